@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnvFile } from './env-file';
+import { type Config, settingsSchema } from './schema';
+
+/** The repository root: config/ sits directly below it. */
+export const repositoryRoot = path.resolve(__dirname, '..', '..');
+const defaultsFile = path.join(repositoryRoot, 'config', 'defaults.env');
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: readonly string[]) {
+    super(`invalid configuration:\n  ${issues.join('\n  ')}`);
+  }
+}
+
+/**
+ * Reads config/defaults.env, lets `env` override any key, and validates the result. This is the only place
+ * in the TypeScript code that reads process.env; it fails fast with every bad setting listed.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const defaults = parseEnvFile(readFileSync(defaultsFile, 'utf8'));
+  const merged: Record<string, string> = { ...defaults };
+  for (const key of Object.keys(defaults)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const parsed = settingsSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const s = parsed.data;
+  return Object.freeze({
+    dataDir: path.resolve(repositoryRoot, s.CHARGELEDGER_DATA_DIR),
+    logLevel: s.LOG_LEVEL,
+    redis: { host: s.REDIS_HOST, port: s.REDIS_PORT },
+    csms: {
+      host: s.CSMS_HOST,
+      port: s.CSMS_PORT,
+      heartbeatIntervalS: s.CSMS_HEARTBEAT_INTERVAL_S,
+      maxFrameBytes: s.CSMS_MAX_FRAME_BYTES,
+      callTimeoutMs: s.CSMS_CALL_TIMEOUT_MS,
+    },
+    queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS },
+    fabric: {
+      version: s.FABRIC_VERSION,
+      commit: s.FABRIC_COMMIT,
+      channel: s.FABRIC_CHANNEL,
+      chaincode: s.FABRIC_CHAINCODE,
+      ports: {
+        orderer: s.ORDERER_PORT,
+        ordererAdmin: s.ORDERER_ADMIN_PORT,
+        ordererOperations: s.ORDERER_OPERATIONS_PORT,
+        peers: {
+          Operators: s.PEER_OPERATORS_PORT,
+          Prosumers: s.PEER_PROSUMERS_PORT,
+          Wallets: s.PEER_WALLETS_PORT,
+          Authority: s.PEER_AUTHORITY_PORT,
+        },
+        chaincodeServer: s.CHAINCODE_SERVER_PORT,
+      },
+    },
+  });
+}
