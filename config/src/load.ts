@@ -23,6 +23,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const merged: Record<string, string> = { ...defaults };
   for (const key of Object.keys(defaults)) {
     const value = env[key];
+    // An empty value in the environment means "not set", except where the default itself is empty.
     if (value !== undefined && value !== '') merged[key] = value;
   }
   const parsed = settingsSchema.safeParse(merged);
@@ -40,6 +41,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       heartbeatIntervalS: s.CSMS_HEARTBEAT_INTERVAL_S,
       maxFrameBytes: s.CSMS_MAX_FRAME_BYTES,
       callTimeoutMs: s.CSMS_CALL_TIMEOUT_MS,
+      apiKeys: s.CSMS_API_KEYS.split(',')
+        .filter((pair) => pair !== '')
+        .map((pair) => {
+          const [role, key] = pair.split(':') as ['admin' | 'operator' | 'read-only', string];
+          return { role, key };
+        }),
+      dataTransferVendors: s.CSMS_DATA_TRANSFER_VENDORS.split(',').filter((vendor) => vendor !== ''),
     },
     queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS },
     fabric: {

@@ -14,6 +14,12 @@ export const settingsSchema = z.object({
   CSMS_HEARTBEAT_INTERVAL_S: positiveInt,
   CSMS_MAX_FRAME_BYTES: positiveInt,
   CSMS_CALL_TIMEOUT_MS: positiveInt,
+  CSMS_API_KEYS: z
+    .string()
+    .regex(/^((admin|operator|read-only):[^,:\s]{24,})?(,(admin|operator|read-only):[^,:\s]{24,})*$/, 'role:key pairs, keys of 24+ characters')
+    .optional()
+    .default(''),
+  CSMS_DATA_TRANSFER_VENDORS: z.string().optional().default(''),
   QUEUE_PREFIX: z.string().min(1),
   QUEUE_LEDGER_EVENTS: z.string().min(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -43,6 +49,8 @@ export interface Config {
     readonly heartbeatIntervalS: number;
     readonly maxFrameBytes: number;
     readonly callTimeoutMs: number;
+    readonly apiKeys: readonly { readonly role: 'admin' | 'operator' | 'read-only'; readonly key: string }[];
+    readonly dataTransferVendors: readonly string[];
   };
   readonly queue: { readonly prefix: string; readonly ledgerEvents: string };
   readonly fabric: {

@@ -7,9 +7,7 @@
 # its commit hash instead.
 set -euo pipefail
 
-FABRIC_VERSION="${FABRIC_VERSION:-3.1.5}"
-FABRIC_COMMIT="${FABRIC_COMMIT:-86c1172bec37e6590c6b1ae6f847833df48d65fc}"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"   # FABRIC_VERSION, FABRIC_COMMIT, root
 cache="${FABRIC_CACHE:-$root/.cache/fabric}/$FABRIC_VERSION"
 bin="$cache/bin"
 stamp="$cache/.complete-$FABRIC_COMMIT"
@@ -23,6 +21,15 @@ command -v go >/dev/null || { echo "error: the go toolchain is required to build
 mkdir -p "$bin" "$cache/ccaas/bin" "$cache/config"
 
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
+
+# Ask the module proxy for the pinned commit first, so that a refusal is reported once, plainly.
+probe="go mod download -json github.com/hyperledger/fabric@$FABRIC_COMMIT"
+if ! answer="$(cd "$(mktemp -d)" && $probe 2>&1)" || grep -q '"Error"' <<<"$answer"; then
+  echo "error: the Go module proxy did not serve Fabric $FABRIC_VERSION ($FABRIC_COMMIT)." >&2
+  echo "  command: $probe" >&2
+  grep -o '"Error": *"[^"]*' <<<"$answer" | sed 's/"Error": *"/  error:   /; s/\\n\\t/ /g' >&2 || echo "$answer" >&2
+  exit 1
+fi
 tools=(peer orderer configtxgen cryptogen osnadmin)
 total=$(( ${#tools[@]} + 3 ))
 n=0

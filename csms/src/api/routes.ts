@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../domain/clock';
+import type { ChargerRegistry } from '../domain/chargers';
+import type { IdTokenRegistry } from '../domain/id-tokens';
+import type { StationState } from '../domain/station-state';
+import type { OcppServer } from '../ocpp/server';
+import { type ApiKeyRecord, requireRole } from './auth';
+
+export interface ApiDependencies {
+  readonly redis: Redis;
+  readonly clock: Clock;
+  readonly apiKeys: readonly ApiKeyRecord[];
+  readonly chargers: ChargerRegistry;
+  readonly tokens: IdTokenRegistry;
+  readonly stations: StationState;
+  readonly ocpp: OcppServer;
+}
+
+const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
+const identity = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,48}$' } as const;
+
+export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies): Promise<void> {
+  const readOnly = requireRole(deps.apiKeys, 'read-only');
+  const operator = requireRole(deps.apiKeys, 'operator');
+  const admin = requireRole(deps.apiKeys, 'admin');
+
+  app.get('/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+
+  app.get('/ready', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: errorBody } } }, async (_request, reply) => {
+    try {
+      await deps.redis.ping();
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ error: 'NotReady', message: 'redis is unreachable' });
+    }
+  });
+
+  app.post<{ Body: { identity: string; password: string } }>(
+    '/api/chargers',
+    {
+      preHandler: admin,
+      schema: {
+        body: { type: 'object', required: ['identity', 'password'], additionalProperties: false, properties: { identity, password: { type: 'string', minLength: 16, maxLength: 40 } } },
+        response: { 201: { type: 'object', properties: { identity: { type: 'string' }, createdAt: { type: 'string' } } }, 401: errorBody, 403: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const record = await deps.chargers.provision(request.body.identity, request.body.password, deps.clock.now());
+      return reply.code(201).send(record);
+    },
+  );
+
+  app.get(
+    '/api/chargers',
+    { preHandler: readOnly, schema: { response: { 200: { type: 'array', items: { type: 'object', additionalProperties: true } }, 401: errorBody } } },
+    async () => {
+      const connected = new Set(deps.ocpp.connectedIdentities());
+      const chargers = await deps.chargers.list();
+      return Promise.all(chargers.map(async (c) => ({ ...c, connected: connected.has(c.identity), state: await deps.stations.get(c.identity) })));
+    },
+  );
+
+  app.put<{ Params: { idToken: string }; Body: { accountId: string; status: 'Accepted' | 'Blocked' | 'Expired' } }>(
+    '/api/id-tokens/:idToken',
+    {
+      preHandler: operator,
+      schema: {
+        params: { type: 'object', properties: { idToken: { type: 'string', minLength: 1, maxLength: 36 } } },
+        body: { type: 'object', required: ['accountId'], additionalProperties: false, properties: { accountId: { type: 'string', minLength: 1, maxLength: 64 }, status: { type: 'string', enum: ['Accepted', 'Blocked', 'Expired'], default: 'Accepted' } } },
+        response: { 204: { type: 'null' }, 401: errorBody, 403: errorBody },
+      },
+    },
+    async (request, reply) => {
+      await deps.tokens.put(request.params.idToken, { accountId: request.body.accountId, status: request.body.status });
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: { identity: string; action: string }; Body: Record<string, unknown> }>(
+    '/api/chargers/:identity/commands/:action',
+    {
+      preHandler: operator,
+      schema: {
+        params: { type: 'object', properties: { identity, action: { type: 'string', pattern: '^[A-Za-z]{3,40}$' } } },
+        body: { type: 'object', additionalProperties: true },
+        response: { 200: { type: 'object', additionalProperties: true }, 404: errorBody, 502: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const connection = deps.ocpp.connection(request.params.identity);
+      if (connection === undefined) return reply.code(404).send({ error: 'NotConnected', message: `charger ${request.params.identity} is not connected to this node` });
+      try {
+        return (await connection.call(request.params.action, request.body)) as Record<string, unknown>;
+      } catch (error) {
+        return reply.code(502).send({ error: 'ChargerError', message: error instanceof Error ? error.message : String(error) });
+      }
+    },
+  );
+}

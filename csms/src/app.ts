@@ -1,0 +1,70 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ApiKeyRecord } from './api/auth';
+import { registerRoutes } from './api/routes';
+import { ChargerRegistry } from './domain/chargers';
+import type { Clock } from './domain/clock';
+import { IdTokenRegistry } from './domain/id-tokens';
+import { StationState } from './domain/station-state';
+import { TransactionStore } from './domain/transactions';
+import type { OcppPolicy } from './ocpp/context';
+import { OcppServer } from './ocpp/server';
+import type { EventPublisher } from './queue/publisher';
+
+export interface CsmsOptions {
+  readonly log: Logger;
+  readonly clock: Clock;
+  /** Commands and state; its offline queue may be on. */
+  readonly redis: Redis;
+  readonly publisher: EventPublisher;
+  readonly keyPrefix: string;
+  readonly policy: OcppPolicy;
+  readonly apiKeys: readonly ApiKeyRecord[];
+  readonly maxFrameBytes: number;
+  readonly callTimeoutMs: number;
+}
+
+export interface Csms {
+  readonly http: FastifyInstance;
+  readonly ocpp: OcppServer;
+  /** Finishes in-flight calls, closes every charger socket with 1001 and the HTTP server. */
+  close(): Promise<void>;
+}
+
+/** Builds the CSMS (OCPP and admin API on one HTTP server) without listening; the caller decides where. */
+export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
+  const stores = { redis: options.redis, keyPrefix: options.keyPrefix };
+  const chargers = new ChargerRegistry(stores);
+  const tokens = new IdTokenRegistry(stores);
+  const stations = new StationState(stores);
+  const transactions = new TransactionStore(stores);
+
+  const ocpp = new OcppServer({
+    log: options.log,
+    chargers,
+    maxFrameBytes: options.maxFrameBytes,
+    callTimeoutMs: options.callTimeoutMs,
+    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, stations }),
+  });
+
+  const http: FastifyInstance = Fastify({ loggerInstance: options.log.child({ component: 'api' }) as FastifyBaseLogger });
+  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, ocpp });
+  http.server.on('upgrade', (request, socket, head) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (!path.startsWith('/ocpp/')) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    ocpp.handleUpgrade(request, socket as import('node:net').Socket, head);
+  });
+
+  return {
+    http,
+    ocpp,
+    async close(): Promise<void> {
+      await ocpp.close();
+      await http.close();
+    },
+  };
+}

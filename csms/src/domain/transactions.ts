@@ -1,0 +1,60 @@
+import type { Redis } from 'ioredis';
+import type { MeterEvidence } from '../queue/contract';
+
+export interface SessionState {
+  readonly sessionId: string;
+  readonly chargerId: string;
+  readonly transactionId: string;
+  readonly protocol: '1.6' | '2.0.1';
+  readonly evseId: number;
+  readonly connectorId: number;
+  readonly idToken: string;
+  readonly startedAt: string;
+  readonly meterStartWh: number;
+  readonly lastRegisterWh: number;
+  readonly ended: boolean;
+  /** Every signed record seen in the session so far, in arrival order. */
+  readonly evidence: readonly MeterEvidence[];
+}
+
+export function sessionIdOf(chargerId: string, transactionId: string): string {
+  return `${chargerId}-${transactionId}`;
+}
+
+/**
+ * Transactions as the CSMS tracks them, in Redis so that any CSMS node (and a restarted one) carries on.
+ * OCPP 1.6 transaction ids are allocated here; a StartTransaction retried by the charger (same charger,
+ * connector and timestamp) gets the id it was first given, so a retry never opens a second session.
+ */
+export class TransactionStore {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(options: Readonly<{ redis: Redis; keyPrefix: string }>) {
+    this.#redis = options.redis;
+    this.#prefix = options.keyPrefix;
+  }
+
+  async allocate16(chargerId: string, connectorId: number, timestamp: string): Promise<number> {
+    const dedupeKey = `${this.#prefix}:tx16-start:${chargerId}:${connectorId}:${Date.parse(timestamp)}`;
+    const existing = await this.#redis.get(dedupeKey);
+    if (existing !== null) return Number(existing);
+    const allocated = await this.#redis.incr(`${this.#prefix}:tx16-seq`);
+    const won = await this.#redis.set(dedupeKey, String(allocated), 'EX', 7 * 24 * 3600, 'NX');
+    if (won === 'OK') return allocated;
+    return Number(await this.#redis.get(dedupeKey));
+  }
+
+  async get(sessionId: string): Promise<SessionState | undefined> {
+    const raw = await this.#redis.get(this.#sessionKey(sessionId));
+    return raw === null ? undefined : (JSON.parse(raw) as SessionState);
+  }
+
+  async put(state: SessionState): Promise<void> {
+    await this.#redis.set(this.#sessionKey(state.sessionId), JSON.stringify(state));
+  }
+
+  #sessionKey(sessionId: string): string {
+    return `${this.#prefix}:session:${sessionId}`;
+  }
+}

@@ -1,0 +1,6 @@
+export { buildCsms, type Csms, type CsmsOptions } from './app';
+export { apiKeyRecord, type ApiKeyRecord, type Role } from './api/auth';
+export { systemClock, type Clock } from './domain/clock';
+export { createLogger } from './logger';
+export type { LedgerEvent, LedgerEventKind, MeterEvidence, MeterSampled, SessionEnded, SessionStarted } from './queue/contract';
+export { EventPublisher, QueueUnavailableError } from './queue/publisher';

@@ -1,0 +1,50 @@
+import { loadConfig } from '@chargeledger/config';
+import { Redis } from 'ioredis';
+import { apiKeyRecord } from './api/auth';
+import { buildCsms } from './app';
+import { systemClock } from './domain/clock';
+import { createLogger } from './logger';
+import { EventPublisher } from './queue/publisher';
+
+/** Composition root: the only place that builds real connections and starts listening. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'csms');
+  const redisOptions = { host: config.redis.host, port: config.redis.port };
+  const redis = new Redis({ ...redisOptions, maxRetriesPerRequest: 3 });
+  // The publisher's connection fails fast while Redis is away, so a charger is told to retry at once.
+  const publisherRedis = new Redis({ ...redisOptions, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const publisher = new EventPublisher({ connection: publisherRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerEvents, timeoutMs: 5000 });
+
+  const csms = await buildCsms({
+    log,
+    clock: systemClock,
+    redis,
+    publisher,
+    keyPrefix: `${config.queue.prefix}:csms`,
+    policy: { heartbeatIntervalS: config.csms.heartbeatIntervalS, dataTransferVendors: config.csms.dataTransferVendors },
+    apiKeys: config.csms.apiKeys.map(({ role, key }) => apiKeyRecord(key, role)),
+    maxFrameBytes: config.csms.maxFrameBytes,
+    callTimeoutMs: config.csms.callTimeoutMs,
+  });
+  await csms.http.listen({ host: config.csms.host, port: config.csms.port });
+  log.info({ host: config.csms.host, port: config.csms.port }, 'CSMS listening (OCPP at /ocpp/<identity>, admin API at /api)');
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await csms.close();
+    await publisher.close();
+    redis.disconnect();
+    publisherRedis.disconnect();
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

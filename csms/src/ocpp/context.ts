@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock';
+import type { IdTokenRegistry } from '../domain/id-tokens';
+import type { StationState } from '../domain/station-state';
+import type { TransactionStore } from '../domain/transactions';
+import type { EventPublisher } from '../queue/publisher';
+
+export interface OcppPolicy {
+  readonly heartbeatIntervalS: number;
+  /** Vendor ids whose DataTransfer messages are accepted; everything else is Rejected. */
+  readonly dataTransferVendors: readonly string[];
+}
+
+/** Everything a handler may use. Handlers never touch the socket: they take a request and return a response. */
+export interface HandlerContext {
+  readonly chargerId: string;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly policy: OcppPolicy;
+  readonly publisher: EventPublisher;
+  readonly transactions: TransactionStore;
+  readonly tokens: IdTokenRegistry;
+  readonly stations: StationState;
+}
+
+export type Handler<Req, Res> = (ctx: HandlerContext, request: Req) => Promise<Res>;
+
+/** A handler per action, checked against the version's typed request/response map. */
+export type RouteTable<Requests, Responses extends { [K in keyof Requests]: unknown }> = {
+  readonly [K in keyof Requests]: Handler<Requests[K], Responses[K]>;
+};

@@ -1,0 +1,134 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { createRPCError, RPCServer } from 'ocpp-rpc';
+import type { Logger } from 'pino';
+import type { ChargerRegistry } from '../domain/chargers';
+import { QueueUnavailableError } from '../queue/publisher';
+import type { HandlerContext, RouteTable } from './context';
+import { EvidenceFormatError } from './meter-readings';
+import { strictValidators } from './validators';
+import { routes16 } from './v16/routes';
+import { routes201 } from './v201/routes';
+
+export type OcppProtocol = 'ocpp1.6' | 'ocpp2.0.1';
+const PROTOCOLS: readonly OcppProtocol[] = ['ocpp2.0.1', 'ocpp1.6'];
+
+type AnyRoutes = RouteTable<Record<string, unknown>, Record<string, unknown>>;
+const ROUTES: Record<OcppProtocol, AnyRoutes> = {
+  'ocpp1.6': routes16 as unknown as AnyRoutes,
+  'ocpp2.0.1': routes201 as unknown as AnyRoutes,
+};
+
+/** The subset of ocpp-rpc's server-side client the CSMS uses. */
+export interface ChargerConnection {
+  readonly identity: string;
+  readonly protocol: OcppProtocol;
+  call(method: string, params?: unknown, options?: { callTimeoutMs?: number }): Promise<unknown>;
+  close(options?: { code?: number; reason?: string; awaitPending?: boolean; force?: boolean }): Promise<unknown>;
+}
+
+export interface OcppServerOptions {
+  readonly log: Logger;
+  readonly chargers: ChargerRegistry;
+  readonly maxFrameBytes: number;
+  readonly callTimeoutMs: number;
+  /** Builds the context each call is handled with; services are shared, the charger id is the caller's. */
+  readonly contextFor: (chargerId: string, log: Logger) => HandlerContext;
+}
+
+/**
+ * OCPP-J over WebSockets for 1.6 and 2.0.1, strict schema validation in both directions, chargers
+ * authenticated at the handshake (HTTP basic auth, password checked against its stored hash).
+ */
+export class OcppServer {
+  readonly #rpc: RPCServer;
+  readonly #log: Logger;
+  readonly #connections = new Map<string, ChargerConnection>();
+
+  constructor(options: Readonly<OcppServerOptions>) {
+    this.#log = options.log;
+    this.#rpc = new RPCServer({
+      protocols: [...PROTOCOLS],
+      strictMode: true,
+      strictModeValidators: strictValidators,
+      callTimeoutMs: options.callTimeoutMs,
+      wssOptions: { maxPayload: options.maxFrameBytes },
+      maxBadMessages: 10,
+    });
+    this.#rpc.auth((accept, reject, handshake) => {
+      options.chargers.authenticate(handshake.identity, handshake.password).then(
+        (known) => {
+          if (!known) {
+            this.#log.warn({ chargerId: handshake.identity, remoteAddress: handshake.remoteAddress }, 'charger refused at handshake');
+            reject(401, 'unknown charger or wrong password');
+            return;
+          }
+          accept({ chargerId: handshake.identity });
+        },
+        (error: unknown) => {
+          this.#log.error({ err: error }, 'handshake check failed');
+          reject(503, 'charger registry unavailable');
+        },
+      );
+    });
+    this.#rpc.on('client', (client: ChargerConnection & { handle: (method: string | ((call: { method: string }) => unknown), handler?: (call: { params: unknown; method: string }) => unknown) => void; on: (event: string, listener: (...args: unknown[]) => void) => void }) => {
+      const log = this.#log.child({ chargerId: client.identity, protocol: client.protocol });
+      const previous = this.#connections.get(client.identity);
+      if (previous !== undefined) {
+        log.warn('a second connection with the same identity: the older one is closed');
+        void previous.close({ code: 4000, reason: 'replaced by a newer connection', awaitPending: false });
+      }
+      this.#connections.set(client.identity, client);
+      client.on('close', () => {
+        if (this.#connections.get(client.identity) === client) this.#connections.delete(client.identity);
+        log.info('charger disconnected');
+      });
+      const ctx = options.contextFor(client.identity, log);
+      const routes = ROUTES[client.protocol];
+      for (const [action, handler] of Object.entries(routes)) {
+        client.handle(action, async ({ params }) => {
+          try {
+            return await handler(ctx, params);
+          } catch (error) {
+            throw toRpcError(error, action, log);
+          }
+        });
+      }
+      client.handle(({ method }) => {
+        log.warn({ action: method }, 'action not implemented');
+        throw createRPCError('NotImplemented', `${method} is not implemented by this CSMS`);
+      });
+      log.info('charger connected');
+    });
+  }
+
+  get handleUpgrade(): (request: IncomingMessage, socket: Socket, head: Buffer) => void {
+    return this.#rpc.handleUpgrade;
+  }
+
+  connection(identity: string): ChargerConnection | undefined {
+    return this.#connections.get(identity);
+  }
+
+  connectedIdentities(): string[] {
+    return [...this.#connections.keys()].sort();
+  }
+
+  async close(): Promise<void> {
+    await this.#rpc.close({ code: 1001, reason: 'CSMS shutting down', awaitPending: true });
+  }
+}
+
+/** Errors a charger should see as such: storage trouble is InternalError (it retries), bad evidence is its own fault. */
+function toRpcError(error: unknown, action: string, log: Logger): unknown {
+  if (error instanceof QueueUnavailableError) {
+    log.error({ err: error, action, eventId: error.eventId }, 'event not stored; the charger gets an error and retries');
+    return createRPCError('InternalError', 'the event could not be stored; retry later');
+  }
+  if (error instanceof EvidenceFormatError) {
+    log.warn({ action, reason: error.message }, 'malformed meter evidence');
+    return createRPCError('PropertyConstraintViolation', error.message);
+  }
+  log.error({ err: error, action }, 'handler failed');
+  return createRPCError('InternalError', 'internal error');
+}

@@ -1,0 +1,16 @@
+import type { Handler } from '../context';
+import type { ChargerRequests16, ChargerResponses16 } from './messages';
+
+type Action = 'BootNotification';
+
+/** Every provisioned charger is accepted; it reports its vendor data, which the station state keeps. */
+export const bootNotification: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
+  const now = ctx.clock.now();
+  await ctx.stations.update(ctx.chargerId, {
+    bootedAt: now.toISOString(),
+    vendor: request.chargePointVendor,
+    model: request.chargePointModel,
+    ...(request.firmwareVersion === undefined ? {} : { firmwareVersion: request.firmwareVersion }),
+  });
+  return { status: 'Accepted', currentTime: now.toISOString(), interval: ctx.policy.heartbeatIntervalS };
+};

@@ -1,0 +1,29 @@
+import { startSession } from '../../domain/sessions';
+import type { Handler } from '../context';
+import type { ChargerRequests16, ChargerResponses16 } from './messages';
+
+type Action = 'StartTransaction';
+
+/**
+ * The transaction id is allocated (or, for a retried message, found again) before the event is published,
+ * and the charger gets it only after the event is stored.
+ */
+export const startTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
+  const status = await ctx.tokens.status(request.idTag);
+  const transactionId = await ctx.transactions.allocate16(ctx.chargerId, request.connectorId, request.timestamp);
+  if (status !== 'Accepted') {
+    ctx.log.warn({ transactionId, status }, 'transaction started with a token that is not accepted; the charger is told to stop');
+    return { transactionId, idTagInfo: { status } };
+  }
+  await startSession(ctx, {
+    transactionId: String(transactionId),
+    protocol: '1.6',
+    evseId: request.connectorId,
+    connectorId: request.connectorId,
+    idToken: request.idTag,
+    startedAt: request.timestamp,
+    meterStartWh: request.meterStart,
+    evidence: [],
+  });
+  return { transactionId, idTagInfo: { status } };
+};

@@ -1,0 +1,29 @@
+import { endSession, recordReadings } from '../../domain/sessions';
+import { sessionIdOf } from '../../domain/transactions';
+import type { Handler } from '../context';
+import { readings16 } from '../meter-readings';
+import type { ChargerRequests16, ChargerResponses16 } from './messages';
+
+type Action = 'StopTransaction';
+
+/**
+ * A StopTransaction for a transaction the CSMS never started is still answered (OCPP 1.6 §4.10: the
+ * charger must be able to delete it from its queue), and flagged; nothing reaches the ledger for it.
+ */
+export const stopTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
+  const state = await ctx.transactions.get(sessionIdOf(ctx.chargerId, String(request.transactionId)));
+  if (state === undefined) {
+    ctx.log.warn({ transactionId: request.transactionId, flagged: 'unknown-transaction' }, 'StopTransaction for an unknown transaction');
+    return request.idTag === undefined ? {} : { idTagInfo: { status: 'Invalid' } };
+  }
+  const readings = readings16(request.transactionData ?? []);
+  const current = state.ended ? state : await recordReadings(ctx, state, readings);
+  await endSession(ctx, current, {
+    endedAt: request.timestamp,
+    meterStopWh: request.meterStop,
+    reason: request.reason ?? 'Local',
+    ...(request.idTag === undefined ? {} : { idToken: request.idTag }),
+    readings,
+  });
+  return request.idTag === undefined ? {} : { idTagInfo: { status: await ctx.tokens.status(request.idTag) } };
+};

@@ -1,0 +1,16 @@
+import type { Handler } from '../context';
+import type { ChargerRequests201, ChargerResponses201 } from './messages';
+
+type Action = 'BootNotification';
+
+export const bootNotification: Handler<ChargerRequests201[Action], ChargerResponses201[Action]> = async (ctx, request) => {
+  const now = ctx.clock.now();
+  const station = request.chargingStation;
+  await ctx.stations.update(ctx.chargerId, {
+    bootedAt: now.toISOString(),
+    vendor: station.vendorName,
+    model: station.model,
+    ...(station.firmwareVersion === undefined ? {} : { firmwareVersion: station.firmwareVersion }),
+  });
+  return { status: 'Accepted', currentTime: now.toISOString(), interval: ctx.policy.heartbeatIntervalS };
+};

@@ -1,0 +1,63 @@
+/**
+ * The contract between the CSMS and the ledger bridge: one queue, protocol-free events, deterministic job
+ * ids. A job id is also the event id the chaincode uses for idempotency, so a charger's retry, a CSMS
+ * restart or a second publish of the same fact can never become a second ledger transaction.
+ */
+
+/** Signed meter evidence as the charger sent it: OCMF records (`OCMF|payload|signature`), decoded from base64. */
+export interface MeterEvidence {
+  readonly format: 'OCMF';
+  readonly records: readonly string[];
+  /** The meter's public key as the charger reported it (informational: the ledger trusts only Authority's key). */
+  readonly publicKey?: string;
+}
+
+interface SessionEventBase {
+  readonly eventId: string;
+  /** `<chargerId>-<transactionId>`: unique across chargers and protocol versions. */
+  readonly sessionId: string;
+  readonly chargerId: string;
+  readonly transactionId: string;
+  readonly protocol: '1.6' | '2.0.1';
+}
+
+export interface SessionStarted extends SessionEventBase {
+  readonly kind: 'SessionStarted';
+  readonly evseId: number;
+  readonly connectorId: number;
+  readonly idToken: string;
+  readonly startedAt: string;
+  readonly meterStartWh: number;
+  readonly evidence: readonly MeterEvidence[];
+}
+
+export interface MeterSampled extends SessionEventBase {
+  readonly kind: 'MeterSampled';
+  readonly sampledAt: string;
+  readonly registerWh: number;
+  readonly evidence: readonly MeterEvidence[];
+}
+
+export interface SessionEnded extends SessionEventBase {
+  readonly kind: 'SessionEnded';
+  readonly endedAt: string;
+  readonly meterStopWh: number;
+  readonly reason: string;
+  readonly idToken?: string;
+  readonly evidence: readonly MeterEvidence[];
+}
+
+export type LedgerEvent = SessionStarted | MeterSampled | SessionEnded;
+export type LedgerEventKind = LedgerEvent['kind'];
+
+/** BullMQ refuses `:` in custom ids; event ids use `.` between their parts. */
+export function eventIdFor(event: Omit<SessionStarted, 'eventId'> | Omit<MeterSampled, 'eventId'> | Omit<SessionEnded, 'eventId'>): string {
+  switch (event.kind) {
+    case 'SessionStarted':
+      return `started.${event.sessionId}`;
+    case 'SessionEnded':
+      return `ended.${event.sessionId}`;
+    case 'MeterSampled':
+      return `sampled.${event.sessionId}.${Date.parse(event.sampledAt)}`;
+  }
+}

@@ -1,0 +1,55 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { eventIdFor, type LedgerEvent } from './contract';
+
+export class QueueUnavailableError extends Error {
+  override readonly name = 'QueueUnavailableError';
+  constructor(readonly eventId: string, override readonly cause: unknown) {
+    super(`event ${eventId} could not be stored: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+export interface PublisherOptions {
+  /** A connection with the offline queue disabled, so that a Redis outage fails fast instead of waiting. */
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly queueName: string;
+  readonly timeoutMs: number;
+}
+
+export type UnpublishedEvent = LedgerEvent extends infer E ? (E extends LedgerEvent ? Omit<E, 'eventId'> : never) : never;
+
+/**
+ * Publishes ledger events. `publish` resolves only once Redis has the job; the stack's Redis runs with
+ * `appendfsync always`, so by then the job is on disk. Callers answer the charger after that, never before.
+ */
+export class EventPublisher {
+  readonly #queue: Queue;
+  readonly #timeoutMs: number;
+
+  constructor(options: Readonly<PublisherOptions>) {
+    this.#queue = new Queue(options.queueName, { connection: options.connection, prefix: options.prefix });
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  async publish(unpublished: UnpublishedEvent): Promise<LedgerEvent> {
+    const event = { ...unpublished, eventId: eventIdFor(unpublished) } as LedgerEvent;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    });
+    try {
+      // A job id that already exists is not added again: BullMQ returns the existing job.
+      await Promise.race([this.#queue.add(event.kind, event, { jobId: event.eventId, attempts: 20, backoff: { type: 'exponential', delay: 500 } }), timeout]);
+      return event;
+    } catch (error) {
+      throw new QueueUnavailableError(event.eventId, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#queue.close();
+  }
+}

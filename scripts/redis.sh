@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The stack's own redis-server on 127.0.0.1:$REDIS_PORT, append-only file fsynced on every write, so an
+# event the CSMS acknowledged to a charger survives a crash of Redis or of the machine.
+#   redis.sh start | stop | status
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+dir="$data/redis"
+pidfile="$dir/redis.pid"
+cli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
+running() { cli ping 2>/dev/null | grep -q PONG; }
+
+case "${1:-status}" in
+  start)
+    if running; then log "redis already running on $REDIS_HOST:$REDIS_PORT"; exit 0; fi
+    mkdir -p "$dir"
+    redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" --protected-mode yes \
+      --dir "$dir" --appendonly yes --appendfsync always --save "" \
+      --maxmemory-policy noeviction \
+      --daemonize yes --pidfile "$pidfile" --logfile "$logs/redis.log"
+    for _ in $(seq 1 50); do running && break; sleep 0.1; done
+    running || { echo "error: redis did not start; see $logs/redis.log" >&2; exit 1; }
+    log "redis running on $REDIS_HOST:$REDIS_PORT (data: $dir)"
+    ;;
+  stop)
+    if running; then cli shutdown >/dev/null 2>&1 || true; fi
+    for _ in $(seq 1 50); do running || break; sleep 0.1; done
+    log "redis stopped"
+    ;;
+  status)
+    if running; then echo "redis: running on $REDIS_HOST:$REDIS_PORT"; else echo "redis: stopped"; exit 3; fi
+    ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

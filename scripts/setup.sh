@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs whatever the stack needs and is missing: npm packages, redis-server, the Fabric binaries.
+# Safe to run again: each step is skipped when its result is already there.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [[ ! -d "$root/node_modules" || "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]]; then
+  log "installing npm packages"
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if ! command -v redis-server >/dev/null; then
+  log "installing redis-server (Debian package)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+  # The package starts a system-wide server on 6379; the stack runs its own on $REDIS_PORT instead.
+  as_root systemctl disable --now redis-server >/dev/null 2>&1 || as_root service redis-server stop >/dev/null 2>&1 || true
+fi
+
+if [[ "${1:-}" == "--with-fabric" ]]; then
+  bash "$root/network/scripts/build-fabric.sh"
+fi

@@ -1,0 +1,158 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
+import { ADMIN_KEY, issueIdToken, provisionCharger, READER_KEY, type RunningCsms, startCsms } from '../support/csms';
+
+const PASSWORD = 'a-long-charger-password';
+
+function charger(running: RunningCsms, identity: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', password = PASSWORD): RPCClient {
+  return new RPCClient({ endpoint: running.ocppEndpoint, identity, password, protocols: [protocol], strictMode: true, reconnect: false });
+}
+
+function ocmfRecord(readings: { tx: 'B' | 'E'; wh: number }[]): string {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const payload = JSON.stringify({ FV: '1.0', PG: 'T1', MS: 'METER-1', RD: readings.map((r) => ({ TM: '2026-11-24T10:00:00,000+0000 S', TX: r.tx, RV: r.wh / 1000, RI: '1-b:1.8.0', RU: 'kWh', ST: 'G', EF: '' })) });
+  const signature = sign('sha256', Buffer.from(payload), privateKey).toString('hex');
+  return `OCMF|${payload}|${JSON.stringify({ SD: signature })}`;
+}
+
+async function jobsOf(running: RunningCsms): Promise<{ id: string; name: string; data: Record<string, unknown> }[]> {
+  const jobs = await running.queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed']);
+  return jobs.map((job) => ({ id: String(job.id), name: job.name, data: job.data as Record<string, unknown> })).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+describe('CSMS over real WebSockets and Redis', () => {
+  let running: RunningCsms;
+  const opened: RPCClient[] = [];
+  const open = async (client: RPCClient): Promise<RPCClient> => {
+    opened.push(client);
+    await client.connect();
+    return client;
+  };
+
+  beforeEach(async () => {
+    running = await startCsms();
+    await provisionCharger(running, 'CP-16', PASSWORD);
+    await provisionCharger(running, 'CP-201', PASSWORD);
+    await issueIdToken(running, 'RFID-0001', 'driver-alice');
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((client) => client.close({ force: true })));
+    await running.stop();
+  });
+
+  it('refuses an unknown charger and a wrong password at the handshake', async () => {
+    await expect(charger(running, 'CP-UNKNOWN', 'ocpp1.6').connect()).rejects.toThrow(UnexpectedHttpResponse);
+    await expect(charger(running, 'CP-16', 'ocpp1.6', 'not-the-password-at-all').connect()).rejects.toThrow(UnexpectedHttpResponse);
+  });
+
+  it('queues a 1.6 session as started, sampled and ended events, answering only after each is stored', async () => {
+    const client = await open(charger(running, 'CP-16', 'ocpp1.6'));
+    const boot = (await client.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'AC22' })) as { status: string; interval: number };
+    expect(boot).toMatchObject({ status: 'Accepted', interval: 60 });
+    expect(await client.call('Authorize', { idTag: 'RFID-0001' })).toEqual({ idTagInfo: { status: 'Accepted' } });
+    expect(await client.call('Authorize', { idTag: 'RFID-9999' })).toEqual({ idTagInfo: { status: 'Invalid' } });
+
+    const start = (await client.call('StartTransaction', { connectorId: 1, idTag: 'RFID-0001', meterStart: 1000, timestamp: '2026-11-24T10:00:00.000Z' })) as { transactionId: number };
+    expect(start.transactionId).toBeGreaterThan(0);
+    await client.call('MeterValues', { connectorId: 1, transactionId: start.transactionId, meterValue: [{ timestamp: '2026-11-24T10:15:00.000Z', sampledValue: [{ value: '4500', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }] });
+    const record = ocmfRecord([{ tx: 'B', wh: 1000 }, { tx: 'E', wh: 9000 }]);
+    const signedValue = JSON.stringify({ signedMeterData: Buffer.from(record).toString('base64'), signingMethod: '', encodingMethod: 'OCMF', publicKey: '' });
+    await client.call('StopTransaction', {
+      transactionId: start.transactionId,
+      meterStop: 9000,
+      timestamp: '2026-11-24T10:30:00.000Z',
+      idTag: 'RFID-0001',
+      reason: 'EVDisconnected',
+      transactionData: [{ timestamp: '2026-11-24T10:30:00.000Z', sampledValue: [{ value: signedValue, format: 'SignedData', context: 'Transaction.End' }] }],
+    });
+
+    const sessionId = `CP-16-${start.transactionId}`;
+    const jobs = await jobsOf(running);
+    expect(jobs.map((job) => job.id)).toEqual([`ended.${sessionId}`, `sampled.${sessionId}.${Date.parse('2026-11-24T10:15:00.000Z')}`, `started.${sessionId}`]);
+    const ended = jobs.find((job) => job.name === 'SessionEnded')!;
+    expect(ended.data).toMatchObject({ sessionId, meterStopWh: 9000, reason: 'EVDisconnected', evidence: [{ format: 'OCMF', records: [record] }] });
+    expect(jobs.find((job) => job.name === 'SessionStarted')!.data).toMatchObject({ eventId: `started.${sessionId}`, idToken: 'RFID-0001', meterStartWh: 1000, evseId: 1 });
+  });
+
+  it('gives a retried StartTransaction the same transaction id and queues it once', async () => {
+    const client = await open(charger(running, 'CP-16', 'ocpp1.6'));
+    const request = { connectorId: 1, idTag: 'RFID-0001', meterStart: 0, timestamp: '2026-11-24T11:00:00.000Z' };
+    const first = (await client.call('StartTransaction', request)) as { transactionId: number };
+    const again = (await client.call('StartTransaction', request)) as { transactionId: number };
+    expect(again.transactionId).toBe(first.transactionId);
+    expect((await jobsOf(running)).filter((job) => job.name === 'SessionStarted')).toHaveLength(1);
+  });
+
+  it('answers a StopTransaction for a transaction it never started and queues nothing', async () => {
+    const client = await open(charger(running, 'CP-16', 'ocpp1.6'));
+    const answer = await client.call('StopTransaction', { transactionId: 424242, meterStop: 10, timestamp: '2026-11-24T12:00:00.000Z', idTag: 'RFID-0001' });
+    expect(answer).toEqual({ idTagInfo: { status: 'Invalid' } });
+    expect(await jobsOf(running)).toEqual([]);
+  });
+
+  it('ignores meter values that go backwards', async () => {
+    const client = await open(charger(running, 'CP-16', 'ocpp1.6'));
+    const { transactionId } = (await client.call('StartTransaction', { connectorId: 1, idTag: 'RFID-0001', meterStart: 5000, timestamp: '2026-11-24T10:00:00.000Z' })) as { transactionId: number };
+    await client.call('MeterValues', { connectorId: 1, transactionId, meterValue: [{ timestamp: '2026-11-24T10:05:00.000Z', sampledValue: [{ value: '4000' }] }] });
+    expect((await jobsOf(running)).map((job) => job.name)).toEqual(['SessionStarted']);
+  });
+
+  it('answers an unknown action with NotImplemented and a schema violation with a validation error', async () => {
+    // A charger that does not validate its own calls, so that the CSMS sees what a faulty one would send.
+    const raw = new RPCClient({ endpoint: running.ocppEndpoint, identity: 'CP-16', password: PASSWORD, protocols: ['ocpp1.6'], strictMode: false, reconnect: false });
+    await open(raw);
+    await expect(raw.call('FlyToTheMoon', {})).rejects.toMatchObject({ rpcErrorCode: 'NotImplemented' });
+    await expect(raw.call('StartTransaction', { connectorId: 'one', idTag: 'RFID-0001' })).rejects.toMatchObject({ rpcErrorCode: expect.stringMatching(/Violation/) });
+  });
+
+  it('rejects DataTransfer from a vendor it was not configured for', async () => {
+    const client = await open(charger(running, 'CP-16', 'ocpp1.6'));
+    expect(await client.call('DataTransfer', { vendorId: 'com.example' })).toEqual({ status: 'UnknownVendorId' });
+    expect(await client.call('DataTransfer', { vendorId: 'org.chargeledger.test' })).toEqual({ status: 'Accepted' });
+  });
+
+  it('queues a 2.0.1 transaction from TransactionEvent Started, Updated and Ended', async () => {
+    const client = await open(charger(running, 'CP-201', 'ocpp2.0.1'));
+    const register = (wh: number, context: string) => ({ timestamp: '2026-11-24T10:00:00.000Z', sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }] });
+    const base = { transactionInfo: { transactionId: 'tx-abc' }, evse: { id: 1, connectorId: 1 } };
+    const started = await client.call('TransactionEvent', { ...base, eventType: 'Started', timestamp: '2026-11-24T10:00:00.000Z', triggerReason: 'Authorized', seqNo: 0, idToken: { idToken: 'RFID-0001', type: 'ISO14443' }, meterValue: [register(2000, 'Transaction.Begin')] });
+    expect(started).toEqual({ idTokenInfo: { status: 'Accepted' } });
+    await client.call('TransactionEvent', { ...base, eventType: 'Updated', timestamp: '2026-11-24T10:10:00.000Z', triggerReason: 'MeterValuePeriodic', seqNo: 1, meterValue: [{ ...register(3000, 'Sample.Periodic'), timestamp: '2026-11-24T10:10:00.000Z' }] });
+    await client.call('TransactionEvent', { ...base, eventType: 'Ended', timestamp: '2026-11-24T10:20:00.000Z', triggerReason: 'EVCommunicationLost', seqNo: 2, transactionInfo: { transactionId: 'tx-abc', stoppedReason: 'EVDisconnected' }, meterValue: [register(4500, 'Transaction.End')] });
+    const jobs = await jobsOf(running);
+    expect(jobs.map((job) => job.name).sort()).toEqual(['MeterSampled', 'SessionEnded', 'SessionStarted']);
+    expect(jobs.find((job) => job.name === 'SessionEnded')!.data).toMatchObject({ sessionId: 'CP-201-tx-abc', meterStopWh: 4500, reason: 'EVDisconnected', protocol: '2.0.1' });
+  });
+
+  it('closes the older connection when a charger connects a second time', async () => {
+    const first = await open(charger(running, 'CP-16', 'ocpp1.6'));
+    const closed = new Promise<{ code: number }>((resolve) => first.once('close', resolve));
+    await open(charger(running, 'CP-16', 'ocpp1.6'));
+    expect((await closed).code).toBe(4000);
+  });
+
+  it('answers 401 without an API key and 403 for a read-only key on an admin route', async () => {
+    expect((await fetch(`${running.url}/api/chargers`)).status).toBe(401);
+    const forbidden = await fetch(`${running.url}/api/chargers`, { method: 'POST', headers: { authorization: `Bearer ${READER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'CP-X', password: PASSWORD }) });
+    expect(forbidden.status).toBe(403);
+    const list = await fetch(`${running.url}/api/chargers`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(((await list.json()) as { identity: string }[]).map((c) => c.identity)).toEqual(['CP-16', 'CP-201']);
+  });
+});
+
+describe('CSMS when the queue is unavailable', () => {
+  it('answers StartTransaction with an error instead of a false acknowledgement', async () => {
+    const running = await startCsms({ publisherPort: 1 });
+    try {
+      await provisionCharger(running, 'CP-16', PASSWORD);
+      await issueIdToken(running, 'RFID-0001', 'driver-alice');
+      const client = charger(running, 'CP-16', 'ocpp1.6');
+      await client.connect();
+      await expect(client.call('StartTransaction', { connectorId: 1, idTag: 'RFID-0001', meterStart: 0, timestamp: '2026-11-24T10:00:00.000Z' })).rejects.toMatchObject({ rpcErrorCode: 'InternalError' });
+      await client.close({ force: true });
+    } finally {
+      await running.stop();
+    }
+  });
+});
