@@ -1,8 +1,9 @@
 /** Unit tests live beside the code they test; integration and e2e tests under test/ use real Redis and sockets. */
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
 module.exports = {
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -16,7 +17,6 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/integration/**/*.test.ts', '**/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -1,11 +1,12 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
+import { type RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
+import { ocppClient } from '../support/ocpp-client';
 import { ADMIN_KEY, issueIdToken, provisionCharger, READER_KEY, type RunningCsms, startCsms } from '../support/csms';
 
 const PASSWORD = 'a-long-charger-password';
 
 function charger(running: RunningCsms, identity: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', password = PASSWORD): RPCClient {
-  return new RPCClient({ endpoint: running.ocppEndpoint, identity, password, protocols: [protocol], strictMode: true, reconnect: false });
+  return ocppClient({ endpoint: running.ocppEndpoint, identity, password, protocols: [protocol], strictMode: true, reconnect: false });
 }
 
 function ocmfRecord(readings: { tx: 'B' | 'E'; wh: number }[]): string {
@@ -100,7 +101,7 @@ describe('CSMS over real WebSockets and Redis', () => {
 
   it('answers an unknown action with NotImplemented and a schema violation with a validation error', async () => {
     // A charger that does not validate its own calls, so that the CSMS sees what a faulty one would send.
-    const raw = new RPCClient({ endpoint: running.ocppEndpoint, identity: 'CP-16', password: PASSWORD, protocols: ['ocpp1.6'], strictMode: false, reconnect: false });
+    const raw = ocppClient({ endpoint: running.ocppEndpoint, identity: 'CP-16', password: PASSWORD, protocols: ['ocpp1.6'], strictMode: false, reconnect: false });
     await open(raw);
     await expect(raw.call('FlyToTheMoon', {})).rejects.toMatchObject({ rpcErrorCode: 'NotImplemented' });
     await expect(raw.call('StartTransaction', { connectorId: 'one', idTag: 'RFID-0001' })).rejects.toMatchObject({ rpcErrorCode: expect.stringMatching(/Violation/) });

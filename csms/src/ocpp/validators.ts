@@ -12,7 +12,7 @@ function withNotImplemented(subprotocol: string, schemas: object): Validator {
   const wrapped = Object.create(inner) as Validator;
   wrapped.validate = (schemaId: string, params: unknown): boolean => {
     try {
-      return inner.validate(schemaId, params);
+      return inner.validate(schemaId, params) as boolean;
     } catch (error) {
       const code = (error as { rpcErrorCode?: string }).rpcErrorCode;
       if (code === 'ProtocolError' && /is missing from subprotocol schema/.test(String((error as Error).message))) {

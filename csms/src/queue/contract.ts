@@ -33,6 +33,7 @@ export interface SessionStarted extends SessionEventBase {
 
 export interface MeterSampled extends SessionEventBase {
   readonly kind: 'MeterSampled';
+  readonly meterStartWh: number;
   readonly sampledAt: string;
   readonly registerWh: number;
   readonly evidence: readonly MeterEvidence[];
@@ -40,6 +41,8 @@ export interface MeterSampled extends SessionEventBase {
 
 export interface SessionEnded extends SessionEventBase {
   readonly kind: 'SessionEnded';
+  readonly startedAt: string;
+  readonly meterStartWh: number;
   readonly endedAt: string;
   readonly meterStopWh: number;
   readonly reason: string;

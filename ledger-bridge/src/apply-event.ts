@@ -1,0 +1,65 @@
+import type { LedgerEvent, MeterSampled, SessionEnded, SessionStarted } from '@chargeledger/csms/src/queue/contract';
+import { TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import type { ChargingLedger } from './ledger';
+
+/** What applying an event did, reported back to the CSMS (e.g. to stop a charger whose hold was refused). */
+export type Outcome =
+  | { readonly kind: 'session-opened'; readonly sessionId: string; readonly holdAmount: number }
+  | { readonly kind: 'hold-refused'; readonly sessionId: string; readonly chargerId: string; readonly reason: string }
+  | { readonly kind: 'progress-recorded'; readonly sessionId: string; readonly estimatedCost: number; readonly holdExhausted: boolean; readonly chargerId: string }
+  | { readonly kind: 'session-settled'; readonly sessionId: string; readonly charged: number; readonly energyWh: number; readonly verification: 'verified' | 'unverified' };
+
+/**
+ * Turns one protocol-free event into its chaincode calls. The event id is the chaincode's idempotency
+ * key, so applying an event twice (a redelivered job) returns the first result and changes nothing.
+ * A charger's identity is its station id on the ledger.
+ */
+export async function applyEvent(ledger: ChargingLedger, event: LedgerEvent): Promise<Outcome> {
+  switch (event.kind) {
+    case 'SessionStarted':
+      return openSession(ledger, event);
+    case 'MeterSampled':
+      return recordProgress(ledger, event);
+    case 'SessionEnded':
+      return closeSession(ledger, event);
+  }
+}
+
+async function openSession(ledger: ChargingLedger, event: SessionStarted): Promise<Outcome> {
+  // The token → account link lives in the Wallets organization's private collection: only its peers can resolve it.
+  const resolved = await ledger.evaluate('Wallet:resolveIdToken', {}, { transient: { [TRANSIENT_KEYS.idToken]: event.idToken }, endorsingOrganizations: ['WalletsMSP'] });
+  const opened = await ledger.submit(
+    'Session:openSession',
+    {
+      eventId: event.eventId,
+      sessionId: event.sessionId,
+      stationId: event.chargerId,
+      evseId: String(event.evseId),
+      connectorId: String(event.connectorId),
+      driverAccountId: resolved.accountId,
+      tokenRef: resolved.tokenRef,
+    },
+    { transient: { [TRANSIENT_KEYS.idToken]: event.idToken, [TRANSIENT_KEYS.idTokenSalt]: resolved.salt } },
+  );
+  return opened.status === 'opened'
+    ? { kind: 'session-opened', sessionId: event.sessionId, holdAmount: opened.holdAmount }
+    : { kind: 'hold-refused', sessionId: event.sessionId, chargerId: event.chargerId, reason: opened.refusedReason ?? 'refused' };
+}
+
+async function recordProgress(ledger: ChargingLedger, event: MeterSampled): Promise<Outcome> {
+  const progress = await ledger.submit('Session:recordProgress', { eventId: event.eventId, sessionId: event.sessionId, energyWh: event.registerWh - event.meterStartWh });
+  return { kind: 'progress-recorded', sessionId: event.sessionId, chargerId: event.chargerId, estimatedCost: progress.estimatedCost, holdExhausted: progress.holdExhausted };
+}
+
+async function closeSession(ledger: ChargingLedger, event: SessionEnded): Promise<Outcome> {
+  const records = event.evidence.flatMap((evidence) => evidence.records);
+  const receipt =
+    records.length > 0
+      ? await ledger.submit('Session:closeSession', { eventId: event.eventId, sessionId: event.sessionId, evidence: { kind: 'ocmf' } }, { transient: { [TRANSIENT_KEYS.ocmfRecords]: JSON.stringify(records) } })
+      : await ledger.submit('Session:closeSession', {
+          eventId: event.eventId,
+          sessionId: event.sessionId,
+          evidence: { kind: 'unsigned', startTimeMs: Date.parse(event.startedAt), endTimeMs: Date.parse(event.endedAt), startRegisterWh: event.meterStartWh, endRegisterWh: event.meterStopWh },
+        });
+  return { kind: 'session-settled', sessionId: event.sessionId, charged: receipt.charged, energyWh: receipt.energyWh, verification: receipt.verification };
+}

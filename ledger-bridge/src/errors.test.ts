@@ -1,0 +1,42 @@
+import type { ServiceError } from '@grpc/grpc-js';
+import { CommitError, CommitStatusError, EndorseError, StatusCode } from '@hyperledger/fabric-gateway';
+import { classifyLedgerError, LedgerRefusal, LedgerUnavailable } from './errors';
+
+const grpcError = (code: number, details: string): ServiceError => Object.assign(new Error(details), { code, details, metadata: {} as ServiceError['metadata'] });
+
+function endorseError(code: number, peerMessage: string): EndorseError {
+  return new EndorseError({
+    code,
+    transactionId: 'tx-1',
+    cause: grpcError(code, 'failed to endorse transaction'),
+    details: [{ address: '127.0.0.1:7051', mspId: 'OperatorsMSP', message: peerMessage }],
+    message: 'failed to endorse transaction, see attached details for more info',
+  });
+}
+
+describe('classifyLedgerError', () => {
+  it('reads a chaincode refusal from the peer details as a final LedgerRefusal with its code', () => {
+    const sorted = classifyLedgerError(endorseError(10, 'chaincode response 500, [INSUFFICIENT_FUNDS] available 100 < hold 500'));
+    expect(sorted).toBeInstanceOf(LedgerRefusal);
+    expect(sorted).toMatchObject({ code: 'INSUFFICIENT_FUNDS', reason: 'available 100 < hold 500', transactionId: 'tx-1' });
+  });
+
+  it('treats an unavailable endorsing peer as retryable', () => {
+    expect(classifyLedgerError(endorseError(14, 'connection refused'))).toMatchObject({ name: 'LedgerUnavailable', stage: 'endorse', code: 14 });
+  });
+
+  it('treats MVCC and phantom-read conflicts at commit as retryable', () => {
+    for (const code of [StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]) {
+      expect(classifyLedgerError(new CommitError({ code, transactionId: 'tx-2' }))).toBeInstanceOf(LedgerUnavailable);
+    }
+  });
+
+  it('treats an endorsement policy failure at commit as final', () => {
+    expect(classifyLedgerError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 'tx-3' }))).toBeInstanceOf(LedgerRefusal);
+  });
+
+  it('treats a failed commit-status request as retryable, whatever its code', () => {
+    const error = new CommitStatusError({ code: 4, transactionId: 'tx-4', cause: grpcError(4, 'deadline'), details: [] });
+    expect(classifyLedgerError(error)).toMatchObject({ name: 'LedgerUnavailable', stage: 'commit-status' });
+  });
+});

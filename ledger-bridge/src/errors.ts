@@ -1,0 +1,59 @@
+import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import type { ChaincodeErrorCode } from '@chargeledger/chaincode/src/api';
+
+/** The chaincode refused the transaction for a business reason: retrying cannot change the answer. */
+export class LedgerRefusal extends Error {
+  override readonly name = 'LedgerRefusal';
+  constructor(
+    readonly code: ChaincodeErrorCode | 'UNKNOWN',
+    readonly reason: string,
+    readonly transactionId: string | undefined,
+    override readonly cause?: unknown,
+  ) {
+    super(`[${code}] ${reason}`);
+  }
+}
+
+/** A failure that may pass: a conflict with a concurrent transaction, a node that is away, a deadline. */
+export class LedgerUnavailable extends Error {
+  override readonly name = 'LedgerUnavailable';
+  constructor(
+    readonly stage: 'endorse' | 'submit' | 'commit-status' | 'commit',
+    readonly code: number | string,
+    readonly transactionId: string | undefined,
+    override readonly cause?: unknown,
+  ) {
+    super(`${stage} failed (${String(code)}): ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+// gRPC status codes (https://grpc.io/docs/guides/status-codes/) that say "try again".
+const RETRYABLE_GRPC = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 14 /* UNAVAILABLE */]);
+const RETRYABLE_COMMIT: ReadonlySet<number> = new Set([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
+const CHAINCODE_REFUSAL = /\[([A-Z_]+)\]\s*([^\n]*)/;
+
+/**
+ * Sorts a Fabric Gateway failure. A chaincode refusal reaches the client as an EndorseError whose peer
+ * details carry the chaincode's `[CODE] text` message; it is final. MVCC and phantom-read conflicts,
+ * unavailable nodes and deadlines are worth another try.
+ */
+export function classifyLedgerError(error: unknown): LedgerRefusal | LedgerUnavailable {
+  if (error instanceof LedgerRefusal || error instanceof LedgerUnavailable) return error;
+  if (error instanceof CommitError) {
+    return RETRYABLE_COMMIT.has(error.code)
+      ? new LedgerUnavailable('commit', error.code, error.transactionId, error)
+      : new LedgerRefusal('UNKNOWN', `transaction invalidated at commit (validation code ${error.code})`, error.transactionId, error);
+  }
+  if (error instanceof GatewayError) {
+    const transactionId = (error as GatewayError & { transactionId?: string }).transactionId;
+    const stage = error instanceof EndorseError ? 'endorse' : error instanceof CommitStatusError ? 'commit-status' : 'submit';
+    const texts = [error.message, ...error.details.map((detail) => detail.message)];
+    const refusal = texts.map((text) => CHAINCODE_REFUSAL.exec(text)).find((match) => match !== null);
+    if (stage === 'endorse' && refusal?.[1] !== undefined) {
+      return new LedgerRefusal(refusal[1] as ChaincodeErrorCode, refusal[2] ?? '', transactionId, error);
+    }
+    if (RETRYABLE_GRPC.has(error.code) || stage !== 'endorse') return new LedgerUnavailable(stage, error.code, transactionId, error);
+    return new LedgerRefusal('UNKNOWN', texts.join('; '), transactionId, error);
+  }
+  return new LedgerUnavailable('endorse', 'client', undefined, error);
+}

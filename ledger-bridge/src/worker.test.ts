@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@chargeledger/config';
+import type { LedgerEvent } from '@chargeledger/csms/src/queue/contract';
+import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { LedgerRefusal, LedgerUnavailable } from './errors';
+import type { ChargingLedger } from './ledger';
+import { LedgerWorker } from './worker';
+
+/**
+ * The worker against real Redis and BullMQ, with the ledger replaced by a recording double: these tests
+ * are about ordering, retries and dead letters, not about Fabric.
+ */
+class RecordingLedger implements ChargingLedger {
+  readonly applied: string[] = [];
+  failures: ((name: TransactionName, request: unknown) => Error | undefined)[] = [];
+
+  async submit<T extends TransactionName>(name: T, request: RequestOf<T>): Promise<ResultOf<T>> {
+    const failure = this.failures.map((f) => f(name, request)).find((e) => e !== undefined);
+    if (failure !== undefined) throw failure;
+    const eventId = (request as { eventId: string }).eventId;
+    if (!this.applied.includes(eventId)) this.applied.push(eventId);
+    const results: Record<string, unknown> = {
+      'Session:openSession': { status: 'opened', holdAmount: 5000 },
+      'Session:recordProgress': { estimatedCost: 10, holdExhausted: false },
+      'Session:closeSession': { charged: 321, energyWh: 1000, verification: 'unverified' },
+    };
+    return results[name] as ResultOf<T>;
+  }
+
+  async evaluate<T extends TransactionName>(): Promise<ResultOf<T>> {
+    return { accountId: 'driver-1', tokenRef: 'card-1', salt: 'ab' } as ResultOf<T>;
+  }
+}
+
+const base = { chargerId: 'CP-1', transactionId: '7', protocol: '1.6' as const, sessionId: 'CP-1-7' };
+const started: LedgerEvent = { ...base, kind: 'SessionStarted', eventId: 'started.CP-1-7', evseId: 1, connectorId: 1, idToken: 'RFID-1', startedAt: '2026-11-24T10:00:00.000Z', meterStartWh: 0, evidence: [] };
+const ended: LedgerEvent = { ...base, kind: 'SessionEnded', eventId: 'ended.CP-1-7', startedAt: '2026-11-24T10:00:00.000Z', meterStartWh: 0, endedAt: '2026-11-24T10:30:00.000Z', meterStopWh: 1000, reason: 'Local', evidence: [] };
+
+describe('LedgerWorker', () => {
+  const config = loadConfig();
+  let connection: Redis;
+  let prefix: string;
+  let queue: Queue<LedgerEvent>;
+  let events: QueueEvents;
+  let eventsConnection: Redis;
+  let ledger: RecordingLedger;
+  let worker: LedgerWorker;
+
+  beforeEach(async () => {
+    connection = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: null });
+    prefix = `test-${randomBytes(6).toString('hex')}`;
+    queue = new Queue('ledger-events', { connection, prefix });
+    eventsConnection = connection.duplicate();
+    events = new QueueEvents('ledger-events', { connection: eventsConnection, prefix });
+    await events.waitUntilReady();
+    ledger = new RecordingLedger();
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50 });
+  });
+
+  afterEach(async () => {
+    await worker.close();
+    await events.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    const keys = await connection.keys(`${prefix}:*`);
+    if (keys.length > 0) await connection.del(...keys);
+    connection.disconnect();
+    eventsConnection.disconnect();
+  });
+
+  const add = (event: LedgerEvent, attempts = 5) => queue.add(event.kind, event, { jobId: event.eventId, attempts, backoff: { type: 'fixed', delay: 20 } });
+
+  it('applies a session end only after its open, even when the end is queued first', async () => {
+    const endJob = await add(ended);
+    worker.run();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(ledger.applied).toEqual([]);
+    const startJob = await add(started);
+    await startJob.waitUntilFinished(events);
+    await endJob.waitUntilFinished(events);
+    expect(ledger.applied).toEqual(['started.CP-1-7', 'ended.CP-1-7']);
+  });
+
+  it('retries while the ledger is unavailable and applies the event once', async () => {
+    let outages = 2;
+    ledger.failures.push(() => (outages-- > 0 ? new LedgerUnavailable('endorse', 14, undefined, new Error('peer down')) : undefined));
+    worker.run();
+    const job = await add(started);
+    expect(await job.waitUntilFinished(events)).toMatchObject({ kind: 'session-opened', holdAmount: 5000 });
+    expect(ledger.applied).toEqual(['started.CP-1-7']);
+  });
+
+  it('keeps a business refusal as a dead letter with its reason and does not retry it', async () => {
+    let calls = 0;
+    ledger.failures.push(() => {
+      calls++;
+      return new LedgerRefusal('INSUFFICIENT_FUNDS', 'available 0', 'tx-9');
+    });
+    worker.run();
+    const job = await add(started, 5);
+    await expect(job.waitUntilFinished(events)).rejects.toThrow(/INSUFFICIENT_FUNDS/);
+    expect(calls).toBe(1);
+    expect(await worker.deadLetters()).toEqual([expect.objectContaining({ code: 'INSUFFICIENT_FUNDS', reason: 'available 0', transactionId: 'tx-9', event: started })]);
+  });
+});

@@ -1,0 +1,108 @@
+import type { LedgerEvent } from '@chargeledger/csms/src/queue/contract';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { applyEvent, type Outcome } from './apply-event';
+import { classifyLedgerError, LedgerRefusal } from './errors';
+import type { ChargingLedger } from './ledger';
+
+/** Longer than any session and its retries can take. */
+const OPEN_MARK_TTL_S = 60 * 24 * 3600;
+
+export interface DeadLetter {
+  readonly event: LedgerEvent;
+  readonly code: string;
+  readonly reason: string;
+  readonly transactionId?: string;
+  readonly failedAt: string;
+}
+
+export interface LedgerWorkerOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly queueName: string;
+  readonly deadLetterQueueName: string;
+  readonly ledger: ChargingLedger;
+  readonly log: Logger;
+  readonly concurrency: number;
+  /** How long an event waits before it looks again whether its session's open has been applied. */
+  readonly orderingDelayMs: number;
+}
+
+/**
+ * Consumes the CSMS's events and applies them to the ledger, at least once; the chaincode's event-id
+ * idempotency makes the effect exactly once. Order per session holds with any concurrency: an update or
+ * end waits (delayed, not failed) until the open of its session has completed. A business refusal is
+ * final: the job fails without retry and a dead letter keeps the event and the reason. Anything else is
+ * rethrown for BullMQ's backoff.
+ */
+export class LedgerWorker {
+  readonly #worker: Worker<LedgerEvent, Outcome>;
+  readonly #events: Queue<LedgerEvent>;
+  readonly #deadLetters: Queue<DeadLetter>;
+  readonly #redis: Redis;
+  readonly #openedKeyPrefix: string;
+
+  constructor(options: Readonly<LedgerWorkerOptions>) {
+    this.#redis = options.connection;
+    this.#openedKeyPrefix = `${options.prefix}:bridge:open-finished:`;
+    const queueOptions = { connection: options.connection, prefix: options.prefix };
+    this.#events = new Queue(options.queueName, queueOptions);
+    this.#deadLetters = new Queue(options.deadLetterQueueName, queueOptions);
+    this.#worker = new Worker<LedgerEvent, Outcome>(
+      options.queueName,
+      async (job, token) => {
+        const event = job.data;
+        const log = options.log.child({ eventId: event.eventId, sessionId: event.sessionId, attempt: job.attemptsMade + 1 });
+        if (event.kind !== 'SessionStarted' && !(await this.#openApplied(event.sessionId))) {
+          await job.moveToDelayed(Date.now() + options.orderingDelayMs, token);
+          throw new DelayedError();
+        }
+        try {
+          const outcome = await applyEvent(options.ledger, event);
+          if (event.kind === 'SessionStarted') await this.#markOpenFinished(event.sessionId);
+          log.info({ outcome: outcome.kind }, 'event applied to the ledger');
+          return outcome;
+        } catch (error) {
+          const sorted = classifyLedgerError(error);
+          if (sorted instanceof LedgerRefusal) {
+            if (event.kind === 'SessionStarted') await this.#markOpenFinished(event.sessionId);
+            await this.#deadLetters.add('refused', { event, code: sorted.code, reason: sorted.reason, ...(sorted.transactionId === undefined ? {} : { transactionId: sorted.transactionId }), failedAt: new Date().toISOString() }, { jobId: event.eventId });
+            log.warn({ code: sorted.code, reason: sorted.reason }, 'the ledger refused the event; kept as a dead letter');
+            throw new UnrecoverableError(sorted.message);
+          }
+          log.warn({ err: sorted }, 'ledger unavailable; the event will be retried');
+          throw sorted;
+        }
+      },
+      { ...queueOptions, concurrency: options.concurrency, autorun: false },
+    );
+  }
+
+  run(): void {
+    void this.#worker.run();
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    const jobs = await this.#deadLetters.getJobs(['waiting', 'delayed', 'completed', 'failed']);
+    return jobs.map((job: Job<DeadLetter>) => job.data);
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.close();
+    await this.#events.close();
+    await this.#deadLetters.close();
+  }
+
+  /**
+   * The open of a session has finished either way: applied, or refused for good (then the ledger refuses
+   * what follows, and says why). Kept apart from the job, which may be removed once completed.
+   */
+  async #openApplied(sessionId: string): Promise<boolean> {
+    return (await this.#redis.exists(this.#openedKeyPrefix + sessionId)) === 1;
+  }
+
+  async #markOpenFinished(sessionId: string): Promise<void> {
+    await this.#redis.set(this.#openedKeyPrefix + sessionId, '1', 'EX', OPEN_MARK_TTL_S);
+  }
+}
