@@ -48,6 +48,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
           return { role, key };
         }),
       dataTransferVendors: s.CSMS_DATA_TRANSFER_VENDORS.split(',').filter((vendor) => vendor !== ''),
+      nodeId: s.CSMS_NODE_ID,
     },
     queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS },
     fabric: {

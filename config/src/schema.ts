@@ -20,6 +20,7 @@ export const settingsSchema = z.object({
     .optional()
     .default(''),
   CSMS_DATA_TRANSFER_VENDORS: z.string().optional().default(''),
+  CSMS_NODE_ID: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ -').optional().default(''),
   QUEUE_PREFIX: z.string().min(1),
   QUEUE_LEDGER_EVENTS: z.string().min(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -51,6 +52,8 @@ export interface Config {
     readonly callTimeoutMs: number;
     readonly apiKeys: readonly { readonly role: 'admin' | 'operator' | 'read-only'; readonly key: string }[];
     readonly dataTransferVendors: readonly string[];
+    /** Empty: the composition root derives one from the host name and process id. */
+    readonly nodeId: string;
   };
   readonly queue: { readonly prefix: string; readonly ledgerEvents: string };
   readonly fabric: {

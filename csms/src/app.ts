@@ -9,7 +9,9 @@ import { IdTokenRegistry } from './domain/id-tokens';
 import { StationState } from './domain/station-state';
 import { TransactionStore } from './domain/transactions';
 import type { OcppPolicy } from './ocpp/context';
-import { OcppServer } from './ocpp/server';
+import { CsmsMetrics } from './metrics';
+import { type ChargerConnection, OcppServer } from './ocpp/server';
+import { CommandRouter } from './routing';
 import type { EventPublisher } from './queue/publisher';
 
 export interface CsmsOptions {
@@ -17,6 +19,10 @@ export interface CsmsOptions {
   readonly clock: Clock;
   /** Commands and state; its offline queue may be on. */
   readonly redis: Redis;
+  /** A connection of its own for the command router's subscriptions. */
+  readonly subscriber: Redis;
+  /** Unique among the nodes sharing this Redis. */
+  readonly nodeId: string;
   readonly publisher: EventPublisher;
   readonly keyPrefix: string;
   readonly policy: OcppPolicy;
@@ -28,6 +34,7 @@ export interface CsmsOptions {
 export interface Csms {
   readonly http: FastifyInstance;
   readonly ocpp: OcppServer;
+  readonly router: CommandRouter;
   /** Finishes in-flight calls, closes every charger socket with 1001 and the HTTP server. */
   close(): Promise<void>;
 }
@@ -40,8 +47,23 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   const stations = new StationState(stores);
   const transactions = new TransactionStore(stores);
 
-  const ocpp = new OcppServer({
+  // The router and the metrics ask the OCPP server about its sockets only once it runs (closures, not calls).
+  const metrics: CsmsMetrics = new CsmsMetrics({ connectedChargers: (): number => ocpp.connectedCount, queueDepth: () => options.publisher.depth() });
+  const router: CommandRouter = new CommandRouter({
+    nodeId: options.nodeId,
+    keyPrefix: options.keyPrefix,
+    redis: options.redis,
+    subscriber: options.subscriber,
+    local: (identity): ChargerConnection | undefined => ocpp.connection(identity),
+    timeoutMs: options.callTimeoutMs,
     log: options.log,
+  });
+  await router.start();
+  const ocpp: OcppServer = new OcppServer({
+    log: options.log,
+    metrics,
+    onConnect: (identity): Promise<void> => router.register(identity),
+    onDisconnect: (identity): Promise<void> => router.unregister(identity),
     chargers,
     maxFrameBytes: options.maxFrameBytes,
     callTimeoutMs: options.callTimeoutMs,
@@ -49,7 +71,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   });
 
   const http: FastifyInstance = Fastify({ loggerInstance: options.log.child({ component: 'api' }) as FastifyBaseLogger });
-  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, ocpp });
+  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, ocpp, router, metrics });
   http.server.on('upgrade', (request, socket, head) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (!path.startsWith('/ocpp/')) {
@@ -62,6 +84,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   return {
     http,
     ocpp,
+    router,
     async close(): Promise<void> {
       await ocpp.close();
       await http.close();

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { loadConfig } from '@chargeledger/config';
 import { Redis } from 'ioredis';
 import { apiKeyRecord } from './api/auth';
@@ -14,12 +15,15 @@ async function main(): Promise<void> {
   const redis = new Redis({ ...redisOptions, maxRetriesPerRequest: 3 });
   // The publisher's connection fails fast while Redis is away, so a charger is told to retry at once.
   const publisherRedis = new Redis({ ...redisOptions, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const publisher = new EventPublisher({ connection: publisherRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerEvents, timeoutMs: 5000 });
+  const publisher = new EventPublisher({ connection: publisherRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerEvents, timeoutMs: 5000, log });
 
+  const subscriber = new Redis(redisOptions);
   const csms = await buildCsms({
     log,
     clock: systemClock,
     redis,
+    subscriber,
+    nodeId: config.csms.nodeId === '' ? `${hostname()}-${process.pid}` : config.csms.nodeId,
     publisher,
     keyPrefix: `${config.queue.prefix}:csms`,
     policy: { heartbeatIntervalS: config.csms.heartbeatIntervalS, dataTransferVendors: config.csms.dataTransferVendors },
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
     await csms.close();
     await publisher.close();
     redis.disconnect();
+    subscriber.disconnect();
     publisherRedis.disconnect();
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -39,7 +39,8 @@ async function openSession(ledger: ChargingLedger, event: SessionStarted): Promi
       driverAccountId: resolved.accountId,
       tokenRef: resolved.tokenRef,
     },
-    { transient: { [TRANSIENT_KEYS.idToken]: event.idToken, [TRANSIENT_KEYS.idTokenSalt]: resolved.salt } },
+    // The raw token went only to a Wallets peer; the session is opened with the proof Wallets derived from it.
+    { transient: { [TRANSIENT_KEYS.tokenProof]: resolved.tokenProof } },
   );
   return opened.status === 'opened'
     ? { kind: 'session-opened', sessionId: event.sessionId, holdAmount: opened.holdAmount }

@@ -31,7 +31,7 @@ class RecordingLedger implements ChargingLedger {
   }
 
   async evaluate<T extends TransactionName>(): Promise<ResultOf<T>> {
-    return { accountId: 'driver-1', tokenRef: 'card-1', salt: 'ab' } as ResultOf<T>;
+    return { accountId: 'driver-1', tokenRef: 'card-1', tokenProof: 'ab' } as ResultOf<T>;
   }
 }
 

@@ -23,17 +23,21 @@ export interface RunningCsms {
  * A real CSMS on 127.0.0.1 and a random port, against the stack's real Redis, with its own key prefix
  * and queue name so that tests never share state.
  */
-export async function startCsms(overrides: { publisherPort?: number } = {}): Promise<RunningCsms> {
+export async function startCsms(overrides: { publisherPort?: number; prefix?: string; nodeId?: string } = {}): Promise<RunningCsms> {
   const config = loadConfig();
-  const prefix = `test-${randomBytes(6).toString('hex')}`;
+  const prefix = overrides.prefix ?? `test-${randomBytes(6).toString('hex')}`;
   const queueName = 'ledger-events';
   const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 3 });
   const publisherRedis = new Redis({ host: config.redis.host, port: overrides.publisherPort ?? config.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: overrides.publisherPort !== undefined });
-  const publisher = new EventPublisher({ connection: publisherRedis, prefix, queueName, timeoutMs: 2000 });
+  const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const publisher = new EventPublisher({ connection: publisherRedis, prefix, queueName, timeoutMs: 2000, log });
+  const subscriber = new Redis({ host: config.redis.host, port: config.redis.port });
   const csms = await buildCsms({
-    log: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
+    log,
     clock: systemClock,
     redis,
+    subscriber,
+    nodeId: overrides.nodeId ?? 'node-a',
     publisher,
     keyPrefix: `${prefix}:csms`,
     policy: { heartbeatIntervalS: 60, dataTransferVendors: ['org.chargeledger.test'] },
@@ -53,12 +57,11 @@ export async function startCsms(overrides: { publisherPort?: number } = {}): Pro
     redis,
     async stop() {
       await csms.close();
-      await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       await publisher.close().catch(() => undefined);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      if (overrides.prefix === undefined) await removeKeys(redis, prefix);
       redis.disconnect();
+      subscriber.disconnect();
       publisherRedis.disconnect();
     },
   };
@@ -80,4 +83,10 @@ export async function issueIdToken(running: RunningCsms, idToken: string, accoun
     body: JSON.stringify({ accountId }),
   });
   if (response.status !== 204) throw new Error(`issuing a token failed: ${response.status} ${await response.text()}`);
+}
+
+/** Removes every key a test's prefix owns. */
+export async function removeKeys(redis: Redis, prefix: string): Promise<void> {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
 }

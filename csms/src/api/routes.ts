@@ -4,7 +4,9 @@ import type { Clock } from '../domain/clock';
 import type { ChargerRegistry } from '../domain/chargers';
 import type { IdTokenRegistry } from '../domain/id-tokens';
 import type { StationState } from '../domain/station-state';
+import type { CsmsMetrics } from '../metrics';
 import type { OcppServer } from '../ocpp/server';
+import { ChargerCallError, ChargerNotConnectedError, CommandTimeoutError, type CommandRouter } from '../routing';
 import { type ApiKeyRecord, requireRole } from './auth';
 
 export interface ApiDependencies {
@@ -15,6 +17,8 @@ export interface ApiDependencies {
   readonly tokens: IdTokenRegistry;
   readonly stations: StationState;
   readonly ocpp: OcppServer;
+  readonly router: CommandRouter;
+  readonly metrics: CsmsMetrics;
 }
 
 const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
@@ -34,6 +38,11 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     } catch {
       return reply.code(503).send({ error: 'NotReady', message: 'redis is unreachable' });
     }
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await deps.metrics.registry.metrics();
+    return reply.header('content-type', deps.metrics.registry.contentType).send(body);
   });
 
   app.post<{ Body: { identity: string; password: string } }>(
@@ -84,16 +93,17 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
       schema: {
         params: { type: 'object', properties: { identity, action: { type: 'string', pattern: '^[A-Za-z]{3,40}$' } } },
         body: { type: 'object', additionalProperties: true },
-        response: { 200: { type: 'object', additionalProperties: true }, 404: errorBody, 502: errorBody },
+        response: { 200: { type: 'object', additionalProperties: true }, 401: errorBody, 403: errorBody, 404: errorBody, 502: errorBody, 504: errorBody },
       },
     },
     async (request, reply) => {
-      const connection = deps.ocpp.connection(request.params.identity);
-      if (connection === undefined) return reply.code(404).send({ error: 'NotConnected', message: `charger ${request.params.identity} is not connected to this node` });
       try {
-        return (await connection.call(request.params.action, request.body)) as Record<string, unknown>;
+        return (await deps.router.call(request.params.identity, request.params.action, request.body)) as Record<string, unknown>;
       } catch (error) {
-        return reply.code(502).send({ error: 'ChargerError', message: error instanceof Error ? error.message : String(error) });
+        if (error instanceof ChargerNotConnectedError) return reply.code(404).send({ error: 'NotConnected', message: error.message });
+        if (error instanceof CommandTimeoutError) return reply.code(504).send({ error: 'ChargerTimeout', message: error.message });
+        if (error instanceof ChargerCallError) return reply.code(502).send({ error: error.rpcErrorCode, message: error.message });
+        throw error;
       }
     },
   );

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { createRPCError, RPCServer } from 'ocpp-rpc';
 import type { Logger } from 'pino';
 import type { ChargerRegistry } from '../domain/chargers';
+import type { CsmsMetrics } from '../metrics';
 import { QueueUnavailableError } from '../queue/publisher';
 import type { HandlerContext, RouteTable } from './context';
 import { EvidenceFormatError } from './meter-readings';
@@ -34,6 +35,10 @@ export interface OcppServerOptions {
   readonly callTimeoutMs: number;
   /** Builds the context each call is handled with; services are shared, the charger id is the caller's. */
   readonly contextFor: (chargerId: string, log: Logger) => HandlerContext;
+  readonly metrics: CsmsMetrics;
+  /** Called when a charger's socket opens and closes on this node (the command router records it). */
+  readonly onConnect: (identity: string) => Promise<void>;
+  readonly onDisconnect: (identity: string) => Promise<void>;
 }
 
 /**
@@ -79,22 +84,34 @@ export class OcppServer {
         void previous.close({ code: 4000, reason: 'replaced by a newer connection', awaitPending: false });
       }
       this.#connections.set(client.identity, client);
+      void options.onConnect(client.identity).catch((error: unknown) => log.error({ err: error }, 'could not record the connection'));
       client.on('close', () => {
-        if (this.#connections.get(client.identity) === client) this.#connections.delete(client.identity);
+        if (this.#connections.get(client.identity) === client) {
+          this.#connections.delete(client.identity);
+          void options.onDisconnect(client.identity).catch((error: unknown) => log.error({ err: error }, 'could not record the disconnection'));
+        }
         log.info('charger disconnected');
       });
       const ctx = options.contextFor(client.identity, log);
       const routes = ROUTES[client.protocol];
       for (const [action, handler] of Object.entries(routes)) {
         client.handle(action, async ({ params }) => {
+          const stopTimer = options.metrics.callSeconds.startTimer({ protocol: client.protocol, action });
           try {
-            return await handler(ctx, params);
+            const response = await handler(ctx, params);
+            options.metrics.messages.inc({ protocol: client.protocol, action, result: 'ok' });
+            return response;
           } catch (error) {
-            throw toRpcError(error, action, log);
+            const rpcError = toRpcError(error, action, log);
+            options.metrics.messages.inc({ protocol: client.protocol, action, result: (rpcError as { rpcErrorCode?: string }).rpcErrorCode ?? 'InternalError' });
+            throw rpcError;
+          } finally {
+            stopTimer();
           }
         });
       }
       client.handle(({ method }) => {
+        options.metrics.messages.inc({ protocol: client.protocol, action: 'unknown', result: 'NotImplemented' });
         log.warn({ action: method }, 'action not implemented');
         throw createRPCError('NotImplemented', `${method} is not implemented by this CSMS`);
       });
@@ -108,6 +125,10 @@ export class OcppServer {
 
   connection(identity: string): ChargerConnection | undefined {
     return this.#connections.get(identity);
+  }
+
+  get connectedCount(): number {
+    return this.#connections.size;
   }
 
   connectedIdentities(): string[] {

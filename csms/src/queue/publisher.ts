@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { eventIdFor, type LedgerEvent } from './contract';
 
 export class QueueUnavailableError extends Error {
@@ -15,6 +16,7 @@ export interface PublisherOptions {
   readonly prefix: string;
   readonly queueName: string;
   readonly timeoutMs: number;
+  readonly log: Logger;
 }
 
 export type UnpublishedEvent = LedgerEvent extends infer E ? (E extends LedgerEvent ? Omit<E, 'eventId'> : never) : never;
@@ -29,6 +31,8 @@ export class EventPublisher {
 
   constructor(options: Readonly<PublisherOptions>) {
     this.#queue = new Queue(options.queueName, { connection: options.connection, prefix: options.prefix });
+    // Connection trouble surfaces on each publish as QueueUnavailableError; here it is only logged.
+    this.#queue.on('error', (error) => options.log.warn({ err: error }, 'event queue connection error'));
     this.#timeoutMs = options.timeoutMs;
   }
 
@@ -47,6 +51,12 @@ export class EventPublisher {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Events not yet taken by the bridge, or being applied. */
+  async depth(): Promise<number> {
+    const counts = await this.#queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,63 @@
+/** Organizations, identity attributes, transient keys and the error format shared by every transaction. */
+
+export type MspId = 'OperatorsMSP' | 'ProsumersMSP' | 'WalletsMSP' | 'AuthorityMSP';
+
+/** Certificate attributes (Fabric CA `attrs`, ecert=true) that bind a caller to a party inside its org. */
+export const IDENTITY_ATTRIBUTES = {
+  /** On OperatorsMSP identities: the operator the caller acts for. */
+  operatorId: 'chargeledger.operatorId',
+  /** On ProsumersMSP identities: the prosumer the caller acts for. */
+  prosumerId: 'chargeledger.prosumerId',
+} as const;
+
+/** The Wallets organization's private data collection (see chaincode/collections_config.json). */
+export const WALLETS_PRIVATE_COLLECTION = 'walletsPrivate';
+
+/**
+ * Transient-map keys. Values are UTF-8 bytes. Transient data is never written to a block, but every peer
+ * asked to endorse receives it, so personal data and raw tokens are only sent to WalletsMSP peers: the
+ * transactions that take them (marked "Wallets peers only") write nothing but private data and are
+ * endorsed by WalletsMSP alone (the collection's endorsement policy).
+ */
+export const TRANSIENT_KEYS = {
+  /** Wallet:setDriverProfile (Wallets peers only): JSON DriverProfile. */
+  driverProfile: 'driverProfile',
+  /** Wallet:indexIdToken, Wallet:forgetIdToken (Wallets peers only), Wallet:resolveIdToken (evaluated on a Wallets peer): the raw id token. */
+  idToken: 'idToken',
+  /** Wallet:indexIdToken (Wallets peers only): the hex salt Wallets chose for the token. */
+  idTokenSalt: 'idTokenSalt',
+  /** Wallet:setTokenPepper (Wallets peers only): at least 32 random bytes keying the private token index. */
+  tokenPepper: 'tokenPepper',
+  /** Session:openSession: the token proof returned by Wallet:resolveIdToken (not the raw token). */
+  tokenProof: 'tokenProof',
+  /**
+   * Session:closeSession, Trading:settleDelivery: JSON array of OCMF records. They stay out of blocks
+   * because a meter may sign the raw token into `ID`; endorsing peers still receive them.
+   */
+  ocmfRecords: 'ocmfRecords',
+} as const;
+
+export type ChaincodeErrorCode =
+  | 'ACCESS_DENIED'
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'EVENT_ID_REUSED'
+  | 'INSUFFICIENT_FUNDS'
+  | 'CURRENCY_MISMATCH'
+  | 'INVALID_STATE'
+  | 'ID_TOKEN_REJECTED'
+  | 'EVIDENCE_REJECTED'
+  | 'EVIDENCE_REUSED'
+  | 'METER_KEY_REVOKED'
+  | 'UNSIGNED_NOT_ALLOWED'
+  | 'TARIFF_INVALID'
+  | 'OFFER_EXPIRED'
+  | 'OFFER_EXHAUSTED'
+  | 'NOT_A_COLLECTION_MEMBER';
+
+/** Every state-changing request extends this. */
+export interface Idempotent {
+  /** Unique per business event (e.g. the queue job id); 1-128 chars of [A-Za-z0-9._:-]. */
+  readonly eventId: string;
+}

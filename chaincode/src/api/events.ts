@@ -1,0 +1,68 @@
+import type { AccountKind } from './wallet';
+
+interface EventBase {
+  readonly eventId: string;
+  readonly txId: string;
+}
+
+/** Chaincode event name → payload (UTF-8 JSON). Payloads never carry personal data. */
+export interface ChaincodeEvents {
+  AccountOpened: EventBase & { readonly accountId: string; readonly kind: AccountKind };
+  AccountToppedUp: EventBase & { readonly accountId: string; readonly amount: number };
+  PayoutMade: EventBase & { readonly accountId: string; readonly amount: number };
+  SessionLimitChanged: EventBase & { readonly accountId: string; readonly sessionLimit: number };
+  TokenPepperSet: EventBase;
+  DriverProfileStored: EventBase & { readonly accountId: string };
+  IdTokenIndexed: EventBase & { readonly accountId: string; readonly tokenRef: string };
+  IdTokenForgotten: EventBase & { readonly accountId: string; readonly tokenRef: string };
+  IdTokenLinked: EventBase & { readonly accountId: string; readonly tokenRef: string };
+  IdTokenUnlinked: EventBase & { readonly accountId: string; readonly tokenRef: string };
+  StationRegistered: EventBase & { readonly stationId: string; readonly operatorId: string };
+  StationUpdated: EventBase & { readonly stationId: string };
+  EvRegistered: EventBase & { readonly evId: string };
+  MeterKeyRegistered: EventBase & { readonly meterSerial: string; readonly keyId: string; readonly rotated: boolean };
+  MeterKeyRevoked: EventBase & { readonly meterSerial: string; readonly keyId: string };
+  TariffPublished: EventBase & { readonly tariffId: string; readonly version: number };
+  SessionOpened: EventBase & {
+    readonly sessionId: string;
+    readonly stationId: string;
+    readonly evseId: string;
+    readonly driverAccountId: string;
+    readonly holdAmount: number;
+    readonly tariffId: string;
+    readonly tariffVersion: number;
+  };
+  HoldRefused: EventBase & {
+    readonly sessionId: string;
+    readonly stationId: string;
+    readonly driverAccountId: string;
+    readonly reason: 'insufficient-funds' | 'below-minimum-hold';
+  };
+  SessionProgress: EventBase & { readonly sessionId: string; readonly energyWh: number; readonly estimatedCost: number };
+  HoldExhausted: EventBase & {
+    readonly sessionId: string;
+    readonly energyWh: number;
+    readonly estimatedCost: number;
+    readonly holdAmount: number;
+  };
+  SessionSettled: EventBase & {
+    readonly sessionId: string;
+    readonly stationId: string;
+    readonly driverAccountId: string;
+    readonly charged: number;
+    readonly energyWh: number;
+    readonly verification: 'verified' | 'unverified';
+  };
+  HoldReleased: EventBase & { readonly sessionId: string; readonly driverAccountId: string; readonly released: number };
+  OfferPosted: EventBase & { readonly offerId: string; readonly energyWh: number; readonly priceMicroPerKWh: number };
+  OfferAccepted: EventBase & {
+    readonly offerId: string;
+    readonly tradeId: string;
+    readonly acceptedWh: number;
+    readonly escrowAmount: number;
+  };
+  DeliverySettled: EventBase & { readonly offerId: string; readonly deliveredWh: number; readonly paid: number; readonly refunded: number };
+  OfferExpired: EventBase & { readonly offerId: string; readonly unacceptedWh: number };
+}
+
+export type ChaincodeEventName = keyof ChaincodeEvents;

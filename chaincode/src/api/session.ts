@@ -1,0 +1,138 @@
+import type { Idempotent } from './common';
+
+/** Charging sessions and receipts. */
+
+export interface OpenSessionRequest extends Idempotent {
+  /** Unique; the CSMS's transaction id is a good choice. */
+  readonly sessionId: string;
+  readonly stationId: string;
+  readonly evseId: string;
+  readonly connectorId: string;
+  /** From Wallet:resolveIdToken; its tokenProof goes in the transient map (`tokenProof`). */
+  readonly driverAccountId: string;
+  readonly tokenRef: string;
+  /** Optional cap below the driver's session limit. */
+  readonly maxHold?: number;
+}
+export interface OpenSessionResult {
+  readonly sessionId: string;
+  readonly status: 'opened' | 'refused';
+  readonly holdAmount: number;
+  readonly refusedReason?: 'insufficient-funds' | 'below-minimum-hold';
+  readonly tariffId?: string;
+  readonly tariffVersion?: number;
+  readonly meterSerial?: string;
+  readonly txId: string;
+}
+export interface RecordProgressRequest extends Idempotent {
+  readonly sessionId: string;
+  /** Energy delivered so far (unsigned progress report). */
+  readonly energyWh: number;
+}
+export interface RecordProgressResult {
+  readonly sessionId: string;
+  readonly seq: number;
+  readonly energyWh: number;
+  /** What the frozen tariff charges for the progress so far, uncapped. */
+  readonly estimatedCost: number;
+  readonly holdAmount: number;
+  readonly holdExhausted: boolean;
+}
+
+/** Signed: OCMF records in the transient map. Unsigned: register readings as the charger reported them. */
+export type SessionEvidence =
+  | { readonly kind: 'ocmf' }
+  | {
+      readonly kind: 'unsigned';
+      readonly startTimeMs: number;
+      readonly endTimeMs: number;
+      readonly startRegisterWh: number;
+      readonly endRegisterWh: number;
+    };
+
+/**
+ * The session is priced from the evidence alone: plug-in and plug-out are the first and last reading's
+ * times, and all of it counts as charging time (an operator-reported end of charging could inflate idle
+ * fees, so it is not accepted).
+ */
+export interface CloseSessionRequest extends Idempotent {
+  readonly sessionId: string;
+  readonly evidence: SessionEvidence;
+}
+/** One priced line, as chaincode/src/tariff's priceSession produced it. */
+export interface ReceiptLineItem {
+  readonly component: 'FLAT' | 'ENERGY' | 'TIME' | 'PARKING_TIME';
+  /** Index into the frozen tariff's elements of the element that priced this line. */
+  readonly elementIndex: number;
+  readonly quantity: number;
+  readonly unit: 'Wh' | 's' | 'session';
+  /** Micro-units of the major currency per kWh, per hour, or per session. */
+  readonly unitPriceMicro: number;
+  readonly vatBasisPoints: number;
+  readonly net: number;
+  readonly vat: number;
+  readonly periodStartMs: number;
+  readonly periodEndMs: number;
+}
+export interface Receipt {
+  readonly sessionId: string;
+  readonly stationId: string;
+  readonly evseId: string;
+  readonly driverAccountId: string;
+  readonly payeeAccountId: string;
+  readonly currency: string;
+  readonly energyWh: number;
+  readonly startTimeMs: number;
+  readonly endTimeMs: number;
+  readonly tariffId: string;
+  readonly tariffVersion: number;
+  readonly lineItems: readonly ReceiptLineItem[];
+  readonly totalNet: number;
+  readonly totalVat: number;
+  /** The tariff's price for the evidence. */
+  readonly priced: number;
+  /** What the driver paid: min(priced, hold). */
+  readonly charged: number;
+  readonly holdAmount: number;
+  readonly released: number;
+  readonly verification: 'verified' | 'unverified';
+  readonly meterSerial?: string;
+  readonly meterKeyId?: string;
+  /** sha256 hex of each OCMF record, in order; empty for unsigned evidence. */
+  readonly evidenceHashes: readonly string[];
+  readonly txId: string;
+  readonly settledAtMs: number;
+}
+export type SessionStatus = 'open' | 'refused' | 'settled' | 'abandoned';
+export interface SessionView {
+  readonly sessionId: string;
+  readonly status: SessionStatus;
+  readonly stationId: string;
+  readonly evseId: string;
+  readonly connectorId: string;
+  readonly driverAccountId: string;
+  readonly holdAmount: number;
+  readonly tariffId?: string;
+  readonly tariffVersion?: number;
+  readonly meterSerial?: string;
+  readonly openedAtMs: number;
+  readonly openedTxId: string;
+  readonly progressSeq: number;
+  readonly receipt?: Receipt;
+}
+/**
+ * Releases the hold of a session that will never be settled, charging nothing: the station's operator may
+ * do so at any time, the Wallets organization once the session is older than 72 hours.
+ */
+export interface AbandonSessionRequest extends Idempotent {
+  readonly sessionId: string;
+}
+export interface AbandonSessionResult {
+  readonly sessionId: string;
+  readonly driverAccountId: string;
+  readonly released: number;
+  readonly txId: string;
+}
+export interface SessionQuery {
+  readonly sessionId: string;
+}

@@ -1,0 +1,114 @@
+import type { MspId } from './common';
+import type { Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UpdateStationRequest } from './registry';
+import type { AbandonSessionRequest, AbandonSessionResult, CloseSessionRequest, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
+import type { AcceptOfferRequest, DeliverySettlement, ExpireOfferRequest, Offer, OfferQuery, OpenOffersResult, PostOfferRequest, SettleDeliveryRequest, Trade } from './trading';
+import type { Account, AccountQuery, AccountView, HistoryQuery, HistoryResult, ForgetIdTokenRequest, IdTokenLink, IndexIdTokenRequest, LinkIdTokenRequest, OpenAccountRequest, PayoutRequest, ResolveIdTokenResult, SetDriverProfileRequest, SetSessionLimitRequest, SetTokenPepperRequest, TopUpRequest, UnlinkIdTokenRequest } from './wallet';
+
+/** Submitted transactions are ordered and committed; evaluated ones are answered by one peer and never recorded. */
+export type TxKind = 'submit' | 'evaluate';
+
+interface Tx<Req, Res, K extends TxKind, Callers extends MspId> {
+  readonly request: Req;
+  readonly result: Res;
+  readonly kind: K;
+  readonly callers: Callers;
+}
+
+/** `Contract:function` → request, result, submit/evaluate, and the MSPs allowed to call it. */
+export interface ContractApi {
+  'Wallet:openAccount': Tx<OpenAccountRequest, Account, 'submit', 'WalletsMSP'>;
+  'Wallet:topUp': Tx<TopUpRequest, AccountView, 'submit', 'WalletsMSP'>;
+  'Wallet:payout': Tx<PayoutRequest, AccountView, 'submit', 'WalletsMSP'>;
+  'Wallet:setSessionLimit': Tx<SetSessionLimitRequest, Account, 'submit', 'WalletsMSP'>;
+  /** Wallets peers only (as for indexIdToken, forgetIdToken, setDriverProfile): endorse with WalletsMSP alone. */
+  'Wallet:setTokenPepper': Tx<SetTokenPepperRequest, { readonly set: true }, 'submit', 'WalletsMSP'>;
+  'Wallet:setDriverProfile': Tx<SetDriverProfileRequest, { readonly accountId: string }, 'submit', 'WalletsMSP'>;
+  'Wallet:linkIdToken': Tx<LinkIdTokenRequest, IdTokenLink, 'submit', 'WalletsMSP'>;
+  'Wallet:indexIdToken': Tx<IndexIdTokenRequest, { readonly accountId: string; readonly tokenRef: string }, 'submit', 'WalletsMSP'>;
+  'Wallet:forgetIdToken': Tx<ForgetIdTokenRequest, { readonly accountId: string; readonly tokenRef: string }, 'submit', 'WalletsMSP'>;
+  'Wallet:unlinkIdToken': Tx<UnlinkIdTokenRequest, IdTokenLink, 'submit', 'WalletsMSP'>;
+  /** Evaluate on a WalletsMSP peer (the only members of the private collection). */
+  'Wallet:resolveIdToken': Tx<Record<string, never>, ResolveIdTokenResult, 'evaluate', 'OperatorsMSP' | 'WalletsMSP'>;
+  'Wallet:getAccount': Tx<AccountQuery, AccountView, 'evaluate', MspId>;
+  'Wallet:getHistory': Tx<HistoryQuery, HistoryResult, 'evaluate', MspId>;
+
+  'Registry:registerStation': Tx<RegisterStationRequest, Station, 'submit', 'OperatorsMSP'>;
+  'Registry:updateStation': Tx<UpdateStationRequest, Station, 'submit', 'OperatorsMSP'>;
+  'Registry:registerEv': Tx<RegisterEvRequest, Ev, 'submit', 'WalletsMSP'>;
+  'Registry:registerMeter': Tx<RegisterMeterRequest, Meter, 'submit', 'AuthorityMSP'>;
+  'Registry:rotateMeterKey': Tx<RotateMeterKeyRequest, Meter, 'submit', 'AuthorityMSP'>;
+  'Registry:revokeMeterKey': Tx<RevokeMeterKeyRequest, Meter, 'submit', 'AuthorityMSP'>;
+  'Registry:getStation': Tx<StationQuery, Station, 'evaluate', MspId>;
+  'Registry:findStationsNear': Tx<NearQuery, NearResult, 'evaluate', MspId>;
+  'Registry:getMeter': Tx<MeterQuery, Meter, 'evaluate', MspId>;
+
+  'Tariff:publishTariff': Tx<PublishTariffRequest, TariffRecord, 'submit', 'OperatorsMSP'>;
+  'Tariff:getTariff': Tx<TariffQuery, TariffRecord, 'evaluate', MspId>;
+
+  'Session:openSession': Tx<OpenSessionRequest, OpenSessionResult, 'submit', 'OperatorsMSP'>;
+  'Session:recordProgress': Tx<RecordProgressRequest, RecordProgressResult, 'submit', 'OperatorsMSP'>;
+  'Session:closeSession': Tx<CloseSessionRequest, Receipt, 'submit', 'OperatorsMSP'>;
+  'Session:abandonSession': Tx<AbandonSessionRequest, AbandonSessionResult, 'submit', 'OperatorsMSP' | 'WalletsMSP'>;
+  'Session:getSession': Tx<SessionQuery, SessionView, 'evaluate', MspId>;
+  'Session:getReceipt': Tx<SessionQuery, Receipt, 'evaluate', MspId>;
+
+  'Trading:postOffer': Tx<PostOfferRequest, Offer, 'submit', 'ProsumersMSP'>;
+  'Trading:acceptOffer': Tx<AcceptOfferRequest, Trade, 'submit', 'OperatorsMSP'>;
+  'Trading:settleDelivery': Tx<SettleDeliveryRequest, DeliverySettlement, 'submit', 'OperatorsMSP' | 'ProsumersMSP'>;
+  'Trading:expireOffer': Tx<ExpireOfferRequest, Offer, 'submit', 'OperatorsMSP' | 'ProsumersMSP'>;
+  'Trading:getOffer': Tx<OfferQuery, Offer & { readonly trades: readonly Trade[] }, 'evaluate', MspId>;
+  'Trading:listOpenOffers': Tx<Record<string, never>, OpenOffersResult, 'evaluate', MspId>;
+}
+
+export type TransactionName = keyof ContractApi;
+export type RequestOf<T extends TransactionName> = ContractApi[T]['request'];
+export type ResultOf<T extends TransactionName> = ContractApi[T]['result'];
+
+export interface TransactionDescriptor<K extends TransactionName> {
+  readonly kind: ContractApi[K]['kind'];
+  readonly callers: readonly ContractApi[K]['callers'][];
+}
+
+const ALL: readonly MspId[] = ['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP'];
+const submitBy = <M extends MspId>(...callers: M[]): { readonly kind: 'submit'; readonly callers: readonly M[] } => ({ kind: 'submit', callers });
+const query = { kind: 'evaluate', callers: ALL } as const;
+
+/** The same table at run time: whether each transaction is submitted or evaluated, and who may call it. */
+export const TRANSACTIONS: { readonly [K in TransactionName]: TransactionDescriptor<K> } = {
+  'Wallet:openAccount': submitBy('WalletsMSP'),
+  'Wallet:topUp': submitBy('WalletsMSP'),
+  'Wallet:payout': submitBy('WalletsMSP'),
+  'Wallet:setSessionLimit': submitBy('WalletsMSP'),
+  'Wallet:setTokenPepper': submitBy('WalletsMSP'),
+  'Wallet:setDriverProfile': submitBy('WalletsMSP'),
+  'Wallet:linkIdToken': submitBy('WalletsMSP'),
+  'Wallet:indexIdToken': submitBy('WalletsMSP'),
+  'Wallet:forgetIdToken': submitBy('WalletsMSP'),
+  'Wallet:unlinkIdToken': submitBy('WalletsMSP'),
+  'Wallet:resolveIdToken': { kind: 'evaluate', callers: ['OperatorsMSP', 'WalletsMSP'] },
+  'Wallet:getAccount': query,
+  'Wallet:getHistory': query,
+  'Registry:registerStation': submitBy('OperatorsMSP'),
+  'Registry:updateStation': submitBy('OperatorsMSP'),
+  'Registry:registerEv': submitBy('WalletsMSP'),
+  'Registry:registerMeter': submitBy('AuthorityMSP'),
+  'Registry:rotateMeterKey': submitBy('AuthorityMSP'),
+  'Registry:revokeMeterKey': submitBy('AuthorityMSP'),
+  'Registry:getStation': query,
+  'Registry:findStationsNear': query,
+  'Registry:getMeter': query,
+  'Tariff:publishTariff': submitBy('OperatorsMSP'),
+  'Tariff:getTariff': query,
+  'Session:openSession': submitBy('OperatorsMSP'),
+  'Session:recordProgress': submitBy('OperatorsMSP'),
+  'Session:closeSession': submitBy('OperatorsMSP'),
+  'Session:abandonSession': submitBy('OperatorsMSP', 'WalletsMSP'),
+  'Session:getSession': query,
+  'Session:getReceipt': query,
+  'Trading:postOffer': submitBy('ProsumersMSP'),
+  'Trading:acceptOffer': submitBy('OperatorsMSP'),
+  'Trading:settleDelivery': submitBy('OperatorsMSP', 'ProsumersMSP'),
+  'Trading:expireOffer': submitBy('OperatorsMSP', 'ProsumersMSP'),
+  'Trading:getOffer': query,
+  'Trading:listOpenOffers': query,
+};

@@ -1,0 +1,143 @@
+import type { Idempotent } from './common';
+
+/** Wallet accounts, ledger entries, holds and the id token link. */
+
+export type AccountKind = 'driver' | 'operator' | 'prosumer';
+
+/** Transient `driverProfile` of Wallet:setDriverProfile; stored only in the Wallets private collection. */
+export interface DriverProfile {
+  readonly name: string;
+  readonly email: string;
+  /** 32-128 lowercase hex digits, random per driver: the private value's public hash must not be guessable. */
+  readonly salt: string;
+}
+
+export interface Account {
+  readonly accountId: string;
+  readonly kind: AccountKind;
+  /** operatorId or prosumerId for those kinds; absent for drivers. */
+  readonly ownerId?: string;
+  readonly currency: string;
+  /** Drivers: the largest hold one session may place. */
+  readonly sessionLimit?: number;
+  readonly status: 'active' | 'closed';
+  /** Incremented by every movement of a driver's money (carries the Wallets key-level endorsement). */
+  readonly seq: number;
+  readonly createdTxId: string;
+}
+
+export interface AccountView extends Account {
+  /** Sum of all ledger entries. */
+  readonly balance: number;
+  /** Sum of active holds. */
+  readonly held: number;
+  /** balance − held, never negative. */
+  readonly available: number;
+  readonly holds: readonly Hold[];
+}
+
+export interface Hold {
+  readonly accountId: string;
+  readonly holdId: string;
+  readonly amount: number;
+  /** The session that placed it. */
+  readonly sessionId: string;
+  readonly createdAtMs: number;
+}
+
+export type EntryReason =
+  | 'top-up'
+  | 'payout'
+  | 'session-debit'
+  | 'session-credit'
+  | 'trade-escrow'
+  | 'trade-payment'
+  | 'trade-refund';
+
+export interface LedgerEntry {
+  readonly accountId: string;
+  /** Positive credits, negative debits. */
+  readonly amount: number;
+  readonly reason: EntryReason;
+  /** Session id, trade id, or the top-up/payout reference. */
+  readonly ref: string;
+  readonly txId: string;
+  readonly timestampMs: number;
+}
+
+export interface OpenAccountRequest extends Idempotent {
+  readonly accountId: string;
+  readonly kind: AccountKind;
+  readonly ownerId?: string;
+  readonly currency: string;
+  readonly sessionLimit?: number;
+}
+export interface TopUpRequest extends Idempotent {
+  readonly accountId: string;
+  readonly amount: number;
+  /** The payment provider's reference, not personal data. */
+  readonly reference: string;
+}
+export interface PayoutRequest extends Idempotent {
+  readonly accountId: string;
+  readonly amount: number;
+  readonly reference: string;
+}
+export interface SetSessionLimitRequest extends Idempotent {
+  readonly accountId: string;
+  readonly sessionLimit: number;
+}
+/** The pepper itself travels in the transient map (`tokenPepper`). Wallets peers only. */
+export type SetTokenPepperRequest = Idempotent;
+/** The profile travels in the transient map (`driverProfile`). Wallets peers only. */
+export interface SetDriverProfileRequest extends Idempotent {
+  readonly accountId: string;
+}
+
+/**
+ * The public half of a token link. Wallets computes, off the ledger,
+ * tokenProof = hex(sha256(salt ‖ ':' ‖ token)) and proofHash = hex(sha256(tokenProof)).
+ */
+export interface LinkIdTokenRequest extends Idempotent {
+  readonly accountId: string;
+  /** Opaque reference of this token within the account, chosen by Wallets (not derived from the token). */
+  readonly tokenRef: string;
+  readonly proofHash: string;
+}
+/** The private half: raw token and salt in the transient map (`idToken`, `idTokenSalt`). Wallets peers only. */
+export interface IndexIdTokenRequest extends Idempotent {
+  readonly accountId: string;
+  readonly tokenRef: string;
+}
+/** Removes the private index record of the token in the transient map (`idToken`). Wallets peers only. */
+export type ForgetIdTokenRequest = Idempotent;
+export interface UnlinkIdTokenRequest extends Idempotent {
+  readonly accountId: string;
+  readonly tokenRef: string;
+}
+export interface IdTokenLink {
+  readonly accountId: string;
+  readonly tokenRef: string;
+  /** sha256 of the token proof; the proof, salt and token are known to Wallets (and the proof to operators shown the token). */
+  readonly proofHash: string;
+  readonly status: 'active' | 'revoked';
+}
+export interface ResolveIdTokenResult {
+  readonly accountId: string;
+  readonly tokenRef: string;
+  /** To be sent in the transient map of Session:openSession (`tokenProof`). */
+  readonly tokenProof: string;
+  readonly currency: string;
+  readonly sessionLimit: number;
+  readonly available: number;
+}
+export interface AccountQuery {
+  readonly accountId: string;
+}
+export interface HistoryQuery {
+  readonly accountId: string;
+}
+export interface HistoryResult {
+  readonly accountId: string;
+  readonly entries: readonly LedgerEntry[];
+}

@@ -1,0 +1,59 @@
+/**
+ * Object types of the composite keys in public state, and the attributes that follow each. Attribute order
+ * is the sort order of partial-key range queries, so the first attributes are the ones queries fix.
+ */
+export const KEY = {
+  /** [eventId] → EventRecord: the first result of each event id. */
+  event: 'cl.event',
+  /** [accountId] → Account. Driver accounts carry a WalletsMSP key-level endorsement policy. */
+  account: 'cl.account',
+  /** [accountId, txId, n] → LedgerEntry. Balance = sum over [accountId]; entries are only ever added. */
+  entry: 'cl.entry',
+  /** [accountId, holdId] → Hold. Removed when released or settled. */
+  hold: 'cl.hold',
+  /** [accountId, tokenRef] → IdTokenLink (salted hash only). */
+  tokenLink: 'cl.tokenlink',
+  /** [stationId] → Station. */
+  station: 'cl.station',
+  /** [latCell, lonCell, stationId] → stationId: grid index for proximity queries. */
+  stationCell: 'cl.stationcell',
+  /** [evId] → Ev. */
+  ev: 'cl.ev',
+  /** [meterSerial] → Meter. */
+  meter: 'cl.meter',
+  /** [stationId, evseId] or [prosumerId, exportPointId] → meterSerial. */
+  evseMeter: 'cl.evsemeter',
+  exportMeter: 'cl.exportmeter',
+  /** [tariffId, version zero-padded to 10 digits] → TariffRecord; the last key is the latest version. */
+  tariff: 'cl.tariff',
+  /** [sessionId] → Session. */
+  session: 'cl.session',
+  /** [sessionId, seq zero-padded] → Progress. */
+  progress: 'cl.progress',
+  /** [sessionId] → Receipt. */
+  receipt: 'cl.receipt',
+  /** [sha256 of an OCMF record] → the session or offer it settled: a record settles at most once. */
+  evidence: 'cl.evidence',
+  /** [offerId] → Offer. */
+  offer: 'cl.offer',
+  /** [offerId, seq zero-padded] → Trade. */
+  trade: 'cl.trade',
+} as const;
+
+/** Keys in the Wallets private data collection. */
+export const PRIVATE_KEY = {
+  /** [] → the token lookup pepper (raw bytes). */
+  pepper: 'cl.pepper',
+  /** [hmac(pepper, idToken)] → PrivateTokenRecord. */
+  idToken: 'cl.idtoken',
+  /** [accountId] → DriverProfile. */
+  driver: 'cl.driver',
+} as const;
+
+export type KeyType = (typeof KEY)[keyof typeof KEY];
+export type PrivateKeyType = (typeof PRIVATE_KEY)[keyof typeof PRIVATE_KEY];
+
+/** Fixed width so that lexical key order equals numeric order. */
+export function padSeq(n: number): string {
+  return n.toString().padStart(10, '0');
+}

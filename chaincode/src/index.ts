@@ -1,0 +1,10 @@
+import { TariffContract } from './pricing/tariff-contract';
+import { RegistryContract } from './registry/registry-contract';
+import { SessionContract } from './session/session-contract';
+import { TradingContract } from './trading/trading-contract';
+import { WalletContract } from './wallet/wallet-contract';
+
+/** The contracts `fabric-chaincode-node server` loads (package.json `main` → dist/index.js). */
+export const contracts: unknown[] = [WalletContract, RegistryContract, TariffContract, SessionContract, TradingContract];
+
+export * from './api';

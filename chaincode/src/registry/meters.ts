@@ -1,0 +1,50 @@
+import type { Meter, MeterBinding, MeterKey, Station } from '../api';
+import { refuse } from '../core/errors';
+import type { Fields } from '../core/fields';
+import { KEY } from '../core/keys';
+import type { Tx } from '../core/tx';
+import { verifyOcmfSignature } from '../ocmf';
+
+/** A meter key is accepted when the OCMF verifier can decode it (SPKI DER, hex or base64). */
+export function isMeterKey(publicKey: string): boolean {
+  try {
+    // The verifier judges the key before it reads the record, so only a decodable key reaches the probe.
+    return verifyOcmfSignature('OCMF|{}|{}', publicKey) !== 'bad-key';
+  } catch {
+    return true;
+  }
+}
+
+export function readPublicKey(fields: Fields, key: string): string {
+  const value = fields.raw(key);
+  if (typeof value !== 'string' || !isMeterKey(value)) refuse('BAD_REQUEST', `${key} is not an SPKI public key in hex or base64`);
+  return value;
+}
+
+export function readBinding(fields: Fields): MeterBinding {
+  const binding = fields.object('binding', ['kind', 'stationId', 'evseId', 'prosumerId', 'exportPointId']);
+  const kind = binding.oneOf('kind', ['evse', 'export-point'] as const);
+  return kind === 'evse'
+    ? { kind, stationId: binding.id('stationId'), evseId: binding.id('evseId') }
+    : { kind, prosumerId: binding.id('prosumerId'), exportPointId: binding.id('exportPointId') };
+}
+
+export function bindingKey(tx: Tx, binding: MeterBinding): string {
+  return binding.kind === 'evse' ? tx.key(KEY.evseMeter, binding.stationId, binding.evseId) : tx.key(KEY.exportMeter, binding.prosumerId, binding.exportPointId);
+}
+
+export async function checkBindingTarget(tx: Tx, binding: MeterBinding): Promise<void> {
+  if (binding.kind !== 'evse') return;
+  const station = await tx.must<Station>(tx.key(KEY.station, binding.stationId), `station ${binding.stationId}`);
+  if (!station.evses.some((evse) => evse.evseId === binding.evseId)) refuse('NOT_FOUND', `EVSE ${binding.evseId} is not at ${binding.stationId}`);
+}
+
+export function currentKey(meter: Meter): MeterKey | undefined {
+  return meter.keys.find((key) => key.status === 'current');
+}
+
+/** The meter bound to a binding target, if any. */
+export async function meterAt(tx: Tx, binding: MeterBinding): Promise<Meter | undefined> {
+  const serial = await tx.get<string>(bindingKey(tx, binding));
+  return serial === undefined ? undefined : tx.get<Meter>(tx.key(KEY.meter, serial));
+}

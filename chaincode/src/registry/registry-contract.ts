@@ -1,0 +1,245 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import type { Account, Ev, Meter, MeterKey, Station } from '../api';
+import { requireOperator } from '../core/access';
+import { refuse } from '../core/errors';
+import { KEY } from '../core/keys';
+import { ALL_MSPS, evaluate, submit } from '../core/transaction';
+import type { Tx } from '../core/tx';
+import { latestTariff } from '../pricing/tariffs';
+import { bindingKey, checkBindingTarget, readBinding, readPublicKey } from './meters';
+import { cellOf, cellsAround, distanceM, readEvses, readPolicy } from './stations';
+
+const STATION_MEMBERS = ['stationId', 'payeeAccountId', 'latMicroDeg', 'lonMicroDeg', 'evses', 'policy', 'tariffId'];
+
+@Info({ title: 'Registry', description: 'Stations, EVs and meters with their registered public keys' })
+export class RegistryContract extends Contract {
+  constructor() {
+    super('Registry');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async registerStation(ctx: Context, request: string): Promise<string> {
+    const operatorId = requireOperator(ctx);
+    return submit(ctx, request, {
+      name: 'Registry:registerStation',
+      callers: ['OperatorsMSP'],
+      members: STATION_MEMBERS,
+      read: (f) => ({
+        stationId: f.id('stationId'),
+        payeeAccountId: f.id('payeeAccountId'),
+        latMicroDeg: f.int('latMicroDeg', -90_000_000, 90_000_000),
+        lonMicroDeg: f.int('lonMicroDeg', -180_000_000, 180_000_000),
+        evses: readEvses(f, 'evses'),
+        policy: readPolicy(f, 'policy'),
+        tariffId: f.optionalId('tariffId'),
+      }),
+      run: async (tx, req) => {
+        const key = tx.key(KEY.station, req.stationId);
+        if ((await tx.get<Station>(key)) !== undefined) refuse('ALREADY_EXISTS', `station ${req.stationId} exists`);
+        const station: Station = {
+          stationId: req.stationId,
+          operatorId,
+          payeeAccountId: req.payeeAccountId,
+          latMicroDeg: req.latMicroDeg,
+          lonMicroDeg: req.lonMicroDeg,
+          evses: req.evses,
+          policy: req.policy,
+          tariffId: req.tariffId,
+        };
+        await checkStationLinks(tx, station);
+        await tx.put(key, station);
+        await tx.put(tx.key(KEY.stationCell, cellOf(station.latMicroDeg), cellOf(station.lonMicroDeg), station.stationId), station.stationId);
+        tx.emit('StationRegistered', { stationId: station.stationId, operatorId });
+        return station;
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async updateStation(ctx: Context, request: string): Promise<string> {
+    const operatorId = requireOperator(ctx);
+    return submit(ctx, request, {
+      name: 'Registry:updateStation',
+      callers: ['OperatorsMSP'],
+      members: ['stationId', 'evses', 'policy', 'tariffId', 'payeeAccountId'],
+      read: (f) => ({
+        stationId: f.id('stationId'),
+        evses: f.has('evses') ? readEvses(f, 'evses') : undefined,
+        policy: f.has('policy') ? readPolicy(f, 'policy') : undefined,
+        tariffId: f.optionalId('tariffId'),
+        payeeAccountId: f.optionalId('payeeAccountId'),
+      }),
+      run: async (tx, req) => {
+        const current = await ownedStation(tx, req.stationId, operatorId);
+        const station: Station = {
+          ...current,
+          evses: req.evses ?? current.evses,
+          policy: req.policy ?? current.policy,
+          tariffId: req.tariffId ?? current.tariffId,
+          payeeAccountId: req.payeeAccountId ?? current.payeeAccountId,
+        };
+        await checkStationLinks(tx, station);
+        await tx.put(tx.key(KEY.station, station.stationId), station);
+        tx.emit('StationUpdated', { stationId: station.stationId });
+        return station;
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async registerEv(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Registry:registerEv',
+      callers: ['WalletsMSP'],
+      members: ['evId', 'ownerAccountId', 'batteryCapacityWh'],
+      read: (f) => ({ evId: f.id('evId'), ownerAccountId: f.id('ownerAccountId'), batteryCapacityWh: f.int('batteryCapacityWh', 1, 10_000_000) }),
+      run: async (tx, req) => {
+        const key = tx.key(KEY.ev, req.evId);
+        if ((await tx.get<Ev>(key)) !== undefined) refuse('ALREADY_EXISTS', `EV ${req.evId} exists`);
+        const owner = await tx.must<Account>(tx.key(KEY.account, req.ownerAccountId), `account ${req.ownerAccountId}`);
+        if (owner.kind !== 'driver') refuse('BAD_REQUEST', 'an EV belongs to a driver account');
+        const ev: Ev = { evId: req.evId, ownerAccountId: req.ownerAccountId, batteryCapacityWh: req.batteryCapacityWh };
+        await tx.put(key, ev);
+        tx.emit('EvRegistered', { evId: ev.evId });
+        return ev;
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async registerMeter(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Registry:registerMeter',
+      callers: ['AuthorityMSP'],
+      members: ['meterSerial', 'binding', 'keyId', 'publicKey'],
+      read: (f) => ({ meterSerial: f.id('meterSerial'), binding: readBinding(f), keyId: f.id('keyId'), publicKey: readPublicKey(f, 'publicKey') }),
+      run: async (tx, req) => {
+        const key = tx.key(KEY.meter, req.meterSerial);
+        if ((await tx.get<Meter>(key)) !== undefined) refuse('ALREADY_EXISTS', `meter ${req.meterSerial} is registered`);
+        await checkBindingTarget(tx, req.binding);
+        const bound = bindingKey(tx, req.binding);
+        const occupant = await tx.get<string>(bound);
+        if (occupant !== undefined) refuse('ALREADY_EXISTS', `meter ${occupant} is bound there`);
+        const meter: Meter = {
+          meterSerial: req.meterSerial,
+          binding: req.binding,
+          keys: [{ keyId: req.keyId, publicKey: req.publicKey, status: 'current', registeredAtMs: tx.nowMs }],
+        };
+        await tx.put(key, meter);
+        await tx.put(bound, req.meterSerial);
+        tx.emit('MeterKeyRegistered', { meterSerial: req.meterSerial, keyId: req.keyId, rotated: false });
+        return meter;
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async rotateMeterKey(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Registry:rotateMeterKey',
+      callers: ['AuthorityMSP'],
+      members: ['meterSerial', 'keyId', 'publicKey'],
+      read: (f) => ({ meterSerial: f.id('meterSerial'), keyId: f.id('keyId'), publicKey: readPublicKey(f, 'publicKey') }),
+      run: async (tx, req) => {
+        const meter = await tx.must<Meter>(tx.key(KEY.meter, req.meterSerial), `meter ${req.meterSerial}`);
+        if (meter.keys.some((key) => key.keyId === req.keyId)) refuse('ALREADY_EXISTS', `key ${req.keyId} exists`);
+        // A retired key still verifies sessions that started under it; only revocation withdraws trust.
+        const keys: MeterKey[] = meter.keys.map((key) => (key.status === 'current' ? { ...key, status: 'retired' } : key));
+        keys.push({ keyId: req.keyId, publicKey: req.publicKey, status: 'current', registeredAtMs: tx.nowMs });
+        const rotated: Meter = { ...meter, keys };
+        await tx.put(tx.key(KEY.meter, req.meterSerial), rotated);
+        tx.emit('MeterKeyRegistered', { meterSerial: req.meterSerial, keyId: req.keyId, rotated: true });
+        return rotated;
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async revokeMeterKey(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Registry:revokeMeterKey',
+      callers: ['AuthorityMSP'],
+      members: ['meterSerial', 'keyId'],
+      read: (f) => ({ meterSerial: f.id('meterSerial'), keyId: f.id('keyId') }),
+      run: async (tx, req) => {
+        const meter = await tx.must<Meter>(tx.key(KEY.meter, req.meterSerial), `meter ${req.meterSerial}`);
+        const target = meter.keys.find((key) => key.keyId === req.keyId) ?? refuse('NOT_FOUND', `key ${req.keyId} does not exist`);
+        if (target.status === 'revoked') refuse('INVALID_STATE', `key ${req.keyId} is already revoked`);
+        const keys = meter.keys.map((key): MeterKey => (key.keyId === req.keyId ? { ...key, status: 'revoked', revokedAtMs: tx.nowMs } : key));
+        const revoked: Meter = { ...meter, keys };
+        await tx.put(tx.key(KEY.meter, req.meterSerial), revoked);
+        tx.emit('MeterKeyRevoked', { meterSerial: req.meterSerial, keyId: req.keyId });
+        return revoked;
+      },
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getStation(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Registry:getStation',
+      callers: ALL_MSPS,
+      members: ['stationId'],
+      read: (f) => ({ stationId: f.id('stationId') }),
+      run: (tx, req) => tx.must<Station>(tx.key(KEY.station, req.stationId), `station ${req.stationId}`),
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async findStationsNear(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Registry:findStationsNear',
+      callers: ALL_MSPS,
+      members: ['latMicroDeg', 'lonMicroDeg', 'radiusM'],
+      read: (f) => ({ latMicroDeg: f.int('latMicroDeg', -90_000_000, 90_000_000), lonMicroDeg: f.int('lonMicroDeg', -180_000_000, 180_000_000), radiusM: f.int('radiusM', 1, 25_000) }),
+      run: async (tx, req) => {
+        const found: (Station & { distanceM: number })[] = [];
+        for (const [latCell, lonCell] of cellsAround(req.latMicroDeg, req.lonMicroDeg, req.radiusM)) {
+          for (const { value: stationId } of await tx.list<string>(KEY.stationCell, latCell, lonCell)) {
+            const station = await tx.must<Station>(tx.key(KEY.station, stationId), `station ${stationId}`);
+            const distance = distanceM(req.latMicroDeg, req.lonMicroDeg, station.latMicroDeg, station.lonMicroDeg);
+            if (distance <= req.radiusM) found.push({ ...station, distanceM: distance });
+          }
+        }
+        return { stations: found.sort((a, b) => a.distanceM - b.distanceM || (a.stationId < b.stationId ? -1 : 1)) };
+      },
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getMeter(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Registry:getMeter',
+      callers: ALL_MSPS,
+      members: ['meterSerial'],
+      read: (f) => ({ meterSerial: f.id('meterSerial') }),
+      run: (tx, req) => tx.must<Meter>(tx.key(KEY.meter, req.meterSerial), `meter ${req.meterSerial}`),
+    });
+  }
+}
+
+async function ownedStation(tx: Tx, stationId: string, operatorId: string): Promise<Station> {
+  const station = await tx.must<Station>(tx.key(KEY.station, stationId), `station ${stationId}`);
+  if (station.operatorId !== operatorId) refuse('ACCESS_DENIED', `station ${stationId} belongs to another operator`);
+  return station;
+}
+
+/** The payee account is the operator's own; an assigned tariff exists and is the operator's own. */
+async function checkStationLinks(tx: Tx, station: Station): Promise<void> {
+  const payee = await tx.must<Account>(tx.key(KEY.account, station.payeeAccountId), `account ${station.payeeAccountId}`);
+  if (payee.kind !== 'operator' || payee.ownerId !== station.operatorId) refuse('ACCESS_DENIED', 'the payee account is not the operator\'s');
+  if (station.tariffId !== undefined) {
+    const tariff = (await latestTariff(tx, station.tariffId)) ?? refuse('NOT_FOUND', `tariff ${station.tariffId} does not exist`);
+    if (tariff.operatorId !== station.operatorId) refuse('ACCESS_DENIED', 'the tariff belongs to another operator');
+    if (tariff.currency !== payee.currency) refuse('CURRENCY_MISMATCH', 'the tariff and the payee account differ in currency');
+  }
+}

@@ -1,0 +1,84 @@
+import type { CloseSessionRequest, Receipt } from '../api';
+import { refuse } from '../core/errors';
+import { KEY } from '../core/keys';
+import type { Tx } from '../core/tx';
+import { PricingError, priceSession, type PriceBreakdown } from '../tariff';
+import { addEntry, loadAccount, loadHold, removeHold, touchDriver } from '../wallet/accounts';
+import { checkWindow, transientRecords, unsignedMeasurement, verifiedMeasurement, type Measurement } from './evidence';
+import { openSessionOf, sessionKey, type SessionRecord } from './records';
+
+/**
+ * Settles a session from meter evidence: cost = price(frozen tariff, evidence), capped at the hold. The
+ * driver is debited the cost, the payee credited the same amount (a blind write of a new entry key, so
+ * concurrent settlements at one station never conflict), and the hold is removed, releasing the rest.
+ */
+export async function closeSession(tx: Tx, operatorId: string, req: CloseSessionRequest): Promise<Receipt> {
+  const session = await openSessionOf(tx, req.sessionId, operatorId);
+  const measurement =
+    req.evidence.kind === 'ocmf'
+      ? await verifiedMeasurement(tx, session.meter, transientRecords(tx))
+      : unsignedMeasurement(req.evidence, session.policy.acceptUnsignedMeterData);
+  checkWindow(measurement, session.openedAtMs, tx.nowMs);
+  const price = priced(session, measurement);
+  const charged = Math.min(price.total, session.holdAmount);
+
+  const hold = await loadHold(tx, session.driverAccountId, session.sessionId);
+  await removeHold(tx, hold);
+  if (charged > 0) {
+    await addEntry(tx, session.driverAccountId, -charged, 'session-debit', session.sessionId);
+    await addEntry(tx, session.payeeAccountId, charged, 'session-credit', session.sessionId);
+  }
+  await touchDriver(tx, await loadAccount(tx, session.driverAccountId));
+
+  const receipt: Receipt = {
+    sessionId: session.sessionId,
+    stationId: session.stationId,
+    evseId: session.evseId,
+    driverAccountId: session.driverAccountId,
+    payeeAccountId: session.payeeAccountId,
+    currency: session.currency,
+    energyWh: measurement.energyWh,
+    startTimeMs: measurement.startMs,
+    endTimeMs: measurement.endMs,
+    tariffId: session.tariff.tariffId,
+    tariffVersion: session.tariff.version,
+    lineItems: price.lineItems,
+    totalNet: price.totalNet,
+    totalVat: price.totalVat,
+    priced: price.total,
+    charged,
+    holdAmount: session.holdAmount,
+    released: session.holdAmount - charged,
+    verification: measurement.verification,
+    meterSerial: measurement.verification === 'verified' ? session.meter?.meterSerial : undefined,
+    meterKeyId: measurement.verification === 'verified' ? session.meter?.keyId : undefined,
+    evidenceHashes: measurement.evidenceHashes,
+    txId: tx.txId,
+    settledAtMs: tx.nowMs,
+  };
+  const settled: SessionRecord = { ...session, status: 'settled' };
+  await tx.put(sessionKey(tx, session.sessionId), settled);
+  await tx.put(tx.key(KEY.receipt, session.sessionId), receipt);
+  tx.emit('SessionSettled', {
+    sessionId: session.sessionId,
+    stationId: session.stationId,
+    driverAccountId: session.driverAccountId,
+    charged,
+    energyWh: measurement.energyWh,
+    verification: measurement.verification,
+  });
+  return receipt;
+}
+
+/** The frozen tariff applied to the measurement, the energy spread evenly between the two readings. */
+export function priced(session: SessionRecord, measurement: Measurement): PriceBreakdown {
+  const { startMs, endMs, energyWh } = measurement;
+  if (endMs === startMs && energyWh > 0) refuse('EVIDENCE_REJECTED', 'energy without elapsed time');
+  const samples = endMs === startMs ? [{ timestampMs: startMs, registerWh: 0 }] : [{ timestampMs: startMs, registerWh: 0 }, { timestampMs: endMs, registerWh: energyWh }];
+  try {
+    return priceSession(session.tariff.tariff, { startMs, endMs, samples });
+  } catch (error) {
+    if (error instanceof PricingError) refuse('EVIDENCE_REJECTED', `cannot price the evidence: ${error.code} at ${error.path}`);
+    throw error;
+  }
+}

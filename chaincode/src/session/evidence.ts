@@ -1,0 +1,93 @@
+import { TRANSIENT_KEYS, type Meter, type SessionEvidence } from '../api';
+import { refuse } from '../core/errors';
+import { KEY } from '../core/keys';
+import type { Tx } from '../core/tx';
+import { OcmfError, verifyTransactionEvidence } from '../ocmf';
+import type { FrozenMeter } from './records';
+
+/** Meter clocks drift; readings may lie this far outside the session's ledger times. */
+export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
+
+/** What a settlement is priced from. */
+export interface Measurement {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly energyWh: number;
+  readonly verification: 'verified' | 'unverified';
+  readonly evidenceHashes: readonly string[];
+}
+
+/** The OCMF records of the transient map: a JSON array of 1-100 strings. */
+export function transientRecords(tx: Tx): string[] {
+  const bytes = tx.transient(TRANSIENT_KEYS.ocmfRecords) ?? refuse('BAD_REQUEST', 'transient ocmfRecords is required for OCMF evidence');
+  let records: unknown;
+  try {
+    records = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    refuse('BAD_REQUEST', 'transient ocmfRecords is not JSON');
+  }
+  if (!Array.isArray(records) || records.length < 1 || records.length > 100 || !records.every((record) => typeof record === 'string')) {
+    refuse('BAD_REQUEST', 'transient ocmfRecords must be an array of 1-100 OCMF strings');
+  }
+  return records as string[];
+}
+
+/**
+ * Verifies signed records against the key frozen at the start (refused if Authority has since revoked
+ * it), requires the serial the key is bound to, and refuses records that already settled something.
+ */
+export async function verifiedMeasurement(tx: Tx, frozen: FrozenMeter | undefined, records: readonly string[]): Promise<Measurement> {
+  if (frozen === undefined) refuse('EVIDENCE_REJECTED', 'no meter key was registered for this EVSE when the session opened');
+  const meter = await tx.must<Meter>(tx.key(KEY.meter, frozen.meterSerial), `meter ${frozen.meterSerial}`);
+  const key = meter.keys.find((candidate) => candidate.keyId === frozen.keyId);
+  if (key === undefined || key.status === 'revoked') refuse('METER_KEY_REVOKED', `meter key ${frozen.keyId} has been revoked`);
+  let evidence;
+  try {
+    evidence = verifyTransactionEvidence(records, frozen.publicKey);
+  } catch (error) {
+    if (error instanceof OcmfError) refuse('EVIDENCE_REJECTED', `${error.code}${error.recordIndex === undefined ? '' : ` in record ${error.recordIndex}`}: ${error.message}`);
+    throw error;
+  }
+  if (evidence.meterSerial !== frozen.meterSerial) refuse('EVIDENCE_REJECTED', `records are from meter ${evidence.meterSerial}, not ${frozen.meterSerial}`);
+  await claimEvidence(tx, evidence.payloadHashes);
+  return {
+    startMs: evidence.startTimeMs,
+    endMs: evidence.endTimeMs,
+    energyWh: evidence.energyWh,
+    verification: 'verified',
+    evidenceHashes: evidence.hashes,
+  };
+}
+
+export function unsignedMeasurement(evidence: Extract<SessionEvidence, { kind: 'unsigned' }>, acceptUnsigned: boolean): Measurement {
+  if (!acceptUnsigned) refuse('UNSIGNED_NOT_ALLOWED', 'the station accepts signed meter data only');
+  if (evidence.endRegisterWh < evidence.startRegisterWh) refuse('EVIDENCE_REJECTED', 'the register runs backwards');
+  if (evidence.endTimeMs < evidence.startTimeMs) refuse('EVIDENCE_REJECTED', 'the readings are out of order');
+  return {
+    startMs: evidence.startTimeMs,
+    endMs: evidence.endTimeMs,
+    energyWh: evidence.endRegisterWh - evidence.startRegisterWh,
+    verification: 'unverified',
+    evidenceHashes: [],
+  };
+}
+
+/** The readings must fall within the session's life on the ledger, allowing for meter clock skew. */
+export function checkWindow(measurement: Measurement, openedAtMs: number, nowMs: number): void {
+  if (measurement.startMs < openedAtMs - MAX_CLOCK_SKEW_MS) refuse('EVIDENCE_REJECTED', 'the first reading predates the session');
+  if (measurement.endMs > nowMs + MAX_CLOCK_SKEW_MS) refuse('EVIDENCE_REJECTED', 'the last reading is in the future');
+}
+
+/**
+ * Each signed record settles one thing once. Records are identified by the hash of their signed payload,
+ * which survives re-encoding the signature (hex or base64), so a re-encoded copy is still refused.
+ */
+export async function claimEvidence(tx: Tx, hashes: readonly string[]): Promise<void> {
+  if (new Set(hashes).size !== hashes.length) refuse('EVIDENCE_REUSED', 'a record appears twice in the evidence');
+  for (const hash of hashes) {
+    const key = tx.key(KEY.evidence, hash);
+    const used = await tx.get<string>(key);
+    if (used !== undefined) refuse('EVIDENCE_REUSED', `record ${hash} already settled ${used}`);
+    await tx.put(key, tx.txId);
+  }
+}

@@ -1,0 +1,85 @@
+import type { OpenSessionRequest, OpenSessionResult, Station } from '../api';
+import { refuse } from '../core/errors';
+import { KEY } from '../core/keys';
+import type { Tx } from '../core/tx';
+import { latestTariff } from '../pricing/tariffs';
+import { currentKey, meterAt } from '../registry/meters';
+import { activeAccount, fundsOf, placeHold, touchDriver } from '../wallet/accounts';
+import { verifyTokenProof } from '../wallet/tokens';
+import { sessionKey, type FrozenMeter, type SessionRecord } from './records';
+
+/**
+ * Opens a session: proves the driver's token was presented, freezes tariff, meter key and station policy,
+ * and holds min(session limit, maxHold, available) on the driver's account. A hold below the station's
+ * minimum is a committed refusal (event HoldRefused), so the CSMS gets a definite answer from the ledger.
+ */
+export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRequest): Promise<OpenSessionResult> {
+  const key = sessionKey(tx, req.sessionId);
+  if ((await tx.get<SessionRecord>(key)) !== undefined) refuse('ALREADY_EXISTS', `session ${req.sessionId} exists`);
+  const station = await tx.must<Station>(tx.key(KEY.station, req.stationId), `station ${req.stationId}`);
+  if (station.operatorId !== operatorId) refuse('ACCESS_DENIED', `station ${req.stationId} belongs to another operator`);
+  const evse = station.evses.find((candidate) => candidate.evseId === req.evseId) ?? refuse('NOT_FOUND', `EVSE ${req.evseId} is not at ${req.stationId}`);
+  if (!evse.connectors.some((connector) => connector.connectorId === req.connectorId)) refuse('NOT_FOUND', `connector ${req.connectorId} is not at EVSE ${req.evseId}`);
+
+  await verifyTokenProof(tx, req.driverAccountId, req.tokenRef);
+  const driver = await activeAccount(tx, req.driverAccountId);
+  if (driver.kind !== 'driver') refuse('BAD_REQUEST', `${req.driverAccountId} is not a driver account`);
+  if (station.tariffId === undefined) refuse('INVALID_STATE', `station ${req.stationId} has no tariff`);
+  const tariff = (await latestTariff(tx, station.tariffId)) ?? refuse('NOT_FOUND', `tariff ${station.tariffId} does not exist`);
+  if (tariff.currency !== driver.currency) refuse('CURRENCY_MISMATCH', `the tariff is in ${tariff.currency}, the account in ${driver.currency}`);
+
+  const meter = await meterAt(tx, { kind: 'evse', stationId: req.stationId, evseId: req.evseId });
+  const meterKey = meter === undefined ? undefined : currentKey(meter);
+  const frozenMeter: FrozenMeter | undefined =
+    meter === undefined || meterKey === undefined ? undefined : { meterSerial: meter.meterSerial, keyId: meterKey.keyId, publicKey: meterKey.publicKey };
+
+  const funds = await fundsOf(tx, req.driverAccountId);
+  const ceiling = Math.min(driver.sessionLimit ?? 0, req.maxHold ?? Number.MAX_SAFE_INTEGER);
+  const holdAmount = Math.max(0, Math.min(ceiling, funds.available));
+  const refusedReason =
+    ceiling < station.policy.minimumHold ? 'below-minimum-hold' : holdAmount < station.policy.minimumHold ? 'insufficient-funds' : undefined;
+
+  const session: SessionRecord = {
+    sessionId: req.sessionId,
+    status: refusedReason === undefined ? 'open' : 'refused',
+    stationId: req.stationId,
+    operatorId,
+    evseId: req.evseId,
+    connectorId: req.connectorId,
+    driverAccountId: req.driverAccountId,
+    payeeAccountId: station.payeeAccountId,
+    currency: driver.currency,
+    holdAmount: refusedReason === undefined ? holdAmount : 0,
+    tariff,
+    meter: frozenMeter,
+    policy: station.policy,
+    openedAtMs: tx.nowMs,
+    openedTxId: tx.txId,
+    progressSeq: 0,
+    lastProgressWh: 0,
+    refusedReason,
+  };
+  await tx.put(key, session);
+  const result = {
+    sessionId: req.sessionId,
+    status: session.status === 'open' ? ('opened' as const) : ('refused' as const),
+    holdAmount: session.holdAmount,
+    txId: tx.txId,
+  };
+  if (refusedReason !== undefined) {
+    tx.emit('HoldRefused', { sessionId: req.sessionId, stationId: req.stationId, driverAccountId: req.driverAccountId, reason: refusedReason });
+    return { ...result, refusedReason };
+  }
+  await placeHold(tx, req.driverAccountId, req.sessionId, holdAmount);
+  await touchDriver(tx, driver);
+  tx.emit('SessionOpened', {
+    sessionId: req.sessionId,
+    stationId: req.stationId,
+    evseId: req.evseId,
+    driverAccountId: req.driverAccountId,
+    holdAmount,
+    tariffId: tariff.tariffId,
+    tariffVersion: tariff.version,
+  });
+  return { ...result, tariffId: tariff.tariffId, tariffVersion: tariff.version, meterSerial: frozenMeter?.meterSerial };
+}

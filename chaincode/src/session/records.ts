@@ -1,0 +1,73 @@
+import type { Receipt, SessionStatus, SessionView, StationPolicy } from '../api';
+import { refuse } from '../core/errors';
+import { KEY } from '../core/keys';
+import type { Tx } from '../core/tx';
+import type { StoredTariff } from '../pricing/tariffs';
+
+/** The meter key in force for the session's EVSE when the session opened. */
+export interface FrozenMeter {
+  readonly meterSerial: string;
+  readonly keyId: string;
+  readonly publicKey: string;
+}
+
+/**
+ * A session as stored. Everything the settlement depends on (tariff, meter key, station policy, payee,
+ * hold) is frozen at open, so later changes to the station, tariff or meter cannot reprice it; only a
+ * revocation of the frozen key is honoured at close.
+ */
+export interface SessionRecord {
+  readonly sessionId: string;
+  readonly status: SessionStatus;
+  readonly stationId: string;
+  readonly operatorId: string;
+  readonly evseId: string;
+  readonly connectorId: string;
+  readonly driverAccountId: string;
+  readonly payeeAccountId: string;
+  readonly currency: string;
+  readonly holdAmount: number;
+  readonly tariff: StoredTariff;
+  readonly meter?: FrozenMeter;
+  readonly policy: StationPolicy;
+  readonly openedAtMs: number;
+  readonly openedTxId: string;
+  readonly progressSeq: number;
+  readonly lastProgressWh: number;
+  readonly refusedReason?: 'insufficient-funds' | 'below-minimum-hold';
+}
+
+export function sessionKey(tx: Tx, sessionId: string): string {
+  return tx.key(KEY.session, sessionId);
+}
+
+export async function loadSession(tx: Tx, sessionId: string): Promise<SessionRecord> {
+  return tx.must<SessionRecord>(sessionKey(tx, sessionId), `session ${sessionId}`);
+}
+
+/** The session of the caller's own station, still open. */
+export async function openSessionOf(tx: Tx, sessionId: string, operatorId: string): Promise<SessionRecord> {
+  const session = await loadSession(tx, sessionId);
+  if (session.operatorId !== operatorId) refuse('ACCESS_DENIED', `session ${sessionId} is at another operator's station`);
+  if (session.status !== 'open') refuse('INVALID_STATE', `session ${sessionId} is ${session.status}`);
+  return session;
+}
+
+export function viewOf(session: SessionRecord, receipt?: Receipt): SessionView {
+  return {
+    sessionId: session.sessionId,
+    status: session.status,
+    stationId: session.stationId,
+    evseId: session.evseId,
+    connectorId: session.connectorId,
+    driverAccountId: session.driverAccountId,
+    holdAmount: session.holdAmount,
+    tariffId: session.tariff.tariffId,
+    tariffVersion: session.tariff.version,
+    meterSerial: session.meter?.meterSerial,
+    openedAtMs: session.openedAtMs,
+    openedTxId: session.openedTxId,
+    progressSeq: session.progressSeq,
+    receipt,
+  };
+}

@@ -1,0 +1,123 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import type { Receipt, SessionEvidence } from '../api';
+import { requireMsp, requireOperator } from '../core/access';
+import { refuse } from '../core/errors';
+import type { Fields } from '../core/fields';
+import { KEY } from '../core/keys';
+import { ALL_MSPS, evaluate, submit } from '../core/transaction';
+import { abandonSession } from './abandon';
+import { closeSession } from './close';
+import { openSession } from './open';
+import { recordProgress } from './progress';
+import { loadSession, viewOf } from './records';
+
+const MAX_AMOUNT = 100_000_000_00;
+const MAX_REGISTER_WH = Number.MAX_SAFE_INTEGER;
+
+@Info({ title: 'Session', description: 'Charging sessions: hold, frozen tariff, settlement from signed meter data' })
+export class SessionContract extends Contract {
+  constructor() {
+    super('Session');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async openSession(ctx: Context, request: string): Promise<string> {
+    const operatorId = requireOperator(ctx);
+    return submit(ctx, request, {
+      name: 'Session:openSession',
+      callers: ['OperatorsMSP'],
+      members: ['sessionId', 'stationId', 'evseId', 'connectorId', 'driverAccountId', 'tokenRef', 'maxHold'],
+      read: (f) => ({
+        sessionId: f.id('sessionId'),
+        stationId: f.id('stationId'),
+        evseId: f.id('evseId'),
+        connectorId: f.id('connectorId'),
+        driverAccountId: f.id('driverAccountId'),
+        tokenRef: f.id('tokenRef'),
+        maxHold: f.optionalInt('maxHold', 1, MAX_AMOUNT),
+      }),
+      run: (tx, req) => openSession(tx, operatorId, req),
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async recordProgress(ctx: Context, request: string): Promise<string> {
+    const operatorId = requireOperator(ctx);
+    return submit(ctx, request, {
+      name: 'Session:recordProgress',
+      callers: ['OperatorsMSP'],
+      members: ['sessionId', 'energyWh'],
+      read: (f) => ({ sessionId: f.id('sessionId'), energyWh: f.int('energyWh', 0, MAX_REGISTER_WH) }),
+      run: (tx, req) => recordProgress(tx, operatorId, req),
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async closeSession(ctx: Context, request: string): Promise<string> {
+    const operatorId = requireOperator(ctx);
+    return submit(ctx, request, {
+      name: 'Session:closeSession',
+      callers: ['OperatorsMSP'],
+      members: ['sessionId', 'evidence'],
+      read: (f) => ({ sessionId: f.id('sessionId'), evidence: readEvidence(f) }),
+      run: (tx, req) => closeSession(tx, operatorId, req),
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async abandonSession(ctx: Context, request: string): Promise<string> {
+    const { mspId } = requireMsp(ctx, ['OperatorsMSP', 'WalletsMSP']);
+    const caller = mspId === 'OperatorsMSP' ? { mspId: 'OperatorsMSP' as const, operatorId: requireOperator(ctx) } : { mspId: 'WalletsMSP' as const };
+    return submit(ctx, request, {
+      name: 'Session:abandonSession',
+      callers: ['OperatorsMSP', 'WalletsMSP'],
+      members: ['sessionId'],
+      read: (f) => ({ sessionId: f.id('sessionId') }),
+      run: (tx, req) => abandonSession(tx, caller, req),
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getSession(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Session:getSession',
+      callers: ALL_MSPS,
+      members: ['sessionId'],
+      read: (f) => ({ sessionId: f.id('sessionId') }),
+      run: async (tx, req) => viewOf(await loadSession(tx, req.sessionId), await tx.get<Receipt>(tx.key(KEY.receipt, req.sessionId))),
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getReceipt(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Session:getReceipt',
+      callers: ALL_MSPS,
+      members: ['sessionId'],
+      read: (f) => ({ sessionId: f.id('sessionId') }),
+      run: async (tx, req) => (await tx.get<Receipt>(tx.key(KEY.receipt, req.sessionId))) ?? refuse('NOT_FOUND', `session ${req.sessionId} has no receipt`),
+    });
+  }
+}
+
+function readEvidence(fields: Fields): SessionEvidence {
+  const kind = fields.object('evidence', ['kind', 'startTimeMs', 'endTimeMs', 'startRegisterWh', 'endRegisterWh']).oneOf('kind', ['ocmf', 'unsigned'] as const);
+  if (kind === 'ocmf') {
+    fields.object('evidence', ['kind']);
+    return { kind };
+  }
+  const evidence = fields.object('evidence', ['kind', 'startTimeMs', 'endTimeMs', 'startRegisterWh', 'endRegisterWh']);
+  return {
+    kind,
+    startTimeMs: evidence.int('startTimeMs', 0),
+    endTimeMs: evidence.int('endTimeMs', 0),
+    startRegisterWh: evidence.int('startRegisterWh', 0, MAX_REGISTER_WH),
+    endRegisterWh: evidence.int('endRegisterWh', 0, MAX_REGISTER_WH),
+  };
+}

@@ -1,0 +1,237 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { WALLETS_PRIVATE_COLLECTION, type Account, type AccountKind, type IdTokenLink, type LedgerEntry, type TransactionName } from '../api';
+import { refuse } from '../core/errors';
+import { KEY } from '../core/keys';
+import { ALL_MSPS, evaluate, submit, submitPrivate, type SubmitSpec } from '../core/transaction';
+import { activeAccount, addEntry, fundsOf, loadAccount, protectDriverAccount, touchDriver, viewOf } from './accounts';
+import { forgetIdToken, indexIdToken, setDriverProfile, setTokenPepper } from './private-records';
+import { resolveIdToken } from './resolve';
+import { loadLink } from './tokens';
+
+const KINDS: readonly AccountKind[] = ['driver', 'operator', 'prosumer'];
+const MAX_AMOUNT = 1_000_000_000_00;
+
+@Info({ title: 'Wallet', description: 'E-wallet accounts, top-ups, holds and the id token link' })
+export class WalletContract extends Contract {
+  constructor() {
+    super('Wallet');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async openAccount(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Wallet:openAccount',
+      callers: ['WalletsMSP'],
+      members: ['accountId', 'kind', 'ownerId', 'currency', 'sessionLimit'],
+      read: (f) => ({
+        accountId: f.id('accountId'),
+        kind: f.oneOf('kind', KINDS),
+        ownerId: f.optionalId('ownerId'),
+        currency: f.currency('currency'),
+        sessionLimit: f.optionalInt('sessionLimit', 1, MAX_AMOUNT),
+      }),
+      run: async (tx, req) => {
+        const key = tx.key(KEY.account, req.accountId);
+        if ((await tx.get<Account>(key)) !== undefined) refuse('ALREADY_EXISTS', `account ${req.accountId} exists`);
+        const isDriver = req.kind === 'driver';
+        if (isDriver !== (req.sessionLimit !== undefined)) refuse('BAD_REQUEST', 'sessionLimit is required for drivers only');
+        if (isDriver === (req.ownerId !== undefined)) refuse('BAD_REQUEST', 'ownerId is required for operators and prosumers only');
+        const account: Account = {
+          accountId: req.accountId,
+          kind: req.kind,
+          ownerId: req.ownerId,
+          currency: req.currency,
+          sessionLimit: req.sessionLimit,
+          status: 'active',
+          seq: 0,
+          createdTxId: tx.txId,
+        };
+        await tx.put(key, account);
+        if (isDriver) await protectDriverAccount(tx, req.accountId);
+        tx.emit('AccountOpened', { accountId: req.accountId, kind: req.kind });
+        return account;
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async topUp(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Wallet:topUp',
+      callers: ['WalletsMSP'],
+      members: ['accountId', 'amount', 'reference'],
+      read: (f) => ({ accountId: f.id('accountId'), amount: f.int('amount', 1, MAX_AMOUNT), reference: f.id('reference') }),
+      run: async (tx, req) => {
+        const account = await touchDriver(tx, await activeAccount(tx, req.accountId));
+        const funds = await fundsOf(tx, req.accountId);
+        await addEntry(tx, req.accountId, req.amount, 'top-up', req.reference);
+        tx.emit('AccountToppedUp', { accountId: req.accountId, amount: req.amount });
+        return viewOf(account, { ...funds, balance: funds.balance + req.amount, available: funds.available + req.amount });
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async payout(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Wallet:payout',
+      callers: ['WalletsMSP'],
+      members: ['accountId', 'amount', 'reference'],
+      read: (f) => ({ accountId: f.id('accountId'), amount: f.int('amount', 1, MAX_AMOUNT), reference: f.id('reference') }),
+      run: async (tx, req) => {
+        const account = await touchDriver(tx, await activeAccount(tx, req.accountId));
+        const funds = await fundsOf(tx, req.accountId);
+        if (funds.available < req.amount) refuse('INSUFFICIENT_FUNDS', `available ${funds.available} < ${req.amount}`);
+        await addEntry(tx, req.accountId, -req.amount, 'payout', req.reference);
+        tx.emit('PayoutMade', { accountId: req.accountId, amount: req.amount });
+        return viewOf(account, { ...funds, balance: funds.balance - req.amount, available: funds.available - req.amount });
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async setSessionLimit(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Wallet:setSessionLimit',
+      callers: ['WalletsMSP'],
+      members: ['accountId', 'sessionLimit'],
+      read: (f) => ({ accountId: f.id('accountId'), sessionLimit: f.int('sessionLimit', 1, MAX_AMOUNT) }),
+      run: async (tx, req) => {
+        const account = await activeAccount(tx, req.accountId);
+        if (account.kind !== 'driver') refuse('BAD_REQUEST', 'only driver accounts have a session limit');
+        const updated: Account = { ...account, sessionLimit: req.sessionLimit, seq: account.seq + 1 };
+        await tx.put(tx.key(KEY.account, req.accountId), updated);
+        tx.emit('SessionLimitChanged', { accountId: req.accountId, sessionLimit: req.sessionLimit });
+        return updated;
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async setTokenPepper(ctx: Context, request: string): Promise<string> {
+    return submitPrivate(ctx, request, walletsOnly({ name: 'Wallet:setTokenPepper', members: [], read: () => ({}), run: (tx) => setTokenPepper(tx) }));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async setDriverProfile(ctx: Context, request: string): Promise<string> {
+    return submitPrivate(
+      ctx,
+      request,
+      walletsOnly({ name: 'Wallet:setDriverProfile', members: ['accountId'], read: (f) => ({ accountId: f.id('accountId') }), run: setDriverProfile }),
+    );
+  }
+
+  @Transaction()
+  @Returns('string')
+  async linkIdToken(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Wallet:linkIdToken',
+      callers: ['WalletsMSP'],
+      members: ['accountId', 'tokenRef', 'proofHash'],
+      read: (f) => ({ accountId: f.id('accountId'), tokenRef: f.id('tokenRef'), proofHash: f.sha256Hex('proofHash') }),
+      run: async (tx, req) => {
+        const account = await activeAccount(tx, req.accountId);
+        if (account.kind !== 'driver') refuse('BAD_REQUEST', 'id tokens link to driver accounts');
+        if ((await loadLink(tx, req.accountId, req.tokenRef)) !== undefined) refuse('ALREADY_EXISTS', `token ${req.tokenRef} exists`);
+        const link: IdTokenLink = { accountId: req.accountId, tokenRef: req.tokenRef, proofHash: req.proofHash, status: 'active' };
+        await tx.put(tx.key(KEY.tokenLink, req.accountId, req.tokenRef), link);
+        tx.emit('IdTokenLinked', { accountId: req.accountId, tokenRef: req.tokenRef });
+        return link;
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async indexIdToken(ctx: Context, request: string): Promise<string> {
+    return submitPrivate(
+      ctx,
+      request,
+      walletsOnly({
+        name: 'Wallet:indexIdToken',
+        members: ['accountId', 'tokenRef'],
+        read: (f) => ({ accountId: f.id('accountId'), tokenRef: f.id('tokenRef') }),
+        run: indexIdToken,
+      }),
+    );
+  }
+
+  @Transaction()
+  @Returns('string')
+  async unlinkIdToken(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Wallet:unlinkIdToken',
+      callers: ['WalletsMSP'],
+      members: ['accountId', 'tokenRef'],
+      read: (f) => ({ accountId: f.id('accountId'), tokenRef: f.id('tokenRef') }),
+      run: async (tx, req) => {
+        const link = await loadLink(tx, req.accountId, req.tokenRef);
+        if (link === undefined || link.status !== 'active') refuse('NOT_FOUND', `no active token ${req.tokenRef}`);
+        const revoked: IdTokenLink = { ...link, status: 'revoked' };
+        await tx.put(tx.key(KEY.tokenLink, req.accountId, req.tokenRef), revoked);
+        tx.emit('IdTokenUnlinked', { accountId: req.accountId, tokenRef: req.tokenRef });
+        return revoked;
+      },
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async forgetIdToken(ctx: Context, request: string): Promise<string> {
+    return submitPrivate(ctx, request, walletsOnly({ name: 'Wallet:forgetIdToken', members: [], read: () => ({}), run: forgetIdToken }));
+  }
+
+  /** Evaluate on a WalletsMSP peer: only there is the token index readable. */
+  @Transaction(false)
+  @Returns('string')
+  async resolveIdToken(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Wallet:resolveIdToken',
+      callers: ['OperatorsMSP', 'WalletsMSP'],
+      members: [],
+      read: () => ({}),
+      run: resolveIdToken,
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getAccount(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Wallet:getAccount',
+      callers: ALL_MSPS,
+      members: ['accountId'],
+      read: (f) => ({ accountId: f.id('accountId') }),
+      run: async (tx, req) => viewOf(await loadAccount(tx, req.accountId), await fundsOf(tx, req.accountId)),
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getHistory(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Wallet:getHistory',
+      callers: ALL_MSPS,
+      members: ['accountId'],
+      read: (f) => ({ accountId: f.id('accountId') }),
+      run: async (tx, req) => {
+        await loadAccount(tx, req.accountId);
+        const entries = (await tx.list<LedgerEntry>(KEY.entry, req.accountId)).map((listed) => listed.value);
+        return { accountId: req.accountId, entries: [...entries].sort((a, b) => a.timestampMs - b.timestampMs) };
+      },
+    });
+  }
+}
+
+/** A transaction of the Wallets private collection: WalletsMSP callers, WalletsMSP peers, collection-only writes. */
+function walletsOnly<T extends TransactionName>(
+  spec: Omit<SubmitSpec<T>, 'callers'>,
+): SubmitSpec<T> & { readonly collection: string; readonly memberMsp: 'WalletsMSP' } {
+  return { ...spec, callers: ['WalletsMSP'], collection: WALLETS_PRIVATE_COLLECTION, memberMsp: 'WalletsMSP' };
+}

@@ -1,0 +1,45 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface MetricsSources {
+  readonly connectedChargers: () => number;
+  readonly queueDepth: () => Promise<number>;
+}
+
+/** Prometheus metrics of one CSMS node, served at /metrics. */
+export class CsmsMetrics {
+  readonly registry = new Registry();
+  readonly messages: Counter<'protocol' | 'action' | 'result'>;
+  readonly callSeconds: Histogram<'protocol' | 'action'>;
+
+  constructor(sources: Readonly<MetricsSources>) {
+    this.messages = new Counter({
+      name: 'csms_ocpp_messages_total',
+      help: 'Charger-initiated OCPP calls by protocol, action and result (ok or the OCPP error code)',
+      labelNames: ['protocol', 'action', 'result'],
+      registers: [this.registry],
+    });
+    this.callSeconds = new Histogram({
+      name: 'csms_ocpp_call_duration_seconds',
+      help: 'Time from receiving a charger call to answering it',
+      labelNames: ['protocol', 'action'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'csms_connected_chargers',
+      help: 'Chargers with an open socket on this node',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.connectedChargers());
+      },
+    });
+    new Gauge({
+      name: 'csms_ledger_queue_depth',
+      help: 'Events waiting for the ledger bridge (waiting, delayed, active)',
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.queueDepth().catch(() => Number.NaN));
+      },
+    });
+  }
+}

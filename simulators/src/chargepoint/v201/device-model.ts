@@ -1,0 +1,92 @@
+import type { GetVariableDataType, GetVariableResultType, SetVariableDataType, SetVariableResultType } from '../../ocpp/generated/v201';
+import type { SettingsStore } from '../core/settings';
+
+interface Variable {
+  readonly mutable: boolean;
+  get(): string;
+  /** Returns false for a value the variable cannot take. */
+  set?(value: string): boolean;
+}
+
+export interface DeviceModelFacts {
+  readonly settings: SettingsStore;
+  readonly identity: string;
+  readonly securityProfile: number;
+}
+
+type IntegerSetting = 'heartbeatIntervalS' | 'meterValueSampleIntervalS' | 'connectionTimeOutS';
+type BooleanSetting = 'authorizeRemoteStart' | 'allowOfflineTxForUnknownId' | 'signPeriodicReadings' | 'stopTransactionOnInvalidId';
+
+function integer(settings: SettingsStore, key: IntegerSetting, min: number): Variable {
+  return {
+    mutable: true,
+    get: () => String(settings.get(key)),
+    set: (value) => {
+      if (!/^\d+$/.test(value) || Number(value) < min) return false;
+      settings.set(key, Number(value));
+      return true;
+    },
+  };
+}
+
+function boolean(settings: SettingsStore, key: BooleanSetting): Variable {
+  return {
+    mutable: true,
+    get: () => String(settings.get(key)),
+    set: (value) => {
+      if (value !== 'true' && value !== 'false') return false;
+      settings.set(key, value === 'true');
+      return true;
+    },
+  };
+}
+
+function fixed(value: string): Variable {
+  return { mutable: false, get: () => value };
+}
+
+/** The 2.0.1 device model variables the simulator knows, keyed `Component/Variable`, onto the protocol-free settings. */
+export function deviceModel(facts: DeviceModelFacts): ReadonlyMap<string, Variable> {
+  const { settings } = facts;
+  return new Map<string, Variable>([
+    ['OCPPCommCtrlr/HeartbeatInterval', integer(settings, 'heartbeatIntervalS', 0)],
+    ['SampledDataCtrlr/TxUpdatedInterval', integer(settings, 'meterValueSampleIntervalS', 0)],
+    ['SampledDataCtrlr/TxUpdatedMeasurands', fixed('Energy.Active.Import.Register,Power.Active.Import,SoC')],
+    ['SampledDataCtrlr/TxStartedMeasurands', fixed('Energy.Active.Import.Register')],
+    ['SampledDataCtrlr/TxEndedMeasurands', fixed('Energy.Active.Import.Register')],
+    ['SampledDataCtrlr/SignReadings', boolean(settings, 'signPeriodicReadings')],
+    ['TxCtrlr/EVConnectionTimeOut', integer(settings, 'connectionTimeOutS', 1)],
+    ['TxCtrlr/StopTxOnInvalidId', boolean(settings, 'stopTransactionOnInvalidId')],
+    ['TxCtrlr/StopTxOnEVSideDisconnect', fixed('true')],
+    ['TxCtrlr/TxStartPoint', fixed('PowerPathClosed')],
+    ['TxCtrlr/TxStopPoint', fixed('PowerPathClosed')],
+    ['AuthCtrlr/AuthorizeRemoteStart', boolean(settings, 'authorizeRemoteStart')],
+    ['AuthCtrlr/OfflineTxForUnknownIdEnabled', boolean(settings, 'allowOfflineTxForUnknownId')],
+    ['SmartChargingCtrlr/Enabled', fixed('true')],
+    ['SecurityCtrlr/SecurityProfile', fixed(String(facts.securityProfile))],
+    ['SecurityCtrlr/Identity', fixed(facts.identity)],
+  ]);
+}
+
+function lookup(model: ReadonlyMap<string, Variable>, component: string, variable: string): Variable | 'UnknownComponent' | 'UnknownVariable' {
+  const found = model.get(`${component}/${variable}`);
+  if (found !== undefined) return found;
+  return [...model.keys()].some((key) => key.startsWith(`${component}/`)) ? 'UnknownVariable' : 'UnknownComponent';
+}
+
+export function getVariable(model: ReadonlyMap<string, Variable>, data: GetVariableDataType): GetVariableResultType {
+  const echo = { component: data.component, variable: data.variable, ...(data.attributeType === undefined ? {} : { attributeType: data.attributeType }) };
+  const found = lookup(model, data.component.name, data.variable.name);
+  if (typeof found === 'string') return { ...echo, attributeStatus: found };
+  if ((data.attributeType ?? 'Actual') !== 'Actual') return { ...echo, attributeStatus: 'NotSupportedAttributeType' };
+  return { ...echo, attributeStatus: 'Accepted', attributeValue: found.get() };
+}
+
+export function setVariable(model: ReadonlyMap<string, Variable>, data: SetVariableDataType): SetVariableResultType {
+  const echo = { component: data.component, variable: data.variable, ...(data.attributeType === undefined ? {} : { attributeType: data.attributeType }) };
+  const found = lookup(model, data.component.name, data.variable.name);
+  if (typeof found === 'string') return { ...echo, attributeStatus: found };
+  if ((data.attributeType ?? 'Actual') !== 'Actual') return { ...echo, attributeStatus: 'NotSupportedAttributeType' };
+  if (!found.mutable || found.set === undefined) return { ...echo, attributeStatus: 'Rejected' };
+  return { ...echo, attributeStatus: found.set(data.attributeValue) ? 'Accepted' : 'Rejected' };
+}

@@ -1,0 +1,65 @@
+/**
+ * The simulators' public surface: charge points speaking OCPP 1.6J and 2.0.1, the OCMF-signing meter behind
+ * them, charger templates, and the load generator. Everything else is internal.
+ */
+
+export { createChargePoint, CHARGE_POINT_DEFAULTS, type CreateChargePointOptions } from './chargepoint/create';
+export type { ChargePoint, ChargePointEvents, OcppVersion, StartResult, StopResult } from './chargepoint/api';
+export type { RegistrationStatus, ResetKind } from './chargepoint/adapter';
+export type {
+  AuthorizationStatus,
+  ConnectorRef,
+  ConnectorStatus,
+  ConnectorView,
+  IdToken,
+  IdTokenType,
+  MeterSample,
+  StopReason,
+  Transaction,
+} from './chargepoint/core/types';
+export { DEFAULT_SETTINGS, type StationSettings } from './chargepoint/core/settings';
+export type { SignedMeterValue } from './chargepoint/signed-meter-value';
+export type { OcppSecurity, ReconnectBackoff } from './ocpp/link';
+export type { RejectedMessage } from './ocpp/outbox';
+
+export { ManualClock, SystemClock, type Clock, type Timer } from './clock';
+
+export type { EvModel } from './meter/ev';
+export { createSmartMeter, type SmartMeter, type SmartMeterOptions, type MeterLoad, type MeterReading, type SignedMeterReading } from './meter/smart-meter';
+export { generateMeterKey, meterKeyFromPem, publicKeySpkiDer } from './meter/keys';
+export {
+  formatKwh,
+  formatOcmfTime,
+  ocmfPayloadText,
+  parseOcmf,
+  signOcmf,
+  verifyOcmf,
+  OCMF_ENERGY_REGISTER,
+  OCMF_SIGNATURE_ALGORITHM,
+  type OcmfGateway,
+  type OcmfIdentification,
+  type OcmfMeterIdentity,
+  type OcmfPayload,
+  type OcmfReading,
+  type OcmfReadingReason,
+  type OcmfRecordContent,
+  type ParsedOcmf,
+} from './meter/ocmf';
+
+export { listTemplates, loadTemplate, parseTemplate, type ChargerTemplate, type ConnectorTemplate, type ConnectorType, type EvseTemplate } from './template/template';
+
+export { runLoad, type LoadOptions, type LoadReport } from './load/load-generator';
+export { seededRandom, type Random } from './load/random';
+
+export {
+  ChargePointError,
+  ConfigurationError,
+  ConnectionError,
+  MeterError,
+  OcmfFormatError,
+  OfflineError,
+  TemplateError,
+  type ChargePointErrorCode,
+  type ConnectorAddress,
+  type MeterErrorCode,
+} from './errors';

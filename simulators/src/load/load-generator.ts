@@ -1,0 +1,142 @@
+import { ManualClock } from '../clock';
+import type { ChargePoint, OcppVersion } from '../chargepoint/api';
+import { createChargePoint } from '../chargepoint/create';
+import type { EvModel } from '../meter/ev';
+import type { OcppSecurity } from '../ocpp/link';
+import { between, pick, type Random } from './random';
+
+const MINUTE = 60_000;
+
+export interface LoadOptions {
+  readonly protocol: OcppVersion;
+  readonly endpoint: string;
+  readonly chargers: number;
+  readonly sessions: number;
+  readonly template: string;
+  /** Identities are `<prefix>-0001`, `<prefix>-0002`, … */
+  readonly identityPrefix: string;
+  readonly security: OcppSecurity;
+  readonly random: Random;
+  /** Simulated session length, uniform between the bounds. */
+  readonly sessionMinutes: { readonly min: number; readonly max: number };
+  /** Simulated time per step; the meter values of a step go out before the next step starts. */
+  readonly stepMinutes: number;
+  /** Real time to wait between steps; 0 runs as fast as the CSMS answers. */
+  readonly paceMs: number;
+  /** How many chargers connect at once. */
+  readonly connectConcurrency: number;
+  /** Simulated time at which every charger's clock starts. */
+  readonly startMs: number;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly log: (line: string) => void;
+}
+
+export interface LoadReport {
+  readonly chargersConnected: number;
+  readonly sessionsCompleted: number;
+  readonly sessionsFailed: number;
+  /** Sessions left over because no charger could run them (none registered). */
+  readonly sessionsNotRun: number;
+  readonly energyWh: number;
+  readonly messagesRejected: number;
+  readonly failures: readonly { readonly identity: string; readonly error: string }[];
+  readonly elapsedMs: number;
+}
+
+function aVehicle(random: Random): EvModel {
+  return {
+    batteryCapacityWh: Math.round(between(random, 40_000, 100_000)),
+    initialSocPercent: Math.round(between(random, 10, 60)),
+    maxPowerW: pick(random, [7_400, 11_000, 22_000, 50_000, 150_000]),
+  };
+}
+
+/** Eight random bytes as hex: shaped like an RFID UID and within 1.6's 20-character idTag. */
+function aToken(random: Random): string {
+  return Array.from({ length: 8 }, () => Math.floor(random() * 256).toString(16).padStart(2, '0')).join('').toUpperCase();
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Many simulated chargers running sessions against one CSMS. Each charger has its own simulated clock and runs
+ * its sessions one after another on EVSE 1; the sessions are shared out as chargers become free.
+ */
+export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadReport> {
+  const startedAt = options.now();
+  const failures: { identity: string; error: string }[] = [];
+  let remaining = options.sessions;
+  let completed = 0;
+  let failed = 0;
+  let energyWh = 0;
+  let rejected = 0;
+
+  const chargePoints = Array.from({ length: options.chargers }, (_, i) => {
+    const cp = createChargePoint({
+      protocol: options.protocol,
+      identity: `${options.identityPrefix}-${String(i + 1).padStart(4, '0')}`,
+      endpoint: options.endpoint,
+      security: options.security,
+      template: options.template,
+      clock: new ManualClock(options.startMs),
+    });
+    cp.on('messageRejected', () => void rejected++);
+    return cp;
+  });
+
+  const connected: ChargePoint[] = [];
+  for (let i = 0; i < chargePoints.length; i += options.connectConcurrency) {
+    const batch = chargePoints.slice(i, i + options.connectConcurrency);
+    const results = await Promise.allSettled(batch.map((cp) => cp.connect()));
+    results.forEach((result, j) => {
+      const cp = batch[j];
+      if (cp === undefined) return;
+      if (result.status === 'fulfilled' && result.value === 'Accepted') connected.push(cp);
+      else failures.push({ identity: cp.identity, error: result.status === 'rejected' ? describe(result.reason) : `boot ${result.value}` });
+    });
+  }
+  options.log(`${connected.length}/${chargePoints.length} chargers registered`);
+
+  const runSessions = async (cp: ChargePoint): Promise<void> => {
+    while (remaining > 0) {
+      remaining--;
+      try {
+        await cp.plugIn(1, aVehicle(options.random));
+        const started = await cp.authorizeAndStart(aToken(options.random));
+        if (!started.accepted) throw new Error(`token not accepted: ${started.status}`);
+        const minutes = between(options.random, options.sessionMinutes.min, options.sessionMinutes.max);
+        for (let elapsed = 0; elapsed < minutes; elapsed += options.stepMinutes) {
+          await cp.advance(Math.min(options.stepMinutes, minutes - elapsed) * MINUTE);
+          if (options.paceMs > 0) await options.sleep(options.paceMs);
+        }
+        // Await before adding: `total += await x` would read the total before other chargers' additions land.
+        const stopped = await cp.stop('Local');
+        energyWh += stopped.energyWh;
+        await cp.unplug(1);
+        completed++;
+        if (completed % Math.max(1, Math.floor(options.sessions / 10)) === 0) options.log(`${completed}/${options.sessions} sessions completed`);
+        await cp.advance(Math.round(between(options.random, 1, 10) * MINUTE));
+      } catch (error) {
+        failed++;
+        failures.push({ identity: cp.identity, error: describe(error) });
+        await cp.unplug(1).catch(() => undefined);
+      }
+    }
+  };
+  await Promise.all(connected.map(runSessions));
+  await Promise.all(chargePoints.map((cp) => cp.settle().then(() => cp.close()).catch(() => undefined)));
+
+  return {
+    chargersConnected: connected.length,
+    sessionsCompleted: completed,
+    sessionsFailed: failed,
+    sessionsNotRun: remaining,
+    energyWh,
+    messagesRejected: rejected,
+    failures,
+    elapsedMs: options.now() - startedAt,
+  };
+}
