@@ -9,10 +9,15 @@ if [[ ! -d "$root/node_modules" || "$root/package-lock.json" -nt "$root/node_mod
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-if ! command -v redis-server >/dev/null; then
-  log "installing redis-server (Debian package)"
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v openssl >/dev/null || missing+=(openssl)   # the tests issue their own TLS certificates
+if [[ ${#missing[@]} -gt 0 ]]; then
+  log "installing ${missing[*]} (Debian packages)"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [[ " ${missing[*]} " == *" redis-server "* ]]; then
   # The package starts a system-wide server on 6379; the stack runs its own on $REDIS_PORT instead.
   as_root systemctl disable --now redis-server >/dev/null 2>&1 || as_root service redis-server stop >/dev/null 2>&1 || true
 fi

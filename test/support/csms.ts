@@ -23,7 +23,7 @@ export interface RunningCsms {
  * A real CSMS on 127.0.0.1 and a random port, against the stack's real Redis, with its own key prefix
  * and queue name so that tests never share state.
  */
-export async function startCsms(overrides: { publisherPort?: number; prefix?: string; nodeId?: string } = {}): Promise<RunningCsms> {
+export async function startCsms(overrides: { publisherPort?: number; prefix?: string; nodeId?: string; port?: number } = {}): Promise<RunningCsms> {
   const config = loadConfig();
   const prefix = overrides.prefix ?? `test-${randomBytes(6).toString('hex')}`;
   const queueName = 'ledger-events';
@@ -45,7 +45,7 @@ export async function startCsms(overrides: { publisherPort?: number; prefix?: st
     maxFrameBytes: 65536,
     callTimeoutMs: 5000,
   });
-  await csms.http.listen({ host: '127.0.0.1', port: 0 });
+  await csms.http.listen({ host: '127.0.0.1', port: overrides.port ?? 0 });
   const { port } = csms.http.server.address() as AddressInfo;
   const queue = new Queue(queueName, { connection: redis, prefix });
   return {

@@ -1,7 +1,7 @@
 import type { V201Actions } from '../ocpp/generated/v201';
 import type { ChargePoint } from './api';
 import { createChargePoint } from './create';
-import { issueTestPki, opensslAvailable } from './testing/certificates';
+import { issueTestPki } from './testing/certificates';
 import { CsmsDouble, type CsmsDoubleOptions } from './testing/csms-double';
 import { aClock, anIdentity, FAST_RECONNECT } from './testing/builders';
 
@@ -39,9 +39,7 @@ describe('security profiles', () => {
     );
   });
 
-  const withOpenssl = opensslAvailable() ? it : it.skip;
-
-  withOpenssl('profile 2: basic auth over TLS, trusting the CSMS through the given CA', async () => {
+  it('profile 2: basic auth over TLS, trusting the CSMS through the given CA', async () => {
     const identity = anIdentity('SP2');
     const pki = issueTestPki(identity);
     const csms = await csmsWith({ password: 'secret', tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requireClientCertificate: false } });
@@ -51,7 +49,7 @@ describe('security profiles', () => {
     expect(csms.endpoint.startsWith('wss://')).toBe(true);
   });
 
-  withOpenssl('profile 3: mutual TLS with a client certificate naming the identity', async () => {
+  it('profile 3: mutual TLS with a client certificate naming the identity', async () => {
     const identity = anIdentity('SP3');
     const pki = issueTestPki(identity);
     const csms = await csmsWith({ tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requireClientCertificate: true } });

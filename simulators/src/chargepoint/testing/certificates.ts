@@ -12,14 +12,6 @@ export interface TestPki {
 }
 
 /** Whether the openssl binary is on PATH; node:crypto cannot issue X.509 certificates by itself. */
-export function opensslAvailable(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A throwaway CA, a server certificate for 127.0.0.1 and a client certificate whose CN is the charge point identity. */
 export function issueTestPki(clientIdentity: string): TestPki {
