@@ -18,5 +18,12 @@ module.exports = {
       testMatch: ['**/integration/**/*.test.ts', '**/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
+    {
+      ...common,
+      displayName: 'pipeline',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/pipeline/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
   ],
 };
