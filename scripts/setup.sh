@@ -12,6 +12,7 @@ fi
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v openssl >/dev/null || missing+=(openssl)   # the tests issue their own TLS certificates
+command -v curl >/dev/null || missing+=(curl)
 if [[ ${#missing[@]} -gt 0 ]]; then
   log "installing ${missing[*]} (Debian packages)"
   as_root apt-get update -qq
