@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './load';
+import path from 'node:path';
+import { ConfigError, loadConfig, repositoryRoot } from './load';
 import { parseEnvFile } from './env-file';
 
 describe('loadConfig', () => {
@@ -10,6 +11,25 @@ describe('loadConfig', () => {
 
   it('lets the environment override a default', () => {
     expect(loadConfig({ REDIS_PORT: '7001' }).redis.port).toBe(7001);
+  });
+
+  it('serves plain HTTP unless a TLS key and certificate are set, resolving their paths from the repository root', () => {
+    expect(loadConfig({}).csms.tls).toBeUndefined();
+    const tls = loadConfig({ CSMS_TLS_KEY_FILE: 'pki/server.key', CSMS_TLS_CERT_FILE: '/etc/csms/server.crt' }).csms.tls;
+    expect(tls).toEqual({ keyFile: path.join(repositoryRoot, 'pki', 'server.key'), certFile: '/etc/csms/server.crt', clientCaFile: undefined });
+  });
+
+  it('refuses half a TLS key pair and a client CA without TLS', () => {
+    const issues = (env: Record<string, string>): readonly string[] => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).issues;
+      }
+    };
+    expect(issues({ CSMS_TLS_CERT_FILE: 'server.crt' })).toEqual([expect.stringMatching(/^CSMS_TLS_KEY_FILE: /)]);
+    expect(issues({ CSMS_TLS_CLIENT_CA_FILE: 'ca.crt' })).toEqual([expect.stringMatching(/^CSMS_TLS_CLIENT_CA_FILE: /)]);
   });
 
   it('lists every bad setting at once', () => {

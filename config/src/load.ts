@@ -31,8 +31,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const s = parsed.data;
+  const dataDir = path.resolve(repositoryRoot, s.CHARGELEDGER_DATA_DIR);
+  const underData = (file: string): string => path.resolve(dataDir, file);
   return Object.freeze({
-    dataDir: path.resolve(repositoryRoot, s.CHARGELEDGER_DATA_DIR),
+    dataDir,
     logLevel: s.LOG_LEVEL,
     redis: { host: s.REDIS_HOST, port: s.REDIS_PORT },
     csms: {
@@ -49,6 +51,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         }),
       dataTransferVendors: s.CSMS_DATA_TRANSFER_VENDORS.split(',').filter((vendor) => vendor !== ''),
       nodeId: s.CSMS_NODE_ID,
+      // Relative paths are relative to the repository root, like the data directory.
+      tls:
+        s.CSMS_TLS_CERT_FILE === ''
+          ? undefined
+          : {
+              keyFile: path.resolve(repositoryRoot, s.CSMS_TLS_KEY_FILE),
+              certFile: path.resolve(repositoryRoot, s.CSMS_TLS_CERT_FILE),
+              clientCaFile: s.CSMS_TLS_CLIENT_CA_FILE === '' ? undefined : path.resolve(repositoryRoot, s.CSMS_TLS_CLIENT_CA_FILE),
+            },
     },
     queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS },
     fabric: {
@@ -68,6 +79,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         },
         chaincodeServer: s.CHAINCODE_SERVER_PORT,
       },
+      gateway: {
+        peerEndpoint: s.FABRIC_GATEWAY_PEER,
+        hostAlias: s.FABRIC_GATEWAY_HOST_ALIAS,
+        mspId: s.FABRIC_MSP_ID,
+        tlsCaFile: underData(s.FABRIC_TLS_CA_FILE),
+        certFile: underData(s.FABRIC_CERT_FILE),
+        keyDir: underData(s.FABRIC_KEY_DIR),
+      },
     },
+    bridge: { concurrency: s.BRIDGE_CONCURRENCY },
   });
 }

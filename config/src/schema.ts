@@ -4,8 +4,7 @@ const port = z.coerce.number().int().min(1).max(65535);
 const host = z.string().min(1);
 const positiveInt = z.coerce.number().int().positive();
 
-/** Every setting of the stack, as the environment spells it. Values arrive as strings and are coerced. */
-export const settingsSchema = z.object({
+const settingsObject = z.object({
   CHARGELEDGER_DATA_DIR: z.string().min(1),
   REDIS_HOST: host,
   REDIS_PORT: port,
@@ -21,6 +20,9 @@ export const settingsSchema = z.object({
     .default(''),
   CSMS_DATA_TRANSFER_VENDORS: z.string().optional().default(''),
   CSMS_NODE_ID: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ -').optional().default(''),
+  CSMS_TLS_KEY_FILE: z.string().optional().default(''),
+  CSMS_TLS_CERT_FILE: z.string().optional().default(''),
+  CSMS_TLS_CLIENT_CA_FILE: z.string().optional().default(''),
   QUEUE_PREFIX: z.string().min(1),
   QUEUE_LEDGER_EVENTS: z.string().min(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -36,6 +38,25 @@ export const settingsSchema = z.object({
   PEER_WALLETS_PORT: port,
   PEER_AUTHORITY_PORT: port,
   CHAINCODE_SERVER_PORT: port,
+  FABRIC_GATEWAY_PEER: z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port'),
+  FABRIC_GATEWAY_HOST_ALIAS: z.string().min(1),
+  FABRIC_MSP_ID: z.enum(['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP']),
+  FABRIC_TLS_CA_FILE: z.string().min(1),
+  FABRIC_CERT_FILE: z.string().min(1),
+  FABRIC_KEY_DIR: z.string().min(1),
+  BRIDGE_CONCURRENCY: positiveInt,
+});
+
+/** Every setting of the stack, as the environment spells it. Values arrive as strings and are coerced. */
+export const settingsSchema = settingsObject.superRefine((s, ctx) => {
+  // The server key and certificate come as a pair; a client CA only means something on a TLS listener.
+  if ((s.CSMS_TLS_KEY_FILE === '') !== (s.CSMS_TLS_CERT_FILE === '')) {
+    const missing = s.CSMS_TLS_KEY_FILE === '' ? 'CSMS_TLS_KEY_FILE' : 'CSMS_TLS_CERT_FILE';
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: [missing], message: 'set both CSMS_TLS_KEY_FILE and CSMS_TLS_CERT_FILE, or neither' });
+  }
+  if (s.CSMS_TLS_CLIENT_CA_FILE !== '' && s.CSMS_TLS_CERT_FILE === '') {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['CSMS_TLS_CLIENT_CA_FILE'], message: 'client certificates need TLS: set CSMS_TLS_KEY_FILE and CSMS_TLS_CERT_FILE' });
+  }
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -54,6 +75,8 @@ export interface Config {
     readonly dataTransferVendors: readonly string[];
     /** Empty: the composition root derives one from the host name and process id. */
     readonly nodeId: string;
+    /** Undefined: plain HTTP and ws:// (security profile 1 only). Absolute paths of PEM files. */
+    readonly tls: CsmsTlsFiles | undefined;
   };
   readonly queue: { readonly prefix: string; readonly ledgerEvents: string };
   readonly fabric: {
@@ -68,7 +91,24 @@ export interface Config {
       readonly peers: Readonly<Record<OrganizationName, number>>;
       readonly chaincodeServer: number;
     };
+    /** The identity the bridge signs with and the peer whose gateway it uses. Relative paths are under dataDir. */
+    readonly gateway: {
+      readonly peerEndpoint: string;
+      readonly hostAlias: string;
+      readonly mspId: 'OperatorsMSP' | 'ProsumersMSP' | 'WalletsMSP' | 'AuthorityMSP';
+      readonly tlsCaFile: string;
+      readonly certFile: string;
+      readonly keyDir: string;
+    };
   };
+  readonly bridge: { readonly concurrency: number };
+}
+
+export interface CsmsTlsFiles {
+  readonly keyFile: string;
+  readonly certFile: string;
+  /** CA certificates for chargers' client certificates (security profile 3); undefined: none are asked for. */
+  readonly clientCaFile: string | undefined;
 }
 
 export const organizations = ['Operators', 'Prosumers', 'Wallets', 'Authority'] as const;
