@@ -61,7 +61,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
               clientCaFile: s.CSMS_TLS_CLIENT_CA_FILE === '' ? undefined : path.resolve(repositoryRoot, s.CSMS_TLS_CLIENT_CA_FILE),
             },
     },
-    queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS },
+    queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS, ledgerOutcomes: s.QUEUE_LEDGER_OUTCOMES },
     fabric: {
       version: s.FABRIC_VERSION,
       commit: s.FABRIC_COMMIT,

@@ -25,6 +25,7 @@ const settingsObject = z.object({
   CSMS_TLS_CLIENT_CA_FILE: z.string().optional().default(''),
   QUEUE_PREFIX: z.string().min(1),
   QUEUE_LEDGER_EVENTS: z.string().min(1),
+  QUEUE_LEDGER_OUTCOMES: z.string().min(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   FABRIC_VERSION: z.string().min(1),
   FABRIC_COMMIT: z.string().regex(/^[0-9a-f]{40}$/, 'a 40-digit commit hash'),
@@ -78,7 +79,7 @@ export interface Config {
     /** Undefined: plain HTTP and ws:// (security profile 1 only). Absolute paths of PEM files. */
     readonly tls: CsmsTlsFiles | undefined;
   };
-  readonly queue: { readonly prefix: string; readonly ledgerEvents: string };
+  readonly queue: { readonly prefix: string; readonly ledgerEvents: string; readonly ledgerOutcomes: string };
   readonly fabric: {
     readonly version: string;
     readonly commit: string;

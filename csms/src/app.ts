@@ -9,10 +9,12 @@ import { IdTokenRegistry } from './domain/id-tokens';
 import { StationState } from './domain/station-state';
 import { TransactionStore } from './domain/transactions';
 import type { OcppPolicy } from './ocpp/context';
+import { LedgerReactions } from './ledger-reactions';
 import { CsmsMetrics } from './metrics';
 import { type ChargerConnection, OcppServer } from './ocpp/server';
 import { CommandRouter } from './routing';
 import type { EventPublisher } from './queue/publisher';
+import { type CsmsTls, tlsServerOptions } from './tls';
 
 export interface CsmsOptions {
   readonly log: Logger;
@@ -25,10 +27,17 @@ export interface CsmsOptions {
   readonly nodeId: string;
   readonly publisher: EventPublisher;
   readonly keyPrefix: string;
+  /** Where the ledger bridge reports refused and exhausted holds; a connection BullMQ may block on. */
+  readonly outcomes: { readonly connection: Redis; readonly prefix: string; readonly queueName: string };
   readonly policy: OcppPolicy;
   readonly apiKeys: readonly ApiKeyRecord[];
   readonly maxFrameBytes: number;
   readonly callTimeoutMs: number;
+  /**
+   * Undefined: plain HTTP and ws://, where only security profile 1 can be proven. Set: HTTPS and wss:// for the
+   * admin API and OCPP alike, where chargers prove profile 2 (password) or 3 (client certificate, with `clientCa`).
+   */
+  readonly tls?: CsmsTls;
 }
 
 export interface Csms {
@@ -39,7 +48,7 @@ export interface Csms {
   close(): Promise<void>;
 }
 
-/** Builds the CSMS (OCPP and admin API on one HTTP server) without listening; the caller decides where. */
+/** Builds the CSMS (OCPP and admin API on one HTTP or HTTPS server) without listening; the caller decides where. */
 export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   const stores = { redis: options.redis, keyPrefix: options.keyPrefix };
   const chargers = new ChargerRegistry(stores);
@@ -70,7 +79,10 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, stations }),
   });
 
-  const http: FastifyInstance = Fastify({ loggerInstance: options.log.child({ component: 'api' }) as FastifyBaseLogger });
+  const loggerInstance = options.log.child({ component: 'api' }) as FastifyBaseLogger;
+  const { tls } = options;
+  // An https.Server is typed as an http.Server as well, so both kinds fit the one FastifyInstance type.
+  const http: FastifyInstance = tls === undefined ? Fastify({ loggerInstance }) : Fastify({ loggerInstance, https: tlsServerOptions(tls) });
   await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, ocpp, router, metrics });
   http.server.on('upgrade', (request, socket, head) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -81,11 +93,15 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     ocpp.handleUpgrade(request, socket as import('node:net').Socket, head);
   });
 
+  const reactions = new LedgerReactions({ ...options.outcomes, transactions, router, log: options.log.child({ component: 'ledger-reactions' }) });
+  reactions.run();
+
   return {
     http,
     ocpp,
     router,
     async close(): Promise<void> {
+      await reactions.close();
       await ocpp.close();
       await http.close();
     },

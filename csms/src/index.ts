@@ -1,6 +1,8 @@
 export { buildCsms, type Csms, type CsmsOptions } from './app';
 export { apiKeyRecord, type ApiKeyRecord, type Role } from './api/auth';
 export { systemClock, type Clock } from './domain/clock';
+export { SECURITY_PROFILES, type SecurityProfile } from './domain/security-profiles';
+export type { CsmsTls } from './tls';
 export { createLogger } from './logger';
-export type { LedgerEvent, LedgerEventKind, MeterEvidence, MeterSampled, SessionEnded, SessionStarted } from './queue/contract';
+export type { LedgerEvent, LedgerEventKind, LedgerOutcome, MeterEvidence, MeterSampled, SessionEnded, SessionStarted } from './queue/contract';
 export { EventPublisher, QueueUnavailableError } from './queue/publisher';

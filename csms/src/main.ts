@@ -1,16 +1,46 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { loadConfig } from '@chargeledger/config';
+import { type CsmsTlsFiles, loadConfig } from '@chargeledger/config';
 import { Redis } from 'ioredis';
 import { apiKeyRecord } from './api/auth';
 import { buildCsms } from './app';
 import { systemClock } from './domain/clock';
 import { createLogger } from './logger';
 import { EventPublisher } from './queue/publisher';
+import type { CsmsTls } from './tls';
+
+/** A TLS file named in the configuration could not be read; the CSMS does not start. */
+class TlsFileError extends Error {
+  override readonly name = 'TlsFileError';
+  constructor(
+    readonly setting: string,
+    readonly file: string,
+    options: { cause: unknown },
+  ) {
+    super(`${setting}: cannot read ${file}`, options);
+  }
+}
+
+function readTlsFiles(files: CsmsTlsFiles): CsmsTls {
+  const read = (setting: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new TlsFileError(setting, file, { cause: error });
+    }
+  };
+  return {
+    key: read('CSMS_TLS_KEY_FILE', files.keyFile),
+    cert: read('CSMS_TLS_CERT_FILE', files.certFile),
+    clientCa: files.clientCaFile === undefined ? undefined : read('CSMS_TLS_CLIENT_CA_FILE', files.clientCaFile),
+  };
+}
 
 /** Composition root: the only place that builds real connections and starts listening. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'csms');
+  const tls = config.csms.tls === undefined ? undefined : readTlsFiles(config.csms.tls);
   const redisOptions = { host: config.redis.host, port: config.redis.port };
   const redis = new Redis({ ...redisOptions, maxRetriesPerRequest: 3 });
   // The publisher's connection fails fast while Redis is away, so a charger is told to retry at once.
@@ -18,6 +48,7 @@ async function main(): Promise<void> {
   const publisher = new EventPublisher({ connection: publisherRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerEvents, timeoutMs: 5000, log });
 
   const subscriber = new Redis(redisOptions);
+  const outcomesRedis = new Redis({ ...redisOptions, maxRetriesPerRequest: null });
   const csms = await buildCsms({
     log,
     clock: systemClock,
@@ -26,13 +57,16 @@ async function main(): Promise<void> {
     nodeId: config.csms.nodeId === '' ? `${hostname()}-${process.pid}` : config.csms.nodeId,
     publisher,
     keyPrefix: `${config.queue.prefix}:csms`,
+    outcomes: { connection: outcomesRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerOutcomes },
     policy: { heartbeatIntervalS: config.csms.heartbeatIntervalS, dataTransferVendors: config.csms.dataTransferVendors },
     apiKeys: config.csms.apiKeys.map(({ role, key }) => apiKeyRecord(key, role)),
     maxFrameBytes: config.csms.maxFrameBytes,
     callTimeoutMs: config.csms.callTimeoutMs,
+    tls,
   });
   await csms.http.listen({ host: config.csms.host, port: config.csms.port });
-  log.info({ host: config.csms.host, port: config.csms.port }, 'CSMS listening (OCPP at /ocpp/<identity>, admin API at /api)');
+  const listening = { host: config.csms.host, port: config.csms.port, scheme: tls === undefined ? 'http' : 'https', clientCertificates: tls?.clientCa !== undefined };
+  log.info(listening, 'CSMS listening (OCPP at /ocpp/<identity>, admin API at /api)');
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -43,6 +77,7 @@ async function main(): Promise<void> {
     await publisher.close();
     redis.disconnect();
     subscriber.disconnect();
+    outcomesRedis.disconnect();
     publisherRedis.disconnect();
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

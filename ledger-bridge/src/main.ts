@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     prefix: config.queue.prefix,
     queueName: config.queue.ledgerEvents,
     deadLetterQueueName: `${config.queue.ledgerEvents}-dead-letters`,
+    outcomesQueueName: config.queue.ledgerOutcomes,
     ledger,
     log,
     concurrency: config.bridge.concurrency,

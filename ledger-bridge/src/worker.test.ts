@@ -17,13 +17,15 @@ class RecordingLedger implements ChargingLedger {
   readonly applied: string[] = [];
   failures: ((name: TransactionName, request: unknown) => Error | undefined)[] = [];
 
+  openStatus: 'opened' | 'refused' = 'opened';
+
   async submit<T extends TransactionName>(name: T, request: RequestOf<T>): Promise<ResultOf<T>> {
     const failure = this.failures.map((f) => f(name, request)).find((e) => e !== undefined);
     if (failure !== undefined) throw failure;
     const eventId = (request as { eventId: string }).eventId;
     if (!this.applied.includes(eventId)) this.applied.push(eventId);
     const results: Record<string, unknown> = {
-      'Session:openSession': { status: 'opened', holdAmount: 5000 },
+      'Session:openSession': this.openStatus === 'opened' ? { status: 'opened', holdAmount: 5000 } : { status: 'refused', holdAmount: 0, refusedReason: 'insufficient-funds' },
       'Session:recordProgress': { estimatedCost: 10, holdExhausted: false },
       'Session:closeSession': { charged: 321, energyWh: 1000, verification: 'unverified' },
     };
@@ -57,7 +59,7 @@ describe('LedgerWorker', () => {
     events = new QueueEvents('ledger-events', { connection: eventsConnection, prefix });
     await events.waitUntilReady();
     ledger = new RecordingLedger();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50 });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50 });
   });
 
   afterEach(async () => {
@@ -104,5 +106,19 @@ describe('LedgerWorker', () => {
     await expect(job.waitUntilFinished(events)).rejects.toThrow(/INSUFFICIENT_FUNDS/);
     expect(calls).toBe(1);
     expect(await worker.deadLetters()).toEqual([expect.objectContaining({ code: 'INSUFFICIENT_FUNDS', reason: 'available 0', transactionId: 'tx-9', event: started })]);
+  });
+
+  it('reports a refused hold on the outcomes queue, once, for the CSMS to stop the charger', async () => {
+    ledger.openStatus = 'refused';
+    worker.run();
+    const job = await add(started);
+    expect(await job.waitUntilFinished(events)).toMatchObject({ kind: 'hold-refused', reason: 'insufficient-funds' });
+    const outcomes = new Queue('ledger-outcomes', { connection, prefix });
+    try {
+      const reported = await outcomes.getJobs(['waiting']);
+      expect(reported.map((j) => [j.id, j.data])).toEqual([['outcome.started.CP-1-7', { kind: 'HoldRefused', eventId: 'started.CP-1-7', sessionId: 'CP-1-7', chargerId: 'CP-1', reason: 'insufficient-funds' }]]);
+    } finally {
+      await outcomes.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { LedgerEvent } from '@chargeledger/csms/src/queue/contract';
+import type { LedgerEvent, LedgerOutcome } from '@chargeledger/csms/src/queue/contract';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -22,6 +22,8 @@ export interface LedgerWorkerOptions {
   readonly prefix: string;
   readonly queueName: string;
   readonly deadLetterQueueName: string;
+  /** Where refused and exhausted holds are reported for the CSMS to stop the charger. */
+  readonly outcomesQueueName: string;
   readonly ledger: ChargingLedger;
   readonly log: Logger;
   readonly concurrency: number;
@@ -40,6 +42,7 @@ export class LedgerWorker {
   readonly #worker: Worker<LedgerEvent, Outcome>;
   readonly #events: Queue<LedgerEvent>;
   readonly #deadLetters: Queue<DeadLetter>;
+  readonly #outcomes: Queue<LedgerOutcome>;
   readonly #redis: Redis;
   readonly #openedKeyPrefix: string;
 
@@ -49,6 +52,7 @@ export class LedgerWorker {
     const queueOptions = { connection: options.connection, prefix: options.prefix };
     this.#events = new Queue(options.queueName, queueOptions);
     this.#deadLetters = new Queue(options.deadLetterQueueName, queueOptions);
+    this.#outcomes = new Queue(options.outcomesQueueName, queueOptions);
     this.#worker = new Worker<LedgerEvent, Outcome>(
       options.queueName,
       async (job, token) => {
@@ -61,6 +65,7 @@ export class LedgerWorker {
         try {
           const outcome = await applyEvent(options.ledger, event);
           if (event.kind === 'SessionStarted') await this.#markOpenFinished(event.sessionId);
+          await this.#report(event, outcome);
           log.info({ outcome: outcome.kind }, 'event applied to the ledger');
           return outcome;
         } catch (error) {
@@ -92,6 +97,17 @@ export class LedgerWorker {
     await this.#worker.close();
     await this.#events.close();
     await this.#deadLetters.close();
+    await this.#outcomes.close();
+  }
+
+  /** The job id makes the report idempotent: a redelivered event reports once. */
+  async #report(event: LedgerEvent, outcome: Outcome): Promise<void> {
+    const base = { eventId: event.eventId, sessionId: event.sessionId, chargerId: event.chargerId };
+    if (outcome.kind === 'hold-refused') {
+      await this.#outcomes.add('HoldRefused', { ...base, kind: 'HoldRefused', reason: outcome.reason }, { jobId: `outcome.${event.eventId}`, attempts: 20, backoff: { type: 'exponential', delay: 1000 } });
+    } else if (outcome.kind === 'progress-recorded' && outcome.holdExhausted) {
+      await this.#outcomes.add('HoldExhausted', { ...base, kind: 'HoldExhausted', reason: `estimated cost ${outcome.estimatedCost} reached the hold` }, { jobId: `outcome.${event.eventId}`, attempts: 20, backoff: { type: 'exponential', delay: 1000 } });
+    }
   }
 
   /**

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@chargeledger/config';
-import { apiKeyRecord, buildCsms, type Csms, EventPublisher, systemClock } from '@chargeledger/csms';
+import { apiKeyRecord, buildCsms, type Csms, type CsmsTls, EventPublisher, type SecurityProfile, systemClock } from '@chargeledger/csms';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -16,14 +18,28 @@ export interface RunningCsms {
   readonly queue: Queue;
   readonly prefix: string;
   readonly redis: Redis;
+  /** The CA that issued the server certificate, when the CSMS serves TLS: what a client trusts it by. */
+  readonly serverCa: string | undefined;
   stop(): Promise<void>;
+}
+
+/** TLS for a test CSMS: its material, and the CA that issued its server certificate for the helpers' own admin calls. */
+export type TestTls = CsmsTls & { readonly serverCa: string };
+
+export interface StartCsmsOptions {
+  readonly publisherPort?: number;
+  readonly prefix?: string;
+  readonly nodeId?: string;
+  readonly port?: number;
+  /** Undefined: plain HTTP and ws://. */
+  readonly tls?: TestTls;
 }
 
 /**
  * A real CSMS on 127.0.0.1 and a random port, against the stack's real Redis, with its own key prefix
  * and queue name so that tests never share state.
  */
-export async function startCsms(overrides: { publisherPort?: number; prefix?: string; nodeId?: string; port?: number } = {}): Promise<RunningCsms> {
+export async function startCsms(overrides: StartCsmsOptions = {}): Promise<RunningCsms> {
   const config = loadConfig();
   const prefix = overrides.prefix ?? `test-${randomBytes(6).toString('hex')}`;
   const queueName = 'ledger-events';
@@ -32,6 +48,7 @@ export async function startCsms(overrides: { publisherPort?: number; prefix?: st
   const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const publisher = new EventPublisher({ connection: publisherRedis, prefix, queueName, timeoutMs: 2000, log });
   const subscriber = new Redis({ host: config.redis.host, port: config.redis.port });
+  const outcomesRedis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: null });
   const csms = await buildCsms({
     log,
     clock: systemClock,
@@ -40,21 +57,25 @@ export async function startCsms(overrides: { publisherPort?: number; prefix?: st
     nodeId: overrides.nodeId ?? 'node-a',
     publisher,
     keyPrefix: `${prefix}:csms`,
+    outcomes: { connection: outcomesRedis, prefix, queueName: 'ledger-outcomes' },
     policy: { heartbeatIntervalS: 60, dataTransferVendors: ['org.chargeledger.test'] },
     apiKeys: [apiKeyRecord(ADMIN_KEY, 'admin'), apiKeyRecord(READER_KEY, 'read-only')],
     maxFrameBytes: 65536,
     callTimeoutMs: 5000,
+    tls: overrides.tls,
   });
   await csms.http.listen({ host: '127.0.0.1', port: overrides.port ?? 0 });
   const { port } = csms.http.server.address() as AddressInfo;
   const queue = new Queue(queueName, { connection: redis, prefix });
+  const secure = overrides.tls !== undefined;
   return {
     csms,
-    url: `http://127.0.0.1:${port}`,
-    ocppEndpoint: `ws://127.0.0.1:${port}/ocpp`,
+    url: `${secure ? 'https' : 'http'}://127.0.0.1:${port}`,
+    ocppEndpoint: `${secure ? 'wss' : 'ws'}://127.0.0.1:${port}/ocpp`,
     queue,
     prefix,
     redis,
+    serverCa: overrides.tls?.serverCa,
     async stop() {
       await csms.close();
       await queue.close();
@@ -62,27 +83,48 @@ export async function startCsms(overrides: { publisherPort?: number; prefix?: st
       if (overrides.prefix === undefined) await removeKeys(redis, prefix);
       redis.disconnect();
       subscriber.disconnect();
+      outcomesRedis.disconnect();
       publisherRedis.disconnect();
     },
   };
 }
 
-export async function provisionCharger(running: RunningCsms, identity: string, password: string): Promise<void> {
-  const response = await fetch(`${running.url}/api/chargers`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ identity, password }),
+export interface AdminResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** An admin API call with the admin key, over HTTPS trusting `serverCa` when the CSMS serves TLS. */
+export async function adminRequest(running: RunningCsms, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<AdminResponse> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers = { authorization: `Bearer ${ADMIN_KEY}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) };
+  const url = new URL(path, running.url);
+  // No keep-alive agent: every call closes its connection, so nothing stays open after a test.
+  const options = { method, headers, agent: false } as const;
+  return new Promise((resolve, reject) => {
+    const onResponse = (response: IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    };
+    const outgoing = running.serverCa === undefined ? httpRequest(url, options, onResponse) : httpsRequest(url, { ...options, ca: running.serverCa }, onResponse);
+    outgoing.on('error', reject);
+    outgoing.end(payload);
   });
-  if (response.status !== 201) throw new Error(`provisioning ${identity} failed: ${response.status} ${await response.text()}`);
+}
+
+/** A password alone provisions with the API's default profile (1); profile 3 takes no password. */
+export type TestChargerCredentials = string | { readonly securityProfile: Exclude<SecurityProfile, 3>; readonly password: string } | { readonly securityProfile: 3 };
+
+export async function provisionCharger(running: RunningCsms, identity: string, credentials: TestChargerCredentials): Promise<void> {
+  const response = await adminRequest(running, 'POST', '/api/chargers', typeof credentials === 'string' ? { identity, password: credentials } : { identity, ...credentials });
+  if (response.status !== 201) throw new Error(`provisioning ${identity} failed: ${response.status} ${response.body}`);
 }
 
 export async function issueIdToken(running: RunningCsms, idToken: string, accountId: string): Promise<void> {
-  const response = await fetch(`${running.url}/api/id-tokens/${encodeURIComponent(idToken)}`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ accountId }),
-  });
-  if (response.status !== 204) throw new Error(`issuing a token failed: ${response.status} ${await response.text()}`);
+  const response = await adminRequest(running, 'PUT', `/api/id-tokens/${encodeURIComponent(idToken)}`, { accountId });
+  if (response.status !== 204) throw new Error(`issuing a token failed: ${response.status} ${response.body}`);
 }
 
 /** Removes every key a test's prefix owns. */

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock';
-import type { ChargerRegistry } from '../domain/chargers';
+import type { ChargerCredentials, ChargerRegistry } from '../domain/chargers';
+import { SECURITY_PROFILES } from '../domain/security-profiles';
 import type { IdTokenRegistry } from '../domain/id-tokens';
 import type { StationState } from '../domain/station-state';
 import type { CsmsMetrics } from '../metrics';
@@ -23,6 +24,7 @@ export interface ApiDependencies {
 
 const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
 const identity = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,48}$' } as const;
+const chargerBody = { type: 'object', properties: { identity: { type: 'string' }, createdAt: { type: 'string' }, securityProfile: { type: 'integer' } } } as const;
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies): Promise<void> {
   const readOnly = requireRole(deps.apiKeys, 'read-only');
@@ -45,17 +47,26 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     return reply.header('content-type', deps.metrics.registry.contentType).send(body);
   });
 
-  app.post<{ Body: { identity: string; password: string } }>(
+  app.post<{ Body: { readonly identity: string } & ChargerCredentials }>(
     '/api/chargers',
     {
       preHandler: admin,
       schema: {
-        body: { type: 'object', required: ['identity', 'password'], additionalProperties: false, properties: { identity, password: { type: 'string', minLength: 16, maxLength: 40 } } },
-        response: { 201: { type: 'object', properties: { identity: { type: 'string' }, createdAt: { type: 'string' } } }, 401: errorBody, 403: errorBody },
+        body: {
+          type: 'object',
+          required: ['identity'],
+          additionalProperties: false,
+          properties: { identity, password: { type: 'string', minLength: 16, maxLength: 40 }, securityProfile: { type: 'integer', enum: [...SECURITY_PROFILES], default: 1 } },
+          // Profiles 1 and 2 authenticate with the password; profile 3 with the certificate alone, so a password would only mislead.
+          if: { required: ['securityProfile'], properties: { securityProfile: { const: 3 } } },
+          then: { not: { required: ['password'] } },
+          else: { required: ['password'] },
+        },
+        response: { 201: chargerBody, 400: errorBody, 401: errorBody, 403: errorBody },
       },
     },
     async (request, reply) => {
-      const record = await deps.chargers.provision(request.body.identity, request.body.password, deps.clock.now());
+      const record = await deps.chargers.provision({ ...request.body, createdAt: deps.clock.now() });
       return reply.code(201).send(record);
     },
   );

@@ -1,12 +1,28 @@
 import type { Redis } from 'ioredis';
 import { hashSecret, verifySecret } from './secrets';
+import { assessHandshake, type HandshakeEvidence, type HandshakeOutcome, type SecurityProfile } from './security-profiles';
 
 export interface ChargerRecord {
   readonly identity: string;
   readonly createdAt: string;
+  /** The weakest security profile the charger is accepted with. */
+  readonly securityProfile: SecurityProfile;
 }
 
-/** Chargers the CSMS knows. Only a provisioned identity with the right password gets past the handshake. */
+/** What provisioning needs: a password for profiles 1 and 2; none for profile 3, where the certificate is the credential. */
+export type ChargerCredentials = { readonly securityProfile: 1 | 2; readonly password: string } | { readonly securityProfile: 3 };
+
+export type ProvisionRequest = { readonly identity: string; readonly createdAt: Date } & ChargerCredentials;
+
+/** As stored in Redis. Records written before security profiles existed have no `securityProfile`: they are profile 1. */
+interface StoredCharger {
+  readonly identity: string;
+  readonly createdAt: string;
+  readonly securityProfile?: SecurityProfile;
+  readonly passwordHash?: string;
+}
+
+/** Chargers the CSMS knows. Only a provisioned identity proving its provisioned security profile gets past the handshake. */
 export class ChargerRegistry {
   readonly #redis: Redis;
   readonly #key: string;
@@ -16,24 +32,37 @@ export class ChargerRegistry {
     this.#key = `${options.keyPrefix}:chargers`;
   }
 
-  async provision(identity: string, password: string, createdAt: Date): Promise<ChargerRecord> {
-    const record = { identity, createdAt: createdAt.toISOString(), passwordHash: await hashSecret(password) };
-    await this.#redis.hset(this.#key, identity, JSON.stringify(record));
-    return { identity, createdAt: record.createdAt };
+  /** Creates the charger, or replaces its credentials and profile when it exists. */
+  async provision(request: Readonly<ProvisionRequest>): Promise<ChargerRecord> {
+    const record: StoredCharger = {
+      identity: request.identity,
+      createdAt: request.createdAt.toISOString(),
+      securityProfile: request.securityProfile,
+      ...(request.securityProfile === 3 ? {} : { passwordHash: await hashSecret(request.password) }),
+    };
+    await this.#redis.hset(this.#key, request.identity, JSON.stringify(record));
+    return publicRecord(record);
   }
 
-  async authenticate(identity: string, password: Buffer | undefined): Promise<boolean> {
+  async authenticate(identity: string, evidence: HandshakeEvidence): Promise<HandshakeOutcome> {
     const stored = await this.#redis.hget(this.#key, identity);
-    if (stored === null || password === undefined) return false;
-    const { passwordHash } = JSON.parse(stored) as { passwordHash: string };
-    return verifySecret(password, passwordHash);
+    if (stored === null) return { accepted: false, reason: 'UnknownCharger' };
+    const record = JSON.parse(stored) as StoredCharger;
+    const { passwordHash } = record;
+    return assessHandshake({
+      identity,
+      evidence,
+      provisioned: publicRecord(record).securityProfile,
+      passwordMatches: async (password) => passwordHash !== undefined && (await verifySecret(password, passwordHash)),
+    });
   }
 
   async list(): Promise<ChargerRecord[]> {
     const all = await this.#redis.hvals(this.#key);
-    return all
-      .map((raw) => JSON.parse(raw) as ChargerRecord)
-      .map(({ identity, createdAt }) => ({ identity, createdAt }))
-      .sort((a, b) => a.identity.localeCompare(b.identity));
+    return all.map((raw) => publicRecord(JSON.parse(raw) as StoredCharger)).sort((a, b) => a.identity.localeCompare(b.identity));
   }
+}
+
+function publicRecord(stored: StoredCharger): ChargerRecord {
+  return { identity: stored.identity, createdAt: stored.createdAt, securityProfile: stored.securityProfile ?? 1 };
 }

@@ -3,9 +3,11 @@ import type { Socket } from 'node:net';
 import { createRPCError, RPCServer } from 'ocpp-rpc';
 import type { Logger } from 'pino';
 import type { ChargerRegistry } from '../domain/chargers';
+import type { SecurityProfile } from '../domain/security-profiles';
 import type { CsmsMetrics } from '../metrics';
 import { QueueUnavailableError } from '../queue/publisher';
 import type { HandlerContext, RouteTable } from './context';
+import { certificateRejection, handshakeEvidence } from './handshake';
 import { EvidenceFormatError } from './meter-readings';
 import { strictValidators } from './validators';
 import { routes16 } from './v16/routes';
@@ -43,7 +45,8 @@ export interface OcppServerOptions {
 
 /**
  * OCPP-J over WebSockets for 1.6 and 2.0.1, strict schema validation in both directions, chargers
- * authenticated at the handshake (HTTP basic auth, password checked against its stored hash).
+ * authenticated at the handshake with the security profile they were provisioned for: a password checked against
+ * its stored hash (profiles 1 and 2), or a trusted client certificate whose subject CN is the identity (profile 3).
  */
 export class OcppServer {
   readonly #rpc: RPCServer;
@@ -61,14 +64,19 @@ export class OcppServer {
       maxBadMessages: 10,
     });
     this.#rpc.auth((accept, reject, handshake) => {
-      options.chargers.authenticate(handshake.identity, handshake.password).then(
-        (known) => {
-          if (!known) {
-            this.#log.warn({ chargerId: handshake.identity, remoteAddress: handshake.remoteAddress }, 'charger refused at handshake');
-            reject(401, 'unknown charger or wrong password');
+      const evidence = handshakeEvidence(handshake.request, handshake.password);
+      options.chargers.authenticate(handshake.identity, evidence).then(
+        (outcome) => {
+          if (!outcome.accepted) {
+            this.#log.warn(
+              { chargerId: handshake.identity, remoteAddress: handshake.remoteAddress, tls: evidence.tls, reason: outcome.reason, provenProfile: outcome.provenProfile, certificateRejection: certificateRejection(handshake.request) },
+              'charger refused at handshake',
+            );
+            // The same answer for every refusal: which check failed is for the operator's log, not for the caller.
+            reject(401, 'unknown charger or credentials not accepted');
             return;
           }
-          accept({ chargerId: handshake.identity });
+          accept({ chargerId: handshake.identity, securityProfile: outcome.profile });
         },
         (error: unknown) => {
           this.#log.error({ err: error }, 'handshake check failed');
@@ -76,7 +84,7 @@ export class OcppServer {
         },
       );
     });
-    this.#rpc.on('client', (client: ChargerConnection & { handle: (method: string | ((call: { method: string }) => unknown), handler?: (call: { params: unknown; method: string }) => unknown) => void; on: (event: string, listener: (...args: unknown[]) => void) => void }) => {
+    this.#rpc.on('client', (client: ChargerConnection & { session: { securityProfile: SecurityProfile }; handle: (method: string | ((call: { method: string }) => unknown), handler?: (call: { params: unknown; method: string }) => unknown) => void; on: (event: string, listener: (...args: unknown[]) => void) => void }) => {
       const log = this.#log.child({ chargerId: client.identity, protocol: client.protocol });
       const previous = this.#connections.get(client.identity);
       if (previous !== undefined) {
@@ -115,7 +123,7 @@ export class OcppServer {
         log.warn({ action: method }, 'action not implemented');
         throw createRPCError('NotImplemented', `${method} is not implemented by this CSMS`);
       });
-      log.info('charger connected');
+      log.info({ securityProfile: client.session.securityProfile }, 'charger connected');
     });
   }
 

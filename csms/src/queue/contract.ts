@@ -64,3 +64,17 @@ export function eventIdFor(event: Omit<SessionStarted, 'eventId'> | Omit<MeterSa
       return `sampled.${event.sessionId}.${Date.parse(event.sampledAt)}`;
   }
 }
+
+/**
+ * What the ledger said back that the CSMS must act on: the driver's hold was refused at the open, or the
+ * session's cost has reached its hold. Either way the CSMS stops the session on the charger. Published by
+ * the ledger bridge on the outcomes queue with job id `outcome.<event id>`.
+ */
+export interface LedgerOutcome {
+  readonly kind: 'HoldRefused' | 'HoldExhausted';
+  /** The event whose application produced this outcome. */
+  readonly eventId: string;
+  readonly sessionId: string;
+  readonly chargerId: string;
+  readonly reason: string;
+}
