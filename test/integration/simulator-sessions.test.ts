@@ -72,8 +72,9 @@ describe.each(['1.6', '2.0.1'] as const)('an OCPP %s charger simulator through t
     const prefix = running.prefix;
 
     // The CSMS goes away; the charger keeps charging and stops while offline.
+    const offline = cp.next('connection', (event) => !event.online);
     await running.csms.close();
-    await cp.next('connection', (event) => !event.online);
+    await offline;
     await cp.advance(20 * 60_000);
     const stop = await cp.stop('Local');
     expect(cp.queuedMessages).toBeGreaterThan(0);

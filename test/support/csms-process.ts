@@ -27,6 +27,11 @@ export class CsmsProcess {
     return `ws://127.0.0.1:${this.options.port}/ocpp`;
   }
 
+  get pid(): number {
+    if (this.#child?.pid === undefined) throw new Error('the CSMS process is not running');
+    return this.#child.pid;
+  }
+
   /** What the process printed, for a failing test's message. */
   get output(): string {
     return this.#output;

@@ -11,9 +11,10 @@ export interface TestPki {
   readonly clientCert: string;
 }
 
-/** Whether the openssl binary is on PATH; node:crypto cannot issue X.509 certificates by itself. */
-
-/** A throwaway CA, a server certificate for 127.0.0.1 and a client certificate whose CN is the charge point identity. */
+/**
+ * A throwaway CA, a server certificate for 127.0.0.1 and a client certificate whose CN is the charge point identity,
+ * issued with the openssl command (node:crypto cannot issue X.509 certificates by itself).
+ */
 export function issueTestPki(clientIdentity: string): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'chargeledger-pki-'));
   const file = (name: string): string => join(dir, name);
