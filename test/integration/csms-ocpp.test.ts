@@ -47,6 +47,12 @@ describe('CSMS over real WebSockets and Redis', () => {
     await expect(charger(running, 'CP-16', 'ocpp1.6', 'not-the-password-at-all').connect()).rejects.toThrow(UnexpectedHttpResponse);
   });
 
+  it('still refuses a wrong password after the right one was accepted and remembered', async () => {
+    await (await open(charger(running, 'CP-16', 'ocpp1.6'))).close();
+    await expect(charger(running, 'CP-16', 'ocpp1.6', 'a-long-charger-passwore').connect()).rejects.toThrow(UnexpectedHttpResponse);
+    await open(charger(running, 'CP-16', 'ocpp1.6'));
+  });
+
   it('queues a 1.6 session as started, sampled and ended events, answering only after each is stored', async () => {
     const client = await open(charger(running, 'CP-16', 'ocpp1.6'));
     const boot = (await client.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'AC22' })) as { status: string; interval: number };

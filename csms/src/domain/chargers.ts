@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { hashSecret, verifySecret } from './secrets';
 import { assessHandshake, type HandshakeEvidence, type HandshakeOutcome, type SecurityProfile } from './security-profiles';
@@ -22,10 +23,20 @@ interface StoredCharger {
   readonly passwordHash?: string;
 }
 
+const VERIFIED_CACHE_LIMIT = 200_000;
+
 /** Chargers the CSMS knows. Only a provisioned identity proving its provisioned security profile gets past the handshake. */
 export class ChargerRegistry {
   readonly #redis: Redis;
   readonly #key: string;
+  /**
+   * Passwords this process has already verified against a stored scrypt hash, as HMACs under a key that
+   * lives and dies with the process. A reconnect storm (every charger after a CSMS restart or a network
+   * blip) then costs one HMAC per charger instead of one scrypt (~40 ms of CPU). Keyed by the stored
+   * hash too, so re-provisioning a charger invalidates its entry.
+   */
+  readonly #verified = new Set<string>();
+  readonly #cacheKey = randomBytes(32);
 
   constructor(options: Readonly<{ redis: Redis; keyPrefix: string }>) {
     this.#redis = options.redis;
@@ -53,8 +64,17 @@ export class ChargerRegistry {
       identity,
       evidence,
       provisioned: publicRecord(record).securityProfile,
-      passwordMatches: async (password) => passwordHash !== undefined && (await verifySecret(password, passwordHash)),
+      passwordMatches: async (password) => passwordHash !== undefined && (await this.#passwordMatches(password, passwordHash)),
     });
+  }
+
+  async #passwordMatches(password: Buffer | string, passwordHash: string): Promise<boolean> {
+    const tag = createHmac('sha256', this.#cacheKey).update(passwordHash).update('\0').update(password).digest('base64');
+    if (this.#verified.has(tag)) return true;
+    if (!(await verifySecret(password, passwordHash))) return false;
+    if (this.#verified.size >= VERIFIED_CACHE_LIMIT) this.#verified.clear();
+    this.#verified.add(tag);
+    return true;
   }
 
   async list(): Promise<ChargerRecord[]> {
