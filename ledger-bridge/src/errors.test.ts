@@ -1,5 +1,5 @@
 import type { ServiceError } from '@grpc/grpc-js';
-import { CommitError, CommitStatusError, EndorseError, StatusCode } from '@hyperledger/fabric-gateway';
+import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
 import { classifyLedgerError, LedgerRefusal, LedgerUnavailable } from './errors';
 
 const grpcError = (code: number, details: string): ServiceError => Object.assign(new Error(details), { code, details, metadata: {} as ServiceError['metadata'] });
@@ -38,5 +38,15 @@ describe('classifyLedgerError', () => {
   it('treats a failed commit-status request as retryable, whatever its code', () => {
     const error = new CommitStatusError({ code: 4, transactionId: 'tx-4', cause: grpcError(4, 'deadline'), details: [] });
     expect(classifyLedgerError(error)).toMatchObject({ name: 'LedgerUnavailable', stage: 'commit-status' });
+  });
+
+  it('reads a chaincode refusal of an evaluation (a plain GatewayError) as final', () => {
+    const error = new GatewayError({ code: 2, cause: grpcError(2, 'evaluate call failed'), details: [{ address: '127.0.0.1:7071', mspId: 'WalletsMSP', message: 'chaincode response 500, [NOT_FOUND] no account for this id token' }], message: 'evaluate call to endorser returned error' });
+    expect(classifyLedgerError(error)).toMatchObject({ name: 'LedgerRefusal', code: 'NOT_FOUND' });
+  });
+
+  it('treats an unavailable peer during an evaluation as retryable', () => {
+    const error = new GatewayError({ code: 14, cause: grpcError(14, 'unavailable'), details: [] });
+    expect(classifyLedgerError(error)).toMatchObject({ name: 'LedgerUnavailable', stage: 'evaluate' });
   });
 });

@@ -18,7 +18,7 @@ export class LedgerRefusal extends Error {
 export class LedgerUnavailable extends Error {
   override readonly name = 'LedgerUnavailable';
   constructor(
-    readonly stage: 'endorse' | 'submit' | 'commit-status' | 'commit',
+    readonly stage: 'evaluate' | 'endorse' | 'submit' | 'commit-status' | 'commit',
     readonly code: number | string,
     readonly transactionId: string | undefined,
     override readonly cause?: unknown,
@@ -46,14 +46,26 @@ export function classifyLedgerError(error: unknown): LedgerRefusal | LedgerUnava
   }
   if (error instanceof GatewayError) {
     const transactionId = (error as GatewayError & { transactionId?: string }).transactionId;
-    const stage = error instanceof EndorseError ? 'endorse' : error instanceof CommitStatusError ? 'commit-status' : 'submit';
+    const stage = gatewayStage(error);
     const texts = [error.message, ...error.details.map((detail) => detail.message)];
     const refusal = texts.map((text) => CHAINCODE_REFUSAL.exec(text)).find((match) => match !== null);
-    if (stage === 'endorse' && refusal?.[1] !== undefined) {
+    // Only a proposal (endorse, or evaluate) runs the chaincode, so only there can the chaincode refuse.
+    const ranChaincode = stage === 'endorse' || stage === 'evaluate';
+    if (ranChaincode && refusal?.[1] !== undefined) {
       return new LedgerRefusal(refusal[1] as ChaincodeErrorCode, refusal[2] ?? '', transactionId, error);
     }
-    if (RETRYABLE_GRPC.has(error.code) || stage !== 'endorse') return new LedgerUnavailable(stage, error.code, transactionId, error);
+    if (RETRYABLE_GRPC.has(error.code) || !ranChaincode) return new LedgerUnavailable(stage, error.code, transactionId, error);
     return new LedgerRefusal('UNKNOWN', texts.join('; '), transactionId, error);
   }
   return new LedgerUnavailable('endorse', 'client', undefined, error);
+}
+
+/**
+ * The client raises EndorseError, SubmitError and CommitStatusError for the stages of a submit, and a plain
+ * GatewayError for an evaluate. SubmitError is exported only as a type, so it is told by its name.
+ */
+function gatewayStage(error: GatewayError): LedgerUnavailable['stage'] {
+  if (error instanceof EndorseError) return 'endorse';
+  if (error instanceof CommitStatusError) return 'commit-status';
+  return error.name === 'SubmitError' ? 'submit' : 'evaluate';
 }

@@ -95,7 +95,7 @@ describe('LedgerWorker', () => {
     expect(ledger.applied).toEqual(['started.CP-1-7']);
   });
 
-  it('keeps a business refusal as a dead letter with its reason and does not retry it', async () => {
+  it('keeps a business refusal as a dead letter with its reason, does not retry it, and has the charger stopped', async () => {
     let calls = 0;
     ledger.failures.push(() => {
       calls++;
@@ -106,6 +106,12 @@ describe('LedgerWorker', () => {
     await expect(job.waitUntilFinished(events)).rejects.toThrow(/INSUFFICIENT_FUNDS/);
     expect(calls).toBe(1);
     expect(await worker.deadLetters()).toEqual([expect.objectContaining({ code: 'INSUFFICIENT_FUNDS', reason: 'available 0', transactionId: 'tx-9', event: started })]);
+    const outcomes = new Queue('ledger-outcomes', { connection, prefix });
+    try {
+      expect((await outcomes.getJobs(['waiting'])).map((j) => j.data)).toEqual([expect.objectContaining({ kind: 'HoldRefused', sessionId: 'CP-1-7', reason: 'INSUFFICIENT_FUNDS: available 0' })]);
+    } finally {
+      await outcomes.close();
+    }
   });
 
   it('reports a refused hold on the outcomes queue, once, for the CSMS to stop the charger', async () => {

@@ -71,7 +71,11 @@ export class LedgerWorker {
         } catch (error) {
           const sorted = classifyLedgerError(error);
           if (sorted instanceof LedgerRefusal) {
-            if (event.kind === 'SessionStarted') await this.#markOpenFinished(event.sessionId);
+            if (event.kind === 'SessionStarted') {
+              await this.#markOpenFinished(event.sessionId);
+              // A session the ledger will not open must not go on charging for free.
+              await this.#report(event, { kind: 'hold-refused', sessionId: event.sessionId, chargerId: event.chargerId, reason: `${sorted.code}: ${sorted.reason}` });
+            }
             await this.#deadLetters.add('refused', { event, code: sorted.code, reason: sorted.reason, ...(sorted.transactionId === undefined ? {} : { transactionId: sorted.transactionId }), failedAt: new Date().toISOString() }, { jobId: event.eventId });
             log.warn({ code: sorted.code, reason: sorted.reason }, 'the ledger refused the event; kept as a dead letter');
             throw new UnrecoverableError(sorted.message);

@@ -80,11 +80,27 @@ async function main(): Promise<void> {
     sample();
     const held = chargePoints.filter((cp) => cp.online).length;
     const metrics = await (await fetch(`${csms.url}/metrics`)).text();
+
+    // A reconnect storm: every charger drops and connects again, as after a network outage. The CSMS has
+    // verified each password once already, so this measures the handshake without the scrypt.
+    await inBatches(chargePoints.splice(0), 256, (cp) => cp.close(), 'dropped');
+    const reconnectStart = Date.now();
+    await inBatches(identities, CONCURRENCY, async (identity) => {
+      const cp = createChargePoint({ protocol: chargePoints.length % 2 === 0 ? '1.6' : '2.0.1', identity, endpoint: csms.ocppEndpoint, password: PASSWORD, template: 'homebox-ac11', clock: new ManualClock(Date.now()) });
+      chargePoints.push(cp);
+      const status = await cp.connect().catch((error: unknown) => String(error));
+      if (status !== 'Accepted') failures.push(`${identity} (reconnect): ${status}`);
+    }, 'reconnected');
+    const reconnectS = (Date.now() - reconnectStart) / 1000;
+    sample();
     const result = {
       chargers: CHARGERS,
       provisionS,
       connectS,
       connectPerS: Math.round(CHARGERS / connectS),
+      reconnectS,
+      reconnectPerS: Math.round(CHARGERS / reconnectS),
+      reconnectedConnected: chargePoints.filter((cp) => cp.online).length,
       connectFailures: failures.length,
       firstFailures: failures.slice(0, 5),
       connectedAfterHold: held,
@@ -102,7 +118,7 @@ async function main(): Promise<void> {
         path.join(values.out, 'connections.svg'),
         lineChart({
           title: `${CHARGERS} simulated chargers from one process to one CSMS process`,
-          xLabel: 'seconds since start (provisioning, connecting, holding)',
+          xLabel: 'seconds since start (provisioning, connecting, holding, reconnect storm)',
           yLabel: 'chargers connected',
           yRightLabel: 'resident memory (MB)',
           series: [
