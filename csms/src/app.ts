@@ -76,7 +76,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     chargers,
     maxFrameBytes: options.maxFrameBytes,
     callTimeoutMs: options.callTimeoutMs,
-    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, stations }),
+    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, stations, chargers }),
   });
 
   const loggerInstance = options.log.child({ component: 'api' }) as FastifyBaseLogger;

@@ -132,6 +132,24 @@ describe('CSMS over real WebSockets and Redis', () => {
     expect(jobs.find((job) => job.name === 'SessionEnded')!.data).toMatchObject({ sessionId: 'CP-201-tx-abc', meterStopWh: 4500, reason: 'EVDisconnected', protocol: '2.0.1' });
   });
 
+  it('starts a 2.0.1 session identified after plug-in with the EVSE, time and meter start of its first event', async () => {
+    const client = await open(charger(running, 'CP-201', 'ocpp2.0.1'));
+    const register = (wh: number) => [{ timestamp: '2026-11-24T09:00:00.000Z', sampledValue: [{ value: wh, context: 'Transaction.Begin', unitOfMeasure: { unit: 'Wh' } }] }];
+    await client.call('TransactionEvent', { eventType: 'Started', timestamp: '2026-11-24T09:00:00.000Z', triggerReason: 'CablePluggedIn', seqNo: 0, transactionInfo: { transactionId: 'tx-late' }, evse: { id: 2, connectorId: 1 }, meterValue: register(1500) });
+    expect(await jobsOf(running)).toEqual([]);
+    await client.call('TransactionEvent', { eventType: 'Updated', timestamp: '2026-11-24T09:02:00.000Z', triggerReason: 'Authorized', seqNo: 1, transactionInfo: { transactionId: 'tx-late' }, idToken: { idToken: 'RFID-0001', type: 'ISO14443' } });
+    const [started] = await jobsOf(running);
+    expect(started?.data).toMatchObject({ kind: 'SessionStarted', evseId: 2, connectorId: 1, meterStartWh: 1500, startedAt: '2026-11-24T09:00:00.000Z' });
+  });
+
+  it('places a 1.6 connector on the EVSE of the provisioned layout', async () => {
+    await provisionCharger(running, 'CP-DC', { securityProfile: 1, password: PASSWORD, evseLayout: [2] });
+    const client = await open(charger(running, 'CP-DC', 'ocpp1.6'));
+    await client.call('StartTransaction', { connectorId: 2, idTag: 'RFID-0001', meterStart: 0, timestamp: '2026-11-24T10:00:00.000Z' });
+    expect((await jobsOf(running))[0]?.data).toMatchObject({ kind: 'SessionStarted', evseId: 1, connectorId: 2 });
+    await expect(client.call('StartTransaction', { connectorId: 3, idTag: 'RFID-0001', meterStart: 0, timestamp: '2026-11-24T10:05:00.000Z' })).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' });
+  });
+
   it('closes the older connection when a charger connects a second time', async () => {
     const first = await open(charger(running, 'CP-16', 'ocpp1.6'));
     const closed = new Promise<{ code: number }>((resolve) => first.once('close', resolve));

@@ -115,7 +115,7 @@ export async function adminRequest(running: RunningCsms, method: 'GET' | 'POST' 
 }
 
 /** A password alone provisions with the API's default profile (1); profile 3 takes no password. */
-export type TestChargerCredentials = string | { readonly securityProfile: Exclude<SecurityProfile, 3>; readonly password: string } | { readonly securityProfile: 3 };
+export type TestChargerCredentials = string | (({ readonly securityProfile: Exclude<SecurityProfile, 3>; readonly password: string } | { readonly securityProfile: 3 }) & { readonly evseLayout?: readonly number[] });
 
 export async function provisionCharger(running: RunningCsms, identity: string, credentials: TestChargerCredentials): Promise<void> {
   const response = await adminRequest(running, 'POST', '/api/chargers', typeof credentials === 'string' ? { identity, password: credentials } : { identity, ...credentials });

@@ -24,7 +24,8 @@ export interface ApiDependencies {
 
 const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
 const identity = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,48}$' } as const;
-const chargerBody = { type: 'object', properties: { identity: { type: 'string' }, createdAt: { type: 'string' }, securityProfile: { type: 'integer' } } } as const;
+const evseLayout = { type: 'array', minItems: 1, maxItems: 64, items: { type: 'integer', minimum: 1, maximum: 16 } } as const;
+const chargerBody = { type: 'object', properties: { identity: { type: 'string' }, createdAt: { type: 'string' }, securityProfile: { type: 'integer' }, evseLayout } } as const;
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies): Promise<void> {
   const readOnly = requireRole(deps.apiKeys, 'read-only');
@@ -47,7 +48,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     return reply.header('content-type', deps.metrics.registry.contentType).send(body);
   });
 
-  app.post<{ Body: { readonly identity: string } & ChargerCredentials }>(
+  app.post<{ Body: { readonly identity: string; readonly evseLayout?: readonly number[] } & ChargerCredentials }>(
     '/api/chargers',
     {
       preHandler: admin,
@@ -56,7 +57,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
           type: 'object',
           required: ['identity'],
           additionalProperties: false,
-          properties: { identity, password: { type: 'string', minLength: 16, maxLength: 40 }, securityProfile: { type: 'integer', enum: [...SECURITY_PROFILES], default: 1 } },
+          properties: { identity, password: { type: 'string', minLength: 16, maxLength: 40 }, securityProfile: { type: 'integer', enum: [...SECURITY_PROFILES], default: 1 }, evseLayout },
           // Profiles 1 and 2 authenticate with the password; profile 3 with the certificate alone, so a password would only mislead.
           if: { required: ['securityProfile'], properties: { securityProfile: { const: 3 } } },
           then: { not: { required: ['password'] } },

@@ -8,12 +8,39 @@ export interface ChargerRecord {
   readonly createdAt: string;
   /** The weakest security profile the charger is accepted with. */
   readonly securityProfile: SecurityProfile;
+  /**
+   * OCPP 1.6 numbers connectors across the station and has no EVSEs; the ledger (like 2.0.1 and OCPI) knows
+   * EVSEs with their own connectors. Connectors per EVSE in order, e.g. [2] for one EVSE with two
+   * connectors. Absent: every 1.6 connector is an EVSE of its own.
+   */
+  readonly evseLayout?: readonly number[];
+}
+
+/** Where a 1.6 station-wide connector number sits: its EVSE and its connector within that EVSE. */
+export function locateConnector16(connectorId: number, evseLayout: readonly number[] | undefined): { readonly evseId: number; readonly connectorId: number } {
+  if (evseLayout === undefined) return { evseId: connectorId, connectorId: 1 };
+  let first = 1;
+  for (const [index, count] of evseLayout.entries()) {
+    if (connectorId < first + count) return { evseId: index + 1, connectorId: connectorId - first + 1 };
+    first += count;
+  }
+  throw new ConnectorLayoutError(connectorId, evseLayout);
+}
+
+export class ConnectorLayoutError extends Error {
+  override readonly name = 'ConnectorLayoutError';
+  constructor(
+    readonly connectorId: number,
+    readonly evseLayout: readonly number[],
+  ) {
+    super(`connector ${connectorId} is outside the provisioned layout [${evseLayout.join(', ')}]`);
+  }
 }
 
 /** What provisioning needs: a password for profiles 1 and 2; none for profile 3, where the certificate is the credential. */
 export type ChargerCredentials = { readonly securityProfile: 1 | 2; readonly password: string } | { readonly securityProfile: 3 };
 
-export type ProvisionRequest = { readonly identity: string; readonly createdAt: Date } & ChargerCredentials;
+export type ProvisionRequest = { readonly identity: string; readonly createdAt: Date; readonly evseLayout?: readonly number[] } & ChargerCredentials;
 
 /** As stored in Redis. Records written before security profiles existed have no `securityProfile`: they are profile 1. */
 interface StoredCharger {
@@ -21,6 +48,7 @@ interface StoredCharger {
   readonly createdAt: string;
   readonly securityProfile?: SecurityProfile;
   readonly passwordHash?: string;
+  readonly evseLayout?: readonly number[];
 }
 
 const VERIFIED_CACHE_LIMIT = 200_000;
@@ -49,6 +77,7 @@ export class ChargerRegistry {
       identity: request.identity,
       createdAt: request.createdAt.toISOString(),
       securityProfile: request.securityProfile,
+      ...(request.evseLayout === undefined ? {} : { evseLayout: request.evseLayout }),
       ...(request.securityProfile === 3 ? {} : { passwordHash: await hashSecret(request.password) }),
     };
     await this.#redis.hset(this.#key, request.identity, JSON.stringify(record));
@@ -77,6 +106,11 @@ export class ChargerRegistry {
     return true;
   }
 
+  async get(identity: string): Promise<ChargerRecord | undefined> {
+    const stored = await this.#redis.hget(this.#key, identity);
+    return stored === null ? undefined : publicRecord(JSON.parse(stored) as StoredCharger);
+  }
+
   async list(): Promise<ChargerRecord[]> {
     const all = await this.#redis.hvals(this.#key);
     return all.map((raw) => publicRecord(JSON.parse(raw) as StoredCharger)).sort((a, b) => a.identity.localeCompare(b.identity));
@@ -84,5 +118,10 @@ export class ChargerRegistry {
 }
 
 function publicRecord(stored: StoredCharger): ChargerRecord {
-  return { identity: stored.identity, createdAt: stored.createdAt, securityProfile: stored.securityProfile ?? 1 };
+  return {
+    identity: stored.identity,
+    createdAt: stored.createdAt,
+    securityProfile: stored.securityProfile ?? 1,
+    ...(stored.evseLayout === undefined ? {} : { evseLayout: stored.evseLayout }),
+  };
 }

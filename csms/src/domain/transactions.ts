@@ -17,6 +17,14 @@ export interface SessionState {
   readonly evidence: readonly MeterEvidence[];
 }
 
+export interface PendingStart {
+  readonly evseId?: number;
+  readonly connectorId?: number;
+  readonly startedAt: string;
+  readonly meterStartWh?: number;
+  readonly evidence: readonly MeterEvidence[];
+}
+
 export function sessionIdOf(chargerId: string, transactionId: string): string {
   return `${chargerId}-${transactionId}`;
 }
@@ -43,6 +51,16 @@ export class TransactionStore {
     const won = await this.#redis.set(dedupeKey, String(allocated), 'EX', 7 * 24 * 3600, 'NX');
     if (won === 'OK') return allocated;
     return Number(await this.#redis.get(dedupeKey));
+  }
+
+  /** A 2.0.1 transaction that began before its driver was identified: what it said until then. */
+  async getPending(sessionId: string): Promise<PendingStart | undefined> {
+    const raw = await this.#redis.get(`${this.#prefix}:pending:${sessionId}`);
+    return raw === null ? undefined : (JSON.parse(raw) as PendingStart);
+  }
+
+  async putPending(sessionId: string, pending: PendingStart): Promise<void> {
+    await this.#redis.set(`${this.#prefix}:pending:${sessionId}`, JSON.stringify(pending), 'EX', 7 * 24 * 3600);
   }
 
   async get(sessionId: string): Promise<SessionState | undefined> {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ChargerRegistry } from '../domain/chargers';
 import type { Clock } from '../domain/clock';
 import type { IdTokenRegistry } from '../domain/id-tokens';
 import type { StationState } from '../domain/station-state';
@@ -21,6 +22,7 @@ export interface HandlerContext {
   readonly transactions: TransactionStore;
   readonly tokens: IdTokenRegistry;
   readonly stations: StationState;
+  readonly chargers: ChargerRegistry;
 }
 
 export type Handler<Req, Res> = (ctx: HandlerContext, request: Req) => Promise<Res>;

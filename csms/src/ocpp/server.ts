@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { createRPCError, RPCServer } from 'ocpp-rpc';
 import type { Logger } from 'pino';
-import type { ChargerRegistry } from '../domain/chargers';
+import { type ChargerRegistry, ConnectorLayoutError } from '../domain/chargers';
 import type { SecurityProfile } from '../domain/security-profiles';
 import type { CsmsMetrics } from '../metrics';
 import { QueueUnavailableError } from '../queue/publisher';
@@ -154,8 +154,8 @@ function toRpcError(error: unknown, action: string, log: Logger): unknown {
     log.error({ err: error, action, eventId: error.eventId }, 'event not stored; the charger gets an error and retries');
     return createRPCError('InternalError', 'the event could not be stored; retry later');
   }
-  if (error instanceof EvidenceFormatError) {
-    log.warn({ action, reason: error.message }, 'malformed meter evidence');
+  if (error instanceof EvidenceFormatError || error instanceof ConnectorLayoutError) {
+    log.warn({ action, reason: error.message }, 'request does not fit what the charger was provisioned with or sent');
     return createRPCError('PropertyConstraintViolation', error.message);
   }
   log.error({ err: error, action }, 'handler failed');

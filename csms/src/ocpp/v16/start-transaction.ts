@@ -1,3 +1,4 @@
+import { locateConnector16 } from '../../domain/chargers';
 import { startSession } from '../../domain/sessions';
 import type { Handler } from '../context';
 import type { ChargerRequests16, ChargerResponses16 } from './messages';
@@ -15,11 +16,12 @@ export const startTransaction: Handler<ChargerRequests16[Action], ChargerRespons
     ctx.log.warn({ transactionId, status }, 'transaction started with a token that is not accepted; the charger is told to stop');
     return { transactionId, idTagInfo: { status } };
   }
+  const { evseId, connectorId } = locateConnector16(request.connectorId, (await ctx.chargers.get(ctx.chargerId))?.evseLayout);
   await startSession(ctx, {
     transactionId: String(transactionId),
     protocol: '1.6',
-    evseId: request.connectorId,
-    connectorId: request.connectorId,
+    evseId,
+    connectorId,
     idToken: request.idTag,
     startedAt: request.timestamp,
     meterStartWh: request.meterStart,

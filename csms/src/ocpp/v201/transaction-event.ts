@@ -8,8 +8,8 @@ type Action = 'TransactionEvent';
 
 /**
  * A 2.0.1 transaction may begin before the driver is identified (cable first). The session reaches the
- * ledger with the first event that names the id token; events before that are answered and kept nowhere,
- * because the charger resends its meter data at the end.
+ * ledger with the first event that names an accepted id token; what earlier events said (EVSE, start time,
+ * meter start, signed begin reading) is kept pending until then, because later events need not repeat it.
  */
 export const transactionEvent: Handler<ChargerRequests201[Action], ChargerResponses201[Action]> = async (ctx, request) => {
   const idTokenInfo = request.idToken === undefined ? undefined : await tokenInfo(ctx, request.idToken.idToken);
@@ -17,21 +17,32 @@ export const transactionEvent: Handler<ChargerRequests201[Action], ChargerRespon
   const readings = readings201(request.meterValue ?? []);
   let state = await ctx.transactions.get(sessionId);
 
-  if (state === undefined && request.idToken !== undefined && idTokenInfo?.status === 'Accepted') {
-    state = await startSession(ctx, {
-      transactionId: request.transactionInfo.transactionId,
-      protocol: '2.0.1',
-      evseId: request.evse?.id ?? 0,
-      connectorId: request.evse?.connectorId ?? 1,
-      idToken: request.idToken.idToken,
-      startedAt: request.timestamp,
-      meterStartWh: firstRegister(readings) ?? 0,
-      evidence: readings.flatMap((reading) => reading.evidence),
-    });
-  }
   if (state === undefined) {
-    ctx.log.info({ sessionId, eventType: request.eventType, seqNo: request.seqNo }, 'transaction event before the driver is identified');
-    return idTokenInfo === undefined ? {} : { idTokenInfo };
+    // Until the driver is identified, keep what the charger said first: its EVSE, start and meter start.
+    const pending = await ctx.transactions.getPending(sessionId);
+    const known = {
+      startedAt: pending?.startedAt ?? request.timestamp,
+      evidence: [...(pending?.evidence ?? []), ...readings.flatMap((reading) => reading.evidence)],
+      ...optional('evseId', pending?.evseId ?? request.evse?.id),
+      ...optional('connectorId', pending?.connectorId ?? request.evse?.connectorId),
+      ...optional('meterStartWh', pending?.meterStartWh ?? firstRegister(readings)),
+    };
+    if (request.idToken !== undefined && idTokenInfo?.status === 'Accepted') {
+      state = await startSession(ctx, {
+        transactionId: request.transactionInfo.transactionId,
+        protocol: '2.0.1',
+        evseId: known.evseId ?? 1,
+        connectorId: known.connectorId ?? 1,
+        idToken: request.idToken.idToken,
+        startedAt: known.startedAt,
+        meterStartWh: known.meterStartWh ?? 0,
+        evidence: known.evidence,
+      });
+    } else {
+      await ctx.transactions.putPending(sessionId, known);
+      ctx.log.info({ sessionId, eventType: request.eventType, seqNo: request.seqNo }, 'transaction event before the driver is identified');
+      return idTokenInfo === undefined ? {} : { idTokenInfo };
+    }
   }
   if (request.eventType === 'Ended') {
     if (!state.ended) {
@@ -48,6 +59,10 @@ export const transactionEvent: Handler<ChargerRequests201[Action], ChargerRespon
   }
   return idTokenInfo === undefined ? {} : { idTokenInfo };
 };
+
+function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
+}
 
 async function tokenInfo(ctx: HandlerContext, idToken: string): Promise<IdTokenInfo> {
   const status = await ctx.tokens.status(idToken);
