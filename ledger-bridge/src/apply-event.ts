@@ -38,6 +38,8 @@ async function openSession(ledger: ChargingLedger, event: SessionStarted): Promi
       connectorId: String(event.connectorId),
       driverAccountId: resolved.accountId,
       tokenRef: resolved.tokenRef,
+      // The charger's start, not the moment the bridge got to it: a backlog after an outage still settles.
+      startedAtMs: Date.parse(event.startedAt),
     },
     // The raw token went only to a Wallets peer; the session is opened with the proof Wallets derived from it.
     { transient: { [TRANSIENT_KEYS.tokenProof]: resolved.tokenProof } },

@@ -37,10 +37,7 @@ describe.each(['1.6', '2.0.1'] as const)('a charging session over OCPP %s, settl
   const aDriver = (options: { topUp: number; sessionLimit: number }): Promise<DriverOnLedger> =>
     aDriverWithCard(pipeline.cast, { accountId: 'drv-erika', idToken: '04A2B3C4D5E6F7', ...options });
 
-  /**
-   * Starts charging and waits for the bridge to apply the open before simulated time moves on: the chaincode
-   * accepts meter readings from 15 minutes before the open's ledger time at the earliest (ADR 0005).
-   */
+  /** Starts charging and waits for the bridge to apply the open, so that each test can look at its outcome. */
   async function aStartedSession(driver: DriverOnLedger): Promise<StartedSession & { readonly open: FinishedJob }> {
     await pipeline.issueCard(driver);
     const started = await startCharging(pipeline, driver.idToken);
@@ -160,5 +157,32 @@ describe.each(['1.6', '2.0.1'] as const)('a charging session over OCPP %s, settl
     expect(pipeline.cast.network.world.snapshot()).toBe(world);
     expect(pipeline.cast.network.events).toHaveLength(eventCount);
     expect(await ledger.account(driver.accountId)).toEqual(driverBefore);
+  });
+});
+
+describe.each(['1.6', '2.0.1'] as const)('a session over OCPP %s that reaches the ledger only after a bridge outage', (protocol) => {
+  let pipeline: Pipeline;
+
+  beforeEach(async () => {
+    pipeline = await aPipeline(protocol, { bridgeHeld: true });
+  });
+
+  afterEach(async () => {
+    await pipeline.close();
+  });
+
+  it('settles from its signed evidence when the bridge applies the whole session 45 minutes late', async () => {
+    const driver = await aDriverWithCard(pipeline.cast, { accountId: 'drv-late', idToken: '04A2B3C4D5E6F8', topUp: 5000, sessionLimit: 2000 });
+    await pipeline.issueCard(driver);
+    const session = await startCharging(pipeline, driver.idToken);
+    const { stop } = await chargeAndStop(pipeline, 30 * MINUTE_MS);
+    // The bridge comes back a quarter of an hour after the session ended: the ledger's clock is past both.
+    await pipeline.clock.advance(15 * MINUTE_MS);
+    pipeline.bridge.run();
+
+    const settled = await pipeline.bridge.completed(jobIds(session.sessionId).ended);
+    expect(settled.outcome).toMatchObject({ kind: 'session-settled', energyWh: stop.energyWh, verification: 'verified' });
+    const receipt = await readLedger(pipeline.cast).receipt(session.sessionId);
+    expect(receipt).toMatchObject({ startTimeMs: session.startedAtMs, verification: 'verified' });
   });
 });

@@ -35,7 +35,7 @@ export interface Station {
   readonly lonMicroDeg: number;
   readonly evses: readonly Evse[];
   readonly policy: StationPolicy;
-  /** Tariff in force for new sessions (latest version applies). */
+  /** Tariff for new sessions: the version in force at a session's start applies. */
   readonly tariffId?: string;
 }
 export interface RegisterStationRequest extends Idempotent, Omit<Station, 'operatorId'> {}

@@ -2,6 +2,12 @@ import type { Idempotent } from './common';
 
 /** Charging sessions and receipts. */
 
+/**
+ * How long after its start a session may still be opened on the ledger: the longest ledger or bridge
+ * outage whose backlog still settles. An older start is refused (SESSION_START_REJECTED).
+ */
+export const MAX_OPEN_DELAY_MS = 7 * 24 * 3_600_000;
+
 export interface OpenSessionRequest extends Idempotent {
   /** Unique; the CSMS's transaction id is a good choice. */
   readonly sessionId: string;
@@ -13,6 +19,14 @@ export interface OpenSessionRequest extends Idempotent {
   readonly tokenRef: string;
   /** Optional cap below the driver's session limit. */
   readonly maxHold?: number;
+  /**
+   * When the charger says the session started (integer epoch ms): the OCPP transaction start, when the
+   * meter took its first reading. Accepted from MAX_OPEN_DELAY_MS (7 days) before the transaction
+   * timestamp to 15 minutes after it, else refused (SESSION_START_REJECTED). The tariff version and meter
+   * key in force at this time are frozen, and the settlement's first reading must lie within 15 minutes of
+   * it. Absent: the session starts at the transaction timestamp.
+   */
+  readonly startedAtMs?: number;
 }
 export interface OpenSessionResult {
   readonly sessionId: string;
@@ -115,6 +129,9 @@ export interface SessionView {
   readonly tariffId?: string;
   readonly tariffVersion?: number;
   readonly meterSerial?: string;
+  /** When the session started: the charger's startedAtMs, or openedAtMs if the open did not carry one. */
+  readonly startedAtMs: number;
+  /** The timestamp of the openSession transaction. */
   readonly openedAtMs: number;
   readonly openedTxId: string;
   readonly progressSeq: number;

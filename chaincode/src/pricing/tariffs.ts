@@ -14,6 +14,15 @@ export async function latestTariff(tx: Tx, tariffId: string): Promise<StoredTari
   return versions.at(-1)?.value;
 }
 
+/**
+ * The version of a tariff in force at `atMs`: the highest published by then. Versions published later
+ * never apply to a session that started earlier, so delaying an open cannot reprice it.
+ */
+export async function tariffInForceAt(tx: Tx, tariffId: string, atMs: number): Promise<StoredTariff | undefined> {
+  const versions = await tx.list<StoredTariff>(KEY.tariff, tariffId);
+  return versions.filter((version) => version.value.publishedAtMs <= atMs).at(-1)?.value;
+}
+
 export async function tariffVersion(tx: Tx, tariffId: string, version: number): Promise<StoredTariff | undefined> {
   return tx.get<StoredTariff>(tx.key(KEY.tariff, tariffId, padSeq(version)));
 }

@@ -43,6 +43,15 @@ export function currentKey(meter: Meter): MeterKey | undefined {
   return meter.keys.find((key) => key.status === 'current');
 }
 
+/**
+ * The key a meter signed with at `atMs`: the last one registered by then, or its current key if Authority
+ * registered the meter only later. A revoked key is not frozen, as at any open: what it signed settles nothing.
+ */
+export function keyInForceAt(meter: Meter, atMs: number): MeterKey | undefined {
+  const key = meter.keys.filter((candidate) => candidate.registeredAtMs <= atMs).at(-1) ?? currentKey(meter);
+  return key?.status === 'revoked' ? undefined : key;
+}
+
 /** The meter bound to a binding target, if any. */
 export async function meterAt(tx: Tx, binding: MeterBinding): Promise<Meter | undefined> {
   const serial = await tx.get<string>(bindingKey(tx, binding));

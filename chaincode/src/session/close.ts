@@ -4,8 +4,8 @@ import { KEY } from '../core/keys';
 import type { Tx } from '../core/tx';
 import { PricingError, priceSession, type PriceBreakdown } from '../tariff';
 import { addEntry, loadAccount, loadHold, removeHold, touchDriver } from '../wallet/accounts';
-import { checkWindow, transientRecords, unsignedMeasurement, verifiedMeasurement, type Measurement } from './evidence';
-import { openSessionOf, sessionKey, type SessionRecord } from './records';
+import { checkClaimedStart, checkWindow, transientRecords, unsignedMeasurement, verifiedMeasurement, type Measurement } from './evidence';
+import { openSessionOf, sessionKey, startOf, type SessionRecord } from './records';
 
 /**
  * Settles a session from meter evidence: cost = price(frozen tariff, evidence), capped at the hold. The
@@ -18,7 +18,8 @@ export async function closeSession(tx: Tx, operatorId: string, req: CloseSession
     req.evidence.kind === 'ocmf'
       ? await verifiedMeasurement(tx, session.meter, transientRecords(tx))
       : unsignedMeasurement(req.evidence, session.policy.acceptUnsignedMeterData);
-  checkWindow(measurement, session.openedAtMs, tx.nowMs);
+  checkWindow(measurement, startOf(session), tx.nowMs);
+  if (session.startedAtMs !== undefined) checkClaimedStart(measurement, session.startedAtMs);
   const price = priced(session, measurement);
   const charged = Math.min(price.total, session.holdAmount);
 

@@ -37,7 +37,7 @@ export function transientRecords(tx: Tx): string[] {
  * it), requires the serial the key is bound to, and refuses records that already settled something.
  */
 export async function verifiedMeasurement(tx: Tx, frozen: FrozenMeter | undefined, records: readonly string[]): Promise<Measurement> {
-  if (frozen === undefined) refuse('EVIDENCE_REJECTED', 'no meter key was registered for this EVSE when the session opened');
+  if (frozen === undefined) refuse('EVIDENCE_REJECTED', 'no meter key was in force when the session started (or the offer was posted)');
   const meter = await tx.must<Meter>(tx.key(KEY.meter, frozen.meterSerial), `meter ${frozen.meterSerial}`);
   const key = meter.keys.find((candidate) => candidate.keyId === frozen.keyId);
   if (key === undefined || key.status === 'revoked') refuse('METER_KEY_REVOKED', `meter key ${frozen.keyId} has been revoked`);
@@ -72,10 +72,21 @@ export function unsignedMeasurement(evidence: Extract<SessionEvidence, { kind: '
   };
 }
 
-/** The readings must fall within the session's life on the ledger, allowing for meter clock skew. */
-export function checkWindow(measurement: Measurement, openedAtMs: number, nowMs: number): void {
-  if (measurement.startMs < openedAtMs - MAX_CLOCK_SKEW_MS) refuse('EVIDENCE_REJECTED', 'the first reading predates the session');
-  if (measurement.endMs > nowMs + MAX_CLOCK_SKEW_MS) refuse('EVIDENCE_REJECTED', 'the last reading is in the future');
+/** The readings must fall within [fromMs, toMs] (a session's life, a delivery window), allowing for meter clock skew. */
+export function checkWindow(measurement: Measurement, fromMs: number, toMs: number): void {
+  if (measurement.startMs < fromMs - MAX_CLOCK_SKEW_MS) refuse('EVIDENCE_REJECTED', 'the first reading predates the session');
+  if (measurement.endMs > toMs + MAX_CLOCK_SKEW_MS) refuse('EVIDENCE_REJECTED', 'the last reading is in the future');
+}
+
+/**
+ * A start the charger claimed must agree with the first reading, as far as meter clocks do: the claim chose
+ * the tariff version and meter key and widened the window into the past, and only the meter's signature
+ * vouches for it.
+ */
+export function checkClaimedStart(measurement: Measurement, startedAtMs: number): void {
+  if (Math.abs(measurement.startMs - startedAtMs) > MAX_CLOCK_SKEW_MS) {
+    refuse('EVIDENCE_REJECTED', `the first reading is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes away from the session's claimed start`);
+  }
 }
 
 /**

@@ -1,19 +1,22 @@
-import type { OpenSessionRequest, OpenSessionResult, Station } from '../api';
+import { MAX_OPEN_DELAY_MS, type OpenSessionRequest, type OpenSessionResult, type Station } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/tx';
-import { latestTariff } from '../pricing/tariffs';
-import { currentKey, meterAt } from '../registry/meters';
+import { tariffInForceAt } from '../pricing/tariffs';
+import { keyInForceAt, meterAt } from '../registry/meters';
 import { activeAccount, fundsOf, placeHold, touchDriver } from '../wallet/accounts';
 import { verifyTokenProof } from '../wallet/tokens';
+import { MAX_CLOCK_SKEW_MS } from './evidence';
 import { sessionKey, type FrozenMeter, type SessionRecord } from './records';
 
 /**
- * Opens a session: proves the driver's token was presented, freezes tariff, meter key and station policy,
- * and holds min(session limit, maxHold, available) on the driver's account. A hold below the station's
- * minimum is a committed refusal (event HoldRefused), so the CSMS gets a definite answer from the ledger.
+ * Opens a session: proves the driver's token was presented, freezes the tariff version and meter key in
+ * force at the session's start and the station's policy, and holds min(session limit, maxHold, available)
+ * on the driver's account. A hold below the station's minimum is a committed refusal (event HoldRefused),
+ * so the CSMS gets a definite answer from the ledger.
  */
 export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRequest): Promise<OpenSessionResult> {
+  const claimedStartMs = claimedStart(tx, req.startedAtMs);
   const key = sessionKey(tx, req.sessionId);
   if ((await tx.get<SessionRecord>(key)) !== undefined) refuse('ALREADY_EXISTS', `session ${req.sessionId} exists`);
   const station = await tx.must<Station>(tx.key(KEY.station, req.stationId), `station ${req.stationId}`);
@@ -25,11 +28,12 @@ export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRe
   const driver = await activeAccount(tx, req.driverAccountId);
   if (driver.kind !== 'driver') refuse('BAD_REQUEST', `${req.driverAccountId} is not a driver account`);
   if (station.tariffId === undefined) refuse('INVALID_STATE', `station ${req.stationId} has no tariff`);
-  const tariff = (await latestTariff(tx, station.tariffId)) ?? refuse('NOT_FOUND', `tariff ${station.tariffId} does not exist`);
+  const startMs = claimedStartMs ?? tx.nowMs;
+  const tariff = (await tariffInForceAt(tx, station.tariffId, startMs)) ?? refuse('NOT_FOUND', `tariff ${station.tariffId} has no version published by the session's start`);
   if (tariff.currency !== driver.currency) refuse('CURRENCY_MISMATCH', `the tariff is in ${tariff.currency}, the account in ${driver.currency}`);
 
   const meter = await meterAt(tx, { kind: 'evse', stationId: req.stationId, evseId: req.evseId });
-  const meterKey = meter === undefined ? undefined : currentKey(meter);
+  const meterKey = meter === undefined ? undefined : keyInForceAt(meter, startMs);
   const frozenMeter: FrozenMeter | undefined =
     meter === undefined || meterKey === undefined ? undefined : { meterSerial: meter.meterSerial, keyId: meterKey.keyId, publicKey: meterKey.publicKey };
 
@@ -53,6 +57,7 @@ export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRe
     tariff,
     meter: frozenMeter,
     policy: station.policy,
+    startedAtMs: claimedStartMs,
     openedAtMs: tx.nowMs,
     openedTxId: tx.txId,
     progressSeq: 0,
@@ -83,3 +88,22 @@ export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRe
   });
   return { ...result, tariffId: tariff.tariffId, tariffVersion: tariff.version, meterSerial: frozenMeter?.meterSerial };
 }
+
+/**
+ * The charger's start, if it claimed one: no earlier than MAX_OPEN_DELAY_MS before the transaction, no
+ * later than the clock skew after it. What a false claim could buy is bounded at close, where the first
+ * reading must agree with it.
+ */
+function claimedStart(tx: Tx, startedAtMs: number | undefined): number | undefined {
+  if (startedAtMs === undefined) return undefined;
+  if (startedAtMs < tx.nowMs - MAX_OPEN_DELAY_MS) {
+    refuse('SESSION_START_REJECTED', `the session started ${days(tx.nowMs - startedAtMs)} days before this open; the ledger opens a session up to ${days(MAX_OPEN_DELAY_MS)} days after its start`);
+  }
+  if (startedAtMs > tx.nowMs + MAX_CLOCK_SKEW_MS) {
+    refuse('SESSION_START_REJECTED', `startedAtMs is ${minutes(startedAtMs - tx.nowMs)} min after the transaction timestamp; at most ${minutes(MAX_CLOCK_SKEW_MS)} min of clock skew is allowed`);
+  }
+  return startedAtMs;
+}
+
+const days = (ms: number): string => (ms / 86_400_000).toFixed(1);
+const minutes = (ms: number): string => (ms / 60_000).toFixed(1);

@@ -3,7 +3,7 @@ import { refuse } from '../core/errors';
 import { KEY, padSeq } from '../core/keys';
 import type { Tx } from '../core/tx';
 import { priced } from './close';
-import { openSessionOf, sessionKey, type SessionRecord } from './records';
+import { openSessionOf, sessionKey, startOf, type SessionRecord } from './records';
 
 /**
  * An unsigned progress report. It moves no money; it prices the energy so far under the frozen tariff and
@@ -14,7 +14,8 @@ export async function recordProgress(tx: Tx, operatorId: string, req: RecordProg
   const session = await openSessionOf(tx, req.sessionId, operatorId);
   if (tx.nowMs <= session.openedAtMs) refuse('BAD_REQUEST', 'progress must come after the session opened');
   if (req.energyWh < session.lastProgressWh) refuse('BAD_REQUEST', 'energy must not decrease between reports');
-  const estimate = priced(session, { startMs: session.openedAtMs, endMs: tx.nowMs, energyWh: req.energyWh, verification: 'unverified', evidenceHashes: [] });
+  // From the session's start, or from the open if the charger's clock ran ahead of it: only the open is known to precede now.
+  const estimate = priced(session, { startMs: Math.min(startOf(session), session.openedAtMs), endMs: tx.nowMs, energyWh: req.energyWh, verification: 'unverified', evidenceHashes: [] });
   const seq = session.progressSeq + 1;
   const holdExhausted = estimate.total >= session.holdAmount;
   const result: RecordProgressResult = { sessionId: req.sessionId, seq, energyWh: req.energyWh, estimatedCost: estimate.total, holdAmount: session.holdAmount, holdExhausted };

@@ -14,7 +14,8 @@ export interface FrozenMeter {
 /**
  * A session as stored. Everything the settlement depends on (tariff, meter key, station policy, payee,
  * hold) is frozen at open, so later changes to the station, tariff or meter cannot reprice it; only a
- * revocation of the frozen key is honoured at close.
+ * revocation of the frozen key is honoured at close. The tariff version and meter key are those in force
+ * at the session's start (see startOf).
  */
 export interface SessionRecord {
   readonly sessionId: string;
@@ -30,11 +31,19 @@ export interface SessionRecord {
   readonly tariff: StoredTariff;
   readonly meter?: FrozenMeter;
   readonly policy: StationPolicy;
+  /** The charger's start as the open claimed it; absent if it claimed none (and on sessions stored before the claim existed). */
+  readonly startedAtMs?: number;
+  /** The open's transaction timestamp: when the hold was placed. */
   readonly openedAtMs: number;
   readonly openedTxId: string;
   readonly progressSeq: number;
   readonly lastProgressWh: number;
   readonly refusedReason?: 'insufficient-funds' | 'below-minimum-hold';
+}
+
+/** When the session started: the charger's claim, checked at open against the window, or else the open. */
+export function startOf(session: Pick<SessionRecord, 'startedAtMs' | 'openedAtMs'>): number {
+  return session.startedAtMs ?? session.openedAtMs;
 }
 
 export function sessionKey(tx: Tx, sessionId: string): string {
@@ -65,6 +74,7 @@ export function viewOf(session: SessionRecord, receipt?: Receipt): SessionView {
     tariffId: session.tariff.tariffId,
     tariffVersion: session.tariff.version,
     meterSerial: session.meter?.meterSerial,
+    startedAtMs: startOf(session),
     openedAtMs: session.openedAtMs,
     openedTxId: session.openedTxId,
     progressSeq: session.progressSeq,

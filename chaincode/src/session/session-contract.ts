@@ -27,7 +27,7 @@ export class SessionContract extends Contract {
     return submit(ctx, request, {
       name: 'Session:openSession',
       callers: ['OperatorsMSP'],
-      members: ['sessionId', 'stationId', 'evseId', 'connectorId', 'driverAccountId', 'tokenRef', 'maxHold'],
+      members: ['sessionId', 'stationId', 'evseId', 'connectorId', 'driverAccountId', 'tokenRef', 'maxHold', 'startedAtMs'],
       read: (f) => ({
         sessionId: f.id('sessionId'),
         stationId: f.id('stationId'),
@@ -36,6 +36,7 @@ export class SessionContract extends Contract {
         driverAccountId: f.id('driverAccountId'),
         tokenRef: f.id('tokenRef'),
         maxHold: f.optionalInt('maxHold', 1, MAX_AMOUNT),
+        startedAtMs: f.optionalInt('startedAtMs', 0),
       }),
       run: (tx, req) => openSession(tx, operatorId, req),
     });

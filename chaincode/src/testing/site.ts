@@ -55,7 +55,7 @@ export async function aFundedDriver(cast: Cast, accountId: string, topUp: number
   return { accountId, proof };
 }
 
-export function openRequest(cast: Cast, sessionId: string, driver: Driver, extra: { maxHold?: number } = {}): OpenSessionRequest {
+export function openRequest(cast: Cast, sessionId: string, driver: Driver, extra: { maxHold?: number; startedAtMs?: number } = {}): OpenSessionRequest {
   return {
     eventId: cast.eventId(),
     sessionId,

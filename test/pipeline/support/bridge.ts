@@ -12,6 +12,8 @@ export type FinishedJob =
   | { readonly state: 'failed'; readonly event: LedgerEvent; readonly reason: string };
 
 export interface RunningBridge {
+  /** Starts consuming, for a bridge created held (as after an outage of the bridge or the ledger). */
+  run(): void;
   /** Waits until the job has completed, or failed for good (a refusal, or its last attempt). */
   finished(jobId: string): Promise<FinishedJob>;
   /** Waits until the job has completed, and fails if it failed for good. */
@@ -34,7 +36,7 @@ const POLL_MS = 25;
  * `ledger`, and reporting refused or exhausted holds on the queue the CSMS reacts to. Its dead letters and
  * ordering marks live under the CSMS's random prefix, which the CSMS's stop() removes.
  */
-export function startBridge(running: RunningCsms, ledger: ChargingLedger): RunningBridge {
+export function startBridge(running: RunningCsms, ledger: ChargingLedger, options: { readonly held?: boolean } = {}): RunningBridge {
   const { redis } = loadConfig();
   // BullMQ workers block on Redis and need a connection that never gives up on a command.
   const connection = new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: null });
@@ -51,7 +53,7 @@ export function startBridge(running: RunningCsms, ledger: ChargingLedger): Runni
     concurrency: 4,
     orderingDelayMs: 50,
   });
-  worker.run();
+  if (options.held !== true) worker.run();
 
   const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
     const deadline = Date.now() + WAIT_LIMIT_MS;
@@ -79,6 +81,7 @@ export function startBridge(running: RunningCsms, ledger: ChargingLedger): Runni
   };
 
   return {
+    run: () => worker.run(),
     finished,
     completed: async (jobId) => {
       const job = await finished(jobId);

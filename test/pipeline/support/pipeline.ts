@@ -35,7 +35,7 @@ export interface Pipeline {
  * LedgerWorker on the CSMS's queue, an OCPP charge point simulator with a manual clock, and the
  * chaincode on the in-memory channel, deployed as a real deployment would be before the first session.
  */
-export async function aPipeline(protocol: OcppVersion, options: { template?: string } = {}): Promise<Pipeline> {
+export async function aPipeline(protocol: OcppVersion, options: { template?: string; bridgeHeld?: boolean } = {}): Promise<Pipeline> {
   const template = loadTemplate(options.template ?? 'voltbridge-ac22-duo');
   const cast = aNetwork(LEDGER_SETUP_MS);
   const clock = new ManualClock(SIM_START_MS);
@@ -48,7 +48,7 @@ export async function aPipeline(protocol: OcppVersion, options: { template?: str
   try {
     const csms = await startCsms();
     opened.push({ close: () => csms.stop() });
-    const bridge = startBridge(csms, new InMemoryLedger({ network: cast.network, identity: cast.operator, clock }));
+    const bridge = startBridge(csms, new InMemoryLedger({ network: cast.network, identity: cast.operator, clock }), { held: options.bridgeHeld === true });
     opened.push({ close: () => bridge.stop() });
     await provisionCharger(csms, identity, PASSWORD);
     const chargePoint = createChargePoint({
