@@ -9,16 +9,7 @@ import { sessionIdOf, type SessionState } from './transactions';
  * handler answers the charger only after that, so an acknowledged message is never lost; a failure to
  * publish propagates and the charger is answered with an error and retries.
  */
-export interface StartInput {
-  readonly transactionId: string;
-  readonly protocol: '1.6' | '2.0.1';
-  readonly evseId: number;
-  readonly connectorId: number;
-  readonly idToken: string;
-  readonly startedAt: string;
-  readonly meterStartWh: number;
-  readonly evidence: readonly MeterEvidence[];
-}
+export type StartInput = Pick<SessionState, 'transactionId' | 'protocol' | 'evseId' | 'connectorId' | 'idToken' | 'startedAt' | 'meterStartWh' | 'evidence'>;
 
 export async function startSession(ctx: HandlerContext, input: StartInput): Promise<SessionState> {
   const sessionId = sessionIdOf(ctx.chargerId, input.transactionId);

@@ -1,10 +1,10 @@
 import type { RouteTable } from '../context';
+import { dataTransfer, firmwareStatusNotification, uploadStatusNotification } from '../station-notices';
 import { authorize } from './authorize';
 import { bootNotification } from './boot-notification';
 import { heartbeat } from './heartbeat';
 import type { ChargerRequests16, ChargerResponses16 } from './messages';
 import { meterValues } from './meter-values';
-import { dataTransfer, diagnosticsStatusNotification, firmwareStatusNotification } from './notifications';
 import { startTransaction } from './start-transaction';
 import { statusNotification } from './status-notification';
 import { stopTransaction } from './stop-transaction';
@@ -20,5 +20,5 @@ export const routes16: RouteTable<ChargerRequests16, ChargerResponses16> = {
   StopTransaction: stopTransaction,
   DataTransfer: dataTransfer,
   FirmwareStatusNotification: firmwareStatusNotification,
-  DiagnosticsStatusNotification: diagnosticsStatusNotification,
+  DiagnosticsStatusNotification: uploadStatusNotification,
 };

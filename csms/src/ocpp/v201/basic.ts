@@ -19,22 +19,6 @@ export const authorize: Handler<Req['Authorize'], Res['Authorize']> = async (ctx
   return { idTokenInfo: { status: status === 'Invalid' ? 'Unknown' : status } };
 };
 
-export const dataTransfer: Handler<Req['DataTransfer'], Res['DataTransfer']> = async (ctx, request) => {
-  const accepted = ctx.policy.dataTransferVendors.includes(request.vendorId);
-  ctx.log.info({ vendorId: request.vendorId, messageId: request.messageId, accepted }, 'data transfer');
-  return { status: accepted ? 'Accepted' : 'UnknownVendorId' };
-};
-
-export const firmwareStatusNotification: Handler<Req['FirmwareStatusNotification'], Res['FirmwareStatusNotification']> = async (ctx, request) => {
-  await ctx.stations.update(ctx.chargerId, { firmwareStatus: request.status });
-  return {};
-};
-
-export const logStatusNotification: Handler<Req['LogStatusNotification'], Res['LogStatusNotification']> = async (ctx, request) => {
-  await ctx.stations.update(ctx.chargerId, { diagnosticsStatus: request.status });
-  return {};
-};
-
 export const notifyEvent: Handler<Req['NotifyEvent'], Res['NotifyEvent']> = async (ctx, request) => {
   ctx.log.info({ seqNo: request.seqNo, events: request.eventData.length }, 'charger events');
   return {};

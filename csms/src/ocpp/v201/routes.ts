@@ -1,5 +1,6 @@
 import type { RouteTable } from '../context';
-import { authorize, dataTransfer, firmwareStatusNotification, heartbeat, logStatusNotification, notifyEvent, statusNotification } from './basic';
+import { dataTransfer, firmwareStatusNotification, uploadStatusNotification } from '../station-notices';
+import { authorize, heartbeat, notifyEvent, statusNotification } from './basic';
 import { bootNotification } from './boot-notification';
 import type { ChargerRequests201, ChargerResponses201 } from './messages';
 import { meterValues } from './meter-values';
@@ -15,6 +16,6 @@ export const routes201: RouteTable<ChargerRequests201, ChargerResponses201> = {
   MeterValues: meterValues,
   DataTransfer: dataTransfer,
   FirmwareStatusNotification: firmwareStatusNotification,
-  LogStatusNotification: logStatusNotification,
+  LogStatusNotification: uploadStatusNotification,
   NotifyEvent: notifyEvent,
 };
