@@ -1,3 +1,4 @@
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -83,6 +84,13 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   const { tls } = options;
   // An https.Server is typed as an http.Server as well, so both kinds fit the one FastifyInstance type.
   const http: FastifyInstance = tls === undefined ? Fastify({ loggerInstance }) : Fastify({ loggerInstance, https: tlsServerOptions(tls) });
+  await http.register(swagger, {
+    openapi: {
+      info: { title: 'ChargeLedger CSMS admin API', version: '0.1.0', description: 'Chargers, id tokens and commands of the charging station management system.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key with the role admin, operator or read-only' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
   await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, ocpp, router, metrics });
   http.server.on('upgrade', (request, socket, head) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;

@@ -157,6 +157,23 @@ describe('CSMS over real WebSockets and Redis', () => {
     expect((await closed).code).toBe(4000);
   });
 
+  it('serves an OpenAPI document of the admin API, every route with its schema and the API key scheme', async () => {
+    const document = (await (await fetch(`${running.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>>; components: { securitySchemes: Record<string, unknown> } };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/chargers', '/api/id-tokens/{idToken}', '/api/chargers/{identity}/commands/{action}']));
+    expect(document.paths['/api/chargers']?.['post']?.requestBody).toBeDefined();
+    expect(document.components.securitySchemes).toHaveProperty('apiKey');
+  });
+
+  it('closes the socket of a charger that sends a frame over the configured size, and breaks nothing else', async () => {
+    const big = await open(charger(running, 'CP-16', 'ocpp1.6'));
+    const other = await open(charger(running, 'CP-201', 'ocpp2.0.1'));
+    const closed = new Promise<{ code: number }>((resolve) => big.once('close', resolve));
+    void big.call('DataTransfer', { vendorId: 'org.chargeledger.test', data: 'x'.repeat(70_000) }).catch(() => undefined);
+    expect((await closed).code).toBe(1009);
+    expect(await other.call('Heartbeat', {})).toHaveProperty('currentTime');
+  });
+
   it('answers 401 without an API key and 403 for a read-only key on an admin route', async () => {
     expect((await fetch(`${running.url}/api/chargers`)).status).toBe(401);
     const forbidden = await fetch(`${running.url}/api/chargers`, { method: 'POST', headers: { authorization: `Bearer ${READER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'CP-X', password: PASSWORD }) });

@@ -43,7 +43,9 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     }
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/metrics', { schema: { hide: true, response: { 200: { type: 'string' } } } }, async (_request, reply) => {
     const body = await deps.metrics.registry.metrics();
     return reply.header('content-type', deps.metrics.registry.contentType).send(body);
   });
