@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { outboundProblem } from './ocpp/validators';
 
 export class ChargerNotConnectedError extends Error {
   override readonly name = 'ChargerNotConnectedError';
@@ -20,6 +21,18 @@ export class ChargerCallError extends Error {
   }
 }
 
+/** The command does not fit the OCPP schema of the charger's protocol version; it was not sent. */
+export class CommandRejectedError extends Error {
+  override readonly name = 'CommandRejectedError';
+  constructor(
+    readonly identity: string,
+    readonly rpcErrorCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class CommandTimeoutError extends Error {
   override readonly name = 'CommandTimeoutError';
   constructor(readonly identity: string, readonly timeoutMs: number) {
@@ -28,6 +41,7 @@ export class CommandTimeoutError extends Error {
 }
 
 interface LocalCharger {
+  readonly protocol: string;
   call(method: string, params?: unknown): Promise<unknown>;
 }
 
@@ -39,7 +53,7 @@ interface CommandMessage {
   readonly replyTo: string;
 }
 
-type ReplyMessage = { readonly requestId: string } & ({ readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly code: string; readonly message: string });
+type ReplyMessage = { readonly requestId: string } & ({ readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly code: string; readonly message: string; readonly rejected?: boolean });
 
 export interface CommandRouterOptions {
   readonly nodeId: string;
@@ -117,6 +131,7 @@ export class CommandRouter {
     const answer = await reply;
     if (answer.ok) return answer.result;
     if (answer.code === 'NotConnected') throw new ChargerNotConnectedError(identity);
+    if (answer.rejected === true) throw new CommandRejectedError(identity, answer.code, answer.message);
     throw new ChargerCallError(identity, answer.code, answer.message);
   }
 
@@ -129,8 +144,8 @@ export class CommandRouter {
       try {
         reply = { requestId: command.requestId, ok: true, result: await callCharger(local, command.identity, command.action, command.params) };
       } catch (error) {
-        const code = error instanceof ChargerCallError ? error.rpcErrorCode : 'InternalError';
-        reply = { requestId: command.requestId, ok: false, code, message: error instanceof Error ? error.message : String(error) };
+        const code = error instanceof ChargerCallError || error instanceof CommandRejectedError ? error.rpcErrorCode : 'InternalError';
+        reply = { requestId: command.requestId, ok: false, code, message: error instanceof Error ? error.message : String(error), ...(error instanceof CommandRejectedError ? { rejected: true } : {}) };
       }
     }
     await this.#options.redis.publish(command.replyTo, JSON.stringify(reply)).catch((error: unknown) => this.#options.log.error({ err: error }, 'could not publish a command reply'));
@@ -138,6 +153,10 @@ export class CommandRouter {
 }
 
 async function callCharger(charger: LocalCharger, identity: string, action: string, params: unknown): Promise<unknown> {
+  // Checked here, against the protocol of the charger's socket, so that a malformed command is the caller's
+  // error (400) and never looks like the charger's answer.
+  const problem = outboundProblem(charger.protocol, action, params);
+  if (problem !== undefined) throw new CommandRejectedError(identity, problem.code, problem.message);
   try {
     return await charger.call(action, params);
   } catch (error) {

@@ -7,7 +7,7 @@ import type { IdTokenRegistry } from '../domain/id-tokens';
 import type { StationState } from '../domain/station-state';
 import type { CsmsMetrics } from '../metrics';
 import type { OcppServer } from '../ocpp/server';
-import { ChargerCallError, ChargerNotConnectedError, CommandTimeoutError, type CommandRouter } from '../routing';
+import { ChargerCallError, ChargerNotConnectedError, CommandRejectedError, CommandTimeoutError, type CommandRouter } from '../routing';
 import { type ApiKeyRecord, requireRole } from './auth';
 
 export interface ApiDependencies {
@@ -107,7 +107,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
       schema: {
         params: { type: 'object', properties: { identity, action: { type: 'string', pattern: '^[A-Za-z]{3,40}$' } } },
         body: { type: 'object', additionalProperties: true },
-        response: { 200: { type: 'object', additionalProperties: true }, 401: errorBody, 403: errorBody, 404: errorBody, 502: errorBody, 504: errorBody },
+        response: { 200: { type: 'object', additionalProperties: true }, 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 502: errorBody, 504: errorBody },
       },
     },
     async (request, reply) => {
@@ -115,6 +115,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
         return (await deps.router.call(request.params.identity, request.params.action, request.body)) as Record<string, unknown>;
       } catch (error) {
         if (error instanceof ChargerNotConnectedError) return reply.code(404).send({ error: 'NotConnected', message: error.message });
+        if (error instanceof CommandRejectedError) return reply.code(400).send({ error: error.rpcErrorCode, message: error.message });
         if (error instanceof CommandTimeoutError) return reply.code(504).send({ error: 'ChargerTimeout', message: error.message });
         if (error instanceof ChargerCallError) return reply.code(502).send({ error: error.rpcErrorCode, message: error.message });
         throw error;

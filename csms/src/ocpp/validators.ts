@@ -32,3 +32,15 @@ const ocpp16 = require('ocpp-rpc/lib/schemas/ocpp1_6.json') as object;
 const ocpp201 = require('ocpp-rpc/lib/schemas/ocpp2_0_1.json') as object;
 
 export const strictValidators: Validator[] = [withNotImplemented('ocpp1.6', ocpp16), withNotImplemented('ocpp2.0.1', ocpp201)];
+
+/** Why a CSMS-initiated call does not fit its protocol's schema, or undefined when it does. */
+export function outboundProblem(protocol: string, action: string, params: unknown): { code: string; message: string } | undefined {
+  const validator = strictValidators.find((v) => v.subprotocol === protocol);
+  if (validator === undefined) return { code: 'NotSupported', message: `no schema for protocol ${protocol}` };
+  try {
+    validator.validate(`urn:${action}.req`, params);
+    return undefined;
+  } catch (error) {
+    return { code: (error as { rpcErrorCode?: string }).rpcErrorCode ?? 'FormatViolation', message: error instanceof Error ? error.message : String(error) };
+  }
+}
