@@ -32,7 +32,7 @@ export const KEY = {
   progress: 'cl.progress',
   /** [sessionId] → Receipt. */
   receipt: 'cl.receipt',
-  /** [sha256 of an OCMF record] → the session or offer it settled: a record settles at most once. */
+  /** [sha256 of an OCMF record's signed payload] → the transaction id that settled it: a reading settles at most once, however its signature is re-encoded. */
   evidence: 'cl.evidence',
   /** [offerId] → Offer. */
   offer: 'cl.offer',
