@@ -113,6 +113,22 @@ describe('CSMS over real WebSockets and Redis', () => {
     await expect(raw.call('StartTransaction', { connectorId: 'one', idTag: 'RFID-0001' })).rejects.toMatchObject({ rpcErrorCode: expect.stringMatching(/Violation/) });
   });
 
+  it('keeps connector statuses and firmware and diagnostics/log upload statuses of both versions in the station state', async () => {
+    const v16 = await open(charger(running, 'CP-16', 'ocpp1.6'));
+    await v16.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Charging', timestamp: '2026-11-24T10:00:00.000Z' });
+    await v16.call('FirmwareStatusNotification', { status: 'Downloading' });
+    await v16.call('DiagnosticsStatusNotification', { status: 'Uploaded' });
+    const v201 = await open(charger(running, 'CP-201', 'ocpp2.0.1'));
+    await v201.call('StatusNotification', { timestamp: '2026-11-24T10:00:00.000Z', connectorStatus: 'Occupied', evseId: 1, connectorId: 1 });
+    await v201.call('FirmwareStatusNotification', { status: 'Installed' });
+    await v201.call('LogStatusNotification', { status: 'Uploading', requestId: 3 });
+    expect(await v201.call('NotifyEvent', { generatedAt: '2026-11-24T10:00:00.000Z', seqNo: 0, eventData: [{ eventId: 1, timestamp: '2026-11-24T10:00:00.000Z', trigger: 'Alerting', actualValue: '1', eventNotificationType: 'HardWiredNotification', component: { name: 'EVSE' }, variable: { name: 'Problem' } }] })).toEqual({});
+
+    const list = (await (await fetch(`${running.url}/api/chargers`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { identity: string; connected: boolean; state: Record<string, unknown> }[];
+    expect(list.find((c) => c.identity === 'CP-16')).toMatchObject({ connected: true, state: { firmwareStatus: 'Downloading', diagnosticsStatus: 'Uploaded', connectors: { '1': { status: 'Charging', errorCode: 'NoError' } } } });
+    expect(list.find((c) => c.identity === 'CP-201')).toMatchObject({ connected: true, state: { firmwareStatus: 'Installed', diagnosticsStatus: 'Uploading', connectors: { '1/1': { status: 'Occupied' } } } });
+  });
+
   it('rejects DataTransfer from a vendor it was not configured for', async () => {
     const client = await open(charger(running, 'CP-16', 'ocpp1.6'));
     expect(await client.call('DataTransfer', { vendorId: 'com.example' })).toEqual({ status: 'UnknownVendorId' });
