@@ -28,6 +28,50 @@ export interface ChargingLimitProfile {
   readonly periods: readonly SchedulePeriod[];
 }
 
+/** What both protocol versions' charging profiles say, in their own field names (times as ISO 8601 text). */
+export interface WireProfile {
+  readonly id: number;
+  readonly stackLevel: number;
+  readonly purpose: ProfilePurpose;
+  readonly evseId: number;
+  readonly transactionId: string | undefined;
+  readonly kind: ChargingLimitProfile['kind'];
+  readonly recurrencyKind?: 'Daily' | 'Weekly';
+  readonly validFrom?: string;
+  readonly validTo?: string;
+  readonly schedule: {
+    readonly chargingRateUnit: 'W' | 'A';
+    readonly startSchedule?: string;
+    readonly duration?: number;
+    readonly chargingSchedulePeriod: readonly { readonly startPeriod: number; readonly limit: number; readonly numberPhases?: number }[];
+  };
+}
+
+/** The protocol-free profile: times parsed, periods sorted, absent optional fields left out. */
+export function toLimitProfile(wire: WireProfile): ChargingLimitProfile {
+  const optionalTime = (text: string | undefined): number | undefined => (text === undefined ? undefined : Date.parse(text));
+  const fields = {
+    recurrency: wire.recurrencyKind,
+    startScheduleMs: optionalTime(wire.schedule.startSchedule),
+    durationS: wire.schedule.duration,
+    validFromMs: optionalTime(wire.validFrom),
+    validToMs: optionalTime(wire.validTo),
+    transactionId: wire.transactionId,
+  };
+  return {
+    id: wire.id,
+    stackLevel: wire.stackLevel,
+    purpose: wire.purpose,
+    evseId: wire.evseId,
+    kind: wire.kind,
+    unit: wire.schedule.chargingRateUnit,
+    periods: [...wire.schedule.chargingSchedulePeriod]
+      .sort((a, b) => a.startPeriod - b.startPeriod)
+      .map((p) => ({ startS: p.startPeriod, limit: p.limit, ...(p.numberPhases === undefined ? {} : { phases: p.numberPhases }) })),
+    ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+  };
+}
+
 export interface ProfileCriteria {
   readonly id?: number;
   readonly evseId?: number;

@@ -1,4 +1,4 @@
-import type { ChargingLimitProfile, ProfilePurpose } from '../core/charging-profiles';
+import { type ChargingLimitProfile, type ProfilePurpose, toLimitProfile } from '../core/charging-profiles';
 import type { ChargingProfileType } from './actions';
 
 const PURPOSE: Partial<Record<ChargingProfileType['chargingProfilePurpose'], ProfilePurpose>> = {
@@ -12,25 +12,5 @@ export function fromV201Profile(profile: ChargingProfileType, evseId: number): C
   const purpose = PURPOSE[profile.chargingProfilePurpose];
   const schedule = profile.chargingSchedule[0];
   if (purpose === undefined || schedule === undefined) return undefined;
-  const optionalTime = (text: string | undefined): number | undefined => (text === undefined ? undefined : Date.parse(text));
-  const fields = {
-    recurrency: profile.recurrencyKind,
-    startScheduleMs: optionalTime(schedule.startSchedule),
-    durationS: schedule.duration,
-    validFromMs: optionalTime(profile.validFrom),
-    validToMs: optionalTime(profile.validTo),
-    transactionId: profile.transactionId,
-  };
-  return {
-    id: profile.id,
-    stackLevel: profile.stackLevel,
-    purpose,
-    evseId,
-    kind: profile.chargingProfileKind,
-    unit: schedule.chargingRateUnit,
-    periods: [...schedule.chargingSchedulePeriod]
-      .sort((a, b) => a.startPeriod - b.startPeriod)
-      .map((p) => ({ startS: p.startPeriod, limit: p.limit, ...(p.numberPhases === undefined ? {} : { phases: p.numberPhases }) })),
-    ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
-  };
+  return toLimitProfile({ ...profile, purpose, evseId, transactionId: profile.transactionId, kind: profile.chargingProfileKind, schedule });
 }
