@@ -60,8 +60,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
               certFile: path.resolve(repositoryRoot, s.CSMS_TLS_CERT_FILE),
               clientCaFile: s.CSMS_TLS_CLIENT_CA_FILE === '' ? undefined : path.resolve(repositoryRoot, s.CSMS_TLS_CLIENT_CA_FILE),
             },
+      ledgerAuthorization:
+        s.CSMS_LEDGER_AUTHORIZATION === 'off'
+          ? undefined
+          : {
+              timeoutMs: s.CSMS_LEDGER_AUTHORIZATION_TIMEOUT_MS,
+              cacheTtlMs: s.CSMS_LEDGER_AUTHORIZATION_CACHE_S * 1000,
+              whenUnavailable: s.CSMS_AUTHORIZE_WHEN_LEDGER_UNAVAILABLE,
+            },
     },
-    queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS, ledgerOutcomes: s.QUEUE_LEDGER_OUTCOMES },
+    queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS, ledgerOutcomes: s.QUEUE_LEDGER_OUTCOMES, ledgerQueries: s.QUEUE_LEDGER_QUERIES },
     fabric: {
       version: s.FABRIC_VERSION,
       commit: s.FABRIC_COMMIT,
@@ -88,6 +96,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         keyDir: underData(s.FABRIC_KEY_DIR),
       },
     },
-    bridge: { concurrency: s.BRIDGE_CONCURRENCY },
+    bridge: { concurrency: s.BRIDGE_CONCURRENCY, queryConcurrency: s.BRIDGE_QUERY_CONCURRENCY },
   });
 }

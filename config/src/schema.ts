@@ -26,6 +26,12 @@ const settingsObject = z.object({
   QUEUE_PREFIX: z.string().min(1),
   QUEUE_LEDGER_EVENTS: z.string().min(1),
   QUEUE_LEDGER_OUTCOMES: z.string().min(1),
+  QUEUE_LEDGER_QUERIES: z.string().min(1),
+  CSMS_LEDGER_AUTHORIZATION: z.enum(['on', 'off']),
+  CSMS_LEDGER_AUTHORIZATION_TIMEOUT_MS: positiveInt,
+  CSMS_LEDGER_AUTHORIZATION_CACHE_S: z.coerce.number().int().min(0),
+  CSMS_AUTHORIZE_WHEN_LEDGER_UNAVAILABLE: z.enum(['registry', 'reject']),
+  BRIDGE_QUERY_CONCURRENCY: positiveInt,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   FABRIC_VERSION: z.string().min(1),
   FABRIC_COMMIT: z.string().regex(/^[0-9a-f]{40}$/, 'a 40-digit commit hash'),
@@ -78,8 +84,17 @@ export interface Config {
     readonly nodeId: string;
     /** Undefined: plain HTTP and ws:// (security profile 1 only). Absolute paths of PEM files. */
     readonly tls: CsmsTlsFiles | undefined;
+    /** Undefined: Authorize asks the operator's token registry only, never the ledger. */
+    readonly ledgerAuthorization:
+      | {
+          readonly timeoutMs: number;
+          readonly cacheTtlMs: number;
+          /** While no bridge answers: accept what the registry accepts (the hold still decides), or refuse. */
+          readonly whenUnavailable: 'registry' | 'reject';
+        }
+      | undefined;
   };
-  readonly queue: { readonly prefix: string; readonly ledgerEvents: string; readonly ledgerOutcomes: string };
+  readonly queue: { readonly prefix: string; readonly ledgerEvents: string; readonly ledgerOutcomes: string; readonly ledgerQueries: string };
   readonly fabric: {
     readonly version: string;
     readonly commit: string;
@@ -102,7 +117,7 @@ export interface Config {
       readonly keyDir: string;
     };
   };
-  readonly bridge: { readonly concurrency: number };
+  readonly bridge: { readonly concurrency: number; readonly queryConcurrency: number };
 }
 
 export interface CsmsTlsFiles {

@@ -6,7 +6,9 @@ import type { ApiKeyRecord } from './api/auth';
 import { registerRoutes } from './api/routes';
 import { ChargerRegistry } from './domain/chargers';
 import type { Clock } from './domain/clock';
+import { Authorization, type WhenLedgerUnavailable } from './domain/authorization';
 import { IdTokenRegistry } from './domain/id-tokens';
+import { LedgerAuthorizer } from './ledger-authorizer';
 import { StationState } from './domain/station-state';
 import { TransactionStore } from './domain/transactions';
 import type { OcppPolicy } from './ocpp/context';
@@ -39,6 +41,16 @@ export interface CsmsOptions {
    * admin API and OCPP alike, where chargers prove profile 2 (password) or 3 (client certificate, with `clientCa`).
    */
   readonly tls?: CsmsTls;
+  /** Undefined: Authorize is decided by the operator's token registry alone, and the ledger is not asked. */
+  readonly ledgerAuthorization?: LedgerAuthorizationOptions;
+}
+
+export interface LedgerAuthorizationOptions {
+  /** The list ledger bridges take questions from (ledgerQueriesKey). */
+  readonly queriesKey: string;
+  readonly timeoutMs: number;
+  readonly cacheTtlMs: number;
+  readonly whenUnavailable: WhenLedgerUnavailable;
 }
 
 export interface Csms {
@@ -69,6 +81,23 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     log: options.log,
   });
   await router.start();
+  let ledger: LedgerAuthorizer | undefined;
+  if (options.ledgerAuthorization !== undefined) {
+    ledger = new LedgerAuthorizer({
+      ...options.ledgerAuthorization,
+      redis: options.redis,
+      subscriber: options.subscriber,
+      replyChannel: `${options.keyPrefix}:node:${options.nodeId}:ledger-replies`,
+      keyPrefix: options.keyPrefix,
+    });
+    await ledger.start();
+  }
+  const authorization = new Authorization({
+    tokens,
+    ledger,
+    whenLedgerUnavailable: options.ledgerAuthorization?.whenUnavailable ?? 'registry',
+    onDecision: ({ source, status }) => metrics.authorizations.inc({ source, status }),
+  });
   const ocpp: OcppServer = new OcppServer({
     log: options.log,
     metrics,
@@ -77,7 +106,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     chargers,
     maxFrameBytes: options.maxFrameBytes,
     callTimeoutMs: options.callTimeoutMs,
-    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, stations, chargers }),
+    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, authorization, stations, chargers }),
   });
 
   const loggerInstance = options.log.child({ component: 'api' }) as FastifyBaseLogger;

@@ -6,6 +6,7 @@ import { apiKeyRecord } from './api/auth';
 import { buildCsms } from './app';
 import { systemClock } from './domain/clock';
 import { createLogger } from './logger';
+import { ledgerQueriesKey } from './queue/ledger-queries';
 import { EventPublisher } from './queue/publisher';
 import type { CsmsTls } from './tls';
 
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
     maxFrameBytes: config.csms.maxFrameBytes,
     callTimeoutMs: config.csms.callTimeoutMs,
     tls,
+    ledgerAuthorization:
+      config.csms.ledgerAuthorization === undefined ? undefined : { ...config.csms.ledgerAuthorization, queriesKey: ledgerQueriesKey(config.queue.prefix, config.queue.ledgerQueries) },
   });
   await csms.http.listen({ host: config.csms.host, port: config.csms.port });
   const listening = { host: config.csms.host, port: config.csms.port, scheme: tls === undefined ? 'http' : 'https', clientCertificates: tls?.clientCa !== undefined };

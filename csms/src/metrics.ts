@@ -10,6 +10,7 @@ export class CsmsMetrics {
   readonly registry = new Registry();
   readonly messages: Counter<'protocol' | 'action' | 'result'>;
   readonly callSeconds: Histogram<'protocol' | 'action'>;
+  readonly authorizations: Counter<'source' | 'status'>;
 
   constructor(sources: Readonly<MetricsSources>) {
     this.messages = new Counter({
@@ -23,6 +24,12 @@ export class CsmsMetrics {
       help: 'Time from receiving a charger call to answering it',
       labelNames: ['protocol', 'action'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    this.authorizations = new Counter({
+      name: 'csms_authorizations_total',
+      help: 'Authorize decisions by source (registry, ledger, or fallback while the ledger is unavailable) and OCPP 2.0.1 status',
+      labelNames: ['source', 'status'],
       registers: [this.registry],
     });
     new Gauge({

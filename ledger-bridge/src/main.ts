@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { connectGateway } from './gateway';
 import { FabricLedger } from './ledger';
+import { LedgerQueryServer } from './query-server';
+import { ledgerQueriesKey } from '@chargeledger/csms/src/queue/ledger-queries';
 import { LedgerWorker } from './worker';
 
 /** Composition root of the ledger bridge: the Operators' gateway, the typed ledger, the queue worker. */
@@ -24,9 +26,18 @@ async function main(): Promise<void> {
     orderingDelayMs: 250,
   });
   worker.run();
+  const queries = new LedgerQueryServer({
+    connection: redis,
+    queriesKey: ledgerQueriesKey(config.queue.prefix, config.queue.ledgerQueries),
+    ledger,
+    concurrency: config.bridge.queryConcurrency,
+    log,
+  });
+  queries.run();
   log.info({ peer: config.fabric.gateway.peerEndpoint, mspId: config.fabric.gateway.mspId, channel: config.fabric.channel }, 'ledger bridge running');
 
   const shutdown = async (): Promise<void> => {
+    await queries.close();
     await worker.close();
     redis.disconnect();
     connection.close();

@@ -3,7 +3,7 @@ import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@chargeledger/config';
-import { apiKeyRecord, buildCsms, type Csms, type CsmsTls, EventPublisher, type SecurityProfile, systemClock } from '@chargeledger/csms';
+import { apiKeyRecord, buildCsms, type Csms, type CsmsTls, EventPublisher, type LedgerAuthorizationOptions, ledgerQueriesKey, type SecurityProfile, systemClock } from '@chargeledger/csms';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -33,7 +33,12 @@ export interface StartCsmsOptions {
   readonly port?: number;
   /** Undefined: plain HTTP and ws://. */
   readonly tls?: TestTls;
+  /** Undefined: Authorize asks the registry only. Set: the CSMS asks on LEDGER_QUERIES under its prefix. */
+  readonly ledgerAuthorization?: Omit<LedgerAuthorizationOptions, 'queriesKey'>;
 }
+
+/** The list a test CSMS with ledger authorization pushes its questions on, under its prefix. */
+export const LEDGER_QUERIES = 'ledger-queries';
 
 /**
  * A real CSMS on 127.0.0.1 and a random port, against the stack's real Redis, with its own key prefix
@@ -63,6 +68,7 @@ export async function startCsms(overrides: StartCsmsOptions = {}): Promise<Runni
     maxFrameBytes: 65536,
     callTimeoutMs: 5000,
     tls: overrides.tls,
+    ledgerAuthorization: overrides.ledgerAuthorization === undefined ? undefined : { ...overrides.ledgerAuthorization, queriesKey: ledgerQueriesKey(prefix, LEDGER_QUERIES) },
   });
   await csms.http.listen({ host: '127.0.0.1', port: overrides.port ?? 0 });
   const { port } = csms.http.server.address() as AddressInfo;

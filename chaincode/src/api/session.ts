@@ -28,6 +28,29 @@ export interface OpenSessionRequest extends Idempotent {
    */
   readonly startedAtMs?: number;
 }
+/**
+ * Session:authorizeIdToken: whether the id token in the transient map (`idToken`) may start a session at
+ * the station now. Evaluated on a Wallets peer (the token index is in their private collection), never
+ * submitted: it answers a charger's Authorize, and the hold itself is decided again by Session:openSession.
+ */
+export interface AuthorizeIdTokenQuery {
+  readonly stationId: string;
+}
+/**
+ * `accepted`, or why Session:openSession would refuse: the token is unknown to Wallets or its link revoked,
+ * the account is closed, the driver's session limit is below the station's minimum hold, the available funds
+ * are, or the account is kept in another currency than the station's tariff.
+ */
+export type AuthorizationStatus = 'accepted' | 'unknown-token' | 'revoked-token' | 'account-closed' | 'below-minimum-hold' | 'insufficient-funds' | 'currency-mismatch';
+export interface AuthorizationVerdict {
+  readonly stationId: string;
+  readonly status: AuthorizationStatus;
+  /** What Session:openSession would hold if it ran now; 0 unless accepted. */
+  readonly holdAmount: number;
+  readonly minimumHold: number;
+  /** The station tariff's currency: the unit of both amounts. */
+  readonly currency: string;
+}
 export interface OpenSessionResult {
   readonly sessionId: string;
   readonly status: 'opened' | 'refused';

@@ -1,6 +1,6 @@
 import type { MspId } from './common';
 import type { Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UpdateStationRequest } from './registry';
-import type { AbandonSessionRequest, AbandonSessionResult, CloseSessionRequest, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
+import type { AbandonSessionRequest, AbandonSessionResult, AuthorizationVerdict, AuthorizeIdTokenQuery, CloseSessionRequest, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
 import type { AcceptOfferRequest, DeliverySettlement, ExpireOfferRequest, Offer, OfferQuery, OpenOffersResult, PostOfferRequest, SettleDeliveryRequest, Trade } from './trading';
 import type { Account, AccountQuery, AccountView, HistoryQuery, HistoryResult, ForgetIdTokenRequest, IdTokenLink, IndexIdTokenRequest, LinkIdTokenRequest, OpenAccountRequest, PayoutRequest, ResolveIdTokenResult, SetDriverProfileRequest, SetSessionLimitRequest, SetTokenPepperRequest, TopUpRequest, UnlinkIdTokenRequest } from './wallet';
 
@@ -49,6 +49,8 @@ export interface ContractApi {
   'Session:recordProgress': Tx<RecordProgressRequest, RecordProgressResult, 'submit', 'OperatorsMSP'>;
   'Session:closeSession': Tx<CloseSessionRequest, Receipt, 'submit', 'OperatorsMSP'>;
   'Session:abandonSession': Tx<AbandonSessionRequest, AbandonSessionResult, 'submit', 'OperatorsMSP' | 'WalletsMSP'>;
+  /** Evaluate on a WalletsMSP peer, with the raw token in the transient map (`idToken`). */
+  'Session:authorizeIdToken': Tx<AuthorizeIdTokenQuery, AuthorizationVerdict, 'evaluate', 'OperatorsMSP'>;
   'Session:getSession': Tx<SessionQuery, SessionView, 'evaluate', MspId>;
   'Session:getReceipt': Tx<SessionQuery, Receipt, 'evaluate', MspId>;
 
@@ -103,6 +105,7 @@ export const TRANSACTIONS: { readonly [K in TransactionName]: TransactionDescrip
   'Session:recordProgress': submitBy('OperatorsMSP'),
   'Session:closeSession': submitBy('OperatorsMSP'),
   'Session:abandonSession': submitBy('OperatorsMSP', 'WalletsMSP'),
+  'Session:authorizeIdToken': { kind: 'evaluate', callers: ['OperatorsMSP'] },
   'Session:getSession': query,
   'Session:getReceipt': query,
   'Trading:postOffer': submitBy('ProsumersMSP'),

@@ -1,10 +1,10 @@
-import { MAX_OPEN_DELAY_MS, type OpenSessionRequest, type OpenSessionResult, type Station } from '../api';
+import { MAX_OPEN_DELAY_MS, type Account, type OpenSessionRequest, type OpenSessionResult, type Station } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/tx';
 import { tariffInForceAt } from '../pricing/tariffs';
 import { keyInForceAt, meterAt } from '../registry/meters';
-import { activeAccount, fundsOf, placeHold, touchDriver } from '../wallet/accounts';
+import { activeAccount, fundsOf, placeHold, touchDriver, type Funds } from '../wallet/accounts';
 import { verifyTokenProof } from '../wallet/tokens';
 import { MAX_CLOCK_SKEW_MS } from './evidence';
 import { sessionKey, type FrozenMeter, type SessionRecord } from './records';
@@ -37,11 +37,7 @@ export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRe
   const frozenMeter: FrozenMeter | undefined =
     meter === undefined || meterKey === undefined ? undefined : { meterSerial: meter.meterSerial, keyId: meterKey.keyId, publicKey: meterKey.publicKey };
 
-  const funds = await fundsOf(tx, req.driverAccountId);
-  const ceiling = Math.min(driver.sessionLimit ?? 0, req.maxHold ?? Number.MAX_SAFE_INTEGER);
-  const holdAmount = Math.max(0, Math.min(ceiling, funds.available));
-  const refusedReason =
-    ceiling < station.policy.minimumHold ? 'below-minimum-hold' : holdAmount < station.policy.minimumHold ? 'insufficient-funds' : undefined;
+  const { holdAmount, refusedReason } = holdFor(driver, await fundsOf(tx, req.driverAccountId), station, req.maxHold);
 
   const session: SessionRecord = {
     sessionId: req.sessionId,
@@ -87,6 +83,22 @@ export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRe
     tariffVersion: tariff.version,
   });
   return { ...result, tariffId: tariff.tariffId, tariffVersion: tariff.version, meterSerial: frozenMeter?.meterSerial };
+}
+
+/**
+ * The hold a session of this driver at this station gets: min(session limit, maxHold, available), refused
+ * below the station's minimum hold. Session:authorizeIdToken answers a charger's Authorize by the same rule.
+ */
+export function holdFor(
+  driver: Account,
+  funds: Pick<Funds, 'available'>,
+  station: Station,
+  maxHold: number | undefined,
+): { readonly holdAmount: number; readonly refusedReason: 'below-minimum-hold' | 'insufficient-funds' | undefined } {
+  const ceiling = Math.min(driver.sessionLimit ?? 0, maxHold ?? Number.MAX_SAFE_INTEGER);
+  const holdAmount = Math.max(0, Math.min(ceiling, funds.available));
+  const { minimumHold } = station.policy;
+  return { holdAmount, refusedReason: ceiling < minimumHold ? 'below-minimum-hold' : holdAmount < minimumHold ? 'insufficient-funds' : undefined };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Fields } from '../core/fields';
 import { KEY } from '../core/keys';
 import { ALL_MSPS, evaluate, submit } from '../core/transaction';
 import { abandonSession } from './abandon';
+import { authorizeIdToken } from './authorize';
 import { closeSession } from './close';
 import { openSession } from './open';
 import { recordProgress } from './progress';
@@ -79,6 +80,20 @@ export class SessionContract extends Contract {
       members: ['sessionId'],
       read: (f) => ({ sessionId: f.id('sessionId') }),
       run: (tx, req) => abandonSession(tx, caller, req),
+    });
+  }
+
+  /** Evaluate on a WalletsMSP peer: the token's owner is known only there. */
+  @Transaction(false)
+  @Returns('string')
+  async authorizeIdToken(ctx: Context, request: string): Promise<string> {
+    const operatorId = requireOperator(ctx);
+    return evaluate(ctx, request, {
+      name: 'Session:authorizeIdToken',
+      callers: ['OperatorsMSP'],
+      members: ['stationId'],
+      read: (f) => ({ stationId: f.id('stationId') }),
+      run: (tx, req) => authorizeIdToken(tx, operatorId, req),
     });
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Authorization } from '../domain/authorization';
 import type { ChargerRegistry } from '../domain/chargers';
 import type { Clock } from '../domain/clock';
 import type { IdTokenRegistry } from '../domain/id-tokens';
@@ -21,6 +22,8 @@ export interface HandlerContext {
   readonly publisher: EventPublisher;
   readonly transactions: TransactionStore;
   readonly tokens: IdTokenRegistry;
+  /** Authorize's decision: the registry, then the ledger. Transactions check the registry alone (the hold decides). */
+  readonly authorization: Authorization;
   readonly stations: StationState;
   readonly chargers: ChargerRegistry;
 }

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '@chargeledger/config';
-import type { LedgerEvent } from '@chargeledger/csms';
-import { type ChargingLedger, type DeadLetter, LedgerWorker, type Outcome } from '@chargeledger/ledger-bridge';
+import { type LedgerEvent, ledgerQueriesKey } from '@chargeledger/csms';
+import { type ChargingLedger, type DeadLetter, LedgerQueryServer, LedgerWorker, type Outcome } from '@chargeledger/ledger-bridge';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import type { RunningCsms } from '../../support/csms';
+import { LEDGER_QUERIES, type RunningCsms } from '../../support/csms';
 
 export type FinishedJob =
   | { readonly state: 'completed'; readonly event: LedgerEvent; readonly outcome: Outcome }
@@ -34,7 +34,8 @@ const POLL_MS = 25;
 /**
  * A real LedgerWorker consuming the CSMS's own queue (same Redis, prefix and queue name), applying to
  * `ledger`, and reporting refused or exhausted holds on the queue the CSMS reacts to. Its dead letters and
- * ordering marks live under the CSMS's random prefix, which the CSMS's stop() removes.
+ * ordering marks live under the CSMS's random prefix, which the CSMS's stop() removes. It also answers the
+ * questions a CSMS started with ledger authorization asks (Authorize), as the bridge's main does.
  */
 export function startBridge(running: RunningCsms, ledger: ChargingLedger, options: { readonly held?: boolean } = {}): RunningBridge {
   const { redis } = loadConfig();
@@ -54,6 +55,8 @@ export function startBridge(running: RunningCsms, ledger: ChargingLedger, option
     orderingDelayMs: 50,
   });
   if (options.held !== true) worker.run();
+  const queries = new LedgerQueryServer({ connection, queriesKey: ledgerQueriesKey(running.prefix, LEDGER_QUERIES), ledger, concurrency: 2, log: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }) });
+  queries.run();
 
   const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
     const deadline = Date.now() + WAIT_LIMIT_MS;
@@ -97,6 +100,7 @@ export function startBridge(running: RunningCsms, ledger: ChargingLedger, option
     },
     deadLetters: () => worker.deadLetters(),
     stop: async () => {
+      await queries.close();
       await worker.close();
       await outcomes.close();
       connection.disconnect();

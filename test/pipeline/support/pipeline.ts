@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AccountView, Receipt, SessionView } from '@chargeledger/chaincode/src/api';
 import { aNetwork, type Cast } from '@chargeledger/chaincode/src/testing/fixtures';
 import { type ChargePoint, type ConnectorRef, createChargePoint, type EvModel, loadTemplate, ManualClock, type OcppVersion, type StopResult } from '@chargeledger/simulators';
-import { issueIdToken, provisionCharger, type RunningCsms, startCsms } from '../../support/csms';
+import { issueIdToken, provisionCharger, type RunningCsms, startCsms, type StartCsmsOptions } from '../../support/csms';
 import { type RunningBridge, startBridge } from './bridge';
 import { aDeployedStation, type DeployedStation, type DriverOnLedger } from './deployment';
 import { InMemoryLedger } from './in-memory-ledger';
@@ -35,7 +35,14 @@ export interface Pipeline {
  * LedgerWorker on the CSMS's queue, an OCPP charge point simulator with a manual clock, and the
  * chaincode on the in-memory channel, deployed as a real deployment would be before the first session.
  */
-export async function aPipeline(protocol: OcppVersion, options: { template?: string; bridgeHeld?: boolean } = {}): Promise<Pipeline> {
+export interface PipelineOptions {
+  readonly template?: string;
+  readonly bridgeHeld?: boolean;
+  /** Undefined: Authorize asks the operator's registry only, as in a CSMS with CSMS_LEDGER_AUTHORIZATION=off. */
+  readonly ledgerAuthorization?: StartCsmsOptions['ledgerAuthorization'];
+}
+
+export async function aPipeline(protocol: OcppVersion, options: PipelineOptions = {}): Promise<Pipeline> {
   const template = loadTemplate(options.template ?? 'voltbridge-ac22-duo');
   const cast = aNetwork(LEDGER_SETUP_MS);
   const clock = new ManualClock(SIM_START_MS);
@@ -46,7 +53,7 @@ export async function aPipeline(protocol: OcppVersion, options: { template?: str
     for (const resource of opened.splice(0).reverse()) await resource.close();
   };
   try {
-    const csms = await startCsms();
+    const csms = await startCsms({ ledgerAuthorization: options.ledgerAuthorization });
     opened.push({ close: () => csms.stop() });
     const bridge = startBridge(csms, new InMemoryLedger({ network: cast.network, identity: cast.operator, clock }), { held: options.bridgeHeld === true });
     opened.push({ close: () => bridge.stop() });

@@ -14,9 +14,10 @@ export const statusNotification: Handler<Req['StatusNotification'], Res['StatusN
   return {};
 };
 
+/** The operator's registry, then the driver's funds on the ledger (domain/authorization.ts). */
 export const authorize: Handler<Req['Authorize'], Res['Authorize']> = async (ctx, request) => {
-  const status = await ctx.tokens.status(request.idToken.idToken);
-  return { idTokenInfo: { status: status === 'Invalid' ? 'Unknown' : status } };
+  const { status } = await ctx.authorization.decide(ctx.chargerId, request.idToken.idToken, ctx.log);
+  return { idTokenInfo: { status } };
 };
 
 export const notifyEvent: Handler<Req['NotifyEvent'], Res['NotifyEvent']> = async (ctx, request) => {

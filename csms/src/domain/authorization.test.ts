@@ -1,0 +1,81 @@
+import pino from 'pino';
+import type { LedgerAnswer } from '../ledger-authorizer';
+import type { LedgerAuthorizationStatus } from '../queue/ledger-queries';
+import { Authorization, type AuthorizationDecision, toStatus16, type WhenLedgerUnavailable } from './authorization';
+import type { TokenStatus } from './id-tokens';
+
+const log = pino({ level: 'silent' });
+
+function anAuthorization(registry: TokenStatus, answer: LedgerAnswer | undefined, whenLedgerUnavailable: WhenLedgerUnavailable = 'registry') {
+  const asked: string[] = [];
+  const decisions: AuthorizationDecision[] = [];
+  const authorization = new Authorization({
+    tokens: { status: async () => registry },
+    ledger:
+      answer === undefined
+        ? undefined
+        : {
+            ask: async (chargerId, idToken) => {
+              asked.push(`${chargerId}/${idToken}`);
+              return answer;
+            },
+          },
+    whenLedgerUnavailable,
+    onDecision: (decision) => decisions.push(decision),
+  });
+  return { authorization, asked, decisions };
+}
+
+const verdict = (status: LedgerAuthorizationStatus): LedgerAnswer => ({ kind: 'verdict', verdict: { status, holdAmount: status === 'accepted' ? 2000 : 0, minimumHold: 500, currency: 'EUR' }, cached: false });
+
+describe('Authorization', () => {
+  it.each([
+    ['accepted', 'Accepted', 'Accepted'],
+    ['unknown-token', 'Unknown', 'Invalid'],
+    ['revoked-token', 'Blocked', 'Blocked'],
+    ['account-closed', 'Blocked', 'Blocked'],
+    ['below-minimum-hold', 'NoCredit', 'Blocked'],
+    ['insufficient-funds', 'NoCredit', 'Blocked'],
+    ['currency-mismatch', 'NotAtThisLocation', 'Invalid'],
+  ] as const)('puts the ledger verdict %s as %s in 2.0.1 and %s in 1.6', async (ledger, status201, status16) => {
+    const { authorization, asked } = anAuthorization('Accepted', verdict(ledger));
+    const decision = await authorization.decide('CP-1', 'RFID-1', log);
+    expect(decision).toEqual({ status: status201, source: 'ledger' });
+    expect(toStatus16(decision.status)).toBe(status16);
+    expect(asked).toEqual(['CP-1/RFID-1']);
+  });
+
+  it.each([
+    ['Invalid', 'Unknown'],
+    ['Blocked', 'Blocked'],
+    ['Expired', 'Expired'],
+  ] as const)('answers a token the registry holds as %s with %s, without asking the ledger', async (registry, status) => {
+    const { authorization, asked } = anAuthorization(registry, verdict('accepted'));
+    expect(await authorization.decide('CP-1', 'RFID-1', log)).toEqual({ status, source: 'registry' });
+    expect(asked).toEqual([]);
+  });
+
+  it('lets the registry decide alone when the ledger is not asked', async () => {
+    const { authorization } = anAuthorization('Accepted', undefined);
+    expect(await authorization.decide('CP-1', 'RFID-1', log)).toEqual({ status: 'Accepted', source: 'registry' });
+  });
+
+  it('falls back as configured while the ledger is unavailable, and refuses everyone at a station the ledger refuses', async () => {
+    const unavailable: LedgerAnswer = { kind: 'unavailable', reason: 'no bridge' };
+    expect(await anAuthorization('Accepted', unavailable, 'registry').authorization.decide('CP-1', 'RFID-1', log)).toEqual({ status: 'Accepted', source: 'fallback' });
+    expect(await anAuthorization('Accepted', unavailable, 'reject').authorization.decide('CP-1', 'RFID-1', log)).toEqual({ status: 'NotAtThisTime', source: 'fallback' });
+    expect(toStatus16('NotAtThisTime')).toBe('Blocked');
+    const refused: LedgerAnswer = { kind: 'refused', code: 'NOT_FOUND', message: 'station CP-1 not found' };
+    expect(await anAuthorization('Accepted', refused).authorization.decide('CP-1', 'RFID-1', log)).toEqual({ status: 'NotAtThisLocation', source: 'ledger' });
+  });
+
+  it('reports every decision once', async () => {
+    const { authorization, decisions } = anAuthorization('Accepted', verdict('insufficient-funds'));
+    await authorization.decide('CP-1', 'RFID-1', log);
+    await authorization.decide('CP-1', 'RFID-1', log);
+    expect(decisions).toEqual([
+      { status: 'NoCredit', source: 'ledger' },
+      { status: 'NoCredit', source: 'ledger' },
+    ]);
+  });
+});

@@ -1,0 +1,107 @@
+import type { Logger } from 'pino';
+import type { LedgerAnswer } from '../ledger-authorizer';
+import type { LedgerAuthorizationStatus } from '../queue/ledger-queries';
+import { redactToken, type IdTokenRegistry } from './id-tokens';
+
+/**
+ * An Authorize answer before it is put in one protocol's words: OCPP 2.0.1's statuses, which 1.6 folds
+ * into its fewer ones (toStatus16).
+ */
+export type AuthorizationStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'Unknown' | 'NoCredit' | 'NotAtThisLocation' | 'NotAtThisTime';
+
+export interface AuthorizationDecision {
+  readonly status: AuthorizationStatus;
+  /**
+   * `registry`: the operator's own token registry decided (it refused, or the ledger is not asked);
+   * `ledger`: the ledger's verdict; `fallback`: the ledger could not be asked and the configured fallback
+   * decided.
+   */
+  readonly source: 'registry' | 'ledger' | 'fallback';
+}
+
+/** What to answer while the ledger cannot be asked: trust the operator's registry, or refuse everyone. */
+export type WhenLedgerUnavailable = 'registry' | 'reject';
+
+/** Something that can ask the ledger about a token at a charger (LedgerAuthorizer). */
+export interface LedgerAsker {
+  ask(chargerId: string, idToken: string): Promise<LedgerAnswer>;
+}
+
+export interface AuthorizationOptions {
+  readonly tokens: Pick<IdTokenRegistry, 'status'>;
+  /** Counts each decision by its source and status. */
+  readonly onDecision?: (decision: AuthorizationDecision) => void;
+  /** Undefined: the ledger is not asked, and the registry alone decides. */
+  readonly ledger?: LedgerAsker;
+  readonly whenLedgerUnavailable: WhenLedgerUnavailable;
+}
+
+const LEDGER_STATUS: Readonly<Record<LedgerAuthorizationStatus, AuthorizationStatus>> = {
+  accepted: 'Accepted',
+  'unknown-token': 'Unknown',
+  'revoked-token': 'Blocked',
+  'account-closed': 'Blocked',
+  'below-minimum-hold': 'NoCredit',
+  'insufficient-funds': 'NoCredit',
+  'currency-mismatch': 'NotAtThisLocation',
+};
+
+/**
+ * Decides an Authorize: first the operator's registry (the cards it issued, and the ones it blocked), then
+ * the ledger, which knows whether the driver's wallet can cover the station's minimum hold. The ledger's
+ * answer is advice as much as the charger's own cache is: the binding decision is the hold placed when the
+ * session opens, and a refused hold stops the charger (LedgerReactions).
+ */
+export class Authorization {
+  readonly #options: AuthorizationOptions;
+
+  constructor(options: Readonly<AuthorizationOptions>) {
+    this.#options = options;
+  }
+
+  async decide(chargerId: string, idToken: string, log: Logger): Promise<AuthorizationDecision> {
+    const decision = await this.#decide(chargerId, idToken, log);
+    this.#options.onDecision?.(decision);
+    return decision;
+  }
+
+  async #decide(chargerId: string, idToken: string, log: Logger): Promise<AuthorizationDecision> {
+    const registered = await this.#options.tokens.status(idToken);
+    if (registered !== 'Accepted') return { status: registered === 'Invalid' ? 'Unknown' : registered, source: 'registry' };
+    if (this.#options.ledger === undefined) return { status: 'Accepted', source: 'registry' };
+
+    const answer = await this.#options.ledger.ask(chargerId, idToken);
+    const token = redactToken(idToken);
+    switch (answer.kind) {
+      case 'verdict': {
+        const { status, holdAmount, currency } = answer.verdict;
+        log.info({ token, verdict: status, holdAmount, currency, cached: answer.cached }, 'ledger authorization');
+        return { status: LEDGER_STATUS[status], source: 'ledger' };
+      }
+      case 'refused':
+        // The station is not one the ledger can open sessions at: nobody can charge here until it is.
+        log.error({ token, code: answer.code, reason: answer.message }, 'the ledger refused to authorize at this charger; check its registration on the ledger');
+        return { status: 'NotAtThisLocation', source: 'ledger' };
+      case 'unavailable':
+        log.warn({ token, reason: answer.reason, fallback: this.#options.whenLedgerUnavailable }, 'ledger authorization unavailable');
+        return { status: this.#options.whenLedgerUnavailable === 'registry' ? 'Accepted' : 'NotAtThisTime', source: 'fallback' };
+    }
+  }
+}
+
+/** OCPP 1.6 has no NoCredit, NotAtThisLocation, NotAtThisTime or Unknown: each becomes the nearest of its five. */
+export function toStatus16(status: AuthorizationStatus): 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' {
+  switch (status) {
+    case 'Accepted':
+    case 'Blocked':
+    case 'Expired':
+    case 'Invalid':
+      return status;
+    case 'Unknown':
+    case 'NotAtThisLocation':
+      return 'Invalid';
+    case 'NoCredit':
+    case 'NotAtThisTime':
+      return 'Blocked';
+  }
+}

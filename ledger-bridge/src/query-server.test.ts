@@ -1,0 +1,52 @@
+import type { AuthorizeQuery } from '@chargeledger/csms/src/queue/ledger-queries';
+import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
+import type { Redis } from 'ioredis';
+import pino from 'pino';
+import { LedgerRefusal, LedgerUnavailable } from './errors';
+import type { CallOptions, ChargingLedger } from './ledger';
+import { LedgerQueryServer } from './query-server';
+
+/** How the server turns one question into one evaluation and its reply; the Redis loop is tested in test/pipeline. */
+class AnsweringLedger implements ChargingLedger {
+  readonly calls: { name: string; request: unknown; options: CallOptions | undefined }[] = [];
+  constructor(private readonly outcome: () => unknown) {}
+
+  async submit<T extends TransactionName>(): Promise<ResultOf<T>> {
+    throw new Error('a question is never submitted');
+  }
+
+  async evaluate<T extends TransactionName>(name: T, request: RequestOf<T>, options?: CallOptions): Promise<ResultOf<T>> {
+    this.calls.push({ name, request, options });
+    return this.outcome() as ResultOf<T>;
+  }
+}
+
+const NOW = 1_800_000_000_000;
+const question: AuthorizeQuery = { kind: 'authorize', queryId: 'q-1', chargerId: 'CP-1', idToken: 'RFID-1', replyTo: 'replies', deadlineMs: NOW + 2000 };
+const serverOver = (ledger: ChargingLedger): LedgerQueryServer =>
+  new LedgerQueryServer({ connection: {} as Redis, queriesKey: 'queries', ledger, concurrency: 1, log: pino({ level: 'silent' }) });
+
+describe('LedgerQueryServer.answer', () => {
+  it('evaluates Session:authorizeIdToken on a Wallets peer with the token in the transient map only', async () => {
+    const ledger = new AnsweringLedger(() => ({ stationId: 'CP-1', status: 'accepted', holdAmount: 2000, minimumHold: 500, currency: 'EUR' }));
+    expect(await serverOver(ledger).answer(question, NOW)).toEqual({ queryId: 'q-1', ok: true, verdict: { status: 'accepted', holdAmount: 2000, minimumHold: 500, currency: 'EUR' } });
+    expect(ledger.calls).toEqual([{ name: 'Session:authorizeIdToken', request: { stationId: 'CP-1' }, options: { transient: { idToken: 'RFID-1' }, endorsingOrganizations: ['WalletsMSP'] } }]);
+  });
+
+  it('drops a question past its deadline without asking the ledger', async () => {
+    const ledger = new AnsweringLedger(() => ({}));
+    expect(await serverOver(ledger).answer(question, question.deadlineMs + 1)).toBeUndefined();
+    expect(ledger.calls).toEqual([]);
+  });
+
+  it('tells a refusal from an outage', async () => {
+    const refused = new AnsweringLedger(() => {
+      throw new LedgerRefusal('NOT_FOUND', 'station CP-1 not found', undefined);
+    });
+    expect(await serverOver(refused).answer(question, NOW)).toEqual({ queryId: 'q-1', ok: false, failure: 'refused', code: 'NOT_FOUND', message: 'station CP-1 not found' });
+    const away = new AnsweringLedger(() => {
+      throw new LedgerUnavailable('evaluate', 14, undefined, new Error('peer down'));
+    });
+    expect(await serverOver(away).answer(question, NOW)).toMatchObject({ queryId: 'q-1', ok: false, failure: 'unavailable', code: 'LedgerUnavailable' });
+  });
+});

@@ -1,0 +1,94 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import type { LedgerQuery, LedgerQueryReply } from '@chargeledger/csms/src/queue/ledger-queries';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { classifyLedgerError, LedgerRefusal } from './errors';
+import type { ChargingLedger } from './ledger';
+
+export interface LedgerQueryServerOptions {
+  /** Duplicated once per loop: each loop blocks its own connection on BRPOP. */
+  readonly connection: Redis;
+  /** The list the CSMS pushes questions on (ledgerQueriesKey). */
+  readonly queriesKey: string;
+  readonly ledger: ChargingLedger;
+  /** Questions evaluated at once. */
+  readonly concurrency: number;
+  readonly log: Logger;
+}
+
+/** How long one BRPOP waits before it looks again whether the server is closing. */
+const POP_WAIT_S = 2;
+
+/**
+ * Answers the CSMS's questions that a charger is waiting for (csms/src/queue/ledger-queries.ts): it pops a
+ * question, evaluates it on the ledger and publishes the reply on the asking node's channel. A question whose
+ * deadline has passed is dropped unasked, since the CSMS has already answered the charger without it.
+ * Authorize is evaluated on a Wallets peer, the only one that can read the token index, and the raw token
+ * travels in the transient map only.
+ */
+export class LedgerQueryServer {
+  readonly #options: LedgerQueryServerOptions;
+  readonly #connections: Redis[] = [];
+  readonly #loops: Promise<void>[] = [];
+  #closing = false;
+
+  constructor(options: Readonly<LedgerQueryServerOptions>) {
+    this.#options = options;
+  }
+
+  run(): void {
+    for (let index = 0; index < this.#options.concurrency; index++) {
+      const connection = this.#options.connection.duplicate();
+      this.#connections.push(connection);
+      this.#loops.push(this.#loop(connection));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.all(this.#loops);
+    for (const connection of this.#connections) connection.disconnect();
+  }
+
+  async #loop(connection: Redis): Promise<void> {
+    while (!this.#closing) {
+      let popped: [string, string] | null;
+      try {
+        popped = await connection.brpop(this.#options.queriesKey, POP_WAIT_S);
+      } catch (error) {
+        if (this.#closing) return;
+        this.#options.log.error({ err: error }, 'cannot take ledger questions from Redis; retrying');
+        await sleep(1000);
+        continue;
+      }
+      if (popped === null) continue;
+      const query = JSON.parse(popped[1]) as LedgerQuery;
+      const reply = await this.answer(query);
+      if (reply === undefined) continue;
+      await connection.publish(query.replyTo, JSON.stringify(reply)).catch((error: unknown) => this.#options.log.error({ err: error, queryId: query.queryId }, 'could not publish a ledger answer'));
+    }
+  }
+
+  /** The reply to one question, or undefined for a question nobody waits for any more. */
+  async answer(query: LedgerQuery, nowMs = Date.now()): Promise<LedgerQueryReply | undefined> {
+    if (nowMs > query.deadlineMs) {
+      this.#options.log.debug({ queryId: query.queryId, lateMs: nowMs - query.deadlineMs }, 'dropped a ledger question past its deadline');
+      return undefined;
+    }
+    try {
+      const verdict = await this.#options.ledger.evaluate(
+        'Session:authorizeIdToken',
+        { stationId: query.chargerId },
+        { transient: { [TRANSIENT_KEYS.idToken]: query.idToken }, endorsingOrganizations: ['WalletsMSP'] },
+      );
+      return { queryId: query.queryId, ok: true, verdict: { status: verdict.status, holdAmount: verdict.holdAmount, minimumHold: verdict.minimumHold, currency: verdict.currency } };
+    } catch (error) {
+      const sorted = error instanceof LedgerRefusal ? error : classifyLedgerError(error);
+      this.#options.log.warn({ queryId: query.queryId, chargerId: query.chargerId, err: sorted }, 'a ledger question failed');
+      return sorted instanceof LedgerRefusal
+        ? { queryId: query.queryId, ok: false, failure: 'refused', code: sorted.code, message: sorted.reason }
+        : { queryId: query.queryId, ok: false, failure: 'unavailable', code: sorted.name, message: sorted.message };
+    }
+  }
+}
