@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { PendingReplies } from './pending-replies';
 import type { AuthorizeQuery, LedgerAuthorizationVerdict, LedgerQueryReply } from './queue/ledger-queries';
 
 /** What asking the ledger about a token gave: its verdict, a refusal of the question, or nothing in time. */
@@ -34,7 +35,7 @@ export interface LedgerAuthorizerOptions {
  */
 export class LedgerAuthorizer {
   readonly #options: LedgerAuthorizerOptions;
-  readonly #pending = new Map<string, (reply: LedgerQueryReply) => void>();
+  readonly #pending = new PendingReplies<LedgerQueryReply>();
 
   constructor(options: Readonly<LedgerAuthorizerOptions>) {
     this.#options = options;
@@ -44,7 +45,7 @@ export class LedgerAuthorizer {
     this.#options.subscriber.on('message', (channel: string, text: string) => {
       if (channel !== this.#options.replyChannel) return;
       const reply = JSON.parse(text) as LedgerQueryReply;
-      this.#pending.get(reply.queryId)?.(reply);
+      this.#pending.deliver(reply.queryId, reply);
     });
     await this.#options.subscriber.subscribe(this.#options.replyChannel);
   }
@@ -65,23 +66,13 @@ export class LedgerAuthorizer {
   async #query(chargerId: string, idToken: string): Promise<LedgerQueryReply | undefined> {
     const { redis, queriesKey, replyChannel, timeoutMs } = this.#options;
     const queryId = randomUUID();
-    const reply = new Promise<LedgerQueryReply | undefined>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(queryId);
-        resolve(undefined);
-      }, timeoutMs);
-      this.#pending.set(queryId, (message) => {
-        clearTimeout(timer);
-        this.#pending.delete(queryId);
-        resolve(message);
-      });
-    });
+    const reply = this.#pending.wait(queryId, timeoutMs);
     const query: AuthorizeQuery = { kind: 'authorize', queryId, chargerId, idToken, replyTo: replyChannel, deadlineMs: Date.now() + timeoutMs };
     try {
       // The list lives only while someone asks: with no bridge popping it, it is gone a few timeouts later.
       await redis.multi().lpush(queriesKey, JSON.stringify(query)).pexpire(queriesKey, timeoutMs * 4).exec();
     } catch (error) {
-      this.#pending.get(queryId)?.({ queryId, ok: false, failure: 'unavailable', code: 'RedisError', message: error instanceof Error ? error.message : String(error) });
+      this.#pending.deliver(queryId, { queryId, ok: false, failure: 'unavailable', code: 'RedisError', message: error instanceof Error ? error.message : String(error) });
     }
     return reply;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { outboundProblem } from './ocpp/validators';
+import { PendingReplies } from './pending-replies';
 
 export class ChargerNotConnectedError extends Error {
   override readonly name = 'ChargerNotConnectedError';
@@ -76,7 +77,7 @@ export class CommandRouter {
   readonly #mapKey: string;
   readonly #commandChannel: string;
   readonly #replyChannel: string;
-  readonly #pending = new Map<string, (reply: ReplyMessage) => void>();
+  readonly #pending = new PendingReplies<ReplyMessage>();
 
   constructor(options: Readonly<CommandRouterOptions>) {
     this.#options = options;
@@ -90,7 +91,7 @@ export class CommandRouter {
       if (channel === this.#commandChannel) void this.#serve(JSON.parse(text) as CommandMessage);
       else if (channel === this.#replyChannel) {
         const reply = JSON.parse(text) as ReplyMessage;
-        this.#pending.get(reply.requestId)?.(reply);
+        this.#pending.deliver(reply.requestId, reply);
       }
     });
     await this.#options.subscriber.subscribe(this.#commandChannel, this.#replyChannel);
@@ -111,24 +112,15 @@ export class CommandRouter {
     const nodeId = await this.#options.redis.hget(this.#mapKey, identity);
     if (nodeId === null) throw new ChargerNotConnectedError(identity);
     const requestId = randomUUID();
-    const reply = new Promise<ReplyMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(requestId);
-        reject(new CommandTimeoutError(identity, this.#options.timeoutMs));
-      }, this.#options.timeoutMs);
-      this.#pending.set(requestId, (message) => {
-        clearTimeout(timer);
-        this.#pending.delete(requestId);
-        resolve(message);
-      });
-    });
+    const reply = this.#pending.wait(requestId, this.#options.timeoutMs);
     const command: CommandMessage = { requestId, identity, action, params, replyTo: this.#replyChannel };
     const receivers = await this.#options.redis.publish(`${this.#options.keyPrefix}:node:${nodeId}:commands`, JSON.stringify(command));
     if (receivers === 0) {
-      this.#pending.get(requestId)?.({ requestId, ok: false, code: 'NotConnected', message: 'node gone' });
+      this.#pending.deliver(requestId, { requestId, ok: false, code: 'NotConnected', message: 'node gone' });
       throw new ChargerNotConnectedError(identity);
     }
     const answer = await reply;
+    if (answer === undefined) throw new CommandTimeoutError(identity, this.#options.timeoutMs);
     if (answer.ok) return answer.result;
     if (answer.code === 'NotConnected') throw new ChargerNotConnectedError(identity);
     if (answer.rejected === true) throw new CommandRejectedError(identity, answer.code, answer.message);
