@@ -112,7 +112,10 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   const loggerInstance = options.log.child({ component: 'api' }) as FastifyBaseLogger;
   const { tls } = options;
   // An https.Server is typed as an http.Server as well, so both kinds fit the one FastifyInstance type.
-  const http: FastifyInstance = tls === undefined ? Fastify({ loggerInstance }) : Fastify({ loggerInstance, https: tlsServerOptions(tls) });
+  // A field or query parameter a schema does not name is refused (400), not silently dropped: a misspelt
+  // filter must not return everything.
+  const ajv = { customOptions: { removeAdditional: false } } as const;
+  const http: FastifyInstance = tls === undefined ? Fastify({ loggerInstance, ajv }) : Fastify({ loggerInstance, ajv, https: tlsServerOptions(tls) });
   await http.register(swagger, {
     openapi: {
       info: { title: 'ChargeLedger CSMS admin API', version: '0.1.0', description: 'Chargers, id tokens and commands of the charging station management system.' },
@@ -120,7 +123,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
       security: [{ apiKey: [] }],
     },
   });
-  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, ocpp, router, metrics });
+  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, transactions, ocpp, router, metrics });
   http.server.on('upgrade', (request, socket, head) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (!path.startsWith('/ocpp/')) {

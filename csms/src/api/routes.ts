@@ -3,8 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock';
 import type { ChargerCredentials, ChargerRegistry } from '../domain/chargers';
 import { SECURITY_PROFILES } from '../domain/security-profiles';
-import type { IdTokenRegistry } from '../domain/id-tokens';
+import { type IdTokenRegistry, redactToken } from '../domain/id-tokens';
 import type { StationState } from '../domain/station-state';
+import type { SessionState, TransactionStore } from '../domain/transactions';
 import type { CsmsMetrics } from '../metrics';
 import type { OcppServer } from '../ocpp/server';
 import { ChargerCallError, ChargerNotConnectedError, CommandRejectedError, CommandTimeoutError, type CommandRouter } from '../routing';
@@ -17,6 +18,7 @@ export interface ApiDependencies {
   readonly chargers: ChargerRegistry;
   readonly tokens: IdTokenRegistry;
   readonly stations: StationState;
+  readonly transactions: TransactionStore;
   readonly ocpp: OcppServer;
   readonly router: CommandRouter;
   readonly metrics: CsmsMetrics;
@@ -26,6 +28,51 @@ const errorBody = { type: 'object', properties: { error: { type: 'string' }, mes
 const identity = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,48}$' } as const;
 const evseLayout = { type: 'array', minItems: 1, maxItems: 64, items: { type: 'integer', minimum: 1, maximum: 16 } } as const;
 const chargerBody = { type: 'object', properties: { identity: { type: 'string' }, createdAt: { type: 'string' }, securityProfile: { type: 'integer' }, evseLayout } } as const;
+
+const sessionBody = {
+  type: 'object',
+  required: ['sessionId', 'chargerId', 'transactionId', 'protocol', 'evseId', 'connectorId', 'token', 'startedAt', 'meterStartWh', 'lastRegisterWh', 'energyWh', 'active', 'signedRecords'],
+  properties: {
+    sessionId: { type: 'string' },
+    chargerId: { type: 'string' },
+    transactionId: { type: 'string' },
+    protocol: { type: 'string', enum: ['1.6', '2.0.1'] },
+    evseId: { type: 'integer' },
+    connectorId: { type: 'integer' },
+    token: { type: 'string', description: 'A digest of the id token (sha256:<12 hex>), never the token' },
+    startedAt: { type: 'string' },
+    meterStartWh: { type: 'integer' },
+    lastRegisterWh: { type: 'integer' },
+    energyWh: { type: 'integer', description: 'The last register reading minus the meter start' },
+    active: { type: 'boolean' },
+    endedAt: { type: 'string' },
+    stopReason: { type: 'string' },
+    meterStopWh: { type: 'integer' },
+    signedRecords: { type: 'integer', description: 'Signed meter records (OCMF) received so far' },
+  },
+} as const;
+
+/** A session as the API shows it: the id token only as the digest the logs use. */
+function sessionView(state: SessionState): Record<string, unknown> {
+  return {
+    sessionId: state.sessionId,
+    chargerId: state.chargerId,
+    transactionId: state.transactionId,
+    protocol: state.protocol,
+    evseId: state.evseId,
+    connectorId: state.connectorId,
+    token: redactToken(state.idToken),
+    startedAt: state.startedAt,
+    meterStartWh: state.meterStartWh,
+    lastRegisterWh: state.lastRegisterWh,
+    energyWh: state.lastRegisterWh - state.meterStartWh,
+    active: !state.ended,
+    ...(state.endedAt === undefined ? {} : { endedAt: state.endedAt }),
+    ...(state.stopReason === undefined ? {} : { stopReason: state.stopReason }),
+    ...(state.meterStopWh === undefined ? {} : { meterStopWh: state.meterStopWh }),
+    signedRecords: state.evidence.reduce((count, evidence) => count + evidence.records.length, 0),
+  };
+}
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies): Promise<void> {
   const readOnly = requireRole(deps.apiKeys, 'read-only');
@@ -81,6 +128,48 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
       const connected = new Set(deps.ocpp.connectedIdentities());
       const chargers = await deps.chargers.list();
       return Promise.all(chargers.map(async (c) => ({ ...c, connected: connected.has(c.identity), state: await deps.stations.get(c.identity) })));
+    },
+  );
+
+  app.get<{ Querystring: { chargerId?: string; active?: boolean; limit: number; cursor?: string } }>(
+    '/api/sessions',
+    {
+      preHandler: readOnly,
+      schema: {
+        description: 'Charging sessions, newest first by the charger-reported start; filtered by charger and by whether they are still running.',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            chargerId: identity,
+            active: { type: 'boolean' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            cursor: { type: 'string', pattern: '^(0|[1-9][0-9]{0,8})$', description: 'The `next` of the previous page' },
+          },
+        },
+        response: { 200: { type: 'object', required: ['sessions'], properties: { sessions: { type: 'array', items: sessionBody }, next: { type: 'string' } } }, 400: errorBody, 401: errorBody },
+      },
+    },
+    async (request) => {
+      const { chargerId, active, limit, cursor } = request.query;
+      const page = await deps.transactions.list({ limit, ...(chargerId === undefined ? {} : { chargerId }), ...(active === undefined ? {} : { active }), ...(cursor === undefined ? {} : { cursor }) });
+      return { sessions: page.sessions.map(sessionView), ...(page.next === undefined ? {} : { next: page.next }) };
+    },
+  );
+
+  app.get<{ Params: { sessionId: string } }>(
+    '/api/sessions/:sessionId',
+    {
+      preHandler: readOnly,
+      schema: {
+        params: { type: 'object', properties: { sessionId: { type: 'string', minLength: 1, maxLength: 128 } } },
+        response: { 200: sessionBody, 400: errorBody, 401: errorBody, 404: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const state = await deps.transactions.get(request.params.sessionId);
+      if (state === undefined) return reply.code(404).send({ error: 'NotFound', message: `no session ${request.params.sessionId}` });
+      return sessionView(state);
     },
   );
 

@@ -41,7 +41,7 @@ export async function startSession(ctx: HandlerContext, input: StartInput): Prom
     meterStartWh: state.meterStartWh,
     evidence: state.evidence,
   });
-  if (existing === undefined) await ctx.transactions.put(state);
+  if (existing === undefined) await ctx.transactions.create(state);
   ctx.log.info({ sessionId, idToken: redactToken(input.idToken), meterStartWh: input.meterStartWh }, 'session started');
   return state;
 }
@@ -101,7 +101,15 @@ export async function endSession(ctx: HandlerContext, state: SessionState, input
     ...(input.idToken === undefined ? {} : { idToken: input.idToken }),
     evidence,
   });
-  await ctx.transactions.put({ ...state, evidence, ended: true, lastRegisterWh: Math.max(state.lastRegisterWh, input.meterStopWh) });
+  await ctx.transactions.put({
+    ...state,
+    evidence,
+    ended: true,
+    endedAt: input.endedAt,
+    stopReason: input.reason,
+    meterStopWh: input.meterStopWh,
+    lastRegisterWh: Math.max(state.lastRegisterWh, input.meterStopWh),
+  });
   ctx.log.info({ sessionId: state.sessionId, energyWh: input.meterStopWh - state.meterStartWh, reason: input.reason }, 'session ended');
 }
 

@@ -13,9 +13,31 @@ export interface SessionState {
   readonly meterStartWh: number;
   readonly lastRegisterWh: number;
   readonly ended: boolean;
+  /** Set when the session ended: the charger's end time, stop reason and final register. */
+  readonly endedAt?: string;
+  readonly stopReason?: string;
+  readonly meterStopWh?: number;
   /** Every signed record seen in the session so far, in arrival order. */
   readonly evidence: readonly MeterEvidence[];
 }
+
+export interface SessionPage {
+  readonly sessions: readonly SessionState[];
+  /** Pass as `cursor` for the next page; absent on the last one. */
+  readonly next?: string;
+}
+
+export interface SessionFilter {
+  readonly chargerId?: string;
+  /** true: only sessions still running; false: only ended ones; undefined: both. */
+  readonly active?: boolean;
+  readonly limit: number;
+  /** Where the previous page stopped in the index (SessionPage.next). */
+  readonly cursor?: string;
+}
+
+/** Index entries read per round trip while filling a page. */
+const INDEX_BATCH = 100;
 
 export interface PendingStart {
   readonly evseId?: number;
@@ -70,6 +92,44 @@ export class TransactionStore {
 
   async put(state: SessionState): Promise<void> {
     await this.#redis.set(this.#sessionKey(state.sessionId), JSON.stringify(state));
+  }
+
+  /** Stores a new session and indexes it by start time, across all chargers and per charger. */
+  async create(state: SessionState): Promise<void> {
+    const score = Date.parse(state.startedAt);
+    await this.#redis
+      .multi()
+      .set(this.#sessionKey(state.sessionId), JSON.stringify(state))
+      .zadd(this.#indexKey(undefined), score, state.sessionId)
+      .zadd(this.#indexKey(state.chargerId), score, state.sessionId)
+      .exec();
+  }
+
+  /**
+   * Sessions newest first by the charger's start time. The cursor is a position in the index, so a filter
+   * that skips entries never makes a page miss one.
+   */
+  async list(filter: SessionFilter): Promise<SessionPage> {
+    const index = this.#indexKey(filter.chargerId);
+    const sessions: SessionState[] = [];
+    let position = filter.cursor === undefined ? 0 : Number(filter.cursor);
+    for (;;) {
+      const ids = await this.#redis.zrevrange(index, position, position + INDEX_BATCH - 1);
+      if (ids.length === 0) return { sessions };
+      const stored = await this.#redis.mget(ids.map((id) => this.#sessionKey(id)));
+      for (const [offset, raw] of stored.entries()) {
+        if (raw === null) continue;
+        const state = JSON.parse(raw) as SessionState;
+        if (filter.active !== undefined && state.ended === filter.active) continue;
+        sessions.push(state);
+        if (sessions.length === filter.limit) return { sessions, next: String(position + offset + 1) };
+      }
+      position += ids.length;
+    }
+  }
+
+  #indexKey(chargerId: string | undefined): string {
+    return chargerId === undefined ? `${this.#prefix}:sessions-by-start` : `${this.#prefix}:sessions-by-start:${chargerId}`;
   }
 
   #sessionKey(sessionId: string): string {
