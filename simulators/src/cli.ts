@@ -114,10 +114,13 @@ async function main(): Promise<void> {
     connectConcurrency: 25,
     startMs: Date.now(),
     now: () => Date.now(),
+    stopwatch: () => performance.now(),
     sleep: (ms) => sleep(ms),
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  process.stdout.write(`${JSON.stringify({ protocol, endpoint, ...report, failures: report.failures.slice(0, 20) }, null, 2)}\n`);
+  const { latencyDistribution, ...summary } = report;
+  process.stdout.write(`call latency distribution (ms):\n${latencyDistribution}\n`);
+  process.stdout.write(`${JSON.stringify({ protocol, endpoint, ...summary, failures: report.failures.slice(0, 20) }, null, 2)}\n`);
   process.exitCode = report.sessionsFailed > 0 || report.chargersConnected < chargers ? 1 : 0;
 }
 

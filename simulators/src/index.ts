@@ -18,6 +18,7 @@ export type {
   Transaction,
 } from './chargepoint/core/types';
 export { DEFAULT_SETTINGS, type StationSettings } from './chargepoint/core/settings';
+export type { ListedToken, LocalListEntry, LocalListSnapshot } from './chargepoint/core/local-auth-list';
 export type { SignedMeterValue } from './chargepoint/signed-meter-value';
 export type { OcppSecurity, ReconnectBackoff } from './ocpp/link';
 export type { RejectedMessage } from './ocpp/outbox';
@@ -49,6 +50,7 @@ export {
 export { listTemplates, loadTemplate, parseTemplate, type ChargerTemplate, type ConnectorTemplate, type ConnectorType, type EvseTemplate } from './template/template';
 
 export { runLoad, type LoadOptions, type LoadReport } from './load/load-generator';
+export type { LatencySummary } from './load/latency-recorder';
 export { seededRandom, type Random } from './load/random';
 
 export {

@@ -27,6 +27,8 @@ const COMMANDS = {
     ['RemoteStopTransaction', { transactionId: 999 }],
     ['UnlockConnector', { connectorId: 1 }],
     ['ChangeAvailability', { connectorId: 1, type: 'Inoperative' }],
+    ['SendLocalList', { listVersion: 3, updateType: 'Full', localAuthorizationList: [{ idTag: 'RFID-0001', idTagInfo: { status: 'Accepted' } }] }],
+    ['GetLocalListVersion', {}],
     ['Reset', { type: 'Soft' }],
   ],
   '2.0.1': [
@@ -39,6 +41,8 @@ const COMMANDS = {
     ['RequestStopTransaction', { transactionId: 'no-such-transaction' }],
     ['UnlockConnector', { evseId: 1, connectorId: 1 }],
     ['ChangeAvailability', { operationalStatus: 'Inoperative', evse: { id: 1 } }],
+    ['SendLocalList', { versionNumber: 3, updateType: 'Full', localAuthorizationList: [{ idToken: { idToken: 'RFID-0001', type: 'ISO14443' }, idTokenInfo: { status: 'Accepted' } }] }],
+    ['GetLocalListVersion', {}],
     ['Reset', { type: 'OnIdle' }],
   ],
 } as const;
@@ -70,8 +74,11 @@ describe.each(['1.6', '2.0.1'] as const)('commands to an OCPP %s charger through
   });
 
   it('returns the charger refusing an action it does not implement as a 502 with its error code', async () => {
-    const params = protocol === '1.6' ? { listVersion: 1, updateType: 'Full' } : { versionNumber: 1, updateType: 'Full' };
-    expect(await command(running, 'CP-CMD', 'SendLocalList', params)).toMatchObject({ status: 502, body: { error: 'NotImplemented' } });
+    const params =
+      protocol === '1.6'
+        ? { connectorId: 1, expiryDate: '2026-11-24T12:00:00.000Z', idTag: 'RFID-0001', reservationId: 1 }
+        : { id: 1, expiryDateTime: '2026-11-24T12:00:00.000Z', idToken: { idToken: 'RFID-0001', type: 'ISO14443' } };
+    expect(await command(running, 'CP-CMD', 'ReserveNow', params)).toMatchObject({ status: 502, body: { error: 'NotImplemented' } });
   });
 
   // Last: Reset makes the charger reboot.

@@ -1,6 +1,7 @@
 import type { EvModel } from '../meter/ev';
 import type { RejectedMessage } from '../ocpp/outbox';
 import type { RegistrationStatus, ResetKind } from './adapter';
+import type { LocalListSnapshot } from './core/local-auth-list';
 import type { AuthorizationStatus, ConnectorRef, ConnectorView, IdToken, MeterSample, StopReason, Transaction } from './core/types';
 
 export type OcppVersion = '1.6' | '2.0.1';
@@ -36,6 +37,8 @@ export interface ChargePointEvents {
   reset: { readonly kind: ResetKind };
   /** A message that failed schema validation (strict mode) in either direction. */
   invalidMessage: { readonly method: string; readonly outbound: boolean; readonly error: unknown };
+  /** A call the charge point made was answered; `latencyMs` is real time on the wire, not simulated time. */
+  callAnswered: { readonly action: string; readonly latencyMs: number };
 }
 
 /** A simulated charge point speaking OCPP 1.6J or 2.0.1 to a CSMS. */
@@ -73,4 +76,6 @@ export interface ChargePoint {
   meterReading(evseId: number): MeterSample;
   /** The EVSE meter's public key, SubjectPublicKeyInfo DER as hex. */
   meterPublicKey(evseId: number): string;
+  /** The local authorization list the CSMS installed with SendLocalList, as GetLocalListVersion would report it. */
+  localList(): LocalListSnapshot;
 }

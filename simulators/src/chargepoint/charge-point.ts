@@ -4,6 +4,7 @@ import type { EvModel } from '../meter/ev';
 import { TypedEmitter } from '../typed-emitter';
 import type { BootReason, LaneControl, LinkControl, ProtocolAdapter, RegistrationStatus } from './adapter';
 import type { ChargePoint, ChargePointEvents, OcppVersion, StartResult, StopResult } from './api';
+import type { LocalListSnapshot } from './core/local-auth-list';
 import type { SettingsStore } from './core/settings';
 import type { StartOutcome, Station } from './core/station';
 import type { EndedTransaction } from './core/transaction-lifecycle';
@@ -49,6 +50,7 @@ export class SimulatedChargePoint implements ChargePoint {
       this.#events.emit('connection', { online: false });
     });
     link.events.on('invalidMessage', (event) => this.#events.emit('invalidMessage', event));
+    link.events.on('callAnswered', (event) => this.#events.emit('callAnswered', event));
     lane.onRejected((rejected) => this.#events.emit('messageRejected', rejected));
     adapter.signals.on('csmsRequest', (event) => this.#events.emit('csmsRequest', event));
     adapter.signals.on('reset', ({ kind }) => void this.#reboot(kind).catch(() => undefined));
@@ -139,6 +141,10 @@ export class SimulatedChargePoint implements ChargePoint {
 
   meterPublicKey(evseId: number): string {
     return this.#o.station.meter(evseId).publicKeyHex;
+  }
+
+  localList(): LocalListSnapshot {
+    return this.#o.station.localList.snapshot();
   }
 
   async #boot(reason: BootReason): Promise<RegistrationStatus> {

@@ -45,6 +45,8 @@ export interface CreateChargePointOptions {
   readonly supervisionIntervalMs?: number;
   /** The meters' integration grid. */
   readonly meterStepMs?: number;
+  /** Real, monotonic milliseconds for the latencies `callAnswered` reports; performance.now() when omitted. */
+  readonly stopwatch?: () => number;
 }
 
 /** Every default of createChargePoint, in one place. */
@@ -89,6 +91,7 @@ export function createChargePoint(options: Readonly<CreateChargePointOptions>): 
     security,
     backoff: { ...CHARGE_POINT_DEFAULTS.backoff, ...options.backoff },
     callTimeoutMs: options.callTimeoutMs ?? CHARGE_POINT_DEFAULTS.callTimeoutMs,
+    stopwatch: options.stopwatch ?? (() => performance.now()),
   };
   const common = { clock, settings, template, serialNumber, securityProfile: security.profile };
 

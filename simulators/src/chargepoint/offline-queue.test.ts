@@ -4,21 +4,7 @@ import type { ChargePoint } from './api';
 import { createChargePoint } from './create';
 import { CsmsDouble } from './testing/csms-double';
 import { aClock, anEv, anIdentity, decodeSignedMeterValue, FAST_RECONNECT, MINUTE } from './testing/builders';
-
-/** Closes the CSMS and waits until the charge point has noticed. */
-async function outage(csms: { stop(): Promise<void> }, cp: ChargePoint): Promise<void> {
-  const offline = cp.next('connection', (c) => !c.online);
-  await csms.stop();
-  await offline;
-}
-
-/** Restarts the CSMS on the same port and waits until the backlog has drained. */
-async function recovery(csms: { restart(): Promise<void> }, cp: ChargePoint): Promise<void> {
-  const online = cp.next('connection', (c) => c.online);
-  await csms.restart();
-  await online;
-  await cp.settle();
-}
+import { outage, recovery } from './testing/outage';
 
 describe('offline queuing, OCPP 1.6', () => {
   let csms: CsmsDouble<V16Actions>;

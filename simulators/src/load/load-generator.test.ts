@@ -23,6 +23,7 @@ describe('runLoad', () => {
         connectConcurrency: 2,
         startMs: T0,
         now: () => 0,
+        stopwatch: () => performance.now(),
         sleep: () => Promise.resolve(),
         log: () => undefined,
       });
@@ -36,6 +37,13 @@ describe('runLoad', () => {
       const deliveredWh = ended.reduce((sum, e) => sum + Number(e.meterValue?.[0]?.sampledValue[0]?.value), 0) - events.filter((e) => e.eventType === 'Started').reduce((sum, e) => sum + Number(e.meterValue?.[0]?.sampledValue[0]?.value), 0);
       expect(deliveredWh).toBe(report.energyWh);
       expect(csms.validationFailures).toEqual([]);
+
+      // Every call the CSMS answered is in the histogram once, BootNotification included.
+      expect(report.latency.calls).toBe(csms.calls.length);
+      const { p50Ms, p90Ms, p99Ms, p999Ms, maxMs } = report.latency;
+      expect([p50Ms, p90Ms, p99Ms, p999Ms, maxMs]).toEqual([p50Ms, p90Ms, p99Ms, p999Ms, maxMs].sort((a, b) => a - b));
+      expect(p50Ms).toBeGreaterThan(0);
+      expect(report.latencyDistribution).toMatch(new RegExp(`#\\[Max\\s+=\\s+${maxMs.toFixed(3).replace('.', '\\.')}, Total count\\s+=\\s+${csms.calls.length}\\]`));
     } finally {
       await csms.close();
     }

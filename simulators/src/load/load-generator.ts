@@ -3,6 +3,7 @@ import type { ChargePoint, OcppVersion } from '../chargepoint/api';
 import { createChargePoint } from '../chargepoint/create';
 import type { EvModel } from '../meter/ev';
 import type { OcppSecurity } from '../ocpp/link';
+import { LatencyRecorder, type LatencySummary } from './latency-recorder';
 import { between, pick, type Random } from './random';
 
 const MINUTE = 60_000;
@@ -28,6 +29,8 @@ export interface LoadOptions {
   /** Simulated time at which every charger's clock starts. */
   readonly startMs: number;
   readonly now: () => number;
+  /** Real, monotonic milliseconds (performance.now) that call latencies are measured with. */
+  readonly stopwatch: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly log: (line: string) => void;
 }
@@ -42,6 +45,10 @@ export interface LoadReport {
   readonly messagesRejected: number;
   readonly failures: readonly { readonly identity: string; readonly error: string }[];
   readonly elapsedMs: number;
+  /** Every call a charger made that the CSMS answered, BootNotification included, from send to answer. */
+  readonly latency: LatencySummary;
+  /** The same latencies as HdrHistogram's percentile distribution table (milliseconds), for printing. */
+  readonly latencyDistribution: string;
 }
 
 function aVehicle(random: Random): EvModel {
@@ -63,7 +70,8 @@ function describe(error: unknown): string {
 
 /**
  * Many simulated chargers running sessions against one CSMS. Each charger has its own simulated clock and runs
- * its sessions one after another on EVSE 1; the sessions are shared out as chargers become free.
+ * its sessions one after another on EVSE 1; the sessions are shared out as chargers become free. Call latencies
+ * of all chargers go into one HdrHistogram, so the report's memory does not grow with the number of calls.
  */
 export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadReport> {
   const startedAt = options.now();
@@ -73,6 +81,7 @@ export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadRepor
   let failed = 0;
   let energyWh = 0;
   let rejected = 0;
+  const latencies = new LatencyRecorder();
 
   const chargePoints = Array.from({ length: options.chargers }, (_, i) => {
     const cp = createChargePoint({
@@ -82,8 +91,10 @@ export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadRepor
       security: options.security,
       template: options.template,
       clock: new ManualClock(options.startMs),
+      stopwatch: options.stopwatch,
     });
     cp.on('messageRejected', () => void rejected++);
+    cp.on('callAnswered', ({ latencyMs }) => latencies.record(latencyMs));
     return cp;
   });
 
@@ -138,5 +149,7 @@ export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadRepor
     messagesRejected: rejected,
     failures,
     elapsedMs: options.now() - startedAt,
+    latency: latencies.summary(),
+    latencyDistribution: latencies.distribution(),
   };
 }

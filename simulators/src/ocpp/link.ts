@@ -29,6 +29,8 @@ export interface OcppLinkOptions {
   readonly security: OcppSecurity;
   readonly backoff: ReconnectBackoff;
   readonly callTimeoutMs: number;
+  /** Real, monotonic milliseconds (not the simulated clock): what call latencies are measured with. */
+  readonly stopwatch: () => number;
 }
 
 export interface InboundContext {
@@ -43,6 +45,8 @@ export interface LinkEvents {
   disconnect: { readonly code: number; readonly reason: string };
   /** A message that failed schema validation in either direction (strict mode). */
   invalidMessage: { readonly method: string; readonly outbound: boolean; readonly error: unknown };
+  /** A call this side made was answered with a result; from handing it to ocpp-rpc to the answer, in real time. */
+  callAnswered: { readonly action: string; readonly latencyMs: number };
 }
 
 /** A failure worth retrying: anything but an RPC error (a CALLERROR from the CSMS or a schema violation). */
@@ -119,7 +123,12 @@ export class OcppLink<Out extends ActionMap<Out>, In extends ActionMap<In>> {
   }
 
   call<A extends keyof Out & string>(action: A, request: RequestOf<Out, A>): Promise<ResponseOf<Out, A>> {
-    return this.#client.call(action, request) as Promise<ResponseOf<Out, A>>;
+    const { stopwatch } = this.#options;
+    const sentAt = stopwatch();
+    return (this.#client.call(action, request) as Promise<ResponseOf<Out, A>>).then((response) => {
+      this.events.emit('callAnswered', { action, latencyMs: stopwatch() - sentAt });
+      return response;
+    });
   }
 
   /** Installs a whole handler table; `observe` sees each call with the answer given. */

@@ -7,8 +7,10 @@ export interface StationSettings {
   connectionTimeOutS: number;
   /** Authorize a remote start's token with the CSMS before starting. */
   authorizeRemoteStart: boolean;
-  /** Start for any token while the CSMS cannot be asked. */
+  /** Start for any token while the CSMS cannot be asked (tokens on the local list go by their listed status). */
   allowOfflineTxForUnknownId: boolean;
+  /** Consult the local authorization list while the CSMS cannot be asked; the list is kept either way. */
+  localAuthListEnabled: boolean;
   /** Attach a signed OCMF record to periodic meter values too, not only to begin and end. */
   signPeriodicReadings: boolean;
   /** Stop a transaction whose token the CSMS rejects in its reply to the start. */
@@ -21,6 +23,7 @@ export const DEFAULT_SETTINGS: Readonly<StationSettings> = {
   connectionTimeOutS: 120,
   authorizeRemoteStart: false,
   allowOfflineTxForUnknownId: true,
+  localAuthListEnabled: true,
   signPeriodicReadings: false,
   stopTransactionOnInvalidId: true,
 };

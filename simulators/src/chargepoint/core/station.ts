@@ -9,6 +9,7 @@ import { deriveStatus } from './connector-status';
 import { offeredPowerW } from './power-limit';
 import type { Evse } from './evse';
 import { EvseDirectory } from './evse-directory';
+import { LOCAL_LIST_MAX_ENTRIES, LocalAuthList } from './local-auth-list';
 import type { SettingsStore } from './settings';
 import { TransactionLifecycle, type EndedTransaction, type StartOutcome, type StationEvents } from './transaction-lifecycle';
 
@@ -50,6 +51,7 @@ export type AvailabilityOutcome = 'Accepted' | 'Scheduled' | 'Rejected';
 export class Station {
   readonly events = new TypedEmitter<StationEvents>();
   readonly profiles = new ChargingProfileStore();
+  readonly localList = new LocalAuthList(LOCAL_LIST_MAX_ENTRIES);
   readonly #options: StationOptions;
   readonly #evses: EvseDirectory;
   readonly #lifecycle: TransactionLifecycle;
@@ -287,9 +289,17 @@ export class Station {
     for (const evse of this.#evses.all) evse.meter.update();
   }
 
+  /**
+   * The CSMS decides whenever it can be asked. Otherwise a token on the local list goes by its listed status, so a
+   * Blocked or Expired entry is refused even where unknown tokens are let through: only tokens the list does not
+   * name are subject to allowOfflineTxForUnknownId, as both specs' Unknown Offline Authorization says.
+   */
   async #authorize(token: IdToken): Promise<{ status: AuthorizationStatus; source: AuthorizationSource }> {
-    const status = await this.#options.port.authorize(token);
+    const { port, settings, clock } = this.#options;
+    const status = await port.authorize(token);
     if (status !== undefined) return { status, source: 'Csms' };
-    return { status: this.#options.settings.get('allowOfflineTxForUnknownId') ? 'Accepted' : 'Unknown', source: 'Offline' };
+    const listed = settings.get('localAuthListEnabled') ? this.localList.lookup(token, clock.now()) : undefined;
+    if (listed !== undefined) return { status: listed, source: 'LocalList' };
+    return { status: settings.get('allowOfflineTxForUnknownId') ? 'Accepted' : 'Unknown', source: 'Offline' };
   }
 }

@@ -36,8 +36,11 @@ export type AuthorizationStatus =
   | 'NotAtThisTime'
   | 'Unknown';
 
-/** How the charge point came to accept a token; it decides the OCMF identification level. */
-export type AuthorizationSource = 'Csms' | 'RemoteStart' | 'Offline';
+/**
+ * How the charge point came to accept a token; it decides the OCMF identification level. `LocalList`: the CSMS
+ * could not be asked and the local authorization list accepted the token; `Offline`: it was accepted unknown.
+ */
+export type AuthorizationSource = 'Csms' | 'RemoteStart' | 'LocalList' | 'Offline';
 
 export type StartTrigger = 'Authorized' | 'RemoteStart' | 'CablePluggedIn';
 

@@ -21,9 +21,11 @@ export type V16Inbound = Pick<
   | 'ChangeConfiguration'
   | 'ClearChargingProfile'
   | 'GetConfiguration'
+  | 'GetLocalListVersion'
   | 'RemoteStartTransaction'
   | 'RemoteStopTransaction'
   | 'Reset'
+  | 'SendLocalList'
   | 'SetChargingProfile'
   | 'TriggerMessage'
   | 'UnlockConnector'
@@ -32,3 +34,4 @@ export type V16Inbound = Pick<
 export type V16MeterValue = V16Actions['MeterValues']['request']['meterValue'][number];
 export type V16SampledValue = V16MeterValue['sampledValue'][number];
 export type V16ChargingProfile = V16Actions['SetChargingProfile']['request']['csChargingProfiles'];
+export type V16SendLocalList = V16Actions['SendLocalList']['request'];

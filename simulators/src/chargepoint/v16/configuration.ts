@@ -13,6 +13,7 @@ export interface ConfigurationFacts {
   readonly settings: SettingsStore;
   readonly numberOfConnectors: number;
   readonly securityProfile: number;
+  readonly localListMaxEntries: number;
 }
 
 function integerKey(settings: SettingsStore, key: keyof StationSettings & ('heartbeatIntervalS' | 'meterValueSampleIntervalS' | 'connectionTimeOutS'), min: number): ConfigurationKey {
@@ -27,7 +28,7 @@ function integerKey(settings: SettingsStore, key: keyof StationSettings & ('hear
   };
 }
 
-function booleanKey(settings: SettingsStore, key: 'authorizeRemoteStart' | 'allowOfflineTxForUnknownId' | 'stopTransactionOnInvalidId'): ConfigurationKey {
+function booleanKey(settings: SettingsStore, key: 'authorizeRemoteStart' | 'allowOfflineTxForUnknownId' | 'localAuthListEnabled' | 'stopTransactionOnInvalidId'): ConfigurationKey {
   return {
     readonly: false,
     get: () => String(settings.get(key)),
@@ -52,11 +53,14 @@ export function configurationKeys(facts: ConfigurationFacts): ReadonlyMap<string
     ['ConnectionTimeOut', integerKey(settings, 'connectionTimeOutS', 1)],
     ['AuthorizeRemoteTxRequests', booleanKey(settings, 'authorizeRemoteStart')],
     ['AllowOfflineTxForUnknownId', booleanKey(settings, 'allowOfflineTxForUnknownId')],
+    ['LocalAuthListEnabled', booleanKey(settings, 'localAuthListEnabled')],
+    ['LocalAuthListMaxLength', fixed(String(facts.localListMaxEntries))],
+    ['SendLocalListMaxLength', fixed(String(facts.localListMaxEntries))],
     ['StopTransactionOnInvalidId', booleanKey(settings, 'stopTransactionOnInvalidId')],
     ['StopTransactionOnEVSideDisconnect', fixed('true')],
     ['NumberOfConnectors', fixed(String(facts.numberOfConnectors))],
     ['MeterValuesSampledData', fixed('Energy.Active.Import.Register,Power.Active.Import,SoC')],
-    ['SupportedFeatureProfiles', fixed('Core,SmartCharging,RemoteTrigger')],
+    ['SupportedFeatureProfiles', fixed('Core,LocalAuthListManagement,SmartCharging,RemoteTrigger')],
     ['ChargeProfileMaxStackLevel', fixed('10')],
     ['ChargingScheduleAllowedChargingRateUnit', fixed('Current,Power')],
     ['ChargingScheduleMaxPeriods', fixed('24')],

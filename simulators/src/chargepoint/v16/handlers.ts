@@ -6,6 +6,7 @@ import type { Station } from '../core/station';
 import type { V16Inbound } from './actions';
 import { fromV16Profile } from './charging-profile';
 import { changeConfiguration, getConfiguration, type configurationKeys } from './configuration';
+import { fromV16LocalList } from './local-list';
 
 export interface V16HandlerDeps {
   readonly station: Station;
@@ -39,6 +40,12 @@ export function v16Handlers(deps: V16HandlerDeps): V16Handlers {
     ChangeConfiguration: ({ key, value }) => ({ status: changeConfiguration(deps.configuration, key, value) }),
 
     GetConfiguration: ({ key }) => getConfiguration(deps.configuration, key),
+
+    // 1.6 §5.10: 0 means the list is empty, -1 that the charge point does not support local lists (this one does).
+    GetLocalListVersion: () => ({ listVersion: station.localList.version }),
+
+    // NotSupported is for a charge point without the LocalAuthListManagement profile, which this one advertises.
+    SendLocalList: (request) => ({ status: station.localList.apply(fromV16LocalList(request)) }),
 
     RemoteStartTransaction: ({ connectorId, idTag, chargingProfile }, { afterReply }) => {
       const evseId = station.remoteStartTarget(connectorId === undefined ? undefined : evseOf(connectorId) ?? -1);

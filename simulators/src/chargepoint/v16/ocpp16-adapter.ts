@@ -57,6 +57,7 @@ export class Ocpp16Adapter implements ProtocolAdapter {
         settings: this.#o.settings,
         numberOfConnectors: station.connectors().length,
         securityProfile: this.#o.securityProfile,
+        localListMaxEntries: station.localList.maxEntries,
       }),
       signals: this.signals,
       localTransactionId: (csmsId) => [...this.#csmsIds].find(([, id]) => id === csmsId)?.[0],

@@ -18,15 +18,17 @@ export type V201Inbound = Pick<
   V201Actions,
   | 'ChangeAvailability'
   | 'ClearChargingProfile'
+  | 'GetLocalListVersion'
   | 'GetTransactionStatus'
   | 'GetVariables'
   | 'RequestStartTransaction'
   | 'RequestStopTransaction'
   | 'Reset'
+  | 'SendLocalList'
   | 'SetChargingProfile'
   | 'SetVariables'
   | 'TriggerMessage'
   | 'UnlockConnector'
 >;
 
-export type { ChargingProfileType, MeterValueType, SampledValueType, TransactionEventRequest } from '../../ocpp/generated/v201';
+export type { ChargingProfileType, MeterValueType, SampledValueType, SendLocalListRequest, TransactionEventRequest } from '../../ocpp/generated/v201';

@@ -1,4 +1,5 @@
 import type { GetVariableDataType, GetVariableResultType, SetVariableDataType, SetVariableResultType } from '../../ocpp/generated/v201';
+import type { LocalAuthList } from '../core/local-auth-list';
 import type { SettingsStore } from '../core/settings';
 
 interface Variable {
@@ -12,10 +13,11 @@ export interface DeviceModelFacts {
   readonly settings: SettingsStore;
   readonly identity: string;
   readonly securityProfile: number;
+  readonly localList: LocalAuthList;
 }
 
 type IntegerSetting = 'heartbeatIntervalS' | 'meterValueSampleIntervalS' | 'connectionTimeOutS';
-type BooleanSetting = 'authorizeRemoteStart' | 'allowOfflineTxForUnknownId' | 'signPeriodicReadings' | 'stopTransactionOnInvalidId';
+type BooleanSetting = 'authorizeRemoteStart' | 'allowOfflineTxForUnknownId' | 'localAuthListEnabled' | 'signPeriodicReadings' | 'stopTransactionOnInvalidId';
 
 function integer(settings: SettingsStore, key: IntegerSetting, min: number): Variable {
   return {
@@ -62,6 +64,9 @@ export function deviceModel(facts: DeviceModelFacts): ReadonlyMap<string, Variab
     ['TxCtrlr/TxStopPoint', fixed('PowerPathClosed')],
     ['AuthCtrlr/AuthorizeRemoteStart', boolean(settings, 'authorizeRemoteStart')],
     ['AuthCtrlr/OfflineTxForUnknownIdEnabled', boolean(settings, 'allowOfflineTxForUnknownId')],
+    ['LocalAuthListCtrlr/Enabled', boolean(settings, 'localAuthListEnabled')],
+    ['LocalAuthListCtrlr/Entries', { mutable: false, get: () => String(facts.localList.size) }],
+    ['LocalAuthListCtrlr/ItemsPerMessage', fixed(String(facts.localList.maxEntries))],
     ['SmartChargingCtrlr/Enabled', fixed('true')],
     ['SecurityCtrlr/SecurityProfile', fixed(String(facts.securityProfile))],
     ['SecurityCtrlr/Identity', fixed(facts.identity)],

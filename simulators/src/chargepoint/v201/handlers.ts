@@ -6,6 +6,7 @@ import type { IdToken } from '../core/types';
 import type { V201Inbound } from './actions';
 import { fromV201Profile } from './charging-profile';
 import { getVariable, setVariable, type deviceModel } from './device-model';
+import { fromV201LocalList } from './local-list';
 
 export interface V201HandlerDeps {
   readonly station: Station;
@@ -64,6 +65,11 @@ export function v201Handlers(deps: V201HandlerDeps): V201Handlers {
       afterReply(() => void station.stopTransaction(transactionId, 'Remote').catch(() => undefined));
       return { status: 'Accepted' };
     },
+
+    // D01.FR.18: version 0 means no list is installed; an emptied list reads 0 as well.
+    GetLocalListVersion: () => ({ versionNumber: station.localList.version }),
+
+    SendLocalList: (request) => ({ status: station.localList.apply(fromV201LocalList(request)) }),
 
     GetTransactionStatus: ({ transactionId }) => ({
       messagesInQueue: deps.queuedMessages() > 0,

@@ -53,7 +53,7 @@ export class Ocpp201Adapter implements ProtocolAdapter {
     this.#station = station;
     const handlers = v201Handlers({
       station,
-      deviceModel: deviceModel({ settings: this.#o.settings, identity: this.#o.identity, securityProfile: this.#o.securityProfile }),
+      deviceModel: deviceModel({ settings: this.#o.settings, identity: this.#o.identity, securityProfile: this.#o.securityProfile, localList: station.localList }),
       signals: this.signals,
       queuedMessages: () => this.#o.outbox.pending,
       reportStatus: (evseId, connectorId) => {
