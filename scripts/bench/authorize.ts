@@ -31,6 +31,7 @@ import ts from 'typescript';
 import { removeKeys } from '../../test/support/csms';
 import { type CsmsProcess, aCsmsProcess, freePort } from '../../test/support/csms-process';
 import { ocppClient } from '../../test/support/ocpp-client';
+import { adminCall, pacedCalls, rssMb, summary } from './paced-calls';
 import { lineChart } from './svg-chart';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, chargers: { type: 'string', default: '50' }, rates: { type: 'string', default: '50,100,200,400' }, seconds: { type: 'string', default: '10' } } });
@@ -118,15 +119,6 @@ class TimedLedger implements ChargingLedger {
     this.#evaluateMs = 0;
     return stats;
   }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-function rssMb(pid: number): number {
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 }
 
 interface CompilingModule {
@@ -226,10 +218,7 @@ async function runMode(mode: Mode, chargers: readonly Charger[], ledger: TimedLe
       });
       queries.run();
     }
-    const api = async (method: string, route: string, body: object): Promise<void> => {
-      const response = await fetch(`${csms.url}${route}`, { method, headers: { authorization: `Bearer ${csms.options.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      if (!response.ok) throw new Error(`${method} ${route}: ${response.status}`);
-    };
+    const api = (method: string, route: string, body: object): Promise<void> => adminCall(csms, method, route, body);
     for (const charger of chargers) {
       await api('POST', '/api/chargers', { identity: charger.identity, password: PASSWORD });
       await api('PUT', `/api/id-tokens/${charger.idToken}`, { accountId: charger.accountId });
@@ -248,55 +237,21 @@ async function runMode(mode: Mode, chargers: readonly Charger[], ledger: TimedLe
 
     const steps: Step[] = [];
     for (const rate of RATES) {
-      const latencies: number[] = [];
-      let errors = 0;
-      let skipped = 0;
-      const busy = clients.map(() => false);
       const before = await decisionsBySource(csms);
-      const intervalMs = (chargers.length / rate) * 1000;
-      const started = Date.now();
-      const deadline = started + SECONDS * 1000;
-      await Promise.all(
-        clients.map(async ({ client, idToken }, i) => {
-          let next = started + (i / chargers.length) * intervalMs;
-          while (next < deadline) {
-            const wait = next - Date.now();
-            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-            next += intervalMs;
-            if (busy[i] === true) {
-              skipped++;
-              continue;
-            }
-            busy[i] = true;
-            const sentAt = performance.now();
-            void authorize(client, idToken)
-              .then(
-                (status) => {
-                  latencies.push(performance.now() - sentAt);
-                  if (status !== 'Accepted') errors++;
-                },
-                () => errors++,
-              )
-              .finally(() => (busy[i] = false));
-          }
-        }),
-      );
-      while (busy.some((b) => b)) await new Promise((resolve) => setTimeout(resolve, 10));
-      const elapsedS = (Date.now() - started) / 1000;
+      const paced = await pacedCalls({ chargers: clients.length, ratePerS: rate, seconds: SECONDS }, async (i) => {
+        const charger = clients[i];
+        return charger !== undefined && (await authorize(charger.client, charger.idToken)) === 'Accepted';
+      });
       const after = await decisionsBySource(csms);
       const evaluated = ledger.takeStats();
-      latencies.sort((a, b) => a - b);
       const decided = (source: Source): number => after[source] - before[source];
       const step: Step = {
         targetPerS: rate,
-        achievedPerS: Math.round(latencies.length / elapsedS),
-        answered: latencies.length,
-        errors,
-        skipped,
+        ...summary(paced),
+        answered: paced.latencies.length,
+        errors: paced.errors,
+        skipped: paced.skipped,
         otherSource: decided('registry') + decided('ledger') + decided('fallback') - decided(mode.source),
-        p50Ms: Number(percentile(latencies, 50).toFixed(2)),
-        p99Ms: Number(percentile(latencies, 99).toFixed(2)),
-        maxMs: Number((latencies.at(-1) ?? Number.NaN).toFixed(2)),
         evaluations: evaluated.evaluations,
         evaluateMeanMs: evaluated.meanMs,
         csmsRssMb: rssMb(csms.pid),

@@ -7,7 +7,7 @@
  * provisions the chargers through the admin API, connects them (OCPP 1.6 and 2.0.1 alternating), holds
  * them for a while, and writes a JSON result (progress on stderr). Stops everything it started.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@chargeledger/config';
@@ -15,6 +15,7 @@ import { type ChargePoint, createChargePoint, ManualClock } from '@chargeledger/
 import { Redis } from 'ioredis';
 import { removeKeys } from '../../test/support/csms';
 import { aCsmsProcess, freePort } from '../../test/support/csms-process';
+import { rssMb } from './paced-calls';
 import { lineChart } from './svg-chart';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, chargers: { type: 'string', default: '5000' }, 'hold-s': { type: 'string', default: '60' }, concurrency: { type: 'string', default: '64' } } });
@@ -22,11 +23,6 @@ const CHARGERS = Number(values.chargers);
 const HOLD_S = Number(values['hold-s']);
 const CONCURRENCY = Number(values.concurrency);
 const PASSWORD = 'benchmark-charger-password';
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-}
 
 async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>, label: string): Promise<void> {
   let done = 0;

@@ -9,7 +9,7 @@
  * OCPP-J charger has one call in flight at most, so a charger whose previous call is unanswered skips its
  * turn (counted). Writes JSON and an SVG plot when --out is given; stops everything it started.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@chargeledger/config';
@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import { removeKeys } from '../../test/support/csms';
 import { aCsmsProcess, freePort } from '../../test/support/csms-process';
 import { ocppClient } from '../../test/support/ocpp-client';
+import { adminCall, pacedCalls, rssMb, summary } from './paced-calls';
 import { lineChart } from './svg-chart';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, chargers: { type: 'string', default: '200' }, rates: { type: 'string', default: '250,500,1000,2000,3000' }, seconds: { type: 'string', default: '10' } } });
@@ -40,15 +41,6 @@ interface Step {
   readonly queuedEvents: number;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-function rssMb(pid: number): number {
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-}
-
 async function main(): Promise<void> {
   const config = loadConfig();
   const csms = aCsmsProcess(await freePort());
@@ -56,10 +48,7 @@ async function main(): Promise<void> {
   const redis = new Redis({ host: config.redis.host, port: config.redis.port });
   const clients: RPCClient[] = [];
   try {
-    const api = async (method: string, route: string, body: object): Promise<void> => {
-      const response = await fetch(`${csms.url}${route}`, { method, headers: { authorization: `Bearer ${csms.options.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      if (!response.ok) throw new Error(`${method} ${route}: ${response.status}`);
-    };
+    const api = (method: string, route: string, body: object): Promise<void> => adminCall(csms, method, route, body);
     await api('PUT', `/api/id-tokens/${TOKEN}`, { accountId: 'driver-bench' });
     const transactions: number[] = [];
     for (let i = 0; i < CHARGERS; i++) {
@@ -77,51 +66,20 @@ async function main(): Promise<void> {
     const clocks = clients.map(() => Date.parse('2026-11-24T00:00:00Z'));
     const steps: Step[] = [];
     for (const rate of RATES) {
-      const latencies: number[] = [];
-      let errors = 0;
-      let skipped = 0;
-      const busy = clients.map(() => false);
-      const intervalMs = (CHARGERS / rate) * 1000;
-      const started = Date.now();
-      const deadline = started + SECONDS * 1000;
-      await Promise.all(
-        clients.map(async (client, i) => {
-          let next = started + (i / CHARGERS) * intervalMs;
-          while (next < deadline) {
-            const wait = next - Date.now();
-            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-            next += intervalMs;
-            if (busy[i] === true) {
-              skipped++;
-              continue;
-            }
-            busy[i] = true;
-            registers[i] = (registers[i] ?? 0) + 10;
-            clocks[i] = (clocks[i] ?? 0) + 1000;
-            const sentAt = performance.now();
-            void client
-              .call('MeterValues', { connectorId: 1, transactionId: transactions[i], meterValue: [{ timestamp: new Date(clocks[i] ?? 0).toISOString(), sampledValue: [{ value: String(registers[i]), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }] })
-              .then(
-                () => latencies.push(performance.now() - sentAt),
-                () => errors++,
-              )
-              .finally(() => (busy[i] = false));
-          }
-        }),
-      );
-      while (busy.some((b) => b)) await new Promise((resolve) => setTimeout(resolve, 10));
-      const elapsedS = (Date.now() - started) / 1000;
-      latencies.sort((a, b) => a - b);
+      const paced = await pacedCalls({ chargers: CHARGERS, ratePerS: rate, seconds: SECONDS }, async (i) => {
+        registers[i] = (registers[i] ?? 0) + 10;
+        clocks[i] = (clocks[i] ?? 0) + 1000;
+        const meterValue = [{ timestamp: new Date(clocks[i] ?? 0).toISOString(), sampledValue: [{ value: String(registers[i]), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }];
+        await clients[i]?.call('MeterValues', { connectorId: 1, transactionId: transactions[i], meterValue });
+        return true;
+      });
       const queued = await redis.zcard(`${csms.options.prefix}:ledger-events:wait`).catch(() => 0) + (await redis.llen(`${csms.options.prefix}:ledger-events:wait`).catch(() => 0));
       const step: Step = {
         targetPerS: rate,
-        achievedPerS: Math.round(latencies.length / elapsedS),
-        answered: latencies.length,
-        errors,
-        skipped,
-        p50Ms: Number(percentile(latencies, 50).toFixed(2)),
-        p99Ms: Number(percentile(latencies, 99).toFixed(2)),
-        maxMs: Number((latencies.at(-1) ?? Number.NaN).toFixed(2)),
+        ...summary(paced),
+        answered: paced.latencies.length,
+        errors: paced.errors,
+        skipped: paced.skipped,
         csmsRssMb: rssMb(csms.pid),
         queuedEvents: queued,
       };
