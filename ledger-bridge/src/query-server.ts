@@ -84,7 +84,7 @@ export class LedgerQueryServer {
       );
       return { queryId: query.queryId, ok: true, verdict: { status: verdict.status, holdAmount: verdict.holdAmount, minimumHold: verdict.minimumHold, currency: verdict.currency } };
     } catch (error) {
-      const sorted = error instanceof LedgerRefusal ? error : classifyLedgerError(error);
+      const sorted = classifyLedgerError(error);
       this.#options.log.warn({ queryId: query.queryId, chargerId: query.chargerId, err: sorted }, 'a ledger question failed');
       return sorted instanceof LedgerRefusal
         ? { queryId: query.queryId, ok: false, failure: 'refused', code: sorted.code, message: sorted.reason }
