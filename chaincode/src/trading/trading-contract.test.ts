@@ -145,13 +145,25 @@ describe('Trading contract', () => {
 
   it('expires an unaccepted offer once acceptance closed, and refuses acceptance after that time', async () => {
     await cast.network.submit(cast.prosumer, 'Trading:postOffer', anOffer());
-    await expect(cast.network.submit(cast.operator, 'Trading:expireOffer', { eventId: cast.eventId(), offerId: 'o-1' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(cast.network.submit(cast.prosumer, 'Trading:expireOffer', { eventId: cast.eventId(), offerId: 'o-1' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
     cast.network.advance(2 * HOUR);
     expect((await cast.network.evaluate(cast.operator, 'Trading:listOpenOffers', {})).offers).toEqual([]);
     await expect(accept()).rejects.toMatchObject({ code: 'OFFER_EXPIRED' });
-    const expired = await cast.network.submit(cast.operator, 'Trading:expireOffer', { eventId: cast.eventId(), offerId: 'o-1' });
+    const expired = await cast.network.submit(cast.prosumer, 'Trading:expireOffer', { eventId: cast.eventId(), offerId: 'o-1' });
     expect(expired).toMatchObject({ status: 'expired', remainingWh: 0 });
     expect(cast.network.events.at(-1)).toMatchObject({ name: 'OfferExpired', payload: { offerId: 'o-1', unacceptedWh: 10_000 } });
     await expect(cast.network.submit(cast.wallets, 'Trading:expireOffer', { eventId: cast.eventId(), offerId: 'o-1' })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+  });
+
+  it('lets only the parties expire an offer after its deadline: the prosumer who posted it and the operators who accepted part of it', async () => {
+    await cast.network.submit(cast.prosumer, 'Trading:postOffer', anOffer());
+    await accept(cast.rival, 3000, 'acc-op2');
+    cast.network.advance(2 * HOUR);
+    const expire = (who = cast.operator) => cast.network.submit(who, 'Trading:expireOffer', { eventId: cast.eventId(), offerId: 'o-1' });
+    const otherProsumer = cast.network.identity('ProsumersMSP', { 'chargeledger.prosumerId': 'pro-2' });
+    await expect(expire(cast.operator)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expect(expire(otherProsumer)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    expect(await cast.network.evaluate(cast.prosumer, 'Trading:getOffer', { offerId: 'o-1' })).toMatchObject({ status: 'open' });
+    expect(await expire(cast.rival)).toMatchObject({ status: 'expired', remainingWh: 0 });
   });
 });

@@ -67,13 +67,13 @@ export class TradingContract extends Contract {
   @Transaction()
   @Returns('string')
   async expireOffer(ctx: Context, request: string): Promise<string> {
-    requireParty(ctx);
+    const party = requireParty(ctx);
     return submit(ctx, request, {
       name: 'Trading:expireOffer',
       callers: ['OperatorsMSP', 'ProsumersMSP'],
       members: ['offerId'],
       read: (f) => ({ offerId: f.id('offerId') }),
-      run: (tx, req) => expireOffer(tx, req),
+      run: (tx, req) => expireOffer(tx, party, req),
     });
   }
 

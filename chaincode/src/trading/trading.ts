@@ -7,6 +7,18 @@ import { checkWindow, transientRecords, verifiedMeasurement } from '../session/e
 import { activeAccount, addEntry, fundsOf } from '../wallet/accounts';
 import { allocate, DELIVERY_GRACE_MS, loadOffer, offerKey, publicOffer, tradeKey, tradesOf, type OfferRecord } from './offers';
 
+/** An operator or prosumer caller, as requireParty read it from the certificate. */
+export interface OfferParty {
+  readonly mspId: 'OperatorsMSP' | 'ProsumersMSP';
+  readonly partyId: string;
+}
+
+/** The parties to an offer: the prosumer who posted it and every operator who accepted part of it. */
+function requireOfferParty(offer: Offer, trades: readonly Trade[], party: OfferParty): void {
+  const involved = party.mspId === 'ProsumersMSP' ? offer.prosumerId === party.partyId : trades.some((trade) => trade.operatorId === party.partyId);
+  if (!involved) refuse('ACCESS_DENIED', `the caller is not a party to offer ${offer.offerId}`);
+}
+
 export async function postOffer(tx: Tx, prosumerId: string, req: PostOfferRequest): Promise<Offer> {
   if ((await tx.get<OfferRecord>(offerKey(tx, req.offerId))) !== undefined) refuse('ALREADY_EXISTS', `offer ${req.offerId} exists`);
   if (!(req.windowStartMs < req.windowEndMs)) refuse('BAD_REQUEST', 'the delivery window must end after it starts');
@@ -77,14 +89,13 @@ export async function acceptOffer(tx: Tx, operatorId: string, req: AcceptOfferRe
  */
 export async function settleDelivery(
   tx: Tx,
-  party: { readonly mspId: 'OperatorsMSP' | 'ProsumersMSP'; readonly partyId: string },
+  party: OfferParty,
   req: SettleDeliveryRequest,
   withEvidence: boolean,
 ): Promise<DeliverySettlement> {
   const offer = await loadOffer(tx, req.offerId);
   const trades = await tradesOf(tx, req.offerId);
-  const involved = party.mspId === 'ProsumersMSP' ? offer.prosumerId === party.partyId : trades.some((trade) => trade.operatorId === party.partyId);
-  if (!involved) refuse('ACCESS_DENIED', `the caller is not a party to offer ${req.offerId}`);
+  requireOfferParty(offer, trades, party);
   if (offer.status === 'settled') refuse('INVALID_STATE', `offer ${req.offerId} is settled`);
   if (trades.length === 0) refuse('INVALID_STATE', `offer ${req.offerId} has no accepted energy`);
   if (tx.nowMs < offer.windowEndMs) refuse('INVALID_STATE', 'the delivery window has not ended');
@@ -113,9 +124,14 @@ export async function settleDelivery(
   return { offerId: offer.offerId, deliveredWh, evidenceHashes, trades: settled, txId: tx.txId };
 }
 
-/** Closes an offer for acceptance once acceptUntilMs has passed; accepted energy stays to be settled. */
-export async function expireOffer(tx: Tx, req: ExpireOfferRequest): Promise<Offer> {
+/**
+ * Closes an offer for acceptance once acceptUntilMs has passed; accepted energy stays to be settled. Only
+ * a party to the offer may record that; everyone else already sees it closed, because acceptOffer and
+ * listOpenOffers apply the deadline themselves.
+ */
+export async function expireOffer(tx: Tx, party: OfferParty, req: ExpireOfferRequest): Promise<Offer> {
   const offer = await loadOffer(tx, req.offerId);
+  requireOfferParty(offer, await tradesOf(tx, req.offerId), party);
   if (offer.status !== 'open') refuse('INVALID_STATE', `offer ${req.offerId} is ${offer.status}`);
   if (tx.nowMs < offer.acceptUntilMs) refuse('INVALID_STATE', `offer ${req.offerId} is open until ${offer.acceptUntilMs}`);
   const expired: OfferRecord = { ...offer, status: 'expired', remainingWh: 0 };
