@@ -6,11 +6,15 @@ describe('loadConfig', () => {
   it('reads the defaults file when the environment sets nothing', () => {
     const config = loadConfig({});
     expect(config.redis).toEqual({ host: '127.0.0.1', port: 6390 });
-    expect(config.fabric.ports.peers.Wallets).toBe(7071);
+    expect(config.ledger).toBe('auto');
+    expect(config.fabric.gateway.peerEndpoint).toBe('127.0.0.1:7051');
+    expect(config.fabric.networkFile).toBe(path.join(config.dataDir, 'fabric', 'network.json'));
   });
 
   it('lets the environment override a default', () => {
     expect(loadConfig({ REDIS_PORT: '7001' }).redis.port).toBe(7001);
+    expect(loadConfig({ CHARGELEDGER_LEDGER: 'embedded' }).ledger).toBe('embedded');
+    expect(() => loadConfig({ CHARGELEDGER_LEDGER: 'paper' })).toThrow(ConfigError);
   });
 
   it('serves plain HTTP unless a TLS key and certificate are set, resolving their paths from the repository root', () => {

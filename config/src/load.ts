@@ -70,23 +70,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
             },
     },
     queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS, ledgerOutcomes: s.QUEUE_LEDGER_OUTCOMES, ledgerQueries: s.QUEUE_LEDGER_QUERIES },
+    ledger: s.CHARGELEDGER_LEDGER,
     fabric: {
-      version: s.FABRIC_VERSION,
-      commit: s.FABRIC_COMMIT,
+      bin: s.FABRIC_BIN,
       channel: s.FABRIC_CHANNEL,
       chaincode: s.FABRIC_CHAINCODE,
-      ports: {
-        orderer: s.ORDERER_PORT,
-        ordererAdmin: s.ORDERER_ADMIN_PORT,
-        ordererOperations: s.ORDERER_OPERATIONS_PORT,
-        peers: {
-          Operators: s.PEER_OPERATORS_PORT,
-          Prosumers: s.PEER_PROSUMERS_PORT,
-          Wallets: s.PEER_WALLETS_PORT,
-          Authority: s.PEER_AUTHORITY_PORT,
-        },
-        chaincodeServer: s.CHAINCODE_SERVER_PORT,
-      },
+      operatorId: s.FABRIC_OPERATOR_ID,
+      networkFile: underData('fabric/network.json'),
       gateway: {
         peerEndpoint: s.FABRIC_GATEWAY_PEER,
         hostAlias: s.FABRIC_GATEWAY_HOST_ALIAS,

@@ -33,18 +33,11 @@ const settingsObject = z.object({
   CSMS_AUTHORIZE_WHEN_LEDGER_UNAVAILABLE: z.enum(['registry', 'reject']),
   BRIDGE_QUERY_CONCURRENCY: positiveInt,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  FABRIC_VERSION: z.string().min(1),
-  FABRIC_COMMIT: z.string().regex(/^[0-9a-f]{40}$/, 'a 40-digit commit hash'),
+  CHARGELEDGER_LEDGER: z.enum(['auto', 'fabric', 'embedded']),
+  FABRIC_BIN: z.string().optional().default(''),
   FABRIC_CHANNEL: z.string().regex(/^[a-z][a-z0-9.-]*$/, 'a Fabric channel name'),
   FABRIC_CHAINCODE: z.string().min(1),
-  ORDERER_PORT: port,
-  ORDERER_ADMIN_PORT: port,
-  ORDERER_OPERATIONS_PORT: port,
-  PEER_OPERATORS_PORT: port,
-  PEER_PROSUMERS_PORT: port,
-  PEER_WALLETS_PORT: port,
-  PEER_AUTHORITY_PORT: port,
-  CHAINCODE_SERVER_PORT: port,
+  FABRIC_OPERATOR_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -'),
   FABRIC_GATEWAY_PEER: z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port'),
   FABRIC_GATEWAY_HOST_ALIAS: z.string().min(1),
   FABRIC_MSP_ID: z.enum(['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP']),
@@ -95,18 +88,17 @@ export interface Config {
       | undefined;
   };
   readonly queue: { readonly prefix: string; readonly ledgerEvents: string; readonly ledgerOutcomes: string; readonly ledgerQueries: string };
+  /** Which ledger the stack settles on; `auto` picks Fabric when its binaries are found. */
+  readonly ledger: 'auto' | 'fabric' | 'embedded';
   readonly fabric: {
-    readonly version: string;
-    readonly commit: string;
+    /** The bin/ folder of the Fabric release; empty: PATH. */
+    readonly bin: string;
     readonly channel: string;
     readonly chaincode: string;
-    readonly ports: {
-      readonly orderer: number;
-      readonly ordererAdmin: number;
-      readonly ordererOperations: number;
-      readonly peers: Readonly<Record<OrganizationName, number>>;
-      readonly chaincodeServer: number;
-    };
+    /** The operator the stack's bridge identity acts for. */
+    readonly operatorId: string;
+    /** Written by the network tooling: every organization's peer, TLS CA and enrolled identities. */
+    readonly networkFile: string;
     /** The identity the bridge signs with and the peer whose gateway it uses. Relative paths are under dataDir. */
     readonly gateway: {
       readonly peerEndpoint: string;
