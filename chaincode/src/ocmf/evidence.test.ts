@@ -1,11 +1,14 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { evidenceHash, payloadHash, verifyTransactionEvidence, type OcmfErrorCode } from './index';
 
-type Curve = 'P-256' | 'P-384' | 'secp256k1';
+type Curve = 'P-256' | 'P-384' | 'secp256k1' | 'brainpoolP256r1' | 'brainpoolP384r1';
+/** The SA each test meter writes; the brainpool meters use the two spellings found in the field. */
 const SIGNATURE_ALGORITHM: Readonly<Record<Curve, string>> = {
   'P-256': 'ECDSA-secp256r1-SHA256',
   'P-384': 'ECDSA-secp384r1-SHA256',
   secp256k1: 'ECDSA-secp256k1-SHA256',
+  brainpoolP256r1: 'ECDSA-brainpoolP256r1-SHA256',
+  brainpoolP384r1: 'ECDSA-brainpool384r1-SHA256',
 };
 
 interface TestMeter {
@@ -92,9 +95,19 @@ describe('verifyTransactionEvidence accepts', () => {
     });
   });
 
-  it.each<Curve>(['P-256', 'P-384', 'secp256k1'])('records signed on %s', (curve) => {
+  it.each<Curve>(['P-256', 'P-384', 'secp256k1', 'brainpoolP256r1', 'brainpoolP384r1'])('records signed on %s', (curve) => {
     const signer = aMeter(curve);
     expect(verifyTransactionEvidence(aSession(signer, beginEnd('10.000', '12.500')), signer.publicKey).energyWh).toBe(2_500);
+  });
+
+  it('records that bend the format but are signed as sent: FV as a number, RV as zero-padded strings', () => {
+    const records = aSession(
+      meter,
+      [[aReading('B', '"00001234.567"')], [aReading('E', '"00001250.001"', { TM: '2024-05-01T11:30:00,000+0200 S' })]],
+      [{ FV: new Literal('1.0') }, { FV: new Literal('1.0') }],
+    );
+    expect(records[0]).toContain('"FV":1.0');
+    expect(verifyTransactionEvidence(records, meter.publicKey)).toMatchObject({ startRegisterMilliWh: 1_234_567_000, endRegisterMilliWh: 1_250_001_000, energyWh: 15_434 });
   });
 
   it('one record holding begin and end, with a reading of another register beside them', () => {
@@ -154,6 +167,12 @@ describe('verifyTransactionEvidence refuses', () => {
     refused([aRecord(meter, [aReading('B', '1')]), 'OCMF|{}'], refusal('MALFORMED', { recordIndex: 1 }));
   });
 
+  it('a padded RV or a numeric FV respelled after signing, though it reads as the same value, as BAD_SIGNATURE', () => {
+    const padded = aSession(meter, [[aReading('B', '"00001234.567"')], [aReading('E', '"00001250.001"')]], [{ FV: new Literal('1.0') }, { FV: new Literal('1.0') }]);
+    refused([padded[0]!.replace('"00001234.567"', '"1234.567"'), padded[1]!], refusal('BAD_SIGNATURE', { recordIndex: 0 }));
+    refused([padded[0]!, padded[1]!.replace('"FV":1.0', '"FV":"1.0"')], refusal('BAD_SIGNATURE', { recordIndex: 1 }));
+  });
+
   it('an RV finer than a mWh as MALFORMED', () => {
     refused(aSession(meter, beginEnd('1.0000001', '2')), refusal('MALFORMED', { recordIndex: 0, field: 'RV' }));
   });
@@ -169,7 +188,7 @@ describe('verifyTransactionEvidence refuses', () => {
 
   it('a signature algorithm it does not implement as UNSUPPORTED_ALGORITHM', () => {
     const record = aRecord(meter, [aReading('B', '1'), aReading('E', '2')]);
-    const claimed = record.replace('ECDSA-secp256r1-SHA256', 'ECDSA-secp192r1-SHA256');
+    const claimed = record.replace('ECDSA-secp256r1-SHA256', 'ECDSA-secp160r1-SHA256');
     refused([claimed], refusal('UNSUPPORTED_ALGORITHM', { recordIndex: 0, field: 'SA' }));
   });
 

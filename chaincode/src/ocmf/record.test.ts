@@ -30,6 +30,8 @@ describe('parseOcmf', () => {
     ['7753', '7753'],
     ['1.5e3', '1.5e3'],
     ['"      48.542"', '48.542'],
+    ['"00000000.000"', '00000000.000'],
+    ['"00048.542"', '00048.542'],
   ])('keeps RV %s as the decimal %s the meter signed', (literal, expected) => {
     const parsed = parseOcmf(record(payload('', reading('').replace('48.542', literal))));
     expect(parsed.readings[0]?.value).toBe(expected);
@@ -74,6 +76,18 @@ describe('parseOcmf', () => {
     });
   });
 
+  it.each([
+    ['"FV":1.0', '1.0'],
+    ['"FV":1', '1'],
+    ['"FV":"1.0"', '1.0'],
+  ])('reads %s as the format version %s, whether the meter signed a string or a number', (fv, expected) => {
+    expect(parseOcmf(record(payload().replace('"FV":"1.0"', fv))).formatVersion).toBe(expected);
+  });
+
+  it('reads gateway and firmware versions written as numbers as the text signed', () => {
+    expect(parseOcmf(record(payload(',"GV":2.10,"MF":1.05')))).toMatchObject({ gatewayVersion: '2.10', meterFirmware: '1.05' });
+  });
+
   it('ignores vendor extension keys', () => {
     const parsed = parseOcmf(record(payload(',"XX":{"a":[1,2]}', reading(',"XV":76040,"XI":"1-0:1.8.0*255"'))));
     expect(parsed.readings).toHaveLength(1);
@@ -98,6 +112,11 @@ describe('parseOcmf', () => {
     ['TM on 30 February', record(payload('', reading('').replace('2021-11-17', '2021-02-30'))), 'TM'],
     ['TM at hour 24', record(payload('', reading('').replace('T18:', 'T24:'))), 'TM'],
     ['an RV that is not a number', record(payload('', reading('').replace('48.542', '"4 8"'))), 'RV'],
+    ['an RV string with two points', record(payload('', reading('').replace('48.542', '"0000.48.542"'))), 'RV'],
+    ['an RV string in hex', record(payload('', reading('').replace('48.542', '"0x30"'))), 'RV'],
+    ['an RV string with a sign after zeros', record(payload('', reading('').replace('48.542', '"000-48.542"'))), 'RV'],
+    ['an FV that is an object', record(payload().replace('"FV":"1.0"', '"FV":{"v":1}')), 'FV'],
+    ['an FV that is true', record(payload().replace('"FV":"1.0"', '"FV":true')), 'FV'],
     ['RI without RU', record(payload('', reading('').replace(',"RU":"kWh"', ''))), 'RI'],
     ['RV without RI and RU', record(payload('', reading('').replace(',"RI":"1-b:1.8.0","RU":"kWh"', ''))), 'RU'],
     ['IF that is null', record(payload(',"IF":null')), 'IF'],

@@ -11,8 +11,11 @@ export type MeterStatus = 'N' | 'G' | 'T' | 'D' | 'R' | 'M' | 'X' | 'I' | 'O' | 
 const TRANSACTION_CODES: ReadonlySet<string> = new Set<TransactionCode>(['B', 'C', 'X', 'E', 'L', 'R', 'A', 'P', 'S', 'T']);
 const METER_STATUSES: ReadonlySet<string> = new Set<MeterStatus>(['N', 'G', 'T', 'D', 'R', 'M', 'X', 'I', 'O', 'S', 'E', 'F']);
 const PAGINATION = /^([TF])(0|[1-9][0-9]*)$/;
-/** JSON number grammar, optionally padded with spaces: some meters send RV as a string (`"      48.542"`). */
-const PADDED_NUMBER = /^ *(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?) *$/;
+/**
+ * A decimal sent as a string: some meters pad it with spaces (`"      48.542"`), others with leading zeros
+ * to a fixed width (`"00000000.000"`). Both are the same decimal; only its digits and point are kept.
+ */
+const DECIMAL_STRING = /^ *(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?) *$/;
 
 /**
  * One reading with its effective values. Within a record the specification lets a reading omit any field
@@ -102,15 +105,15 @@ export function parseOcmf(text: string): OcmfRecord {
   const payload = readPayloadSection(payloadText);
   const field = (key: string): string | undefined => optionalString(payload, key);
   const record: OcmfRecord = {
-    formatVersion: field('FV'),
+    formatVersion: versionText(payload, 'FV'),
     gatewayIdentification: field('GI'),
     gatewaySerial: field('GS'),
-    gatewayVersion: field('GV'),
+    gatewayVersion: versionText(payload, 'GV'),
     pagination: readPagination(payload),
     meterVendor: field('MV'),
     meterModel: field('MM'),
     meterSerial: field('MS'),
-    meterFirmware: field('MF'),
+    meterFirmware: versionText(payload, 'MF'),
     identification: readIdentification(payload),
     tariffText: field('TT'),
     chargePointIdentificationType: field('CT'),
@@ -193,9 +196,18 @@ function readReading(raw: JsonObject, index: number, previous: OcmfReading | und
 function decimalLiteral(value: JsonValue | undefined, key: string, index: number): string | undefined {
   if (value === undefined) return undefined;
   if (isJsonNumber(value)) return value.text;
-  const padded = typeof value === 'string' ? PADDED_NUMBER.exec(value) : null;
+  const padded = typeof value === 'string' ? DECIMAL_STRING.exec(value) : null;
   if (padded?.[1] === undefined) throw malformed(`${key} must be a number`, key, index);
   return padded[1];
+}
+
+/**
+ * A version (FV, GV, MF) as text. The specification writes them as strings; some meters sign a JSON
+ * number (`"FV":1.0`), which is kept as the characters signed, so `1.0` reads as "1.0".
+ */
+function versionText(object: JsonObject, key: string): string | undefined {
+  const value = object.get(key);
+  return isJsonNumber(value) ? value.text : optionalString(object, key);
 }
 
 function optionalString(object: JsonObject, key: string, readingIndex?: number): string | undefined {

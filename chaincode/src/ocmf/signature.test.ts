@@ -24,8 +24,8 @@ const PAYLOAD =
   '{"TM":"2024-05-01T10:00:00,000+0200 S","TX":"B","RV":12.345,"RI":"1-b:1.8.0","RU":"kWh","EF":"","ST":"G"}]}';
 
 /** A record signed by `meter`; `section` lets a test add or override SA, SE, SM and SD. */
-function signedRecord(meter: TestMeter, section: Record<string, string> = {}, payload = PAYLOAD): string {
-  const der = sign('sha256', Buffer.from(payload, 'utf8'), { key: meter.privateKey, dsaEncoding: 'der' });
+function signedRecord(meter: TestMeter, section: Record<string, string> = {}, payload = PAYLOAD, hash = 'sha256'): string {
+  const der = sign(hash, Buffer.from(payload, 'utf8'), { key: meter.privateKey, dsaEncoding: 'der' });
   const sd = section['SE'] === 'base64' ? der.toString('base64') : der.toString('hex').toUpperCase();
   return `OCMF|${payload}|${JSON.stringify({ SD: sd, ...section })}`;
 }
@@ -40,6 +40,45 @@ describe('verifyOcmfSignature', () => {
   ])('accepts a record signed on %s with SA %s', (curve, sa) => {
     const meter = meterOn(curve);
     expect(verifyOcmfSignature(signedRecord(meter, { SA: sa }), spkiHex(meter.publicKey))).toBe('valid');
+  });
+
+  /** Every SA spelling the OCMF tables and the S.A.F.E. Transparenzsoftware accept, with the curve it names. */
+  it.each([
+    ['secp192k1', 'ECDSA-secp192k1-SHA256'],
+    ['prime192v1', 'ECDSA-secp192r1-SHA256'],
+    ['secp224k1', 'ECDSA-secp224k1-SHA256'],
+    ['secp224r1', 'ECDSA-secp224r1-SHA256'],
+    ['secp521r1', 'ECDSA-secp521r1-SHA256'],
+    ['brainpoolP256r1', 'ECDSA-brainpoolP256r1-SHA256'],
+    ['brainpoolP256r1', 'ECDSA-brainpoolp256r1-SHA256'],
+    ['brainpoolP256r1', 'ECDSA-BRAINPOOL256R1-SHA256'],
+    ['brainpoolP384r1', 'ECDSA-brainpoolP384r1-SHA256'],
+    ['brainpoolP192r1', 'ECDSA-brainpool192r1-SHA256'],
+    ['brainpoolP224r1', 'ECDSA-brainpoolP224r1-SHA256'],
+    ['brainpoolP320r1', 'ECDSA-brainpool320r1-SHA256'],
+    ['brainpoolP512r1', 'ECDSA-brainpoolP512r1-SHA256'],
+    ['brainpoolP256t1', 'ECDSA-brainpool256t1-SHA256'],
+    ['prime256v1', 'ECDSA-SECP256R1-SHA256'],
+  ])('accepts a record signed on %s with SA %s', (curve, sa) => {
+    const meter = meterOn(curve);
+    expect(verifyOcmfSignature(signedRecord(meter, { SA: sa }), spkiHex(meter.publicKey))).toBe('valid');
+  });
+
+  it.each([
+    ['prime256v1', 'ECDSA-secp256r1-SHA512'],
+    ['secp384r1', 'ECDSA-secp384r1-SHA512'],
+    ['secp521r1', 'ECDSA-secp521r1-SHA512'],
+    ['brainpoolP384r1', 'ECDSA-brainpool384r1-SHA512'],
+  ])('verifies a %s record under the SHA512 that SA %s names, and under nothing else', (curve, sa) => {
+    const meter = meterOn(curve);
+    expect(verifyOcmfSignature(signedRecord(meter, { SA: sa }, PAYLOAD, 'sha512'), spkiHex(meter.publicKey))).toBe('valid');
+    expect(verifyOcmfSignature(signedRecord(meter, { SA: sa }, PAYLOAD, 'sha256'), spkiHex(meter.publicKey))).toBe('invalid');
+    expect(verifyOcmfSignature(signedRecord(meter, { SA: sa.replace('SHA512', 'SHA256') }, PAYLOAD, 'sha512'), spkiHex(meter.publicKey))).toBe('invalid');
+  });
+
+  it('does not let a forgiving SA spelling change the curve: a brainpool signature fails under a secp256r1 key', () => {
+    const text = signedRecord(meterOn('brainpoolP256r1'), { SA: 'ECDSA-brainpoolP256r1-SHA256' });
+    expect(verifyOcmfSignature(text, spkiHex(meterOn('prime256v1').publicKey))).toBe('invalid');
   });
 
   it('takes secp256r1 when SA is absent', () => {
@@ -123,7 +162,12 @@ describe('verifyOcmfSignature', () => {
   });
 
   it.each([
-    ['SA', { SA: 'ECDSA-secp192r1-SHA256' }],
+    ['SA', { SA: 'ECDSA-secp160r1-SHA256' }],
+    ['SA', { SA: 'ECDSA-brainpoolP160r1-SHA256' }],
+    ['SA', { SA: 'ECDSA-secp256r1-SHA1' }],
+    ['SA', { SA: 'ECDSA-secp256r1' }],
+    ['SA', { SA: 'ecdsa-secp256r1-SHA256' }],
+    ['SA', { SA: 'ECDSA-prime256v1-SHA256' }],
     ['SA', { SA: 'RSA-SHA256' }],
     ['SE', { SE: 'base32' }],
     ['SM', { SM: 'application/json' }],

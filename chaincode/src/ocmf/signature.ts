@@ -5,14 +5,43 @@ import { openEnvelope, type OcmfSignature } from './envelope';
 
 export type SignatureVerdict = 'valid' | 'invalid' | 'bad-key';
 
-/** SA values of table 22 that this verifier implements, with OpenSSL's name for the curve. */
-const ALGORITHMS: ReadonlyMap<string, { readonly curve: string; readonly hash: string }> = new Map([
-  ['ECDSA-secp256r1-SHA256', { curve: 'prime256v1', hash: 'sha256' }],
-  ['ECDSA-secp256k1-SHA256', { curve: 'secp256k1', hash: 'sha256' }],
-  ['ECDSA-secp384r1-SHA256', { curve: 'secp384r1', hash: 'sha256' }],
-  ['ECDSA-brainpool256r1-SHA256', { curve: 'brainpoolP256r1', hash: 'sha256' }],
-  ['ECDSA-brainpool384r1-SHA256', { curve: 'brainpoolP384r1', hash: 'sha256' }],
+/**
+ * The curves an SA may name, by the name OCMF and the S.A.F.E. Transparenzsoftware write (lower case,
+ * brainpool with its `P`), with OpenSSL's name for it. The OCMF table lists secp192k1, secp192r1, secp256k1,
+ * secp256r1, secp384r1, secp521r1, brainpool256r1 and brainpool384r1; the Transparenzsoftware looks up any
+ * SEC or Brainpool curve by name. Those of at least 192 bits are here: a meter key on a weaker curve is
+ * refused rather than trusted.
+ */
+const CURVES: ReadonlyMap<string, string> = new Map([
+  ['secp192k1', 'secp192k1'],
+  ['secp192r1', 'prime192v1'],
+  ['secp224k1', 'secp224k1'],
+  ['secp224r1', 'secp224r1'],
+  ['secp256k1', 'secp256k1'],
+  ['secp256r1', 'prime256v1'],
+  ['secp384r1', 'secp384r1'],
+  ['secp521r1', 'secp521r1'],
+  ...[192, 224, 256, 320, 384, 512].flatMap((bits) => (['r1', 't1'] as const).map((kind): [string, string] => [`brainpoolp${bits}${kind}`, `brainpoolP${bits}${kind}`])),
 ]);
+/** The hashes OCMF names: SHA256 (every version) and SHA512 (added for the larger curves). */
+const HASHES: ReadonlyMap<string, string> = new Map([
+  ['SHA256', 'sha256'],
+  ['SHA512', 'sha512'],
+]);
+
+/**
+ * Reads SA as `ECDSA-<curve>-<hash>`. Spelling is forgiven where both reference verifiers forgive it: the
+ * curve in any letter case, and `brainpool256r1` as well as `brainpoolP256r1`. The hash is taken as
+ * written and checked as written: a signature is never verified under a hash other than the one SA names.
+ */
+export function signatureAlgorithm(sa: string): { readonly curve: string; readonly hash: string } | undefined {
+  const parts = sa.split('-');
+  if (parts.length !== 3 || parts[0] !== 'ECDSA') return undefined;
+  const lower = (parts[1] ?? '').toLowerCase();
+  const curve = CURVES.get(lower.startsWith('brainpool') && !lower.startsWith('brainpoolp') ? `brainpoolp${lower.slice('brainpool'.length)}` : lower);
+  const hash = HASHES.get((parts[2] ?? '').toUpperCase());
+  return curve === undefined || hash === undefined ? undefined : { curve, hash };
+}
 const HEX = /^(?:[0-9a-fA-F]{2})+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const WHITESPACE = /\s+/g;
@@ -65,7 +94,7 @@ export function verifyWithKey(text: string, key: KeyObject): boolean {
 }
 
 function supportedAlgorithm(signature: OcmfSignature): { readonly curve: string; readonly hash: string } {
-  const algorithm = ALGORITHMS.get(signature.algorithm);
+  const algorithm = signatureAlgorithm(signature.algorithm);
   const unsupported = (field: string, value: string): OcmfError =>
     new OcmfError({ code: 'UNSUPPORTED_ALGORITHM', message: `unsupported ${field} ${JSON.stringify(value)}`, field });
   if (algorithm === undefined) throw unsupported('SA', signature.algorithm);
