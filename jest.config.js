@@ -8,7 +8,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/config', '<rootDir>/chaincode', '<rootDir>/csms', '<rootDir>/ledger-bridge', '<rootDir>/simulators'],
+      roots: ['<rootDir>/config', '<rootDir>/chaincode', '<rootDir>/csms', '<rootDir>/ledger-bridge', '<rootDir>/embedded-ledger', '<rootDir>/simulators'],
       testMatch: ['**/src/**/*.test.ts'],
     },
     {

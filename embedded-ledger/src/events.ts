@@ -1,0 +1,76 @@
+import { parseEnvelope, type Block } from './blocks';
+
+/** One chaincode event of a valid transaction, shaped as fabric-gateway's ChaincodeEvent. */
+export interface ChaincodeEvent {
+  readonly blockNumber: bigint;
+  readonly transactionId: string;
+  readonly chaincodeName: string;
+  readonly eventName: string;
+  readonly payload: Uint8Array;
+}
+
+/** An event stream the reader stops with close(), or by leaving a for-await loop. */
+export interface CloseableAsyncIterable<T> extends AsyncIterable<T> {
+  close(): void;
+}
+
+/** Events of a block: at most one per transaction, and only from transactions judged valid. */
+export function blockEvents(block: Block): ChaincodeEvent[] {
+  const events: ChaincodeEvent[] = [];
+  for (const [index, entry] of block.data.entries()) {
+    if (block.metadata.validationCodes[index] !== 'VALID') continue;
+    const envelope = parseEnvelope(entry);
+    if (envelope.type !== 'transaction' || envelope.response.event === null) continue;
+    events.push({
+      blockNumber: BigInt(block.header.number),
+      transactionId: envelope.proposal.txId,
+      chaincodeName: envelope.proposal.chaincode,
+      eventName: envelope.response.event.name,
+      payload: Buffer.from(envelope.response.event.payloadBase64, 'base64'),
+    });
+  }
+  return events;
+}
+
+export interface EventSource {
+  height(): number;
+  block(number: number): Promise<Block | undefined>;
+  /** Resolves when a block is committed after the call, or the ledger closes. */
+  nextBlock(): Promise<void>;
+  closed(): boolean;
+}
+
+/**
+ * Events from `fromBlock` on: the committed blocks read from disk first, then each new block as it is
+ * committed, so a listener that checkpointed a block number resumes there without a gap.
+ */
+export function eventsFrom(source: EventSource, fromBlock: number): CloseableAsyncIterable<ChaincodeEvent> {
+  let stopped = false;
+  let wake = (): void => undefined;
+  const stop = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  async function* generate(): AsyncGenerator<ChaincodeEvent> {
+    let next = fromBlock;
+    while (!stopped && !source.closed()) {
+      if (next >= source.height()) {
+        await Promise.race([source.nextBlock(), stop]);
+        continue;
+      }
+      const block = await source.block(next++);
+      if (block === undefined) return;
+      for (const event of blockEvents(block)) {
+        if (stopped) return;
+        yield event;
+      }
+    }
+  }
+  const iterator = generate();
+  return {
+    [Symbol.asyncIterator]: () => iterator,
+    close: () => {
+      stopped = true;
+      wake();
+    },
+  };
+}

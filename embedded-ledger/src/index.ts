@@ -1,0 +1,14 @@
+export {
+  EMBEDDED_LEDGER_DESCRIPTION,
+  openEmbeddedLedger,
+  type Clock,
+  type EmbeddedLedger,
+  type EmbeddedLedgerOptions,
+  type LedgerIdentity,
+  type TransactionRecord,
+} from './ledger';
+export { LedgerCorrupted, TransactionInvalidated } from './errors';
+export type { ChaincodeEvent, CloseableAsyncIterable } from './events';
+export type { Block, BlockHeader, BlockMetadata, ConfigEnvelope, EndorsementRecord, ProposalRecord, ReadWriteSetRecord, ResponseRecord, TransactionEnvelope, ValidationCodeName } from './blocks';
+export type { ChainVerification } from './verify';
+export { CHANNEL_ORGANIZATIONS } from './msp';

@@ -1,0 +1,70 @@
+import type { MspId } from '@chargeledger/chaincode/src/api';
+import { commitHash, dataHash, endorsedBytes, envelopeBytes, headerHash, parseEnvelope, transactionId, type Block, type ConfigEnvelope, type TransactionEnvelope, type ValidationCodeName } from './blocks';
+import { issuedBy, verifySignature } from './msp';
+
+export type ChainVerification =
+  | { readonly valid: true; readonly height: number }
+  | { readonly valid: false; readonly height: number; readonly blockNumber: number; readonly reason: string };
+
+/**
+ * The signatures of one transaction against the channel's trust anchors: the id derives from the nonce and
+ * the creator, the creator's certificate comes from its organization's CA and signed the envelope, and each
+ * endorsement is signed by the peer certificate the configuration names. Returns the endorsing
+ * organizations whose signatures hold, or the code of the first failure.
+ */
+export function checkSignatures(envelope: TransactionEnvelope, config: ConfigEnvelope): { readonly failure: ValidationCodeName } | { readonly endorsers: readonly MspId[] } {
+  const { proposal } = envelope;
+  if (transactionId(proposal.nonce, proposal.creator.certificate) !== proposal.txId) return { failure: 'BAD_PROPOSAL_TXID' };
+  const creatorOrg = config.organizations.find((org) => org.mspId === proposal.creator.mspId);
+  if (creatorOrg === undefined || !issuedBy(proposal.creator.certificate, creatorOrg.caCertificate)) return { failure: 'BAD_CREATOR_SIGNATURE' };
+  if (!verifySignature(proposal.creator.certificate, envelopeBytes(envelope), envelope.signature)) return { failure: 'BAD_CREATOR_SIGNATURE' };
+  const signed = endorsedBytes(proposal, envelope.response);
+  const endorsers = new Set<MspId>();
+  for (const endorsement of envelope.endorsements) {
+    const org = config.organizations.find((candidate) => candidate.mspId === endorsement.mspId);
+    if (org === undefined || org.peerCertificate !== endorsement.certificate || !verifySignature(endorsement.certificate, signed, endorsement.signature)) {
+      return { failure: 'ENDORSEMENT_POLICY_FAILURE' };
+    }
+    endorsers.add(endorsement.mspId);
+  }
+  return { endorsers: [...endorsers] };
+}
+
+/**
+ * Walks the chain from block 0: every header names its number and the hash of the previous header, every
+ * data hash matches the data, the commit hashes chain, block 0 is the configuration, and every transaction's
+ * signatures hold against it. A transaction recorded as valid must also have been validly signed.
+ */
+export async function verifyChain(readBlock: (number: number) => Promise<Block | undefined>, height: number): Promise<ChainVerification> {
+  let previous: Block | undefined;
+  let config: ConfigEnvelope | undefined;
+  const broken = (blockNumber: number, reason: string): ChainVerification => ({ valid: false, height, blockNumber, reason });
+  for (let number = 0; number < height; number++) {
+    const block = await readBlock(number);
+    if (block === undefined) return broken(number, 'block missing');
+    const { header, data, metadata } = block;
+    if (header.number !== number) return broken(number, `header names block ${header.number}`);
+    if (header.previousHash !== (previous === undefined ? '' : headerHash(previous.header))) return broken(number, 'previous hash does not match the previous header');
+    if (header.dataHash !== dataHash(data)) return broken(number, 'data hash does not match the data');
+    if (metadata.validationCodes.length !== data.length) return broken(number, 'one validation code per transaction expected');
+    if (metadata.commitHash !== commitHash(previous?.metadata.commitHash ?? '', header, metadata.validationCodes)) return broken(number, 'commit hash does not chain');
+    for (const [index, entry] of data.entries()) {
+      let envelope;
+      try {
+        envelope = parseEnvelope(entry);
+      } catch {
+        return broken(number, `entry ${index} is not JSON`);
+      }
+      if (number === 0) {
+        if (envelope.type !== 'config' || data.length !== 1) return broken(number, 'block 0 must hold the channel configuration alone');
+        config = envelope;
+        continue;
+      }
+      if (envelope.type !== 'transaction' || config === undefined) return broken(number, `entry ${index} is not a transaction`);
+      const checked = checkSignatures(envelope, config);
+      if ('failure' in checked && metadata.validationCodes[index] === 'VALID') return broken(number, `transaction ${envelope.proposal.txId}: ${checked.failure}`);
+    }
+    previous = block;
+  }
+  return { valid: true, height };
+}
