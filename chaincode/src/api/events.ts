@@ -9,7 +9,9 @@ interface EventBase {
 export interface ChaincodeEvents {
   AccountOpened: EventBase & { readonly accountId: string; readonly kind: AccountKind };
   AccountToppedUp: EventBase & { readonly accountId: string; readonly amount: number };
-  PayoutMade: EventBase & { readonly accountId: string; readonly amount: number };
+  PayoutRequested: EventBase & { readonly accountId: string; readonly payoutId: string; readonly amount: number };
+  PayoutMade: EventBase & { readonly accountId: string; readonly payoutId: string; readonly amount: number; readonly destination: string };
+  PayoutReturned: EventBase & { readonly accountId: string; readonly payoutId: string; readonly amount: number };
   SessionLimitChanged: EventBase & { readonly accountId: string; readonly sessionLimit: number };
   TokenPepperSet: EventBase;
   DriverProfileStored: EventBase & { readonly accountId: string };

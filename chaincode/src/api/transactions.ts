@@ -2,7 +2,7 @@ import type { MspId } from './common';
 import type { Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UpdateStationRequest } from './registry';
 import type { AbandonSessionRequest, AbandonSessionResult, AuthorizationVerdict, AuthorizeIdTokenQuery, CloseSessionRequest, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
 import type { AcceptOfferRequest, DeliverySettlement, ExpireOfferRequest, Offer, OfferQuery, OpenOffersResult, PostOfferRequest, SettleDeliveryRequest, Trade } from './trading';
-import type { Account, AccountQuery, AccountView, HistoryQuery, HistoryResult, ForgetIdTokenRequest, IdTokenLink, IndexIdTokenRequest, LinkIdTokenRequest, OpenAccountRequest, PayoutRequest, ResolveIdTokenResult, SetDriverProfileRequest, SetSessionLimitRequest, SetTokenPepperRequest, TopUpRequest, UnlinkIdTokenRequest } from './wallet';
+import type { Account, AccountQuery, AccountView, HistoryQuery, HistoryResult, ForgetIdTokenRequest, Payout, PayoutQuery, RequestPayoutRequest, ReturnPayoutRequest, IdTokenLink, IndexIdTokenRequest, LinkIdTokenRequest, OpenAccountRequest, PayoutRequest, ResolveIdTokenResult, SetDriverProfileRequest, SetSessionLimitRequest, SetTokenPepperRequest, TopUpRequest, UnlinkIdTokenRequest } from './wallet';
 
 /** Submitted transactions are ordered and committed; evaluated ones are answered by one peer and never recorded. */
 export type TxKind = 'submit' | 'evaluate';
@@ -18,7 +18,11 @@ interface Tx<Req, Res, K extends TxKind, Callers extends MspId> {
 export interface ContractApi {
   'Wallet:openAccount': Tx<OpenAccountRequest, Account, 'submit', 'WalletsMSP'>;
   'Wallet:topUp': Tx<TopUpRequest, AccountView, 'submit', 'WalletsMSP'>;
-  'Wallet:payout': Tx<PayoutRequest, AccountView, 'submit', 'WalletsMSP'>;
+  /** The owner of the account: OperatorsMSP or ProsumersMSP with its party attribute, WalletsMSP for drivers. */
+  'Wallet:requestPayout': Tx<RequestPayoutRequest, Payout, 'submit', 'OperatorsMSP' | 'ProsumersMSP' | 'WalletsMSP'>;
+  'Wallet:payout': Tx<PayoutRequest, Payout, 'submit', 'WalletsMSP'>;
+  'Wallet:returnPayout': Tx<ReturnPayoutRequest, Payout, 'submit', 'WalletsMSP'>;
+  'Wallet:getPayout': Tx<PayoutQuery, Payout, 'evaluate', MspId>;
   'Wallet:setSessionLimit': Tx<SetSessionLimitRequest, Account, 'submit', 'WalletsMSP'>;
   /** Wallets peers only (as for indexIdToken, forgetIdToken, setDriverProfile): endorse with WalletsMSP alone. */
   'Wallet:setTokenPepper': Tx<SetTokenPepperRequest, { readonly set: true }, 'submit', 'WalletsMSP'>;
@@ -79,7 +83,10 @@ const query = { kind: 'evaluate', callers: ALL } as const;
 export const TRANSACTIONS: { readonly [K in TransactionName]: TransactionDescriptor<K> } = {
   'Wallet:openAccount': submitBy('WalletsMSP'),
   'Wallet:topUp': submitBy('WalletsMSP'),
+  'Wallet:requestPayout': submitBy('OperatorsMSP', 'ProsumersMSP', 'WalletsMSP'),
   'Wallet:payout': submitBy('WalletsMSP'),
+  'Wallet:returnPayout': submitBy('WalletsMSP'),
+  'Wallet:getPayout': query,
   'Wallet:setSessionLimit': submitBy('WalletsMSP'),
   'Wallet:setTokenPepper': submitBy('WalletsMSP'),
   'Wallet:setDriverProfile': submitBy('WalletsMSP'),

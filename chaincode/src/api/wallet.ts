@@ -21,7 +21,13 @@ export interface Account {
   /** Drivers: the largest hold one session may place. */
   readonly sessionLimit?: number;
   readonly status: 'active' | 'closed';
-  /** Incremented by every movement of a driver's money (carries the Wallets key-level endorsement). */
+  /**
+   * Everything ever debited: session debits, trade escrows, payouts. The balance is the sum of the credit
+   * entries minus this, so only a transaction that rewrites this record, under the owner organization's
+   * key-level policy, can lower it (ADR 0014).
+   */
+  readonly debited: number;
+  /** Incremented by every debit, and by every hold and top-up of a driver's account. */
   readonly seq: number;
   readonly createdTxId: string;
 }
@@ -48,6 +54,7 @@ export interface Hold {
 export type EntryReason =
   | 'top-up'
   | 'payout'
+  | 'payout-returned'
   | 'session-debit'
   | 'session-credit'
   | 'trade-escrow'
@@ -78,10 +85,53 @@ export interface TopUpRequest extends Idempotent {
   /** The payment provider's reference, not personal data. */
   readonly reference: string;
 }
+/**
+ * The owner asks for money to leave its account: the operator (chargeledger.operatorId = the account's
+ * ownerId) for an operator account, the prosumer likewise, the Wallets organization on a driver's behalf.
+ * The amount is debited at once, under the owner organization's endorsement, and waits for Wallets to pay it.
+ */
+export interface RequestPayoutRequest extends Idempotent {
+  readonly accountId: string;
+  /** Unique within the account, chosen by the owner. */
+  readonly payoutId: string;
+  readonly amount: number;
+  /**
+   * Where the money is to go: the owner's bank account as Wallets knows it (e.g. `iban:DE89370400440532013000`
+   * for a business). For a driver, a reference to the bank account Wallets keeps off the ledger: an IBAN
+   * of a person is personal data (ADR 0003).
+   */
+  readonly destination: string;
+}
+/** Wallets reports the transfer made: the payout's destination and amount are the owner's, not Wallets'. */
 export interface PayoutRequest extends Idempotent {
   readonly accountId: string;
-  readonly amount: number;
+  readonly payoutId: string;
+  /** The bank transfer's reference. */
   readonly reference: string;
+}
+/** Wallets could not pay (the destination refused the transfer): the amount is credited back. */
+export interface ReturnPayoutRequest extends Idempotent {
+  readonly accountId: string;
+  readonly payoutId: string;
+  readonly reference: string;
+}
+export interface Payout {
+  readonly accountId: string;
+  readonly payoutId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly destination: string;
+  readonly status: 'requested' | 'paid' | 'returned';
+  readonly requestedAtMs: number;
+  readonly requestTxId: string;
+  /** The transfer's reference, once paid or returned. */
+  readonly reference?: string;
+  readonly completedAtMs?: number;
+  readonly completedTxId?: string;
+}
+export interface PayoutQuery {
+  readonly accountId: string;
+  readonly payoutId: string;
 }
 export interface SetSessionLimitRequest extends Idempotent {
   readonly accountId: string;

@@ -5,10 +5,12 @@
 export const KEY = {
   /** [eventId] → EventRecord: the first result of each event id. */
   event: 'cl.event',
-  /** [accountId] → Account. Driver accounts carry a WalletsMSP key-level endorsement policy. */
+  /** [accountId] → Account. Carries the key-level endorsement policy of the owner's organization (ADR 0014). */
   account: 'cl.account',
   /** [accountId, txId, n] → LedgerEntry. Balance = sum over [accountId]; entries are only ever added. */
   entry: 'cl.entry',
+  /** [accountId, payoutId] → Payout: requested by the owner (the debit), then paid or returned by Wallets. */
+  payout: 'cl.payout',
   /** [accountId, holdId] → Hold. Removed when released or settled. */
   hold: 'cl.hold',
   /** [accountId, tokenRef] → IdTokenLink (salted hash only). */

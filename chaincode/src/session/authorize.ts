@@ -34,6 +34,6 @@ export async function authorizeIdToken(tx: Tx, operatorId: string, req: Authoriz
   if (holder.link?.status !== 'active') return verdict('revoked-token');
   if (holder.account.status !== 'active') return verdict('account-closed');
   if (holder.account.currency !== tariff.currency) return verdict('currency-mismatch');
-  const { holdAmount, refusedReason } = holdFor(holder.account, await fundsOf(tx, holder.account.accountId), station, undefined);
+  const { holdAmount, refusedReason } = holdFor(holder.account, await fundsOf(tx, holder.account), station, undefined);
   return refusedReason === undefined ? verdict('accepted', holdAmount) : verdict(refusedReason);
 }

@@ -3,7 +3,7 @@ import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/tx';
 import { PricingError, priceSession, type PriceBreakdown } from '../tariff';
-import { addEntry, loadAccount, loadHold, removeHold, touchDriver } from '../wallet/accounts';
+import { credit, debit, loadAccount, loadHold, removeHold, touchDriver } from '../wallet/accounts';
 import { checkClaimedStart, checkWindow, transientRecords, unsignedMeasurement, verifiedMeasurement, type Measurement } from './evidence';
 import { openSessionOf, sessionKey, startOf, type SessionRecord } from './records';
 
@@ -25,11 +25,14 @@ export async function closeSession(tx: Tx, operatorId: string, req: CloseSession
 
   const hold = await loadHold(tx, session.driverAccountId, session.sessionId);
   await removeHold(tx, hold);
+  const driver = await loadAccount(tx, session.driverAccountId);
   if (charged > 0) {
-    await addEntry(tx, session.driverAccountId, -charged, 'session-debit', session.sessionId);
-    await addEntry(tx, session.payeeAccountId, charged, 'session-credit', session.sessionId);
+    // The hold reserved the amount, so no funds check: the debit rewrites the driver's account (Wallets' policy).
+    await debit(tx, driver, charged, 'session-debit', session.sessionId);
+    await credit(tx, session.payeeAccountId, charged, 'session-credit', session.sessionId);
+  } else {
+    await touchDriver(tx, driver);
   }
-  await touchDriver(tx, await loadAccount(tx, session.driverAccountId));
 
   const receipt: Receipt = {
     sessionId: session.sessionId,

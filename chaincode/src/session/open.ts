@@ -37,7 +37,7 @@ export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRe
   const frozenMeter: FrozenMeter | undefined =
     meter === undefined || meterKey === undefined ? undefined : { meterSerial: meter.meterSerial, keyId: meterKey.keyId, publicKey: meterKey.publicKey };
 
-  const { holdAmount, refusedReason } = holdFor(driver, await fundsOf(tx, req.driverAccountId), station, req.maxHold);
+  const { holdAmount, refusedReason } = holdFor(driver, await fundsOf(tx, driver), station, req.maxHold);
 
   const session: SessionRecord = {
     sessionId: req.sessionId,

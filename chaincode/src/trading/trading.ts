@@ -4,7 +4,7 @@ import { energyAmount, sum } from '../core/money';
 import type { Tx } from '../core/tx';
 import { currentKey, meterAt } from '../registry/meters';
 import { checkWindow, transientRecords, verifiedMeasurement } from '../session/evidence';
-import { activeAccount, addEntry, fundsOf } from '../wallet/accounts';
+import { activeAccount, credit, debit, fundsOf } from '../wallet/accounts';
 import { allocate, DELIVERY_GRACE_MS, loadOffer, offerKey, publicOffer, tradeKey, tradesOf, type OfferRecord } from './offers';
 
 /** An operator or prosumer caller, as requireParty read it from the certificate. */
@@ -61,7 +61,7 @@ export async function acceptOffer(tx: Tx, operatorId: string, req: AcceptOfferRe
   if (account.kind !== 'operator' || account.ownerId !== operatorId) refuse('ACCESS_DENIED', 'the account is not the operator\'s');
   if (account.currency !== offer.currency) refuse('CURRENCY_MISMATCH', `the offer is in ${offer.currency}`);
   const escrowAmount = energyAmount(req.energyWh, offer.priceMicroPerKWh, offer.currency);
-  const funds = await fundsOf(tx, req.operatorAccountId);
+  const funds = await fundsOf(tx, account);
   if (funds.available < escrowAmount) refuse('INSUFFICIENT_FUNDS', `available ${funds.available} < escrow ${escrowAmount}`);
 
   const seq = offer.tradeCount + 1;
@@ -75,7 +75,8 @@ export async function acceptOffer(tx: Tx, operatorId: string, req: AcceptOfferRe
     escrowAmount,
     status: 'escrowed',
   };
-  await addEntry(tx, req.operatorAccountId, -escrowAmount, 'trade-escrow', trade.tradeId);
+  // The escrow is a debit: it rewrites the operator's account record, so OperatorsMSP peers must endorse.
+  await debit(tx, account, escrowAmount, 'trade-escrow', trade.tradeId);
   await tx.put(tradeKey(tx, offer.offerId, seq), trade);
   const remainingWh = offer.remainingWh - req.energyWh;
   await tx.put(offerKey(tx, offer.offerId), { ...offer, remainingWh, tradeCount: seq, status: remainingWh === 0 ? 'closed' : 'open' });
@@ -114,8 +115,8 @@ export async function settleDelivery(
   const settled = allocate(offer, trades, deliveredWh);
   for (const trade of settled) {
     await tx.put(tradeKey(tx, offer.offerId, trade.seq), trade);
-    if ((trade.paid ?? 0) > 0) await addEntry(tx, offer.prosumerAccountId, trade.paid ?? 0, 'trade-payment', trade.tradeId, trade.seq);
-    if ((trade.refunded ?? 0) > 0) await addEntry(tx, trade.operatorAccountId, trade.refunded ?? 0, 'trade-refund', trade.tradeId, trade.seq);
+    if ((trade.paid ?? 0) > 0) await credit(tx, offer.prosumerAccountId, trade.paid ?? 0, 'trade-payment', trade.tradeId, trade.seq);
+    if ((trade.refunded ?? 0) > 0) await credit(tx, trade.operatorAccountId, trade.refunded ?? 0, 'trade-refund', trade.tradeId, trade.seq);
   }
   await tx.put(offerKey(tx, offer.offerId), { ...offer, status: 'settled', remainingWh: 0 });
   const paid = sum(settled.map((trade) => trade.paid ?? 0));

@@ -32,7 +32,7 @@ export async function resolveIdToken(tx: Tx): Promise<ResolveIdTokenResult> {
   const { accountId, tokenRef, salt } = holder.record;
   if (holder.link?.status !== 'active') refuse('ID_TOKEN_REJECTED', 'the id token is revoked');
   const account = await activeAccount(tx, accountId);
-  const funds = await fundsOf(tx, accountId);
+  const funds = await fundsOf(tx, account);
   return {
     accountId,
     tokenRef,

@@ -3,7 +3,9 @@ import { WALLETS_PRIVATE_COLLECTION, type Account, type AccountKind, type IdToke
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import { ALL_MSPS, evaluate, submit, submitPrivate, type SubmitSpec } from '../core/transaction';
-import { activeAccount, addEntry, fundsOf, loadAccount, protectDriverAccount, touchDriver, viewOf } from './accounts';
+import { requireMsp, requireOperator, requireProsumer } from '../core/access';
+import { activeAccount, credit, fundsOf, loadAccount, protectAccount, touchDriver, viewOf } from './accounts';
+import { completePayout, loadPayout, requestPayout, returnPayout, type PayoutRequester } from './payouts';
 import { forgetIdToken, indexIdToken, setDriverProfile, setTokenPepper } from './private-records';
 import { resolveIdToken } from './resolve';
 import { loadLink } from './tokens';
@@ -44,11 +46,12 @@ export class WalletContract extends Contract {
           currency: req.currency,
           sessionLimit: req.sessionLimit,
           status: 'active',
+          debited: 0,
           seq: 0,
           createdTxId: tx.txId,
         };
         await tx.put(key, account);
-        if (isDriver) await protectDriverAccount(tx, req.accountId);
+        await protectAccount(tx, req.accountId, req.kind);
         tx.emit('AccountOpened', { accountId: req.accountId, kind: req.kind });
         return account;
       },
@@ -65,11 +68,25 @@ export class WalletContract extends Contract {
       read: (f) => ({ accountId: f.id('accountId'), amount: f.int('amount', 1, MAX_AMOUNT), reference: f.id('reference') }),
       run: async (tx, req) => {
         const account = await touchDriver(tx, await activeAccount(tx, req.accountId));
-        const funds = await fundsOf(tx, req.accountId);
-        await addEntry(tx, req.accountId, req.amount, 'top-up', req.reference);
+        const funds = await fundsOf(tx, account);
+        await credit(tx, req.accountId, req.amount, 'top-up', req.reference);
         tx.emit('AccountToppedUp', { accountId: req.accountId, amount: req.amount });
         return viewOf(account, { ...funds, balance: funds.balance + req.amount, available: funds.available + req.amount });
       },
+    });
+  }
+
+  /** The owner asks; see RequestPayoutRequest for who the owner is. */
+  @Transaction()
+  @Returns('string')
+  async requestPayout(ctx: Context, request: string): Promise<string> {
+    const requester = payoutRequester(ctx);
+    return submit(ctx, request, {
+      name: 'Wallet:requestPayout',
+      callers: ['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP'],
+      members: ['accountId', 'payoutId', 'amount', 'destination'],
+      read: (f) => ({ accountId: f.id('accountId'), payoutId: f.id('payoutId'), amount: f.int('amount', 1, MAX_AMOUNT), destination: f.id('destination') }),
+      run: (tx, req) => requestPayout(tx, requester, req),
     });
   }
 
@@ -79,16 +96,21 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:payout',
       callers: ['WalletsMSP'],
-      members: ['accountId', 'amount', 'reference'],
-      read: (f) => ({ accountId: f.id('accountId'), amount: f.int('amount', 1, MAX_AMOUNT), reference: f.id('reference') }),
-      run: async (tx, req) => {
-        const account = await touchDriver(tx, await activeAccount(tx, req.accountId));
-        const funds = await fundsOf(tx, req.accountId);
-        if (funds.available < req.amount) refuse('INSUFFICIENT_FUNDS', `available ${funds.available} < ${req.amount}`);
-        await addEntry(tx, req.accountId, -req.amount, 'payout', req.reference);
-        tx.emit('PayoutMade', { accountId: req.accountId, amount: req.amount });
-        return viewOf(account, { ...funds, balance: funds.balance - req.amount, available: funds.available - req.amount });
-      },
+      members: ['accountId', 'payoutId', 'reference'],
+      read: (f) => ({ accountId: f.id('accountId'), payoutId: f.id('payoutId'), reference: f.id('reference') }),
+      run: completePayout,
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async returnPayout(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Wallet:returnPayout',
+      callers: ['WalletsMSP'],
+      members: ['accountId', 'payoutId', 'reference'],
+      read: (f) => ({ accountId: f.id('accountId'), payoutId: f.id('payoutId'), reference: f.id('reference') }),
+      run: returnPayout,
     });
   }
 
@@ -208,7 +230,22 @@ export class WalletContract extends Contract {
       callers: ALL_MSPS,
       members: ['accountId'],
       read: (f) => ({ accountId: f.id('accountId') }),
-      run: async (tx, req) => viewOf(await loadAccount(tx, req.accountId), await fundsOf(tx, req.accountId)),
+      run: async (tx, req) => {
+        const account = await loadAccount(tx, req.accountId);
+        return viewOf(account, await fundsOf(tx, account));
+      },
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getPayout(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Wallet:getPayout',
+      callers: ALL_MSPS,
+      members: ['accountId', 'payoutId'],
+      read: (f) => ({ accountId: f.id('accountId'), payoutId: f.id('payoutId') }),
+      run: (tx, req) => loadPayout(tx, req.accountId, req.payoutId),
     });
   }
 
@@ -234,4 +271,11 @@ function walletsOnly<T extends TransactionName>(
   spec: Omit<SubmitSpec<T>, 'callers'>,
 ): SubmitSpec<T> & { readonly collection: string; readonly memberMsp: 'WalletsMSP' } {
   return { ...spec, callers: ['WalletsMSP'], collection: WALLETS_PRIVATE_COLLECTION, memberMsp: 'WalletsMSP' };
+}
+
+function payoutRequester(ctx: Context): PayoutRequester {
+  const { mspId } = requireMsp(ctx, ['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP']);
+  if (mspId === 'OperatorsMSP') return { mspId, partyId: requireOperator(ctx) };
+  if (mspId === 'ProsumersMSP') return { mspId, partyId: requireProsumer(ctx) };
+  return { mspId: 'WalletsMSP' };
 }
