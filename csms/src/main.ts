@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { apiKeyRecord } from './api/auth';
 import { buildCsms } from './app';
 import { systemClock } from './domain/clock';
+import { installLastResortHandlers } from './last-resort';
 import { createLogger } from './logger';
 import { ledgerQueriesKey } from './queue/ledger-queries';
 import { EventPublisher } from './queue/publisher';
@@ -41,6 +42,9 @@ function readTlsFiles(files: CsmsTlsFiles): CsmsTls {
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'csms');
+  // Installed before anything can fail asynchronously; the shutdown it calls is the one set once the CSMS runs.
+  let shutdown = async (_reason: string): Promise<void> => undefined;
+  installLastResortHandlers(process, { log, shutdown: (reason) => shutdown(reason), shutdownTimeoutMs: 10_000, exit: (code) => process.exit(code) });
   const tls = config.csms.tls === undefined ? undefined : readTlsFiles(config.csms.tls);
   const redisOptions = { host: config.redis.host, port: config.redis.port };
   const redis = new Redis({ ...redisOptions, maxRetriesPerRequest: 3 });
@@ -72,10 +76,10 @@ async function main(): Promise<void> {
   log.info(listening, 'CSMS listening (OCPP at /ocpp/<identity>, admin API at /api)');
 
   let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
+  shutdown = async (reason: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ reason }, 'shutting down');
     await csms.close();
     await publisher.close();
     redis.disconnect();

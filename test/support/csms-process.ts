@@ -32,6 +32,11 @@ export class CsmsProcess {
     return this.#child.pid;
   }
 
+  /** Whether the process is still there (it has neither exited nor been killed). */
+  get running(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
   /** What the process printed, for a failing test's message. */
   get output(): string {
     return this.#output;

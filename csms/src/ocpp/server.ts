@@ -86,10 +86,11 @@ export class OcppServer {
     });
     this.#rpc.on('client', (client: ChargerConnection & { session: { securityProfile: SecurityProfile }; handle: (method: string | ((call: { method: string }) => unknown), handler?: (call: { params: unknown; method: string }) => unknown) => void; on: (event: string, listener: (...args: unknown[]) => void) => void }) => {
       const log = this.#log.child({ chargerId: client.identity, protocol: client.protocol });
+      closeNeverRejects(client, log);
       const previous = this.#connections.get(client.identity);
       if (previous !== undefined) {
         log.warn('a second connection with the same identity: the older one is closed');
-        void previous.close({ code: 4000, reason: 'replaced by a newer connection', awaitPending: false });
+        void previous.close({ code: 4000, reason: 'replaced by a newer connection', awaitPending: false }).catch(() => undefined);
       }
       this.#connections.set(client.identity, client);
       void options.onConnect(client.identity).catch((error: unknown) => log.error({ err: error }, 'could not record the connection'));
@@ -146,6 +147,25 @@ export class OcppServer {
   async close(): Promise<void> {
     await this.#rpc.close({ code: 1001, reason: 'CSMS shutting down', awaitPending: true });
   }
+}
+
+/**
+ * ocpp-rpc closes a connection by itself (more bad messages than allowed, a reply it cannot send) without
+ * handling the promise, and that promise rejects when the socket errors before it has closed: a frame over the
+ * size limit arriving mid-close. An unhandled rejection would end the process and every charger's connection
+ * with it, so the connection's own close, which ocpp-rpc calls as `this.close`, is replaced by one that logs the
+ * failure and resolves. Every close of every connection, whoever starts it, goes through it.
+ */
+function closeNeverRejects(client: ChargerConnection, log: Logger): void {
+  const close = client.close.bind(client);
+  client.close = async (options) => {
+    try {
+      return await close(options);
+    } catch (error) {
+      log.warn({ err: error }, 'the socket failed while it was being closed');
+      return { code: 1006, reason: 'the socket failed while closing' };
+    }
+  };
 }
 
 /** Errors a charger should see as such: storage trouble is InternalError (it retries), bad evidence is its own fault. */
