@@ -21,6 +21,8 @@ export interface ChaincodeEvents {
   IdTokenUnlinked: EventBase & { readonly accountId: string; readonly tokenRef: string };
   StationRegistered: EventBase & { readonly stationId: string; readonly operatorId: string };
   StationUpdated: EventBase & { readonly stationId: string };
+  UnsignedMeterDataAllowed: EventBase & { readonly stationId: string; readonly validUntilMs: number; readonly maxEnergyWh: number; readonly maxPowerW: number };
+  UnsignedMeterDataRevoked: EventBase & { readonly stationId: string };
   EvRegistered: EventBase & { readonly evId: string };
   MeterKeyRegistered: EventBase & { readonly meterSerial: string; readonly keyId: string; readonly rotated: boolean };
   MeterKeyRevoked: EventBase & { readonly meterSerial: string; readonly keyId: string };

@@ -20,11 +20,44 @@ export interface Evse {
   readonly evseId: string;
   readonly connectors: readonly Connector[];
 }
+/**
+ * What the operator decides about its station's sessions. Whether a station may settle from unsigned meter
+ * data is not the operator's to decide: see UnsignedMeterDataPermission.
+ */
 export interface StationPolicy {
-  /** Whether sessions may be settled from meter data that carries no signature (receipt `unverified`). */
-  readonly acceptUnsignedMeterData: boolean;
   /** The smallest hold worth opening a session for. */
   readonly minimumHold: number;
+}
+
+/**
+ * The Authority's permission for a station with a legacy meter to settle sessions from meter data that
+ * carries no signature (receipt `unverified`), until an expiry, within a cap on what such a session may
+ * bill (ADR 0013): the energy billed is at most maxEnergyWh, and at most maxPowerW over the time from the
+ * session's start to its close.
+ */
+export interface UnsignedMeterDataTerms {
+  readonly maxEnergyWh: number;
+  readonly maxPowerW: number;
+  /** Sessions opened from this time on get no permission; those opened before keep it. */
+  readonly validUntilMs: number;
+  /** The Authority's transaction that granted it. */
+  readonly grantedTxId: string;
+}
+export interface UnsignedMeterDataPermission extends UnsignedMeterDataTerms {
+  readonly stationId: string;
+  readonly grantedAtMs: number;
+  readonly status: 'granted' | 'revoked';
+  readonly revokedAtMs?: number;
+}
+export interface AllowUnsignedMeterDataRequest extends Idempotent {
+  readonly stationId: string;
+  /** At most 366 days after the transaction: a permission is renewed, never open-ended. */
+  readonly validUntilMs: number;
+  readonly maxEnergyWh: number;
+  readonly maxPowerW: number;
+}
+export interface RevokeUnsignedMeterDataRequest extends Idempotent {
+  readonly stationId: string;
 }
 export interface Station {
   readonly stationId: string;
@@ -37,8 +70,10 @@ export interface Station {
   readonly policy: StationPolicy;
   /** Tariff for new sessions: the version in force at a session's start applies. */
   readonly tariffId?: string;
+  /** Registry:getStation only: the Authority's permission for unsigned meter data, if one was ever granted. */
+  readonly unsignedMeterData?: UnsignedMeterDataPermission;
 }
-export interface RegisterStationRequest extends Idempotent, Omit<Station, 'operatorId'> {}
+export interface RegisterStationRequest extends Idempotent, Omit<Station, 'operatorId' | 'unsignedMeterData'> {}
 export interface UpdateStationRequest extends Idempotent {
   readonly stationId: string;
   readonly evses?: readonly Evse[];

@@ -1,4 +1,5 @@
 import type { Idempotent } from './common';
+import type { UnsignedMeterDataTerms } from './registry';
 
 /** Charging sessions and receipts. */
 
@@ -133,6 +134,14 @@ export interface Receipt {
   readonly holdAmount: number;
   readonly released: number;
   readonly verification: 'verified' | 'unverified';
+  /**
+   * On every receipt of a session opened while its station had the Authority's permission for unsigned
+   * meter data, verified or not: the driver sees that the station may bill from unsigned readings, and within
+   * which cap.
+   */
+  readonly unsignedMeterData?: UnsignedMeterDataTerms;
+  /** Unverified receipts: the energy the unsigned readings claimed, when the permission's cap billed less (energyWh). */
+  readonly claimedEnergyWh?: number;
   readonly meterSerial?: string;
   readonly meterKeyId?: string;
   /** sha256 hex of each OCMF record, in order; empty for unsigned evidence. */

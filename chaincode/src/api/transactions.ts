@@ -1,5 +1,5 @@
 import type { MspId } from './common';
-import type { Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UpdateStationRequest } from './registry';
+import type { AllowUnsignedMeterDataRequest, Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RevokeUnsignedMeterDataRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UnsignedMeterDataPermission, UpdateStationRequest } from './registry';
 import type { AbandonSessionRequest, AbandonSessionResult, AuthorizationVerdict, AuthorizeIdTokenQuery, CloseSessionRequest, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
 import type { AcceptOfferRequest, DeliverySettlement, ExpireOfferRequest, Offer, OfferQuery, OpenOffersResult, PostOfferRequest, SettleDeliveryRequest, Trade } from './trading';
 import type { Account, AccountQuery, AccountView, HistoryQuery, HistoryResult, ForgetIdTokenRequest, Payout, PayoutQuery, RequestPayoutRequest, ReturnPayoutRequest, IdTokenLink, IndexIdTokenRequest, LinkIdTokenRequest, OpenAccountRequest, PayoutRequest, ResolveIdTokenResult, SetDriverProfileRequest, SetSessionLimitRequest, SetTokenPepperRequest, TopUpRequest, UnlinkIdTokenRequest } from './wallet';
@@ -42,6 +42,8 @@ export interface ContractApi {
   'Registry:registerMeter': Tx<RegisterMeterRequest, Meter, 'submit', 'AuthorityMSP'>;
   'Registry:rotateMeterKey': Tx<RotateMeterKeyRequest, Meter, 'submit', 'AuthorityMSP'>;
   'Registry:revokeMeterKey': Tx<RevokeMeterKeyRequest, Meter, 'submit', 'AuthorityMSP'>;
+  'Registry:allowUnsignedMeterData': Tx<AllowUnsignedMeterDataRequest, UnsignedMeterDataPermission, 'submit', 'AuthorityMSP'>;
+  'Registry:revokeUnsignedMeterData': Tx<RevokeUnsignedMeterDataRequest, UnsignedMeterDataPermission, 'submit', 'AuthorityMSP'>;
   'Registry:getStation': Tx<StationQuery, Station, 'evaluate', MspId>;
   'Registry:findStationsNear': Tx<NearQuery, NearResult, 'evaluate', MspId>;
   'Registry:getMeter': Tx<MeterQuery, Meter, 'evaluate', MspId>;
@@ -103,6 +105,8 @@ export const TRANSACTIONS: { readonly [K in TransactionName]: TransactionDescrip
   'Registry:registerMeter': submitBy('AuthorityMSP'),
   'Registry:rotateMeterKey': submitBy('AuthorityMSP'),
   'Registry:revokeMeterKey': submitBy('AuthorityMSP'),
+  'Registry:allowUnsignedMeterData': submitBy('AuthorityMSP'),
+  'Registry:revokeUnsignedMeterData': submitBy('AuthorityMSP'),
   'Registry:getStation': query,
   'Registry:findStationsNear': query,
   'Registry:getMeter': query,

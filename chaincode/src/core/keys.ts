@@ -17,6 +17,8 @@ export const KEY = {
   tokenLink: 'cl.tokenlink',
   /** [stationId] → Station. */
   station: 'cl.station',
+  /** [stationId] → UnsignedMeterDataPermission: the Authority's, never the operator's (ADR 0013). */
+  unsignedPermission: 'cl.unsigned',
   /** [latCell, lonCell, stationId] → stationId: grid index for proximity queries. */
   stationCell: 'cl.stationcell',
   /** [evId] → Ev. */

@@ -1,4 +1,4 @@
-import type { RegisterStationRequest } from '../api';
+import type { RegisterStationRequest, StationPolicy } from '../api';
 import { aDriver, anAccount, aNetwork, type Cast } from '../testing/fixtures';
 import { TestMeter } from '../testing/ocmf-meter';
 import { ENERGY_TARIFF } from '../testing/site';
@@ -18,7 +18,7 @@ describe('Registry contract', () => {
     latMicroDeg: 52_520_008,
     lonMicroDeg: 13_404_954,
     evses: [{ evseId: 'E1', connectors: [{ connectorId: 'C1', type: 'IEC_62196_T2', maxPowerW: 22_000 }] }],
-    policy: { acceptUnsignedMeterData: false, minimumHold: 500 },
+    policy: { minimumHold: 500 },
     ...overrides,
   });
   const aMeterRegistration = (meter: TestMeter, evseId = 'E1') => ({
@@ -45,8 +45,26 @@ describe('Registry contract', () => {
     await expect(cast.network.submit(cast.operator, 'Registry:registerStation', aStation({ payeeAccountId: 'acc-op2' }))).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
     await cast.network.submit(cast.operator, 'Registry:registerStation', aStation());
     await expect(
-      cast.network.submit(cast.rival, 'Registry:updateStation', { eventId: cast.eventId(), stationId: 'st-1', policy: { acceptUnsignedMeterData: true, minimumHold: 1 } }),
+      cast.network.submit(cast.rival, 'Registry:updateStation', { eventId: cast.eventId(), stationId: 'st-1', policy: { minimumHold: 1 } }),
     ).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+  });
+
+  it('refuses an operator switching on unsigned meter data for its own station: the Authority decides, with an expiry', async () => {
+    const unsignedOn = { acceptUnsignedMeterData: true, minimumHold: 500 } as unknown as StationPolicy;
+    await expect(cast.network.submit(cast.operator, 'Registry:registerStation', aStation({ policy: unsignedOn }))).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await cast.network.submit(cast.operator, 'Registry:registerStation', aStation());
+    await expect(cast.network.submit(cast.operator, 'Registry:updateStation', { eventId: cast.eventId(), stationId: 'st-1', policy: unsignedOn })).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
+    const allow = { stationId: 'st-1', validUntilMs: cast.network.nowMs + 86_400_000, maxEnergyWh: 40_000, maxPowerW: 11_000 };
+    await expect(cast.network.submit(cast.operator, 'Registry:allowUnsignedMeterData', { eventId: cast.eventId(), ...allow })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expect(
+      cast.network.submit(cast.authority, 'Registry:allowUnsignedMeterData', { eventId: cast.eventId(), ...allow, validUntilMs: cast.network.nowMs + 400 * 86_400_000 }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const granted = await cast.network.submit(cast.authority, 'Registry:allowUnsignedMeterData', { eventId: cast.eventId(), ...allow });
+    expect(granted).toMatchObject({ ...allow, status: 'granted' });
+    expect(cast.network.events.at(-1)).toMatchObject({ name: 'UnsignedMeterDataAllowed', payload: { stationId: 'st-1', maxEnergyWh: 40_000 } });
+    expect(await cast.network.evaluate(cast.prosumer, 'Registry:getStation', { stationId: 'st-1' })).toMatchObject({ policy: { minimumHold: 500 }, unsignedMeterData: granted });
   });
 
   it('assigns only the operator\'s own tariff to a station', async () => {

@@ -8,6 +8,7 @@ import type { Tx } from '../core/tx';
 import { latestTariff } from '../pricing/tariffs';
 import { bindingKey, checkBindingTarget, readBinding, readPublicKey } from './meters';
 import { cellOf, cellsAround, distanceM, readEvses, readPolicy } from './stations';
+import { allowUnsignedMeterData, loadPermission, revokeUnsignedMeterData } from './unsigned';
 
 const STATION_MEMBERS = ['stationId', 'payeeAccountId', 'latMicroDeg', 'lonMicroDeg', 'evses', 'policy', 'tariffId'];
 
@@ -180,6 +181,31 @@ export class RegistryContract extends Contract {
     });
   }
 
+  /** Lets a station with a legacy meter settle from unsigned meter data, until an expiry and within a cap (ADR 0013). */
+  @Transaction()
+  @Returns('string')
+  async allowUnsignedMeterData(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Registry:allowUnsignedMeterData',
+      callers: ['AuthorityMSP'],
+      members: ['stationId', 'validUntilMs', 'maxEnergyWh', 'maxPowerW'],
+      read: (f) => ({ stationId: f.id('stationId'), validUntilMs: f.int('validUntilMs', 0), maxEnergyWh: f.int('maxEnergyWh', 1, 1_000_000), maxPowerW: f.int('maxPowerW', 1, 1_000_000) }),
+      run: allowUnsignedMeterData,
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async revokeUnsignedMeterData(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Registry:revokeUnsignedMeterData',
+      callers: ['AuthorityMSP'],
+      members: ['stationId'],
+      read: (f) => ({ stationId: f.id('stationId') }),
+      run: revokeUnsignedMeterData,
+    });
+  }
+
   @Transaction(false)
   @Returns('string')
   async getStation(ctx: Context, request: string): Promise<string> {
@@ -188,7 +214,10 @@ export class RegistryContract extends Contract {
       callers: ALL_MSPS,
       members: ['stationId'],
       read: (f) => ({ stationId: f.id('stationId') }),
-      run: (tx, req) => tx.must<Station>(tx.key(KEY.station, req.stationId), `station ${req.stationId}`),
+      run: async (tx, req) => ({
+        ...(await tx.must<Station>(tx.key(KEY.station, req.stationId), `station ${req.stationId}`)),
+        unsignedMeterData: await loadPermission(tx, req.stationId),
+      }),
     });
   }
 

@@ -28,8 +28,10 @@ export function readEvses(fields: Fields, key: string): Evse[] {
 }
 
 export function readPolicy(fields: Fields, key: string): StationPolicy {
-  const policy = fields.object(key, ['acceptUnsignedMeterData', 'minimumHold']);
-  return { acceptUnsignedMeterData: policy.bool('acceptUnsignedMeterData'), minimumHold: policy.int('minimumHold', 1, 1_000_000) };
+  if (fields.object(key, ['acceptUnsignedMeterData', 'minimumHold']).has('acceptUnsignedMeterData')) {
+    refuse('ACCESS_DENIED', 'the Authority decides whether a station may settle from unsigned meter data (Registry:allowUnsignedMeterData)');
+  }
+  return { minimumHold: fields.object(key, ['minimumHold']).int('minimumHold', 1, 1_000_000) };
 }
 
 function unique(ids: readonly string[], path: string): void {

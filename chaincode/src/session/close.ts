@@ -17,10 +17,11 @@ export async function closeSession(tx: Tx, operatorId: string, req: CloseSession
   const measurement =
     req.evidence.kind === 'ocmf'
       ? await verifiedMeasurement(tx, session.meter, transientRecords(tx))
-      : unsignedMeasurement(req.evidence, session.policy.acceptUnsignedMeterData);
+      : await unsignedMeasurement(tx, session.stationId, req.evidence, session.unsignedMeterData);
   checkWindow(measurement, startOf(session), tx.nowMs);
   if (session.startedAtMs !== undefined) checkClaimedStart(measurement, session.startedAtMs);
-  const price = priced(session, measurement);
+  const billed = measurement.verification === 'verified' ? measurement : withinUnsignedCap(session, measurement, tx.nowMs);
+  const price = priced(session, billed);
   const charged = Math.min(price.total, session.holdAmount);
 
   const hold = await loadHold(tx, session.driverAccountId, session.sessionId);
@@ -41,7 +42,8 @@ export async function closeSession(tx: Tx, operatorId: string, req: CloseSession
     driverAccountId: session.driverAccountId,
     payeeAccountId: session.payeeAccountId,
     currency: session.currency,
-    energyWh: measurement.energyWh,
+    energyWh: billed.energyWh,
+    claimedEnergyWh: billed.energyWh < measurement.energyWh ? measurement.energyWh : undefined,
     startTimeMs: measurement.startMs,
     endTimeMs: measurement.endMs,
     tariffId: session.tariff.tariffId,
@@ -54,6 +56,7 @@ export async function closeSession(tx: Tx, operatorId: string, req: CloseSession
     holdAmount: session.holdAmount,
     released: session.holdAmount - charged,
     verification: measurement.verification,
+    unsignedMeterData: session.unsignedMeterData,
     meterSerial: measurement.verification === 'verified' ? session.meter?.meterSerial : undefined,
     meterKeyId: measurement.verification === 'verified' ? session.meter?.keyId : undefined,
     evidenceHashes: measurement.evidenceHashes,
@@ -68,10 +71,22 @@ export async function closeSession(tx: Tx, operatorId: string, req: CloseSession
     stationId: session.stationId,
     driverAccountId: session.driverAccountId,
     charged,
-    energyWh: measurement.energyWh,
+    energyWh: billed.energyWh,
     verification: measurement.verification,
   });
   return receipt;
+}
+
+/**
+ * What an unsigned session may bill (ADR 0013): at most the Authority's maxEnergyWh, and at most its
+ * maxPowerW for the whole time from the session's start to this close, both times the ledger's own. The
+ * operator's readings can claim less, never more.
+ */
+export function withinUnsignedCap(session: SessionRecord, measurement: Measurement, closedAtMs: number): Measurement {
+  const terms = session.unsignedMeterData ?? refuse('UNSIGNED_NOT_ALLOWED', 'no permission for unsigned meter data');
+  const lifeMs = Math.max(0, closedAtMs - startOf(session));
+  const powerBoundWh = Math.floor((terms.maxPowerW * lifeMs) / 3_600_000);
+  return { ...measurement, energyWh: Math.min(measurement.energyWh, terms.maxEnergyWh, powerBoundWh) };
 }
 
 /** The frozen tariff applied to the measurement, the energy spread evenly between the two readings. */

@@ -1,6 +1,6 @@
 import { aNetwork, type Cast } from '../testing/fixtures';
 import { TestMeter } from '../testing/ocmf-meter';
-import { aChargingSite, aFundedDriver, anOpenSession, ocmf, type Driver, type Site } from '../testing/site';
+import { aChargingSite, aFundedDriver, anOpenSession, anUnsignedPermission, ocmf, type Driver, type Site } from '../testing/site';
 
 const MINUTE = 60_000;
 
@@ -10,9 +10,11 @@ describe('Settlement evidence', () => {
   let driver: Driver;
   let opened: number;
 
-  async function setUp(policy: { acceptUnsignedMeterData?: boolean } = {}): Promise<void> {
+  /** `unsigned`: the Authority's permission for unsigned meter data, granted before the session opens. */
+  async function setUp(unsigned?: Parameters<typeof anUnsignedPermission>[1]): Promise<void> {
     cast = aNetwork();
-    site = await aChargingSite(cast, policy);
+    site = await aChargingSite(cast);
+    if (unsigned !== undefined) await anUnsignedPermission(cast, unsigned);
     driver = await aFundedDriver(cast, 'drv-1', 10_000, 3000);
     opened = cast.network.nowMs + 1000;
     await anOpenSession(cast, 's-1', driver);
@@ -55,7 +57,7 @@ describe('Settlement evidence', () => {
   });
 
   it('refuses a meter that runs backwards', async () => {
-    await setUp({ acceptUnsignedMeterData: true });
+    await setUp({});
     const backwards = site.meter.session({ timeMs: opened, registerWh: 100_000 }, { timeMs: opened + 20 * MINUTE, registerWh: 90_000 });
     await expect(close({ kind: 'ocmf' }, backwards)).rejects.toMatchObject({ code: 'EVIDENCE_REJECTED', message: expect.stringContaining('REGISTER_DECREASED') });
     await expect(close(unsigned(5000, 4000))).rejects.toMatchObject({ code: 'EVIDENCE_REJECTED' });
@@ -76,17 +78,57 @@ describe('Settlement evidence', () => {
     await expect(close({ kind: 'ocmf' }, stale)).rejects.toMatchObject({ code: 'EVIDENCE_REJECTED' });
   });
 
-  it('refuses unsigned meter data where the station policy does not allow it', async () => {
-    await setUp({ acceptUnsignedMeterData: false });
+  it('refuses unsigned meter data where the Authority gave the station no permission', async () => {
+    await setUp();
     await expect(close(unsigned())).rejects.toMatchObject({ code: 'UNSIGNED_NOT_ALLOWED' });
   });
 
-  it('settles unsigned meter data where the station allows it, and says so on the receipt', async () => {
-    await setUp({ acceptUnsignedMeterData: true });
+  it("settles unsigned meter data under the Authority's permission, and says so and within which cap on the receipt", async () => {
+    await setUp({});
     const receipt = await close(unsigned());
-    expect(receipt).toMatchObject({ verification: 'unverified', energyWh: 5000, charged: 238, evidenceHashes: [] });
+    expect(receipt).toMatchObject({ verification: 'unverified', energyWh: 5000, charged: 238, evidenceHashes: [], unsignedMeterData: { maxEnergyWh: 50_000, maxPowerW: 22_000 } });
     expect(receipt.meterSerial).toBeUndefined();
+    expect(receipt.claimedEnergyWh).toBeUndefined();
     expect(cast.network.events.at(-1)).toMatchObject({ name: 'SessionSettled', payload: { verification: 'unverified' } });
+  });
+
+  it('bills an unsigned session no more energy than the Authority allows a session there', async () => {
+    await setUp({ maxEnergyWh: 3000, maxPowerW: 1_000_000 });
+    const receipt = await close(unsigned(0, 500_000));
+    expect(receipt).toMatchObject({ energyWh: 3000, claimedEnergyWh: 500_000, verification: 'unverified' });
+    expect(receipt.charged).toBeLessThan(receipt.holdAmount);
+    expect(cast.network.events.at(-1)).toMatchObject({ name: 'SessionSettled', payload: { energyWh: 3000 } });
+  });
+
+  it("bills an unsigned session no more than the Authority's power over the ledger's time from start to close", async () => {
+    await setUp({ maxEnergyWh: 1_000_000, maxPowerW: 4000 });
+    // The session opened at `opened` and closes 30 min 1 s later: 4 kW for that long is 2001 Wh.
+    expect(await close(unsigned(0, 500_000))).toMatchObject({ energyWh: 2001, claimedEnergyWh: 500_000 });
+  });
+
+  it('refuses unsigned meter data once the Authority revoked the permission, even for a session opened under it', async () => {
+    await setUp({});
+    await cast.network.submit(cast.authority, 'Registry:revokeUnsignedMeterData', { eventId: cast.eventId(), stationId: 'st-1' });
+    expect(cast.network.events.at(-1)).toMatchObject({ name: 'UnsignedMeterDataRevoked', payload: { stationId: 'st-1' } });
+    await expect(close(unsigned())).rejects.toMatchObject({ code: 'UNSIGNED_NOT_ALLOWED' });
+    expect(await close({ kind: 'ocmf' }, signed())).toMatchObject({ verification: 'verified' });
+  });
+
+  it('gives no permission to sessions opened after it expired', async () => {
+    cast = aNetwork();
+    site = await aChargingSite(cast);
+    await anUnsignedPermission(cast, { validUntilMs: cast.network.nowMs + 10 * MINUTE });
+    driver = await aFundedDriver(cast, 'drv-1', 10_000, 3000);
+    cast.network.advance(10 * MINUTE);
+    opened = cast.network.nowMs + 1000;
+    await anOpenSession(cast, 's-1', driver);
+    cast.network.advance(30 * MINUTE);
+    await expect(close(unsigned())).rejects.toMatchObject({ code: 'UNSIGNED_NOT_ALLOWED' });
+  });
+
+  it('shows the permission on every receipt of the station, verified ones too', async () => {
+    await setUp({});
+    expect(await close({ kind: 'ocmf' }, signed())).toMatchObject({ verification: 'verified', unsignedMeterData: { maxEnergyWh: 50_000, maxPowerW: 22_000 } });
   });
 
   it('keeps the raw token carried in signed records out of public state and events', async () => {

@@ -1,8 +1,9 @@
-import { TRANSIENT_KEYS, type Meter, type SessionEvidence } from '../api';
+import { TRANSIENT_KEYS, type Meter, type SessionEvidence, type UnsignedMeterDataTerms } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/tx';
 import { OcmfError, verifyTransactionEvidence } from '../ocmf';
+import { loadPermission } from '../registry/unsigned';
 import type { FrozenMeter } from './records';
 
 /** Meter clocks drift; readings may lie this far outside the session's ledger times. */
@@ -59,8 +60,18 @@ export async function verifiedMeasurement(tx: Tx, frozen: FrozenMeter | undefine
   };
 }
 
-export function unsignedMeasurement(evidence: Extract<SessionEvidence, { kind: 'unsigned' }>, acceptUnsigned: boolean): Measurement {
-  if (!acceptUnsigned) refuse('UNSIGNED_NOT_ALLOWED', 'the station accepts signed meter data only');
+/**
+ * Unsigned readings, accepted only under the Authority's permission frozen at the open, and only while the
+ * Authority has not revoked it since.
+ */
+export async function unsignedMeasurement(
+  tx: Tx,
+  stationId: string,
+  evidence: Extract<SessionEvidence, { kind: 'unsigned' }>,
+  terms: UnsignedMeterDataTerms | undefined,
+): Promise<Measurement> {
+  if (terms === undefined) refuse('UNSIGNED_NOT_ALLOWED', 'the station had no permission of the Authority for unsigned meter data when the session opened');
+  if ((await loadPermission(tx, stationId))?.status !== 'granted') refuse('UNSIGNED_NOT_ALLOWED', 'the Authority has revoked the station\'s permission for unsigned meter data');
   if (evidence.endRegisterWh < evidence.startRegisterWh) refuse('EVIDENCE_REJECTED', 'the register runs backwards');
   if (evidence.endTimeMs < evidence.startTimeMs) refuse('EVIDENCE_REJECTED', 'the readings are out of order');
   return {

@@ -4,6 +4,7 @@ import { KEY } from '../core/keys';
 import type { Tx } from '../core/tx';
 import { tariffInForceAt } from '../pricing/tariffs';
 import { keyInForceAt, meterAt } from '../registry/meters';
+import { termsInForce } from '../registry/unsigned';
 import { activeAccount, fundsOf, placeHold, touchDriver, type Funds } from '../wallet/accounts';
 import { verifyTokenProof } from '../wallet/tokens';
 import { MAX_CLOCK_SKEW_MS } from './evidence';
@@ -53,6 +54,7 @@ export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRe
     tariff,
     meter: frozenMeter,
     policy: station.policy,
+    unsignedMeterData: await termsInForce(tx, req.stationId),
     startedAtMs: claimedStartMs,
     openedAtMs: tx.nowMs,
     openedTxId: tx.txId,

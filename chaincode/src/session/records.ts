@@ -1,4 +1,4 @@
-import type { Receipt, SessionStatus, SessionView, StationPolicy } from '../api';
+import type { Receipt, SessionStatus, SessionView, StationPolicy, UnsignedMeterDataTerms } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/tx';
@@ -31,6 +31,8 @@ export interface SessionRecord {
   readonly tariff: StoredTariff;
   readonly meter?: FrozenMeter;
   readonly policy: StationPolicy;
+  /** The Authority's permission for unsigned meter data, if the station held one at the open. */
+  readonly unsignedMeterData?: UnsignedMeterDataTerms;
   /** The charger's start as the open claimed it; absent if it claimed none (and on sessions stored before the claim existed). */
   readonly startedAtMs?: number;
   /** The open's transaction timestamp: when the hold was placed. */

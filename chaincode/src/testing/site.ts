@@ -30,7 +30,7 @@ export async function aChargingSite(cast: Cast, policy: Partial<StationPolicy> =
     latMicroDeg: 52_520_008,
     lonMicroDeg: 13_404_954,
     evses: [{ evseId: 'E1', connectors: [{ connectorId: 'C1', type: 'IEC_62196_T2', maxPowerW: 22_000 }] }],
-    policy: { acceptUnsignedMeterData: false, minimumHold: 500, ...policy },
+    policy: { minimumHold: 500, ...policy },
     tariffId: 'AC-STD',
   });
   const meter = new TestMeter('MTR-E1');
@@ -42,6 +42,18 @@ export async function aChargingSite(cast: Cast, policy: Partial<StationPolicy> =
     publicKey: meter.publicKey,
   });
   return { meter, stationId: 'st-1', payeeAccountId: 'acc-op1' };
+}
+
+/** The Authority lets st-1 settle from unsigned meter data for 30 days: by default up to 50 kWh a session at 22 kW. */
+export async function anUnsignedPermission(cast: Cast, terms: { maxEnergyWh?: number; maxPowerW?: number; validUntilMs?: number } = {}): Promise<void> {
+  await cast.network.submit(cast.authority, 'Registry:allowUnsignedMeterData', {
+    eventId: cast.eventId(),
+    stationId: 'st-1',
+    validUntilMs: cast.network.nowMs + 30 * 24 * 3_600_000,
+    maxEnergyWh: 50_000,
+    maxPowerW: 22_000,
+    ...terms,
+  });
 }
 
 export interface Driver {

@@ -77,7 +77,7 @@ export async function aDeployedStation(cast: Cast, charger: ChargerOnLedger, opt
     latMicroDeg: 52_520_008,
     lonMicroDeg: 13_404_954,
     evses,
-    policy: { acceptUnsignedMeterData: false, minimumHold: 500, ...options.policy },
+    policy: { minimumHold: 500, ...options.policy },
     tariffId: tariff.id,
   });
   await network.submit(authority, 'Registry:registerMeter', {
