@@ -1,0 +1,71 @@
+# Shared by the network's scripts: where the Fabric binaries are, the organizations and their hosts and
+# ports, and the folders under the data folder. Sourced, never run.
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib.sh"
+
+# The Fabric 3.1 release layout: bin/ (peer, orderer, osnadmin, configtxgen, fabric-ca-server,
+# fabric-ca-client), config/ (core.yaml, orderer.yaml) and builders/ccaas/ beside it. FABRIC_BIN names the
+# bin/ folder; without it the binaries are looked for on PATH.
+FABRIC_TOOLS=(peer orderer osnadmin configtxgen fabric-ca-server fabric-ca-client)
+
+fabric_bin_dir() {
+  if [[ -n "${FABRIC_BIN:-}" && -x "$FABRIC_BIN/peer" ]]; then echo "$FABRIC_BIN"; return 0; fi
+  local peer
+  peer="$(command -v peer 2>/dev/null)" || return 1
+  dirname "$peer"
+}
+
+# Prints what is missing and returns 1 when the binaries cannot be used.
+fabric_check() {
+  local bin missing=()
+  if ! bin="$(fabric_bin_dir)"; then
+    echo "the Fabric binaries were not found: FABRIC_BIN=${FABRIC_BIN:-<unset>} has no peer, and none is on PATH." >&2
+    echo "Install the Fabric 3.1 release (bin/, config/, builders/) and set FABRIC_BIN to its bin/ folder; see docs/network.md." >&2
+    return 1
+  fi
+  for tool in "${FABRIC_TOOLS[@]}"; do [[ -x "$bin/$tool" ]] || missing+=("$tool"); done
+  [[ -f "$(fabric_config_dir "$bin")/core.yaml" ]] || missing+=("config/core.yaml")
+  [[ -f "$(fabric_config_dir "$bin")/orderer.yaml" ]] || missing+=("config/orderer.yaml")
+  [[ -x "$(fabric_builders_dir "$bin")/ccaas/bin/detect" ]] || missing+=("builders/ccaas")
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "the Fabric installation at $bin/.. lacks: ${missing[*]}; see docs/network.md." >&2
+    return 1
+  fi
+}
+
+fabric_config_dir() { echo "${FABRIC_CFG_DIR:-$(cd "$1/.." && pwd)/config}"; }
+fabric_builders_dir() { echo "${FABRIC_BUILDERS_DIR:-$(cd "$1/.." && pwd)/builders}"; }
+
+# The organizations: name, MSP id, and the setting prefix of their host and ports.
+ORGS=(operators prosumers wallets authority)
+declare -A MSP=([operators]=OperatorsMSP [prosumers]=ProsumersMSP [wallets]=WalletsMSP [authority]=AuthorityMSP)
+declare -A KEY=([operators]=OPERATORS [prosumers]=PROSUMERS [wallets]=WALLETS [authority]=AUTHORITY)
+# The organization that runs the ordering service (the neutral metering authority).
+ORDERER_ORG=authority
+
+org_var() { local name="FABRIC_${KEY[$1]}_$2"; echo "${!name}"; }
+org_host() { org_var "$1" HOST; }
+peer_port() { org_var "$1" PEER_PORT; }
+peer_address() { echo "$(org_host "$1"):$(peer_port "$1")"; }
+peer_cc_port() { echo $(( $(peer_port "$1") + 1 )); }
+ca_port() { org_var "$1" CA_PORT; }
+peer_ops_port() { org_var "$1" PEER_OPERATIONS_PORT; }
+ca_ops_port() { org_var "$1" CA_OPERATIONS_PORT; }
+cc_port() { org_var "$1" CHAINCODE_PORT; }
+domain() { echo "$1.chargeledger.local"; }
+peer_name() { echo "peer0.$(domain "$1")"; }
+
+orderer_count() { echo "${FABRIC_ORDERERS:-1}"; }
+orderer_name() { echo "orderer$1.$(domain "$ORDERER_ORG")"; }
+orderer_port() { echo $(( FABRIC_ORDERER_PORT + 100 * $1 )); }
+orderer_admin_port() { echo $(( FABRIC_ORDERER_ADMIN_PORT + 100 * $1 )); }
+orderer_ops_port() { echo $(( FABRIC_ORDERER_OPERATIONS_PORT + 1 * $1 )); }
+orderer_address() { echo "$FABRIC_ORDERER_HOST:$(orderer_port "$1")"; }
+
+fabric="$data/fabric"
+orgs_dir="$fabric/organizations"
+run="$data/run"
+mkdir -p "$run"
+
+org_dir() { echo "$orgs_dir/$1"; }
+org_ca_cert() { echo "$fabric/ca/$1/ca-cert.pem"; }
+user_msp() { echo "$(org_dir "$1")/users/$2/msp"; }
