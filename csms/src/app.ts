@@ -7,7 +7,8 @@ import { registerRoutes } from './api/routes';
 import { ChargerRegistry } from './domain/chargers';
 import type { Clock } from './domain/clock';
 import { Authorization, type WhenLedgerUnavailable } from './domain/authorization';
-import { IdTokenRegistry } from './domain/id-tokens';
+import { IdTokenRegistry, redactToken } from './domain/id-tokens';
+import { requestSerializer } from './api/log-redaction';
 import { LedgerAuthorizer } from './ledger-authorizer';
 import { StationState } from './domain/station-state';
 import { TransactionStore } from './domain/transactions';
@@ -109,7 +110,9 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, authorization, stations, chargers }),
   });
 
-  const loggerInstance = options.log.child({ component: 'api' }) as FastifyBaseLogger;
+  // Every line fastify logs about a request carries its URL through this serializer: an id token in a URL
+  // (PUT /api/id-tokens/:idToken) reaches the log only as its digest.
+  const loggerInstance = options.log.child({ component: 'api' }, { serializers: { req: requestSerializer(redactToken) } }) as FastifyBaseLogger;
   const { tls } = options;
   // An https.Server is typed as an http.Server as well, so both kinds fit the one FastifyInstance type.
   // A field or query parameter a schema does not name is refused (400), not silently dropped: a misspelt
@@ -123,6 +126,8 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
       security: [{ apiKey: [] }],
     },
   });
+  // Fastify's own 404 logs the raw URL in its message; this one logs nothing beyond the redacted request line.
+  http.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'NotFound', message: `no route for ${request.method} at this path` }));
   await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, transactions, ocpp, router, metrics });
   http.server.on('upgrade', (request, socket, head) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;

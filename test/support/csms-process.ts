@@ -10,6 +10,8 @@ export interface CsmsProcessOptions {
   readonly prefix: string;
   readonly adminKey: string;
   readonly nodeId: string;
+  /** What the process logs; warn unless a test reads the log itself. */
+  readonly logLevel?: 'warn' | 'info' | 'debug' | 'trace';
 }
 
 /** The CSMS as its own OS process (the composition root, main.ts), so a test can SIGKILL it like a crash would. */
@@ -53,7 +55,7 @@ export class CsmsProcess {
         QUEUE_PREFIX: this.options.prefix,
         CSMS_API_KEYS: `admin:${this.options.adminKey}`,
         CSMS_NODE_ID: this.options.nodeId,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: this.options.logLevel ?? 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -102,8 +104,8 @@ export class CsmsProcess {
   }
 }
 
-export function aCsmsProcess(port: number): CsmsProcess {
-  return new CsmsProcess({ port, prefix: `test-${randomBytes(6).toString('hex')}`, adminKey: `admin-${randomBytes(16).toString('hex')}`, nodeId: 'crash-test' });
+export function aCsmsProcess(port: number, overrides: Partial<Pick<CsmsProcessOptions, 'logLevel'>> = {}): CsmsProcess {
+  return new CsmsProcess({ port, prefix: `test-${randomBytes(6).toString('hex')}`, adminKey: `admin-${randomBytes(16).toString('hex')}`, nodeId: 'crash-test', ...overrides });
 }
 
 /** A port nothing listens on right now. */
