@@ -1,5 +1,5 @@
 import { KeyEndorsementPolicy } from 'fabric-shim';
-import { aDriver, anAccount, aNetwork, type Cast } from '../testing/fixtures';
+import { aDriver, aNetwork, type Cast } from '../testing/fixtures';
 
 describe('Wallet contract', () => {
   let cast: Cast;
