@@ -116,8 +116,9 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   const { tls } = options;
   // An https.Server is typed as an http.Server as well, so both kinds fit the one FastifyInstance type.
   // A field or query parameter a schema does not name is refused (400), not silently dropped: a misspelt
-  // filter must not return everything.
-  const ajv = { customOptions: { removeAdditional: false } } as const;
+  // filter must not return everything. Nothing is coerced either: `true` is not a layout `[1]`, a number is not a
+  // password, and a query parameter is the string it is on the wire, read by its route in one spelling only.
+  const ajv = { customOptions: { removeAdditional: false, coerceTypes: false } } as const;
   const http: FastifyInstance = tls === undefined ? Fastify({ loggerInstance, ajv }) : Fastify({ loggerInstance, ajv, https: tlsServerOptions(tls) });
   await http.register(swagger, {
     openapi: {

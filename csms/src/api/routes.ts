@@ -131,7 +131,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     },
   );
 
-  app.get<{ Querystring: { chargerId?: string; active?: boolean; limit: number; cursor?: string } }>(
+  app.get<{ Querystring: { chargerId?: string; active?: 'true' | 'false'; limit?: string; cursor?: string } }>(
     '/api/sessions',
     {
       preHandler: readOnly,
@@ -142,8 +142,8 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
           additionalProperties: false,
           properties: {
             chargerId: identity,
-            active: { type: 'boolean' },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            active: { type: 'string', enum: ['true', 'false'] },
+            limit: { type: 'string', pattern: '^([1-9][0-9]?|[1-4][0-9]{2}|500)$', description: 'Sessions per page, 1 to 500 in decimal; 50 when absent' },
             cursor: { type: 'string', pattern: '^(0|[1-9][0-9]{0,8})$', description: 'The `next` of the previous page' },
           },
         },
@@ -152,7 +152,12 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     },
     async (request) => {
       const { chargerId, active, limit, cursor } = request.query;
-      const page = await deps.transactions.list({ limit, ...(chargerId === undefined ? {} : { chargerId }), ...(active === undefined ? {} : { active }), ...(cursor === undefined ? {} : { cursor }) });
+      const page = await deps.transactions.list({
+        limit: limit === undefined ? 50 : Number(limit),
+        ...(chargerId === undefined ? {} : { chargerId }),
+        ...(active === undefined ? {} : { active: active === 'true' }),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
       return { sessions: page.sessions.map(sessionView), ...(page.next === undefined ? {} : { next: page.next }) };
     },
   );
