@@ -15,6 +15,17 @@ export class LedgerCorrupted extends Error {
   }
 }
 
+/** Another process holds the ledger: LevelDB lets one process at a time open a directory. */
+export class LedgerInUse extends Error {
+  override readonly name = 'LedgerInUse';
+  constructor(
+    readonly dataDir: string,
+    override readonly cause: unknown,
+  ) {
+    super(`the embedded ledger in ${dataDir} is open in another process`);
+  }
+}
+
 /** A transaction ordered into a block but judged invalid there; it stays in the block, its writes and event do not count. */
 export class TransactionInvalidated extends Error {
   override readonly name = 'TransactionInvalidated';

@@ -57,7 +57,14 @@ export function eventsFrom(source: EventSource, fromBlock: number): CloseableAsy
         await Promise.race([source.nextBlock(), stop]);
         continue;
       }
-      const block = await source.block(next++);
+      let block;
+      try {
+        block = await source.block(next++);
+      } catch (error) {
+        // The ledger closed while the block was read: the stream ends with it.
+        if (source.closed()) return;
+        throw error;
+      }
       if (block === undefined) return;
       for (const event of blockEvents(block)) {
         if (stopped) return;

@@ -7,7 +7,7 @@ export {
   type LedgerIdentity,
   type TransactionRecord,
 } from './ledger';
-export { LedgerCorrupted, TransactionInvalidated } from './errors';
+export { LedgerCorrupted, LedgerInUse, TransactionInvalidated } from './errors';
 export type { ChaincodeEvent, CloseableAsyncIterable } from './events';
 export type { Block, BlockHeader, BlockMetadata, ConfigEnvelope, EndorsementRecord, ProposalRecord, ReadWriteSetRecord, ResponseRecord, TransactionEnvelope, ValidationCodeName } from './blocks';
 export type { ChainVerification } from './verify';

@@ -5,7 +5,7 @@ import { newBlock, parseEnvelope, type Block, type ConfigEnvelope, type Transact
 import { CHAINCODE, CHANNEL, COLLECTIONS, newDispatcher } from './chaincode';
 import { Committer, type CommitOutcome } from './commit';
 import { Endorser, type Proposal } from './endorse';
-import { invalidationError, LedgerCorrupted, proposalError, TransactionInvalidated } from './errors';
+import { invalidationError, LedgerCorrupted, LedgerInUse, proposalError, TransactionInvalidated } from './errors';
 import { eventsFrom, type ChaincodeEvent, type CloseableAsyncIterable } from './events';
 import { canonicalJson } from './json';
 import { CHANNEL_ORGANIZATIONS, clientName, issueClient, loadIdentity, loadOrganization, newOrganization, storeIdentity, storeOrganization, type OrganizationMsp, type SigningIdentity, type StoredIdentity, type StoredOrganization } from './msp';
@@ -61,11 +61,13 @@ export const EMBEDDED_LEDGER_DESCRIPTION = 'embedded ledger (one process, for tr
 /**
  * Opens the ledger in `dataDir`, creating the channel on first start: a CA and a peer identity for each of
  * the four organizations and block 0 naming them. On every later start the whole chain is verified before
- * any transaction is accepted; a broken chain is refused with LedgerCorrupted.
+ * any transaction is accepted; a broken chain is refused with LedgerCorrupted, a directory another process
+ * holds with LedgerInUse.
  */
 export async function openEmbeddedLedger(options: Readonly<EmbeddedLedgerOptions>): Promise<EmbeddedLedger> {
   await mkdir(options.dataDir, { recursive: true });
   const store = await LedgerStore.open(options.dataDir);
+  if (!(store instanceof LedgerStore)) throw new LedgerInUse(options.dataDir, store.locked);
   try {
     if ((await store.get(key(PREFIX.meta, 'height'))) === undefined) await createChannel(store, options.clock.now());
     const height = Number((await store.get(key(PREFIX.meta, 'height')))?.toString() ?? '0');

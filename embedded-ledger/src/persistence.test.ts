@@ -96,6 +96,15 @@ describe('the embedded ledger on disk', () => {
     }
   });
 
+  it('refuses to open a ledger another process holds', async () => {
+    const holder = await openAt(dataDir);
+    try {
+      await expect(openAt(dataDir)).rejects.toMatchObject({ name: 'LedgerInUse', dataDir });
+    } finally {
+      await holder.ledger.close();
+    }
+  });
+
   describe('a block changed on disk', () => {
     let topUpBlock: number;
     beforeEach(async () => {

@@ -123,9 +123,15 @@ export class LedgerStore {
     this.#db = db;
   }
 
-  static async open(directory: string): Promise<LedgerStore> {
+  /** Opens the directory, or answers 'locked' when another process holds it. */
+  static async open(directory: string): Promise<LedgerStore | { readonly locked: unknown }> {
     const db = new ClassicLevel<Buffer, Buffer>(directory, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-    await db.open();
+    try {
+      await db.open();
+    } catch (error) {
+      if ((error as { cause?: { code?: unknown } }).cause?.code === 'LEVEL_LOCKED') return { locked: error };
+      throw error;
+    }
     return new LedgerStore(db);
   }
 

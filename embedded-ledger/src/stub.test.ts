@@ -11,7 +11,7 @@ describe('the chaincode stub over the ledger store', () => {
 
   beforeEach(async () => {
     dataDir = await aDataDir();
-    store = await LedgerStore.open(dataDir);
+    store = (await LedgerStore.open(dataDir)) as LedgerStore;
     const version = { block: 3, tx: 0 };
     await store.write([
       { type: 'put', key: privateKey(PREFIX.privateHash, collection, 'profile'), value: encodeVersioned(version, sha256(secret)) },
