@@ -15,19 +15,26 @@ export function apiKeyRecord(key: string, role: Role): ApiKeyRecord {
 
 const RANK: Record<Role, number> = { 'read-only': 0, operator: 1, admin: 2 };
 
-/** A preHandler that answers 401 without a known key and 403 when the key's role is below `minimum`. */
+/** `Bearer <key>`, the scheme in any case (RFC 7235: authentication schemes are case-insensitive). */
+const BEARER = /^bearer +(\S+)$/i;
+
+/**
+ * An onRequest hook: it answers 401 without a known key and 403 when the key's role is below `minimum`. It runs
+ * before the body is parsed and before any schema is checked, so a caller without a valid key learns nothing about
+ * what the route would have accepted.
+ */
 export function requireRole(keys: readonly ApiKeyRecord[], minimum: Role) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const header = request.headers.authorization ?? '';
-    const presented = header.startsWith('Bearer ') ? Buffer.from(sha256(header.slice(7)), 'hex') : undefined;
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const key = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const presented = key === undefined ? undefined : Buffer.from(sha256(key), 'hex');
     const match = presented === undefined ? undefined : keys.find((k) => timingSafeEqual(Buffer.from(k.sha256, 'hex'), presented));
     if (match === undefined) {
-      await reply.code(401).send({ error: 'Unauthorized', message: 'a valid API key is required (Authorization: Bearer <key>)' });
-      return;
+      return reply.code(401).send({ error: 'Unauthorized', message: 'a valid API key is required (Authorization: Bearer <key>)' });
     }
     if (RANK[match.role] < RANK[minimum]) {
-      await reply.code(403).send({ error: 'Forbidden', message: `this call needs the ${minimum} role` });
+      return reply.code(403).send({ error: 'Forbidden', message: `this call needs the ${minimum} role` });
     }
+    return undefined;
   };
 }
 

@@ -10,6 +10,7 @@ import type { CsmsMetrics } from '../metrics';
 import type { OcppServer } from '../ocpp/server';
 import { ChargerCallError, ChargerNotConnectedError, CommandRejectedError, CommandTimeoutError, type CommandRouter } from '../routing';
 import { type ApiKeyRecord, requireRole } from './auth';
+import { apiResponses, errorBody } from './responses';
 
 export interface ApiDependencies {
   readonly redis: Redis;
@@ -24,7 +25,6 @@ export interface ApiDependencies {
   readonly metrics: CsmsMetrics;
 }
 
-const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
 const identity = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,48}$' } as const;
 const evseLayout = { type: 'array', minItems: 1, maxItems: 64, items: { type: 'integer', minimum: 1, maximum: 16 } } as const;
 const chargerBody = { type: 'object', properties: { identity: { type: 'string' }, createdAt: { type: 'string' }, securityProfile: { type: 'integer' }, evseLayout } } as const;
@@ -79,9 +79,10 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
   const operator = requireRole(deps.apiKeys, 'operator');
   const admin = requireRole(deps.apiKeys, 'admin');
 
-  app.get('/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  // No key for the probes: an orchestrator asks them without one, and the document says so (security: []).
+  app.get('/health', { schema: { security: [], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
-  app.get('/ready', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: errorBody } } }, async (_request, reply) => {
+  app.get('/ready', { schema: { security: [], response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: { ...errorBody, description: 'Redis is unreachable' } } } }, async (_request, reply) => {
     try {
       await deps.redis.ping();
       return { status: 'ready' };
@@ -100,7 +101,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
   app.post<{ Body: { readonly identity: string; readonly evseLayout?: readonly number[] } & ChargerCredentials }>(
     '/api/chargers',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         body: {
           type: 'object',
@@ -112,7 +113,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
           then: { not: { required: ['password'] } },
           else: { required: ['password'] },
         },
-        response: { 201: chargerBody, 400: errorBody, 401: errorBody, 403: errorBody },
+        response: apiResponses({ role: 'admin', body: true }, { 201: chargerBody }),
       },
     },
     async (request, reply) => {
@@ -123,7 +124,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
 
   app.get(
     '/api/chargers',
-    { preHandler: readOnly, schema: { response: { 200: { type: 'array', items: { type: 'object', additionalProperties: true } }, 401: errorBody } } },
+    { onRequest: readOnly, schema: { response: apiResponses({ role: 'read-only' }, { 200: { type: 'array', items: { type: 'object', additionalProperties: true } } }) } },
     async () => {
       const connected = new Set(deps.ocpp.connectedIdentities());
       const chargers = await deps.chargers.list();
@@ -134,7 +135,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
   app.get<{ Querystring: { chargerId?: string; active?: 'true' | 'false'; limit?: string; cursor?: string } }>(
     '/api/sessions',
     {
-      preHandler: readOnly,
+      onRequest: readOnly,
       schema: {
         description: 'Charging sessions, newest first by the charger-reported start; filtered by charger and by whether they are still running.',
         querystring: {
@@ -147,7 +148,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
             cursor: { type: 'string', pattern: '^(0|[1-9][0-9]{0,8})$', description: 'The `next` of the previous page' },
           },
         },
-        response: { 200: { type: 'object', required: ['sessions'], properties: { sessions: { type: 'array', items: sessionBody }, next: { type: 'string' } } }, 400: errorBody, 401: errorBody },
+        response: apiResponses({ role: 'read-only', validated: true }, { 200: { type: 'object', required: ['sessions'], properties: { sessions: { type: 'array', items: sessionBody }, next: { type: 'string' } } } }),
       },
     },
     async (request) => {
@@ -165,10 +166,10 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
   app.get<{ Params: { sessionId: string } }>(
     '/api/sessions/:sessionId',
     {
-      preHandler: readOnly,
+      onRequest: readOnly,
       schema: {
         params: { type: 'object', properties: { sessionId: { type: 'string', minLength: 1, maxLength: 128 } } },
-        response: { 200: sessionBody, 400: errorBody, 401: errorBody, 404: errorBody },
+        response: apiResponses({ role: 'read-only', params: true, validated: true }, { 200: sessionBody, 404: { ...errorBody, description: 'No session with this id' } }),
       },
     },
     async (request, reply) => {
@@ -181,11 +182,11 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
   app.put<{ Params: { idToken: string }; Body: { accountId: string; status: 'Accepted' | 'Blocked' | 'Expired' } }>(
     '/api/id-tokens/:idToken',
     {
-      preHandler: operator,
+      onRequest: operator,
       schema: {
         params: { type: 'object', properties: { idToken: { type: 'string', minLength: 1, maxLength: 36 } } },
         body: { type: 'object', required: ['accountId'], additionalProperties: false, properties: { accountId: { type: 'string', minLength: 1, maxLength: 64 }, status: { type: 'string', enum: ['Accepted', 'Blocked', 'Expired'], default: 'Accepted' } } },
-        response: { 204: { type: 'null' }, 401: errorBody, 403: errorBody },
+        response: apiResponses({ role: 'operator', body: true, params: true }, { 204: { type: 'null', description: 'The token is stored with its account and status' } }),
       },
     },
     async (request, reply) => {
@@ -197,11 +198,20 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
   app.post<{ Params: { identity: string; action: string }; Body: Record<string, unknown> }>(
     '/api/chargers/:identity/commands/:action',
     {
-      preHandler: operator,
+      onRequest: operator,
       schema: {
         params: { type: 'object', properties: { identity, action: { type: 'string', pattern: '^[A-Za-z]{3,40}$' } } },
         body: { type: 'object', additionalProperties: true },
-        response: { 200: { type: 'object', additionalProperties: true }, 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 502: errorBody, 504: errorBody },
+        response: apiResponses(
+          { role: 'operator', body: true, params: true },
+          {
+            200: { type: 'object', additionalProperties: true, description: "The charger's answer" },
+            400: { ...errorBody, description: 'The request does not fit the route, or the command does not fit the OCPP schema of the charger\'s protocol (it was not sent)' },
+            404: { ...errorBody, description: 'No CSMS node holds a connection to this charger' },
+            502: { ...errorBody, description: 'The charger answered with an OCPP error (its code is `error`)' },
+            504: { ...errorBody, description: 'The charger did not answer in time' },
+          },
+        ),
       },
     },
     async (request, reply) => {
