@@ -40,18 +40,25 @@ export interface EventSource {
   closed(): boolean;
 }
 
+/** Where a listener resumes, as fabric-gateway's checkpoint: a block, and the last transaction handled in it. */
+export interface EventsPosition {
+  readonly fromBlock: number;
+  /** Events of `fromBlock` up to and including this transaction are skipped. */
+  readonly afterTransactionId?: string;
+}
+
 /**
- * Events from `fromBlock` on: the committed blocks read from disk first, then each new block as it is
- * committed, so a listener that checkpointed a block number resumes there without a gap.
+ * Events from a position on: the committed blocks read from disk first, then each new block as it is
+ * committed, so a listener that checkpointed its position resumes there without a gap or a repeat.
  */
-export function eventsFrom(source: EventSource, fromBlock: number): CloseableAsyncIterable<ChaincodeEvent> {
+export function eventsFrom(source: EventSource, position: EventsPosition): CloseableAsyncIterable<ChaincodeEvent> {
   let stopped = false;
   let wake = (): void => undefined;
   const stop = new Promise<void>((resolve) => {
     wake = resolve;
   });
   async function* generate(): AsyncGenerator<ChaincodeEvent> {
-    let next = fromBlock;
+    let next = position.fromBlock;
     while (!stopped && !source.closed()) {
       if (next >= source.height()) {
         await Promise.race([source.nextBlock(), stop]);
@@ -66,7 +73,12 @@ export function eventsFrom(source: EventSource, fromBlock: number): CloseableAsy
         throw error;
       }
       if (block === undefined) return;
-      for (const event of blockEvents(block)) {
+      let events = blockEvents(block);
+      if (block.header.number === position.fromBlock && position.afterTransactionId !== undefined) {
+        const handled = events.findIndex((event) => event.transactionId === position.afterTransactionId);
+        events = events.slice(handled + 1);
+      }
+      for (const event of events) {
         if (stopped) return;
         yield event;
       }

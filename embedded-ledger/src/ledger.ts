@@ -45,8 +45,11 @@ export interface EmbeddedLedger extends ChargingLedger {
   readonly dataDir: string;
   /** The same ledger acting with a certificate of another organization, with these attributes. */
   asOrganization(mspId: MspId, attributes?: Readonly<Record<string, string>>): ChargingLedger;
-  /** Chaincode events of valid transactions from `fromBlock` on, committed ones first, then as they commit. */
-  events(fromBlock?: number | bigint): CloseableAsyncIterable<ChaincodeEvent>;
+  /**
+   * Chaincode events of valid transactions from `fromBlock` on (after `afterTransactionId` in that block),
+   * committed ones first, then as they commit.
+   */
+  events(fromBlock?: number | bigint, afterTransactionId?: string): CloseableAsyncIterable<ChaincodeEvent>;
   /** The number of blocks, block 0 (the channel configuration) included. */
   height(): number;
   getBlock(number: number): Promise<Block | undefined>;
@@ -170,7 +173,7 @@ class LevelDbLedger implements EmbeddedLedger {
     };
   }
 
-  events(fromBlock: number | bigint = 0): CloseableAsyncIterable<ChaincodeEvent> {
+  events(fromBlock: number | bigint = 0, afterTransactionId?: string): CloseableAsyncIterable<ChaincodeEvent> {
     return eventsFrom(
       {
         height: () => this.#committer.height,
@@ -178,7 +181,7 @@ class LevelDbLedger implements EmbeddedLedger {
         nextBlock: () => this.#blockCommitted.promise,
         closed: () => this.#closed,
       },
-      Number(fromBlock),
+      { fromBlock: Number(fromBlock), ...(afterTransactionId === undefined ? {} : { afterTransactionId }) },
     );
   }
 

@@ -100,6 +100,25 @@ describe('a charging session settled on the embedded ledger', () => {
     expect(replayed).toEqual([received[1]!.transactionId, received[2]!.transactionId]);
   });
 
+  it('resumes after the last transaction a listener handled, as from a checkpoint', async () => {
+    const { ledger, wallets, eventId } = parties;
+    const ids = ['b-1', 'b-2', 'b-3'];
+    // Submitted together, they may share a block: the checkpoint names the transaction within it.
+    await Promise.all(ids.map((accountId) => wallets.submit('Wallet:openAccount', { eventId: eventId(), accountId, kind: 'driver', currency: 'EUR', sessionLimit: 1000 })));
+    const all: ChaincodeEvent[] = [];
+    for await (const event of ledger.events(0)) {
+      all.push(event);
+      if (all.length === 3) break;
+    }
+    const checkpoint = all[0]!;
+    const resumed: string[] = [];
+    for await (const event of ledger.events(checkpoint.blockNumber, checkpoint.transactionId)) {
+      resumed.push(event.transactionId);
+      if (resumed.length === 2) break;
+    }
+    expect(resumed).toEqual([all[1]!.transactionId, all[2]!.transactionId]);
+  });
+
   it('ends an event stream waiting for blocks when it is closed', async () => {
     const stream = parties.ledger.events(parties.ledger.height());
     const reading = (async () => {
