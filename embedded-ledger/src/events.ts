@@ -93,3 +93,24 @@ export function eventsFrom(source: EventSource, position: EventsPosition): Close
     },
   };
 }
+
+/** Wakes everyone waiting for the next block; each wait is for the first block committed after it began. */
+export class BlockSignal {
+  #resolve = (): void => undefined;
+  #next = this.#renew();
+
+  next(): Promise<void> {
+    return this.#next;
+  }
+
+  wake(): void {
+    this.#resolve();
+    this.#next = this.#renew();
+  }
+
+  #renew(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+}

@@ -6,7 +6,7 @@ import { CHAINCODE, CHANNEL, COLLECTIONS, newDispatcher } from './chaincode';
 import { Committer, type CommitOutcome } from './commit';
 import { Endorser, type Proposal } from './endorse';
 import { invalidationError, LedgerCorrupted, LedgerInUse, proposalError, TransactionInvalidated } from './errors';
-import { eventsFrom, type ChaincodeEvent, type CloseableAsyncIterable } from './events';
+import { BlockSignal, eventsFrom, type ChaincodeEvent, type CloseableAsyncIterable } from './events';
 import { canonicalJson } from './json';
 import { CHANNEL_ORGANIZATIONS, clientName, issueClient, loadIdentity, loadOrganization, newOrganization, storeIdentity, storeOrganization, type OrganizationMsp, type SigningIdentity, type StoredIdentity, type StoredOrganization } from './msp';
 import { blockKey, key, LedgerStore, PREFIX } from './store';
@@ -81,7 +81,10 @@ export async function openEmbeddedLedger(options: Readonly<EmbeddedLedgerOptions
     const tip = (await readBlock(height - 1)) as Block;
     const config = parseEnvelope(genesis.data[0] as string) as ConfigEnvelope;
     const organizations = await loadOrganizations(store, config, options.dataDir);
-    return new LevelDbLedger({ ...options, store, config, organizations, tip });
+    const blocks = new BlockSignal();
+    const committer = new Committer({ store, config, tip, onBlock: () => blocks.wake() });
+    const endorser = new Endorser({ dispatcher: newDispatcher(), organizations, collections: config.collections, channel: config.channel, chaincode: config.chaincode });
+    return new LevelDbLedger({ ...options, store, organizations, endorser, committer, blocks });
   } catch (error) {
     await store.close();
     throw error;
@@ -127,9 +130,10 @@ async function loadOrganizations(store: LedgerStore, config: ConfigEnvelope, dat
 
 interface LedgerParts extends EmbeddedLedgerOptions {
   readonly store: LedgerStore;
-  readonly config: ConfigEnvelope;
   readonly organizations: readonly OrganizationMsp[];
-  readonly tip: Block;
+  readonly endorser: Endorser;
+  readonly committer: Committer;
+  readonly blocks: BlockSignal;
 }
 
 class LevelDbLedger implements EmbeddedLedger {
@@ -141,9 +145,9 @@ class LevelDbLedger implements EmbeddedLedger {
   readonly #endorser: Endorser;
   readonly #committer: Committer;
   readonly #client: ChargingLedger;
+  readonly #blocks: BlockSignal;
   readonly #identities = new Map<string, Promise<SigningIdentity>>();
   readonly #inFlight = new Set<Promise<unknown>>();
-  #blockCommitted = signal();
   #lastStampMs = Number.NEGATIVE_INFINITY;
   #closed = false;
 
@@ -152,8 +156,9 @@ class LevelDbLedger implements EmbeddedLedger {
     this.#store = parts.store;
     this.#clock = parts.clock;
     this.#organizations = parts.organizations;
-    this.#endorser = new Endorser({ dispatcher: newDispatcher(), organizations: parts.organizations, collections: parts.config.collections, channel: CHANNEL, chaincode: CHAINCODE });
-    this.#committer = new Committer({ store: parts.store, config: parts.config, tip: parts.tip, onBlock: () => this.#wakeListeners() });
+    this.#endorser = parts.endorser;
+    this.#committer = parts.committer;
+    this.#blocks = parts.blocks;
     this.#client = this.asOrganization(parts.client.mspId, parts.client.attributes ?? {});
   }
 
@@ -178,7 +183,7 @@ class LevelDbLedger implements EmbeddedLedger {
       {
         height: () => this.#committer.height,
         block: (number) => this.getBlock(number),
-        nextBlock: () => this.#blockCommitted.promise,
+        nextBlock: () => this.#blocks.next(),
         closed: () => this.#closed,
       },
       { fromBlock: Number(fromBlock), ...(afterTransactionId === undefined ? {} : { afterTransactionId }) },
@@ -211,7 +216,7 @@ class LevelDbLedger implements EmbeddedLedger {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#wakeListeners();
+    this.#blocks.wake();
     await Promise.allSettled([...this.#inFlight]);
     await this.#committer.idle();
     await this.#store.close();
@@ -289,18 +294,5 @@ class LevelDbLedger implements EmbeddedLedger {
     void work.catch(() => undefined).finally(() => this.#inFlight.delete(work));
     return work;
   }
-
-  #wakeListeners(): void {
-    this.#blockCommitted.resolve();
-    this.#blockCommitted = signal();
-  }
 }
 
-/** A promise and the function that resolves it. */
-function signal(): { readonly promise: Promise<void>; readonly resolve: () => void } {
-  let resolve = (): void => undefined;
-  const promise = new Promise<void>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
