@@ -3,7 +3,7 @@ import { canonicalJson } from './json';
 import { collectionMembers, keyPolicyOrgs, policyOrgs, satisfiesMajority } from './policies';
 import { blockKey, encodeVersioned, key, PREFIX, privateKey, sha256, versionTag, type LedgerStore, type Operation, type StateView, type Version } from './store';
 import type { EndorsedTransaction } from './endorse';
-import { checkSignatures } from './verify';
+import { TrustAnchors } from './verify';
 
 /** Where a transaction is in the chain and how it was judged (also the value of t/<txId>). */
 export interface CommitOutcome {
@@ -49,6 +49,7 @@ interface BlockUpdates {
 export class Committer {
   readonly #store: LedgerStore;
   readonly #config: ConfigEnvelope;
+  readonly #anchors: TrustAnchors;
   readonly #onBlock: (block: Block) => void;
   readonly #organizations: readonly string[];
   readonly #waiting: Waiting[] = [];
@@ -58,6 +59,7 @@ export class Committer {
   constructor(options: Readonly<CommitterOptions>) {
     this.#store = options.store;
     this.#config = options.config;
+    this.#anchors = new TrustAnchors(options.config);
     this.#tip = options.tip;
     this.#onBlock = options.onBlock;
     this.#organizations = options.config.organizations.map((org) => org.mspId);
@@ -123,7 +125,7 @@ export class Committer {
     const { envelope, simulation } = transaction;
     const { txId } = envelope.proposal;
     if (updates.txIds.has(txId) || (await this.#store.get(key(PREFIX.tx, txId))) !== undefined) return 'DUPLICATE_TXID';
-    const signatures = checkSignatures(envelope, this.#config);
+    const signatures = this.#anchors.check(envelope);
     if ('failure' in signatures) return signatures.failure;
 
     for (const [name, read] of simulation.reads) {

@@ -133,12 +133,20 @@ export function signBytes(identity: SigningIdentity, bytes: Buffer): string {
   return sign('sha256', bytes, { key: identity.privateKey, dsaEncoding: 'der' }).toString('base64');
 }
 
-/** Whether `signature` (base64 DER ECDSA) over `bytes` was made with the key of `certificate`. */
-export function verifySignature(certificate: string, bytes: Buffer, signature: string): boolean {
+/** Whether `signature` (base64 DER ECDSA) over `bytes` was made with `key`, a certificate or its public key. */
+export function verifySignature(key: string | KeyObject, bytes: Buffer, signature: string): boolean {
   try {
-    return verify('sha256', bytes, { key: createPublicKey(certificate), dsaEncoding: 'der' }, Buffer.from(signature, 'base64'));
+    return verify('sha256', bytes, { key: typeof key === 'string' ? createPublicKey(key) : key, dsaEncoding: 'der' }, Buffer.from(signature, 'base64'));
   } catch {
     return false;
+  }
+}
+
+export function publicKeyOf(certificate: string): KeyObject | undefined {
+  try {
+    return createPublicKey(certificate);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,33 +1,56 @@
 import type { MspId } from '@chargeledger/chaincode/src/api';
 import { commitHash, dataHash, endorsedBytes, envelopeBytes, headerHash, parseEnvelope, transactionId, type Block, type ConfigEnvelope, type TransactionEnvelope, type ValidationCodeName } from './blocks';
-import { issuedBy, verifySignature } from './msp';
+import type { KeyObject } from 'node:crypto';
+import { issuedBy, publicKeyOf, verifySignature } from './msp';
 
 export type ChainVerification =
   | { readonly valid: true; readonly height: number }
   | { readonly valid: false; readonly height: number; readonly blockNumber: number; readonly reason: string };
 
 /**
- * The signatures of one transaction against the channel's trust anchors: the id derives from the nonce and
- * the creator, the creator's certificate comes from its organization's CA and signed the envelope, and each
- * endorsement is signed by the peer certificate the configuration names. Returns the endorsing
- * organizations whose signatures hold, or the code of the first failure.
+ * The channel's trust anchors from block 0, remembering which certificates they were found to have issued:
+ * a chain signed by a few identities costs one certificate check per identity, not per transaction.
  */
-export function checkSignatures(envelope: TransactionEnvelope, config: ConfigEnvelope): { readonly failure: ValidationCodeName } | { readonly endorsers: readonly MspId[] } {
-  const { proposal } = envelope;
-  if (transactionId(proposal.nonce, proposal.creator.certificate) !== proposal.txId) return { failure: 'BAD_PROPOSAL_TXID' };
-  const creatorOrg = config.organizations.find((org) => org.mspId === proposal.creator.mspId);
-  if (creatorOrg === undefined || !issuedBy(proposal.creator.certificate, creatorOrg.caCertificate)) return { failure: 'BAD_CREATOR_SIGNATURE' };
-  if (!verifySignature(proposal.creator.certificate, envelopeBytes(envelope), envelope.signature)) return { failure: 'BAD_CREATOR_SIGNATURE' };
-  const signed = endorsedBytes(proposal, envelope.response);
-  const endorsers = new Set<MspId>();
-  for (const endorsement of envelope.endorsements) {
-    const org = config.organizations.find((candidate) => candidate.mspId === endorsement.mspId);
-    if (org === undefined || org.peerCertificate !== endorsement.certificate || !verifySignature(endorsement.certificate, signed, endorsement.signature)) {
-      return { failure: 'ENDORSEMENT_POLICY_FAILURE' };
-    }
-    endorsers.add(endorsement.mspId);
+export class TrustAnchors {
+  readonly #config: ConfigEnvelope;
+  readonly #keys = new Map<string, KeyObject | undefined>();
+
+  constructor(config: ConfigEnvelope) {
+    this.#config = config;
   }
-  return { endorsers: [...endorsers] };
+
+  /**
+   * The signatures of one transaction: the id derives from the nonce and the creator, the creator's
+   * certificate comes from its organization's CA and signed the envelope, and each endorsement is signed by
+   * the peer certificate block 0 names. Returns the endorsing organizations whose signatures hold, or the
+   * code of the first failure.
+   */
+  check(envelope: TransactionEnvelope): { readonly failure: ValidationCodeName } | { readonly endorsers: readonly MspId[] } {
+    const { proposal } = envelope;
+    if (transactionId(proposal.nonce, proposal.creator.certificate) !== proposal.txId) return { failure: 'BAD_PROPOSAL_TXID' };
+    const creatorKey = this.#creatorKey(proposal.creator.mspId, proposal.creator.certificate);
+    if (creatorKey === undefined || !verifySignature(creatorKey, envelopeBytes(envelope), envelope.signature)) return { failure: 'BAD_CREATOR_SIGNATURE' };
+    const signed = endorsedBytes(proposal, envelope.response);
+    const endorsers = new Set<MspId>();
+    for (const endorsement of envelope.endorsements) {
+      const org = this.#config.organizations.find((candidate) => candidate.mspId === endorsement.mspId);
+      const key = org?.peerCertificate === endorsement.certificate ? this.#key(endorsement.certificate, () => true) : undefined;
+      if (key === undefined || !verifySignature(key, signed, endorsement.signature)) return { failure: 'ENDORSEMENT_POLICY_FAILURE' };
+      endorsers.add(endorsement.mspId);
+    }
+    return { endorsers: [...endorsers] };
+  }
+
+  #creatorKey(mspId: MspId, certificate: string): KeyObject | undefined {
+    const org = this.#config.organizations.find((candidate) => candidate.mspId === mspId);
+    if (org === undefined) return undefined;
+    return this.#key(`${mspId}\n${certificate}`, () => issuedBy(certificate, org.caCertificate), certificate);
+  }
+
+  #key(cacheKey: string, trusted: () => boolean, certificate = cacheKey): KeyObject | undefined {
+    if (!this.#keys.has(cacheKey)) this.#keys.set(cacheKey, trusted() ? publicKeyOf(certificate) : undefined);
+    return this.#keys.get(cacheKey);
+  }
 }
 
 /**
@@ -37,7 +60,7 @@ export function checkSignatures(envelope: TransactionEnvelope, config: ConfigEnv
  */
 export async function verifyChain(readBlock: (number: number) => Promise<Block | undefined>, height: number): Promise<ChainVerification> {
   let previous: Block | undefined;
-  let config: ConfigEnvelope | undefined;
+  let anchors: TrustAnchors | undefined;
   const broken = (blockNumber: number, reason: string): ChainVerification => ({ valid: false, height, blockNumber, reason });
   for (let number = 0; number < height; number++) {
     const block = await readBlock(number);
@@ -57,11 +80,11 @@ export async function verifyChain(readBlock: (number: number) => Promise<Block |
       }
       if (number === 0) {
         if (envelope.type !== 'config' || data.length !== 1) return broken(number, 'block 0 must hold the channel configuration alone');
-        config = envelope;
+        anchors = new TrustAnchors(envelope);
         continue;
       }
-      if (envelope.type !== 'transaction' || config === undefined) return broken(number, `entry ${index} is not a transaction`);
-      const checked = checkSignatures(envelope, config);
+      if (envelope.type !== 'transaction' || anchors === undefined) return broken(number, `entry ${index} is not a transaction`);
+      const checked = anchors.check(envelope);
       if ('failure' in checked && metadata.validationCodes[index] === 'VALID') return broken(number, `transaction ${envelope.proposal.txId}: ${checked.failure}`);
     }
     previous = block;
