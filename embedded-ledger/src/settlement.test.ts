@@ -129,4 +129,16 @@ describe('a charging session settled on the embedded ledger', () => {
     stream.close();
     await expect(reading).resolves.toEqual([]);
   });
+
+  it('ends its event streams and refuses new transactions once closed', async () => {
+    const stream = parties.ledger.events(parties.ledger.height());
+    const reading = (async () => {
+      const seen = [];
+      for await (const event of stream) seen.push(event);
+      return seen;
+    })();
+    await parties.ledger.close();
+    await expect(reading).resolves.toEqual([]);
+    await expect(parties.wallets.evaluate('Wallet:getAccount', { accountId: 'a-1' })).rejects.toMatchObject({ name: 'LedgerUnavailable', code: 'CLOSED' });
+  });
 });
