@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { TimeoutError } from 'ocpp-rpc';
 import type { Logger } from 'pino';
 import { outboundProblem } from './ocpp/validators';
 import { PendingReplies } from './pending-replies';
@@ -54,7 +55,10 @@ interface CommandMessage {
   readonly replyTo: string;
 }
 
-type ReplyMessage = { readonly requestId: string } & ({ readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly code: string; readonly message: string; readonly rejected?: boolean });
+type ReplyMessage = { readonly requestId: string } & (
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly rejected?: boolean; readonly timedOut?: boolean }
+);
 
 export interface CommandRouterOptions {
   readonly nodeId: string;
@@ -108,7 +112,7 @@ export class CommandRouter {
 
   async call(identity: string, action: string, params: unknown): Promise<unknown> {
     const local = this.#options.local(identity);
-    if (local !== undefined) return callCharger(local, identity, action, params);
+    if (local !== undefined) return callCharger(local, identity, action, params, this.#options.timeoutMs);
     const nodeId = await this.#options.redis.hget(this.#mapKey, identity);
     if (nodeId === null) throw new ChargerNotConnectedError(identity);
     const requestId = randomUUID();
@@ -123,6 +127,7 @@ export class CommandRouter {
     if (answer === undefined) throw new CommandTimeoutError(identity, this.#options.timeoutMs);
     if (answer.ok) return answer.result;
     if (answer.code === 'NotConnected') throw new ChargerNotConnectedError(identity);
+    if (answer.timedOut === true) throw new CommandTimeoutError(identity, this.#options.timeoutMs);
     if (answer.rejected === true) throw new CommandRejectedError(identity, answer.code, answer.message);
     throw new ChargerCallError(identity, answer.code, answer.message);
   }
@@ -134,17 +139,24 @@ export class CommandRouter {
       reply = { requestId: command.requestId, ok: false, code: 'NotConnected', message: 'charger not on this node' };
     } else {
       try {
-        reply = { requestId: command.requestId, ok: true, result: await callCharger(local, command.identity, command.action, command.params) };
+        reply = { requestId: command.requestId, ok: true, result: await callCharger(local, command.identity, command.action, command.params, this.#options.timeoutMs) };
       } catch (error) {
-        const code = error instanceof ChargerCallError || error instanceof CommandRejectedError ? error.rpcErrorCode : 'InternalError';
-        reply = { requestId: command.requestId, ok: false, code, message: error instanceof Error ? error.message : String(error), ...(error instanceof CommandRejectedError ? { rejected: true } : {}) };
+        const code = error instanceof ChargerCallError || error instanceof CommandRejectedError ? error.rpcErrorCode : error instanceof CommandTimeoutError ? 'ChargerTimeout' : 'InternalError';
+        reply = {
+          requestId: command.requestId,
+          ok: false,
+          code,
+          message: error instanceof Error ? error.message : String(error),
+          ...(error instanceof CommandRejectedError ? { rejected: true } : {}),
+          ...(error instanceof CommandTimeoutError ? { timedOut: true } : {}),
+        };
       }
     }
     await this.#options.redis.publish(command.replyTo, JSON.stringify(reply)).catch((error: unknown) => this.#options.log.error({ err: error }, 'could not publish a command reply'));
   }
 }
 
-async function callCharger(charger: LocalCharger, identity: string, action: string, params: unknown): Promise<unknown> {
+async function callCharger(charger: LocalCharger, identity: string, action: string, params: unknown, timeoutMs: number): Promise<unknown> {
   // Checked here, against the protocol of the charger's socket, so that a malformed command is the caller's
   // error (400) and never looks like the charger's answer.
   const problem = outboundProblem(charger.protocol, action, params);
@@ -152,6 +164,8 @@ async function callCharger(charger: LocalCharger, identity: string, action: stri
   try {
     return await charger.call(action, params);
   } catch (error) {
+    // No answer within the call timeout is the charger's silence, not an error it sent: 504, wherever the caller is.
+    if (error instanceof TimeoutError) throw new CommandTimeoutError(identity, timeoutMs);
     const code = (error as { rpcErrorCode?: string }).rpcErrorCode ?? (error instanceof Error ? error.name : 'InternalError');
     throw new ChargerCallError(identity, code, error instanceof Error ? error.message : String(error));
   }

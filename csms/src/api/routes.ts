@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock';
-import type { ChargerCredentials, ChargerRegistry } from '../domain/chargers';
+import { type ChargerCredentials, ChargerExistsError, ChargerNotProvisionedError, type ChargerRegistry } from '../domain/chargers';
 import { SECURITY_PROFILES } from '../domain/security-profiles';
 import { type IdTokenRegistry, redactToken } from '../domain/id-tokens';
 import type { StationState } from '../domain/station-state';
@@ -98,7 +98,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     return reply.header('content-type', deps.metrics.registry.contentType).send(body);
   });
 
-  app.post<{ Body: { readonly identity: string; readonly evseLayout?: readonly number[] } & ChargerCredentials }>(
+  app.post<{ Body: { readonly identity: string; readonly evseLayout?: readonly number[]; readonly rotatePassword?: boolean } & ChargerCredentials }>(
     '/api/chargers',
     {
       onRequest: admin,
@@ -107,18 +107,38 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
           type: 'object',
           required: ['identity'],
           additionalProperties: false,
-          properties: { identity, password: { type: 'string', minLength: 16, maxLength: 40 }, securityProfile: { type: 'integer', enum: [...SECURITY_PROFILES], default: 1 }, evseLayout },
+          properties: {
+            identity,
+            password: { type: 'string', minLength: 16, maxLength: 40 },
+            securityProfile: { type: 'integer', enum: [...SECURITY_PROFILES], default: 1 },
+            evseLayout,
+            rotatePassword: { type: 'boolean', description: 'true: the identity exists and its credentials, profile and layout are replaced. Otherwise an existing identity is a 409.' },
+          },
           // Profiles 1 and 2 authenticate with the password; profile 3 with the certificate alone, so a password would only mislead.
           if: { required: ['securityProfile'], properties: { securityProfile: { const: 3 } } },
           then: { not: { required: ['password'] } },
           else: { required: ['password'] },
         },
-        response: apiResponses({ role: 'admin', body: true }, { 201: chargerBody }),
+        response: apiResponses(
+          { role: 'admin', body: true },
+          {
+            201: chargerBody,
+            404: { ...errorBody, description: 'rotatePassword for an identity that is not provisioned' },
+            409: { ...errorBody, description: 'The identity is already provisioned and rotatePassword was not given' },
+          },
+        ),
       },
     },
     async (request, reply) => {
-      const record = await deps.chargers.provision({ ...request.body, createdAt: deps.clock.now() });
-      return reply.code(201).send(record);
+      const { rotatePassword, ...charger } = request.body;
+      try {
+        const record = await deps.chargers.provision({ ...charger, createdAt: deps.clock.now() }, { rotate: rotatePassword === true });
+        return await reply.code(201).send(record);
+      } catch (error) {
+        if (error instanceof ChargerExistsError) return reply.code(409).send({ error: 'ChargerExists', message: error.message });
+        if (error instanceof ChargerNotProvisionedError) return reply.code(404).send({ error: 'NotProvisioned', message: error.message });
+        throw error;
+      }
     },
   );
 

@@ -37,6 +37,22 @@ export class ConnectorLayoutError extends Error {
   }
 }
 
+/** Provisioning an identity that is already provisioned, without asking to replace its credentials. */
+export class ChargerExistsError extends Error {
+  override readonly name = 'ChargerExistsError';
+  constructor(readonly identity: string) {
+    super(`charger ${identity} is already provisioned; say rotatePassword to replace its credentials`);
+  }
+}
+
+/** Replacing the credentials of an identity nobody provisioned. */
+export class ChargerNotProvisionedError extends Error {
+  override readonly name = 'ChargerNotProvisionedError';
+  constructor(readonly identity: string) {
+    super(`charger ${identity} is not provisioned; there are no credentials to rotate`);
+  }
+}
+
 /** What provisioning needs: a password for profiles 1 and 2; none for profile 3, where the certificate is the credential. */
 export type ChargerCredentials = { readonly securityProfile: 1 | 2; readonly password: string } | { readonly securityProfile: 3 };
 
@@ -71,16 +87,25 @@ export class ChargerRegistry {
     this.#key = `${options.keyPrefix}:chargers`;
   }
 
-  /** Creates the charger, or replaces its credentials and profile when it exists. */
-  async provision(request: Readonly<ProvisionRequest>): Promise<ChargerRecord> {
+  /**
+   * Creates the charger; an identity that exists is refused (ChargerExistsError), so that a mistyped identity
+   * never locks a working charger out. With `rotate`, the identity must exist (ChargerNotProvisionedError) and its
+   * credentials, profile and layout are replaced; it keeps its creation time.
+   */
+  async provision(request: Readonly<ProvisionRequest>, options: Readonly<{ rotate: boolean }>): Promise<ChargerRecord> {
+    const existing = options.rotate ? await this.get(request.identity) : undefined;
+    if (options.rotate && existing === undefined) throw new ChargerNotProvisionedError(request.identity);
     const record: StoredCharger = {
       identity: request.identity,
-      createdAt: request.createdAt.toISOString(),
+      createdAt: existing?.createdAt ?? request.createdAt.toISOString(),
       securityProfile: request.securityProfile,
       ...(request.evseLayout === undefined ? {} : { evseLayout: request.evseLayout }),
       ...(request.securityProfile === 3 ? {} : { passwordHash: await hashSecret(request.password) }),
     };
-    await this.#redis.hset(this.#key, request.identity, JSON.stringify(record));
+    const written = options.rotate
+      ? await this.#redis.eval("if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) + 1 end return 0", 1, this.#key, request.identity, JSON.stringify(record))
+      : await this.#redis.hsetnx(this.#key, request.identity, JSON.stringify(record));
+    if (written === 0) throw options.rotate ? new ChargerNotProvisionedError(request.identity) : new ChargerExistsError(request.identity);
     return publicRecord(record);
   }
 

@@ -64,6 +64,13 @@ export class OcppServer {
       maxBadMessages: 10,
     });
     this.#rpc.auth((accept, reject, handshake) => {
+      // ocpp-rpc would complete a handshake without a common subprotocol and hand over a connection no route
+      // table fits; refused here, before the registry is asked, so a live connection of the identity stays open.
+      if (!PROTOCOLS.some((protocol) => handshake.protocols.has(protocol))) {
+        this.#log.warn({ chargerId: handshake.identity, remoteAddress: handshake.remoteAddress, offered: [...handshake.protocols] }, 'charger refused at handshake: no OCPP version offered that this CSMS speaks');
+        reject(400, `offer one of the subprotocols ${PROTOCOLS.join(', ')}`);
+        return;
+      }
       const evidence = handshakeEvidence(handshake.request, handshake.password);
       options.chargers.authenticate(handshake.identity, evidence).then(
         (outcome) => {
