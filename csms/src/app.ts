@@ -7,7 +7,7 @@ import { registerRoutes } from './api/routes';
 import { ChargerRegistry } from './domain/chargers';
 import type { Clock } from './domain/clock';
 import { Authorization, type WhenLedgerUnavailable } from './domain/authorization';
-import { IdTokenRegistry, redactToken } from './domain/id-tokens';
+import { IdTokenRegistry } from './domain/id-tokens';
 import { requestSerializer } from './api/log-redaction';
 import { LedgerAuthorizer } from './ledger-authorizer';
 import { StationState } from './domain/station-state';
@@ -35,6 +35,8 @@ export interface CsmsOptions {
   readonly outcomes: { readonly connection: Redis; readonly prefix: string; readonly queueName: string };
   readonly policy: OcppPolicy;
   readonly apiKeys: readonly ApiKeyRecord[];
+  /** The key id tokens are digested under wherever they are shown (tokenDigest); the same on every node. */
+  readonly tokenDigestKey: Buffer;
   readonly maxFrameBytes: number;
   readonly callTimeoutMs: number;
   /**
@@ -66,7 +68,7 @@ export interface Csms {
 export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   const stores = { redis: options.redis, keyPrefix: options.keyPrefix };
   const chargers = new ChargerRegistry(stores);
-  const tokens = new IdTokenRegistry(stores);
+  const tokens = new IdTokenRegistry({ ...stores, digestKey: options.tokenDigestKey });
   const stations = new StationState(stores);
   const transactions = new TransactionStore(stores);
 
@@ -112,7 +114,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
 
   // Every line fastify logs about a request carries its URL through this serializer: an id token in a URL
   // (PUT /api/id-tokens/:idToken) reaches the log only as its digest.
-  const loggerInstance = options.log.child({ component: 'api' }, { serializers: { req: requestSerializer(redactToken) } }) as FastifyBaseLogger;
+  const loggerInstance = options.log.child({ component: 'api' }, { serializers: { req: requestSerializer((idToken) => tokens.digest(idToken)) } }) as FastifyBaseLogger;
   const { tls } = options;
   // An https.Server is typed as an http.Server as well, so both kinds fit the one FastifyInstance type.
   // A field or query parameter a schema does not name is refused (400), not silently dropped: a misspelt

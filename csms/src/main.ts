@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { type CsmsTlsFiles, loadConfig } from '@chargeledger/config';
 import { Redis } from 'ioredis';
 import { apiKeyRecord } from './api/auth';
 import { buildCsms } from './app';
 import { systemClock } from './domain/clock';
+import { TOKEN_DIGEST_KEY_BYTES } from './domain/id-tokens';
 import { installLastResortHandlers } from './last-resort';
 import { createLogger } from './logger';
 import { ledgerQueriesKey } from './queue/ledger-queries';
 import { EventPublisher } from './queue/publisher';
+import { readOrCreateSecret } from './secret-file';
 import type { CsmsTls } from './tls';
 
 /** A TLS file named in the configuration could not be read; the CSMS does not start. */
@@ -65,6 +68,8 @@ async function main(): Promise<void> {
     outcomes: { connection: outcomesRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerOutcomes },
     policy: { heartbeatIntervalS: config.csms.heartbeatIntervalS, dataTransferVendors: config.csms.dataTransferVendors },
     apiKeys: config.csms.apiKeys.map(({ role, key }) => apiKeyRecord(key, role)),
+    // Beside the admin API key in the data folder's secrets; nodes that show the same digests share the file.
+    tokenDigestKey: readOrCreateSecret(path.join(config.dataDir, 'secrets', 'token-digest-key'), TOKEN_DIGEST_KEY_BYTES),
     maxFrameBytes: config.csms.maxFrameBytes,
     callTimeoutMs: config.csms.callTimeoutMs,
     tls,

@@ -101,7 +101,7 @@ describe('Sessions in the admin API, from real chargers over WebSockets', () => 
     await someSessions();
     const one = await get<SessionView>('/api/sessions/CP-16-1');
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ sessionId: 'CP-16-1', token: expect.stringMatching(/^sha256:[0-9a-f]{12}$/) as unknown as string });
+    expect(one.body).toMatchObject({ sessionId: 'CP-16-1', token: expect.stringMatching(/^hmac-sha256:[0-9a-f]{16}$/) as unknown as string });
     expect(JSON.stringify(one.body)).not.toContain(CARD);
     expect((await get<{ error: string }>('/api/sessions/CP-16-99')).body).toEqual({ error: 'NotFound', message: 'no session CP-16-99' });
     expect((await get('/api/sessions/CP-16-99')).status).toBe(404);

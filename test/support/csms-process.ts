@@ -12,6 +12,8 @@ export interface CsmsProcessOptions {
   readonly nodeId: string;
   /** What the process logs; warn unless a test reads the log itself. */
   readonly logLevel?: 'warn' | 'info' | 'debug' | 'trace';
+  /** The data folder (its secrets among it); undefined: the stack's own. */
+  readonly dataDir?: string;
 }
 
 /** The CSMS as its own OS process (the composition root, main.ts), so a test can SIGKILL it like a crash would. */
@@ -56,6 +58,7 @@ export class CsmsProcess {
         CSMS_API_KEYS: `admin:${this.options.adminKey}`,
         CSMS_NODE_ID: this.options.nodeId,
         LOG_LEVEL: this.options.logLevel ?? 'warn',
+        ...(this.options.dataDir === undefined ? {} : { CHARGELEDGER_DATA_DIR: this.options.dataDir }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -104,7 +107,7 @@ export class CsmsProcess {
   }
 }
 
-export function aCsmsProcess(port: number, overrides: Partial<Pick<CsmsProcessOptions, 'logLevel'>> = {}): CsmsProcess {
+export function aCsmsProcess(port: number, overrides: Partial<Pick<CsmsProcessOptions, 'logLevel' | 'dataDir'>> = {}): CsmsProcess {
   return new CsmsProcess({ port, prefix: `test-${randomBytes(6).toString('hex')}`, adminKey: `admin-${randomBytes(16).toString('hex')}`, nodeId: 'crash-test', ...overrides });
 }
 

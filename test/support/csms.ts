@@ -35,6 +35,8 @@ export interface StartCsmsOptions {
   readonly tls?: TestTls;
   /** Undefined: Authorize asks the registry only. Set: the CSMS asks on LEDGER_QUERIES under its prefix. */
   readonly ledgerAuthorization?: Omit<LedgerAuthorizationOptions, 'queriesKey'>;
+  /** Undefined: a random key of this CSMS alone. */
+  readonly tokenDigestKey?: Buffer;
 }
 
 /** The list a test CSMS with ledger authorization pushes its questions on, under its prefix. */
@@ -65,6 +67,7 @@ export async function startCsms(overrides: StartCsmsOptions = {}): Promise<Runni
     outcomes: { connection: outcomesRedis, prefix, queueName: 'ledger-outcomes' },
     policy: { heartbeatIntervalS: 60, dataTransferVendors: ['org.chargeledger.test'] },
     apiKeys: [apiKeyRecord(ADMIN_KEY, 'admin'), apiKeyRecord(READER_KEY, 'read-only')],
+    tokenDigestKey: overrides.tokenDigestKey ?? randomBytes(32),
     maxFrameBytes: 65536,
     callTimeoutMs: 5000,
     tls: overrides.tls,

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock';
 import { type ChargerCredentials, ChargerExistsError, ChargerNotProvisionedError, type ChargerRegistry } from '../domain/chargers';
 import { SECURITY_PROFILES } from '../domain/security-profiles';
-import { type IdTokenRegistry, redactToken } from '../domain/id-tokens';
+import type { IdTokenRegistry } from '../domain/id-tokens';
 import type { StationState } from '../domain/station-state';
 import type { SessionState, TransactionStore } from '../domain/transactions';
 import type { CsmsMetrics } from '../metrics';
@@ -39,7 +39,7 @@ const sessionBody = {
     protocol: { type: 'string', enum: ['1.6', '2.0.1'] },
     evseId: { type: 'integer' },
     connectorId: { type: 'integer' },
-    token: { type: 'string', description: 'A digest of the id token (sha256:<12 hex>), never the token' },
+    token: { type: 'string', description: 'The id token as a keyed digest (hmac-sha256:<16 hex>), never the token: the one the log shows' },
     startedAt: { type: 'string' },
     meterStartWh: { type: 'integer' },
     lastRegisterWh: { type: 'integer' },
@@ -53,7 +53,7 @@ const sessionBody = {
 } as const;
 
 /** A session as the API shows it: the id token only as the digest the logs use. */
-function sessionView(state: SessionState): Record<string, unknown> {
+function sessionView(state: SessionState, tokens: Pick<IdTokenRegistry, 'digest'>): Record<string, unknown> {
   return {
     sessionId: state.sessionId,
     chargerId: state.chargerId,
@@ -61,7 +61,7 @@ function sessionView(state: SessionState): Record<string, unknown> {
     protocol: state.protocol,
     evseId: state.evseId,
     connectorId: state.connectorId,
-    token: redactToken(state.idToken),
+    token: tokens.digest(state.idToken),
     startedAt: state.startedAt,
     meterStartWh: state.meterStartWh,
     lastRegisterWh: state.lastRegisterWh,
@@ -179,7 +179,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
         ...(active === undefined ? {} : { active: active === 'true' }),
         ...(cursor === undefined ? {} : { cursor }),
       });
-      return { sessions: page.sessions.map(sessionView), ...(page.next === undefined ? {} : { next: page.next }) };
+      return { sessions: page.sessions.map((session) => sessionView(session, deps.tokens)), ...(page.next === undefined ? {} : { next: page.next }) };
     },
   );
 
@@ -195,7 +195,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     async (request, reply) => {
       const state = await deps.transactions.get(request.params.sessionId);
       if (state === undefined) return reply.code(404).send({ error: 'NotFound', message: `no session ${request.params.sessionId}` });
-      return sessionView(state);
+      return sessionView(state, deps.tokens);
     },
   );
 

@@ -10,7 +10,7 @@ function anAuthorization(registry: TokenStatus, answer: LedgerAnswer | undefined
   const asked: string[] = [];
   const decisions: AuthorizationDecision[] = [];
   const authorization = new Authorization({
-    tokens: { status: async () => registry },
+    tokens: { status: async () => registry, digest: (idToken) => `digest-of-${idToken.length}` },
     ledger:
       answer === undefined
         ? undefined

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { LedgerAnswer } from '../ledger-authorizer';
 import type { LedgerAuthorizationStatus } from '../queue/ledger-queries';
-import { redactToken, type IdTokenRegistry } from './id-tokens';
+import type { IdTokenRegistry } from './id-tokens';
 
 /**
  * An Authorize answer before it is put in one protocol's words: OCPP 2.0.1's statuses, which 1.6 folds
@@ -28,7 +28,7 @@ export interface LedgerAsker {
 }
 
 export interface AuthorizationOptions {
-  readonly tokens: Pick<IdTokenRegistry, 'status'>;
+  readonly tokens: Pick<IdTokenRegistry, 'status' | 'digest'>;
   /** Counts each decision by its source and status. */
   readonly onDecision?: (decision: AuthorizationDecision) => void;
   /** Undefined: the ledger is not asked, and the registry alone decides. */
@@ -71,7 +71,7 @@ export class Authorization {
     if (this.#options.ledger === undefined) return { status: 'Accepted', source: 'registry' };
 
     const answer = await this.#options.ledger.ask(chargerId, idToken);
-    const token = redactToken(idToken);
+    const token = this.#options.tokens.digest(idToken);
     switch (answer.kind) {
       case 'verdict': {
         const { status, holdAmount, currency } = answer.verdict;

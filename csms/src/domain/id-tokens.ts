@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 export type TokenStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid';
@@ -13,9 +13,17 @@ export class IdTokenRegistry {
   readonly #redis: Redis;
   readonly #key: string;
 
-  constructor(options: Readonly<{ redis: Redis; keyPrefix: string }>) {
+  readonly #digestKey: Buffer;
+
+  constructor(options: Readonly<{ redis: Redis; keyPrefix: string; digestKey: Buffer }>) {
     this.#redis = options.redis;
     this.#key = `${options.keyPrefix}:id-tokens`;
+    this.#digestKey = options.digestKey;
+  }
+
+  /** The token as logs and the admin API show it (tokenDigest under this deployment's key). */
+  digest(idToken: string): string {
+    return tokenDigest(this.#digestKey, idToken);
   }
 
   async put(idToken: string, record: IdTokenRecord): Promise<void> {
@@ -28,7 +36,15 @@ export class IdTokenRegistry {
   }
 }
 
-/** For logs: a short digest to correlate lines by, never the token (RFID uids are short enough to guess from a part). */
-export function redactToken(idToken: string): string {
-  return `sha256:${createHash('sha256').update(idToken).digest('hex').slice(0, 12)}`;
+/** Shorter keys would weaken the digest below what guessing a token costs. */
+export const TOKEN_DIGEST_KEY_BYTES = 32;
+
+/**
+ * An id token where it must be recognisable but not readable (logs, the session list): HMAC-SHA-256 under a key
+ * of the deployment, 16 hex digits. RFID UIDs are short (4 to 10 bytes, often sequential), so a plain hash of one
+ * is inverted by hashing every candidate; without the key there is nothing to compare candidates against.
+ */
+export function tokenDigest(key: Buffer, idToken: string): string {
+  if (key.length < TOKEN_DIGEST_KEY_BYTES) throw new RangeError(`a token digest key needs ${TOKEN_DIGEST_KEY_BYTES} bytes or more`);
+  return `hmac-sha256:${createHmac('sha256', key).update(idToken, 'utf8').digest('hex').slice(0, 16)}`;
 }

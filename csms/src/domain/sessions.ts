@@ -1,7 +1,6 @@
 import type { HandlerContext } from '../ocpp/context';
 import type { Reading } from '../ocpp/meter-readings';
 import type { MeterEvidence } from '../queue/contract';
-import { redactToken } from './id-tokens';
 import { sessionIdOf, type SessionState } from './transactions';
 
 /**
@@ -42,7 +41,7 @@ export async function startSession(ctx: HandlerContext, input: StartInput): Prom
     evidence: state.evidence,
   });
   if (existing === undefined) await ctx.transactions.create(state);
-  ctx.log.info({ sessionId, idToken: redactToken(input.idToken), meterStartWh: input.meterStartWh }, 'session started');
+  ctx.log.info({ sessionId, token: ctx.tokens.digest(input.idToken), meterStartWh: input.meterStartWh }, 'session started');
   return state;
 }
 
