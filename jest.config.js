@@ -8,7 +8,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/config', '<rootDir>/chaincode', '<rootDir>/csms', '<rootDir>/ledger-bridge', '<rootDir>/embedded-ledger', '<rootDir>/simulators'],
+      roots: ['<rootDir>/config', '<rootDir>/chaincode', '<rootDir>/csms', '<rootDir>/ledger-bridge', '<rootDir>/ledger-queue', '<rootDir>/embedded-ledger', '<rootDir>/simulators'],
       testMatch: ['**/src/**/*.test.ts'],
     },
     {
@@ -18,12 +18,23 @@ module.exports = {
       testMatch: ['**/integration/**/*.test.ts', '**/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
+    // One scenario suite, two ledgers: the same files run on the embedded ledger and on the Fabric network.
     {
       ...common,
-      displayName: 'pipeline',
-      roots: ['<rootDir>/test'],
-      testMatch: ['**/pipeline/**/*.test.ts'],
+      displayName: 'ledger:embedded',
+      roots: ['<rootDir>/test/ledger'],
+      testMatch: ['**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/ledger/support/use-embedded.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+    {
+      ...common,
+      displayName: 'ledger:fabric',
+      roots: ['<rootDir>/test/ledger'],
+      testMatch: ['**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/ledger/support/use-fabric.ts'],
+      globalSetup: '<rootDir>/test/ledger/support/fabric-setup.ts',
+      globalTeardown: '<rootDir>/test/ledger/support/fabric-teardown.ts',
     },
   ],
 };

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { verifyTransactionEvidence } from '@chargeledger/chaincode/src/ocmf';
 import { loadConfig } from '@chargeledger/config';
-import type { LedgerEvent, SessionEnded } from '@chargeledger/csms';
+import type { LedgerEvent, SessionEnded } from '@chargeledger/ledger-queue';
 import { createChargePoint, ManualClock } from '@chargeledger/simulators';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';

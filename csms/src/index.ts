@@ -4,8 +4,6 @@ export { systemClock, type Clock } from './domain/clock';
 export { SECURITY_PROFILES, type SecurityProfile } from './domain/security-profiles';
 export type { CsmsTls } from './tls';
 export { createLogger } from './logger';
-export type { LedgerEvent, LedgerEventKind, LedgerOutcome, MeterEvidence, MeterSampled, SessionEnded, SessionStarted } from './queue/contract';
 export { EventPublisher, QueueUnavailableError } from './queue/publisher';
 export type { LedgerAuthorizationOptions } from './app';
 export type { WhenLedgerUnavailable } from './domain/authorization';
-export { ledgerQueriesKey, type AuthorizeQuery, type LedgerAuthorizationStatus, type LedgerAuthorizationVerdict, type LedgerQuery, type LedgerQueryReply } from './queue/ledger-queries';

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { PendingReplies } from './pending-replies';
-import type { AuthorizeQuery, LedgerAuthorizationVerdict, LedgerQueryReply } from './queue/ledger-queries';
+import type { AuthorizeQuery, LedgerAuthorizationVerdict, LedgerQueryReply } from '@chargeledger/ledger-queue';
 
 /** What asking the ledger about a token gave: its verdict, a refusal of the question, or nothing in time. */
 export type LedgerAnswer =

@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { TransactionStore } from './domain/transactions';
-import type { LedgerOutcome } from './queue/contract';
+import type { LedgerOutcome } from '@chargeledger/ledger-queue';
 import type { CommandRouter } from './routing';
 
 export interface LedgerReactionsOptions {

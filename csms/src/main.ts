@@ -9,7 +9,7 @@ import { systemClock } from './domain/clock';
 import { TOKEN_DIGEST_KEY_BYTES } from './domain/id-tokens';
 import { installLastResortHandlers } from './last-resort';
 import { createLogger } from './logger';
-import { ledgerQueriesKey } from './queue/ledger-queries';
+import { ledgerQueriesKey } from '@chargeledger/ledger-queue';
 import { EventPublisher } from './queue/publisher';
 import { readOrCreateSecret } from './secret-file';
 import type { CsmsTls } from './tls';

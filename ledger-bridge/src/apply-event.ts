@@ -1,4 +1,4 @@
-import type { LedgerEvent, MeterSampled, SessionEnded, SessionStarted } from '@chargeledger/csms/src/queue/contract';
+import type { LedgerEvent, MeterSampled, SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
 import { TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
 import type { ChargingLedger } from './ledger';
 

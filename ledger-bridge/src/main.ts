@@ -4,7 +4,7 @@ import pino from 'pino';
 import { connectGateway } from './gateway';
 import { FabricLedger } from './ledger';
 import { LedgerQueryServer } from './query-server';
-import { ledgerQueriesKey } from '@chargeledger/csms/src/queue/ledger-queries';
+import { ledgerQueriesKey } from '@chargeledger/ledger-queue';
 import { LedgerWorker } from './worker';
 
 /** Composition root of the ledger bridge: the Operators' gateway, the typed ledger, the queue worker. */

@@ -1,4 +1,4 @@
-import type { AuthorizeQuery } from '@chargeledger/csms/src/queue/ledger-queries';
+import type { AuthorizeQuery } from '@chargeledger/ledger-queue';
 import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
@@ -6,7 +6,7 @@ import { LedgerRefusal, LedgerUnavailable } from './errors';
 import type { CallOptions, ChargingLedger } from './ledger';
 import { LedgerQueryServer } from './query-server';
 
-/** How the server turns one question into one evaluation and its reply; the Redis loop is tested in test/pipeline. */
+/** How the server turns one question into one evaluation and its reply; the Redis loop is tested in test/ledger/authorize.test.ts. */
 class AnsweringLedger implements ChargingLedger {
   readonly calls: { name: string; request: unknown; options: CallOptions | undefined }[] = [];
   constructor(private readonly outcome: () => unknown) {}

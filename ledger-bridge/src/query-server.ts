@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
-import type { LedgerQuery, LedgerQueryReply } from '@chargeledger/csms/src/queue/ledger-queries';
+import type { LedgerQuery, LedgerQueryReply } from '@chargeledger/ledger-queue';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { classifyLedgerError, LedgerRefusal } from './errors';
@@ -21,7 +21,7 @@ export interface LedgerQueryServerOptions {
 const POP_WAIT_S = 2;
 
 /**
- * Answers the CSMS's questions that a charger is waiting for (csms/src/queue/ledger-queries.ts): it pops a
+ * Answers the CSMS's questions that a charger is waiting for (ledger-queue/src/queries.ts): it pops a
  * question, evaluates it on the ledger and publishes the reply on the asking node's channel. A question whose
  * deadline has passed is dropped unasked, since the CSMS has already answered the charger without it.
  * Authorize is evaluated on a Wallets peer, the only one that can read the token index, and the raw token

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@chargeledger/config';
-import type { LedgerEvent } from '@chargeledger/csms/src/queue/contract';
+import type { LedgerEvent } from '@chargeledger/ledger-queue';
 import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';

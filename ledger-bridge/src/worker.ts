@@ -1,4 +1,4 @@
-import type { LedgerEvent, LedgerOutcome } from '@chargeledger/csms/src/queue/contract';
+import type { LedgerEvent, LedgerOutcome } from '@chargeledger/ledger-queue';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';

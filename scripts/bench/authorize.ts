@@ -4,10 +4,10 @@
  *
  *   node --import tsx scripts/bench/authorize.ts --chargers 50 --rates 50,100,200,400 --seconds 10 --out docs/benchmarks
  *
- * NOT FABRIC. The ledger is the chaincode's in-memory channel (test/pipeline/support/in-memory-ledger.ts):
+ * NOT FABRIC. The ledger is the chaincode's in-memory channel (scripts/bench/support/in-memory-ledger.ts):
  * the real contracts run in this process, with no peer, gRPC or gateway in between. What is measured is the
  * CSMS (its own OS process, 127.0.0.1, random port and queue prefix), the stack's Redis, the question/reply
- * transport (csms/src/queue/ledger-queries.ts) and a real LedgerQueryServer evaluating
+ * transport (ledger-queue/src/queries.ts) and a real LedgerQueryServer evaluating
  * Session:authorizeIdToken here. Each charger is a station on the ledger with its own driver's funded card;
  * it has one call in flight at most, so a charger whose previous Authorize is unanswered skips its turn
  * (counted). One CSMS process per mode, configured through the environment it inherits. The chaincode's
@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
 import type { Cast } from '@chargeledger/chaincode/src/testing/fixtures';
 import { loadConfig } from '@chargeledger/config';
-import { ledgerQueriesKey } from '@chargeledger/csms';
+import { ledgerQueriesKey } from '@chargeledger/ledger-queue';
 import { type CallOptions, type ChargingLedger, LedgerQueryServer } from '@chargeledger/ledger-bridge';
 import { loadTemplate } from '@chargeledger/simulators';
 import { Redis } from 'ioredis';
@@ -129,7 +129,7 @@ interface CompilingModule {
  * fabric-contract-api learns each transaction's parameters from the compiler's decorator metadata
  * (emitDecoratorMetadata), which tsx (esbuild) does not emit: under tsx alone every contract call is refused
  * with "Expected 0 parameters". So the chaincode's sources are compiled by TypeScript itself with the
- * repository's compiler options, as ts-jest compiles them for the pipeline tests; everything else stays with
+ * repository's compiler options, as ts-jest compiles them for the tests; everything else stays with
  * tsx. Must run before any contract class is loaded, hence the dynamic imports in `loadLedgerModules`.
  */
 function compileChaincodeWithDecoratorMetadata(): void {
@@ -148,15 +148,15 @@ function compileChaincodeWithDecoratorMetadata(): void {
 async function loadLedgerModules(): Promise<{
   readonly fixtures: typeof import('@chargeledger/chaincode/src/testing/fixtures');
   readonly meters: typeof import('@chargeledger/chaincode/src/testing/ocmf-meter');
-  readonly deployment: typeof import('../../test/pipeline/support/deployment');
-  readonly inMemory: typeof import('../../test/pipeline/support/in-memory-ledger');
+  readonly deployment: typeof import('./support/in-memory-deployment');
+  readonly inMemory: typeof import('./support/in-memory-ledger');
 }> {
   compileChaincodeWithDecoratorMetadata();
   return {
     fixtures: await import('@chargeledger/chaincode/src/testing/fixtures'),
     meters: await import('@chargeledger/chaincode/src/testing/ocmf-meter'),
-    deployment: await import('../../test/pipeline/support/deployment'),
-    inMemory: await import('../../test/pipeline/support/in-memory-ledger'),
+    deployment: await import('./support/in-memory-deployment'),
+    inMemory: await import('./support/in-memory-ledger'),
   };
 }
 

@@ -1,4 +1,4 @@
-import { ledgerQueriesKey } from '@chargeledger/csms';
+import { ledgerQueriesKey } from '@chargeledger/ledger-queue';
 import type { RPCClient } from 'ocpp-rpc';
 import { adminRequest, issueIdToken, LEDGER_QUERIES, provisionCharger, type RunningCsms, startCsms, type StartCsmsOptions } from '../support/csms';
 import { ocppClient } from '../support/ocpp-client';
@@ -6,7 +6,7 @@ import { ocppClient } from '../support/ocpp-client';
 /**
  * Authorize when the ledger cannot be asked: no ledger bridge runs here (there is no Fabric network on these
  * machines), so every question the CSMS pushes goes unanswered and the configured fallback decides. The
- * ledger's own verdicts are tested through a real bridge in test/pipeline/authorize.test.ts.
+ * ledger's own verdicts are tested through a real bridge in test/ledger/authorize.test.ts, on the embedded ledger and on Fabric.
  */
 
 const PASSWORD = 'a-long-charger-password';

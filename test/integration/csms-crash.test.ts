@@ -1,6 +1,6 @@
 import { verifyTransactionEvidence } from '@chargeledger/chaincode/src/ocmf';
 import { loadConfig } from '@chargeledger/config';
-import type { LedgerEvent, SessionEnded } from '@chargeledger/csms';
+import type { LedgerEvent, SessionEnded } from '@chargeledger/ledger-queue';
 import { type ChargePoint, createChargePoint, ManualClock, type StopResult } from '@chargeledger/simulators';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';

@@ -1,4 +1,4 @@
-import type { LedgerOutcome, SessionEnded } from '@chargeledger/csms';
+import type { LedgerOutcome, SessionEnded } from '@chargeledger/ledger-queue';
 import { type ChargePoint, createChargePoint, ManualClock } from '@chargeledger/simulators';
 import { Queue } from 'bullmq';
 import { issueIdToken, provisionCharger, type RunningCsms, startCsms } from '../support/csms';

@@ -1,5 +1,5 @@
 import { verifyTransactionEvidence } from '@chargeledger/chaincode/src/ocmf';
-import type { SessionEnded, SessionStarted } from '@chargeledger/csms';
+import type { SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
 import { type ChargePoint, createChargePoint, ManualClock } from '@chargeledger/simulators';
 import { issueIdToken, provisionCharger, type RunningCsms, startCsms } from '../support/csms';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { LedgerAnswer } from '../ledger-authorizer';
-import type { LedgerAuthorizationStatus } from '../queue/ledger-queries';
+import type { LedgerAuthorizationStatus } from '@chargeledger/ledger-queue';
 import type { IdTokenRegistry } from './id-tokens';
 
 /**

@@ -1,6 +1,6 @@
 import type { HandlerContext } from '../ocpp/context';
 import type { Reading } from '../ocpp/meter-readings';
-import type { MeterEvidence } from '../queue/contract';
+import type { MeterEvidence } from '@chargeledger/ledger-queue';
 import { sessionIdOf, type SessionState } from './transactions';
 
 /**

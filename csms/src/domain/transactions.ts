@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { MeterEvidence } from '../queue/contract';
+import type { MeterEvidence } from '@chargeledger/ledger-queue';
 
 export interface SessionState {
   readonly sessionId: string;

@@ -1,4 +1,4 @@
-import type { MeterEvidence } from '../queue/contract';
+import type { MeterEvidence } from '@chargeledger/ledger-queue';
 
 /** What the ledger needs from one meter value, whatever the protocol version. */
 export interface Reading {

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { eventIdFor, type LedgerEvent } from './contract';
+import { eventIdFor, type LedgerEvent } from '@chargeledger/ledger-queue';
 
 export class QueueUnavailableError extends Error {
   override readonly name = 'QueueUnavailableError';

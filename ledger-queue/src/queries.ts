@@ -39,6 +39,3 @@ export type LedgerQuery = AuthorizeQuery;
 export type LedgerQueryReply =
   | { readonly queryId: string; readonly ok: true; readonly verdict: LedgerAuthorizationVerdict }
   | { readonly queryId: string; readonly ok: false; readonly failure: 'refused' | 'unavailable'; readonly code: string; readonly message: string };
-
-/** The list questions are pushed on, under the queue prefix both sides share. */
-export const ledgerQueriesKey = (queuePrefix: string, listName: string): string => `${queuePrefix}:${listName}`;

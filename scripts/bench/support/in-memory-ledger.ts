@@ -1,8 +1,8 @@
 /**
  * NOT FABRIC. This is the chaincode's in-memory channel (chaincode/src/testing/network.ts, ADR 0006) behind
- * the ledger bridge's `ChargingLedger` interface. It exists because no Fabric network can run on the
- * development machines (the Go module proxy refuses Fabric's modules), yet the pipeline charger → CSMS →
- * Redis → LedgerWorker → chaincode should be tested with every other part real. What it keeps of Fabric is
+ * the ledger bridge's `ChargingLedger` interface, for the Authorize benchmark, which measures the CSMS and the
+ * question transport rather than a ledger (the ledger scenarios in test/ledger run on the embedded ledger
+ * and on the Fabric network). What it keeps of Fabric is
  * what TestNetwork keeps: the real contract dispatcher, endorsement on each named organization's peer,
  * private data readable only on member peers, MVCC and endorsement-policy validation at commit. What it
  * does not have: gRPC, discovery, an orderer, blocks, more than one peer per organization.

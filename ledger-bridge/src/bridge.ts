@@ -1,0 +1,88 @@
+import { ledgerQueriesKey, type LedgerQueueNames } from '@chargeledger/ledger-queue';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ChargingLedger } from './ledger';
+import { LedgerQueryServer } from './query-server';
+import { LedgerWorker } from './worker';
+
+export interface BridgeOptions {
+  /** A connection that never gives up on a command (`maxRetriesPerRequest: null`), as BullMQ workers need. */
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly names: LedgerQueueNames;
+  readonly ledger: ChargingLedger;
+  readonly log: Logger;
+  /** Events applied at once. */
+  readonly concurrency: number;
+  /** Questions evaluated at once. */
+  readonly queryConcurrency: number;
+  /** How long an event waits before it looks again whether its session's open has been applied. */
+  readonly orderingDelayMs: number;
+  /** Start without consuming events (as after an outage); `run()` starts them. Questions are answered either way. */
+  readonly held?: boolean;
+}
+
+export interface RunningBridge {
+  readonly worker: LedgerWorker;
+  readonly queries: LedgerQueryServer;
+  /** Starts consuming events, for a bridge started held. */
+  run(): void;
+  close(): Promise<void>;
+}
+
+/** How often a running bridge says so in Redis, and how long the word lasts: the CSMS asks no ledger nobody serves. */
+export const BRIDGE_HEARTBEAT_MS = 2_000;
+export const BRIDGE_HEARTBEAT_TTL_MS = 6_000;
+export const bridgeHeartbeatKey = (prefix: string): string => `${prefix}:bridge:alive`;
+
+/**
+ * The one wiring of a ledger bridge, used by its main, the tests and the benchmarks: the worker that applies
+ * the CSMS's events, the server that answers its questions, and a heartbeat that says a bridge is serving.
+ */
+export function startBridge(options: Readonly<BridgeOptions>): RunningBridge {
+  const worker = new LedgerWorker({
+    connection: options.connection,
+    prefix: options.prefix,
+    queueName: options.names.events,
+    deadLetterQueueName: options.names.deadLetters,
+    outcomesQueueName: options.names.outcomes,
+    ledger: options.ledger,
+    log: options.log,
+    concurrency: options.concurrency,
+    orderingDelayMs: options.orderingDelayMs,
+  });
+  const queries = new LedgerQueryServer({
+    connection: options.connection,
+    queriesKey: ledgerQueriesKey(options.prefix, options.names.queries),
+    ledger: options.ledger,
+    concurrency: options.queryConcurrency,
+    log: options.log,
+  });
+  let running = false;
+  const run = (): void => {
+    if (running) return;
+    running = true;
+    worker.run();
+  };
+  if (options.held !== true) run();
+  queries.run();
+
+  const heartbeatKey = bridgeHeartbeatKey(options.prefix);
+  const beat = (): void => {
+    options.connection.set(heartbeatKey, String(Date.now()), 'PX', BRIDGE_HEARTBEAT_TTL_MS).catch((error: unknown) => options.log.warn({ err: error }, 'could not write the bridge heartbeat'));
+  };
+  beat();
+  const heartbeat = setInterval(beat, BRIDGE_HEARTBEAT_MS);
+  heartbeat.unref();
+
+  return {
+    worker,
+    queries,
+    run,
+    close: async () => {
+      clearInterval(heartbeat);
+      await queries.close();
+      await worker.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { loadConfig } from '@chargeledger/config';
+import { type ChargingLedger, connectAs, type FabricIdentityConnection, readNetworkDescription } from '@chargeledger/ledger-bridge';
+
+/**
+ * The ledger a scenario runs on. The same scenarios run on the embedded ledger always and on the Fabric
+ * network when its binaries are present (jest projects `ledger:embedded` and `ledger:fabric`); a result
+ * that differs between the two is a bug in the embedded ledger.
+ */
+export type LedgerKind = 'fabric' | 'embedded';
+
+/**
+ * The parties of the channel, each acting with its own identity: the operator the bridge acts for (op-1), a
+ * rival operator, a prosumer and a rival prosumer, the wallet provider and the metering authority.
+ */
+export const PARTIES = ['operator', 'rivalOperator', 'prosumer', 'rivalProsumer', 'wallets', 'authority'] as const;
+export type Party = (typeof PARTIES)[number];
+
+export const PARTY_MSP: Readonly<Record<Party, string>> = {
+  operator: 'OperatorsMSP',
+  rivalOperator: 'OperatorsMSP',
+  prosumer: 'ProsumersMSP',
+  rivalProsumer: 'ProsumersMSP',
+  wallets: 'WalletsMSP',
+  authority: 'AuthorityMSP',
+};
+
+export interface LedgerUnderTest {
+  readonly kind: LedgerKind;
+  /** The ledger as the bridge uses it: the operator's identity at the Operators' peer. */
+  readonly bridge: ChargingLedger;
+  party(party: Party): ChargingLedger;
+  close(): Promise<void>;
+}
+
+export function ledgerKindUnderTest(): LedgerKind {
+  const kind = process.env['LEDGER_UNDER_TEST'];
+  if (kind !== 'fabric' && kind !== 'embedded') throw new Error(`LEDGER_UNDER_TEST must be fabric or embedded, not ${String(kind)}`);
+  return kind;
+}
+
+/** The identities network/scripts/network.sh enrolls for these parties. */
+const FABRIC_IDENTITIES: Readonly<Record<Party, readonly [organization: string, identity: string]>> = {
+  operator: ['operators', 'bridge'],
+  rivalOperator: ['operators', 'rival-operator'],
+  prosumer: ['prosumers', 'prosumer'],
+  rivalProsumer: ['prosumers', 'rival-prosumer'],
+  wallets: ['wallets', 'wallet-service'],
+  authority: ['authority', 'metering-authority'],
+};
+
+/** Every party connects to its own organization's peer with its own certificate, as on a real deployment. */
+export async function openFabric(): Promise<LedgerUnderTest> {
+  const description = await readNetworkDescription(loadConfig().fabric.networkFile);
+  const connections = new Map<Party, FabricIdentityConnection>();
+  try {
+    for (const party of PARTIES) {
+      const [organization, identity] = FABRIC_IDENTITIES[party];
+      connections.set(party, await connectAs(description, organization, identity));
+    }
+  } catch (error) {
+    for (const connection of connections.values()) connection.close();
+    throw error;
+  }
+  const party = (name: Party): ChargingLedger => {
+    const connection = connections.get(name);
+    if (connection === undefined) throw new Error(`no connection for ${name}`);
+    return connection.ledger;
+  };
+  return {
+    kind: 'fabric',
+    bridge: party('operator'),
+    party,
+    close: async () => {
+      for (const connection of connections.values()) connection.close();
+    },
+  };
+}
+
+export async function openLedgerUnderTest(): Promise<LedgerUnderTest> {
+  const kind = ledgerKindUnderTest();
+  if (kind === 'fabric') return openFabric();
+  const { openEmbedded } = await import('./embedded');
+  return openEmbedded();
+}

@@ -1,0 +1,1 @@
+process.env['LEDGER_UNDER_TEST'] = 'embedded';
