@@ -109,7 +109,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     chargers,
     maxFrameBytes: options.maxFrameBytes,
     callTimeoutMs: options.callTimeoutMs,
-    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, authorization, stations, chargers }),
+    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, authorization, stations, chargers, sessionFlagged: (flag) => metrics.sessionFlags.inc({ flag }) }),
   });
 
   // Every line fastify logs about a request carries its URL through this serializer: an id token in a URL

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SESSION_FLAGS } from './domain/transactions';
 
 export interface MetricsSources {
   readonly connectedChargers: () => number;
@@ -11,6 +12,7 @@ export class CsmsMetrics {
   readonly messages: Counter<'protocol' | 'action' | 'result'>;
   readonly callSeconds: Histogram<'protocol' | 'action'>;
   readonly authorizations: Counter<'source' | 'status'>;
+  readonly sessionFlags: Counter<'flag'>;
 
   constructor(sources: Readonly<MetricsSources>) {
     this.messages = new Counter({
@@ -32,6 +34,14 @@ export class CsmsMetrics {
       labelNames: ['source', 'status'],
       registers: [this.registry],
     });
+    this.sessionFlags = new Counter({
+      name: 'csms_session_flags_total',
+      help: 'What chargers said that the CSMS could not make right, by flag (repeated-stop-differs, meter-stop-below-start); each flagged session shows it in the admin API',
+      labelNames: ['flag'],
+      registers: [this.registry],
+    });
+    // Every flag is shown from the start, at 0: an alert on its rate needs the series before the first one.
+    for (const flag of SESSION_FLAGS) this.sessionFlags.inc({ flag }, 0);
     new Gauge({
       name: 'csms_connected_chargers',
       help: 'Chargers with an open socket on this node',

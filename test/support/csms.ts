@@ -7,7 +7,7 @@ import { ledgerQueriesKey } from '@chargeledger/ledger-queue';
 import { apiKeyRecord, buildCsms, type Csms, type CsmsTls, EventPublisher, type LedgerAuthorizationOptions, type SecurityProfile, systemClock } from '@chargeledger/csms';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 
 export const ADMIN_KEY = `admin-key-${randomBytes(16).toString('hex')}`;
 export const READER_KEY = `reader-key-${randomBytes(16).toString('hex')}`;
@@ -38,6 +38,8 @@ export interface StartCsmsOptions {
   readonly ledgerAuthorization?: Omit<LedgerAuthorizationOptions, 'queriesKey'>;
   /** Undefined: a random key of this CSMS alone. */
   readonly tokenDigestKey?: Buffer;
+  /** Undefined: silent (or TEST_LOG_LEVEL); set, to read what the CSMS logged. */
+  readonly log?: Logger;
 }
 
 /** The list a test CSMS with ledger authorization pushes its questions on, under its prefix. */
@@ -53,7 +55,7 @@ export async function startCsms(overrides: StartCsmsOptions = {}): Promise<Runni
   const queueName = 'ledger-events';
   const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 3 });
   const publisherRedis = new Redis({ host: config.redis.host, port: overrides.publisherPort ?? config.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: overrides.publisherPort !== undefined });
-  const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const log = overrides.log ?? pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const publisher = new EventPublisher({ connection: publisherRedis, prefix, queueName, timeoutMs: 2000, log });
   const subscriber = new Redis({ host: config.redis.host, port: config.redis.port });
   const outcomesRedis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: null });

@@ -5,7 +5,7 @@ import { type ChargerCredentials, ChargerExistsError, ChargerNotProvisionedError
 import { SECURITY_PROFILES } from '../domain/security-profiles';
 import type { IdTokenRegistry } from '../domain/id-tokens';
 import type { StationState } from '../domain/station-state';
-import type { SessionState, TransactionStore } from '../domain/transactions';
+import { SESSION_FLAGS, type SessionState, type TransactionStore } from '../domain/transactions';
 import type { CsmsMetrics } from '../metrics';
 import type { OcppServer } from '../ocpp/server';
 import { ChargerCallError, ChargerNotConnectedError, CommandRejectedError, CommandTimeoutError, type CommandRouter } from '../routing';
@@ -31,7 +31,7 @@ const chargerBody = { type: 'object', properties: { identity: { type: 'string' }
 
 const sessionBody = {
   type: 'object',
-  required: ['sessionId', 'chargerId', 'transactionId', 'protocol', 'evseId', 'connectorId', 'token', 'startedAt', 'meterStartWh', 'lastRegisterWh', 'energyWh', 'active', 'signedRecords'],
+  required: ['sessionId', 'chargerId', 'transactionId', 'protocol', 'evseId', 'connectorId', 'token', 'startedAt', 'meterStartWh', 'lastRegisterWh', 'energyWh', 'active', 'signedRecords', 'flags'],
   properties: {
     sessionId: { type: 'string' },
     chargerId: { type: 'string' },
@@ -49,6 +49,11 @@ const sessionBody = {
     stopReason: { type: 'string' },
     meterStopWh: { type: 'integer' },
     signedRecords: { type: 'integer', description: 'Signed meter records (OCMF) received so far' },
+    flags: {
+      type: 'array',
+      items: { type: 'string', enum: [...SESSION_FLAGS] },
+      description: 'What the charger said that the CSMS could not make right: `repeated-stop-differs` (a later stop said another meter stop or end time; the first stands and is what the ledger gets), `meter-stop-below-start` (the final register is below the start, so energyWh shows 0)',
+    },
   },
 } as const;
 
@@ -71,6 +76,7 @@ function sessionView(state: SessionState, tokens: Pick<IdTokenRegistry, 'digest'
     ...(state.stopReason === undefined ? {} : { stopReason: state.stopReason }),
     ...(state.meterStopWh === undefined ? {} : { meterStopWh: state.meterStopWh }),
     signedRecords: state.evidence.reduce((count, evidence) => count + evidence.records.length, 0),
+    flags: state.flags ?? [],
   };
 }
 

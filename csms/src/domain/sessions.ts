@@ -1,7 +1,7 @@
 import type { HandlerContext } from '../ocpp/context';
 import type { Reading } from '../ocpp/meter-readings';
 import type { MeterEvidence } from '@chargeledger/ledger-queue';
-import { sessionIdOf, type SessionState } from './transactions';
+import { type SessionFlag, sessionIdOf, type SessionState } from './transactions';
 
 /**
  * Protocol-free session lifecycle. Each step publishes its event durably before returning, and the OCPP
@@ -76,15 +76,42 @@ export interface EndInput {
   readonly endedAt: string;
   readonly meterStopWh: number;
   readonly reason: string;
-  readonly idToken?: string;
   readonly readings: readonly Reading[];
 }
 
-/** The end event carries every signed record seen in the session, so the ledger can check the whole chain. */
-export async function endSession(ctx: HandlerContext, state: SessionState, input: EndInput): Promise<void> {
-  const evidence = input.readings.reduce((all, reading) => mergeEvidence(all, reading.evidence), state.evidence);
-  if (input.meterStopWh < state.lastRegisterWh) {
-    ctx.log.warn({ sessionId: state.sessionId, meterStopWh: input.meterStopWh, lastRegisterWh: state.lastRegisterWh }, 'meter stop is below an earlier reading');
+/**
+ * Ends a session once: the first stop recorded is final, and both the session the admin API shows and the
+ * SessionEnded event are built from it. A repeated stop (a charger's retry, or a second stop that says
+ * something else) publishes the first stop's event again, which the queue and the chaincode take once by its
+ * id; one that differs is flagged. The end event carries every signed record seen in the session, so the
+ * ledger can check the whole chain.
+ */
+export async function endSession(ctx: HandlerContext, state: SessionState, input: EndInput): Promise<SessionState> {
+  const offered = {
+    endedAt: input.endedAt,
+    meterStopWh: input.meterStopWh,
+    reason: input.reason,
+    evidence: input.readings.reduce((all, reading) => mergeEvidence(all, reading.evidence), state.evidence),
+  };
+  // A session ended before stops were recorded apart keeps the stop it shows.
+  const shown = state.ended && state.endedAt !== undefined && state.meterStopWh !== undefined ? { endedAt: state.endedAt, meterStopWh: state.meterStopWh, reason: state.stopReason ?? input.reason, evidence: state.evidence } : undefined;
+  const recorded = await ctx.transactions.recordStop(state.sessionId, shown ?? offered);
+  const { stop } = recorded;
+  const first = recorded.first && shown === undefined;
+  const flags = new Set(state.flags ?? []);
+  if (!first && (offered.meterStopWh !== stop.meterStopWh || offered.endedAt !== stop.endedAt)) {
+    flag(ctx, flags, 'repeated-stop-differs', 'a repeated stop differs from the first; the first stands', {
+      sessionId: state.sessionId,
+      meterStopWh: stop.meterStopWh,
+      endedAt: stop.endedAt,
+      repeatedMeterStopWh: offered.meterStopWh,
+      repeatedEndedAt: offered.endedAt,
+    });
+  }
+  if (first && stop.meterStopWh < state.meterStartWh) {
+    flag(ctx, flags, 'meter-stop-below-start', 'meter stop is below meter start', { sessionId: state.sessionId, meterStartWh: state.meterStartWh, meterStopWh: stop.meterStopWh });
+  } else if (first && stop.meterStopWh < state.lastRegisterWh) {
+    ctx.log.warn({ sessionId: state.sessionId, meterStopWh: stop.meterStopWh, lastRegisterWh: state.lastRegisterWh }, 'meter stop is below an earlier reading');
   }
   await ctx.publisher.publish({
     kind: 'SessionEnded',
@@ -94,22 +121,31 @@ export async function endSession(ctx: HandlerContext, state: SessionState, input
     protocol: state.protocol,
     startedAt: state.startedAt,
     meterStartWh: state.meterStartWh,
-    endedAt: input.endedAt,
-    meterStopWh: input.meterStopWh,
-    reason: input.reason,
-    ...(input.idToken === undefined ? {} : { idToken: input.idToken }),
-    evidence,
+    endedAt: stop.endedAt,
+    meterStopWh: stop.meterStopWh,
+    reason: stop.reason,
+    evidence: stop.evidence,
   });
-  await ctx.transactions.put({
+  const ended: SessionState = {
     ...state,
-    evidence,
+    evidence: stop.evidence,
     ended: true,
-    endedAt: input.endedAt,
-    stopReason: input.reason,
-    meterStopWh: input.meterStopWh,
-    lastRegisterWh: Math.max(state.lastRegisterWh, input.meterStopWh),
-  });
-  ctx.log.info({ sessionId: state.sessionId, energyWh: input.meterStopWh - state.meterStartWh, reason: input.reason }, 'session ended');
+    endedAt: stop.endedAt,
+    stopReason: stop.reason,
+    meterStopWh: stop.meterStopWh,
+    lastRegisterWh: Math.max(state.lastRegisterWh, stop.meterStopWh),
+    flags: [...flags],
+  };
+  await ctx.transactions.put(ended);
+  if (first) ctx.log.info({ sessionId: state.sessionId, energyWh: stop.meterStopWh - state.meterStartWh, reason: stop.reason }, 'session ended');
+  return ended;
+}
+
+/** A flag is counted and logged each time it is raised, and kept on the session once. */
+function flag(ctx: HandlerContext, flags: Set<SessionFlag>, raised: SessionFlag, message: string, fields: Record<string, unknown>): void {
+  flags.add(raised);
+  ctx.sessionFlagged(raised);
+  ctx.log.warn({ ...fields, flagged: raised }, message);
 }
 
 function mergeEvidence(known: readonly MeterEvidence[], added: readonly MeterEvidence[]): MeterEvidence[] {

@@ -19,6 +19,24 @@ export interface SessionState {
   readonly meterStopWh?: number;
   /** Every signed record seen in the session so far, in arrival order. */
   readonly evidence: readonly MeterEvidence[];
+  /** What the charger said that the CSMS could not make right, each once (absent on sessions stored before flags). */
+  readonly flags?: readonly SessionFlag[];
+}
+
+/**
+ * `repeated-stop-differs`: the session was stopped again with another meter stop or end time; the first stop
+ * stands. `meter-stop-below-start`: the final register is below the one the session started at.
+ */
+export const SESSION_FLAGS = ['repeated-stop-differs', 'meter-stop-below-start'] as const;
+export type SessionFlag = (typeof SESSION_FLAGS)[number];
+
+/** How a session ended, as its first stop said: final, whatever a repeat says later. */
+export interface SessionStop {
+  readonly endedAt: string;
+  readonly meterStopWh: number;
+  readonly reason: string;
+  /** Every signed record of the session, the stop's own included. */
+  readonly evidence: readonly MeterEvidence[];
 }
 
 export interface SessionPage {
@@ -83,6 +101,19 @@ export class TransactionStore {
 
   async putPending(sessionId: string, pending: PendingStart): Promise<void> {
     await this.#redis.set(`${this.#prefix}:pending:${sessionId}`, JSON.stringify(pending), 'EX', 7 * 24 * 3600);
+  }
+
+  /**
+   * Records how a session ended unless a stop is recorded already: of two stops, even on two nodes at once,
+   * the first is kept and both callers get it (`first` tells which one won).
+   */
+  async recordStop(sessionId: string, stop: SessionStop): Promise<{ readonly stop: SessionStop; readonly first: boolean }> {
+    const key = `${this.#prefix}:stop:${sessionId}`;
+    const won = await this.#redis.set(key, JSON.stringify(stop), 'NX');
+    if (won === 'OK') return { stop, first: true };
+    const recorded = await this.#redis.get(key);
+    // Only a key removed between the two calls gets here; the stop just offered is then the one there is.
+    return recorded === null ? { stop, first: true } : { stop: JSON.parse(recorded) as SessionStop, first: false };
   }
 
   async get(sessionId: string): Promise<SessionState | undefined> {

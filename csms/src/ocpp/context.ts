@@ -4,7 +4,7 @@ import type { ChargerRegistry } from '../domain/chargers';
 import type { Clock } from '../domain/clock';
 import type { IdTokenRegistry } from '../domain/id-tokens';
 import type { StationState } from '../domain/station-state';
-import type { TransactionStore } from '../domain/transactions';
+import type { SessionFlag, TransactionStore } from '../domain/transactions';
 import type { EventPublisher } from '../queue/publisher';
 
 export interface OcppPolicy {
@@ -26,6 +26,8 @@ export interface HandlerContext {
   readonly authorization: Authorization;
   readonly stations: StationState;
   readonly chargers: ChargerRegistry;
+  /** Counts a session flag (csms_session_flags_total); the session and the log say which session. */
+  readonly sessionFlagged: (flag: SessionFlag) => void;
 }
 
 export type Handler<Req, Res> = (ctx: HandlerContext, request: Req) => Promise<Res>;

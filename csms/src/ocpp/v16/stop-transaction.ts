@@ -8,7 +8,8 @@ type Action = 'StopTransaction';
 
 /**
  * A StopTransaction for a transaction the CSMS never started is still answered (OCPP 1.6 §4.10: the
- * charger must be able to delete it from its queue), and flagged; nothing reaches the ledger for it.
+ * charger must be able to delete it from its queue), and flagged; nothing reaches the ledger for it. A
+ * repeated one is answered the same way; the first stop stands (endSession).
  */
 export const stopTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
   const state = await ctx.transactions.get(sessionIdOf(ctx.chargerId, String(request.transactionId)));
@@ -18,12 +19,6 @@ export const stopTransaction: Handler<ChargerRequests16[Action], ChargerResponse
   }
   const readings = readings16(request.transactionData ?? []);
   const current = state.ended ? state : await recordReadings(ctx, state, readings);
-  await endSession(ctx, current, {
-    endedAt: request.timestamp,
-    meterStopWh: request.meterStop,
-    reason: request.reason ?? 'Local',
-    ...(request.idTag === undefined ? {} : { idToken: request.idTag }),
-    readings,
-  });
+  await endSession(ctx, current, { endedAt: request.timestamp, meterStopWh: request.meterStop, reason: request.reason ?? 'Local', readings });
   return request.idTag === undefined ? {} : { idTagInfo: { status: await ctx.tokens.status(request.idTag) } };
 };

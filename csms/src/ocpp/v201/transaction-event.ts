@@ -45,15 +45,10 @@ export const transactionEvent: Handler<ChargerRequests201[Action], ChargerRespon
     }
   }
   if (request.eventType === 'Ended') {
-    if (!state.ended) {
-      await endSession(ctx, state, {
-        endedAt: request.timestamp,
-        meterStopWh: lastRegister(readings) ?? state.lastRegisterWh,
-        reason: request.transactionInfo.stoppedReason ?? 'Local',
-        ...(request.idToken === undefined ? {} : { idToken: request.idToken.idToken }),
-        readings,
-      });
-    }
+    // A repeated Ended is answered as any other and kept out of the session: the first stop stands, and one
+    // that names another final register is flagged. Without a register of its own it repeats the first stop.
+    const register = lastRegister(readings) ?? (state.ended ? state.meterStopWh : undefined) ?? state.lastRegisterWh;
+    await endSession(ctx, state, { endedAt: request.timestamp, meterStopWh: register, reason: request.transactionInfo.stoppedReason ?? 'Local', readings });
   } else if (request.eventType === 'Updated' && !state.ended) {
     await recordReadings(ctx, state, readings);
   }
