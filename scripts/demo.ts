@@ -1,65 +1,253 @@
 /**
- * The demo charging session of `npm start`: an OCPP 1.6 charge point with a signing meter charges an EV for
- * 45 simulated minutes through the running CSMS. It prints what reached the durable queue and, with the
- * ledger running, the wallet balances read back from the ledger.
+ * The demo charging session of `npm start`, on whichever ledger the stack runs (`--ledger fabric` or
+ * `--ledger embedded`). Each organization sets up what it owns with its own identity: the Authority registers
+ * the demo meter's key, Wallets opens and tops up the driver's wallet and links the card, the operator
+ * registers the station and publishes its tariff. Then an OCPP 1.6 charge point with a signing meter charges
+ * an EV through the running CSMS, the bridge settles the session, and the demo prints the receipt read back
+ * from the ledger. It exits 0 only when the driver's wallet was really debited by the receipt's amount.
+ * Running it again reuses everything the first run set up.
  */
-import { readFileSync } from 'node:fs';
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { verifyTransactionEvidence } from '@chargeledger/chaincode/src/ocmf';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TRANSIENT_KEYS, type MspId, type Receipt } from '@chargeledger/chaincode/src/api';
+import type { Tariff } from '@chargeledger/chaincode/src/tariff';
 import { loadConfig } from '@chargeledger/config';
-import type { LedgerEvent, SessionEnded } from '@chargeledger/ledger-queue';
-import { createChargePoint, ManualClock } from '@chargeledger/simulators';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
+import { blockNumberOf, type ChargingLedger, connectAs, LedgerRefusal, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { createChargePoint, generateMeterKey, ManualClock, meterKeyFromPem } from '@chargeledger/simulators';
 
 const IDENTITY = 'DEMO-CP-1';
 const PASSWORD = 'demo-charger-password-0001';
 const ID_TOKEN = '04DE40DE40DE40';
+const DRIVER = 'driver-demo';
+const PAYEE = 'payee-DEMO-CP-1';
+const TARIFF_ID = 'DEMO-AC';
+const TEMPLATE = 'voltbridge-ac22-duo';
+const MINUTE_MS = 60_000;
+/** Less than the 15 minutes of meter clock skew the ledger allows: the demo charger runs ahead of the wall clock. */
+const CHARGING_MS = 12 * MINUTE_MS;
+
+interface DemoLedger {
+  readonly description: string;
+  readonly operator: ChargingLedger;
+  readonly wallets: ChargingLedger;
+  readonly authority: ChargingLedger;
+  blockNumberOf(transactionId: string): Promise<number | undefined>;
+  /** How a person checks the balance without this demo. */
+  readonly balanceCheck: string;
+  close(): void;
+}
+
+const ledgerKind = (): 'fabric' | 'embedded' => {
+  const at = process.argv.indexOf('--ledger');
+  const kind = at < 0 ? undefined : process.argv[at + 1];
+  if (kind !== 'fabric' && kind !== 'embedded') throw new Error('usage: demo.ts --ledger fabric|embedded');
+  return kind;
+};
+
+async function openDemoLedger(kind: 'fabric' | 'embedded'): Promise<DemoLedger> {
+  const config = loadConfig();
+  if (kind === 'embedded') {
+    const client = new EmbeddedGatewayClient({
+      url: `http://${config.embedded.host}:${config.embedded.port}`,
+      key: readFileSync(config.embedded.keyFile, 'utf8').trim(),
+      identity: { mspId: 'OperatorsMSP', attributes: { 'chargeledger.operatorId': config.fabric.operatorId } },
+    });
+    const as = (mspId: MspId): EmbeddedGatewayClient => client.as({ mspId });
+    return {
+      description: 'the embedded ledger (one process, for trying the system; run the Fabric network for several organizations)',
+      operator: client,
+      wallets: as('WalletsMSP'),
+      authority: as('AuthorityMSP'),
+      blockNumberOf: (transactionId) => client.blockNumberOf(transactionId),
+      balanceCheck: `curl -s -H "authorization: Bearer $(cat ${config.embedded.keyFile})" -d '{"identity":{"mspId":"WalletsMSP"},"name":"Wallet:getAccount","request":{"accountId":"${DRIVER}"}}' http://${config.embedded.host}:${config.embedded.port}/v1/evaluate`,
+      close: () => undefined,
+    };
+  }
+  const description = await readNetworkDescription(config.fabric.networkFile);
+  const operator = await connectAs(description, 'operators', 'bridge');
+  const wallets = await connectAs(description, 'wallets', 'wallet-service');
+  const authority = await connectAs(description, 'authority', 'metering-authority');
+  return {
+    description: `the Fabric network (channel ${description.channel}; each organization on its own peer)`,
+    operator: operator.ledger,
+    wallets: wallets.ledger,
+    authority: authority.ledger,
+    blockNumberOf: (transactionId) => blockNumberOf(wallets.network, transactionId),
+    balanceCheck: `bash network/scripts/network.sh query wallets Wallet:getAccount '{"accountId":"${DRIVER}"}'`,
+    close: () => {
+      operator.close();
+      wallets.close();
+      authority.close();
+    },
+  };
+}
+
+const eventId = (): string => `demo-${randomBytes(8).toString('hex')}`;
+
+/** Runs a setup step unless the ledger already has what it makes. */
+async function ensure(what: string, exists: () => Promise<unknown>, make: () => Promise<unknown>): Promise<void> {
+  try {
+    await exists();
+    console.log(`  ${what}: already on the ledger`);
+    return;
+  } catch (error) {
+    if (!(error instanceof LedgerRefusal && error.code === 'NOT_FOUND')) throw error;
+  }
+  await make();
+  console.log(`  ${what}: done`);
+}
+
+const TARIFF: Tariff = {
+  id: TARIFF_ID,
+  version: 1,
+  currency: 'EUR',
+  utcOffsetMinutes: 60,
+  vatBasisPoints: 1900,
+  elements: [
+    { priceComponents: [{ type: 'FLAT', priceMicro: 350_000, stepSize: 1 }] },
+    { priceComponents: [{ type: 'ENERGY', priceMicro: 390_000, stepSize: 1 }, { type: 'TIME', priceMicro: 600_000, stepSize: 60 }] },
+  ],
+};
+
+/** The demo meters keep their keys in the data folder, so the key the Authority registered stays theirs. */
+function meterKeys(dataDir: string, count: number): KeyObject[] {
+  const dir = path.join(dataDir, 'demo');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return Array.from({ length: count }, (_, i) => {
+    const file = path.join(dir, `meter-${i + 1}.pem`);
+    if (!existsSync(file)) writeFileSync(file, generateMeterKey().export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    return meterKeyFromPem(readFileSync(file, 'utf8'));
+  });
+}
+
+async function setUp(ledger: DemoLedger, meterPublicKey: string): Promise<void> {
+  const wallets = { endorsingOrganizations: ['WalletsMSP'] };
+  console.log('Each organization sets up what it owns, with its own identity:');
+  await ensure(`Wallets opens the station's payee account ${PAYEE}`, () => ledger.wallets.evaluate('Wallet:getAccount', { accountId: PAYEE }), () =>
+    ledger.wallets.submit('Wallet:openAccount', { eventId: eventId(), accountId: PAYEE, kind: 'operator', ownerId: loadConfig().fabric.operatorId, currency: 'EUR' }),
+  );
+  await ensure(`the operator publishes tariff ${TARIFF_ID}`, () => ledger.operator.evaluate('Tariff:getTariff', { tariffId: TARIFF_ID }), () => ledger.operator.submit('Tariff:publishTariff', { eventId: eventId(), tariff: TARIFF }));
+  await ensure(`the operator registers station ${IDENTITY}`, () => ledger.operator.evaluate('Registry:getStation', { stationId: IDENTITY }), () =>
+    ledger.operator.submit('Registry:registerStation', {
+      eventId: eventId(),
+      stationId: IDENTITY,
+      payeeAccountId: PAYEE,
+      latMicroDeg: 52_520_008,
+      lonMicroDeg: 13_404_954,
+      evses: [1, 2].map((evse) => ({ evseId: String(evse), connectors: [{ connectorId: '1', type: 'IEC_62196_T2' as const, maxPowerW: 22_000 }] })),
+      policy: { minimumHold: 500 },
+      tariffId: TARIFF_ID,
+    }),
+  );
+  const meterSerial = `${IDENTITY}-M1`;
+  await ensure(`the Authority registers meter ${meterSerial}'s key`, () => ledger.authority.evaluate('Registry:getMeter', { meterSerial }), () =>
+    ledger.authority.submit('Registry:registerMeter', { eventId: eventId(), meterSerial, binding: { kind: 'evse', stationId: IDENTITY, evseId: '1' }, keyId: 'k1', publicKey: meterPublicKey }),
+  );
+  const meter = await ledger.authority.evaluate('Registry:getMeter', { meterSerial });
+  if (!meter.keys.some((key) => key.status === 'current' && key.publicKey === meterPublicKey)) {
+    await ledger.authority.submit('Registry:rotateMeterKey', { eventId: eventId(), meterSerial, keyId: `k${meter.keys.length + 1}`, publicKey: meterPublicKey });
+    console.log(`  the Authority rotates meter ${meterSerial} to the demo meter's key: done`);
+  }
+  await ensure(`Wallets opens driver account ${DRIVER}`, () => ledger.wallets.evaluate('Wallet:getAccount', { accountId: DRIVER }), () =>
+    ledger.wallets.submit('Wallet:openAccount', { eventId: eventId(), accountId: DRIVER, kind: 'driver', currency: 'EUR', sessionLimit: 2000 }),
+  );
+  const cardLinked = async (): Promise<unknown> => {
+    try {
+      return await ledger.wallets.evaluate('Wallet:resolveIdToken', {}, { ...wallets, transient: { [TRANSIENT_KEYS.idToken]: ID_TOKEN } });
+    } catch (error) {
+      // No pepper yet, or a card the ledger does not know: either way it is to be linked.
+      if (error instanceof LedgerRefusal && (error.code === 'INVALID_STATE' || error.code === 'ID_TOKEN_REJECTED')) throw new LedgerRefusal('NOT_FOUND', error.reason, undefined);
+      throw error;
+    }
+  };
+  await ensure(`Wallets links the driver's card to ${DRIVER}`, cardLinked, async () => {
+    await ledger.wallets.submit('Wallet:setDriverProfile', { eventId: eventId(), accountId: DRIVER }, { ...wallets, transient: { [TRANSIENT_KEYS.driverProfile]: JSON.stringify({ name: 'Demo Driver', email: 'driver@example.org', salt: randomBytes(16).toString('hex') }) } });
+    try {
+      await ledger.wallets.submit('Wallet:setTokenPepper', { eventId: eventId() }, { ...wallets, transient: { [TRANSIENT_KEYS.tokenPepper]: randomBytes(32).toString('hex') } });
+    } catch (error) {
+      if (!(error instanceof LedgerRefusal && error.code === 'ALREADY_EXISTS')) throw error;
+    }
+    const salt = randomBytes(16).toString('hex');
+    const tokenProof = createHash('sha256').update(`${salt}:${ID_TOKEN}`).digest('hex');
+    await ledger.wallets.submit('Wallet:linkIdToken', { eventId: eventId(), accountId: DRIVER, tokenRef: 'card-1', proofHash: createHash('sha256').update(tokenProof).digest('hex') });
+    await ledger.wallets.submit('Wallet:indexIdToken', { eventId: eventId(), accountId: DRIVER, tokenRef: 'card-1' }, { ...wallets, transient: { [TRANSIENT_KEYS.idToken]: ID_TOKEN, [TRANSIENT_KEYS.idTokenSalt]: salt } });
+  });
+  const account = await ledger.wallets.evaluate('Wallet:getAccount', { accountId: DRIVER });
+  if (account.available < 2000) {
+    await ledger.wallets.submit('Wallet:topUp', { eventId: eventId(), accountId: DRIVER, amount: 5000, reference: `demo-top-up-${Date.now()}` });
+    console.log(`  Wallets tops up ${DRIVER} by 50.00 EUR: done`);
+  }
+}
+
+async function waitForReceipt(ledger: DemoLedger, sessionId: string): Promise<Receipt> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      return await ledger.operator.evaluate('Session:getReceipt', { sessionId });
+    } catch (error) {
+      if (!(error instanceof LedgerRefusal && error.code === 'NOT_FOUND') || Date.now() > deadline) throw error;
+    }
+    await sleep(250);
+  }
+}
+
+const euros = (minor: number): string => `${(minor / 100).toFixed(2)} EUR`;
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const ledgerUnavailable = process.argv.includes('--ledger-unavailable');
+  const ledger = await openDemoLedger(ledgerKind());
   const base = `http://${config.csms.host}:${config.csms.port}`;
   const adminKey = readFileSync(path.join(config.dataDir, 'secrets', 'admin-api-key'), 'utf8').trim();
-  const call = async (method: string, route: string, body: object): Promise<void> => {
+  const call = async (method: string, route: string, body: object, accept: readonly number[]): Promise<void> => {
     const response = await fetch(`${base}${route}`, { method, headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!response.ok && response.status !== 409) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+    if (!response.ok && !accept.includes(response.status)) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
   };
-  await call('POST', '/api/chargers', { identity: IDENTITY, password: PASSWORD });
-  await call('PUT', `/api/id-tokens/${ID_TOKEN}`, { accountId: 'driver-demo' });
-
   const clock = new ManualClock(Date.now());
-  const cp = createChargePoint({ protocol: '1.6', identity: IDENTITY, endpoint: `ws://${config.csms.host}:${config.csms.port}/ocpp`, password: PASSWORD, template: 'voltbridge-ac22-duo', clock });
+  const cp = createChargePoint({ protocol: '1.6', identity: IDENTITY, endpoint: `ws://${config.csms.host}:${config.csms.port}/ocpp`, password: PASSWORD, template: TEMPLATE, clock, meterKeys: meterKeys(config.dataDir, 2) });
   try {
-    console.log(`charger ${IDENTITY} (OCPP 1.6) connects: ${await cp.connect()}`);
+    console.log(`Ledger: ${ledger.description}`);
+    await setUp(ledger, cp.meterPublicKey(1));
+    await call('POST', '/api/chargers', { identity: IDENTITY, password: PASSWORD }, [409]);
+    await call('PUT', `/api/id-tokens/${ID_TOKEN}`, { accountId: DRIVER }, []);
+    const before = await ledger.wallets.evaluate('Wallet:getAccount', { accountId: DRIVER });
+
+    await clock.advance(Math.max(0, Date.now() - clock.now()));
+    console.log(`\ncharger ${IDENTITY} (OCPP 1.6) connects: ${await cp.connect()}`);
     await cp.plugIn(1, { batteryCapacityWh: 60_000, initialSocPercent: 25, maxPowerW: 11_000 });
     const start = await cp.authorizeAndStart(ID_TOKEN);
-    if (!start.accepted) throw new Error(`the CSMS refused the demo token: ${start.status}`);
-    console.log(`session started on EVSE ${start.evseId}, transaction ${start.transactionId}`);
-    await cp.advance(45 * 60_000);
+    if (!start.accepted) throw new Error(`the CSMS refused the demo card: ${start.status}`);
+    const sessionId = `${IDENTITY}-${start.transactionId}`;
+    console.log(`session ${sessionId} started on EVSE ${start.evseId}; charging for ${CHARGING_MS / MINUTE_MS} simulated minutes`);
+    await cp.advance(CHARGING_MS);
     const stop = await cp.stop('EVDisconnected');
     await cp.settle();
-    console.log(`session stopped after 45 simulated minutes: ${stop.energyWh} Wh`);
+    console.log(`session stopped: the meter signed ${stop.energyWh} Wh; waiting for the ledger to settle it`);
 
-    const redis = new Redis({ host: config.redis.host, port: config.redis.port });
-    const queue = new Queue<LedgerEvent>(config.queue.ledgerEvents, { connection: redis, prefix: config.queue.prefix });
-    const ended = (await queue.getJob(`ended.${IDENTITY}-${start.transactionId}`))?.data as SessionEnded | undefined;
-    await queue.close();
-    redis.disconnect();
-    if (ended === undefined) throw new Error('the session end did not reach the queue');
-    const evidence = verifyTransactionEvidence(ended.evidence.flatMap((e) => e.records), cp.meterPublicKey(start.evseId));
-    console.log(`queued durably: ${ended.eventId}; signed meter evidence verifies: ${evidence.energyWh} Wh from meter ${evidence.meterSerial}`);
-
-    if (ledgerUnavailable) {
-      console.log('');
-      console.log('The ledger is not running on this machine (see the error above), so no wallet was debited.');
-      console.log('The session waits in the durable queue and is settled when the ledger bridge runs.');
+    const receipt = await waitForReceipt(ledger, sessionId);
+    const block = await ledger.blockNumberOf(receipt.txId);
+    const after = await ledger.wallets.evaluate('Wallet:getAccount', { accountId: DRIVER });
+    console.log('\nReceipt, read back from the ledger:');
+    console.log(`  session        ${receipt.sessionId} at ${receipt.stationId}, EVSE ${receipt.evseId}`);
+    console.log(`  energy         ${receipt.energyWh} Wh (${receipt.verification}: meter ${receipt.meterSerial ?? '-'}, key ${receipt.meterKeyId ?? '-'})`);
+    console.log(`  tariff         ${receipt.tariffId} version ${receipt.tariffVersion}`);
+    console.log(`  amount charged ${euros(receipt.charged)} (priced ${euros(receipt.priced)}, net ${euros(receipt.totalNet)} + VAT ${euros(receipt.totalVat)}; hold ${euros(receipt.holdAmount)}, released ${euros(receipt.released)})`);
+    console.log(`  transaction    ${receipt.txId}`);
+    console.log(`  block          ${block ?? 'unknown'}`);
+    console.log(`  driver balance ${euros(before.balance)} before, ${euros(after.balance)} after (as the Wallets organization reads it)`);
+    console.log(`  check it       ${ledger.balanceCheck}`);
+    const debited = receipt.charged > 0 && after.balance === before.balance - receipt.charged;
+    if (!debited) {
+      console.error(`\nthe driver's wallet was not debited by the receipt's amount (${before.balance} → ${after.balance}, charged ${receipt.charged})`);
       return 1;
     }
-    console.log('Starting the ledger network and the bridge from this script comes with the network tooling; the session waits in the queue.');
-    return 1;
+    console.log(`\nThe driver's wallet was debited ${euros(receipt.charged)} on ${ledger.description.split(' (')[0]}.`);
+    return 0;
   } finally {
     await cp.close();
+    ledger.close();
   }
 }
 

@@ -7,7 +7,30 @@ while IFS='=' read -r key value; do
 done < "$root/config/defaults.env"
 case "$CHARGELEDGER_DATA_DIR" in /*) data="$CHARGELEDGER_DATA_DIR" ;; *) data="$root/$CHARGELEDGER_DATA_DIR" ;; esac
 logs="$data/logs"
-mkdir -p "$logs"
+run="$data/run"
+mkdir -p "$logs" "$run"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+# The stack's processes: a pid file each under $run, a log each under $logs.
+pid_of() { local f="$run/$1.pid"; [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+is_running() { pid_of "$1" >/dev/null; }
+
+# spawn NAME COMMAND...: runs in the background with its log under $logs, unless it already runs.
+spawn() {
+  local name="$1"; shift
+  if is_running "$name"; then return 0; fi
+  nohup "$@" >> "$logs/$name.log" 2>&1 &
+  echo $! > "$run/$name.pid"
+}
+
+# Stops a process (TERM, then KILL after 10 s) and forgets its pid file.
+stop_process() {
+  local name="$1" pid
+  pid="$(pid_of "$name")" || { rm -f "$run/$name.pid"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  rm -f "$run/$name.pid"
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs whatever the stack needs and is missing: npm packages, redis-server, the Fabric binaries.
+# Installs whatever the stack needs and is missing: npm packages, Debian packages, the built chaincode. The
+# Fabric binaries are not among them: no package registry serves them (see docs/network.md).
 # Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,6 +24,8 @@ if [[ " ${missing[*]} " == *" redis-server "* ]]; then
   as_root systemctl disable --now redis-server >/dev/null 2>&1 || as_root service redis-server stop >/dev/null 2>&1 || true
 fi
 
-if [[ "${1:-}" == "--with-fabric" ]]; then
-  bash "$root/network/scripts/build-fabric.sh"
+# The chaincode runs as built JavaScript, in its chaincode services and inside the embedded ledger.
+if [[ ! -f "$root/chaincode/dist/index.js" || -n "$(find "$root/chaincode/src" -name '*.ts' -newer "$root/chaincode/dist/index.js" -print -quit)" ]]; then
+  log "building the chaincode"
+  (cd "$root/chaincode" && npx tsc -p tsconfig.build.json)
 fi

@@ -1,22 +1,37 @@
 #!/usr/bin/env bash
-# Starts the stack and runs a demo charging session:
-#   redis-server (append-only) -> CSMS (OCPP + admin API) -> [Fabric network, chaincode service, ledger bridge]
+# Starts the stack and runs a demo charging session paid from a driver's wallet:
+#   redis-server (append-only) -> ledger (the Fabric network, or the embedded ledger) -> ledger bridge
+#   (supervised) -> CSMS (OCPP + admin API) -> demo session, receipt read back from the ledger.
+# CHARGELEDGER_LEDGER picks the ledger: `fabric`, `embedded`, or `auto` (Fabric when its binaries are found).
 # Installs whatever is missing first. Logs go to $CHARGELEDGER_DATA_DIR/logs; `npm run stop` stops it all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$root/network/scripts/env.sh"
 
-run="$data/run"; secrets="$data/secrets"
-mkdir -p "$run" "$secrets"
+secrets="$data/secrets"
+mkdir -p "$secrets"
 chmod 700 "$secrets"
 
 bash "$root/scripts/setup.sh"
 
-ledger_error=""
-if ! ledger_error="$(bash "$root/network/scripts/build-fabric.sh" 2>&1)"; then
-  log "the ledger network cannot start on this machine:"
-  printf '%s\n' "$ledger_error" | sed 's/^/    /'
+case "$CHARGELEDGER_LEDGER" in
+  fabric)
+    fabric_check || { echo "error: CHARGELEDGER_LEDGER=fabric, but the Fabric binaries cannot be used (see above)" >&2; exit 1; }
+    ledger=fabric ;;
+  embedded) ledger=embedded ;;
+  auto)
+    if why="$(fabric_check 2>&1)"; then
+      ledger=fabric
+    else
+      ledger=embedded
+      log "no Fabric network on this machine: $why"
+    fi ;;
+  *) echo "error: CHARGELEDGER_LEDGER must be fabric, embedded or auto, not $CHARGELEDGER_LEDGER" >&2; exit 1 ;;
+esac
+if [[ $ledger == fabric ]]; then
+  log "ledger: the Fabric network (4 organizations, each with its CA, peer and chaincode service)"
 else
-  ledger_error=""
+  log "ledger: embedded ledger (one process, for trying the system; run the Fabric network for several organizations)"
 fi
 
 bash "$root/scripts/redis.sh" start
@@ -27,8 +42,41 @@ if [[ ! -s "$key_file" ]]; then
   (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key_file")
 fi
 
-if [[ -f "$run/csms.pid" ]] && kill -0 "$(cat "$run/csms.pid")" 2>/dev/null; then
-  log "CSMS already running (pid $(cat "$run/csms.pid"))"
+[[ $ledger == fabric ]] && bash "$root/network/scripts/network.sh" up
+
+# The bridge runs under its supervisor; one started for the other ledger is stopped first.
+bridge_pid="$(pid_of ledger-bridge || true)"
+if [[ -z "$bridge_pid" && -f "$run/ledger-bridge.pid" ]]; then
+  # The supervisor died without stopping its bridge (kill -9): end what is left of its process group.
+  kill -KILL -- "-$(cat "$run/ledger-bridge.pid")" 2>/dev/null || true
+  rm -f "$run/ledger-bridge.pid"
+fi
+if [[ -n "$bridge_pid" && "$(cat "$run/ledger-bridge.ledger" 2>/dev/null)" != "$ledger" ]]; then
+  log "stopping the ledger bridge of the $(cat "$run/ledger-bridge.ledger" 2>/dev/null) ledger"
+  stop_process ledger-bridge
+  bridge_pid=""
+fi
+if [[ -n "$bridge_pid" ]]; then
+  log "ledger bridge already running (pid $bridge_pid)"
+else
+  main="$root/ledger-bridge/src/main.ts"
+  [[ $ledger == embedded ]] && main="$root/embedded-ledger/src/main.ts"
+  log "starting the ledger bridge, supervised (log: $logs/ledger-bridge.log)"
+  setsid nohup bash "$root/scripts/supervise.sh" ledger-bridge "$logs/ledger-bridge.log" node --import tsx "$main" >/dev/null 2>&1 &
+  echo $! > "$run/ledger-bridge.pid"
+  echo "$ledger" > "$run/ledger-bridge.ledger"
+fi
+heartbeat="$QUEUE_PREFIX:bridge:alive"
+for _ in $(seq 1 300); do
+  [[ -n "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" get "$heartbeat" 2>/dev/null)" ]] && break
+  is_running ledger-bridge || { echo "error: the ledger bridge's supervisor exited; see $logs/ledger-bridge.log" >&2; exit 1; }
+  sleep 0.2
+done
+[[ -n "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" get "$heartbeat" 2>/dev/null)" ]] || { echo "error: the ledger bridge is not serving; see $logs/ledger-bridge.log" >&2; exit 1; }
+log "ledger bridge serving"
+
+if is_running csms; then
+  log "CSMS already running (pid $(pid_of csms))"
 else
   log "starting the CSMS on $CSMS_HOST:$CSMS_PORT (log: $logs/csms.log)"
   CSMS_API_KEYS="admin:$(cat "$key_file")${CSMS_API_KEYS:+,$CSMS_API_KEYS}" \
@@ -36,14 +84,10 @@ else
   echo $! > "$run/csms.pid"
   for _ in $(seq 1 100); do
     curl -fs "http://$CSMS_HOST:$CSMS_PORT/ready" >/dev/null 2>&1 && break
-    kill -0 "$(cat "$run/csms.pid")" 2>/dev/null || { echo "error: the CSMS exited; see $logs/csms.log" >&2; exit 1; }
+    is_running csms || { echo "error: the CSMS exited; see $logs/csms.log" >&2; exit 1; }
     sleep 0.2
   done
   curl -fs "http://$CSMS_HOST:$CSMS_PORT/ready" >/dev/null || { echo "error: the CSMS is not ready; see $logs/csms.log" >&2; exit 1; }
 fi
 
-if [[ -n "$ledger_error" ]]; then
-  node --import tsx "$root/scripts/demo.ts" --ledger-unavailable
-else
-  node --import tsx "$root/scripts/demo.ts"
-fi
+node --import tsx "$root/scripts/demo.ts" --ledger "$ledger"

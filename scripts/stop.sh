@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
-# Stops what `npm start` started. The data (Redis append-only file, ledger) stays in $CHARGELEDGER_DATA_DIR.
+# Stops what `npm start` started: the CSMS, the ledger bridge (and its supervisor), the Fabric network when
+# it runs, Redis. The data (Redis append-only file, the ledger, identities) stays in $CHARGELEDGER_DATA_DIR.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-for service in ledger-bridge csms; do
-  pidfile="$data/run/$service.pid"
-  [[ -f "$pidfile" ]] || continue
-  pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid"
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+for service in csms ledger-bridge; do
+  if is_running "$service"; then
+    stop_process "$service"
     log "$service stopped"
   fi
-  rm -f "$pidfile"
+  rm -f "$run/$service.pid"
 done
+bash "$root/network/scripts/network.sh" down
 bash "$root/scripts/redis.sh" stop

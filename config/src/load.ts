@@ -71,6 +71,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS, ledgerOutcomes: s.QUEUE_LEDGER_OUTCOMES, ledgerQueries: s.QUEUE_LEDGER_QUERIES },
     ledger: s.CHARGELEDGER_LEDGER,
+    embedded: { dataDir: underData('embedded-ledger'), host: s.EMBEDDED_LEDGER_HOST, port: s.EMBEDDED_LEDGER_PORT, keyFile: underData('secrets/embedded-ledger-key') },
     fabric: {
       bin: s.FABRIC_BIN,
       channel: s.FABRIC_CHANNEL,

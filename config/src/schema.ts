@@ -35,6 +35,8 @@ const settingsObject = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   CHARGELEDGER_LEDGER: z.enum(['auto', 'fabric', 'embedded']),
   FABRIC_BIN: z.string().optional().default(''),
+  EMBEDDED_LEDGER_HOST: host,
+  EMBEDDED_LEDGER_PORT: port,
   FABRIC_CHANNEL: z.string().regex(/^[a-z][a-z0-9.-]*$/, 'a Fabric channel name'),
   FABRIC_CHAINCODE: z.string().min(1),
   FABRIC_OPERATOR_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -'),
@@ -90,6 +92,8 @@ export interface Config {
   readonly queue: { readonly prefix: string; readonly ledgerEvents: string; readonly ledgerOutcomes: string; readonly ledgerQueries: string };
   /** Which ledger the stack settles on; `auto` picks Fabric when its binaries are found. */
   readonly ledger: 'auto' | 'fabric' | 'embedded';
+  /** The embedded ledger's folder and its loopback gateway. */
+  readonly embedded: { readonly dataDir: string; readonly host: string; readonly port: number; readonly keyFile: string };
   readonly fabric: {
     /** The bin/ folder of the Fabric release; empty: PATH. */
     readonly bin: string;

@@ -14,10 +14,11 @@ export interface LedgerReactionsOptions {
   readonly log: Logger;
 }
 
-export type Reaction = 'stop-requested' | 'already-ended' | 'unknown-session' | 'charger-declined';
+export type Reaction = 'stop-requested' | 'already-ended' | 'unknown-session' | 'charger-declined' | 'settlement-recorded';
 
 /**
- * Acts on what the ledger reported: a session whose hold was refused or exhausted is stopped on the
+ * Acts on what the ledger reported: a settled session records what the driver was charged and the
+ * transaction and block that say so; a session whose hold was refused or exhausted is stopped on the
  * charger (1.6 RemoteStopTransaction, 2.0.1 RequestStopTransaction), through whichever node holds its
  * socket. A charger that is not connected makes the job fail and retry with backoff; one that ended the
  * session meanwhile needs nothing.
@@ -35,6 +36,12 @@ export class LedgerReactions {
         if (session === undefined) {
           log.warn('the ledger reported on a session this CSMS does not know');
           return 'unknown-session';
+        }
+        if (outcome.kind === 'SessionSettled') {
+          const { charged, energyWh, verification, transactionId, blockNumber } = outcome;
+          await options.transactions.put({ ...session, settlement: { charged, energyWh, verification, transactionId, blockNumber } });
+          log.info({ charged, transactionId, blockNumber }, 'the ledger settled the session');
+          return 'settlement-recorded';
         }
         if (session.ended) return 'already-ended';
         const answer = (session.protocol === '1.6'

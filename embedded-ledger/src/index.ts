@@ -12,3 +12,5 @@ export type { ChaincodeEvent, CloseableAsyncIterable } from './events';
 export type { Block, BlockHeader, BlockMetadata, ConfigEnvelope, EndorsementRecord, ProposalRecord, ReadWriteSetRecord, ResponseRecord, TransactionEnvelope, ValidationCodeName } from './blocks';
 export type { ChainVerification } from './verify';
 export { CHANNEL_ORGANIZATIONS } from './msp';
+export { startEmbeddedGateway, type EmbeddedGatewayOptions, type GatewayCall, type GatewayFailure } from './gateway-server';
+export { EmbeddedGatewayClient, type EmbeddedGatewayClientOptions } from './gateway-client';

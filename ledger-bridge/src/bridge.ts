@@ -1,4 +1,4 @@
-import { ledgerQueriesKey, type LedgerQueueNames } from '@chargeledger/ledger-queue';
+import { BRIDGE_HEARTBEAT_MS, BRIDGE_HEARTBEAT_TTL_MS, bridgeHeartbeatKey, ledgerQueriesKey, type LedgerQueueNames } from '@chargeledger/ledger-queue';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChargingLedger } from './ledger';
@@ -30,10 +30,8 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
-/** How often a running bridge says so in Redis, and how long the word lasts: the CSMS asks no ledger nobody serves. */
-export const BRIDGE_HEARTBEAT_MS = 2_000;
-export const BRIDGE_HEARTBEAT_TTL_MS = 6_000;
-export const bridgeHeartbeatKey = (prefix: string): string => `${prefix}:bridge:alive`;
+// The heartbeat's key and timing belong to the seam: the CSMS reads what the bridge writes.
+export { BRIDGE_HEARTBEAT_MS, BRIDGE_HEARTBEAT_TTL_MS, bridgeHeartbeatKey } from '@chargeledger/ledger-queue';
 
 /**
  * The one wiring of a ledger bridge, used by its main, the tests and the benchmarks: the worker that applies

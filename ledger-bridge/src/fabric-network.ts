@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Network } from '@hyperledger/fabric-gateway';
+import { common } from '@hyperledger/fabric-protos';
 import { connectGateway, type GatewayConnection } from './gateway';
 import { FabricLedger } from './ledger';
 
@@ -54,4 +55,12 @@ export async function connectAs(description: NetworkDescription, organization: s
     mspId: org.mspId,
     close: () => connection.close(),
   };
+}
+
+/** The block a transaction was committed in, asked of the peer's query system chaincode (qscc). */
+export async function blockNumberOf(network: Network, transactionId: string): Promise<number> {
+  const bytes = await network.getContract('qscc').evaluateTransaction('GetBlockByTxID', network.getName(), transactionId);
+  const header = common.Block.deserializeBinary(bytes).getHeader();
+  if (header === undefined) throw new Error(`qscc returned a block without a header for ${transactionId}`);
+  return header.getNumber();
 }

@@ -68,9 +68,9 @@ export function eventIdFor(event: Omit<SessionStarted, 'eventId'> | Omit<MeterSa
 /**
  * What the ledger said back that the CSMS must act on: the driver's hold was refused at the open, or the
  * session's cost has reached its hold. Either way the CSMS stops the session on the charger. Published by
- * the ledger bridge on the outcomes queue with job id `outcome.<event id>`.
+ * the ledger bridge's worker on the outcomes queue with job id `outcome.<event id>`.
  */
-export interface LedgerOutcome {
+export interface HoldOutcome {
   readonly kind: 'HoldRefused' | 'HoldExhausted';
   /** The event whose application produced this outcome. */
   readonly eventId: string;
@@ -78,3 +78,25 @@ export interface LedgerOutcome {
   readonly chargerId: string;
   readonly reason: string;
 }
+
+/**
+ * A settlement the ledger committed, read from the chaincode's events by the bridge's listener (whoever
+ * submitted it), with job id `outcome.settled.<session id>`: the CSMS records what the driver was charged and
+ * where on the ledger, once, however often the listener replays the event after a restart.
+ */
+export interface SettlementOutcome {
+  readonly kind: 'SessionSettled';
+  readonly sessionId: string;
+  readonly chargerId: string;
+  /** Minor units of the session's currency. */
+  readonly charged: number;
+  readonly energyWh: number;
+  readonly verification: 'verified' | 'unverified';
+  readonly transactionId: string;
+  /** Decimal string: block numbers are unsigned 64-bit. */
+  readonly blockNumber: string;
+}
+
+export type LedgerOutcome = HoldOutcome | SettlementOutcome;
+
+export const settlementOutcomeJobId = (sessionId: string): string => `outcome.settled.${sessionId}`;

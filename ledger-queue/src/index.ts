@@ -1,3 +1,3 @@
-export { eventIdFor, type LedgerEvent, type LedgerEventKind, type LedgerOutcome, type MeterEvidence, type MeterSampled, type SessionEnded, type SessionStarted } from './events';
+export { eventIdFor, settlementOutcomeJobId, type HoldOutcome, type LedgerEvent, type LedgerEventKind, type LedgerOutcome, type SettlementOutcome, type MeterEvidence, type MeterSampled, type SessionEnded, type SessionStarted } from './events';
 export type { AuthorizeQuery, LedgerAuthorizationStatus, LedgerAuthorizationVerdict, LedgerQuery, LedgerQueryReply } from './queries';
-export { ledgerQueueNames, ledgerQueriesKey, type LedgerQueueNames } from './names';
+export { BRIDGE_HEARTBEAT_MS, BRIDGE_HEARTBEAT_TTL_MS, bridgeHeartbeatKey, ledgerQueueNames, ledgerQueriesKey, type LedgerQueueNames } from './names';

@@ -25,3 +25,13 @@ export function ledgerQueueNames(configured: { readonly ledgerEvents: string; re
 
 /** The key of the questions list, under the queue prefix both sides share. */
 export const ledgerQueriesKey = (queuePrefix: string, listName: string): string => `${queuePrefix}:${listName}`;
+
+/** How often a running bridge says so in Redis, and how long the word lasts: the CSMS asks no ledger nobody serves. */
+export const BRIDGE_HEARTBEAT_MS = 2_000;
+export const BRIDGE_HEARTBEAT_TTL_MS = 6_000;
+
+/**
+ * The key a running bridge refreshes every BRIDGE_HEARTBEAT_MS with a TTL of BRIDGE_HEARTBEAT_TTL_MS, under the
+ * queue prefix both sides share. While it is absent no bridge pops questions, and the CSMS asks none.
+ */
+export const bridgeHeartbeatKey = (queuePrefix: string): string => `${queuePrefix}:bridge:alive`;

@@ -63,8 +63,6 @@ orderer_address() { echo "$FABRIC_ORDERER_HOST:$(orderer_port "$1")"; }
 
 fabric="$data/fabric"
 orgs_dir="$fabric/organizations"
-run="$data/run"
-mkdir -p "$run"
 
 org_dir() { echo "$orgs_dir/$1"; }
 org_ca_cert() { echo "$fabric/ca/$1/ca-cert.pem"; }

@@ -10,6 +10,7 @@
 #   network.sh reset     down, then delete the network's data (a new ledger on the next up)
 #   network.sh upgrade   rebuild the chaincode and deploy it as the next sequence; the ledger is kept
 #   network.sh enroll ORG NAME [ATTR=VALUE ...]   register and enroll a client identity with the org's CA
+#   network.sh query ORG FUNCTION [JSON]          evaluate a chaincode function on the org's own peer
 #   network.sh check     say whether the binaries can be used
 # Every host and port comes from config/defaults.env (the environment overrides them); data under
 # $CHARGELEDGER_DATA_DIR/fabric, logs under $CHARGELEDGER_DATA_DIR/logs.
@@ -28,26 +29,6 @@ require_fabric() {
 }
 
 # ---------------------------------------------------------------------------------------------- processes
-pid_of() { local f="$run/$1.pid"; [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
-is_running() { pid_of "$1" >/dev/null; }
-
-# spawn NAME COMMAND...: runs in the background with its log under $logs, unless it already runs.
-spawn() {
-  local name="$1"; shift
-  if is_running "$name"; then return 0; fi
-  nohup "$@" >> "$logs/$name.log" 2>&1 &
-  echo $! > "$run/$name.pid"
-}
-
-stop_process() {
-  local name="$1" pid
-  pid="$(pid_of "$name")" || { rm -f "$run/$name.pid"; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  rm -f "$run/$name.pid"
-}
-
 wait_port() {
   local what="$1" host="$2" port="$3" name="$4"
   for _ in $(seq 1 200); do
@@ -119,7 +100,8 @@ enroll() {
   local org="$1" name="$2" dir="$3"; shift 3
   ca_client "$org" enroll -u "$(ca_url "$org" "$name:$(cat "$fabric/ca/$org/secrets/$name")")" -M "$dir" "$@" \
     || die "enrolling $name with the $org CA failed; see $logs/fabric-ca-client.log"
-  cp "$(org_dir "$org")/msp/config.yaml" "$dir/config.yaml" 2>/dev/null || true
+  # NodeOUs name the CA certificate as the enrollment wrote it into this MSP folder.
+  nodeou_config "$(basename "$(ls "$dir"/cacerts/*.pem | head -1)")" > "$dir/config.yaml"
 }
 
 # enroll_tls ORG NAME DIR HOST...: a TLS certificate (tls profile) with the hosts as subject alternative names.
@@ -555,6 +537,14 @@ case "${1:-}" in
     issue_client "$org" "$name" "$attrs"
     write_network_file
     echo "$(user_msp "$org" "$name")" ;;
+  query)
+    require_fabric
+    [[ $# -ge 3 ]] || die "usage: network.sh query ORG Contract:function ['{\"json\":\"request\"}']"
+    [[ -n "${MSP[$2]:-}" ]] || die "unknown organization $2 (one of: ${ORGS[*]})"
+    ( admin_env "$2"
+      export FABRIC_LOGGING_SPEC=error
+      args="$(node -e 'console.log(JSON.stringify({ Args: process.argv.slice(1) }))' "$3" "${4:-{\}}")"
+      peer chaincode query -C "$FABRIC_CHANNEL" -n "$FABRIC_CHAINCODE" -c "$args" ) ;;
   check) require_fabric; echo "Fabric binaries: $BIN (config $CFG, builders $BUILDERS)" ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -21,6 +21,14 @@ export interface SessionState {
   readonly evidence: readonly MeterEvidence[];
   /** What the charger said that the CSMS could not make right, each once (absent on sessions stored before flags). */
   readonly flags?: readonly SessionFlag[];
+  /** What the ledger settled, once the bridge has seen the settlement committed. */
+  readonly settlement?: {
+    readonly charged: number;
+    readonly energyWh: number;
+    readonly verification: 'verified' | 'unverified';
+    readonly transactionId: string;
+    readonly blockNumber: string;
+  };
 }
 
 /**

@@ -1,0 +1,60 @@
+import type { MspId, RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
+import { type CallOptions, type ChargingLedger, LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-bridge';
+import type { GatewayFailure } from './gateway-server';
+
+export interface EmbeddedGatewayClientOptions {
+  readonly url: string;
+  readonly key: string;
+  readonly identity: { readonly mspId: MspId; readonly attributes?: Readonly<Record<string, string>> };
+}
+
+/** A ChargingLedger acting with one identity through the embedded ledger's gateway; failures are the bridge's sorted errors. */
+export class EmbeddedGatewayClient implements ChargingLedger {
+  readonly #options: EmbeddedGatewayClientOptions;
+
+  constructor(options: Readonly<EmbeddedGatewayClientOptions>) {
+    this.#options = options;
+  }
+
+  /** The same gateway, acting with another identity. */
+  as(identity: EmbeddedGatewayClientOptions['identity']): EmbeddedGatewayClient {
+    return new EmbeddedGatewayClient({ ...this.#options, identity });
+  }
+
+  submit<T extends TransactionName>(name: T, request: RequestOf<T>, options: CallOptions = {}): Promise<ResultOf<T>> {
+    return this.#call('submit', name, request, options) as Promise<ResultOf<T>>;
+  }
+
+  evaluate<T extends TransactionName>(name: T, request: RequestOf<T>, options: CallOptions = {}): Promise<ResultOf<T>> {
+    return this.#call('evaluate', name, request, options) as Promise<ResultOf<T>>;
+  }
+
+  /** The block a transaction was committed in, for receipts. */
+  async blockNumberOf(transactionId: string): Promise<number | undefined> {
+    const response = await this.#fetch(`/v1/transactions/${transactionId}`, { method: 'GET' });
+    if (response.status === 404) return undefined;
+    return ((await response.json()) as { blockNumber: number }).blockNumber;
+  }
+
+  async height(): Promise<number> {
+    return ((await (await this.#fetch('/v1/height', { method: 'GET' })).json()) as { height: number }).height;
+  }
+
+  async #call(kind: 'submit' | 'evaluate', name: TransactionName, request: unknown, options: CallOptions): Promise<unknown> {
+    const body = JSON.stringify({ identity: this.#options.identity, name, request, transient: options.transient, endorsingOrganizations: options.endorsingOrganizations });
+    const response = await this.#fetch(`/v1/${kind}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const answer = (await response.json()) as { result: unknown } | GatewayFailure;
+    if (response.ok && 'result' in answer) return answer.result;
+    const failure = answer as GatewayFailure;
+    if (failure.error === 'LedgerRefusal') throw new LedgerRefusal(failure.code as never, failure.message, failure.transactionId);
+    throw new LedgerUnavailable(kind === 'submit' ? 'endorse' : 'evaluate', failure.code, failure.transactionId, new Error(failure.message));
+  }
+
+  async #fetch(route: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(`${this.#options.url}${route}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.#options.key}` } });
+    } catch (error) {
+      throw new LedgerUnavailable('endorse', 'UNREACHABLE', undefined, error);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MspId, TransactionName } from '@chargeledger/chaincode/src/api';
+import { type CallOptions, classifyLedgerError, LedgerRefusal } from '@chargeledger/ledger-bridge';
+import type { EmbeddedLedger } from './ledger';
+import { CHANNEL_ORGANIZATIONS } from './msp';
+
+/**
+ * The embedded ledger's gateway for the other local programs (the demo, the participants' services): the
+ * process that holds the ledger is the only one that may open it, so they submit and evaluate through it.
+ * Loopback only, behind a key kept in the data folder's secrets. Whoever holds the key acts for any
+ * organization: the embedded ledger is one process for trying the system, and says so.
+ */
+
+export interface GatewayCall {
+  readonly identity: { readonly mspId: MspId; readonly attributes?: Readonly<Record<string, string>> };
+  readonly name: TransactionName;
+  readonly request: unknown;
+  readonly transient?: Readonly<Record<string, string>>;
+  readonly endorsingOrganizations?: readonly string[];
+}
+
+/** A refusal or an outage, as the gateway answers it (HTTP 422 and 503). */
+export interface GatewayFailure {
+  readonly error: 'LedgerRefusal' | 'LedgerUnavailable' | 'BadRequest' | 'Unauthorized' | 'NotFound';
+  readonly code: string;
+  readonly message: string;
+  readonly transactionId?: string;
+}
+
+export interface EmbeddedGatewayOptions {
+  readonly ledger: EmbeddedLedger;
+  readonly host: string;
+  readonly port: number;
+  readonly key: string;
+}
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export async function startEmbeddedGateway(options: Readonly<EmbeddedGatewayOptions>): Promise<{ readonly server: Server; readonly url: string }> {
+  const expected = Buffer.from(`Bearer ${options.key}`);
+  const server = createServer((request, response) => {
+    void handle(options, expected, request, response).catch((error: unknown) => {
+      send(response, 500, { error: 'LedgerUnavailable', code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://${options.host}:${port}` };
+}
+
+async function handle(options: EmbeddedGatewayOptions, expected: Buffer, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const presented = Buffer.from(request.headers.authorization ?? '');
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+    send(response, 401, { error: 'Unauthorized', code: 'UNAUTHORIZED', message: 'the embedded ledger gateway needs its key' });
+    return;
+  }
+  const url = new URL(request.url ?? '/', 'http://gateway');
+  if (request.method === 'GET' && url.pathname === '/v1/height') {
+    send(response, 200, { height: options.ledger.height() });
+    return;
+  }
+  const transaction = /^\/v1\/transactions\/([0-9a-f]{64})$/.exec(url.pathname);
+  if (request.method === 'GET' && transaction !== null) {
+    const record = await options.ledger.getTransaction(transaction[1] as string);
+    if (record === undefined) send(response, 404, { error: 'NotFound', code: 'NOT_FOUND', message: 'no such transaction' });
+    else send(response, 200, { transactionId: transaction[1], blockNumber: record.blockNumber, validationCode: record.validationCode });
+    return;
+  }
+  const kind = /^\/v1\/(submit|evaluate)$/.exec(url.pathname)?.[1];
+  if (request.method !== 'POST' || kind === undefined) {
+    send(response, 404, { error: 'NotFound', code: 'NOT_FOUND', message: `${request.method ?? ''} ${url.pathname} is not a route of the embedded ledger gateway` });
+    return;
+  }
+  let call: GatewayCall;
+  try {
+    call = parseCall(await readBody(request));
+  } catch (error) {
+    send(response, 400, { error: 'BadRequest', code: 'BAD_REQUEST', message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  const ledger = options.ledger.asOrganization(call.identity.mspId, call.identity.attributes);
+  const callOptions: CallOptions = {
+    ...(call.transient === undefined ? {} : { transient: call.transient }),
+    ...(call.endorsingOrganizations === undefined ? {} : { endorsingOrganizations: call.endorsingOrganizations }),
+  };
+  try {
+    const result = kind === 'submit' ? await ledger.submit(call.name, call.request as never, callOptions) : await ledger.evaluate(call.name, call.request as never, callOptions);
+    send(response, 200, { result });
+  } catch (error) {
+    const sorted = classifyLedgerError(error);
+    if (sorted instanceof LedgerRefusal) {
+      send(response, 422, { error: 'LedgerRefusal', code: sorted.code, message: sorted.reason, ...(sorted.transactionId === undefined ? {} : { transactionId: sorted.transactionId }) });
+    } else {
+      send(response, 503, { error: 'LedgerUnavailable', code: String(sorted.code), message: sorted.message, ...(sorted.transactionId === undefined ? {} : { transactionId: sorted.transactionId }) });
+    }
+  }
+}
+
+function parseCall(body: unknown): GatewayCall {
+  if (typeof body !== 'object' || body === null) throw new Error('the body must be a JSON object');
+  const call = body as Partial<GatewayCall>;
+  if (typeof call.name !== 'string' || !/^[A-Z][A-Za-z]+:[a-zA-Z]+$/.test(call.name)) throw new Error('name must be a transaction name such as Wallet:getAccount');
+  if (typeof call.identity !== 'object' || call.identity === null || !(CHANNEL_ORGANIZATIONS as readonly string[]).includes(call.identity.mspId)) {
+    throw new Error(`identity.mspId must be one of ${CHANNEL_ORGANIZATIONS.join(', ')}`);
+  }
+  if (!('request' in call)) throw new Error('request is required (the transaction request object)');
+  return call as GatewayCall;
+}
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error(`the body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new Error('the body is not JSON');
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}

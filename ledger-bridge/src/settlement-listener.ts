@@ -1,0 +1,107 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChaincodeEvents } from '@chargeledger/chaincode/src/api';
+import { settlementOutcomeJobId, type SettlementOutcome } from '@chargeledger/ledger-queue';
+import type { Checkpoint, Checkpointer, Network } from '@hyperledger/fabric-gateway';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** A chaincode event of a valid transaction, with where it was committed. */
+export interface CommittedEvent {
+  readonly blockNumber: bigint;
+  readonly transactionId: string;
+  readonly chaincodeName: string;
+  readonly eventName: string;
+  readonly payload: Uint8Array;
+}
+
+export interface CommittedEventStream extends AsyncIterable<CommittedEvent> {
+  close(): void;
+}
+
+/** Where the listener reads committed events: the events after the checkpoint, then as they commit. */
+export interface CommittedEventSource {
+  events(checkpoint: Checkpoint): Promise<CommittedEventStream>;
+}
+
+/** The Fabric Gateway's chaincode event service, resumed from the gateway's own checkpoint. */
+export function fabricEventSource(network: Network, chaincode: string): CommittedEventSource {
+  return { events: (checkpoint) => network.getChaincodeEvents(chaincode, { checkpoint }) };
+}
+
+export interface SettlementListenerOptions {
+  readonly source: CommittedEventSource;
+  /** Persisted (checkpointers.file under the data folder): a restart resumes after the last event handled. */
+  readonly checkpointer: Checkpointer;
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly outcomesQueueName: string;
+  readonly log: Logger;
+}
+
+const RETRY_MS = 1_000;
+
+/**
+ * Tells the CSMS of every settlement the ledger commits, exactly once across restarts: each SessionSettled
+ * event becomes an outcome whose job id is the session's, and only then is the event checkpointed. A crash
+ * between the two replays the event, and BullMQ refuses the second job with the same id (ADR 0015).
+ */
+export class SettlementListener {
+  readonly #options: SettlementListenerOptions;
+  readonly #outcomes: Queue<SettlementOutcome>;
+  #stream: CommittedEventStream | undefined;
+  #loop: Promise<void> | undefined;
+  #closing = false;
+
+  constructor(options: Readonly<SettlementListenerOptions>) {
+    this.#options = options;
+    this.#outcomes = new Queue(options.outcomesQueueName, { connection: options.connection, prefix: options.prefix });
+  }
+
+  run(): void {
+    this.#loop ??= this.#listen();
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#stream?.close();
+    await this.#loop;
+    await this.#outcomes.close();
+  }
+
+  async #listen(): Promise<void> {
+    const { checkpointer, log } = this.#options;
+    while (!this.#closing) {
+      try {
+        this.#stream = await this.#options.source.events(checkpointer);
+        log.info({ blockNumber: checkpointer.getBlockNumber()?.toString(), transactionId: checkpointer.getTransactionId() }, 'listening for settlements from the checkpoint');
+        for await (const event of this.#stream) {
+          if (event.eventName === 'SessionSettled') await this.#report(event);
+          await checkpointer.checkpointChaincodeEvent(event);
+        }
+      } catch (error) {
+        if (this.#closing) return;
+        log.warn({ err: error }, 'the settlement listener lost the ledger; resuming from the checkpoint');
+        await sleep(RETRY_MS);
+      } finally {
+        this.#stream?.close();
+      }
+    }
+  }
+
+  async #report(event: CommittedEvent): Promise<void> {
+    const settled = JSON.parse(Buffer.from(event.payload).toString('utf8')) as ChaincodeEvents['SessionSettled'];
+    const outcome: SettlementOutcome = {
+      kind: 'SessionSettled',
+      sessionId: settled.sessionId,
+      chargerId: settled.stationId,
+      charged: settled.charged,
+      energyWh: settled.energyWh,
+      verification: settled.verification,
+      transactionId: event.transactionId,
+      blockNumber: event.blockNumber.toString(),
+    };
+    await this.#outcomes.add('SessionSettled', outcome, { jobId: settlementOutcomeJobId(settled.sessionId), attempts: 20, backoff: { type: 'exponential', delay: 1000 } });
+    this.#options.log.info({ sessionId: settled.sessionId, transactionId: event.transactionId, blockNumber: outcome.blockNumber }, 'settlement reported to the CSMS');
+  }
+}
