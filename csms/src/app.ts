@@ -51,6 +51,8 @@ export interface CsmsOptions {
 export interface LedgerAuthorizationOptions {
   /** The list ledger bridges take questions from (ledgerQueriesKey). */
   readonly queriesKey: string;
+  /** The key running bridges keep alive (bridgeHeartbeatKey); no question is asked while it is absent. */
+  readonly heartbeatKey: string;
   readonly timeoutMs: number;
   readonly cacheTtlMs: number;
   readonly whenUnavailable: WhenLedgerUnavailable;

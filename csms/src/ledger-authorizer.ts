@@ -16,6 +16,8 @@ export interface LedgerAuthorizerOptions {
   readonly subscriber: Redis;
   /** The list the bridges pop (ledgerQueriesKey). */
   readonly queriesKey: string;
+  /** The key a running bridge keeps alive (bridgeHeartbeatKey): while it is absent, nobody is asked. */
+  readonly heartbeatKey: string;
   /** This node's reply channel, unique among the nodes. */
   readonly replyChannel: string;
   /** The Redis key prefix of this CSMS's state, under which verdicts are cached. */
@@ -28,7 +30,7 @@ export interface LedgerAuthorizerOptions {
 
 /**
  * Asks the ledger, through whichever bridge is free, whether an id token may start a session at a charger,
- * and caches the verdict briefly so that a charger's Authorize and a retry right after it cost one ledger
+ * when a bridge says it runs (its heartbeat), and caches the verdict briefly so that a charger's Authorize and a retry right after it cost one ledger
  * evaluation. The cache is in Redis, shared by every CSMS node, and keyed by a digest of the token, never
  * the token. A cached verdict may be up to `cacheTtlMs` old: the ledger decides again when it opens the
  * session, and a hold it refuses then stops the charger.
@@ -56,6 +58,8 @@ export class LedgerAuthorizer {
       const cached = await this.#options.redis.get(cacheKey);
       if (cached !== null) return { kind: 'verdict', verdict: JSON.parse(cached) as LedgerAuthorizationVerdict, cached: true };
     }
+    // Without a live bridge the question would only wait out the timeout: the charger is answered at once.
+    if ((await this.#options.redis.exists(this.#options.heartbeatKey)) === 0) return { kind: 'unavailable', reason: 'no ledger bridge is running (no heartbeat)' };
     const reply = await this.#query(chargerId, idToken);
     if (reply === undefined) return { kind: 'unavailable', reason: `no ledger bridge answered within ${this.#options.timeoutMs} ms` };
     if (!reply.ok) return reply.failure === 'refused' ? { kind: 'refused', code: reply.code, message: reply.message } : { kind: 'unavailable', reason: `${reply.code}: ${reply.message}` };

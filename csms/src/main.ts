@@ -9,7 +9,7 @@ import { systemClock } from './domain/clock';
 import { TOKEN_DIGEST_KEY_BYTES } from './domain/id-tokens';
 import { installLastResortHandlers } from './last-resort';
 import { createLogger } from './logger';
-import { ledgerQueriesKey } from '@chargeledger/ledger-queue';
+import { bridgeHeartbeatKey, ledgerQueriesKey } from '@chargeledger/ledger-queue';
 import { EventPublisher } from './queue/publisher';
 import { readOrCreateSecret } from './secret-file';
 import type { CsmsTls } from './tls';
@@ -74,7 +74,11 @@ async function main(): Promise<void> {
     callTimeoutMs: config.csms.callTimeoutMs,
     tls,
     ledgerAuthorization:
-      config.csms.ledgerAuthorization === undefined ? undefined : { ...config.csms.ledgerAuthorization, queriesKey: ledgerQueriesKey(config.queue.prefix, config.queue.ledgerQueries) },
+      config.csms.ledgerAuthorization === undefined ? undefined : {
+            ...config.csms.ledgerAuthorization,
+            queriesKey: ledgerQueriesKey(config.queue.prefix, config.queue.ledgerQueries),
+            heartbeatKey: bridgeHeartbeatKey(config.queue.prefix),
+          },
   });
   await csms.http.listen({ host: config.csms.host, port: config.csms.port });
   const listening = { host: config.csms.host, port: config.csms.port, scheme: tls === undefined ? 'http' : 'https', clientCertificates: tls?.clientCa !== undefined };

@@ -1,12 +1,14 @@
-import { ledgerQueriesKey } from '@chargeledger/ledger-queue';
+import { bridgeHeartbeatKey, ledgerQueriesKey } from '@chargeledger/ledger-queue';
 import type { RPCClient } from 'ocpp-rpc';
 import { adminRequest, issueIdToken, LEDGER_QUERIES, provisionCharger, type RunningCsms, startCsms, type StartCsmsOptions } from '../support/csms';
 import { ocppClient } from '../support/ocpp-client';
 
 /**
- * Authorize when the ledger cannot be asked: no ledger bridge runs here (there is no Fabric network on these
- * machines), so every question the CSMS pushes goes unanswered and the configured fallback decides. The
- * ledger's own verdicts are tested through a real bridge in test/ledger/authorize.test.ts, on the embedded ledger and on Fabric.
+ * Authorize when the ledger cannot be asked. No ledger bridge runs here: where a test writes the bridge's
+ * heartbeat, a bridge seems alive but answers nothing, so the CSMS waits out its timeout; where none is
+ * written, the CSMS asks nobody and the configured fallback decides at once. The ledger's own verdicts are
+ * tested through a real bridge in test/ledger/authorize.test.ts, on the embedded ledger and on Fabric, and
+ * how fast a running bridge answers in csms-authorize-bridge.test.ts.
  */
 
 const PASSWORD = 'a-long-charger-password';
@@ -22,8 +24,10 @@ describe('Authorize while no ledger bridge answers', () => {
     running = undefined;
   });
 
-  async function aCsms(ledgerAuthorization: StartCsmsOptions['ledgerAuthorization']): Promise<RunningCsms> {
+  async function aCsms(ledgerAuthorization: StartCsmsOptions['ledgerAuthorization'], bridge: 'silent' | 'absent' = 'silent'): Promise<RunningCsms> {
     running = await startCsms({ ledgerAuthorization });
+    // A bridge that wrote its heartbeat and then hung: alive as far as Redis says, answering nothing.
+    if (bridge === 'silent') await running.redis.set(bridgeHeartbeatKey(running.prefix), String(Date.now()), 'PX', 60_000);
     await provisionCharger(running, 'CP-16', PASSWORD);
     await provisionCharger(running, 'CP-201', PASSWORD);
     await issueIdToken(running, 'RFID-0001', 'driver-alice');
@@ -59,6 +63,44 @@ describe('Authorize while no ledger bridge answers', () => {
     expect(second.answer).toEqual({ idTokenInfo: { status: 'Accepted' } });
     expect(second.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
     expect(await authorizationsCounted(csms)).toContain('csms_authorizations_total{source="fallback",status="Accepted"} 2');
+  });
+
+  it('takes the fallback at once when no bridge is alive, and pushes no question nobody would pop', async () => {
+    const csms = await aCsms({ timeoutMs: 2_000, cacheTtlMs: 30_000, whenUnavailable: 'registry' }, 'absent');
+    const cp16 = await charger(csms, 'CP-16', 'ocpp1.6');
+    const cp201 = await charger(csms, 'CP-201', 'ocpp2.0.1');
+
+    const first = await timed(() => cp16.call('Authorize', { idTag: 'RFID-0001' }));
+    expect(first.answer).toEqual({ idTagInfo: { status: 'Accepted' } });
+    expect(first.ms).toBeLessThan(250);
+    const second = await timed(() => cp201.call('Authorize', { idToken: { idToken: 'RFID-0001', type: 'ISO14443' } }));
+    expect(second.answer).toEqual({ idTokenInfo: { status: 'Accepted' } });
+    expect(second.ms).toBeLessThan(250);
+    expect(await authorizationsCounted(csms)).toContain('csms_authorizations_total{source="fallback",status="Accepted"} 2');
+    expect(await csms.redis.exists(ledgerQueriesKey(csms.prefix, LEDGER_QUERIES))).toBe(0);
+  });
+
+  it('refuses at once when no bridge is alive and the fallback is to refuse', async () => {
+    const csms = await aCsms({ timeoutMs: 2_000, cacheTtlMs: 30_000, whenUnavailable: 'reject' }, 'absent');
+    const cp16 = await charger(csms, 'CP-16', 'ocpp1.6');
+    const refused = await timed(() => cp16.call('Authorize', { idTag: 'RFID-0001' }));
+    expect(refused.answer).toEqual({ idTagInfo: { status: 'Blocked' } });
+    expect(refused.ms).toBeLessThan(250);
+  });
+
+  it('asks the ledger again once a bridge writes its heartbeat, and stops when it lapses', async () => {
+    const csms = await aCsms({ timeoutMs: TIMEOUT_MS, cacheTtlMs: 30_000, whenUnavailable: 'registry' }, 'absent');
+    const cp16 = await charger(csms, 'CP-16', 'ocpp1.6');
+    const key = ledgerQueriesKey(csms.prefix, LEDGER_QUERIES);
+    await cp16.call('Authorize', { idTag: 'RFID-0001' });
+    expect(await csms.redis.exists(key)).toBe(0);
+
+    await csms.redis.set(bridgeHeartbeatKey(csms.prefix), String(Date.now()), 'PX', 300);
+    expect((await timed(() => cp16.call('Authorize', { idTag: 'RFID-0001' }))).ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
+    expect(await csms.redis.llen(key)).toBe(1);
+    // The heartbeat has lapsed by now (300 ms), as a dead bridge's does BRIDGE_HEARTBEAT_TTL_MS after its last beat.
+    expect((await timed(() => cp16.call('Authorize', { idTag: 'RFID-0001' }))).ms).toBeLessThan(250);
+    expect(await csms.redis.llen(key)).toBe(1);
   });
 
   it('refuses every card while the ledger is away when so configured: 1.6 Blocked, 2.0.1 NotAtThisTime', async () => {

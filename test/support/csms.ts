@@ -3,7 +3,7 @@ import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@chargeledger/config';
-import { ledgerQueriesKey } from '@chargeledger/ledger-queue';
+import { bridgeHeartbeatKey, ledgerQueriesKey } from '@chargeledger/ledger-queue';
 import { apiKeyRecord, buildCsms, type Csms, type CsmsTls, EventPublisher, type LedgerAuthorizationOptions, type SecurityProfile, systemClock } from '@chargeledger/csms';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -34,8 +34,11 @@ export interface StartCsmsOptions {
   readonly port?: number;
   /** Undefined: plain HTTP and ws://. */
   readonly tls?: TestTls;
-  /** Undefined: Authorize asks the registry only. Set: the CSMS asks on LEDGER_QUERIES under its prefix. */
-  readonly ledgerAuthorization?: Omit<LedgerAuthorizationOptions, 'queriesKey'>;
+  /**
+   * Undefined: Authorize asks the registry only. Set: the CSMS asks on LEDGER_QUERIES under its prefix while a
+   * bridge's heartbeat (bridgeHeartbeatKey of the prefix) says one runs.
+   */
+  readonly ledgerAuthorization?: Omit<LedgerAuthorizationOptions, 'queriesKey' | 'heartbeatKey'>;
   /** Undefined: a random key of this CSMS alone. */
   readonly tokenDigestKey?: Buffer;
   /** Undefined: silent (or TEST_LOG_LEVEL); set, to read what the CSMS logged. */
@@ -74,7 +77,7 @@ export async function startCsms(overrides: StartCsmsOptions = {}): Promise<Runni
     maxFrameBytes: 65536,
     callTimeoutMs: 5000,
     tls: overrides.tls,
-    ledgerAuthorization: overrides.ledgerAuthorization === undefined ? undefined : { ...overrides.ledgerAuthorization, queriesKey: ledgerQueriesKey(prefix, LEDGER_QUERIES) },
+    ledgerAuthorization: overrides.ledgerAuthorization === undefined ? undefined : { ...overrides.ledgerAuthorization, queriesKey: ledgerQueriesKey(prefix, LEDGER_QUERIES), heartbeatKey: bridgeHeartbeatKey(prefix) },
   });
   await csms.http.listen({ host: '127.0.0.1', port: overrides.port ?? 0 });
   const { port } = csms.http.server.address() as AddressInfo;
