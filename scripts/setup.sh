@@ -19,6 +19,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+command -v docker-compose >/dev/null || { log "installing docker-compose (Debian package; the tests validate docker-compose.yaml with it), without the Docker engine it recommends"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
 if [[ " ${missing[*]} " == *" redis-server "* ]]; then
   # The package starts a system-wide server on 6379; the stack runs its own on $REDIS_PORT instead.
   as_root systemctl disable --now redis-server >/dev/null 2>&1 || as_root service redis-server stop >/dev/null 2>&1 || true

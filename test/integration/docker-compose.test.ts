@@ -1,0 +1,273 @@
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnvFile, repositoryRoot } from '@chargeledger/config';
+
+/**
+ * docker-compose.yaml against the native stack: no Docker engine runs here, so the file is checked through
+ * `docker-compose config` (Debian's docker-compose, which scripts/setup.sh installs), which validates it and
+ * prints it resolved. What the native stack has is read from config/defaults.env, so neither side can drift.
+ */
+
+interface ComposeService {
+  readonly image?: string;
+  readonly build?: { readonly context: string; readonly dockerfile?: string };
+  readonly command?: readonly string[] | string;
+  readonly environment?: Readonly<Record<string, string | null>>;
+  readonly ports?: readonly (string | { readonly host_ip?: string; readonly published: number | string; readonly target: number })[];
+  readonly volumes?: readonly (string | { readonly type: string; readonly source?: string; readonly target: string; readonly read_only?: boolean })[];
+  readonly secrets?: readonly (string | { readonly source: string })[];
+  readonly depends_on?: Readonly<Record<string, { readonly condition: string }>> | readonly string[];
+}
+
+interface ComposeConfig {
+  readonly services: Readonly<Record<string, ComposeService>>;
+  readonly volumes?: Readonly<Record<string, unknown>>;
+  readonly secrets?: Readonly<Record<string, { readonly file?: string }>>;
+}
+
+interface PublishedPort {
+  readonly hostIp: string;
+  readonly published: number;
+  readonly target: number;
+}
+
+interface Mount {
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+  readonly named: boolean;
+}
+
+const composeFile = path.join(repositoryRoot, 'docker-compose.yaml');
+const defaults = parseEnvFile(readFileSync(path.join(repositoryRoot, 'config', 'defaults.env'), 'utf8'));
+
+function onPath(binary: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, binary);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
+}
+
+const dockerCompose = onPath('docker-compose');
+
+/** Debian's docker-compose prints YAML only; it is a Python program that needs python3-yaml, so that parser is there wherever it runs. */
+function resolvedConfig(env: Readonly<Record<string, string>> = {}): ComposeConfig {
+  const yaml = execFileSync(dockerCompose!, ['-f', composeFile, 'config'], { cwd: repositoryRoot, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const json = execFileSync('python3', ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], { input: yaml, encoding: 'utf8' });
+  return JSON.parse(json) as ComposeConfig;
+}
+
+function portsOf(service: ComposeService): PublishedPort[] {
+  return (service.ports ?? []).map((port) => {
+    if (typeof port !== 'string') return { hostIp: port.host_ip ?? '', published: Number(port.published), target: port.target };
+    // host_ip:published:target[/protocol]; a port without a host address has fewer parts.
+    const parts = port.replace(/\/\w+$/, '').split(':');
+    const [target, published, hostIp] = [parts.pop(), parts.pop(), parts.join(':')];
+    return { hostIp, published: Number(published), target: Number(target) };
+  });
+}
+
+function mountsOf(service: ComposeService, namedVolumes: readonly string[]): Mount[] {
+  return (service.volumes ?? []).map((volume) => {
+    if (typeof volume !== 'string') {
+      const source = volume.source ?? '';
+      return { source, target: volume.target, readOnly: volume.read_only === true, named: volume.type === 'volume' && namedVolumes.includes(source) };
+    }
+    const [source = '', target = '', mode = 'rw'] = volume.split(':');
+    return { source, target, readOnly: mode.split(',').includes('ro'), named: namedVolumes.includes(source) };
+  });
+}
+
+function commandOf(service: ComposeService): string[] {
+  return typeof service.command === 'string' ? service.command.split(/\s+/) : [...(service.command ?? [])];
+}
+
+function dependenciesOf(service: ComposeService): Record<string, string> {
+  const dependsOn = service.depends_on ?? {};
+  if (Array.isArray(dependsOn)) return Object.fromEntries(dependsOn.map((name: string) => [name, 'service_started']));
+  return Object.fromEntries(Object.entries(dependsOn as Record<string, { condition: string }>).map(([name, { condition }]) => [name, condition]));
+}
+
+// The organizations are those config/defaults.env gives a peer; MSP ids are OperatorsMSP, ProsumersMSP, ...
+const organizations = Object.keys(defaults)
+  .map((key) => /^FABRIC_([A-Z]+)_PEER_PORT$/.exec(key)?.[1])
+  .filter((key): key is string => key !== undefined)
+  .map((key) => key.toLowerCase());
+const mspOf = (org: string): string => `${org[0]!.toUpperCase()}${org.slice(1)}MSP`;
+const orderers = Array.from({ length: Number(defaults['FABRIC_ORDERERS'] ?? '1') }, (_, n) => `fabric-orderer${n}`);
+
+// The processes network/scripts/network.sh and scripts/start.sh run, under the names their pid files carry.
+const nativeServices = ['redis', 'csms', 'ledger-bridge', ...orderers, ...organizations.flatMap((org) => [`fabric-ca-${org}`, `fabric-peer-${org}`, `chaincode-${org}`])];
+
+// Port settings of ledgers the Fabric stack does not run: the embedded ledger serves only where no Fabric runs.
+const notOnFabric = new Set(['EMBEDDED_LEDGER_PORT']);
+
+/** Every port setting of config/defaults.env and the service that listens on it. */
+function serviceOfPortSetting(key: string): string {
+  if (key === 'REDIS_PORT') return 'redis';
+  if (key === 'CSMS_PORT') return 'csms';
+  if (/^FABRIC_ORDERER_(ADMIN_|OPERATIONS_)?PORT$/.test(key)) return 'fabric-orderer0';
+  const match = /^FABRIC_([A-Z]+)_(PEER|PEER_OPERATIONS|CA|CA_OPERATIONS|CHAINCODE)_PORT$/.exec(key);
+  if (match !== null) {
+    const org = match[1]!.toLowerCase();
+    return match[2] === 'CHAINCODE' ? `chaincode-${org}` : match[2]!.startsWith('PEER') ? `fabric-peer-${org}` : `fabric-ca-${org}`;
+  }
+  throw new Error(`${key} in config/defaults.env belongs to no service this test knows: name its service here and in docker-compose.yaml`);
+}
+const portSettings = Object.entries(defaults).filter(([key]) => key.endsWith('_PORT') && !notOnFabric.has(key));
+
+// One named volume per data folder of the native stack (.data/...), and the service that writes it.
+const nativeVolumes: Readonly<Record<string, string>> = {
+  'redis-data': 'redis', // .data/redis
+  'csms-secrets': 'csms', // .data/secrets
+  'fabric-orderer0': 'fabric-orderer0', // .data/fabric/orderers/orderer0
+  'fabric-channel': 'network-bootstrap', // .data/fabric/channel
+  'fabric-chaincode': 'network-bootstrap', // .data/fabric/chaincode
+  ...Object.fromEntries(
+    organizations.flatMap((org) => [
+      [`fabric-ca-${org}`, `fabric-ca-${org}`], // .data/fabric/ca/<org>
+      [`fabric-org-${org}`, 'network-identities'], // .data/fabric/organizations/<org>
+      [`fabric-peer-${org}`, `fabric-peer-${org}`], // .data/fabric/peers/<org>
+    ]),
+  ),
+};
+
+const describeWithCompose = dockerCompose === undefined ? describe.skip : describe;
+const title =
+  dockerCompose === undefined
+    ? 'docker-compose.yaml (skipped: no docker-compose binary on PATH; `npm run setup` installs Debian\'s docker-compose)'
+    : 'docker-compose.yaml, as `docker-compose config` resolves it';
+
+describeWithCompose(title, () => {
+  let config: ComposeConfig;
+  let namedVolumes: string[];
+
+  beforeAll(() => {
+    config = resolvedConfig();
+    namedVolumes = Object.keys(config.volumes ?? {});
+  });
+
+  const service = (name: string): ComposeService => {
+    const found = config.services[name];
+    if (found === undefined) throw new Error(`docker-compose.yaml has no service ${name}`);
+    return found;
+  };
+
+  it('reads the organizations and ports from config/defaults.env', () => {
+    expect(organizations).toEqual(['operators', 'prosumers', 'wallets', 'authority']);
+    expect(portSettings.length).toBeGreaterThanOrEqual(2 + 3 + organizations.length * 5);
+  });
+
+  it('names every process of the native stack as a service, and the two one-shot setup steps', () => {
+    expect(Object.keys(config.services).sort()).toEqual([...nativeServices, 'network-identities', 'network-bootstrap'].sort());
+  });
+
+  it('publishes every port of config/defaults.env on the same port of 127.0.0.1, from the service that listens on it', () => {
+    for (const [key, value] of portSettings) {
+      const port = Number(value);
+      expect({ key, ports: portsOf(service(serviceOfPortSetting(key))).filter((p) => p.published === port) }).toEqual({ key, ports: [{ hostIp: '127.0.0.1', published: port, target: port }] });
+    }
+  });
+
+  it('binds every published port to 127.0.0.1 and publishes nothing config/defaults.env does not name', () => {
+    const configured = new Set(portSettings.map(([, value]) => Number(value)));
+    for (const [name, definition] of Object.entries(config.services)) {
+      for (const port of portsOf(definition)) {
+        expect({ service: name, ...port }).toEqual({ service: name, hostIp: '127.0.0.1', published: port.published, target: port.target });
+        expect(configured.has(port.published)).toBe(true);
+      }
+    }
+  });
+
+  it('keeps every data folder of the native stack in a named volume of its own, mounted writable by the service that writes it', () => {
+    expect(namedVolumes.sort()).toEqual(Object.keys(nativeVolumes).sort());
+    for (const [volume, writer] of Object.entries(nativeVolumes)) {
+      expect({ volume, mounts: mountsOf(service(writer), namedVolumes).filter((m) => m.source === volume).map((m) => m.readOnly) }).toEqual({ volume, mounts: [false] });
+    }
+  });
+
+  it('mounts nothing from the Docker host but read-only files of the repository', () => {
+    for (const [name, definition] of Object.entries(config.services)) {
+      for (const mount of mountsOf(definition, namedVolumes).filter((m) => !m.named)) {
+        expect({ service: name, source: path.relative(repositoryRoot, mount.source).startsWith('..'), readOnly: mount.readOnly }).toEqual({ service: name, source: false, readOnly: true });
+        expect(existsSync(mount.source)).toBe(true);
+      }
+    }
+  });
+
+  it("runs Fabric's official images: CA 1.5, orderer, peer and tools 3.1", () => {
+    for (const org of organizations) {
+      expect(service(`fabric-ca-${org}`).image).toBe('hyperledger/fabric-ca:1.5');
+      expect(service(`fabric-peer-${org}`).image).toBe('hyperledger/fabric-peer:3.1');
+    }
+    expect(service('fabric-orderer0').image).toBe('hyperledger/fabric-orderer:3.1');
+    expect(service('network-identities').image).toBe('hyperledger/fabric-ca:1.5');
+    expect(service('network-bootstrap').image).toBe('hyperledger/fabric-tools:3.1');
+  });
+
+  it('builds the CSMS, the ledger bridge and the chaincode services from Dockerfiles of this repository', () => {
+    const built = ['csms', ...organizations.map((org) => `chaincode-${org}`)];
+    for (const name of built) {
+      const build = service(name).build;
+      expect(build?.context).toBe(repositoryRoot);
+      expect(existsSync(path.join(repositoryRoot, build?.dockerfile ?? 'Dockerfile'))).toBe(true);
+    }
+    // The bridge runs the image the CSMS service builds.
+    expect(service('ledger-bridge').image).toBe(service('csms').image);
+    expect(service('chaincode-operators').build?.dockerfile).toBe('chaincode/Dockerfile');
+  });
+
+  it('runs only scripts that exist under network/docker', () => {
+    for (const [name, definition] of Object.entries(config.services)) {
+      for (const script of commandOf(definition).filter((arg) => arg.endsWith('.sh'))) {
+        const file = path.join(repositoryRoot, 'network', 'docker', path.basename(script));
+        expect({ service: name, script, exists: existsSync(file) }).toEqual({ service: name, script, exists: true });
+      }
+    }
+  });
+
+  it("gives each chaincode service its organization's MSP id and its chaincode port", () => {
+    for (const org of organizations) {
+      const environment = service(`chaincode-${org}`).environment ?? {};
+      expect(environment['CORE_PEER_LOCALMSPID']).toBe(mspOf(org));
+      expect(environment['CHARGELEDGER_ORG']).toBe(org);
+      expect(environment['CHAINCODE_SERVER_ADDRESS']).toBe(`0.0.0.0:${defaults[`FABRIC_${org.toUpperCase()}_CHAINCODE_PORT`]}`);
+    }
+  });
+
+  it('starts the nodes after their identities, the chaincode services after the chaincode is committed, and the bridge after both', () => {
+    for (const node of [...orderers, ...organizations.map((org) => `fabric-peer-${org}`)]) {
+      expect(dependenciesOf(service(node))['network-identities']).toBe('service_completed_successfully');
+    }
+    for (const org of organizations) {
+      expect(dependenciesOf(service('network-identities'))[`fabric-ca-${org}`]).toBe('service_healthy');
+      expect(dependenciesOf(service('network-bootstrap'))[`fabric-peer-${org}`]).toBe('service_healthy');
+      expect(dependenciesOf(service(`chaincode-${org}`))['network-bootstrap']).toBe('service_completed_successfully');
+      expect(dependenciesOf(service('ledger-bridge'))).toHaveProperty(`chaincode-${org}`);
+    }
+    expect(dependenciesOf(service('ledger-bridge'))['redis']).toBe('service_healthy');
+  });
+
+  it("connects the bridge to the Operators' peer as the identity the native network enrolls for it", () => {
+    const environment = service('ledger-bridge').environment ?? {};
+    expect(environment['FABRIC_GATEWAY_PEER']).toBe(`peer0.operators.chargeledger.local:${defaults['FABRIC_OPERATORS_PEER_PORT']}`);
+    expect(environment['FABRIC_MSP_ID']).toBe('OperatorsMSP');
+    // The identity's files are found under the data folder where config/defaults.env says they are.
+    const operatorsMount = mountsOf(service('ledger-bridge'), namedVolumes).find((m) => m.source === 'fabric-org-operators');
+    expect(operatorsMount).toMatchObject({ readOnly: true });
+    expect(path.posix.join('/var/lib/chargeledger', defaults['FABRIC_CERT_FILE']!).startsWith(`${operatorsMount?.target}/`)).toBe(true);
+  });
+
+  it('gives the CSMS its admin key as the secret npm start keeps in .data/secrets/admin-api-key, or the file CHARGELEDGER_ADMIN_API_KEY_FILE names', () => {
+    expect(service('csms').secrets?.map((secret) => (typeof secret === 'string' ? secret : secret.source))).toEqual(['admin_api_key']);
+    expect(config.secrets?.['admin_api_key']?.file).toBe(path.join(repositoryRoot, '.data', 'secrets', 'admin-api-key'));
+    expect(resolvedConfig({ CHARGELEDGER_ADMIN_API_KEY_FILE: '/run/keys/chargeledger-admin' }).secrets?.['admin_api_key']?.file).toBe('/run/keys/chargeledger-admin');
+  });
+});
