@@ -25,6 +25,10 @@ export interface SessionStarted extends SessionEventBase {
   readonly kind: 'SessionStarted';
   readonly evseId: number;
   readonly connectorId: number;
+  /**
+   * The raw token, the only event that holds it: the bridge sends it once, in the transient map, to a Wallets
+   * peer that resolves it to the driver's account (decision 15 says who can read it while it is queued).
+   */
   readonly idToken: string;
   readonly startedAt: string;
   readonly meterStartWh: number;
@@ -46,7 +50,6 @@ export interface SessionEnded extends SessionEventBase {
   readonly endedAt: string;
   readonly meterStopWh: number;
   readonly reason: string;
-  readonly idToken?: string;
   readonly evidence: readonly MeterEvidence[];
 }
 

@@ -19,6 +19,14 @@ export interface PublisherOptions {
   readonly log: Logger;
 }
 
+/**
+ * How long a SessionStarted job, the one event that holds the raw id token, stays in Redis once the bridge has
+ * applied it (decision 15): long enough for a charger's retried StartTransaction to find the job by its id,
+ * and for an operator to look at a fresh one. A retry after that is applied again, and the chaincode takes it
+ * once by its event id.
+ */
+export const TOKEN_JOB_RETENTION_S = 3600;
+
 export type UnpublishedEvent = LedgerEvent extends infer E ? (E extends LedgerEvent ? Omit<E, 'eventId'> : never) : never;
 
 /**
@@ -44,7 +52,8 @@ export class EventPublisher {
     });
     try {
       // A job id that already exists is not added again: BullMQ returns the existing job.
-      await Promise.race([this.#queue.add(event.kind, event, { jobId: event.eventId, attempts: 20, backoff: { type: 'exponential', delay: 500 } }), timeout]);
+      const retention = event.kind === 'SessionStarted' ? { removeOnComplete: { age: TOKEN_JOB_RETENTION_S } } : {};
+      await Promise.race([this.#queue.add(event.kind, event, { jobId: event.eventId, attempts: 20, backoff: { type: 'exponential', delay: 500 }, ...retention }), timeout]);
       return event;
     } catch (error) {
       throw new QueueUnavailableError(event.eventId, error);
