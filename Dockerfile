@@ -12,7 +12,7 @@ FROM node:20-bookworm-slim
 WORKDIR /opt/chargeledger
 COPY --from=build /opt/chargeledger ./
 # The data folder: the named volumes mounted below it start out owned by `node`.
-RUN mkdir -p /var/lib/chargeledger/secrets && chown -R node:node /var/lib/chargeledger
+RUN mkdir -p /var/lib/chargeledger/secrets /var/lib/chargeledger/bridge && chown -R node:node /var/lib/chargeledger
 ENV CHARGELEDGER_DATA_DIR=/var/lib/chargeledger
 USER node
 CMD ["node", "--import", "tsx", "csms/src/main.ts"]

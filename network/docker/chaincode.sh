@@ -15,7 +15,7 @@ package_id_file="$fabric/chaincode/$org/package-id"
 tls="$fabric/organizations/$org/chaincode/tls"
 [[ -s "$package_id_file" ]] || { echo "error: no package id at $package_id_file: network-bootstrap has not deployed the chaincode" >&2; exit 1; }
 
-exec node /opt/chargeledger/node_modules/fabric-shim/cli.js server \
+exec /opt/chargeledger/node_modules/.bin/fabric-chaincode-node server \
   --chaincode-address="$CHAINCODE_SERVER_ADDRESS" --chaincode-id="$(cat "$package_id_file")" \
   --chaincode-tls-cert-file="$tls/server.crt" --chaincode-tls-key-file="$tls/server.key" \
   --chaincode-tls-client-cacert-file="$tls/ca.crt"

@@ -127,6 +127,7 @@ const portSettings = Object.entries(defaults).filter(([key]) => key.endsWith('_P
 const nativeVolumes: Readonly<Record<string, string>> = {
   'redis-data': 'redis', // .data/redis
   'csms-secrets': 'csms', // .data/secrets
+  'bridge-data': 'ledger-bridge', // .data/bridge
   'fabric-orderer0': 'fabric-orderer0', // .data/fabric/orderers/orderer0
   'fabric-channel': 'network-bootstrap', // .data/fabric/channel
   'fabric-chaincode': 'network-bootstrap', // .data/fabric/chaincode
