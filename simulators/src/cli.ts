@@ -3,14 +3,20 @@
  *
  *   npm run sim -- --protocol 2.0.1 --chargers 50 --sessions 200
  *
+ * Against a ChargeLedger CSMS it provisions its chargers and id tokens through the admin API first, with the
+ * key given as --admin-key or the one `npm start` keeps in <data dir>/secrets/admin-api-key.
+ *
  * The composition root of the load generator: it alone reads files, the configuration and the wall clock.
  */
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@chargeledger/config';
 import type { OcppVersion } from './chargepoint/api';
-import { runLoad } from './load/load-generator';
+import { aToken, loadIdentity, runLoad } from './load/load-generator';
+import { provisionThroughAdminApi } from './load/provision';
 import { seededRandom } from './load/random';
 import type { OcppSecurity } from './ocpp/link';
 import { listTemplates } from './template/template';
@@ -22,6 +28,11 @@ const USAGE = `usage: npm run sim -- [options]
   --endpoint URL              CSMS endpoint (ws://<CSMS_HOST>:<CSMS_PORT>/ocpp from the configuration)
   --template NAME|FILE.json   charger model (homebox-ac11); bundled: ${listTemplates().join(', ')}
   --prefix TEXT               identity prefix (SIM)
+  --admin-key KEY             admin API key of a ChargeLedger CSMS: provision the chargers (profile 1, a new
+                              password per run unless --password) and one id token per session first
+                              (default: <data dir>/secrets/admin-api-key, as npm start writes it, if present)
+  --admin-url URL             the CSMS's admin API (the endpoint's host and port over http/https)
+  --no-provision              provision nothing, even with an admin key
   --security-profile 0-3      with --password, --ca, --cert, --key as the profile needs (0, or 1 with --password)
   --session-minutes MIN-MAX   simulated session length (20-90)
   --step-minutes N            simulated minutes per step (5)
@@ -73,6 +84,9 @@ async function main(): Promise<void> {
       endpoint: { type: 'string' },
       template: { type: 'string', default: 'homebox-ac11' },
       prefix: { type: 'string', default: 'SIM' },
+      'admin-key': { type: 'string' },
+      'admin-url': { type: 'string' },
+      'no-provision': { type: 'boolean', default: false },
       'security-profile': { type: 'string' },
       password: { type: 'string' },
       ca: { type: 'string' },
@@ -98,16 +112,35 @@ async function main(): Promise<void> {
     const { csms } = loadConfig();
     return `ws://${csms.host}:${csms.port}/ocpp`;
   })();
+  const sessions = positiveInteger(values.sessions, 'sessions', chargers);
+  const random = seededRandom(positiveInteger(values.seed, 'seed', 1));
+
+  const adminKey = values['no-provision'] ? undefined : (values['admin-key'] ?? keptAdminKey());
+  let idTokens: string[] | undefined;
+  if (adminKey !== undefined) {
+    const security = values['security-profile'];
+    if (security !== undefined && security !== '1') fail('provisioning through the admin API is for security profile 1; use --no-provision for others');
+    // A password of this run alone, unless one is given: identities provisioned before are rotated to it.
+    values.password ??= randomBytes(18).toString('base64url');
+    idTokens = Array.from({ length: sessions }, () => aToken(random));
+    const adminUrl = values['admin-url'] ?? adminUrlOf(endpoint);
+    await provisionThroughAdminApi(
+      { url: adminUrl, key: adminKey, fetch },
+      { identities: Array.from({ length: chargers }, (_, i) => loadIdentity(values.prefix, i)), password: values.password, idTokens, accountOf: (_token, index) => `${values.prefix.toLowerCase()}-driver-${index + 1}` },
+    );
+    process.stdout.write(`${chargers} chargers and ${idTokens.length} id tokens provisioned at ${adminUrl}\n`);
+  }
 
   const report = await runLoad({
     protocol,
     endpoint,
     chargers,
-    sessions: positiveInteger(values.sessions, 'sessions', chargers),
+    sessions,
     template: values.template,
     identityPrefix: values.prefix,
     security: security(values),
-    random: seededRandom(positiveInteger(values.seed, 'seed', 1)),
+    ...(idTokens === undefined ? {} : { idTokens }),
+    random,
     sessionMinutes: { min: Number(range[1]), max: Number(range[2]) },
     stepMinutes: Math.max(1, positiveInteger(values['step-minutes'], 'step-minutes', 5)),
     paceMs: positiveInteger(values['pace-ms'], 'pace-ms', 0),
@@ -121,7 +154,26 @@ async function main(): Promise<void> {
   const { latencyDistribution, ...summary } = report;
   process.stdout.write(`call latency distribution (ms):\n${latencyDistribution}\n`);
   process.stdout.write(`${JSON.stringify({ protocol, endpoint, ...summary, failures: report.failures.slice(0, 20) }, null, 2)}\n`);
-  process.exitCode = report.sessionsFailed > 0 || report.chargersConnected < chargers ? 1 : 0;
+  process.stdout.write(`chargers registered: ${report.chargersConnected} of ${chargers}\nsessions completed: ${report.sessionsCompleted} of ${sessions}\n`);
+  if (report.chargersConnected < chargers && adminKey === undefined) {
+    process.stderr.write('chargers were refused: a ChargeLedger CSMS lets in only provisioned chargers; give --admin-key (or run npm start, which writes the key file) to provision them, or --password for chargers provisioned already\n');
+  }
+  process.exitCode = report.sessionsCompleted < sessions || report.chargersConnected < chargers ? 1 : 0;
+}
+
+/** The key `npm start` keeps in the data folder, when there is one. */
+function keptAdminKey(): string | undefined {
+  const file = path.join(loadConfig().dataDir, 'secrets', 'admin-api-key');
+  if (!existsSync(file)) return undefined;
+  const key = readFileSync(file, 'utf8').trim();
+  return key === '' ? undefined : key;
+}
+
+/** ws://host:port/ocpp → http://host:port, wss → https. */
+function adminUrlOf(endpoint: string): string {
+  const url = new URL(endpoint);
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') fail('--endpoint must be a ws:// or wss:// URL');
+  return `${url.protocol === 'wss:' ? 'https' : 'http'}://${url.host}`;
 }
 
 main().catch((error: unknown) => {

@@ -17,6 +17,8 @@ export interface LoadOptions {
   /** Identities are `<prefix>-0001`, `<prefix>-0002`, … */
   readonly identityPrefix: string;
   readonly security: OcppSecurity;
+  /** The cards the sessions present, in turn; undefined: a random card each (which a CSMS must accept unseen). */
+  readonly idTokens?: readonly string[];
   readonly random: Random;
   /** Simulated session length, uniform between the bounds. */
   readonly sessionMinutes: { readonly min: number; readonly max: number };
@@ -59,8 +61,13 @@ function aVehicle(random: Random): EvModel {
   };
 }
 
+/** The identity of the load generator's charger number `index` (from 0): `<prefix>-0001`, … */
+export function loadIdentity(prefix: string, index: number): string {
+  return `${prefix}-${String(index + 1).padStart(4, '0')}`;
+}
+
 /** Eight random bytes as hex: shaped like an RFID UID and within 1.6's 20-character idTag. */
-function aToken(random: Random): string {
+export function aToken(random: Random): string {
   return Array.from({ length: 8 }, () => Math.floor(random() * 256).toString(16).padStart(2, '0')).join('').toUpperCase();
 }
 
@@ -86,7 +93,7 @@ export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadRepor
   const chargePoints = Array.from({ length: options.chargers }, (_, i) => {
     const cp = createChargePoint({
       protocol: options.protocol,
-      identity: `${options.identityPrefix}-${String(i + 1).padStart(4, '0')}`,
+      identity: loadIdentity(options.identityPrefix, i),
       endpoint: options.endpoint,
       security: options.security,
       template: options.template,
@@ -113,10 +120,12 @@ export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadRepor
 
   const runSessions = async (cp: ChargePoint): Promise<void> => {
     while (remaining > 0) {
+      const session = options.sessions - remaining;
       remaining--;
       try {
         await cp.plugIn(1, aVehicle(options.random));
-        const started = await cp.authorizeAndStart(aToken(options.random));
+        const card = options.idTokens === undefined || options.idTokens.length === 0 ? aToken(options.random) : (options.idTokens[session % options.idTokens.length] as string);
+        const started = await cp.authorizeAndStart(card);
         if (!started.accepted) throw new Error(`token not accepted: ${started.status}`);
         const minutes = between(options.random, options.sessionMinutes.min, options.sessionMinutes.max);
         for (let elapsed = 0; elapsed < minutes; elapsed += options.stepMinutes) {
