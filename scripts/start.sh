@@ -67,6 +67,7 @@ else
   echo "$ledger" > "$run/ledger-bridge.ledger"
 fi
 heartbeat="$QUEUE_PREFIX:bridge:alive"
+[[ -z "$bridge_pid" ]] && redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" del "$heartbeat" >/dev/null
 for _ in $(seq 1 300); do
   [[ -n "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" get "$heartbeat" 2>/dev/null)" ]] && break
   is_running ledger-bridge || { echo "error: the ledger bridge's supervisor exited; see $logs/ledger-bridge.log" >&2; exit 1; }

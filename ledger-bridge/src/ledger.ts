@@ -1,6 +1,6 @@
 import { CommitError, type Contract, type Network, type ProposalOptions } from '@hyperledger/fabric-gateway';
 import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
-import { classifyLedgerError, LedgerUnavailable } from './errors';
+import { classifyLedgerError, LedgerRefusal, LedgerUnavailable } from './errors';
 
 export interface CallOptions {
   /** Values for the transient map; never written to a block. */
@@ -20,7 +20,16 @@ export interface FabricLedgerOptions {
   readonly chaincode: string;
   /** Attempts at each stage (submit to the orderer, commit status) before the failure is passed up. */
   readonly stageAttempts: number;
+  /**
+   * How long a refusal that depends on state is confirmed before it is final (default 2 s): an endorsing
+   * peer of another organization may not yet have committed the block the gateway's peer just did, and
+   * refuses, e.g., an open session as NOT_FOUND for that moment. Longer than a block's BatchTimeout.
+   */
+  readonly confirmRefusalMs?: number;
 }
+
+/** Refusals a peer lagging by a block could give where an up-to-date peer would not. */
+const STATE_DEPENDENT_REFUSALS: ReadonlySet<string> = new Set(['NOT_FOUND', 'INVALID_STATE', 'ID_TOKEN_REJECTED', 'INSUFFICIENT_FUNDS']);
 
 /**
  * The typed wrapper over the contract: hides transaction names and JSON encoding, and retries the stage
@@ -33,15 +42,30 @@ export class FabricLedger implements ChargingLedger {
   readonly #network: Network;
   readonly #chaincode: string;
   readonly #stageAttempts: number;
+  readonly #confirmRefusalMs: number;
   readonly #contracts = new Map<string, Contract>();
 
   constructor(options: Readonly<FabricLedgerOptions>) {
     this.#network = options.network;
     this.#chaincode = options.chaincode;
     this.#stageAttempts = options.stageAttempts;
+    this.#confirmRefusalMs = options.confirmRefusalMs ?? 2_000;
   }
 
   async submit<T extends TransactionName>(name: T, request: RequestOf<T>, options: CallOptions = {}): Promise<ResultOf<T>> {
+    const deadline = Date.now() + this.#confirmRefusalMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#submitOnce(name, request, options);
+      } catch (error) {
+        const lagging = error instanceof LedgerRefusal && STATE_DEPENDENT_REFUSALS.has(error.code);
+        if (!lagging || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, Math.max(0, deadline - Date.now()))));
+      }
+    }
+  }
+
+  async #submitOnce<T extends TransactionName>(name: T, request: RequestOf<T>, options: CallOptions): Promise<ResultOf<T>> {
     const [contract, fn] = this.#resolve(name);
     try {
       const proposal = contract.newProposal(fn, proposalOptions(request, options));
