@@ -11,6 +11,11 @@ describe('loadConfig', () => {
     expect(config.fabric.networkFile).toBe(path.join(config.dataDir, 'fabric', 'network.json'));
   });
 
+  it('gives each organization’s participants’ service its own loopback port and a folder under the data folder', () => {
+    const config = loadConfig({ PARTICIPANTS_PROSUMERS_PORT: '9283' });
+    expect(config.participants).toEqual({ host: '127.0.0.1', ports: { wallets: 8281, operators: 8282, prosumers: 9283, authority: 8284 }, dataDir: path.join(config.dataDir, 'participants') });
+  });
+
   it('lets the environment override a default', () => {
     expect(loadConfig({ REDIS_PORT: '7001' }).redis.port).toBe(7001);
     expect(loadConfig({ CHARGELEDGER_LEDGER: 'embedded' }).ledger).toBe('embedded');

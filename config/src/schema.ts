@@ -47,6 +47,11 @@ const settingsObject = z.object({
   FABRIC_CERT_FILE: z.string().min(1),
   FABRIC_KEY_DIR: z.string().min(1),
   BRIDGE_CONCURRENCY: positiveInt,
+  PARTICIPANTS_HOST: host,
+  PARTICIPANTS_WALLETS_PORT: port,
+  PARTICIPANTS_OPERATORS_PORT: port,
+  PARTICIPANTS_PROSUMERS_PORT: port,
+  PARTICIPANTS_AUTHORITY_PORT: port,
 });
 
 /** Every setting of the stack, as the environment spells it. Values arrive as strings and are coerced. */
@@ -114,6 +119,12 @@ export interface Config {
     };
   };
   readonly bridge: { readonly concurrency: number; readonly queryConcurrency: number };
+  /** The participants' services: one per organization on its own port, their users and records under dataDir. */
+  readonly participants: {
+    readonly host: string;
+    readonly ports: { readonly wallets: number; readonly operators: number; readonly prosumers: number; readonly authority: number };
+    readonly dataDir: string;
+  };
 }
 
 export interface CsmsTlsFiles {
