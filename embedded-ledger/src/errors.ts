@@ -1,5 +1,5 @@
 import type { ChaincodeErrorCode } from '@chargeledger/chaincode/src/api';
-import { LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal, LedgerUnavailable, validationCodeName } from '@chargeledger/ledger-bridge';
 import { VALIDATION_CODE, type ValidationCodeName } from './blocks';
 import { ProposalFailure } from './endorse';
 
@@ -65,5 +65,5 @@ export function invalidationError(invalidated: TransactionInvalidated): LedgerRe
   if (invalidated.validationCode === 'MVCC_READ_CONFLICT' || invalidated.validationCode === 'PHANTOM_READ_CONFLICT') {
     return new LedgerUnavailable('commit', invalidated.code, invalidated.transactionId, invalidated);
   }
-  return new LedgerRefusal('UNKNOWN', `transaction invalidated at commit (validation code ${invalidated.code})`, invalidated.transactionId, invalidated);
+  return new LedgerRefusal(validationCodeName(invalidated.code), `transaction invalidated at commit: ${invalidated.validationCode} (validation code ${invalidated.code})`, invalidated.transactionId, invalidated);
 }

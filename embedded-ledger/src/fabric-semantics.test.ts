@@ -61,7 +61,7 @@ describe('Fabric semantics kept by the embedded ledger', () => {
       .submit('Wallet:openAccount', { eventId: eventId(), accountId: 'drv-2', kind: 'driver', currency: 'EUR', sessionLimit: 100 }, WALLETS_ONLY)
       .catch((error: unknown) => error as LedgerRefusal);
     expect(refused).toBeInstanceOf(LedgerRefusal);
-    expect(refused).toMatchObject({ code: 'UNKNOWN', cause: { validationCode: 'ENDORSEMENT_POLICY_FAILURE' } });
+    expect(refused).toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE', cause: { validationCode: 'ENDORSEMENT_POLICY_FAILURE' } });
     expect(await ledger.getTransaction((refused as LedgerRefusal).transactionId!)).toMatchObject({ validationCode: 'ENDORSEMENT_POLICY_FAILURE' });
     await expect(account('drv-2')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

@@ -32,7 +32,10 @@ describe('classifyLedgerError', () => {
   });
 
   it('treats an endorsement policy failure at commit as final', () => {
-    expect(classifyLedgerError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 'tx-3' }))).toBeInstanceOf(LedgerRefusal);
+    const sorted = classifyLedgerError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 'tx-3' }));
+    expect(sorted).toBeInstanceOf(LedgerRefusal);
+    // The reason names the failure as Fabric does, so a dead letter says why without a code table.
+    expect(sorted).toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE', transactionId: 'tx-3', reason: expect.stringContaining('ENDORSEMENT_POLICY_FAILURE (validation code 10)') });
   });
 
   it('treats a failed commit-status request as retryable, whatever its code', () => {

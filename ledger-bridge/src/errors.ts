@@ -1,11 +1,26 @@
 import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
 import type { ChaincodeErrorCode } from '@chargeledger/chaincode/src/api';
 
-/** The chaincode refused the transaction for a business reason: retrying cannot change the answer. */
+/**
+ * Why a transaction that was ordered was invalidated at commit, by Fabric's name of its validation code
+ * (TxValidationCode): e.g. ENDORSEMENT_POLICY_FAILURE when an organization the policies name did not endorse.
+ */
+export type InvalidationCode = `${Exclude<keyof typeof StatusCode, 'VALID' | 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT'>}`;
+
+/** The name Fabric gives a validation code, or `INVALID_<n>` for one this client does not know. */
+export function validationCodeName(code: number): InvalidationCode {
+  const name = Object.entries(StatusCode).find(([, value]) => value === code)?.[0];
+  return (name ?? `INVALID_${code}`) as InvalidationCode;
+}
+
+/**
+ * The ledger refused the transaction for good: the chaincode refused it for a business reason (its `[CODE]`),
+ * or it was invalidated at commit (Fabric's validation code name). Retrying cannot change the answer.
+ */
 export class LedgerRefusal extends Error {
   override readonly name = 'LedgerRefusal';
   constructor(
-    readonly code: ChaincodeErrorCode | 'UNKNOWN',
+    readonly code: ChaincodeErrorCode | InvalidationCode | 'UNKNOWN',
     readonly reason: string,
     readonly transactionId: string | undefined,
     override readonly cause?: unknown,
@@ -42,7 +57,7 @@ export function classifyLedgerError(error: unknown): LedgerRefusal | LedgerUnava
   if (error instanceof CommitError) {
     return RETRYABLE_COMMIT.has(error.code)
       ? new LedgerUnavailable('commit', error.code, error.transactionId, error)
-      : new LedgerRefusal('UNKNOWN', `transaction invalidated at commit (validation code ${error.code})`, error.transactionId, error);
+      : new LedgerRefusal(validationCodeName(error.code), `transaction invalidated at commit: ${validationCodeName(error.code)} (validation code ${error.code})`, error.transactionId, error);
   }
   if (error instanceof GatewayError) {
     const transactionId = (error as GatewayError & { transactionId?: string }).transactionId;
