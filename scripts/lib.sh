@@ -14,7 +14,16 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 # The stack's processes: a pid file each under $run, a log each under $logs.
-pid_of() { local f="$run/$1.pid"; [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+# A process killed while nobody reaps it (its parent gone, an init that does not reap) stays a zombie that
+# kill -0 still finds: it is not running.
+pid_of() {
+  local f="$run/$1.pid" pid
+  [[ -f "$f" ]] || return 1
+  pid="$(cat "$f")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  [[ "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]] || return 1
+  echo "$pid"
+}
 is_running() { pid_of "$1" >/dev/null; }
 
 # spawn NAME COMMAND...: runs in the background with its log under $logs, unless it already runs.

@@ -3,7 +3,7 @@ import { ManualClock, type Clock } from '../clock';
 import { ConfigurationError } from '../errors';
 import { generateMeterKey } from '../meter/keys';
 import { SmartMeter } from '../meter/smart-meter';
-import { isTransientCallFailure, OcppLink, type OcppSecurity, type ReconnectBackoff } from '../ocpp/link';
+import { isTransientTransactionFailure, OcppLink, type OcppSecurity, type ReconnectBackoff } from '../ocpp/link';
 import { Outbox } from '../ocpp/outbox';
 import { loadTemplate, type ChargerTemplate } from '../template/template';
 import type { LaneControl, LinkControl, ProtocolAdapter } from './adapter';
@@ -56,6 +56,8 @@ export const CHARGE_POINT_DEFAULTS = {
   supervisionIntervalMs: 1_000,
   meterStepMs: 1_000,
   defaultBootRetryS: 60,
+  /** A transaction message the CSMS could not take (InternalError, a timeout) is sent again after this long. */
+  transactionRetryMs: 1_000,
 } as const;
 
 function securityOf(options: CreateChargePointOptions): OcppSecurity {
@@ -100,12 +102,12 @@ export function createChargePoint(options: Readonly<CreateChargePointOptions>): 
   let lane: LaneControl;
   if (options.protocol === '1.6') {
     const v16Link = new OcppLink<V16Outbound, V16Inbound>({ ...linkOptions, protocol: 'ocpp1.6' });
-    const outbox = new Outbox<V16Outbound>({ send: (action, request) => v16Link.call(action, request), isTransient: isTransientCallFailure });
+    const outbox = new Outbox<V16Outbound>({ send: (action, request) => v16Link.call(action, request), isTransient: isTransientTransactionFailure, retryDelayMs: CHARGE_POINT_DEFAULTS.transactionRetryMs });
     adapter = new Ocpp16Adapter({ ...common, link: v16Link, outbox });
     [link, lane] = [v16Link, outbox];
   } else {
     const v201Link = new OcppLink<V201Outbound, V201Inbound>({ ...linkOptions, protocol: 'ocpp2.0.1' });
-    const outbox = new Outbox<V201Outbound>({ send: (action, request) => v201Link.call(action, request), isTransient: isTransientCallFailure });
+    const outbox = new Outbox<V201Outbound>({ send: (action, request) => v201Link.call(action, request), isTransient: isTransientTransactionFailure, retryDelayMs: CHARGE_POINT_DEFAULTS.transactionRetryMs });
     adapter = new Ocpp201Adapter({ ...common, identity: options.identity, link: v201Link, outbox });
     [link, lane] = [v201Link, outbox];
   }

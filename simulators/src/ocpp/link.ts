@@ -54,6 +54,14 @@ export function isTransientCallFailure(error: unknown): boolean {
   return !(error instanceof RPCError);
 }
 
+/**
+ * A transaction message is worth retrying on the failures above and also when the CSMS answers InternalError:
+ * it could not store the message (its queue was away), and OCPP has a charger resend transaction messages.
+ */
+export function isTransientTransactionFailure(error: unknown): boolean {
+  return isTransientCallFailure(error) || (error instanceof RPCError && error.rpcErrorCode === 'InternalError');
+}
+
 function checkSecurity(endpoint: string, security: OcppSecurity): void {
   const tls = endpoint.startsWith('wss://');
   if (!tls && !endpoint.startsWith('ws://')) throw new ConfigurationError('endpoint', `endpoint must be a ws:// or wss:// URL, got ${endpoint}`);

@@ -1,4 +1,4 @@
-import { RPCError } from 'ocpp-rpc';
+import { createRPCError, RPCError } from 'ocpp-rpc';
 import { Outbox } from './outbox';
 
 interface TestActions {
@@ -16,7 +16,8 @@ function aLane(): { outbox: Outbox<TestActions>; sent: number[]; answer: (outcom
         sent.push('n' in request ? request.n : -1);
         pending.push((outcome) => (outcome instanceof Error ? reject(outcome) : resolve({ ok: true } as TestActions[typeof _action]['response'])));
       }),
-    isTransient: (error) => !(error instanceof RPCError),
+    isTransient: (error) => !(error instanceof RPCError) || error.rpcErrorCode === 'InternalError',
+    retryDelayMs: 20,
   });
   return { outbox, sent, answer: (outcome) => pending.shift()?.(outcome) };
 }
@@ -81,6 +82,24 @@ describe('Outbox', () => {
     await expect(second).resolves.toEqual({ ok: true });
     expect(sent).toEqual([1, 2]);
     expect(rejected).toEqual(['Sample']);
+  });
+
+  it('sends a durable message again after the retry delay when the CSMS could not store it, keeping the order', async () => {
+    const { outbox, sent, answer } = aLane();
+    outbox.setOnline(true);
+    const first = outbox.push('Sample', () => ({ n: 1 }), { durable: true });
+    const second = outbox.push('Sample', () => ({ n: 2 }), { durable: true });
+    await flush();
+    answer(createRPCError('InternalError', 'the event could not be stored; retry later'));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(sent).toEqual([1, 1]);
+    answer();
+    await expect(first).resolves.toEqual({ ok: true });
+    await flush();
+    answer();
+
+    await expect(second).resolves.toEqual({ ok: true });
+    expect(sent).toEqual([1, 1, 2]);
   });
 
   it('skips a message whose render says it no longer applies', async () => {

@@ -5,6 +5,8 @@ export interface OutboxOptions<M extends ActionMap<M>> {
   send<A extends keyof M & string>(action: A, request: RequestOf<M, A>): Promise<ResponseOf<M, A>>;
   /** True when a failure may pass (connection dropped, call timed out); anything else is the CSMS refusing the message. */
   isTransient(error: unknown): boolean;
+  /** How long a durable message that failed transiently while online waits before it is sent again. */
+  readonly retryDelayMs: number;
 }
 
 export interface PushOptions {
@@ -42,8 +44,9 @@ export class Outbox<M extends ActionMap<M>> {
   readonly #rejectedListeners: ((rejected: RejectedMessage) => void)[] = [];
   #online = false;
   #pumping = false;
-  /** The head failed transiently while still online (a timeout); it is retried on the next push or reconnect. */
+  /** The head failed transiently while still online (a timeout, the CSMS's storage away); it is retried after the retry delay, on the next push or on reconnect, whichever comes first. */
   #stalled = false;
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: Readonly<OutboxOptions<M>>) {
     this.#options = options;
@@ -94,8 +97,20 @@ export class Outbox<M extends ActionMap<M>> {
   /** Fails everything still queued; used when the charge point shuts down. */
   discard(error: Error): void {
     this.#online = false;
+    clearTimeout(this.#retryTimer);
     for (const entry of this.#queue.splice(0)) entry.reject(error);
     this.#notifyIdle();
+  }
+
+  #scheduleRetry(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (!this.#stalled || !this.#online) return;
+      this.#stalled = false;
+      void this.#pump();
+    }, this.#options.retryDelayMs);
+    this.#retryTimer.unref();
   }
 
   #isIdle(): boolean {
@@ -123,6 +138,7 @@ export class Outbox<M extends ActionMap<M>> {
         const settled = await this.#send(head, head.request);
         if (settled === 'retry') {
           this.#stalled = this.#online;
+          if (this.#stalled) this.#scheduleRetry();
           break;
         }
       }
