@@ -12,8 +12,9 @@ describe('loadConfig', () => {
   });
 
   it('gives each organization’s participants’ service its own loopback port and a folder under the data folder', () => {
-    const config = loadConfig({ PARTICIPANTS_PROSUMERS_PORT: '9283' });
-    expect(config.participants).toEqual({ host: '127.0.0.1', ports: { wallets: 8281, operators: 8282, prosumers: 9283, authority: 8284 }, dataDir: path.join(config.dataDir, 'participants') });
+    const config = loadConfig({ PARTICIPANTS_PROSUMERS_PORT: '9283', PARTICIPANTS_ORG: 'prosumers' });
+    expect(() => loadConfig({ PARTICIPANTS_ORG: 'banks' })).toThrow(ConfigError);
+    expect(config.participants).toEqual({ organization: 'prosumers', host: '127.0.0.1', ports: { wallets: 8281, operators: 8282, prosumers: 9283, authority: 8284 }, dataDir: path.join(config.dataDir, 'participants') });
   });
 
   it('lets the environment override a default', () => {

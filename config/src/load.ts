@@ -89,6 +89,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     bridge: { concurrency: s.BRIDGE_CONCURRENCY, queryConcurrency: s.BRIDGE_QUERY_CONCURRENCY },
     participants: {
+      organization: s.PARTICIPANTS_ORG === '' ? undefined : s.PARTICIPANTS_ORG,
       host: s.PARTICIPANTS_HOST,
       ports: { wallets: s.PARTICIPANTS_WALLETS_PORT, operators: s.PARTICIPANTS_OPERATORS_PORT, prosumers: s.PARTICIPANTS_PROSUMERS_PORT, authority: s.PARTICIPANTS_AUTHORITY_PORT },
       dataDir: underData('participants'),

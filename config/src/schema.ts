@@ -47,6 +47,7 @@ const settingsObject = z.object({
   FABRIC_CERT_FILE: z.string().min(1),
   FABRIC_KEY_DIR: z.string().min(1),
   BRIDGE_CONCURRENCY: positiveInt,
+  PARTICIPANTS_ORG: z.enum(['', 'wallets', 'operators', 'prosumers', 'authority']).optional().default(''),
   PARTICIPANTS_HOST: host,
   PARTICIPANTS_WALLETS_PORT: port,
   PARTICIPANTS_OPERATORS_PORT: port,
@@ -121,6 +122,8 @@ export interface Config {
   readonly bridge: { readonly concurrency: number; readonly queryConcurrency: number };
   /** The participants' services: one per organization on its own port, their users and records under dataDir. */
   readonly participants: {
+    /** The organization this process serves; undefined outside a participants' service. */
+    readonly organization: 'wallets' | 'operators' | 'prosumers' | 'authority' | undefined;
     readonly host: string;
     readonly ports: { readonly wallets: number; readonly operators: number; readonly prosumers: number; readonly authority: number };
     readonly dataDir: string;

@@ -1,0 +1,19 @@
+import { hashPassword, verifyPassword } from './passwords';
+
+describe('password hashing', () => {
+  it('verifies the password it hashed and nothing else', async () => {
+    const stored = await hashPassword('correct horse battery staple');
+    expect(stored).toMatch(/^scrypt\$16384\$8\$1\$[0-9a-f]{32}\$[0-9a-f]{64}$/);
+    await expect(verifyPassword('correct horse battery staple', stored)).resolves.toBe(true);
+    await expect(verifyPassword('correct horse battery stapl', stored)).resolves.toBe(false);
+  });
+
+  it('salts every hash, so one password never hashes to the same record twice', async () => {
+    expect(await hashPassword('same password 123')).not.toBe(await hashPassword('same password 123'));
+  });
+
+  it('answers false for a record it cannot read', async () => {
+    await expect(verifyPassword('x', 'plain:x')).resolves.toBe(false);
+    await expect(verifyPassword('x', 'scrypt$16384$8$1$00$00')).resolves.toBe(false);
+  });
+});

@@ -1,0 +1,83 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Clock, SessionStore } from '../auth/sessions';
+import type { OrganizationLedger } from '../ledger/organization-ledger';
+import type { Organization } from '../organizations';
+import { registerAuthorityRoutes } from '../routes/authority';
+import { registerDashboard } from '../routes/dashboard';
+import { registerOperatorRoutes } from '../routes/operators';
+import { registerProsumerRoutes } from '../routes/prosumers';
+import { registerSignInRoutes } from '../routes/sign-in';
+import { registerWalletRoutes } from '../routes/wallets';
+import { UserExists, type ParticipantsStore } from '../store';
+import { Guard } from './guard';
+import { ledgerErrorReply } from './refusals';
+
+export interface ParticipantsAppOptions {
+  readonly organization: Organization;
+  readonly ledger: OrganizationLedger;
+  readonly store: ParticipantsStore;
+  readonly sessions: SessionStore;
+  readonly clock: Clock;
+  /** A fresh id with the prefix, for event ids and the ids the service chooses (accounts, prosumers, cards). */
+  readonly newId: (prefix: string) => string;
+  /** Where each organization's service is reached, for the dashboard (its pages call the service of the role signed in). */
+  readonly services: Readonly<Record<Organization, string>>;
+  readonly logger: FastifyBaseLogger | false;
+}
+
+/** Everything a route module needs; built once per app. */
+export interface RouteContext extends Omit<ParticipantsAppOptions, 'logger' | 'services'> {
+  readonly guard: Guard;
+}
+
+const TITLES: Readonly<Record<Organization, string>> = {
+  wallets: 'Wallets: drivers’ accounts, top-ups, cards, statements and receipts',
+  operators: 'Operators: stations, tariffs, settlements and energy bought from prosumers',
+  prosumers: 'Prosumers: offers of surplus energy, acceptances, delivery settlement and earnings',
+  authority: 'Metering authority: meters and their keys',
+};
+
+/** One organization's participants' service: its routes only, on its own ledger identity. Not listening yet. */
+export async function buildParticipantsApp(options: Readonly<ParticipantsAppOptions>): Promise<FastifyInstance> {
+  // No coercion and no removal of unknown properties: a body is what the schema says or it is refused.
+  const ajv = { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } } as const;
+  const app = options.logger === false ? Fastify({ logger: false, ajv }) : Fastify({ loggerInstance: options.logger, ajv });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: `ChargeLedger participants — ${TITLES[options.organization]}`, version: '0.1.0' },
+      components: { securitySchemes: { session: { type: 'http', scheme: 'bearer', description: 'The token POST /api/session answered' } } },
+    },
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const ledger = ledgerErrorReply(error);
+    if (ledger !== undefined) return reply.code(ledger.status).send(ledger.body);
+    if (error instanceof UserExists) return reply.code(409).send({ error: 'Conflict', message: error.message });
+    const status = (error as { statusCode?: number }).statusCode;
+    if ((error as { validation?: unknown }).validation !== undefined || (status !== undefined && status >= 400 && status < 500)) {
+      return reply.code(status ?? 400).send({ error: 'BadRequest', message: (error as Error).message });
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.code(500).send({ error: 'InternalError', message: 'the service failed; see its log' });
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    // The dashboard of one service calls the others: they allow each other's origins, and only those.
+    const origin = request.headers.origin;
+    if (origin !== undefined && Object.values(options.services).includes(origin)) {
+      void reply.header('access-control-allow-origin', origin).header('vary', 'origin');
+      if (request.method === 'OPTIONS') {
+        return reply.code(204).header('access-control-allow-methods', 'GET, POST, PATCH, DELETE').header('access-control-allow-headers', 'authorization, content-type').header('access-control-max-age', '600').send();
+      }
+    }
+    return undefined;
+  });
+
+  const context: RouteContext = { ...options, guard: new Guard(options.sessions) };
+  registerSignInRoutes(app, context);
+  const routes = { wallets: registerWalletRoutes, operators: registerOperatorRoutes, prosumers: registerProsumerRoutes, authority: registerAuthorityRoutes }[options.organization];
+  routes(app, context);
+  registerDashboard(app, { organization: options.organization, services: options.services });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', organization: options.organization }));
+  return app;
+}

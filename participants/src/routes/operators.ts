@@ -1,0 +1,193 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Evse, StationPolicy, Trade } from '@chargeledger/chaincode/src/api';
+import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import type { RouteContext } from '../http/app';
+import { forbidUnless } from '../http/guard';
+import { bearer, closed, ledgerId, positiveInteger } from '../http/schemas';
+import { statementOf } from './wallets';
+
+const microDegrees = (limit: number) => ({ type: 'integer', minimum: -limit, maximum: limit }) as const;
+const evses = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 64,
+  items: closed(
+    {
+      evseId: ledgerId,
+      connectors: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 8,
+        items: closed(
+          {
+            connectorId: ledgerId,
+            type: { type: 'string', enum: ['IEC_62196_T1', 'IEC_62196_T2', 'IEC_62196_T2_COMBO', 'IEC_62196_T1_COMBO', 'CHADEMO', 'DOMESTIC_F', 'TESLA_S'], description: 'the charger type' },
+            maxPowerW: { ...positiveInteger, description: 'the charging power' },
+          },
+          ['connectorId', 'type', 'maxPowerW'],
+        ),
+      },
+    },
+    ['evseId', 'connectors'],
+  ),
+} as const;
+const stationParams = closed({ stationId: ledgerId }, ['stationId']);
+const minimumHold = { type: 'integer', minimum: 0, maximum: 100_000_00 } as const;
+
+interface StationBody {
+  stationId: string;
+  payeeAccountId: string;
+  latMicroDeg: number;
+  lonMicroDeg: number;
+  evses: Evse[];
+  minimumHold: number;
+  tariffId?: string;
+}
+
+/** Energy an operator bought from prosumers: its own trades of one offer. */
+export interface Purchase {
+  readonly offerId: string;
+  readonly prosumerId: string;
+  readonly priceMicroPerKWh: number;
+  readonly currency: string;
+  readonly windowStartMs: number;
+  readonly windowEndMs: number;
+  readonly trades: readonly Trade[];
+}
+
+/**
+ * The operator's staff: stations (the station id is the charger's OCPP identity at the CSMS), tariff
+ * versions, the operator's accounts and settlements, and energy bought from prosumers. Each member of staff
+ * acts for the operator their user belongs to, with that operator's identity.
+ */
+export function registerOperatorRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { guard, store, newId } = context;
+  const staff = guard.allow('operator-staff');
+  const operatorOf = (request: FastifyRequest): string => guard.principal(request).party ?? '';
+  const ledgerOf = (request: FastifyRequest): Promise<ChargingLedger> => context.ledger.forParty(operatorOf(request));
+
+  app.post<{ Body: StationBody }>(
+    '/api/stations',
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Register a station: its location, charging terminals (EVSEs), charging power, charger types and tariff',
+        tags: ['stations'],
+        security: bearer,
+        body: closed(
+          { stationId: { ...ledgerId, description: 'the charger’s OCPP identity at the CSMS' }, payeeAccountId: ledgerId, latMicroDeg: microDegrees(90_000_000), lonMicroDeg: microDegrees(180_000_000), evses, minimumHold, tariffId: ledgerId },
+          ['stationId', 'payeeAccountId', 'latMicroDeg', 'lonMicroDeg', 'evses', 'minimumHold'],
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { minimumHold: hold, ...station } = request.body;
+      const registered = await (await ledgerOf(request)).submit('Registry:registerStation', { eventId: newId('evt'), ...station, policy: { minimumHold: hold } });
+      await store.remember(`stations:${operatorOf(request)}`, registered.stationId);
+      return reply.code(201).send(registered);
+    },
+  );
+
+  app.get('/api/stations', { onRequest: staff, schema: { summary: 'The operator’s stations', tags: ['stations'], security: bearer } }, async (request) => {
+    const ledger = await ledgerOf(request);
+    const ids = store.list(`stations:${operatorOf(request)}`);
+    return { stations: await Promise.all(ids.map((stationId) => ledger.evaluate('Registry:getStation', { stationId }))) };
+  });
+
+  app.get<{ Params: { stationId: string } }>(
+    '/api/stations/:stationId',
+    { onRequest: staff, schema: { summary: 'One of the operator’s stations', tags: ['stations'], security: bearer, params: stationParams } },
+    async (request, reply) => {
+      const station = await (await ledgerOf(request)).evaluate('Registry:getStation', request.params);
+      if (!forbidUnless(station.operatorId === operatorOf(request), reply, `station ${station.stationId} is another operator’s`)) return reply;
+      return station;
+    },
+  );
+
+  app.patch<{ Params: { stationId: string }; Body: { evses?: Evse[]; minimumHold?: number; tariffId?: string; payeeAccountId?: string } }>(
+    '/api/stations/:stationId',
+    {
+      onRequest: staff,
+      schema: { summary: 'Change a station’s terminals, minimum hold, tariff or payee account', tags: ['stations'], security: bearer, params: stationParams, body: { ...closed({ evses, minimumHold, tariffId: ledgerId, payeeAccountId: ledgerId }, []), minProperties: 1 } },
+    },
+    async (request) => {
+      const { minimumHold: hold, ...change } = request.body;
+      const policy: StationPolicy | undefined = hold === undefined ? undefined : { minimumHold: hold };
+      return (await ledgerOf(request)).submit('Registry:updateStation', { eventId: newId('evt'), stationId: request.params.stationId, ...change, ...(policy === undefined ? {} : { policy }) });
+    },
+  );
+
+  app.post<{ Body: { tariff: Record<string, unknown> } }>(
+    '/api/tariffs',
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Publish a tariff version (the chaincode validates it: id, version, currency, elements, as in docs/chaincode.md)',
+        tags: ['tariffs'],
+        security: bearer,
+        body: closed({ tariff: { type: 'object', required: ['id', 'version'], properties: { id: ledgerId, version: positiveInteger } } }, ['tariff']),
+      },
+    },
+    async (request, reply) => {
+      const record = await (await ledgerOf(request)).submit('Tariff:publishTariff', { eventId: newId('evt'), tariff: request.body.tariff });
+      await store.remember(`tariffs:${operatorOf(request)}`, record.tariffId);
+      return reply.code(201).send(record);
+    },
+  );
+
+  app.get('/api/tariffs', { onRequest: staff, schema: { summary: 'The latest version of each of the operator’s tariffs', tags: ['tariffs'], security: bearer } }, async (request) => {
+    const ledger = await ledgerOf(request);
+    return { tariffs: await Promise.all(store.list(`tariffs:${operatorOf(request)}`).map((tariffId) => ledger.evaluate('Tariff:getTariff', { tariffId }))) };
+  });
+
+  app.get<{ Params: { accountId: string } }>(
+    '/api/accounts/:accountId/settlements',
+    {
+      onRequest: staff,
+      schema: { summary: 'The operator’s account with every settlement (session credits with their receipts, trade escrows and refunds)', tags: ['accounts'], security: bearer, params: closed({ accountId: ledgerId }, ['accountId']) },
+    },
+    async (request, reply) => {
+      const ledger = await ledgerOf(request);
+      const account = await ledger.evaluate('Wallet:getAccount', request.params);
+      if (!forbidUnless(account.kind === 'operator' && account.ownerId === operatorOf(request), reply, `account ${account.accountId} is not the operator’s`)) return reply;
+      return { account, entries: await statementOf(ledger, account.accountId) };
+    },
+  );
+
+  app.get('/api/offers', { onRequest: staff, schema: { summary: 'Prosumers’ offers open for acceptance', tags: ['trading'], security: bearer } }, async (request) =>
+    (await ledgerOf(request)).evaluate('Trading:listOpenOffers', {}),
+  );
+
+  app.post<{ Params: { offerId: string }; Body: { operatorAccountId: string; energyWh: number } }>(
+    '/api/offers/:offerId/acceptances',
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Accept energy of an offer: its price is escrowed from the operator’s account until delivery is settled',
+        tags: ['trading'],
+        security: bearer,
+        params: closed({ offerId: ledgerId }, ['offerId']),
+        body: closed({ operatorAccountId: ledgerId, energyWh: positiveInteger }, ['operatorAccountId', 'energyWh']),
+      },
+    },
+    async (request, reply) => {
+      const trade = await (await ledgerOf(request)).submit('Trading:acceptOffer', { eventId: newId('evt'), offerId: request.params.offerId, ...request.body });
+      await store.remember(`purchases:${operatorOf(request)}`, request.params.offerId);
+      return reply.code(201).send(trade);
+    },
+  );
+
+  app.get('/api/purchases', { onRequest: staff, schema: { summary: 'Energy bought from prosumers: the operator’s trades, escrowed or settled', tags: ['trading'], security: bearer } }, async (request) => {
+    const ledger = await ledgerOf(request);
+    const operatorId = operatorOf(request);
+    const purchases: Purchase[] = await Promise.all(
+      store.list(`purchases:${operatorId}`).map(async (offerId) => {
+        const offer = await ledger.evaluate('Trading:getOffer', { offerId });
+        const { prosumerId, priceMicroPerKWh, currency, windowStartMs, windowEndMs } = offer;
+        return { offerId, prosumerId, priceMicroPerKWh, currency, windowStartMs, windowEndMs, trades: offer.trades.filter((trade) => trade.operatorId === operatorId) };
+      }),
+    );
+    const deliveredWh = purchases.flatMap((purchase) => purchase.trades).reduce((total, trade) => total + (trade.deliveredWh ?? 0), 0);
+    return { purchases, deliveredWh };
+  });
+}

@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { hashPassword, verifyPassword } from '../auth/passwords';
+import type { Principal, Role } from '../auth/sessions';
+import type { RouteContext } from '../http/app';
+import { bearer, closed, password, username } from '../http/schemas';
+import type { Organization } from '../organizations';
+
+/** The staff role of each organization; prosumers have none (each prosumer signs up for itself). */
+export const STAFF_ROLE: Readonly<Record<Organization, Role | undefined>> = {
+  wallets: 'wallets-staff',
+  operators: 'operator-staff',
+  prosumers: undefined,
+  authority: 'authority-staff',
+};
+
+/** Every role this organization's service knows. */
+export const ROLES: Readonly<Record<Organization, readonly Role[]>> = {
+  wallets: ['driver', 'wallets-staff'],
+  operators: ['operator-staff'],
+  prosumers: ['prosumer'],
+  authority: ['authority-staff'],
+};
+
+/** Spent on an unknown user name too, so the answer's timing does not tell which names exist. */
+const DECOY_HASH = hashPassword('no such user, no such password');
+
+const principalSchema = closed({ username, role: { type: 'string' }, party: { type: 'string' } }, ['username', 'role']);
+const sessionSchema = closed({ token: { type: 'string' }, expiresAtMs: { type: 'integer' }, user: principalSchema }, ['token', 'expiresAtMs', 'user']);
+
+/** Signs a person in and answers with the session; used by sign-in and by self-registration. */
+export function openSession(context: RouteContext, principal: Principal): { token: string; expiresAtMs: number; user: Principal } {
+  return { ...context.sessions.open(principal), user: principal };
+}
+
+export function registerSignInRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { guard, store, organization } = context;
+  const anyone = guard.allow(...ROLES[organization]);
+
+  app.post<{ Body: { username: string; password: string } }>(
+    '/api/session',
+    { schema: { summary: 'Sign in', tags: ['sign-in'], body: closed({ username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 200 } }, ['username', 'password']), response: { 200: sessionSchema } } },
+    async (request, reply) => {
+      const user = store.user(request.body.username);
+      const valid = await verifyPassword(request.body.password, user?.passwordHash ?? (await DECOY_HASH));
+      if (user === undefined || !valid) return reply.code(401).send({ error: 'Unauthorized', message: 'unknown user name or wrong password' });
+      return openSession(context, { username: user.username, role: user.role, ...(user.party === undefined ? {} : { party: user.party }) });
+    },
+  );
+
+  app.delete('/api/session', { onRequest: anyone, schema: { summary: 'Sign out', tags: ['sign-in'], security: bearer } }, async (request, reply) => {
+    const token = guard.token(request);
+    if (token !== undefined) context.sessions.close(token);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/me', { onRequest: anyone, schema: { summary: 'Who is signed in', tags: ['sign-in'], security: bearer, response: { 200: principalSchema } } }, async (request) => guard.principal(request));
+
+  const staff = STAFF_ROLE[organization];
+  if (staff === undefined) return;
+  app.post<{ Body: { username: string; password: string; party?: string } }>(
+    '/api/users',
+    {
+      onRequest: guard.allow(staff),
+      schema: {
+        summary: `Add a member of staff (${staff}); operators' staff act for their own operator`,
+        tags: ['sign-in'],
+        security: bearer,
+        body: closed({ username, password }, ['username', 'password']),
+        response: { 201: principalSchema },
+      },
+    },
+    async (request, reply) => {
+      const creator = guard.principal(request);
+      const user = { username: request.body.username, role: staff, ...(creator.party === undefined ? {} : { party: creator.party }) };
+      await store.addUser({ ...user, passwordHash: await hashPassword(request.body.password), createdAtMs: context.clock.now() });
+      return reply.code(201).send(user);
+    },
+  );
+}

@@ -1,0 +1,190 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type LedgerEntry, type Receipt, TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { hashPassword } from '../auth/passwords';
+import type { Principal } from '../auth/sessions';
+import type { RouteContext } from '../http/app';
+import { forbidUnless } from '../http/guard';
+import { bearer, closed, currency, ledgerId, password, positiveInteger, username } from '../http/schemas';
+import { openSession } from './sign-in';
+import { registerStationFinder } from './station-finder';
+
+/** The largest hold one session of a self-registered driver may place: 20.00 in the account's currency. */
+export const DRIVER_SESSION_LIMIT = 2000;
+/** Transactions that carry personal data or raw tokens go to Wallets peers only (ADR 0003). */
+const WALLETS_ONLY = { endorsingOrganizations: ['WalletsMSP'] } as const;
+const accountParams = closed({ accountId: ledgerId }, ['accountId']);
+const idToken = { type: 'string', pattern: '^[A-Za-z0-9]{4,36}$', description: 'the card’s UID as the reader reports it' } as const;
+
+/** A statement line: the ledger entry and, for a session's debit or credit, the receipt behind it. */
+export interface StatementEntry extends LedgerEntry {
+  readonly receipt?: Receipt;
+}
+
+/** A driver sees their own account only; Wallets staff see every account. */
+const mayUseAccount = (principal: Principal, accountId: string): boolean => principal.role === 'wallets-staff' || principal.party === accountId;
+
+export async function receiptOf(ledger: ChargingLedger, sessionId: string): Promise<Receipt | undefined> {
+  try {
+    return await ledger.evaluate('Session:getReceipt', { sessionId });
+  } catch (error) {
+    if (error instanceof LedgerRefusal && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+export async function statementOf(ledger: ChargingLedger, accountId: string): Promise<StatementEntry[]> {
+  const { entries } = await ledger.evaluate('Wallet:getHistory', { accountId });
+  return Promise.all(
+    entries.map(async (entry): Promise<StatementEntry> => {
+      if (entry.reason !== 'session-debit' && entry.reason !== 'session-credit') return entry;
+      const receipt = await receiptOf(ledger, entry.ref);
+      return receipt === undefined ? entry : { ...entry, receipt };
+    }),
+  );
+}
+
+export function registerWalletRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { guard, store, newId } = context;
+  const ledger = context.ledger.ledger;
+  const driverOrStaff = guard.allow('driver', 'wallets-staff');
+  const staffOnly = guard.allow('wallets-staff');
+  let pepperSet = false;
+  const ownAccount = (principal: Principal, accountId: string, reply: FastifyReply): boolean =>
+    forbidUnless(mayUseAccount(principal, accountId), reply, `account ${accountId} is not yours`);
+
+  app.post<{ Body: { username: string; password: string; name: string; email: string; currency?: string } }>(
+    '/api/drivers',
+    {
+      schema: {
+        summary: 'Sign up as a driver: Wallets opens your account and keeps your name and e-mail off the public ledger',
+        tags: ['drivers'],
+        body: closed({ username, password, name: { type: 'string', minLength: 1, maxLength: 120 }, email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 200 }, currency }, ['username', 'password', 'name', 'email']),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (store.user(body.username) !== undefined) return reply.code(409).send({ error: 'Conflict', message: `user ${body.username} exists` });
+      const accountId = newId('drv');
+      await ledger.submit('Wallet:openAccount', { eventId: newId('evt'), accountId, kind: 'driver', currency: body.currency ?? 'EUR', sessionLimit: DRIVER_SESSION_LIMIT });
+      const profile = JSON.stringify({ name: body.name, email: body.email, salt: randomBytes(16).toString('hex') });
+      await ledger.submit('Wallet:setDriverProfile', { eventId: newId('evt'), accountId }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.driverProfile]: profile } });
+      const principal = { username: body.username, role: 'driver' as const, party: accountId };
+      await store.addUser({ ...principal, passwordHash: await hashPassword(body.password), createdAtMs: context.clock.now() });
+      return reply.code(201).send(openSession(context, principal));
+    },
+  );
+
+  app.post<{ Body: { accountId: string; kind: 'driver' | 'operator' | 'prosumer'; ownerId?: string; currency: string; sessionLimit?: number } }>(
+    '/api/accounts',
+    {
+      onRequest: staffOnly,
+      schema: {
+        summary: 'Open an account: a driver’s, or an operator’s or prosumer’s with its owner id',
+        tags: ['accounts'],
+        security: bearer,
+        body: closed({ accountId: ledgerId, kind: { type: 'string', enum: ['driver', 'operator', 'prosumer'] }, ownerId: ledgerId, currency, sessionLimit: positiveInteger }, ['accountId', 'kind', 'currency']),
+      },
+    },
+    async (request, reply) => reply.code(201).send(await ledger.submit('Wallet:openAccount', { eventId: newId('evt'), ...request.body })),
+  );
+
+  app.get<{ Params: { accountId: string } }>(
+    '/api/accounts/:accountId',
+    { onRequest: driverOrStaff, schema: { summary: 'Balance, holds and what is available', tags: ['accounts'], security: bearer, params: accountParams } },
+    async (request, reply) => {
+      if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
+      return ledger.evaluate('Wallet:getAccount', { accountId: request.params.accountId });
+    },
+  );
+
+  app.post<{ Params: { accountId: string }; Body: { amount: number; reference: string } }>(
+    '/api/accounts/:accountId/top-ups',
+    {
+      onRequest: driverOrStaff,
+      schema: {
+        summary: 'Top up an account with a payment the provider confirmed (amount in minor units)',
+        tags: ['accounts'],
+        security: bearer,
+        params: accountParams,
+        body: closed({ amount: { type: 'integer', minimum: 1, maximum: 100_000_00 }, reference: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' } }, ['amount', 'reference']),
+      },
+    },
+    async (request, reply) => {
+      if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
+      return ledger.submit('Wallet:topUp', { eventId: newId('evt'), accountId: request.params.accountId, ...request.body });
+    },
+  );
+
+  app.get<{ Params: { accountId: string } }>(
+    '/api/accounts/:accountId/statement',
+    { onRequest: driverOrStaff, schema: { summary: 'Every entry of the account, with the session receipt or top-up reference behind it', tags: ['accounts'], security: bearer, params: accountParams } },
+    async (request, reply) => {
+      if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
+      return { accountId: request.params.accountId, entries: await statementOf(ledger, request.params.accountId) };
+    },
+  );
+
+  app.get<{ Params: { accountId: string } }>(
+    '/api/accounts/:accountId/receipts',
+    { onRequest: driverOrStaff, schema: { summary: 'The receipts of the account’s charging sessions, newest first', tags: ['accounts'], security: bearer, params: accountParams } },
+    async (request, reply) => {
+      if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
+      const statement = await statementOf(ledger, request.params.accountId);
+      const receipts = statement.flatMap((entry) => (entry.receipt === undefined ? [] : [entry.receipt]));
+      return { receipts: receipts.sort((a, b) => b.endTimeMs - a.endTimeMs) };
+    },
+  );
+
+  app.post<{ Params: { accountId: string }; Body: { idToken: string } }>(
+    '/api/accounts/:accountId/cards',
+    {
+      onRequest: driverOrStaff,
+      schema: { summary: 'Link a charging card (RFID UID) to the account', tags: ['cards'], security: bearer, params: accountParams, body: closed({ idToken }, ['idToken']) },
+    },
+    async (request, reply) => {
+      const { accountId } = request.params;
+      if (!ownAccount(guard.principal(request), accountId, reply)) return reply;
+      if (!pepperSet) pepperSet = await ensureTokenPepper(ledger, newId);
+      const idTokenValue = request.body.idToken.toUpperCase();
+      const salt = randomBytes(16).toString('hex');
+      const tokenProof = createHash('sha256').update(`${salt}:${idTokenValue}`).digest('hex');
+      const tokenRef = newId('card');
+      const link = await ledger.submit('Wallet:linkIdToken', { eventId: newId('evt'), accountId, tokenRef, proofHash: createHash('sha256').update(tokenProof).digest('hex') });
+      await ledger.submit('Wallet:indexIdToken', { eventId: newId('evt'), accountId, tokenRef }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.idToken]: idTokenValue, [TRANSIENT_KEYS.idTokenSalt]: salt } });
+      await store.remember(`cards:${accountId}`, tokenRef);
+      return reply.code(201).send(link);
+    },
+  );
+
+  app.get<{ Params: { accountId: string } }>(
+    '/api/accounts/:accountId/cards',
+    { onRequest: driverOrStaff, schema: { summary: 'The references of the cards linked here (the card numbers stay private)', tags: ['cards'], security: bearer, params: accountParams } },
+    async (request, reply) => {
+      if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
+      return { tokenRefs: store.list(`cards:${request.params.accountId}`) };
+    },
+  );
+
+  app.delete<{ Params: { accountId: string; tokenRef: string } }>(
+    '/api/accounts/:accountId/cards/:tokenRef',
+    { onRequest: driverOrStaff, schema: { summary: 'Revoke a card: sessions can no longer start with it', tags: ['cards'], security: bearer, params: closed({ accountId: ledgerId, tokenRef: ledgerId }, ['accountId', 'tokenRef']) } },
+    async (request, reply) => {
+      if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
+      return ledger.submit('Wallet:unlinkIdToken', { eventId: newId('evt'), ...request.params });
+    },
+  );
+
+  registerStationFinder(app, context, ['driver', 'wallets-staff']);
+}
+
+/** The pepper keying the private token index is set once per ledger; one already set is fine. */
+async function ensureTokenPepper(ledger: ChargingLedger, newId: (prefix: string) => string): Promise<true> {
+  try {
+    await ledger.submit('Wallet:setTokenPepper', { eventId: newId('evt') }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.tokenPepper]: randomBytes(32).toString('hex') } });
+  } catch (error) {
+    if (!(error instanceof LedgerRefusal && error.code === 'ALREADY_EXISTS')) throw error;
+  }
+  return true;
+}

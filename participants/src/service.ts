@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { hashPassword } from './auth/passwords';
+import { type Clock, SessionStore } from './auth/sessions';
+import { buildParticipantsApp } from './http/app';
+import type { OrganizationLedger } from './ledger/organization-ledger';
+import type { Organization } from './organizations';
+import { STAFF_ROLE } from './routes/sign-in';
+import { ParticipantsStore } from './store';
+
+export interface ParticipantsServiceOptions {
+  readonly organization: Organization;
+  readonly ledger: OrganizationLedger;
+  /** The folder of the organization's users and records (one JSON file per organization). */
+  readonly dataDir: string;
+  readonly host: string;
+  /** 0: any free port. */
+  readonly port: number;
+  readonly services: Readonly<Record<Organization, string>>;
+  /**
+   * The first member of staff, created when no user of that name exists: how staff first sign in. The party
+   * is the operator staff act for (operators only).
+   */
+  readonly firstStaff?: { readonly username: string; readonly password: string; readonly party?: string };
+  readonly clock: Clock;
+  readonly sessionTtlMs: number;
+  readonly logger: FastifyBaseLogger | false;
+}
+
+export interface RunningParticipantsService {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+const newId = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}`;
+
+/** Builds one organization's service, creates its first member of staff if missing, and listens. */
+export async function startParticipantsService(options: Readonly<ParticipantsServiceOptions>): Promise<RunningParticipantsService> {
+  const store = await ParticipantsStore.open(path.join(options.dataDir, `${options.organization}.json`));
+  const staffRole = STAFF_ROLE[options.organization];
+  const first = options.firstStaff;
+  if (first !== undefined && staffRole !== undefined && store.user(first.username) === undefined) {
+    await store.addUser({ username: first.username, role: staffRole, passwordHash: await hashPassword(first.password), ...(first.party === undefined ? {} : { party: first.party }), createdAtMs: options.clock.now() });
+  }
+  const sessions = new SessionStore({ clock: options.clock, ttlMs: options.sessionTtlMs });
+  const app = await buildParticipantsApp({ organization: options.organization, ledger: options.ledger, store, sessions, clock: options.clock, newId, services: options.services, logger: options.logger });
+  const url = await app.listen({ host: options.host, port: options.port });
+  return {
+    url,
+    app,
+    close: async () => {
+      await app.close();
+      await options.ledger.close();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MspId } from '@chargeledger/chaincode/src/api';
+import { type EmbeddedLedger, openEmbeddedLedger, startEmbeddedGateway } from '@chargeledger/embedded-ledger';
+import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import type { Organization } from '@chargeledger/participants';
+
+const root = path.resolve(__dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface Reply<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly body: T;
+}
+
+/** An HTTP call as a browser or curl makes it: JSON in, JSON out, a bearer token when signed in. */
+export async function call<T = Record<string, unknown>>(url: string, method: string, route: string, options: { token?: string; body?: unknown } = {}): Promise<Reply<T>> {
+  const headers: Record<string, string> = {};
+  if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${url}${route}`, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
+  const text = await response.text();
+  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as T };
+}
+
+/**
+ * An embedded ledger in this process behind its loopback gateway (random port, temporary data folder), and
+ * each organization's participants' service as its own OS process (participants/src/main.ts) reaching the
+ * ledger through that gateway, as `npm start` runs them.
+ */
+export class ParticipantsStack {
+  readonly #children = new Map<Organization, ChildProcess>();
+  readonly #output = new Map<Organization, string>();
+
+  private constructor(
+    readonly dataDir: string,
+    readonly embedded: EmbeddedLedger,
+    readonly gateway: { readonly close: () => Promise<void>; readonly port: number },
+    readonly ports: Readonly<Record<Organization, number>>,
+  ) {}
+
+  static async start(organizations: readonly Organization[]): Promise<ParticipantsStack> {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'chargeledger-participants-'));
+    const embedded = await openEmbeddedLedger({ dataDir: path.join(dataDir, 'embedded-ledger'), client: { mspId: 'OperatorsMSP', attributes: {} }, clock: { now: () => Date.now() } });
+    const key = randomBytes(24).toString('hex');
+    await mkdir(path.join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+    await writeFile(path.join(dataDir, 'secrets', 'embedded-ledger-key'), key, { mode: 0o600 });
+    const { server, url } = await startEmbeddedGateway({ ledger: embedded, host: '127.0.0.1', port: 0, key });
+    const gateway = { port: Number(new URL(url).port), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    const ports = { wallets: await freePort(), operators: await freePort(), prosumers: await freePort(), authority: await freePort() };
+    const stack = new ParticipantsStack(dataDir, embedded, gateway, ports);
+    try {
+      await Promise.all(organizations.map((organization) => stack.#startService(organization)));
+    } catch (error) {
+      await stack.close();
+      throw error;
+    }
+    return stack;
+  }
+
+  url(organization: Organization): string {
+    return `http://127.0.0.1:${this.ports[organization]}`;
+  }
+
+  /** The ledger as an organization's own application reaches it, for what another organization sets up. */
+  ledgerAs(mspId: MspId, attributes: Readonly<Record<string, string>> = {}): ChargingLedger {
+    return this.embedded.asOrganization(mspId, attributes);
+  }
+
+  /** Signs in the first member of staff, `<org>-admin`, with the password the service made in its folder. */
+  async staffToken(organization: Organization): Promise<string> {
+    const password = (await readFile(path.join(this.dataDir, 'participants', `${organization}-admin-password`), 'utf8')).trim();
+    const reply = await call<{ token: string }>(this.url(organization), 'POST', '/api/session', { body: { username: `${organization}-admin`, password } });
+    if (reply.status !== 200) throw new Error(`staff sign-in at ${organization}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body.token;
+  }
+
+  async #startService(organization: Organization): Promise<void> {
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      CHARGELEDGER_DATA_DIR: this.dataDir,
+      PARTICIPANTS_ORG: organization,
+      EMBEDDED_LEDGER_HOST: '127.0.0.1',
+      EMBEDDED_LEDGER_PORT: String(this.gateway.port),
+      LOG_LEVEL: 'warn',
+    };
+    for (const [org, port] of Object.entries(this.ports)) env[`PARTICIPANTS_${org.toUpperCase()}_PORT`] = String(port);
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'participants', 'src', 'main.ts'), '--ledger', 'embedded'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#children.set(organization, child);
+    this.#output.set(organization, '');
+    const append = (chunk: Buffer): void => void this.#output.set(organization, `${this.#output.get(organization) ?? ''}${chunk.toString()}`);
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the ${organization} service exited: ${this.#output.get(organization) ?? ''}`);
+      try {
+        if ((await fetch(`${this.url(organization)}/health`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`the ${organization} service did not start: ${this.#output.get(organization) ?? ''}`);
+      await sleep(100);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.#children.values()].map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await this.gateway.close();
+    await this.embedded.close();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}

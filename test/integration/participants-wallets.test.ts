@@ -1,0 +1,131 @@
+import { call, ParticipantsStack } from './participants-support';
+
+/** The Wallets organization's service as its own process on an embedded ledger: drivers sign up and see only their own wallet. */
+
+let stack: ParticipantsStack;
+let wallets: string;
+let staff: string;
+beforeAll(async () => {
+  stack = await ParticipantsStack.start(['wallets']);
+  wallets = stack.url('wallets');
+  staff = await stack.staffToken('wallets');
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+let driverCount = 0;
+const aDriver = async (): Promise<{ token: string; accountId: string; username: string }> => {
+  const username = `erika-${++driverCount}`;
+  const reply = await call<{ token: string; user: { party: string } }>(wallets, 'POST', '/api/drivers', { body: { username, password: 'a long password 1', name: 'Erika Mustermann', email: 'erika@example.org' } });
+  expect(reply.status).toBe(201);
+  return { token: reply.body.token, accountId: reply.body.user.party, username };
+};
+
+describe('signing up and in at Wallets', () => {
+  it('opens a driver’s account on sign-up and signs the driver in', async () => {
+    const driver = await aDriver();
+    expect(driver.accountId).toMatch(/^drv-[0-9a-f]{12}$/);
+    expect((await call(wallets, 'GET', '/api/me', { token: driver.token })).body).toEqual({ username: driver.username, role: 'driver', party: driver.accountId });
+    expect(await stack.ledgerAs('WalletsMSP').evaluate('Wallet:getAccount', { accountId: driver.accountId })).toMatchObject({ kind: 'driver', balance: 0, sessionLimit: 2000 });
+  });
+
+  it('refuses a user name taken (409), a wrong password (401), and an unknown property (400)', async () => {
+    const driver = await aDriver();
+    expect((await call(wallets, 'POST', '/api/drivers', { body: { username: driver.username, password: 'another password', name: 'E', email: 'e@example.org' } })).status).toBe(409);
+    expect((await call(wallets, 'POST', '/api/session', { body: { username: driver.username, password: 'a wrong password' } })).status).toBe(401);
+    expect((await call(wallets, 'POST', '/api/session', { body: { username: 'nobody-here', password: 'a long password 1' } })).status).toBe(401);
+    expect((await call(wallets, 'POST', '/api/drivers', { body: { username: 'x-new', password: 'a long password 1', name: 'E', email: 'e@example.org', role: 'wallets-staff' } })).status).toBe(400);
+    expect((await call(wallets, 'POST', '/api/session', { body: { username: driver.username, password: 'a long password 1' } })).status).toBe(200);
+  });
+
+  it('forgets a token on sign-out', async () => {
+    const driver = await aDriver();
+    expect((await call(wallets, 'DELETE', '/api/session', { token: driver.token })).status).toBe(204);
+    expect((await call(wallets, 'GET', '/api/me', { token: driver.token })).status).toBe(401);
+  });
+
+  it('serves an OpenAPI document with a schema on every route', async () => {
+    const { body } = await call<{ paths: Record<string, Record<string, { summary?: string }>> }>(wallets, 'GET', '/api/openapi.json');
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/api/drivers', '/api/accounts/{accountId}/statement', '/api/accounts/{accountId}/cards', '/api/stations/near']));
+    for (const [route, methods] of Object.entries(body.paths)) for (const operation of Object.values(methods)) expect({ route, summary: operation.summary }).toEqual({ route, summary: expect.any(String) });
+  });
+});
+
+describe('a driver’s wallet', () => {
+  it('tops up, and the statement lists the top-up with its reference', async () => {
+    const driver = await aDriver();
+    const topUp = await call(wallets, 'POST', `/api/accounts/${driver.accountId}/top-ups`, { token: driver.token, body: { amount: 2500, reference: 'psp-4711' } });
+    expect(topUp).toMatchObject({ status: 200, body: { balance: 2500, available: 2500 } });
+    const statement = await call<{ entries: unknown[] }>(wallets, 'GET', `/api/accounts/${driver.accountId}/statement`, { token: driver.token });
+    expect(statement.body.entries).toEqual([expect.objectContaining({ amount: 2500, reason: 'top-up', ref: 'psp-4711', txId: expect.any(String) })]);
+    expect((await call(wallets, 'GET', `/api/accounts/${driver.accountId}/receipts`, { token: driver.token })).body).toEqual({ receipts: [] });
+  });
+
+  it('answers 401 without a session and 403 for another driver’s account, on every account route', async () => {
+    const erika = await aDriver();
+    const max = await aDriver();
+    const routes: [string, string, unknown?][] = [
+      ['GET', `/api/accounts/${erika.accountId}`],
+      ['GET', `/api/accounts/${erika.accountId}/statement`],
+      ['GET', `/api/accounts/${erika.accountId}/receipts`],
+      ['GET', `/api/accounts/${erika.accountId}/cards`],
+      ['POST', `/api/accounts/${erika.accountId}/top-ups`, { amount: 100, reference: 'psp-1' }],
+      ['POST', `/api/accounts/${erika.accountId}/cards`, { idToken: '04AABBCCDDEEFF' }],
+      ['DELETE', `/api/accounts/${erika.accountId}/cards/card-1`],
+    ];
+    for (const [method, route, body] of routes) {
+      expect([route, (await call(wallets, method, route, { body })).status]).toEqual([route, 401]);
+      expect([route, (await call(wallets, method, route, { token: max.token, body })).status]).toEqual([route, 403]);
+    }
+    expect((await call(wallets, 'GET', '/api/stations/near?lat=52.52&lon=13.4', {})).status).toBe(401);
+  });
+
+  it('takes an amount only as a number and nothing the schema does not name', async () => {
+    const driver = await aDriver();
+    const topUp = (body: unknown) => call(wallets, 'POST', `/api/accounts/${driver.accountId}/top-ups`, { token: driver.token, body });
+    expect((await topUp({ amount: '100', reference: 'psp-1' })).status).toBe(400);
+    expect((await topUp({ amount: 100, reference: 'psp-1', accountId: 'drv-other' })).status).toBe(400);
+    expect((await topUp({ amount: 0, reference: 'psp-1' })).status).toBe(400);
+  });
+
+  it('links a card, lists its reference, revokes it, and answers a card no longer active with the chaincode’s NOT_FOUND', async () => {
+    const driver = await aDriver();
+    const link = await call<{ tokenRef: string }>(wallets, 'POST', `/api/accounts/${driver.accountId}/cards`, { token: driver.token, body: { idToken: '04a1b2c3d4e5f6' } });
+    expect(link).toMatchObject({ status: 201, body: { accountId: driver.accountId, status: 'active', proofHash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect((await call(wallets, 'GET', `/api/accounts/${driver.accountId}/cards`, { token: driver.token })).body).toEqual({ tokenRefs: [link.body.tokenRef] });
+    const resolved = await stack.ledgerAs('WalletsMSP').evaluate('Wallet:resolveIdToken', {}, { endorsingOrganizations: ['WalletsMSP'], transient: { idToken: '04A1B2C3D4E5F6' } });
+    expect(resolved).toMatchObject({ accountId: driver.accountId, tokenRef: link.body.tokenRef });
+    const revoke = () => call(wallets, 'DELETE', `/api/accounts/${driver.accountId}/cards/${link.body.tokenRef}`, { token: driver.token });
+    expect(await revoke()).toMatchObject({ status: 200, body: { status: 'revoked' } });
+    expect(await revoke()).toMatchObject({ status: 404, body: { error: 'LedgerRefusal', code: 'NOT_FOUND', reason: expect.any(String) } });
+    expect((await call(wallets, 'DELETE', `/api/accounts/${driver.accountId}/cards/card-unknown`, { token: driver.token })).status).toBe(404);
+  });
+});
+
+describe('Wallets staff', () => {
+  it('open an operator’s account; opening it again is the chaincode’s ALREADY_EXISTS as 409', async () => {
+    const open = () => call(wallets, 'POST', '/api/accounts', { token: staff, body: { accountId: 'acc-op-7', kind: 'operator', ownerId: 'op-7', currency: 'EUR' } });
+    expect(await open()).toMatchObject({ status: 201, body: { accountId: 'acc-op-7', kind: 'operator', ownerId: 'op-7' } });
+    expect(await open()).toMatchObject({ status: 409, body: { error: 'LedgerRefusal', code: 'ALREADY_EXISTS' } });
+  });
+
+  it('get a chaincode refusal other than not-found, exists or denied as 422 with its code and reason', async () => {
+    const reply = await call(wallets, 'POST', '/api/accounts', { token: staff, body: { accountId: 'acc-op-8', kind: 'operator', currency: 'EUR' } });
+    expect(reply).toMatchObject({ status: 422, body: { error: 'LedgerRefusal', code: 'BAD_REQUEST', reason: expect.any(String) } });
+  });
+
+  it('see any account, and get 404 with the chaincode’s reason for one that does not exist', async () => {
+    const driver = await aDriver();
+    expect((await call(wallets, 'GET', `/api/accounts/${driver.accountId}`, { token: staff })).status).toBe(200);
+    expect(await call(wallets, 'GET', '/api/accounts/drv-nobody', { token: staff })).toMatchObject({ status: 404, body: { error: 'LedgerRefusal', code: 'NOT_FOUND', reason: expect.any(String) } });
+  });
+
+  it('are the only ones who open accounts or add staff', async () => {
+    const driver = await aDriver();
+    expect((await call(wallets, 'POST', '/api/accounts', { token: driver.token, body: { accountId: 'acc-x', kind: 'driver', currency: 'EUR' } })).status).toBe(403);
+    expect((await call(wallets, 'POST', '/api/users', { token: driver.token, body: { username: 'mallory', password: 'a long password 1' } })).status).toBe(403);
+    expect((await call(wallets, 'POST', '/api/users', { token: staff, body: { username: 'clerk-1', password: 'a long password 1' } })).status).toBe(201);
+    expect((await call(wallets, 'POST', '/api/users', { token: staff, body: { username: 'clerk-1', password: 'a long password 1' } })).status).toBe(409);
+  });
+});
