@@ -9,6 +9,7 @@ import type { MspId } from '@chargeledger/chaincode/src/api';
 import { type EmbeddedLedger, openEmbeddedLedger, startEmbeddedGateway } from '@chargeledger/embedded-ledger';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import type { Organization } from '@chargeledger/participants';
+import { generateMeterKey, ocmfPayloadText, publicKeySpkiDer, signOcmf } from '@chargeledger/simulators';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -130,5 +131,36 @@ export class ParticipantsStack {
     await this.gateway.close();
     await this.embedded.close();
     await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A prosumer's export meter: an Eichrecht-style P-256 meter that signs the begin and end of a delivery
+ * window as OCMF records, with the key the Authority registers for its export point.
+ */
+export class ExportMeter {
+  readonly #key = generateMeterKey();
+  #page = 1;
+
+  constructor(readonly serial: string) {}
+
+  get publicKey(): string {
+    return publicKeySpkiDer(this.#key).toString('hex');
+  }
+
+  /** The register at the window's start and, `deliveredWh` later, at its end. */
+  delivery(start: { timeMs: number; registerWh: number }, end: { timeMs: number; deliveredWh: number }): string[] {
+    return [this.#record('B', start.timeMs, start.registerWh), this.#record('E', end.timeMs, start.registerWh + end.deliveredWh)];
+  }
+
+  #record(reason: 'B' | 'E', timestampMs: number, registerWh: number): string {
+    const payload = ocmfPayloadText({
+      gateway: { id: 'CL-SIM-PV', serial: `GW-${this.serial}`, version: '1.0' },
+      meter: { vendor: 'Sim', model: 'SIM-EXPORT-1', serial: this.serial },
+      page: this.#page++,
+      identification: { assigned: false, level: 'NONE', flags: ['RFID_NONE'], type: 'NONE', data: '' },
+      readings: [{ timestampMs, reason, registerWh }],
+    });
+    return signOcmf(payload, this.#key);
   }
 }

@@ -32,7 +32,7 @@ const evses = {
   ),
 } as const;
 const stationParams = closed({ stationId: ledgerId }, ['stationId']);
-const minimumHold = { type: 'integer', minimum: 0, maximum: 100_000_00 } as const;
+const minimumHold = { type: 'integer', minimum: 1, maximum: 1_000_000 } as const;
 
 interface StationBody {
   stationId: string;
