@@ -18,6 +18,13 @@ module.exports = {
       testMatch: ['**/integration/**/*.test.ts', '**/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
+    // The dashboard in a real browser (Debian's chromium, driven by playwright-core); screenshots go to docs/screenshots.
+    {
+      ...common,
+      displayName: 'browser',
+      roots: ['<rootDir>/test/browser'],
+      testMatch: ['**/*.test.ts'],
+    },
     // One scenario suite, two ledgers: the same files run on the embedded ledger and on the Fabric network.
     {
       ...common,
@@ -35,6 +42,13 @@ module.exports = {
       setupFiles: ['<rootDir>/test/ledger/support/use-fabric.ts'],
       globalSetup: '<rootDir>/test/ledger/support/fabric-setup.ts',
       globalTeardown: '<rootDir>/test/ledger/support/fabric-teardown.ts',
+    },
+    // The payment system on a Fabric network of its own (.data-faults, its own ports) while its parts are killed.
+    {
+      ...common,
+      displayName: 'faults:fabric',
+      roots: ['<rootDir>/test/faults'],
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
     },
   ],
 };

@@ -2,7 +2,7 @@
 # The test command: installs what is missing, starts the stack's Redis when it is not running, and runs the
 # jest projects: unit (beside the code), integration (real Redis and WebSockets), the ledger scenarios on
 # the embedded ledger, and the same scenarios on the Fabric network when its binaries are found (the project
-# brings the network up and takes it down again). Without the binaries the Fabric suite does not run, and
+# brings the network up and takes it down again), with the fault run on a Fabric network of its own. Without the binaries the Fabric suite does not run, and
 # the summary says so; with CHARGELEDGER_REQUIRE_FABRIC=1 (as CI sets it) that is a failure. Extra arguments
 # go to jest.
 set -euo pipefail
@@ -11,11 +11,11 @@ source "$root/network/scripts/env.sh"
 
 bash "$root/scripts/setup.sh"
 
-projects=(unit integration ledger:embedded)
+projects=(unit integration ledger:embedded browser)
 fabric_missing=""
 if fabric_missing="$(fabric_check 2>&1)"; then
   fabric_missing=""
-  projects+=(ledger:fabric)
+  projects+=(ledger:fabric faults:fabric)
   log "the Fabric binaries are at $(fabric_bin_dir): the ledger scenarios run on the Fabric network too"
 else
   log "the Fabric suite will not run: $fabric_missing"

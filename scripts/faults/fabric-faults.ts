@@ -1,0 +1,343 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import type { Tariff } from '@chargeledger/chaincode/src/tariff';
+import { connectAs, type DeadLetter, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { ledgerQueueNames } from '@chargeledger/ledger-queue';
+import { loadTemplate, type OcppVersion } from '@chargeledger/simulators';
+import type { Network } from '@hyperledger/fabric-gateway';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { aDeployedStation, aDriverWithCard, anAcTariff } from '../../test/ledger/support/deployment';
+import { openFabric } from '../../test/ledger/support/ledgers';
+import { IsolatedStack } from '../support/isolated-stack';
+import { aChargePoint, aSession, CuttableLink, type Driver, type EndedOnCharger, type SimulatedCharger, TEMPLATE } from './charging';
+import { auditLedger, type LedgerAudit } from './ledger-audit';
+
+/**
+ * The payment system on the real Fabric network while its parts die: simulated chargers of both OCPP
+ * versions with signed meter data run sessions through the CSMS, Redis and the ledger bridge, while the
+ * bridge, the Wallets' chaincode service, the Wallets' peer, the orderer and Redis are killed with SIGKILL in
+ * turn and started again the way the stack starts them; one charger of each version loses its connection
+ * mid-session and comes back with its queued messages. Afterwards the ledger itself is audited.
+ *
+ *   node --import tsx scripts/faults/fabric-faults.ts [--sessions 200] [--chargers 16] [--out report.json]
+ *
+ * Runs on its own stack (.data-faults, ports of config/defaults.env + 1300), never the standard network.
+ */
+
+export interface FaultRunOptions {
+  /** At least this many sessions are started; sessions go on until every fault has been recovered from. */
+  readonly sessions: number;
+  readonly chargers: number;
+  readonly dataDir: string;
+  readonly portOffset: number;
+  readonly log: (line: string) => void;
+}
+
+export interface FaultRecovery {
+  readonly fault: string;
+  readonly killedAt: string;
+  /** How long the process stayed dead before it was started again (the supervisor's own delay for the bridge). */
+  readonly downMs: number;
+  /** Kill → the process serves again (network.sh up returned; the bridge's heartbeat; Redis answers). */
+  readonly restartedAfterMs: number;
+  /** Kill → the first settlement committed after the restart. */
+  readonly settlingAgainAfterMs: number | undefined;
+}
+
+export interface FaultReport {
+  readonly sessionsStarted: number;
+  readonly sessionsNotStarted: number;
+  readonly sessionFailures: readonly string[];
+  readonly audit: LedgerAudit;
+  readonly recoveries: readonly FaultRecovery[];
+  readonly offlineChargers: readonly { readonly protocol: OcppVersion; readonly sessionId: string; readonly offlineMs: number; readonly queuedMessages: number; readonly deliveredAfterMs: number }[];
+  /** Events the bridge gave up on other than refusals (exhausted retries): each would be a lost session. */
+  readonly failedEvents: readonly string[];
+  readonly drainedAfterMs: number;
+  readonly elapsedMs: number;
+}
+
+const PASSWORD = 'a-fault-run-charger-password';
+const AHEAD_LIMIT_MS = 10 * 60_000;
+/** 10 EUR/kWh: a driver whose hold is the 5 EUR minimum pays the hold, not the price, for more than half a kWh. */
+const anExpensiveTariff = (): Tariff => ({ ...anAcTariff(), elements: [{ priceComponents: [{ type: 'FLAT', priceMicro: 350_000, stepSize: 1 }] }, { priceComponents: [{ type: 'ENERGY', priceMicro: 10_000_000, stepSize: 1 }] }] });
+
+export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promise<FaultReport> {
+  const runStarted = Date.now();
+  const { log } = options;
+  // Ledger authorization off: every card the registry knows starts a session, and the hold placed when the
+  // session opens decides (a driver without funds is refused on the ledger, and the charger stopped).
+  const stack = await IsolatedStack.start({ dataDir: options.dataDir, portOffset: options.portOffset, bridge: 'with-the-stack', settings: { CSMS_LEDGER_AUTHORIZATION: 'off' }, log });
+  const ledger = await openFabric();
+  const chargePoints: SimulatedCharger[] = [];
+  const settlementsAt: number[] = [];
+  const description = await readNetworkDescription(stack.config.fabric.networkFile);
+  const listener = await connectAs(description, 'operators', 'bridge');
+  const watching = watchSettlements(listener.network, description.chaincode, settlementsAt);
+  try {
+    const run = randomBytes(3).toString('hex');
+    const csmsUrl = `http://${stack.config.csms.host}:${stack.config.csms.port}`;
+    const admin = adminApi(csmsUrl, stack.adminKey);
+
+    // Drivers: the first alone, since it sets the ledger's token pepper once.
+    const driverPlans: { kind: Driver['kind']; topUp: number; sessionLimit: number }[] = [
+      ...Array.from({ length: 8 }, () => ({ kind: 'rich' as const, topUp: 1_000_000, sessionLimit: 2000 })),
+      ...Array.from({ length: 2 }, () => ({ kind: 'capped' as const, topUp: 100_000, sessionLimit: 500 })),
+      { kind: 'poor', topUp: 300, sessionLimit: 2000 },
+    ];
+    const makeDriver = async (plan: (typeof driverPlans)[number]): Promise<Driver> => ({ ...(await aDriverWithCard(ledger, plan)), kind: plan.kind });
+    const [first, ...others] = driverPlans;
+    const drivers: Driver[] = [await makeDriver(first as (typeof driverPlans)[number]), ...(await Promise.all(others.map(makeDriver)))];
+    for (const driver of drivers) await admin.issueToken(driver.idToken, driver.accountId);
+    log(`${drivers.length} drivers with cards on the ledger`);
+
+    // Chargers: both versions, each a station on the ledger with its meter; two more behind a cuttable link.
+    const offlineLinks = new Map<string, CuttableLink>();
+    const specs = [
+      ...Array.from({ length: options.chargers }, (_, i) => ({ protocol: (i % 2 === 0 ? '1.6' : '2.0.1') as OcppVersion, identity: `FLT-${run}-${String(i + 1).padStart(3, '0')}`, offline: false })),
+      { protocol: '1.6' as const, identity: `FLT-${run}-OFF16`, offline: true },
+      { protocol: '2.0.1' as const, identity: `FLT-${run}-OFF201`, offline: true },
+    ];
+    await Promise.all(
+      specs.map(async (spec, i) => {
+        await admin.provisionCharger(spec.identity, PASSWORD);
+        let endpoint = `ws://${stack.config.csms.host}:${stack.config.csms.port}/ocpp`;
+        if (spec.offline) {
+          const link = new CuttableLink({ host: stack.config.csms.host, port: stack.config.csms.port });
+          await link.open();
+          offlineLinks.set(spec.identity, link);
+          endpoint = link.endpoint;
+        }
+        const { chargePoint, clock } = aChargePoint(spec.protocol, spec.identity, endpoint, PASSWORD);
+        const tariff = i % 2 === 0 ? anAcTariff() : anExpensiveTariff();
+        const station = await aDeployedStation(ledger, { stationId: spec.identity, template: loadTemplate(TEMPLATE), meter: { serial: `${spec.identity}-M1`, publicKey: chargePoint.meterPublicKey(1) } }, { tariff });
+        chargePoints.push({ identity: spec.identity, protocol: spec.protocol, chargePoint, clock, tariff, payeeAccountId: station.payeeAccountId });
+        const status = await chargePoint.connect();
+        if (status !== 'Accepted') throw new Error(`the CSMS did not accept ${spec.identity}: ${status}`);
+      }),
+    );
+    log(`${chargePoints.length} chargers on the ledger and connected`);
+
+    const ended: EndedOnCharger[] = [];
+    const failures: string[] = [];
+    let started = 0;
+    let notStarted = 0;
+    let faultsDone = false;
+    const rich = drivers.filter((d) => d.kind === 'rich');
+    const capped = drivers.filter((d) => d.kind === 'capped');
+    const poor = drivers.filter((d) => d.kind === 'poor');
+    const driverFor = (n: number): Driver => (n % 25 === 7 ? poor[0] : n % 10 === 3 ? capped[n % capped.length] : rich[n % rich.length]) as Driver;
+    const record = (session: EndedOnCharger | undefined): void => {
+      if (session === undefined) notStarted++;
+      else ended.push(session);
+    };
+
+    const regular = chargePoints.filter((c) => !offlineLinks.has(c.identity));
+    const more = (): boolean => !faultsDone || started < options.sessions;
+    const loops = regular.map(async (charger) => {
+      while (more()) {
+        // The ledger refuses a start or a reading more than 15 minutes ahead of its own clock: a charger
+        // whose simulated time has run 10 minutes ahead waits for the wall clock.
+        while (charger.clock.now() > Date.now() + AHEAD_LIMIT_MS && more()) await sleep(500);
+        if (!more()) break;
+        const n = started++;
+        try {
+          record(await aSession(charger, { driver: driverFor(n), minutes: 1 + (n % 2), stepPaceMs: 1_000 }));
+        } catch (error) {
+          failures.push(`${charger.identity}: ${error instanceof Error ? error.message : String(error)}`);
+          await charger.chargePoint.unplug(1).catch(() => undefined);
+        }
+        if (started % 25 === 0) log(`${started} sessions started, ${ended.length} ended on the chargers`);
+      }
+    });
+
+    // The chargers that go offline: cut after the first simulated minute, charge and stop while offline, back 15 s later.
+    const offline = chargePoints
+      .filter((c) => offlineLinks.has(c.identity))
+      .map(async (charger) => {
+        const link = offlineLinks.get(charger.identity) as CuttableLink;
+        let cutAt = 0;
+        started++;
+        const session = await aSession(charger, {
+          driver: rich[0] as Driver,
+          minutes: 5,
+          stepPaceMs: 1_000,
+          duringStep: async (step) => {
+            if (step !== 0) return;
+            await link.cut();
+            cutAt = Date.now();
+            log(`${charger.identity} (OCPP ${charger.protocol}) offline mid-session`);
+          },
+        });
+        record(session);
+        const queuedMessages = charger.chargePoint.queuedMessages;
+        await sleep(Math.max(0, cutAt + 15_000 - Date.now()));
+        const restoredAt = Date.now();
+        await link.restore();
+        while (charger.chargePoint.queuedMessages > 0 || !charger.chargePoint.online) await sleep(50);
+        log(`${charger.identity} back online; ${queuedMessages} queued messages delivered in ${Date.now() - restoredAt} ms`);
+        return { protocol: charger.protocol, sessionId: session?.sessionId ?? '(none)', offlineMs: restoredAt - cutAt, queuedMessages, deliveredAfterMs: Date.now() - restoredAt };
+      });
+
+    // The faults, one after another, while the sessions run.
+    const recoveries: FaultRecovery[] = [];
+    const fault = async (name: string, downMs: number, restart: () => Promise<void>): Promise<void> => {
+      const killedAt = Date.now();
+      stack.kill9(name);
+      await sleep(downMs);
+      await restart();
+      const restartedAfterMs = Date.now() - killedAt;
+      log(`${name}: serving again ${restartedAfterMs} ms after the kill`);
+      recoveries.push({ fault: name, killedAt: new Date(killedAt).toISOString(), downMs, restartedAfterMs, settlingAgainAfterMs: killedAt + restartedAfterMs });
+      await sleep(15_000);
+    };
+    await sleep(15_000);
+    await fault('ledger-bridge', 0, () => stack.bridgeServing(Date.now() - 1));
+    await fault('chaincode-wallets', 5_000, () => stack.networkUp());
+    await fault('fabric-peer-wallets', 5_000, () => stack.networkUp());
+    await fault('fabric-orderer0', 5_000, () => stack.networkUp());
+    await fault('redis', 3_000, () => stack.redisUp());
+    faultsDone = true;
+    await Promise.all(loops);
+    const offlineChargers = await Promise.all(offline);
+    log(`${ended.length} sessions ended on the chargers (${notStarted} did not start, ${failures.length} failed on the charger); waiting for the bridge to drain`);
+
+    const drainStarted = Date.now();
+    const { failedEvents, deadLetters } = await drain(stack, 300_000);
+    const drainedAfterMs = Date.now() - drainStarted;
+    // Settlements committed by the drain are seen by the listener before the audit reads.
+    await sleep(1_000);
+    const audit = await auditLedger({ operator: ledger.party('operator'), wallets: ledger.party('wallets') }, ended, deadLetters);
+    return {
+      sessionsStarted: started,
+      sessionsNotStarted: notStarted,
+      sessionFailures: failures,
+      audit,
+      recoveries: recoveries.map((r) => {
+        // settlingAgainAfterMs held the restart's time until the settlements were all seen.
+        const restartedAt = r.settlingAgainAfterMs as number;
+        const next = settlementsAt.find((at) => at >= restartedAt);
+        return { ...r, settlingAgainAfterMs: next === undefined ? undefined : next - Date.parse(r.killedAt) };
+      }),
+      offlineChargers,
+      failedEvents,
+      drainedAfterMs,
+      elapsedMs: Date.now() - runStarted,
+    };
+  } finally {
+    await Promise.all(chargePoints.map((c) => c.chargePoint.close().catch(() => undefined)));
+    watching.stop();
+    listener.close();
+    await ledger.close();
+    await stack.stop();
+  }
+}
+
+function adminApi(url: string, key: string): { provisionCharger(identity: string, password: string): Promise<void>; issueToken(idToken: string, accountId: string): Promise<void> } {
+  const call = async (method: 'POST' | 'PUT', route: string, body: object, expected: number): Promise<void> => {
+    const response = await fetch(new URL(route, url), { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (response.status !== expected) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+  };
+  return {
+    provisionCharger: (identity, password) => call('POST', '/api/chargers', { identity, password }, 201),
+    issueToken: (idToken, accountId) => call('PUT', `/api/id-tokens/${encodeURIComponent(idToken)}`, { accountId }, 204),
+  };
+}
+
+/** The wall-clock time of every settlement the Operators' peer reports committed, from now on. */
+function watchSettlements(network: Network, chaincode: string, into: number[]): { stop(): void } {
+  let stopped = false;
+  let stream: { close(): void } | undefined;
+  void (async () => {
+    while (!stopped) {
+      try {
+        const events = await network.getChaincodeEvents(chaincode);
+        stream = events;
+        for await (const event of events) if (event.eventName === 'SessionSettled') into.push(Date.now());
+      } catch {
+        if (!stopped) await sleep(500);
+      }
+    }
+  })();
+  return {
+    stop: () => {
+      stopped = true;
+      stream?.close();
+    },
+  };
+}
+
+/** Waits until the bridge has nothing waiting, delayed or active; returns the dead letters and the events it gave up on. */
+async function drain(stack: IsolatedStack, limitMs: number): Promise<{ failedEvents: string[]; deadLetters: DeadLetter[] }> {
+  const { redis, queue } = stack.config;
+  const connection = new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: null });
+  const names = ledgerQueueNames(queue);
+  const events = new Queue(names.events, { connection, prefix: queue.prefix });
+  const letters = new Queue<DeadLetter>(names.deadLetters, { connection, prefix: queue.prefix });
+  try {
+    const deadline = Date.now() + limitMs;
+    for (;;) {
+      const counts = await events.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children');
+      if (Object.values(counts).every((n) => n === 0)) break;
+      if (Date.now() > deadline) throw new Error(`the bridge did not drain within ${limitMs} ms: ${JSON.stringify(counts)}`);
+      await sleep(500);
+    }
+    const deadLetters = (await letters.getJobs(['waiting', 'delayed', 'completed', 'failed', 'active'])).map((job) => job.data);
+    const refused = new Set(deadLetters.map((letter) => letter.event.eventId));
+    const failedEvents = (await events.getJobs(['failed'])).filter((job) => !refused.has(job.data.eventId)).map((job) => `${job.name} ${job.data.sessionId}: ${job.failedReason}`);
+    return { failedEvents, deadLetters };
+  } finally {
+    await events.close();
+    await letters.close();
+    connection.disconnect();
+  }
+}
+
+/** Whether a report passes: nothing lost, doubled, mispriced or below zero, and every dead letter a refusal. */
+export function problemsOf(report: FaultReport): string[] {
+  const { audit } = report;
+  return [
+    ...audit.lost.map((s) => `lost: ${s}`),
+    ...audit.doubled.map((s) => `doubled: ${s}`),
+    ...audit.mispriced.map((s) => `mispriced: ${s}`),
+    ...audit.belowZero.map((s) => `below zero: ${s}`),
+    ...audit.strayDeadLetters.map((s) => `dead letter: ${s}`),
+    ...report.failedEvents.map((s) => `gave up: ${s}`),
+    ...(audit.debits === audit.credits ? [] : [`debits ${audit.debits} ≠ credits ${audit.credits}`]),
+  ];
+}
+
+export function summary(report: FaultReport): string {
+  const { audit } = report;
+  const lines = [
+    `sessions ended on the chargers: ${audit.endedOnChargers} (started ${report.sessionsStarted}, not started ${report.sessionsNotStarted})`,
+    `settled ${audit.settled}, refused ${audit.refused}, lost ${audit.lost.length}, doubled ${audit.doubled.length}, mispriced ${audit.mispriced.length}`,
+    `drivers debited ${audit.debits}, stations credited ${audit.credits}; wallets below zero: ${audit.belowZero.length}; dead letters ${audit.deadLetters} (${audit.strayDeadLetters.length} not a chaincode refusal)`,
+    ...report.recoveries.map((r) => `${r.fault}: down ${r.downMs} ms, serving again after ${r.restartedAfterMs} ms, settling again after ${r.settlingAgainAfterMs ?? '—'} ms`),
+    ...report.offlineChargers.map((o) => `offline OCPP ${o.protocol} charger: ${o.offlineMs} ms offline, ${o.queuedMessages} queued messages delivered ${o.deliveredAfterMs} ms after reconnecting`),
+    `drained ${report.drainedAfterMs} ms after the last session; whole run ${(report.elapsedMs / 1000).toFixed(0)} s`,
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { sessions: { type: 'string', default: '200' }, chargers: { type: 'string', default: '24' }, out: { type: 'string' } } });
+  const log = (line: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const report = await runFabricFaults({ sessions: Number(values.sessions), chargers: Number(values.chargers), dataDir: '.data-faults', portOffset: 1300, log });
+  if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(summary(report));
+  const problems = problemsOf(report);
+  for (const problem of problems) console.log(`PROBLEM ${problem}`);
+  process.exit(problems.length === 0 ? 0 : 1);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
