@@ -48,6 +48,11 @@ describe('classifyLedgerError', () => {
     expect(classifyLedgerError(error)).toMatchObject({ name: 'LedgerRefusal', code: 'NOT_FOUND' });
   });
 
+  it('treats an evaluation no peer of the required organization can answer (its only peer down) as retryable', () => {
+    const error = new GatewayError({ code: 9, cause: grpcError(9, 'no peers available to evaluate chaincode chargeledger in channel chargeledger'), details: [], message: 'no peers available to evaluate chaincode chargeledger in channel chargeledger' });
+    expect(classifyLedgerError(error)).toMatchObject({ name: 'LedgerUnavailable', stage: 'evaluate', code: 9 });
+  });
+
   it('treats an unavailable peer during an evaluation as retryable', () => {
     const error = new GatewayError({ code: 14, cause: grpcError(14, 'unavailable'), details: [] });
     expect(classifyLedgerError(error)).toMatchObject({ name: 'LedgerUnavailable', stage: 'evaluate' });

@@ -43,7 +43,9 @@ export class LedgerUnavailable extends Error {
 }
 
 // gRPC status codes (https://grpc.io/docs/guides/status-codes/) that say "try again".
-const RETRYABLE_GRPC = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 14 /* UNAVAILABLE */]);
+// FAILED_PRECONDITION without a chaincode refusal in its details is the gateway finding no peer to ask (e.g.
+// "no peers available to evaluate" while the only peer of a required organization is down): it passes.
+const RETRYABLE_GRPC = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 9 /* FAILED_PRECONDITION */, 10 /* ABORTED */, 14 /* UNAVAILABLE */]);
 const RETRYABLE_COMMIT: ReadonlySet<number> = new Set([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
 const CHAINCODE_REFUSAL = /\[([A-Z_]+)\]\s*([^\n]*)/;
 

@@ -206,7 +206,11 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
     log(`${ended.length} sessions ended on the chargers (${notStarted} did not start, ${failures.length} failed on the charger); waiting for the bridge to drain`);
 
     const drainStarted = Date.now();
-    const { failedEvents, deadLetters } = await drain(stack, 300_000);
+    const drainedQueue = await drain(stack, 300_000);
+    // The dead-letter list outlives a run in the data folder's Redis: this run's chargers only.
+    const ours = (letter: { readonly event: { readonly chargerId: string } }): boolean => letter.event.chargerId.startsWith(`FLT-${run}-`);
+    const deadLetters = drainedQueue.deadLetters.filter(ours);
+    const failedEvents = drainedQueue.failedEvents.filter((line) => line.includes(`FLT-${run}-`));
     const drainedAfterMs = Date.now() - drainStarted;
     // Settlements committed by the drain are seen by the listener before the audit reads.
     await sleep(1_000);
