@@ -49,6 +49,17 @@ const sessionBody = {
     stopReason: { type: 'string' },
     meterStopWh: { type: 'integer' },
     signedRecords: { type: 'integer', description: 'Signed meter records (OCMF) received so far' },
+    settlement: {
+      type: 'object',
+      description: 'What the ledger settled, once the bridge has seen the settlement committed: the amount the chaincode computed, and the transaction and block that hold it',
+      properties: {
+        charged: { type: 'integer', description: 'Minor units of the session currency' },
+        energyWh: { type: 'integer' },
+        verification: { type: 'string', enum: ['verified', 'unverified'] },
+        transactionId: { type: 'string' },
+        blockNumber: { type: 'string' },
+      },
+    },
     flags: {
       type: 'array',
       items: { type: 'string', enum: [...SESSION_FLAGS] },
@@ -76,6 +87,7 @@ function sessionView(state: SessionState, tokens: Pick<IdTokenRegistry, 'digest'
     ...(state.stopReason === undefined ? {} : { stopReason: state.stopReason }),
     ...(state.meterStopWh === undefined ? {} : { meterStopWh: state.meterStopWh }),
     signedRecords: state.evidence.reduce((count, evidence) => count + evidence.records.length, 0),
+    ...(state.settlement === undefined ? {} : { settlement: state.settlement }),
     flags: state.flags ?? [],
   };
 }

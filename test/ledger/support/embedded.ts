@@ -25,6 +25,8 @@ export async function openEmbedded(): Promise<LedgerUnderTest> {
     kind: 'embedded',
     bridge: embedded,
     party: (party) => parties.get(party) as ChargingLedger,
+    events: { events: async (checkpoint) => embedded.events(checkpoint.getBlockNumber() ?? BigInt(embedded.height()), checkpoint.getTransactionId()) },
+    height: async () => BigInt(embedded.height()),
     close: async () => {
       await embedded.close();
       await rm(dataDir, { recursive: true, force: true });

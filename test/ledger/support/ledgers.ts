@@ -1,5 +1,5 @@
 import { loadConfig } from '@chargeledger/config';
-import { type ChargingLedger, connectAs, type FabricIdentityConnection, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, type CommittedEventSource, connectAs, type FabricIdentityConnection, fabricEventSource, readNetworkDescription } from '@chargeledger/ledger-bridge';
 
 /**
  * The ledger a scenario runs on. The same scenarios run on the embedded ledger always and on the Fabric
@@ -29,6 +29,10 @@ export interface LedgerUnderTest {
   /** The ledger as the bridge uses it: the operator's identity at the Operators' peer. */
   readonly bridge: ChargingLedger;
   party(party: Party): ChargingLedger;
+  /** The committed chaincode events, as the bridge's settlement listener reads them. */
+  readonly events: CommittedEventSource;
+  /** The number of blocks committed so far. */
+  height(): Promise<bigint>;
   close(): Promise<void>;
 }
 
@@ -66,10 +70,17 @@ export async function openFabric(): Promise<LedgerUnderTest> {
     if (connection === undefined) throw new Error(`no connection for ${name}`);
     return connection.ledger;
   };
+  const operator = connections.get('operator') as FabricIdentityConnection;
   return {
     kind: 'fabric',
     bridge: party('operator'),
     party,
+    events: fabricEventSource(operator.network, description.chaincode),
+    height: async () => {
+      const info = await operator.network.getContract('qscc').evaluateTransaction('GetChainInfo', description.channel);
+      const { common } = await import('@hyperledger/fabric-protos');
+      return BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight());
+    },
     close: async () => {
       for (const connection of connections.values()) connection.close();
     },
