@@ -21,8 +21,8 @@ import { parseArgs } from 'node:util';
 import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
 import type { Cast } from '@chargeledger/chaincode/src/testing/fixtures';
 import { loadConfig } from '@chargeledger/config';
-import { ledgerQueriesKey } from '@chargeledger/ledger-queue';
-import { type CallOptions, type ChargingLedger, LedgerQueryServer } from '@chargeledger/ledger-bridge';
+import { ledgerQueueNames } from '@chargeledger/ledger-queue';
+import { type CallOptions, type ChargingLedger, type RunningBridge, startBridge } from '@chargeledger/ledger-bridge';
 import { loadTemplate } from '@chargeledger/simulators';
 import { Redis } from 'ioredis';
 import type { RPCClient } from 'ocpp-rpc';
@@ -50,7 +50,7 @@ type Source = 'registry' | 'ledger' | 'fallback';
 interface Mode {
   readonly name: string;
   readonly env: Readonly<Record<string, string>>;
-  /** Whether a LedgerQueryServer answers the CSMS's questions. */
+  /** Whether a bridge (startBridge) answers the CSMS's questions. */
   readonly ledger: boolean;
   /** One Authorize per charger before the steps, so every verdict is in the CSMS's cache. */
   readonly warmUp: boolean;
@@ -204,19 +204,23 @@ async function runMode(mode: Mode, chargers: readonly Charger[], ledger: TimedLe
   Object.assign(process.env, mode.env);
   const csms = aCsmsProcess(await freePort());
   const clients: { readonly client: RPCClient; readonly idToken: string }[] = [];
-  let queries: LedgerQueryServer | undefined;
+  let bridge: RunningBridge | undefined;
   try {
     await csms.start();
     if (mode.ledger) {
-      // Same Redis and queue prefix as the CSMS process, as a bridge's main would be configured.
-      queries = new LedgerQueryServer({
+      // The bridge's own wiring, held (no events to apply here): its question server and the heartbeat the
+      // CSMS looks for before it asks a ledger. Same Redis and queue prefix as the CSMS process.
+      bridge = startBridge({
         connection: redis,
-        queriesKey: ledgerQueriesKey(csms.options.prefix, config.queue.ledgerQueries),
+        prefix: csms.options.prefix,
+        names: ledgerQueueNames(config.queue),
         ledger,
-        concurrency: config.bridge.queryConcurrency,
         log: pino({ level: 'warn' }, pino.destination(2)),
+        concurrency: 1,
+        queryConcurrency: config.bridge.queryConcurrency,
+        orderingDelayMs: 250,
+        held: true,
       });
-      queries.run();
     }
     const api = (method: string, route: string, body: object): Promise<void> => adminCall(csms, method, route, body);
     for (const charger of chargers) {
@@ -262,7 +266,7 @@ async function runMode(mode: Mode, chargers: readonly Charger[], ledger: TimedLe
     return steps;
   } finally {
     await Promise.all(clients.map(({ client }) => client.close({ force: true })));
-    await queries?.close();
+    await bridge?.close();
     await csms.stop();
     await removeKeys(redis, csms.options.prefix);
   }
