@@ -25,6 +25,13 @@ if [[ " ${missing[*]} " == *" redis-server "* ]]; then
   as_root systemctl disable --now redis-server >/dev/null 2>&1 || as_root service redis-server stop >/dev/null 2>&1 || true
 fi
 
+# The dashboard's browser tests (test/browser) drive Debian's chromium through playwright-core.
+if ! command -v chromium >/dev/null; then
+  log "installing chromium (Debian package; the dashboard's browser tests run in it)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
 # The chaincode runs as built JavaScript, in its chaincode services and inside the embedded ledger.
 if [[ ! -f "$root/chaincode/dist/index.js" || -n "$(find "$root/chaincode/src" -name '*.ts' -newer "$root/chaincode/dist/index.js" -print -quit)" ]]; then
   log "building the chaincode"

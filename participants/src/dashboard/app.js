@@ -1,0 +1,241 @@
+/* global document, sessionStorage, localStorage, navigator, fetch, FormData, Node */
+'use strict';
+/*
+ * The participants' dashboard: one page for every role. A person signs in (or up, as a driver or a prosumer)
+ * at the service of their organization; every figure shown is read through that service from the ledger.
+ * Elements are built with textContent only, never from HTML strings, so nothing a ledger entry carries can
+ * become markup.
+ */
+(function () {
+  const ROLES = {
+    driver: { org: 'wallets', label: 'EV driver', signUp: true },
+    prosumer: { org: 'prosumers', label: 'Prosumer (sells surplus energy)', signUp: true },
+    'operator-staff': { org: 'operators', label: 'Station operator (staff)', signUp: false },
+    'wallets-staff': { org: 'wallets', label: 'Wallet provider (staff)', signUp: false },
+    'authority-staff': { org: 'authority', label: 'Metering authority (staff)', signUp: false },
+  };
+  const app = document.getElementById('app');
+  let services = {};
+  let session = JSON.parse(sessionStorage.getItem('chargeledger.session') || 'null');
+
+  function h(tag, attributes, ...children) {
+    const element = document.createElement(tag);
+    for (const [key, value] of Object.entries(attributes || {})) {
+      if (key.startsWith('on')) element.addEventListener(key.slice(2), value);
+      else if (value !== undefined && value !== false) element.setAttribute(key, value === true ? '' : String(value));
+    }
+    for (const child of children.flat()) if (child !== undefined && child !== null) element.append(child instanceof Node ? child : String(child));
+    return element;
+  }
+  const money = (minor, currency) => `${(minor / 100).toFixed(2)} ${currency || 'EUR'}`;
+  const kWh = (wh) => `${(wh / 1000).toFixed(3)} kWh`;
+  const time = (ms) => new Date(ms).toLocaleString();
+  const table = (headings, rows, id) => h('table', { id }, h('thead', {}, h('tr', {}, headings.map((x) => h('th', {}, x)))), h('tbody', {}, rows.length === 0 ? h('tr', {}, h('td', { colspan: headings.length, class: 'muted' }, 'nothing yet')) : rows.map((row) => h('tr', {}, row.map((cell) => h('td', {}, cell))))));
+  const section = (title, id, ...children) => h('section', { id }, h('h2', {}, title), ...children);
+  const field = (label, name, attributes) => h('label', {}, label, h('input', { name, ...attributes }));
+
+  async function api(method, route, body, org) {
+    const base = services[org || (session && ROLES[session.user.role].org)];
+    const headers = {};
+    if (session) headers.authorization = `Bearer ${session.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(base + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    const answer = text === '' ? {} : JSON.parse(text);
+    if (response.status === 401 && session) signOut();
+    if (!response.ok) throw new Error(answer.reason ? `${answer.code}: ${answer.reason}` : answer.message || `HTTP ${response.status}`);
+    return answer;
+  }
+  /** A form whose submit calls `action` with its values and shows the outcome under it. */
+  function form(id, fields, buttonLabel, action) {
+    const status = h('p', { class: 'muted', role: 'status' });
+    const element = h('form', { id, onsubmit: async (event) => {
+      event.preventDefault();
+      status.className = 'muted';
+      status.textContent = 'working…';
+      try {
+        const message = await action(Object.fromEntries(new FormData(element)));
+        status.className = 'ok';
+        status.textContent = message || 'done';
+      } catch (error) {
+        status.className = 'error';
+        status.textContent = error.message;
+      }
+    } }, fields, h('button', { type: 'submit' }, buttonLabel), status);
+    return element;
+  }
+  function remember(newSession) {
+    session = newSession;
+    sessionStorage.setItem('chargeledger.session', JSON.stringify(session));
+    render();
+  }
+  function signOut() {
+    session = null;
+    sessionStorage.removeItem('chargeledger.session');
+    render();
+  }
+  const local = (key, fallback) => localStorage.getItem(`chargeledger.${session.user.username}.${key}`) || fallback;
+  const keep = (key, value) => localStorage.setItem(`chargeledger.${session.user.username}.${key}`, value);
+
+  function signInView() {
+    const roleSelect = (name) => h('select', { name }, Object.entries(ROLES).map(([role, r]) => h('option', { value: role }, r.label)));
+    const signIn = form('sign-in', [h('label', {}, 'I am', roleSelect('role')), field('User name', 'username', { required: true, autocomplete: 'username' }), field('Password', 'password', { type: 'password', required: true, autocomplete: 'current-password' })], 'Sign in', async (values) => {
+      remember(await api('POST', '/api/session', { username: values.username, password: values.password }, ROLES[values.role].org));
+    });
+    const extra = h('div', { id: 'driver-fields' }, field('Name', 'name', {}), field('E-mail', 'email', { type: 'email' }));
+    const signUpRole = h('select', { name: 'role', onchange: () => { extra.hidden = signUpRole.value !== 'driver'; } }, Object.entries(ROLES).filter(([, r]) => r.signUp).map(([role, r]) => h('option', { value: role }, r.label)));
+    const signUp = form('sign-up', [h('label', {}, 'Sign up as', signUpRole), field('User name', 'username', { required: true, pattern: '[a-z0-9][a-z0-9.\\-]{2,63}', title: 'lowercase letters, digits, . and -' }), field('Password (10 characters or more)', 'password', { type: 'password', required: true, minlength: 10, autocomplete: 'new-password' }), extra], 'Sign up', async (values) => {
+      const created = values.role === 'driver'
+        ? await api('POST', '/api/drivers', { username: values.username, password: values.password, name: values.name, email: values.email }, 'wallets')
+        : await api('POST', '/api/prosumers', { username: values.username, password: values.password }, 'prosumers');
+      remember(created);
+    });
+    return [section('Sign in', 'sign-in-section', signIn), section('New here? Pick your role', 'sign-up-section', signUp, h('p', { class: 'muted' }, 'Operators’ and the Authority’s staff are added by their organization.'))];
+  }
+
+  /** Stations on a plain plan around the place asked about: no map tiles, distances to scale. */
+  function plan(center, stations) {
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('class', 'plan');
+    svg.setAttribute('viewBox', '-130 -130 260 260');
+    const add = (tag, attributes, text) => {
+      const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
+      for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+      if (text !== undefined) element.textContent = text;
+      svg.append(element);
+    };
+    const farthest = Math.max(1, ...stations.map((s) => s.station.distanceM));
+    add('circle', { cx: 0, cy: 0, r: 4, fill: '#1d2733' });
+    add('text', { x: 6, y: -6 }, 'you');
+    for (const { station } of stations) {
+      const dx = (station.lonMicroDeg / 1e6 - center.lon) * 111_320 * Math.cos((center.lat * Math.PI) / 180);
+      const dy = (station.latMicroDeg / 1e6 - center.lat) * 110_540;
+      const scale = 110 / Math.max(farthest, Math.hypot(dx, dy), 1);
+      add('circle', { cx: dx * scale, cy: -dy * scale, r: 5, fill: '#0b6e4f' });
+      add('text', { x: dx * scale + 7, y: -dy * scale + 3 }, station.stationId);
+    }
+    return svg;
+  }
+  function tariffSummary(tariff) {
+    if (!tariff) return 'no tariff';
+    const parts = [];
+    for (const element of tariff.tariff.elements || []) for (const c of element.priceComponents || []) parts.push(`${c.type} ${(c.priceMicro / 1e6).toFixed(2)}${c.type === 'ENERGY' ? '/kWh' : c.type === 'TIME' || c.type === 'PARKING_TIME' ? '/h' : ''}`);
+    return `${tariff.currency} ${parts.join(', ')} (${tariff.tariffId} v${tariff.version})`;
+  }
+
+  async function driverView() {
+    const accountId = session.user.party;
+    const [account, statement, receipts] = await Promise.all([api('GET', `/api/accounts/${accountId}`), api('GET', `/api/accounts/${accountId}/statement`), api('GET', `/api/accounts/${accountId}/receipts`)]);
+    const stationsBox = h('div', { id: 'stations' }, h('p', { class: 'muted' }, 'Give a place or use your browser’s location.'));
+    const findStations = async (lat, lon) => {
+      const found = await api('GET', `/api/stations/near?lat=${encodeURIComponent(lat)}&lon=${encodeURIComponent(lon)}&radiusKm=25`);
+      stationsBox.replaceChildren(plan({ lat: Number(lat), lon: Number(lon) }, found.stations), table(['Station', 'Distance', 'Charging points', 'Price'], found.stations.map(({ station, tariff }) => [station.stationId, `${(station.distanceM / 1000).toFixed(2)} km`, station.evses.map((e) => e.connectors.map((c) => `${e.evseId}: ${c.type} ${c.maxPowerW / 1000} kW`).join(', ')).join('; '), tariffSummary(tariff)]), 'stations-table'));
+      return `${found.stations.length} station(s) within 25 km`;
+    };
+    const locate = h('button', { type: 'button', onclick: () => navigator.geolocation && navigator.geolocation.getCurrentPosition((p) => { void findStations(p.coords.latitude.toFixed(6), p.coords.longitude.toFixed(6)); }) }, 'Use my location');
+    return [
+      section('Wallet', 'wallet', h('p', { class: 'big', id: 'balance' }, money(account.balance, account.currency)), h('p', { class: 'muted' }, `available ${money(account.available, account.currency)}, held ${money(account.held, account.currency)} · account ${accountId}`),
+        form('top-up', [field('Top up (EUR)', 'amount', { type: 'number', min: '1', step: '0.01', required: true })], 'Top up', async (values) => {
+          await api('POST', `/api/accounts/${accountId}/top-ups`, { amount: Math.round(Number(values.amount) * 100), reference: `dashboard-${Date.now()}` });
+          render();
+        }),
+        form('link-card', [field('Charging card (RFID UID)', 'idToken', { required: true, pattern: '[A-Za-z0-9]{4,36}' })], 'Link card', async (values) => {
+          const link = await api('POST', `/api/accounts/${accountId}/cards`, { idToken: values.idToken });
+          return `card linked as ${link.tokenRef}`;
+        })),
+      section('Nearest stations', 'nearest', form('find-stations', [field('Latitude', 'lat', { required: true, value: '52.520008' }), field('Longitude', 'lon', { required: true, value: '13.404954' })], 'Find stations', (values) => findStations(values.lat, values.lon)), locate, stationsBox),
+      h('section', { class: 'wide', id: 'history' }, h('h2', {}, 'Charging history and bills'), table(['Session', 'Station', 'Ended', 'Energy', 'Tariff', 'Amount', 'Ledger transaction'], receipts.receipts.map((r) => [r.sessionId, `${r.stationId} / EVSE ${r.evseId}`, time(r.endTimeMs), kWh(r.energyWh), `${r.tariffId} v${r.tariffVersion}`, money(r.charged, r.currency), h('code', {}, r.txId)]), 'receipts')),
+      h('section', { class: 'wide', id: 'statement' }, h('h2', {}, 'Statement'), table(['When', 'What', 'Reference', 'Amount'], statement.entries.map((e) => [time(e.timestampMs), e.reason, e.ref, money(e.amount, account.currency)]), 'statement-table')),
+    ];
+  }
+
+  async function prosumerView() {
+    const accountId = local('account', '');
+    const offers = await api('GET', '/api/offers');
+    let earnings = null;
+    if (accountId) earnings = await api('GET', `/api/accounts/${accountId}/earnings`).catch((error) => ({ error: error.message }));
+    const now = Date.now();
+    return [
+      section('You', 'prosumer', h('p', {}, 'Prosumer id ', h('code', { id: 'prosumer-id' }, session.user.party)), h('p', { class: 'muted' }, 'Give this id to the wallet provider (account) and the metering authority (export meter).'),
+        form('account-form', [field('Your account id', 'accountId', { value: accountId, required: true })], 'Save', async (values) => { keep('account', values.accountId); render(); })),
+      section('Earnings', 'earnings', earnings === null ? h('p', { class: 'muted' }, 'Save your account id to see earnings.') : earnings.error ? h('p', { class: 'error' }, earnings.error) : [h('p', { class: 'big', id: 'earned' }, money(earnings.earned, earnings.account.currency)), h('p', { class: 'muted' }, `balance ${money(earnings.account.balance, earnings.account.currency)}`)]),
+      section('Offer surplus energy', 'post-offer', form('offer-form', [field('Export point', 'exportPointId', { required: true, value: local('exportPoint', 'X1') }), field('Energy (kWh)', 'kWh', { type: 'number', step: '0.001', min: '0.001', required: true }), field('Price (EUR per kWh)', 'price', { type: 'number', step: '0.0001', min: '0.0001', required: true }), field('Delivery starts in (minutes)', 'startIn', { type: 'number', min: '1', value: '60' }), field('Window length (minutes)', 'length', { type: 'number', min: '1', value: '60' })], 'Post offer', async (values) => {
+        keep('exportPoint', values.exportPointId);
+        const windowStartMs = now + Number(values.startIn) * 60_000;
+        const offer = await api('POST', '/api/offers', { prosumerAccountId: local('account', ''), exportPointId: values.exportPointId, energyWh: Math.round(Number(values.kWh) * 1000), priceMicroPerKWh: Math.round(Number(values.price) * 1e6), currency: 'EUR', windowStartMs, windowEndMs: windowStartMs + Number(values.length) * 60_000, acceptUntilMs: windowStartMs });
+        render();
+        return `offer ${offer.offerId} posted`;
+      })),
+      h('section', { class: 'wide', id: 'offers' }, h('h2', {}, 'Your offers, acceptances and deliveries'), table(['Offer', 'Window', 'Energy', 'Price', 'Status', 'Acceptances'], offers.offers.map((o) => [o.offerId, `${time(o.windowStartMs)} – ${time(o.windowEndMs)}`, `${kWh(o.energyWh)} (${kWh(o.remainingWh)} left)`, `${(o.priceMicroPerKWh / 1e6).toFixed(4)} ${o.currency}/kWh`, o.status, o.trades.map((t) => `${t.operatorId}: ${kWh(t.acceptedWh)} ${t.status}${t.status === 'settled' ? `, delivered ${kWh(t.deliveredWh)}, paid ${money(t.paid, o.currency)}` : ''}`).join('; ') || '—']), 'offers-table')),
+    ];
+  }
+
+  async function operatorView() {
+    const accountId = local('account', '');
+    const [stations, tariffs, open, purchases] = await Promise.all([api('GET', '/api/stations'), api('GET', '/api/tariffs'), api('GET', '/api/offers'), api('GET', '/api/purchases')]);
+    let settlements = null;
+    if (accountId) settlements = await api('GET', `/api/accounts/${accountId}/settlements`).catch((error) => ({ error: error.message }));
+    return [
+      section('Operator account', 'operator-account', form('account-form', [field('Account id', 'accountId', { value: accountId, required: true })], 'Show', async (values) => { keep('account', values.accountId); render(); }),
+        settlements === null ? h('p', { class: 'muted' }, 'Give the account Wallets opened for your operator.') : settlements.error ? h('p', { class: 'error' }, settlements.error) : h('p', { class: 'big', id: 'operator-balance' }, money(settlements.account.balance, settlements.account.currency))),
+      section('Energy bought from prosumers', 'purchases', h('p', { class: 'big', id: 'delivered' }, kWh(purchases.deliveredWh)), table(['Offer', 'Prosumer', 'Accepted', 'Delivered', 'Paid'], purchases.purchases.flatMap((p) => p.trades.map((t) => [p.offerId, p.prosumerId, kWh(t.acceptedWh), t.deliveredWh === undefined ? 'pending' : kWh(t.deliveredWh), t.paid === undefined ? `escrow ${money(t.escrowAmount, p.currency)}` : money(t.paid, p.currency)])), 'purchases-table')),
+      h('section', { class: 'wide', id: 'stations' }, h('h2', {}, 'Stations'), table(['Station', 'Location', 'Charging points', 'Tariff', 'Minimum hold'], stations.stations.map((s) => [s.stationId, `${(s.latMicroDeg / 1e6).toFixed(5)}, ${(s.lonMicroDeg / 1e6).toFixed(5)}`, s.evses.map((e) => e.connectors.map((c) => `${e.evseId}: ${c.type} ${c.maxPowerW / 1000} kW`).join(', ')).join('; '), s.tariffId || '—', money(s.policy.minimumHold)]), 'stations-table'), h('p', { class: 'muted' }, `${tariffs.tariffs.length} tariff(s): ${tariffs.tariffs.map((t) => `${t.tariffId} v${t.version}`).join(', ')}`)),
+      h('section', { class: 'wide', id: 'open-offers' }, h('h2', {}, 'Prosumers’ open offers'), table(['Offer', 'Prosumer', 'Window', 'Available', 'Price', ''], open.offers.map((o) => [o.offerId, o.prosumerId, `${time(o.windowStartMs)} – ${time(o.windowEndMs)}`, kWh(o.remainingWh), `${(o.priceMicroPerKWh / 1e6).toFixed(4)} ${o.currency}/kWh`,
+        form(`accept-${o.offerId}`, [field('kWh', 'kWh', { type: 'number', step: '0.001', min: '0.001', required: true })], 'Accept', async (values) => {
+          await api('POST', `/api/offers/${o.offerId}/acceptances`, { operatorAccountId: local('account', ''), energyWh: Math.round(Number(values.kWh) * 1000) });
+          render();
+        })]), 'open-offers-table')),
+      settlements && !settlements.error ? h('section', { class: 'wide', id: 'settlements' }, h('h2', {}, 'Settlements'), table(['When', 'What', 'Reference', 'Energy', 'Amount'], settlements.entries.map((e) => [time(e.timestampMs), e.reason, e.ref, e.receipt ? kWh(e.receipt.energyWh) : '', money(e.amount, settlements.account.currency)]), 'settlements-table')) : undefined,
+    ];
+  }
+
+  async function authorityView() {
+    const meters = await api('GET', '/api/meters');
+    return [
+      h('section', { class: 'wide', id: 'meters' }, h('h2', {}, 'Meters and their keys'), table(['Meter', 'Bound to', 'Keys'], meters.meters.map((m) => [m.meterSerial, m.binding.kind === 'evse' ? `station ${m.binding.stationId}, EVSE ${m.binding.evseId}` : `prosumer ${m.binding.prosumerId}, export point ${m.binding.exportPointId}`, m.keys.map((k) => `${k.keyId} ${k.status} since ${time(k.registeredAtMs)}`).join('; ')]), 'meters-table')),
+      section('Register an export meter', 'register-meter', form('meter-form', [field('Meter serial', 'meterSerial', { required: true }), field('Prosumer id', 'prosumerId', { required: true }), field('Export point', 'exportPointId', { required: true, value: 'X1' }), field('Key id', 'keyId', { required: true, value: 'k1' }), field('Public key (SPKI DER, hex)', 'publicKey', { required: true })], 'Register', async (values) => {
+        await api('POST', '/api/meters', { meterSerial: values.meterSerial, binding: { kind: 'export-point', prosumerId: values.prosumerId, exportPointId: values.exportPointId }, keyId: values.keyId, publicKey: values.publicKey });
+        render();
+      })),
+    ];
+  }
+
+  async function walletsStaffView() {
+    return [section('Open an account', 'open-account', form('account-open', [field('Account id', 'accountId', { required: true }), h('label', {}, 'Kind', h('select', { name: 'kind' }, ['operator', 'prosumer', 'driver'].map((k) => h('option', { value: k }, k)))), field('Owner id (operator or prosumer)', 'ownerId', {})], 'Open', async (values) => {
+      await api('POST', '/api/accounts', { accountId: values.accountId, kind: values.kind, currency: 'EUR', ...(values.ownerId ? { ownerId: values.ownerId } : {}) });
+      return `account ${values.accountId} opened`;
+    })), section('Top up an account', 'staff-top-up', form('staff-top-up-form', [field('Account id', 'accountId', { required: true }), field('Amount (EUR)', 'amount', { type: 'number', step: '0.01', min: '0.01', required: true })], 'Top up', async (values) => {
+      const account = await api('POST', `/api/accounts/${values.accountId}/top-ups`, { amount: Math.round(Number(values.amount) * 100), reference: `bank-${Date.now()}` });
+      return `balance ${money(account.balance, account.currency)}`;
+    }))];
+  }
+
+  const VIEWS = { driver: driverView, prosumer: prosumerView, 'operator-staff': operatorView, 'authority-staff': authorityView, 'wallets-staff': walletsStaffView };
+
+  async function render() {
+    const who = document.getElementById('who');
+    const out = document.getElementById('sign-out');
+    if (!session) {
+      who.textContent = '';
+      out.hidden = true;
+      app.replaceChildren(...signInView());
+      return;
+    }
+    who.textContent = `${session.user.username} · ${ROLES[session.user.role].label}`;
+    out.hidden = false;
+    try {
+      app.replaceChildren(...(await VIEWS[session.user.role]()).filter(Boolean));
+    } catch (error) {
+      app.replaceChildren(section('Something went wrong', 'failure', h('p', { class: 'error' }, error.message)));
+    }
+  }
+
+  document.getElementById('sign-out').addEventListener('click', async () => {
+    await api('DELETE', '/api/session').catch(() => undefined);
+    signOut();
+  });
+  fetch('/dashboard/services.json').then((r) => r.json()).then((answer) => {
+    services = answer.services;
+    void render();
+  });
+})();

@@ -6,7 +6,7 @@ import type { RouteContext } from '../http/app';
 import { bearer, closed } from '../http/schemas';
 
 const degrees = { type: 'string', pattern: '^-?[0-9]{1,3}(\\.[0-9]{1,7})?$', description: 'decimal degrees, e.g. 52.520008' } as const;
-const kilometres = { type: 'string', pattern: '^[0-9]{1,3}(\\.[0-9]{1,3})?$', description: 'kilometres, at most 999.999' } as const;
+const kilometres = { type: 'string', pattern: '^[0-9]{1,3}(\\.[0-9]{1,3})?$', description: 'kilometres; the ledger searches at most 25' } as const;
 
 export interface StationNearby {
   readonly station: NearResult['stations'][number];
