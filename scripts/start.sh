@@ -91,4 +91,15 @@ else
   curl -fs "http://$CSMS_HOST:$CSMS_PORT/ready" >/dev/null || { echo "error: the CSMS is not ready; see $logs/csms.log" >&2; exit 1; }
 fi
 
+# The participants' services, one per organization on its own ledger identity; they serve the dashboard.
+for org in wallets operators prosumers authority; do
+  if ! is_running "participants-$org"; then
+    PARTICIPANTS_ORG="$org" nohup node --import tsx "$root/participants/src/main.ts" --ledger "$ledger" >> "$logs/participants-$org.log" 2>&1 &
+    echo $! > "$run/participants-$org.pid"
+  fi
+done
+dashboard="http://$PARTICIPANTS_HOST:$PARTICIPANTS_WALLETS_PORT/"
+for _ in $(seq 1 150); do curl -fs "${dashboard}health" >/dev/null 2>&1 && break; sleep 0.2; done
+log "dashboard: $dashboard (staff sign in as <org>-admin, passwords in $data/participants/<org>-admin-password; logs: $logs/participants-*.log)"
+
 node --import tsx "$root/scripts/demo.ts" --ledger "$ledger"
