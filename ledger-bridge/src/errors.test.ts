@@ -53,6 +53,11 @@ describe('classifyLedgerError', () => {
     expect(classifyLedgerError(error)).toMatchObject({ name: 'LedgerUnavailable', stage: 'evaluate', code: 9 });
   });
 
+  it('treats a peer over its limit of concurrent gateway requests as retryable', () => {
+    const error = new EndorseError({ code: 2, transactionId: 'tx-5', cause: grpcError(2, 'too many requests for /gateway.Gateway, exceeding concurrency limit (500)'), details: [], message: 'too many requests for /gateway.Gateway, exceeding concurrency limit (500)' });
+    expect(classifyLedgerError(error)).toMatchObject({ name: 'LedgerUnavailable', stage: 'endorse', code: 2 });
+  });
+
   it('treats an unavailable peer during an evaluation as retryable', () => {
     const error = new GatewayError({ code: 14, cause: grpcError(14, 'unavailable'), details: [] });
     expect(classifyLedgerError(error)).toMatchObject({ name: 'LedgerUnavailable', stage: 'evaluate' });

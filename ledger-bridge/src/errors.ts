@@ -48,6 +48,9 @@ export class LedgerUnavailable extends Error {
 const RETRYABLE_GRPC = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 9 /* FAILED_PRECONDITION */, 10 /* ABORTED */, 14 /* UNAVAILABLE */]);
 const RETRYABLE_COMMIT: ReadonlySet<number> = new Set([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
 const CHAINCODE_REFUSAL = /\[([A-Z_]+)\]\s*([^\n]*)/;
+// A peer over its limit of concurrent gateway requests (core.yaml peer.limits.concurrency) answers with gRPC
+// UNKNOWN and this text: the request never reached the chaincode.
+const OVERLOADED = /too many requests for \/gateway\./;
 
 /**
  * Sorts a Fabric Gateway failure. A chaincode refusal reaches the client as an EndorseError whose peer
@@ -71,7 +74,7 @@ export function classifyLedgerError(error: unknown): LedgerRefusal | LedgerUnava
     if (ranChaincode && refusal?.[1] !== undefined) {
       return new LedgerRefusal(refusal[1] as ChaincodeErrorCode, refusal[2] ?? '', transactionId, error);
     }
-    if (RETRYABLE_GRPC.has(error.code) || !ranChaincode) return new LedgerUnavailable(stage, error.code, transactionId, error);
+    if (RETRYABLE_GRPC.has(error.code) || !ranChaincode || texts.some((text) => OVERLOADED.test(text))) return new LedgerUnavailable(stage, error.code, transactionId, error);
     return new LedgerRefusal('UNKNOWN', texts.join('; '), transactionId, error);
   }
   return new LedgerUnavailable('endorse', 'client', undefined, error);
