@@ -6,6 +6,9 @@
 # chaincode/collections_config.json. The chaincode services start after it and read their package id from the
 # chaincode volume. Each step is skipped when its result is already there, so `docker compose up` may run it
 # again; the channel and the chaincode definition are those network/scripts/network.sh makes natively.
+# Last, on every run, it writes <data>/fabric/network.json (volume fabric-network) as network.sh's
+# write_network_file does, with the compose network's names and the containers' paths: the participants'
+# services read it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -177,6 +180,34 @@ deploy_chaincode() {
     || die "the chaincode commit failed"
 }
 
+# Each organization's peer (under its Fabric name, which its TLS certificate carries), its TLS root and every
+# identity enrolled in its folder, as absolute paths inside the containers: whoever reads the file mounts
+# fabric-network at $fabric and the organization volumes it needs at their folders below it, read-only (the
+# folders are there to mount on: this service mounts those volumes inside fabric-network). Written last and
+# whole, through a temporary file.
+write_network_file() {
+  local org user dir identities file="$fabric/network.json" spec='{}'
+  for org in "${ORGS[@]}"; do
+    dir="$(org_dir "$org")"
+    identities='{}'
+    for user in "$dir"/users/*/; do
+      [[ -d "$user" ]] || continue
+      user="$(basename "$user")"
+      identities="$(jq -c --arg user "$user" --arg msp "$(user_msp "$org" "$user")" \
+        '. + {($user): {certFile: ($msp + "/signcerts/cert.pem"), keyDir: ($msp + "/keystore")}}' <<<"$identities")"
+    done
+    spec="$(jq -c --arg org "$org" --arg msp "${MSP[$org]}" --arg endpoint "$(peer_address "$org")" \
+      --arg alias "$(peer_name "$org")" --arg tls "$dir/tlsca.pem" --argjson identities "$identities" \
+      '. + {($org): {mspId: $msp, peerEndpoint: $endpoint, hostAlias: $alias, tlsCaFile: $tls, identities: $identities}}' <<<"$spec")"
+  done
+  jq -n --arg channel "$FABRIC_CHANNEL" --arg chaincode "$FABRIC_CHAINCODE" --argjson organizations "$spec" \
+    '{channel: $channel, chaincode: $chaincode, organizations: $organizations}' > "$file.new"
+  chmod 644 "$file.new"
+  mv "$file.new" "$file"
+  log "wrote $file"
+}
+
 create_channel
 deploy_chaincode
-log "channel $FABRIC_CHANNEL and chaincode $FABRIC_CHAINCODE are ready; the chaincode services start next"
+write_network_file
+log "channel $FABRIC_CHANNEL and chaincode $FABRIC_CHAINCODE are ready; the chaincode services and the participants' services start next"

@@ -7,8 +7,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-# The node image's `node` user (uid 1000) runs the chaincode services and the ledger bridge; the keys they
-# read are handed to it, every other key stays root's.
+# The node image's `node` user (uid 1000) runs the chaincode services, the ledger bridge and the participants'
+# services; the keys they read are handed to it (hand_to_node), every other key stays root's.
 NODE_UID=1000
 
 ca_client() {
@@ -100,13 +100,11 @@ YAML
   # The chaincode service's TLS server certificate; the organization's peer is its only client.
   register "$org" chaincode client
   enroll_tls "$org" chaincode "$dir/chaincode/tls" "$(cc_name "$org")"
-  chown -R "$NODE_UID:$NODE_UID" "$dir/chaincode"
 
   case "$org" in
     operators)
       issue_client operators bridge "chargeledger.operatorId=$FABRIC_OPERATOR_ID:ecert"
-      issue_client operators rival-operator "chargeledger.operatorId=op-rival:ecert"
-      chown -R "$NODE_UID:$NODE_UID" "$(user_msp operators bridge)" ;;
+      issue_client operators rival-operator "chargeledger.operatorId=op-rival:ecert" ;;
     prosumers)
       issue_client prosumers prosumer "chargeledger.prosumerId=pro-1:ecert"
       issue_client prosumers rival-prosumer "chargeledger.prosumerId=pro-rival:ecert" ;;
@@ -120,9 +118,21 @@ YAML
   touch "$dir/.issued"
 }
 
+# The identity each organization's service acts with (the bridge's is the Operators' one), as
+# participants/src/main.ts names them; handed to `node` on every run, so volumes issued before are handed too.
+declare -A SERVICE_IDENTITY=([operators]=bridge [prosumers]=prosumer [wallets]=wallet-service [authority]=metering-authority)
+hand_to_node() {
+  local org="$1"
+  chown -R "$NODE_UID:$NODE_UID" "$(org_dir "$org")/chaincode" "$(user_msp "$org" "${SERVICE_IDENTITY[$org]}")"
+}
+
 for org in "${ORGS[@]}"; do
-  if [[ -f "$(org_dir "$org")/.issued" ]]; then log "$org: identities already issued"; continue; fi
-  wait_for_ca "$org"
-  issue_org "$org"
+  if [[ -f "$(org_dir "$org")/.issued" ]]; then
+    log "$org: identities already issued"
+  else
+    wait_for_ca "$org"
+    issue_org "$org"
+  fi
+  hand_to_node "$org"
 done
 log "every organization's identities are issued"

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseEnvFile, repositoryRoot } from '@chargeledger/config';
+import { loadConfig, parseEnvFile, repositoryRoot } from '@chargeledger/config';
 
 /**
  * docker-compose.yaml against the native stack: no Docker engine runs here, so the file is checked through
@@ -102,9 +102,21 @@ const organizations = Object.keys(defaults)
   .map((key) => key.toLowerCase());
 const mspOf = (org: string): string => `${org[0]!.toUpperCase()}${org.slice(1)}MSP`;
 const orderers = Array.from({ length: Number(defaults['FABRIC_ORDERERS'] ?? '1') }, (_, n) => `fabric-orderer${n}`);
+// The organizations config/defaults.env gives a participants' service (PARTICIPANTS_<ORG>_PORT).
+const participantOrganizations = Object.keys(defaults)
+  .map((key) => /^PARTICIPANTS_([A-Z]+)_PORT$/.exec(key)?.[1])
+  .filter((key): key is string => key !== undefined)
+  .map((key) => key.toLowerCase());
 
 // The processes network/scripts/network.sh and scripts/start.sh run, under the names their pid files carry.
-const nativeServices = ['redis', 'csms', 'ledger-bridge', ...orderers, ...organizations.flatMap((org) => [`fabric-ca-${org}`, `fabric-peer-${org}`, `chaincode-${org}`])];
+const nativeServices = [
+  'redis',
+  'csms',
+  'ledger-bridge',
+  ...orderers,
+  ...organizations.flatMap((org) => [`fabric-ca-${org}`, `fabric-peer-${org}`, `chaincode-${org}`]),
+  ...participantOrganizations.map((org) => `participants-${org}`),
+];
 
 // Port settings of ledgers the Fabric stack does not run: the embedded ledger serves only where no Fabric runs.
 const notOnFabric = new Set(['EMBEDDED_LEDGER_PORT']);
@@ -114,6 +126,8 @@ function serviceOfPortSetting(key: string): string {
   if (key === 'REDIS_PORT') return 'redis';
   if (key === 'CSMS_PORT') return 'csms';
   if (/^FABRIC_ORDERER_(ADMIN_|OPERATIONS_)?PORT$/.test(key)) return 'fabric-orderer0';
+  const participants = /^PARTICIPANTS_([A-Z]+)_PORT$/.exec(key);
+  if (participants !== null) return `participants-${participants[1]!.toLowerCase()}`;
   const match = /^FABRIC_([A-Z]+)_(PEER|PEER_OPERATIONS|CA|CA_OPERATIONS|CHAINCODE)_PORT$/.exec(key);
   if (match !== null) {
     const org = match[1]!.toLowerCase();
@@ -131,6 +145,7 @@ const nativeVolumes: Readonly<Record<string, string>> = {
   'fabric-orderer0': 'fabric-orderer0', // .data/fabric/orderers/orderer0
   'fabric-channel': 'network-bootstrap', // .data/fabric/channel
   'fabric-chaincode': 'network-bootstrap', // .data/fabric/chaincode
+  'fabric-network': 'network-bootstrap', // .data/fabric (network.json)
   ...Object.fromEntries(
     organizations.flatMap((org) => [
       [`fabric-ca-${org}`, `fabric-ca-${org}`], // .data/fabric/ca/<org>
@@ -138,7 +153,13 @@ const nativeVolumes: Readonly<Record<string, string>> = {
       [`fabric-peer-${org}`, `fabric-peer-${org}`], // .data/fabric/peers/<org>
     ]),
   ),
+  // .data/participants: one folder natively, one volume per service here.
+  ...Object.fromEntries(participantOrganizations.map((org) => [`participants-${org}`, `participants-${org}`])),
 };
+
+// Where the services built from the root Dockerfile keep their data, and the paths they derive from it.
+const imageDataDir = /^ENV CHARGELEDGER_DATA_DIR=(\S+)$/m.exec(readFileSync(path.join(repositoryRoot, 'Dockerfile'), 'utf8'))?.[1];
+const imageConfig = (env: Readonly<Record<string, string>> = {}): ReturnType<typeof loadConfig> => loadConfig({ CHARGELEDGER_DATA_DIR: imageDataDir, ...env });
 
 const describeWithCompose = dockerCompose === undefined ? describe.skip : describe;
 const title =
@@ -163,7 +184,8 @@ describeWithCompose(title, () => {
 
   it('reads the organizations and ports from config/defaults.env', () => {
     expect(organizations).toEqual(['operators', 'prosumers', 'wallets', 'authority']);
-    expect(portSettings.length).toBeGreaterThanOrEqual(2 + 3 + organizations.length * 5);
+    expect([...participantOrganizations].sort()).toEqual([...organizations].sort());
+    expect(portSettings.length).toBeGreaterThanOrEqual(2 + 3 + organizations.length * 6);
   });
 
   it('names every process of the native stack as a service, and the two one-shot setup steps', () => {
@@ -213,15 +235,16 @@ describeWithCompose(title, () => {
     expect(service('network-bootstrap').image).toBe('hyperledger/fabric-tools:3.1');
   });
 
-  it('builds the CSMS, the ledger bridge and the chaincode services from Dockerfiles of this repository', () => {
+  it("builds the CSMS, the ledger bridge, the participants' services and the chaincode services from Dockerfiles of this repository", () => {
     const built = ['csms', ...organizations.map((org) => `chaincode-${org}`)];
     for (const name of built) {
       const build = service(name).build;
       expect(build?.context).toBe(repositoryRoot);
       expect(existsSync(path.join(repositoryRoot, build?.dockerfile ?? 'Dockerfile'))).toBe(true);
     }
-    // The bridge runs the image the CSMS service builds.
+    // The bridge and the participants' services run the image the CSMS service builds.
     expect(service('ledger-bridge').image).toBe(service('csms').image);
+    for (const org of participantOrganizations) expect(service(`participants-${org}`).image).toBe(service('csms').image);
     expect(service('chaincode-operators').build?.dockerfile).toBe('chaincode/Dockerfile');
   });
 
@@ -254,6 +277,57 @@ describeWithCompose(title, () => {
       expect(dependenciesOf(service('ledger-bridge'))).toHaveProperty(`chaincode-${org}`);
     }
     expect(dependenciesOf(service('ledger-bridge'))['redis']).toBe('service_healthy');
+    for (const org of participantOrganizations) {
+      // network.json is written by network-bootstrap, last.
+      expect(dependenciesOf(service(`participants-${org}`))['network-bootstrap']).toBe('service_completed_successfully');
+      expect(dependenciesOf(service(`participants-${org}`))[`fabric-peer-${org}`]).toBe('service_healthy');
+    }
+  });
+
+  it("runs each organization's participants' service on Fabric as scripts/start.sh does, listening on all interfaces of its container", () => {
+    expect(imageDataDir).toBeDefined();
+    for (const org of participantOrganizations) {
+      const definition = service(`participants-${org}`);
+      const command = commandOf(definition);
+      expect(command.slice(-3)).toEqual(['participants/src/main.ts', '--ledger', 'fabric']);
+      expect(existsSync(path.join(repositoryRoot, 'participants', 'src', 'main.ts'))).toBe(true);
+      expect(definition.environment?.['PARTICIPANTS_ORG']).toBe(org);
+      expect(definition.environment?.['PARTICIPANTS_HOST']).toBe('0.0.0.0');
+      // The configuration accepts what the service is given.
+      expect(imageConfig({ PARTICIPANTS_ORG: org, PARTICIPANTS_HOST: '0.0.0.0' }).participants.organization).toBe(org);
+    }
+  });
+
+  it("hands the identity each participants' service acts with to the image's user, as participants/src/main.ts names it", () => {
+    const main = readFileSync(path.join(repositoryRoot, 'participants', 'src', 'main.ts'), 'utf8');
+    const identities = readFileSync(path.join(repositoryRoot, 'network', 'docker', 'identities.sh'), 'utf8');
+    const used = Object.fromEntries([.../\bFABRIC_IDENTITY\b[^=]*=\s*\{([^}]*)\}/.exec(main)?.[1]?.matchAll(/(\w+): '([^']+)'/g) ?? []].map((m) => [m[1], m[2]]));
+    const handed = Object.fromEntries([.../\bSERVICE_IDENTITY=\(([^)]*)\)/.exec(identities)?.[1]?.matchAll(/\[(\w+)\]=([\w-]+)/g) ?? []].map((m) => [m[1], m[2]]));
+    expect(Object.keys(used).sort()).toEqual([...participantOrganizations].sort());
+    expect(handed).toEqual(used);
+    for (const [org, name] of Object.entries(used)) expect(identities).toMatch(new RegExp(`issue_client ${org} ${name}\\b`));
+  });
+
+  it("gives each participants' service its data folder, network.json and its own organization's identities, the last two read-only", () => {
+    const { participants, fabric } = imageConfig();
+    const networkDir = path.posix.dirname(fabric.networkFile);
+    const bootstrapMounts = mountsOf(service('network-bootstrap'), namedVolumes);
+    // network-bootstrap writes network.json where the services read it, with the organization volumes mounted
+    // inside fabric-network: the folders the services mount them on are there.
+    expect(bootstrapMounts.find((m) => m.source === 'fabric-network')).toMatchObject({ target: networkDir, readOnly: false });
+    for (const org of participantOrganizations) {
+      const mounts = mountsOf(service(`participants-${org}`), namedVolumes);
+      expect(mounts.find((m) => m.source === `participants-${org}`)).toMatchObject({ target: participants.dataDir, readOnly: false });
+      expect(mounts.find((m) => m.source === 'fabric-network')).toMatchObject({ target: networkDir, readOnly: true });
+      const orgMount = mounts.find((m) => m.source === `fabric-org-${org}`);
+      // Where network-identities issued the identities, which is where network.json names them.
+      const issuedAt = mountsOf(service('network-identities'), namedVolumes).find((m) => m.source === `fabric-org-${org}`)?.target;
+      expect(orgMount).toMatchObject({ target: issuedAt, readOnly: true });
+      expect(orgMount?.target.startsWith(`${networkDir}/`)).toBe(true);
+      expect(bootstrapMounts.find((m) => m.source === `fabric-org-${org}`)?.target).toBe(orgMount?.target);
+      // No other organization's keys.
+      expect(mounts.filter((m) => m.source.startsWith('fabric-org-')).map((m) => m.source)).toEqual([`fabric-org-${org}`]);
+    }
   });
 
   it("connects the bridge to the Operators' peer as the identity the native network enrolls for it", () => {
