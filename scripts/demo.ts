@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TRANSIENT_KEYS, type MspId, type Receipt } from '@chargeledger/chaincode/src/api';
-import type { Tariff } from '@chargeledger/chaincode/src/tariff';
+import type { Tariff } from '@chargeledger/chaincode/src/pricing';
 import { loadConfig } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
 import { blockNumberOf, type ChargingLedger, connectAs, LedgerRefusal, readNetworkDescription } from '@chargeledger/ledger-bridge';

@@ -1,4 +1,4 @@
-import { TariffContract } from './pricing/tariff-contract';
+import { TariffContract } from './tariffs/tariff-contract';
 import { RegistryContract } from './registry/registry-contract';
 import { SessionContract } from './session/session-contract';
 import { TradingContract } from './trading/trading-contract';

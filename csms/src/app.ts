@@ -16,7 +16,7 @@ import type { OcppPolicy } from './ocpp/context';
 import { LedgerReactions } from './ledger-reactions';
 import { CsmsMetrics } from './metrics';
 import { type ChargerConnection, OcppServer } from './ocpp/server';
-import { CommandRouter } from './routing';
+import { CommandRouter } from './command-router';
 import type { EventPublisher } from './queue/publisher';
 import { type CsmsTls, tlsServerOptions } from './tls';
 

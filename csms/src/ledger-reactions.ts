@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { TransactionStore } from './domain/transactions';
 import type { LedgerOutcome } from '@chargeledger/ledger-queue';
-import type { CommandRouter } from './routing';
+import type { CommandRouter } from './command-router';
 
 export interface LedgerReactionsOptions {
   readonly connection: Redis;

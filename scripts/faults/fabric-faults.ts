@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { Tariff } from '@chargeledger/chaincode/src/tariff';
+import type { Tariff } from '@chargeledger/chaincode/src/pricing';
 import { connectAs, type DeadLetter, readNetworkDescription } from '@chargeledger/ledger-bridge';
 import { ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { loadTemplate, type OcppVersion } from '@chargeledger/simulators';

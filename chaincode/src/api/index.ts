@@ -21,5 +21,5 @@ export * from './events';
 export * from './registry';
 export * from './session';
 export * from './trading';
-export * from './transactions';
+export * from './contract-api';
 export * from './wallet';

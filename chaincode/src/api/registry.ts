@@ -138,7 +138,7 @@ export interface MeterQuery {
 
 export interface PublishTariffRequest extends Idempotent {
   /**
-   * Input to validateTariff (see chaincode/src/tariff): carries its own `id` and `version`. The first
+   * Input to validateTariff (see chaincode/src/pricing): carries its own `id` and `version`. The first
    * version of an id makes the caller's operator its owner; each later version must be the next integer.
    */
   readonly tariff: unknown;

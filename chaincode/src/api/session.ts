@@ -97,7 +97,7 @@ export interface CloseSessionRequest extends Idempotent {
   readonly sessionId: string;
   readonly evidence: SessionEvidence;
 }
-/** One priced line, as chaincode/src/tariff's priceSession produced it. */
+/** One priced line, as chaincode/src/pricing's priceSession produced it. */
 export interface ReceiptLineItem {
   readonly component: 'FLAT' | 'ENERGY' | 'TIME' | 'PARKING_TIME';
   /** Index into the frozen tariff's elements of the element that priced this line. */

@@ -1,4 +1,4 @@
-import { minorUnitDigits } from '../tariff';
+import { minorUnitDigits } from '../pricing';
 import { refuse } from './errors';
 
 /** Sum of integer amounts; refuses rather than lose precision. */

@@ -2,7 +2,7 @@ import type { Meter, MeterBinding, MeterKey, Station } from '../api';
 import { refuse } from '../core/errors';
 import type { Fields } from '../core/fields';
 import { KEY } from '../core/keys';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 import { verifyOcmfSignature } from '../ocmf';
 
 /** A meter key is accepted when the OCMF verifier can decode it (SPKI DER, hex or base64). */

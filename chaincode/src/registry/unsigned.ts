@@ -1,7 +1,7 @@
 import type { AllowUnsignedMeterDataRequest, RevokeUnsignedMeterDataRequest, Station, UnsignedMeterDataPermission, UnsignedMeterDataTerms } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 
 /** A permission expires within this time of its grant; the Authority renews it to keep it. */
 export const MAX_UNSIGNED_PERMISSION_MS = 366 * 24 * 3_600_000;

@@ -1,6 +1,6 @@
 import type { AbandonSessionRequest, AbandonSessionResult } from '../api';
 import { refuse } from '../core/errors';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 import { loadAccount, loadHold, removeHold, touchDriver } from '../wallet/accounts';
 import { loadSession, sessionKey, type SessionRecord } from './records';
 

@@ -1,8 +1,8 @@
 import type { AuthorizationStatus, AuthorizationVerdict, AuthorizeIdTokenQuery, Station } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
-import type { Tx } from '../core/tx';
-import { tariffInForceAt } from '../pricing/tariffs';
+import type { Tx } from '../core/transaction-view';
+import { tariffInForceAt } from '../tariffs/tariffs';
 import { fundsOf } from '../wallet/accounts';
 import { findTokenHolder } from '../wallet/resolve';
 import { holdFor } from './open';

@@ -1,8 +1,8 @@
 import type { CloseSessionRequest, Receipt } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
-import type { Tx } from '../core/tx';
-import { PricingError, priceSession, type PriceBreakdown } from '../tariff';
+import type { Tx } from '../core/transaction-view';
+import { PricingError, priceSession, type PriceBreakdown } from '../pricing';
 import { credit, debit, loadAccount, loadHold, removeHold, touchDriver } from '../wallet/accounts';
 import { checkClaimedStart, checkWindow, transientRecords, unsignedMeasurement, verifiedMeasurement, type Measurement } from './evidence';
 import { openSessionOf, sessionKey, startOf, type SessionRecord } from './records';

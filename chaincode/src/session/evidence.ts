@@ -1,7 +1,7 @@
 import { TRANSIENT_KEYS, type Meter, type SessionEvidence, type UnsignedMeterDataTerms } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 import { OcmfError, verifyTransactionEvidence } from '../ocmf';
 import { loadPermission } from '../registry/unsigned';
 import type { FrozenMeter } from './records';

@@ -1,8 +1,8 @@
 import { MAX_OPEN_DELAY_MS, type Account, type OpenSessionRequest, type OpenSessionResult, type Station } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
-import type { Tx } from '../core/tx';
-import { tariffInForceAt } from '../pricing/tariffs';
+import type { Tx } from '../core/transaction-view';
+import { tariffInForceAt } from '../tariffs/tariffs';
 import { keyInForceAt, meterAt } from '../registry/meters';
 import { termsInForce } from '../registry/unsigned';
 import { activeAccount, fundsOf, placeHold, touchDriver, type Funds } from '../wallet/accounts';

@@ -1,7 +1,7 @@
 import type { RecordProgressRequest, RecordProgressResult } from '../api';
 import { refuse } from '../core/errors';
 import { KEY, padSeq } from '../core/keys';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 import { priced } from './close';
 import { openSessionOf, sessionKey, startOf, type SessionRecord } from './records';
 

@@ -1,8 +1,8 @@
 import type { Receipt, SessionStatus, SessionView, StationPolicy, UnsignedMeterDataTerms } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
-import type { Tx } from '../core/tx';
-import type { StoredTariff } from '../pricing/tariffs';
+import type { Tx } from '../core/transaction-view';
+import type { StoredTariff } from '../tariffs/tariffs';
 
 /** The meter key in force for the session's EVSE when the session opened. */
 export interface FrozenMeter {

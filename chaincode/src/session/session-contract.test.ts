@@ -1,4 +1,4 @@
-import { priceSession, validateTariff } from '../tariff';
+import { priceSession, validateTariff } from '../pricing';
 import { aNetwork, type Cast } from '../testing/fixtures';
 import { aChargingSite, aFundedDriver, anOpenSession, ENERGY_TARIFF, ocmf, openRequest, type Driver, type Site } from '../testing/site';
 

@@ -4,7 +4,7 @@ import { requireMsp, requireOperator } from '../core/access';
 import { refuse } from '../core/errors';
 import type { Fields } from '../core/fields';
 import { KEY } from '../core/keys';
-import { ALL_MSPS, evaluate, submit } from '../core/transaction';
+import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
 import { abandonSession } from './abandon';
 import { authorizeIdToken } from './authorize';
 import { closeSession } from './close';

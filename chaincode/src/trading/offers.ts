@@ -2,7 +2,7 @@ import type { Offer, Trade } from '../api';
 import { refuse } from '../core/errors';
 import { KEY, padSeq } from '../core/keys';
 import { energyAmount } from '../core/money';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 import type { FrozenMeter } from '../session/records';
 
 /** An offer as stored: the export meter's key in force when it was posted settles its delivery. */

@@ -1,7 +1,7 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { TRANSIENT_KEYS } from '../api';
 import { requireOperator, requireParty, requireProsumer } from '../core/access';
-import { ALL_MSPS, evaluate, submit } from '../core/transaction';
+import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
 import { KEY } from '../core/keys';
 import { acceptOffer, expireOffer, postOffer, settleDelivery } from './trading';
 import { loadOffer, publicOffer, tradesOf, type OfferRecord } from './offers';

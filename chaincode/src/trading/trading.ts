@@ -1,7 +1,7 @@
 import type { AcceptOfferRequest, DeliverySettlement, ExpireOfferRequest, Offer, PostOfferRequest, SettleDeliveryRequest, Trade } from '../api';
 import { refuse } from '../core/errors';
 import { energyAmount, sum } from '../core/money';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 import { currentKey, meterAt } from '../registry/meters';
 import { checkWindow, transientRecords, verifiedMeasurement } from '../session/evidence';
 import { activeAccount, credit, debit, fundsOf } from '../wallet/accounts';

@@ -3,7 +3,7 @@ import type { Account, AccountKind, AccountView, EntryReason, Hold, LedgerEntry,
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import { sum } from '../core/money';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 
 /**
  * An account's credits are never summed into a stored balance: each is its own entry key, written blind, so

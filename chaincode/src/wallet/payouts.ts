@@ -1,7 +1,7 @@
 import type { Account, Payout, PayoutRequest, RequestPayoutRequest, ReturnPayoutRequest } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 import { activeAccount, credit, debit, fundsOf, loadAccount } from './accounts';
 
 /**

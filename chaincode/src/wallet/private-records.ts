@@ -3,7 +3,7 @@ import { refuse } from '../core/errors';
 import { Fields } from '../core/fields';
 import { canonicalJson, fromBytes } from '../core/json';
 import { PRIVATE_KEY } from '../core/keys';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 import { activeAccount } from './accounts';
 import { loadLink, lookupKey, proofHashOf, readPepper, tokenProofOf, transientIdToken, transientSalt, type PrivateTokenRecord } from './tokens';
 

@@ -1,8 +1,8 @@
 import { WALLETS_PRIVATE_COLLECTION, type Account, type IdTokenLink, type ResolveIdTokenResult } from '../api';
 import { refuse } from '../core/errors';
 import { fromBytes } from '../core/json';
-import { requirePeerOf } from '../core/transaction';
-import type { Tx } from '../core/tx';
+import { requirePeerOf } from '../core/submit-evaluate';
+import type { Tx } from '../core/transaction-view';
 import { activeAccount, fundsOf, loadAccount } from './accounts';
 import { loadLink, lookupKey, readPepper, tokenProofOf, transientIdToken, type PrivateTokenRecord } from './tokens';
 

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { TRANSIENT_KEYS, WALLETS_PRIVATE_COLLECTION, type IdTokenLink } from '../api';
 import { refuse } from '../core/errors';
 import { KEY, PRIVATE_KEY } from '../core/keys';
-import type { Tx } from '../core/tx';
+import type { Tx } from '../core/transaction-view';
 
 /**
  * The id token ↔ account link (ADR 0003). Public state holds per link only proofHash =

@@ -2,7 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { WALLETS_PRIVATE_COLLECTION, type Account, type AccountKind, type IdTokenLink, type LedgerEntry, type TransactionName } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
-import { ALL_MSPS, evaluate, submit, submitPrivate, type SubmitSpec } from '../core/transaction';
+import { ALL_MSPS, evaluate, submit, submitPrivate, type SubmitSpec } from '../core/submit-evaluate';
 import { requireMsp, requireOperator, requireProsumer } from '../core/access';
 import { activeAccount, credit, fundsOf, loadAccount, protectAccount, touchDriver, viewOf } from './accounts';
 import { completePayout, loadPayout, requestPayout, returnPayout, type PayoutRequester } from './payouts';

@@ -8,7 +8,7 @@ import type { StationState } from '../domain/station-state';
 import { SESSION_FLAGS, type SessionState, type TransactionStore } from '../domain/transactions';
 import type { CsmsMetrics } from '../metrics';
 import type { OcppServer } from '../ocpp/server';
-import { ChargerCallError, ChargerNotConnectedError, CommandRejectedError, CommandTimeoutError, type CommandRouter } from '../routing';
+import { ChargerCallError, ChargerNotConnectedError, CommandRejectedError, CommandTimeoutError, type CommandRouter } from '../command-router';
 import { type ApiKeyRecord, requireRole } from './auth';
 import { apiResponses, errorBody } from './responses';
 

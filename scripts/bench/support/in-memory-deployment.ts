@@ -1,5 +1,5 @@
 import type { ConnectorType, Evse, StationPolicy } from '@chargeledger/chaincode/src/api';
-import type { Tariff } from '@chargeledger/chaincode/src/tariff';
+import type { Tariff } from '@chargeledger/chaincode/src/pricing';
 import { aDriver, aLinkedToken, anAccount, type Cast } from '@chargeledger/chaincode/src/testing/fixtures';
 import type { ChargerTemplate, ConnectorType as SimulatedConnectorType } from '@chargeledger/simulators';
 

@@ -1,7 +1,7 @@
 import type { TariffRecord } from '../api';
 import { KEY, padSeq } from '../core/keys';
-import type { Tx } from '../core/tx';
-import type { Tariff } from '../tariff';
+import type { Tx } from '../core/transaction-view';
+import type { Tariff } from '../pricing';
 
 /** A TariffRecord whose `tariff` is a validated Tariff. */
 export interface StoredTariff extends TariffRecord {

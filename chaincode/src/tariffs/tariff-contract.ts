@@ -2,8 +2,8 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { requireOperator } from '../core/access';
 import { refuse } from '../core/errors';
 import { KEY, padSeq } from '../core/keys';
-import { ALL_MSPS, evaluate, submit } from '../core/transaction';
-import { TariffError, validateTariff, type Tariff } from '../tariff';
+import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
+import { TariffError, validateTariff, type Tariff } from '../pricing';
 import { latestTariff, tariffVersion, type StoredTariff } from './tariffs';
 
 @Info({ title: 'Tariff', description: 'Versioned OCPI-style tariffs, owned by one operator each' })

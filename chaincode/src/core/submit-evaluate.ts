@@ -6,7 +6,7 @@ import { refuse } from './errors';
 import { Fields } from './fields';
 import { canonicalJson, fromBytes, toBytes } from './json';
 import { KEY } from './keys';
-import { Tx } from './tx';
+import { Tx } from './transaction-view';
 
 /** What the first transaction with an event id left behind. */
 interface EventRecord {
