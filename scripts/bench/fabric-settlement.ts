@@ -19,7 +19,7 @@ import { lineChart } from './svg-chart';
 
 /**
  * Settlement on a Fabric network of the benchmark's own (.data-bench-<timeout>-<max>, ports of config/defaults.env
- * + 1500), created with the block settings given, in one run:
+ * + 2450), created with the block settings given, in one run:
  *   1. sessions from simulated chargers (OCPP 1.6 and 2.0.1, signed meter data) through the CSMS into Redis,
  *      the bridge not yet running; their opens applied to the ledger;
  *   2. settlement (Session:closeSession with the session's OCMF evidence, as the bridge submits it) sent
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const dataDir = `.data-bench-${args.batchTimeout}-${args.batchMax}`;
   const stack = await IsolatedStack.start({
     dataDir,
-    portOffset: 1500,
+    portOffset: 2450,
     bridge: 'later',
     settings: { FABRIC_BATCH_TIMEOUT: args.batchTimeout, FABRIC_BATCH_MAX_MESSAGES: String(args.batchMax), BRIDGE_CONCURRENCY: String(args.bridgeConcurrency), CSMS_LEDGER_AUTHORIZATION: 'off', LOG_LEVEL: 'warn' },
     log,

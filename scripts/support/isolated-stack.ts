@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -70,6 +70,7 @@ export class IsolatedStack {
     Object.assign(process.env, settings);
     const stack = new IsolatedStack(options, settings);
     mkdirSync(path.join(stack.dataDir, 'logs'), { recursive: true });
+    stack.#lock();
     await stack.#refuseForeignPorts();
     await stack.#stopLeftovers();
     await stack.redisUp();
@@ -153,6 +154,7 @@ export class IsolatedStack {
     }
     await this.#script(['network', 'scripts', 'network.sh'], ['down'], 'network').catch((error: unknown) => this.#log(`network down: ${String(error)}`));
     await this.#script(['scripts', 'redis.sh'], ['stop'], 'redis').catch((error: unknown) => this.#log(`redis stop: ${String(error)}`));
+    rmSync(path.join(this.dataDir, 'run', 'stack.lock'), { force: true });
   }
 
   async #script(where: readonly string[], args: readonly string[], what: string): Promise<void> {
@@ -211,6 +213,17 @@ export class IsolatedStack {
     mkdirSync(runDir, { recursive: true });
     writeFileSync(path.join(runDir, `${name}.pid`), String(child.pid));
     child.unref();
+  }
+
+  /** One run per data folder at a time: a second one (another test run, a benchmark) would kill the first one's processes. */
+  #lock(): void {
+    const file = path.join(this.dataDir, 'run', 'stack.lock');
+    mkdirSync(path.dirname(file), { recursive: true });
+    if (existsSync(file)) {
+      const holder = Number(readFileSync(file, 'utf8').trim());
+      if (holder !== process.pid && alive(holder)) throw new Error(`another run (pid ${holder}) uses ${this.dataDir}; wait for it to finish`);
+    }
+    writeFileSync(file, String(process.pid));
   }
 
   /** A CSMS or bridge an earlier run in this data folder left running (it was killed before it stopped them). */
