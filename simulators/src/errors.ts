@@ -97,3 +97,18 @@ export class ConfigurationError extends Error {
     super(message);
   }
 }
+
+/** A participants' service answered a call with an error status; `code` is the chaincode's refusal code when it gave one. */
+export class ParticipantServiceError extends Error {
+  override readonly name = 'ParticipantServiceError';
+
+  constructor(
+    readonly method: string,
+    readonly route: string,
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(`${method} ${route}: ${status}${code === undefined ? '' : ` ${code}`} ${message}`);
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * The simulators' public surface: charge points speaking OCPP 1.6J and 2.0.1, the OCMF-signing meter behind
- * them, charger templates, and the load generator. Everything else is internal.
+ * them, charger templates, the load generator, and the rooftop-solar prosumer with its export meter.
+ * Everything else is internal.
  */
 
 export { createChargePoint, CHARGE_POINT_DEFAULTS, type CreateChargePointOptions } from './chargepoint/create';
@@ -26,7 +27,7 @@ export type { RejectedMessage } from './ocpp/outbox';
 export { ManualClock, SystemClock, type Clock, type Timer } from './clock';
 
 export type { EvModel } from './meter/ev';
-export { createSmartMeter, type SmartMeter, type SmartMeterOptions, type MeterLoad, type MeterReading, type SignedMeterReading } from './meter/smart-meter';
+export { createSmartMeter, type SmartMeter, type SmartMeterOptions, type EnergyTaker, type MeterLoad, type MeterReading, type SignedMeterReading } from './meter/smart-meter';
 export { generateMeterKey, meterKeyFromPem, publicKeySpkiDer } from './meter/keys';
 export {
   formatKwh,
@@ -36,6 +37,7 @@ export {
   signOcmf,
   verifyOcmf,
   OCMF_ENERGY_REGISTER,
+  OCMF_EXPORT_REGISTER,
   OCMF_SIGNATURE_ALGORITHM,
   type OcmfGateway,
   type OcmfIdentification,
@@ -53,6 +55,14 @@ export { runLoad, type LoadOptions, type LoadReport } from './load/load-generato
 export type { LatencySummary } from './load/latency-recorder';
 export { seededRandom, type Random } from './load/random';
 
+export { clearSkyPowerW, solarNoonMs, type PvSystem } from './prosumer/solar';
+export { householdLoadW, type HouseholdProfile } from './prosumer/household';
+export { energyWh, productionCurve, type ProductionCurve, type ProductionCurveOptions, type SurplusSource } from './prosumer/production-curve';
+export { createExportMeter, type ExportMeter, type ExportMeterOptions } from './prosumer/export-meter';
+export type { DeliverySettlement, OfferDraft, OfferTrade, OfferWithTrades, PostedOffer, ProsumerPort } from './prosumer/port';
+export { createRestProsumerPort, type RestProsumerPortOptions } from './prosumer/rest-port';
+export { createProsumer, upcomingWindows, type Prosumer, type DeliveryWindow, type ProsumerAccount, type ProsumerOptions, type WindowOutcome } from './prosumer/prosumer';
+
 export {
   ChargePointError,
   ConfigurationError,
@@ -60,6 +70,7 @@ export {
   MeterError,
   OcmfFormatError,
   OfflineError,
+  ParticipantServiceError,
   TemplateError,
   type ChargePointErrorCode,
   type ConnectorAddress,

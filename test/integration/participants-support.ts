@@ -9,7 +9,7 @@ import type { MspId } from '@chargeledger/chaincode/src/api';
 import { type EmbeddedLedger, openEmbeddedLedger, startEmbeddedGateway } from '@chargeledger/embedded-ledger';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import type { Organization } from '@chargeledger/participants';
-import { generateMeterKey, ocmfPayloadText, publicKeySpkiDer, signOcmf } from '@chargeledger/simulators';
+import { type Clock, createExportMeter, generateMeterKey, publicKeySpkiDer, type SurplusSource } from '@chargeledger/simulators';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -135,8 +135,8 @@ export class ParticipantsStack {
 }
 
 /**
- * A prosumer's export meter: an Eichrecht-style P-256 meter that signs the begin and end of a delivery
- * window as OCMF records, with the key the Authority registers for its export point.
+ * A prosumer's export meter: the simulators' export meter, an Eichrecht-style P-256 meter that signs the begin
+ * and end of a delivery window as OCMF records, with the key the Authority registers for its export point.
  */
 export class ExportMeter {
   readonly #key = generateMeterKey();
@@ -148,19 +148,26 @@ export class ExportMeter {
     return publicKeySpkiDer(this.#key).toString('hex');
   }
 
-  /** The register at the window's start and, `deliveredWh` later, at its end. */
+  /** The register at the window's start and, `deliveredWh` later, at its end: exported evenly in between. */
   delivery(start: { timeMs: number; registerWh: number }, end: { timeMs: number; deliveredWh: number }): string[] {
-    return [this.#record('B', start.timeMs, start.registerWh), this.#record('E', end.timeMs, start.registerWh + end.deliveredWh)];
+    // The meter's time, set by hand: it reads the register when it signs.
+    let nowMs = start.timeMs;
+    const clock: Clock = { now: () => nowMs, schedule: () => ({ cancel: () => undefined }), advance: async (ms) => void (nowMs += ms) };
+    const source = evenly(end.deliveredWh, start.timeMs, end.timeMs);
+    const meter = createExportMeter({ clock, serial: this.serial, signingKey: this.#key, source, registerWh: start.registerWh, stepMs: 1, nextPage: this.#page });
+    const begin = meter.beginDelivery();
+    nowMs = end.timeMs;
+    const records = [begin.record, meter.endDelivery().record];
+    this.#page += records.length;
+    return records;
   }
+}
 
-  #record(reason: 'B' | 'E', timestampMs: number, registerWh: number): string {
-    const payload = ocmfPayloadText({
-      gateway: { id: 'CL-SIM-PV', serial: `GW-${this.serial}`, version: '1.0' },
-      meter: { vendor: 'Sim', model: 'SIM-EXPORT-1', serial: this.serial },
-      page: this.#page++,
-      identification: { assigned: false, level: 'NONE', flags: ['RFID_NONE'], type: 'NONE', data: '' },
-      readings: [{ timestampMs, reason, registerWh }],
-    });
-    return signOcmf(payload, this.#key);
-  }
+/** Whole watts on a 1 ms grid that add up to exactly `wh` over [fromMs, toMs). */
+function evenly(wh: number, fromMs: number, toMs: number): SurplusSource {
+  const wms = wh * 3_600_000;
+  const durationMs = toMs - fromMs;
+  const base = Math.floor(wms / durationMs);
+  const extraMs = wms - base * durationMs;
+  return { surplusW: (atMs) => base + (atMs - fromMs < extraMs ? 1 : 0) };
 }

@@ -5,8 +5,10 @@ import { OcmfFormatError } from '../errors';
 
 export const OCMF_FORMAT_VERSION = '1.0';
 export const OCMF_SIGNATURE_ALGORITHM = 'ECDSA-secp256r1-SHA256';
-/** OBIS code of the active-energy import register every reading refers to. */
+/** OBIS code of the active-energy import register: what a charger's meter counts, the default of every reading. */
 export const OCMF_ENERGY_REGISTER = '1-b:1.8.0';
+/** OBIS code of the active-energy export register: what a prosumer's export meter counts. */
+export const OCMF_EXPORT_REGISTER = '1-b:2.8.0';
 
 /** B begin, C during charging, T tariff change, E end of transaction (OCMF table 7). */
 export type OcmfReadingReason = 'B' | 'C' | 'T' | 'E';
@@ -54,6 +56,8 @@ export interface OcmfReading {
   readonly reason: OcmfReadingReason;
   /** Whole watt-hours; written as kWh with exactly three decimals so no precision is lost. */
   readonly registerWh: number;
+  /** OBIS code of the register read; OCMF_ENERGY_REGISTER when omitted. */
+  readonly register?: string;
 }
 
 export interface OcmfRecordContent {
@@ -116,7 +120,7 @@ export function ocmfPayloadText(content: OcmfRecordContent): string {
       ['TM', s(formatOcmfTime(r.timestampMs))],
       ['TX', s(r.reason)],
       ['RV', formatKwh(r.registerWh)],
-      ['RI', s(OCMF_ENERGY_REGISTER)],
+      ['RI', s(r.register ?? OCMF_ENERGY_REGISTER)],
       ['RU', s('kWh')],
       ['EF', s('')],
       ['ST', s('G')],

@@ -14,9 +14,12 @@ import {
 
 const WMS_PER_WH = 3_600_000;
 
-/** What is connected behind the meter while a vehicle is plugged in. */
+/** What takes the energy behind the meter: a vehicle's battery behind a charger, the grid behind an export meter. */
+export type EnergyTaker = Pick<ElectricVehicle, 'acceptanceW' | 'absorb'>;
+
+/** What is connected behind the meter while a vehicle is plugged in (or while an installation exports). */
 export interface MeterLoad {
-  readonly vehicle: ElectricVehicle;
+  readonly vehicle: EnergyTaker;
   /** The most the charger lets through at `atMs` (hardware, charging profiles, availability); 0 while not charging. */
   limitW(atMs: number): number;
 }
@@ -33,6 +36,8 @@ export interface SmartMeterOptions {
   readonly stepMs: number;
   /** The next transaction-context pagination number. */
   readonly nextPage: number;
+  /** OBIS code of the register the meter signs; OCMF_ENERGY_REGISTER (import) when omitted. */
+  readonly register?: string;
 }
 
 export interface MeterReading {
@@ -61,6 +66,7 @@ export class SmartMeter {
   readonly #gateway: OcmfGateway;
   readonly #signingKey: KeyObject;
   readonly #stepMs: number;
+  readonly #register: string | undefined;
   #energyWms: number;
   #syncedMs: number;
   #holdUntilMs: number;
@@ -79,6 +85,7 @@ export class SmartMeter {
     this.#gateway = options.gateway;
     this.#signingKey = options.signingKey;
     this.#stepMs = options.stepMs;
+    this.#register = options.register;
     this.#energyWms = options.registerWh * WMS_PER_WH;
     this.#syncedMs = options.clock.now();
     this.#holdUntilMs = this.#syncedMs;
@@ -154,7 +161,7 @@ export class SmartMeter {
       meter: this.identity,
       page,
       identification,
-      readings: [{ timestampMs: reading.timestampMs, reason, registerWh: reading.registerWh }],
+      readings: [{ timestampMs: reading.timestampMs, reason, registerWh: reading.registerWh, ...(this.#register === undefined ? {} : { register: this.#register }) }],
     });
     return { ...reading, reason, page, record: signOcmf(payload, this.#signingKey) };
   }
