@@ -7,6 +7,8 @@ export type Outcome =
   | { readonly kind: 'session-opened'; readonly sessionId: string; readonly holdAmount: number }
   | { readonly kind: 'hold-refused'; readonly sessionId: string; readonly chargerId: string; readonly reason: string }
   | { readonly kind: 'progress-recorded'; readonly sessionId: string; readonly estimatedCost: number; readonly holdExhausted: boolean; readonly chargerId: string }
+  /** Not applied: a later reading of the session, or its end, was applied first, and the ledger keeps the latest. */
+  | { readonly kind: 'progress-superseded'; readonly sessionId: string }
   | { readonly kind: 'session-settled'; readonly sessionId: string; readonly charged: number; readonly energyWh: number; readonly verification: 'verified' | 'unverified' };
 
 /**

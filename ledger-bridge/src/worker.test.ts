@@ -86,6 +86,38 @@ describe('LedgerWorker', () => {
     expect(ledger.applied).toEqual(['started.CP-1-7', 'ended.CP-1-7']);
   });
 
+  it('applies one event of a session at a time, and skips a reading a later one or the end already superseded', async () => {
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    const slowLedger: ChargingLedger = {
+      submit: async (name, request) => {
+        inFlight++;
+        mostAtOnce = Math.max(mostAtOnce, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        inFlight--;
+        return ledger.submit(name, request);
+      },
+      evaluate: (name, request) => ledger.evaluate(name, request),
+    };
+    await worker.close();
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger: slowLedger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20 });
+    const sampled = (minute: number): LedgerEvent => ({ ...base, kind: 'MeterSampled', eventId: `sampled.CP-1-7.${minute}`, meterStartWh: 0, sampledAt: `2026-11-24T10:${String(minute).padStart(2, '0')}:00.000Z`, registerWh: minute * 100, evidence: [] });
+    worker.run();
+    await (await add(started)).waitUntilFinished(events);
+    const jobs = [await add(sampled(5)), await add(sampled(10)), await add(sampled(15)), await add(ended)];
+    await Promise.all(jobs.map((job) => job.waitUntilFinished(events)));
+    const late = await add(sampled(20));
+    expect(await late.waitUntilFinished(events)).toEqual({ kind: 'progress-superseded', sessionId: 'CP-1-7' });
+
+    expect(mostAtOnce).toBe(1);
+    expect(ledger.applied).toContain('ended.CP-1-7');
+    expect(ledger.applied).not.toContain('sampled.CP-1-7.20');
+    // Whatever order the queue handed them out in, no reading was applied after a later one or the end.
+    const order = ledger.applied.filter((id) => id !== 'started.CP-1-7');
+    const minuteOf = (id: string): number => (id.startsWith('ended') ? Infinity : Number(id.split('.').pop()));
+    expect(order.map(minuteOf)).toEqual([...order.map(minuteOf)].sort((a, b) => a - b));
+  });
+
   it('retries while the ledger is unavailable and applies the event once', async () => {
     let outages = 2;
     ledger.failures.push(() => (outages-- > 0 ? new LedgerUnavailable('endorse', 14, undefined, new Error('peer down')) : undefined));

@@ -8,6 +8,10 @@ import type { ChargingLedger } from './ledger';
 
 /** Longer than any session and its retries can take. */
 const OPEN_MARK_TTL_S = 60 * 24 * 3600;
+/** Longer than one event's ledger calls can take; a bridge that dies holding it frees it by expiry. */
+const SESSION_LOCK_MS = 60_000;
+/** Deletes the lock only if this job still holds it. */
+const RELEASE_IF_OWNER = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 export interface DeadLetter {
   readonly event: LedgerEvent;
@@ -62,9 +66,22 @@ export class LedgerWorker {
           await job.moveToDelayed(Date.now() + options.orderingDelayMs, token);
           throw new DelayedError();
         }
+        // One event of a session at a time, across every worker and bridge: events of one session write the
+        // same keys, and applied side by side they would only invalidate each other (MVCC) and back off.
+        const lock = this.#sessionLockKey(event.sessionId);
+        if ((await this.#redis.set(lock, job.id ?? event.eventId, 'PX', SESSION_LOCK_MS, 'NX')) !== 'OK') {
+          await job.moveToDelayed(Date.now() + Math.min(50, options.orderingDelayMs), token);
+          throw new DelayedError();
+        }
         try {
+          if (event.kind === 'MeterSampled' && (await this.#superseded(event.sessionId, Date.parse(event.sampledAt)))) {
+            log.debug('a later reading or the session end was applied already; this reading adds nothing');
+            return { kind: 'progress-superseded', sessionId: event.sessionId };
+          }
           const outcome = await applyEvent(options.ledger, event);
           if (event.kind === 'SessionStarted') await this.#markOpenFinished(event.sessionId);
+          if (event.kind === 'MeterSampled') await this.#markProgress(event.sessionId, Date.parse(event.sampledAt));
+          if (event.kind === 'SessionEnded') await this.#markProgress(event.sessionId, Number.MAX_SAFE_INTEGER);
           await this.#report(event, outcome);
           log.info({ outcome: outcome.kind }, 'event applied to the ledger');
           return outcome;
@@ -82,6 +99,8 @@ export class LedgerWorker {
           }
           log.warn({ err: sorted }, 'ledger unavailable; the event will be retried');
           throw sorted;
+        } finally {
+          await this.#redis.eval(RELEASE_IF_OWNER, 1, lock, job.id ?? event.eventId);
         }
       },
       { ...queueOptions, concurrency: options.concurrency, autorun: false },
@@ -124,5 +143,23 @@ export class LedgerWorker {
 
   async #markOpenFinished(sessionId: string): Promise<void> {
     await this.#redis.set(this.#openedKeyPrefix + sessionId, '1', 'EX', OPEN_MARK_TTL_S);
+  }
+
+  #sessionLockKey(sessionId: string): string {
+    return `${this.#openedKeyPrefix.replace(/open-finished:$/, 'session-lock:')}${sessionId}`;
+  }
+
+  #progressKey(sessionId: string): string {
+    return `${this.#openedKeyPrefix.replace(/open-finished:$/, 'progress:')}${sessionId}`;
+  }
+
+  /** Whether a reading at `sampledAtMs` comes after the session's end or a later reading was applied. */
+  async #superseded(sessionId: string, sampledAtMs: number): Promise<boolean> {
+    const applied = await this.#redis.get(this.#progressKey(sessionId));
+    return applied !== null && Number(applied) >= sampledAtMs;
+  }
+
+  async #markProgress(sessionId: string, atMs: number): Promise<void> {
+    await this.#redis.set(this.#progressKey(sessionId), String(atMs), 'EX', OPEN_MARK_TTL_S);
   }
 }
