@@ -3,6 +3,9 @@
  *
  *   npm run sim -- --protocol 2.0.1 --chargers 50 --sessions 200
  *
+ *   npm run sim -- prosumer --kwp 8 --lat 52.52 --lon 13.40 --url http://127.0.0.1:8283 --username solar --password … \
+ *     --account acc-pro-1 --export-point X1 --meter PV-1 --key meter.pem
+ *
  * Against a ChargeLedger CSMS it provisions its chargers and id tokens through the admin API first, with the
  * key given as --admin-key or the one `npm start` keeps in <data dir>/secrets/admin-api-key.
  *
@@ -20,6 +23,12 @@ import { provisionThroughAdminApi } from './load/provision';
 import { seededRandom } from './load/random';
 import type { OcppSecurity } from './ocpp/link';
 import { listTemplates } from './template/template';
+import { SystemClock } from './clock';
+import { meterKeyFromPem } from './meter/keys';
+import { createExportMeter } from './prosumer/export-meter';
+import { productionCurve } from './prosumer/production-curve';
+import { createProsumer, upcomingWindows } from './prosumer/prosumer';
+import { createRestProsumerPort } from './prosumer/rest-port';
 
 const USAGE = `usage: npm run sim -- [options]
   --protocol 1.6|2.0.1        OCPP version (2.0.1)
@@ -38,10 +47,25 @@ const USAGE = `usage: npm run sim -- [options]
   --step-minutes N            simulated minutes per step (5)
   --pace-ms N                 real milliseconds between steps (0: as fast as the CSMS answers)
   --seed N                    random seed, for repeatable runs (1)
-  --help`;
+  --help
+A prosumer selling solar surplus instead: npm run sim -- prosumer --help`;
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}\n`);
+const PROSUMER_USAGE = `usage: npm run sim -- prosumer [options]
+  --url URL                   the Prosumers' participants' service (http://127.0.0.1:8283)
+  --username NAME --password TEXT   the prosumer's sign-in
+  --account ID                the prosumer's account (Wallets opened it)
+  --export-point ID           the export point whose meter the Authority registered (X1)
+  --meter SERIAL --key FILE   the export meter's serial and its P-256 private key (PEM); the public key
+                              (SPKI hex, printed at start) is the one the Authority registers
+  --kwp N --lat DEG --lon DEG the roof (8 kWp at 52.52, 13.40)
+  --annual-kwh N              the household's consumption a year (4000)
+  --utc-offset MIN            the household's local time (60)
+  --price MICRO               price per kWh in micro-EUR (200000)
+  --windows N --window-minutes N   how many back-to-back windows, how long (4 of 15)
+  --lead-minutes N            time left for operators to accept before the first window (10)`;
+
+function fail(message: string, usage = USAGE): never {
+  process.stderr.write(`${message}\n\n${usage}\n`);
   process.exit(2);
 }
 
@@ -75,7 +99,68 @@ function security(values: Record<string, string | boolean | undefined>): OcppSec
   }
 }
 
+/** A prosumer selling its clear-sky surplus through the Prosumers' service, in real time. */
+async function prosumer(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      url: { type: 'string', default: 'http://127.0.0.1:8283' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      account: { type: 'string' },
+      'export-point': { type: 'string', default: 'X1' },
+      meter: { type: 'string' },
+      key: { type: 'string' },
+      kwp: { type: 'string', default: '8' },
+      lat: { type: 'string', default: '52.52' },
+      lon: { type: 'string', default: '13.40' },
+      'annual-kwh': { type: 'string', default: '4000' },
+      'utc-offset': { type: 'string', default: '60' },
+      price: { type: 'string', default: '200000' },
+      windows: { type: 'string', default: '4' },
+      'window-minutes': { type: 'string', default: '15' },
+      'lead-minutes': { type: 'string', default: '10' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return void process.stdout.write(`${PROSUMER_USAGE}\n`);
+  const required = (name: 'username' | 'password' | 'account' | 'meter' | 'key'): string => values[name] ?? fail(`--${name} is required`, PROSUMER_USAGE);
+  const number = (name: keyof typeof values): number => {
+    const value = Number(values[name]);
+    if (!Number.isFinite(value)) fail(`--${name} must be a number`, PROSUMER_USAGE);
+    return value;
+  };
+  const signIn = await fetch(`${values.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: required('username'), password: required('password') }) });
+  if (!signIn.ok) fail(`sign-in at ${values.url}: ${signIn.status} ${await signIn.text()}`, PROSUMER_USAGE);
+  const { token } = (await signIn.json()) as { token: string };
+
+  const clock = new SystemClock();
+  const curve = productionCurve({
+    pv: { capacityKwp: number('kwp'), latitudeDeg: number('lat'), longitudeDeg: number('lon'), performanceRatio: 0.85 },
+    household: { annualKwh: number('annual-kwh'), utcOffsetMinutes: number('utc-offset') },
+  });
+  const meter = createExportMeter({ clock, serial: required('meter'), signingKey: meterKeyFromPem(readFileSync(required('key'), 'utf8')), source: curve, registerWh: 0, stepMs: 1_000, nextPage: 1 });
+  const agent = createProsumer({
+    clock,
+    port: createRestProsumerPort({ baseUrl: values.url, token, fetch }),
+    meter,
+    forecast: curve,
+    account: { prosumerAccountId: required('account'), exportPointId: values['export-point'], currency: 'EUR' },
+    priceMicroPerKWh: number('price'),
+    minOfferWh: 100,
+    settleAfterMs: 2_000,
+    newOfferId: () => `offer-${randomBytes(6).toString('hex')}`,
+  });
+  const windows = upcomingWindows(clock.now(), { windowMs: number('window-minutes') * 60_000, leadMs: number('lead-minutes') * 60_000, count: number('windows') });
+  process.stdout.write(`export meter ${meter.serial}, public key ${meter.publicKeyHex}\n`);
+  for (const outcome of await agent.run(windows)) {
+    const line = outcome.kind === 'no-surplus' ? { window: new Date(outcome.window.startMs).toISOString(), kind: outcome.kind } : outcome.kind === 'unaccepted' ? { offerId: outcome.offer.offerId, kind: outcome.kind, energyWh: outcome.offer.energyWh } : { offerId: outcome.offer.offerId, kind: outcome.kind, acceptedWh: outcome.acceptedWh, deliveredWh: outcome.meteredWh, paid: outcome.paid, txId: outcome.settlement.txId };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'prosumer') return prosumer(process.argv.slice(3));
   const { values } = parseArgs({
     options: {
       protocol: { type: 'string', default: '2.0.1' },
