@@ -2,12 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { PendingReplies } from './pending-replies';
 import type { AuthorizeQuery, LedgerAuthorizationVerdict, LedgerQueryReply } from '@chargeledger/ledger-queue';
-
-/** What asking the ledger about a token gave: its verdict, a refusal of the question, or nothing in time. */
-export type LedgerAnswer =
-  | { readonly kind: 'verdict'; readonly verdict: LedgerAuthorizationVerdict; readonly cached: boolean }
-  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
-  | { readonly kind: 'unavailable'; readonly reason: string };
+import type { LedgerAnswer, LedgerAsker } from './domain/authorization';
 
 export interface LedgerAuthorizerOptions {
   /** For pushing questions, publishing nothing, and the verdict cache. */
@@ -35,7 +30,7 @@ export interface LedgerAuthorizerOptions {
  * the token. A cached verdict may be up to `cacheTtlMs` old: the ledger decides again when it opens the
  * session, and a hold it refuses then stops the charger.
  */
-export class LedgerAuthorizer {
+export class LedgerAuthorizer implements LedgerAsker {
   readonly #options: LedgerAuthorizerOptions;
   readonly #pending = new PendingReplies<LedgerQueryReply>();
 

@@ -1,7 +1,6 @@
 import pino from 'pino';
-import type { LedgerAnswer } from '../ledger-authorizer';
 import type { LedgerAuthorizationStatus } from '@chargeledger/ledger-queue';
-import { Authorization, type AuthorizationDecision, toStatus16, type WhenLedgerUnavailable } from './authorization';
+import { Authorization, type AuthorizationDecision, type LedgerAnswer, toStatus16, type WhenLedgerUnavailable } from './authorization';
 import type { TokenStatus } from './id-tokens';
 
 const log = pino({ level: 'silent' });

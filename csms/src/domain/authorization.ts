@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { LedgerAnswer } from '../ledger-authorizer';
-import type { LedgerAuthorizationStatus } from '@chargeledger/ledger-queue';
+import type { LedgerAuthorizationStatus, LedgerAuthorizationVerdict } from '@chargeledger/ledger-queue';
 import type { IdTokenRegistry } from './id-tokens';
 
 /**
@@ -21,6 +20,12 @@ export interface AuthorizationDecision {
 
 /** What to answer while the ledger cannot be asked: trust the operator's registry, or refuse everyone. */
 export type WhenLedgerUnavailable = 'registry' | 'reject';
+
+/** What asking the ledger about a token gave: its verdict, a refusal of the question, or nothing in time. */
+export type LedgerAnswer =
+  | { readonly kind: 'verdict'; readonly verdict: LedgerAuthorizationVerdict; readonly cached: boolean }
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
+  | { readonly kind: 'unavailable'; readonly reason: string };
 
 /** Something that can ask the ledger about a token at a charger (LedgerAuthorizer). */
 export interface LedgerAsker {

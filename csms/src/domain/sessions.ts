@@ -1,7 +1,37 @@
-import type { HandlerContext } from '../ocpp/context';
-import type { Reading } from '../ocpp/meter-readings';
-import type { MeterEvidence } from '@chargeledger/ledger-queue';
-import { type SessionFlag, sessionIdOf, type SessionState } from './transactions';
+import type { Logger } from 'pino';
+import type { LedgerEvent, MeterEvidence } from '@chargeledger/ledger-queue';
+import type { IdTokenRegistry } from './id-tokens';
+import { type SessionFlag, sessionIdOf, type SessionState, type TransactionStore } from './transactions';
+
+/** What the ledger needs from one meter value, whatever the protocol version. */
+export interface Reading {
+  readonly timestamp: string;
+  readonly registerWh?: number;
+  readonly evidence: readonly MeterEvidence[];
+}
+
+/** Where sessions are kept between a charger's messages. */
+export type SessionStore = Pick<TransactionStore, 'get' | 'create' | 'put' | 'recordStop'>;
+
+type SessionEventKind = 'SessionStarted' | 'MeterSampled' | 'SessionEnded';
+/** A session's ledger event before the sink gives it its id. */
+export type SessionEvent = LedgerEvent extends infer E ? (E extends LedgerEvent & { readonly kind: SessionEventKind } ? Omit<E, 'eventId'> : never) : never;
+
+/** Where a session's ledger events go; `publish` resolves only once the event is stored durably. */
+export interface SessionEventSink {
+  publish(event: SessionEvent): Promise<unknown>;
+}
+
+/** What the session lifecycle needs from the one charger whose message is being handled. */
+export interface SessionContext {
+  readonly chargerId: string;
+  readonly log: Logger;
+  readonly sessions: SessionStore;
+  readonly events: SessionEventSink;
+  readonly tokens: Pick<IdTokenRegistry, 'digest'>;
+  /** Counts a session flag; the session and the log say which session. */
+  readonly sessionFlagged: (flag: SessionFlag) => void;
+}
 
 /**
  * Protocol-free session lifecycle. Each step publishes its event durably before returning, and the OCPP
@@ -10,9 +40,9 @@ import { type SessionFlag, sessionIdOf, type SessionState } from './transactions
  */
 export type StartInput = Pick<SessionState, 'transactionId' | 'protocol' | 'evseId' | 'connectorId' | 'idToken' | 'startedAt' | 'meterStartWh' | 'evidence'>;
 
-export async function startSession(ctx: HandlerContext, input: StartInput): Promise<SessionState> {
+export async function startSession(ctx: SessionContext, input: StartInput): Promise<SessionState> {
   const sessionId = sessionIdOf(ctx.chargerId, input.transactionId);
-  const existing = await ctx.transactions.get(sessionId);
+  const existing = await ctx.sessions.get(sessionId);
   const state: SessionState = existing ?? {
     sessionId,
     chargerId: ctx.chargerId,
@@ -27,7 +57,7 @@ export async function startSession(ctx: HandlerContext, input: StartInput): Prom
     ended: false,
     evidence: input.evidence,
   };
-  await ctx.publisher.publish({
+  await ctx.events.publish({
     kind: 'SessionStarted',
     sessionId,
     chargerId: ctx.chargerId,
@@ -40,13 +70,13 @@ export async function startSession(ctx: HandlerContext, input: StartInput): Prom
     meterStartWh: state.meterStartWh,
     evidence: state.evidence,
   });
-  if (existing === undefined) await ctx.transactions.create(state);
+  if (existing === undefined) await ctx.sessions.create(state);
   ctx.log.info({ sessionId, token: ctx.tokens.digest(input.idToken), meterStartWh: input.meterStartWh }, 'session started');
   return state;
 }
 
 /** Publishes each reading that carries a register value; a register that goes backwards is flagged, not published. */
-export async function recordReadings(ctx: HandlerContext, state: SessionState, readings: readonly Reading[]): Promise<SessionState> {
+export async function recordReadings(ctx: SessionContext, state: SessionState, readings: readonly Reading[]): Promise<SessionState> {
   let current = state;
   for (const reading of readings) {
     current = { ...current, evidence: mergeEvidence(current.evidence, reading.evidence) };
@@ -55,7 +85,7 @@ export async function recordReadings(ctx: HandlerContext, state: SessionState, r
       ctx.log.warn({ sessionId: state.sessionId, registerWh: reading.registerWh, lastRegisterWh: current.lastRegisterWh }, 'meter value went backwards; ignored');
       continue;
     }
-    await ctx.publisher.publish({
+    await ctx.events.publish({
       kind: 'MeterSampled',
       sessionId: state.sessionId,
       chargerId: state.chargerId,
@@ -68,7 +98,7 @@ export async function recordReadings(ctx: HandlerContext, state: SessionState, r
     });
     current = { ...current, lastRegisterWh: reading.registerWh };
   }
-  await ctx.transactions.put(current);
+  await ctx.sessions.put(current);
   return current;
 }
 
@@ -86,7 +116,7 @@ export interface EndInput {
  * id; one that differs is flagged. The end event carries every signed record seen in the session, so the
  * ledger can check the whole chain.
  */
-export async function endSession(ctx: HandlerContext, state: SessionState, input: EndInput): Promise<SessionState> {
+export async function endSession(ctx: SessionContext, state: SessionState, input: EndInput): Promise<SessionState> {
   const offered = {
     endedAt: input.endedAt,
     meterStopWh: input.meterStopWh,
@@ -95,7 +125,7 @@ export async function endSession(ctx: HandlerContext, state: SessionState, input
   };
   // A session ended before stops were recorded apart keeps the stop it shows.
   const shown = state.ended && state.endedAt !== undefined && state.meterStopWh !== undefined ? { endedAt: state.endedAt, meterStopWh: state.meterStopWh, reason: state.stopReason ?? input.reason, evidence: state.evidence } : undefined;
-  const recorded = await ctx.transactions.recordStop(state.sessionId, shown ?? offered);
+  const recorded = await ctx.sessions.recordStop(state.sessionId, shown ?? offered);
   const { stop } = recorded;
   const first = recorded.first && shown === undefined;
   const flags = new Set(state.flags ?? []);
@@ -113,7 +143,7 @@ export async function endSession(ctx: HandlerContext, state: SessionState, input
   } else if (first && stop.meterStopWh < state.lastRegisterWh) {
     ctx.log.warn({ sessionId: state.sessionId, meterStopWh: stop.meterStopWh, lastRegisterWh: state.lastRegisterWh }, 'meter stop is below an earlier reading');
   }
-  await ctx.publisher.publish({
+  await ctx.events.publish({
     kind: 'SessionEnded',
     sessionId: state.sessionId,
     chargerId: state.chargerId,
@@ -136,13 +166,13 @@ export async function endSession(ctx: HandlerContext, state: SessionState, input
     lastRegisterWh: Math.max(state.lastRegisterWh, stop.meterStopWh),
     flags: [...flags],
   };
-  await ctx.transactions.put(ended);
+  await ctx.sessions.put(ended);
   if (first) ctx.log.info({ sessionId: state.sessionId, energyWh: stop.meterStopWh - state.meterStartWh, reason: stop.reason }, 'session ended');
   return ended;
 }
 
 /** A flag is counted and logged each time it is raised, and kept on the session once. */
-function flag(ctx: HandlerContext, flags: Set<SessionFlag>, raised: SessionFlag, message: string, fields: Record<string, unknown>): void {
+function flag(ctx: SessionContext, flags: Set<SessionFlag>, raised: SessionFlag, message: string, fields: Record<string, unknown>): void {
   flags.add(raised);
   ctx.sessionFlagged(raised);
   ctx.log.warn({ ...fields, flagged: raised }, message);

@@ -3,6 +3,7 @@ import type { Authorization } from '../domain/authorization';
 import type { ChargerRegistry } from '../domain/chargers';
 import type { Clock } from '../domain/clock';
 import type { IdTokenRegistry } from '../domain/id-tokens';
+import type { SessionContext } from '../domain/sessions';
 import type { StationState } from '../domain/station-state';
 import type { SessionFlag, TransactionStore } from '../domain/transactions';
 import type { EventPublisher } from '../queue/publisher';
@@ -28,6 +29,11 @@ export interface HandlerContext {
   readonly chargers: ChargerRegistry;
   /** Counts a session flag (csms_session_flags_total); the session and the log say which session. */
   readonly sessionFlagged: (flag: SessionFlag) => void;
+}
+
+/** The session lifecycle's narrow view of a handler's context. */
+export function sessionContext(ctx: HandlerContext): SessionContext {
+  return { chargerId: ctx.chargerId, log: ctx.log, sessions: ctx.transactions, events: ctx.publisher, tokens: ctx.tokens, sessionFlagged: ctx.sessionFlagged };
 }
 
 export type Handler<Req, Res> = (ctx: HandlerContext, request: Req) => Promise<Res>;

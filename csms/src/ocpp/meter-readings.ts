@@ -1,11 +1,5 @@
 import type { MeterEvidence } from '@chargeledger/ledger-queue';
-
-/** What the ledger needs from one meter value, whatever the protocol version. */
-export interface Reading {
-  readonly timestamp: string;
-  readonly registerWh?: number;
-  readonly evidence: readonly MeterEvidence[];
-}
+import type { Reading } from '../domain/sessions';
 
 const REGISTER = 'Energy.Active.Import.Register';
 

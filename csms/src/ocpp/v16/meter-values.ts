@@ -1,6 +1,6 @@
 import { recordReadings } from '../../domain/sessions';
 import { sessionIdOf } from '../../domain/transactions';
-import type { Handler } from '../context';
+import { type Handler, sessionContext } from '../context';
 import { readings16 } from '../meter-readings';
 import type { ChargerRequests16, ChargerResponses16 } from './messages';
 
@@ -14,6 +14,6 @@ export const meterValues: Handler<ChargerRequests16[Action], ChargerResponses16[
     ctx.log.warn({ transactionId: request.transactionId }, 'meter values for a transaction this CSMS does not know or has ended');
     return {};
   }
-  await recordReadings(ctx, state, readings16(request.meterValue));
+  await recordReadings(sessionContext(ctx), state, readings16(request.meterValue));
   return {};
 };

@@ -1,6 +1,6 @@
 import { locateConnector16 } from '../../domain/chargers';
 import { startSession } from '../../domain/sessions';
-import type { Handler } from '../context';
+import { type Handler, sessionContext } from '../context';
 import type { ChargerRequests16, ChargerResponses16 } from './messages';
 
 type Action = 'StartTransaction';
@@ -17,7 +17,7 @@ export const startTransaction: Handler<ChargerRequests16[Action], ChargerRespons
     return { transactionId, idTagInfo: { status } };
   }
   const { evseId, connectorId } = locateConnector16(request.connectorId, (await ctx.chargers.get(ctx.chargerId))?.evseLayout);
-  await startSession(ctx, {
+  await startSession(sessionContext(ctx), {
     transactionId: String(transactionId),
     protocol: '1.6',
     evseId,

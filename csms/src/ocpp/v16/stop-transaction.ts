@@ -1,6 +1,6 @@
 import { endSession, recordReadings } from '../../domain/sessions';
 import { sessionIdOf } from '../../domain/transactions';
-import type { Handler } from '../context';
+import { type Handler, sessionContext } from '../context';
 import { readings16 } from '../meter-readings';
 import type { ChargerRequests16, ChargerResponses16 } from './messages';
 
@@ -18,7 +18,7 @@ export const stopTransaction: Handler<ChargerRequests16[Action], ChargerResponse
     return request.idTag === undefined ? {} : { idTagInfo: { status: 'Invalid' } };
   }
   const readings = readings16(request.transactionData ?? []);
-  const current = state.ended ? state : await recordReadings(ctx, state, readings);
-  await endSession(ctx, current, { endedAt: request.timestamp, meterStopWh: request.meterStop, reason: request.reason ?? 'Local', readings });
+  const current = state.ended ? state : await recordReadings(sessionContext(ctx), state, readings);
+  await endSession(sessionContext(ctx), current, { endedAt: request.timestamp, meterStopWh: request.meterStop, reason: request.reason ?? 'Local', readings });
   return request.idTag === undefined ? {} : { idTagInfo: { status: await ctx.tokens.status(request.idTag) } };
 };

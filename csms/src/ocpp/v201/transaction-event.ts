@@ -1,7 +1,7 @@
-import { endSession, recordReadings, startSession } from '../../domain/sessions';
+import { endSession, type Reading, recordReadings, startSession } from '../../domain/sessions';
 import { sessionIdOf } from '../../domain/transactions';
-import type { Handler, HandlerContext } from '../context';
-import { readings201, type Reading } from '../meter-readings';
+import { type Handler, type HandlerContext, sessionContext } from '../context';
+import { readings201 } from '../meter-readings';
 import type { ChargerRequests201, ChargerResponses201, IdTokenInfo } from './messages';
 
 type Action = 'TransactionEvent';
@@ -28,7 +28,7 @@ export const transactionEvent: Handler<ChargerRequests201[Action], ChargerRespon
       ...optional('meterStartWh', pending?.meterStartWh ?? firstRegister(readings)),
     };
     if (request.idToken !== undefined && idTokenInfo?.status === 'Accepted') {
-      state = await startSession(ctx, {
+      state = await startSession(sessionContext(ctx), {
         transactionId: request.transactionInfo.transactionId,
         protocol: '2.0.1',
         evseId: known.evseId ?? 1,
@@ -48,9 +48,9 @@ export const transactionEvent: Handler<ChargerRequests201[Action], ChargerRespon
     // A repeated Ended is answered as any other and kept out of the session: the first stop stands, and one
     // that names another final register is flagged. Without a register of its own it repeats the first stop.
     const register = lastRegister(readings) ?? (state.ended ? state.meterStopWh : undefined) ?? state.lastRegisterWh;
-    await endSession(ctx, state, { endedAt: request.timestamp, meterStopWh: register, reason: request.transactionInfo.stoppedReason ?? 'Local', readings });
+    await endSession(sessionContext(ctx), state, { endedAt: request.timestamp, meterStopWh: register, reason: request.transactionInfo.stoppedReason ?? 'Local', readings });
   } else if (request.eventType === 'Updated' && !state.ended) {
-    await recordReadings(ctx, state, readings);
+    await recordReadings(sessionContext(ctx), state, readings);
   }
   return idTokenInfo === undefined ? {} : { idTokenInfo };
 };
