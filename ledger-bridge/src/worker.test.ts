@@ -97,7 +97,7 @@ describe('LedgerWorker', () => {
         inFlight--;
         return ledger.submit(name, request);
       },
-      evaluate: (name, request) => ledger.evaluate(name, request),
+      evaluate: () => ledger.evaluate(),
     };
     await worker.close();
     worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger: slowLedger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20 });
