@@ -28,6 +28,9 @@ export interface FabricLedgerOptions {
   readonly confirmRefusalMs?: number;
 }
 
+/** gRPC DEADLINE_EXCEEDED. */
+const DEADLINE_EXCEEDED = 4;
+
 /** Refusals a peer lagging by a block could give where an up-to-date peer would not. */
 const STATE_DEPENDENT_REFUSALS: ReadonlySet<string> = new Set(['NOT_FOUND', 'INVALID_STATE', 'ID_TOKEN_REJECTED', 'INSUFFICIENT_FUNDS']);
 
@@ -71,7 +74,10 @@ export class FabricLedger implements ChargingLedger {
       const proposal = contract.newProposal(fn, proposalOptions(request, options));
       const transaction = await proposal.endorse();
       const submitted = await this.#retryStage(() => transaction.submit());
-      const status = await this.#retryStage(() => submitted.getStatus());
+      // A status that does not come within its deadline is not asked again: the orderer may have lost the
+      // transaction (killed with it in flight), and it would never commit. The caller's backoff endorses
+      // anew, which the event id makes safe: had the first one committed after all, its result comes back.
+      const status = await this.#retryStage(() => submitted.getStatus(), (sorted) => sorted.code !== DEADLINE_EXCEEDED);
       if (!status.successful) {
         throw new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
       }
@@ -90,13 +96,13 @@ export class FabricLedger implements ChargingLedger {
     }
   }
 
-  async #retryStage<R>(stage: () => Promise<R>): Promise<R> {
+  async #retryStage<R>(stage: () => Promise<R>, worthAskingAgain: (sorted: LedgerUnavailable) => boolean = () => true): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await stage();
       } catch (error) {
         const sorted = classifyLedgerError(error);
-        if (!(sorted instanceof LedgerUnavailable) || sorted.stage === 'endorse' || attempt >= this.#stageAttempts) throw error;
+        if (!(sorted instanceof LedgerUnavailable) || sorted.stage === 'endorse' || !worthAskingAgain(sorted) || attempt >= this.#stageAttempts) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
       }
     }
