@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { OcppAction, OcppRequest, OcppResponse, OcppVersion } from '@chargeledger/ocpp-types';
 import type { Redis } from 'ioredis';
 import { TimeoutError } from 'ocpp-rpc';
 import type { Logger } from 'pino';
@@ -110,7 +111,16 @@ export class CommandRouter {
     await this.#options.redis.eval("if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0", 1, this.#mapKey, identity, this.#options.nodeId);
   }
 
-  async call(identity: string, action: string, params: unknown): Promise<unknown> {
+  /**
+   * Sends a command in the words of one OCPP version, typed by its action. The schema of the charger's own
+   * protocol checks the request before it is sent, so a command in the other version's words is refused unsent.
+   */
+  async call<V extends OcppVersion, A extends OcppAction<V>>(identity: string, version: V, action: A, request: OcppRequest<V, A>): Promise<OcppResponse<V, A>> {
+    return (await this.relay(identity, action, request)) as OcppResponse<V, A>;
+  }
+
+  /** Sends a command as given (the admin API's body), typed only by the schema of the charger's protocol at run time. */
+  async relay(identity: string, action: string, params: unknown): Promise<unknown> {
     const local = this.#options.local(identity);
     if (local !== undefined) return callCharger(local, identity, action, params, this.#options.timeoutMs);
     const nodeId = await this.#options.redis.hget(this.#mapKey, identity);

@@ -44,9 +44,10 @@ export class LedgerReactions {
           return 'settlement-recorded';
         }
         if (session.ended) return 'already-ended';
-        const answer = (session.protocol === '1.6'
-          ? await options.router.call(session.chargerId, 'RemoteStopTransaction', { transactionId: Number(session.transactionId) })
-          : await options.router.call(session.chargerId, 'RequestStopTransaction', { transactionId: session.transactionId })) as { status?: string };
+        const answer =
+          session.protocol === '1.6'
+            ? await options.router.call(session.chargerId, '1.6', 'RemoteStopTransaction', { transactionId: Number(session.transactionId) })
+            : await options.router.call(session.chargerId, '2.0.1', 'RequestStopTransaction', { transactionId: session.transactionId });
         log.info({ reason: outcome.reason, answer: answer.status }, 'stop requested after the ledger refused or exhausted the hold');
         return answer.status === 'Accepted' ? 'stop-requested' : 'charger-declined';
       },

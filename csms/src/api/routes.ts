@@ -254,7 +254,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     },
     async (request, reply) => {
       try {
-        return (await deps.router.call(request.params.identity, request.params.action, request.body)) as Record<string, unknown>;
+        return (await deps.router.relay(request.params.identity, request.params.action, request.body)) as Record<string, unknown>;
       } catch (error) {
         if (error instanceof ChargerNotConnectedError) return reply.code(404).send({ error: 'NotConnected', message: error.message });
         if (error instanceof CommandRejectedError) return reply.code(400).send({ error: error.rpcErrorCode, message: error.message });

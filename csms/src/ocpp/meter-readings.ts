@@ -1,5 +1,7 @@
 import type { MeterEvidence } from '@chargeledger/ledger-queue';
 import type { Reading } from '../domain/sessions';
+import type { SampledValue16 } from './v16/messages';
+import type { SampledValue201 } from './v201/messages';
 
 const REGISTER = 'Energy.Active.Import.Register';
 
@@ -32,12 +34,6 @@ export function toWh(value: string | number, unit: string | undefined, multiplie
   return (text.startsWith('-') ? -1 : 1) * Number(scaled);
 }
 
-interface SampledValue16 {
-  value: string;
-  format?: string;
-  measurand?: string;
-  unit?: string;
-}
 
 /** OCPP 1.6: signed data is a sampledValue with format SignedData whose value holds the signed record. */
 export function readings16(meterValues: readonly { timestamp: string; sampledValue: readonly SampledValue16[] }[]): Reading[] {
@@ -71,12 +67,6 @@ function signedData16(value: string): MeterEvidence {
   return decodeSignedMeterData(data, publicKey);
 }
 
-interface SampledValue201 {
-  value: number;
-  measurand?: string;
-  signedMeterValue?: { signedMeterData: string; encodingMethod: string; publicKey: string };
-  unitOfMeasure?: { unit?: string; multiplier?: number };
-}
 
 export function readings201(meterValues: readonly { timestamp: string; sampledValue: readonly SampledValue201[] }[]): Reading[] {
   return meterValues.map((meterValue) => {

@@ -1,12 +1,14 @@
+import type { V16 as Ocpp16, V16Actions, V201 as Ocpp201, V201Actions } from '@chargeledger/ocpp-types';
 import { parseOcmf } from '../meter/ocmf';
-import type { StartTransactionRequest, V16Actions } from '../ocpp/generated/v16';
-import type { TransactionEventRequest, V201Actions } from '../ocpp/generated/v201';
 import type { ChargePoint, OcppVersion } from './api';
 import type { StationSettings } from './core/settings';
 import { createChargePoint } from './create';
 import { CsmsDouble } from './testing/csms-double';
 import { aClock, anEv, anIdentity, FAST_RECONNECT, MINUTE } from './testing/builders';
 import { outage, recovery } from './testing/outage';
+
+type StartTransactionRequest = Ocpp16.StartTransactionRequest;
+type TransactionEventRequest = Ocpp201.TransactionEventRequest;
 
 type AnyCsms = CsmsDouble<V16Actions> | CsmsDouble<V201Actions>;
 

@@ -1,5 +1,4 @@
-import type { V16Actions } from '../ocpp/generated/v16';
-import type { V201Actions } from '../ocpp/generated/v201';
+import type { V16Actions, V201Actions } from '@chargeledger/ocpp-types';
 import type { ChargePoint } from './api';
 import { createChargePoint } from './create';
 import { CsmsDouble } from './testing/csms-double';

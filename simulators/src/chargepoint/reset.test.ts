@@ -1,8 +1,9 @@
-import type { V16Actions } from '../ocpp/generated/v16';
-import type { TransactionEventRequest, V201Actions } from '../ocpp/generated/v201';
+import type { V16Actions, V201, V201Actions } from '@chargeledger/ocpp-types';
 import { createChargePoint } from './create';
 import { CsmsDouble } from './testing/csms-double';
 import { aClock, anEv, anIdentity, FAST_RECONNECT, MINUTE } from './testing/builders';
+
+type TransactionEventRequest = V201.TransactionEventRequest;
 
 describe('Reset', () => {
   it('1.6: stops the transaction with HardReset, reconnects and boots again', async () => {

@@ -1,4 +1,4 @@
-import type { V201Actions } from '../ocpp/generated/v201';
+import type { V201Actions } from '@chargeledger/ocpp-types';
 import type { ChargePoint } from './api';
 import { createChargePoint } from './create';
 import { issueTestPki } from './testing/certificates';

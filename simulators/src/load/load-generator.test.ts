@@ -1,8 +1,10 @@
-import type { TransactionEventRequest, V201Actions } from '../ocpp/generated/v201';
+import type { V201, V201Actions } from '@chargeledger/ocpp-types';
 import { CsmsDouble } from '../chargepoint/testing/csms-double';
 import { T0 } from '../chargepoint/testing/builders';
 import { runLoad } from './load-generator';
 import { seededRandom } from './random';
+
+type TransactionEventRequest = V201.TransactionEventRequest;
 
 describe('runLoad', () => {
   it('shares the sessions out among the chargers and completes every one', async () => {

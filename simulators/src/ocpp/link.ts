@@ -1,8 +1,8 @@
+import type { ActionMap, RequestOf, ResponseOf } from '@chargeledger/ocpp-types';
 import { RPCClient, RPCError } from 'ocpp-rpc';
 import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client';
 import { ConfigurationError, ConnectionError } from '../errors';
 import { TypedEmitter } from '../typed-emitter';
-import type { ActionMap, RequestOf, ResponseOf } from './actions';
 
 export type OcppSubprotocol = 'ocpp1.6' | 'ocpp2.0.1';
 

@@ -1,5 +1,5 @@
+import type { ActionMap, RequestOf, ResponseOf } from '@chargeledger/ocpp-types';
 import { OfflineError } from '../errors';
-import type { ActionMap, RequestOf, ResponseOf } from './actions';
 
 export interface OutboxOptions<M extends ActionMap<M>> {
   send<A extends keyof M & string>(action: A, request: RequestOf<M, A>): Promise<ResponseOf<M, A>>;

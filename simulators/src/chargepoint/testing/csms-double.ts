@@ -1,9 +1,9 @@
+import type { ActionMap, RequestOf, ResponseOf } from '@chargeledger/ocpp-types';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { RPCServer } from 'ocpp-rpc';
 import type RpcServerClient from 'ocpp-rpc/lib/server-client';
-import type { ActionMap, RequestOf, ResponseOf } from '../../ocpp/actions';
 import type { OcppSubprotocol } from '../../ocpp/link';
 
 /** A call a charge point made, as the CSMS double received it. */

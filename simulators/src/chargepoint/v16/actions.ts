@@ -1,4 +1,4 @@
-import type { V16Actions } from '../../ocpp/generated/v16';
+import type { V16Actions } from '@chargeledger/ocpp-types';
 
 /** Calls a 1.6 charge point makes. */
 export type V16Outbound = Pick<

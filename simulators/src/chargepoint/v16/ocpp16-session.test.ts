@@ -1,5 +1,5 @@
+import type { V16Actions } from '@chargeledger/ocpp-types';
 import type { ManualClock } from '../../clock';
-import type { V16Actions } from '../../ocpp/generated/v16';
 import type { ChargePoint } from '../api';
 import { createChargePoint } from '../create';
 import { CsmsDouble } from '../testing/csms-double';

@@ -1,4 +1,10 @@
-import type { V201Actions } from '../../ocpp/generated/v201';
+import type { V201, V201Actions } from '@chargeledger/ocpp-types';
+
+export type ChargingProfileType = V201.ChargingProfileType;
+export type MeterValueType = V201.MeterValueType;
+export type SampledValueType = V201.SampledValueType;
+export type SendLocalListRequest = V201.SendLocalListRequest;
+export type TransactionEventRequest = V201.TransactionEventRequest;
 
 /** Calls a 2.0.1 charging station makes. */
 export type V201Outbound = Pick<
@@ -30,5 +36,3 @@ export type V201Inbound = Pick<
   | 'TriggerMessage'
   | 'UnlockConnector'
 >;
-
-export type { ChargingProfileType, MeterValueType, SampledValueType, SendLocalListRequest, TransactionEventRequest } from '../../ocpp/generated/v201';

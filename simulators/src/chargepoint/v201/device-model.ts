@@ -1,6 +1,11 @@
-import type { GetVariableDataType, GetVariableResultType, SetVariableDataType, SetVariableResultType } from '../../ocpp/generated/v201';
+import type { V201 } from '@chargeledger/ocpp-types';
 import type { LocalAuthList } from '../core/local-auth-list';
 import type { SettingsStore } from '../core/settings';
+
+type GetVariableDataType = V201.GetVariableDataType;
+type GetVariableResultType = V201.GetVariableResultType;
+type SetVariableDataType = V201.SetVariableDataType;
+type SetVariableResultType = V201.SetVariableResultType;
 
 interface Variable {
   readonly mutable: boolean;

@@ -1,9 +1,11 @@
+import type { V201, V201Actions } from '@chargeledger/ocpp-types';
 import type { ManualClock } from '../../clock';
-import type { TransactionEventRequest, V201Actions } from '../../ocpp/generated/v201';
 import type { ChargePoint } from '../api';
 import { createChargePoint } from '../create';
 import { CsmsDouble } from '../testing/csms-double';
 import { aClock, anEv, anIdentity, decodeSignedMeterValue, FAST_RECONNECT, MINUTE } from '../testing/builders';
+
+type TransactionEventRequest = V201.TransactionEventRequest;
 
 function summary(event: TransactionEventRequest): string {
   return `${event.eventType}/${event.triggerReason}/${event.seqNo}`;
