@@ -1,4 +1,4 @@
-import type { LedgerEvent, LedgerOutcome } from '@chargeledger/ledger-queue';
+import { type LedgerEvent, type LedgerOutcome, ledgerEventRetryDelayMs } from '@chargeledger/ledger-queue';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -103,7 +103,8 @@ export class LedgerWorker {
           await this.#redis.eval(RELEASE_IF_OWNER, 1, lock, job.id ?? event.eventId);
         }
       },
-      { ...queueOptions, concurrency: options.concurrency, autorun: false },
+      // The delay of each retry of an event the ledger could not take: capped, so a recovered ledger is used within seconds.
+      { ...queueOptions, concurrency: options.concurrency, autorun: false, settings: { backoffStrategy: (attemptsMade: number) => ledgerEventRetryDelayMs(attemptsMade) } },
     );
   }
 

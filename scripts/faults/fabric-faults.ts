@@ -84,7 +84,9 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
 
     // Drivers: the first alone, since it sets the ledger's token pepper once.
     const driverPlans: { kind: Driver['kind']; topUp: number; sessionLimit: number }[] = [
-      ...Array.from({ length: 8 }, () => ({ kind: 'rich' as const, topUp: 1_000_000, sessionLimit: 2000 })),
+      // One per charger, as a driver charges at one station at a time: a driver's sessions opening or
+      // settling in one block conflict on the driver's account (MVCC) and wait for the queue's backoff.
+      ...Array.from({ length: options.chargers }, () => ({ kind: 'rich' as const, topUp: 1_000_000, sessionLimit: 2000 })),
       ...Array.from({ length: 2 }, () => ({ kind: 'capped' as const, topUp: 100_000, sessionLimit: 500 })),
       { kind: 'poor', topUp: 300, sessionLimit: 2000 },
     ];
@@ -129,7 +131,7 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
     const rich = drivers.filter((d) => d.kind === 'rich');
     const capped = drivers.filter((d) => d.kind === 'capped');
     const poor = drivers.filter((d) => d.kind === 'poor');
-    const driverFor = (n: number): Driver => (n % 25 === 7 ? poor[0] : n % 10 === 3 ? capped[n % capped.length] : rich[n % rich.length]) as Driver;
+    const driverFor = (n: number, charger: number): Driver => (n % 25 === 7 ? poor[0] : n % 10 === 3 ? capped[n % capped.length] : rich[charger % rich.length]) as Driver;
     const record = (session: EndedOnCharger | undefined): void => {
       if (session === undefined) notStarted++;
       else ended.push(session);
@@ -137,7 +139,7 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
 
     const regular = chargePoints.filter((c) => !offlineLinks.has(c.identity));
     const more = (): boolean => !faultsDone || started < options.sessions;
-    const loops = regular.map(async (charger) => {
+    const loops = regular.map(async (charger, c) => {
       while (more()) {
         // The ledger refuses a start or a reading more than 15 minutes ahead of its own clock: a charger
         // whose simulated time has run 10 minutes ahead waits for the wall clock.
@@ -145,7 +147,7 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
         if (!more()) break;
         const n = started++;
         try {
-          record(await aSession(charger, { driver: driverFor(n), minutes: 1 + (n % 2), stepPaceMs: 1_000 }));
+          record(await aSession(charger, { driver: driverFor(n, c), minutes: 1 + (n % 2), stepPaceMs: 1_000 }));
         } catch (error) {
           failures.push(`${charger.identity}: ${error instanceof Error ? error.message : String(error)}`);
           await charger.chargePoint.unplug(1).catch(() => undefined);

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { eventIdFor, type LedgerEvent } from '@chargeledger/ledger-queue';
+import { eventIdFor, LEDGER_EVENT_RETRY, type LedgerEvent } from '@chargeledger/ledger-queue';
 
 export class QueueUnavailableError extends Error {
   override readonly name = 'QueueUnavailableError';
@@ -53,7 +53,7 @@ export class EventPublisher {
     try {
       // A job id that already exists is not added again: BullMQ returns the existing job.
       const retention = event.kind === 'SessionStarted' ? { removeOnComplete: { age: TOKEN_JOB_RETENTION_S } } : {};
-      await Promise.race([this.#queue.add(event.kind, event, { jobId: event.eventId, attempts: 20, backoff: { type: 'exponential', delay: 500 }, ...retention }), timeout]);
+      await Promise.race([this.#queue.add(event.kind, event, { jobId: event.eventId, ...LEDGER_EVENT_RETRY, ...retention }), timeout]);
       return event;
     } catch (error) {
       throw new QueueUnavailableError(event.eventId, error);
