@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import type { Tariff } from '@chargeledger/chaincode/src/pricing';
+import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { connectAs, type DeadLetter, readNetworkDescription } from '@chargeledger/ledger-bridge';
 import { ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { loadTemplate, type OcppVersion } from '@chargeledger/simulators';
@@ -73,6 +73,7 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
   const stack = await IsolatedStack.start({ dataDir: options.dataDir, portOffset: options.portOffset, bridge: 'with-the-stack', settings: { CSMS_LEDGER_AUTHORIZATION: 'off' }, log });
   const ledger = await openFabric();
   const chargePoints: SimulatedCharger[] = [];
+  const offlineLinks = new Map<string, CuttableLink>();
   const settlementsAt: number[] = [];
   const description = await readNetworkDescription(stack.config.fabric.networkFile);
   const listener = await connectAs(description, 'operators', 'bridge');
@@ -97,7 +98,6 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
     log(`${drivers.length} drivers with cards on the ledger`);
 
     // Chargers: both versions, each a station on the ledger with its meter; two more behind a cuttable link.
-    const offlineLinks = new Map<string, CuttableLink>();
     const specs = [
       ...Array.from({ length: options.chargers }, (_, i) => ({ protocol: (i % 2 === 0 ? '1.6' : '2.0.1') as OcppVersion, identity: `FLT-${run}-${String(i + 1).padStart(3, '0')}`, offline: false })),
       { protocol: '1.6' as const, identity: `FLT-${run}-OFF16`, offline: true },
@@ -235,6 +235,7 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
     };
   } finally {
     await Promise.all(chargePoints.map((c) => c.chargePoint.close().catch(() => undefined)));
+    for (const link of offlineLinks.values()) await link.close();
     watching.stop();
     listener.close();
     await ledger.close();
