@@ -1,4 +1,4 @@
-import type { MspId } from '@chargeledger/chaincode/src/api';
+import type { MspId } from '@chargeledger/chaincode/api';
 import { octets, sequence, unsignedInteger } from './der';
 import { canonicalJson } from './json';
 import { sha256 } from './store';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MspId } from '@chargeledger/chaincode/src/api';
+import type { MspId } from '@chargeledger/chaincode/api';
 import type { Dispatcher } from './chaincode';
 import { endorsedBytes, envelopeBytes, transactionId, type ChaincodeEventRecord, type CollectionConfig, type ProposalRecord, type ReadWriteSetRecord, type ResponseRecord, type TransactionEnvelope } from './blocks';
 import { canonicalJson } from './json';

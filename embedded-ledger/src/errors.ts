@@ -1,4 +1,4 @@
-import type { ChaincodeErrorCode } from '@chargeledger/chaincode/src/api';
+import type { ChaincodeErrorCode } from '@chargeledger/chaincode/api';
 import { LedgerRefusal, LedgerUnavailable, validationCodeName } from '@chargeledger/ledger-bridge';
 import { VALIDATION_CODE, type ValidationCodeName } from './blocks';
 import { ProposalFailure } from './endorse';

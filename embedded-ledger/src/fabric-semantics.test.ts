@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { IDENTITY_ATTRIBUTES, TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import { IDENTITY_ATTRIBUTES, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-bridge';
 import { aDataDir, aFundedDriver, aLinkedCard, openAt, removeDataDir, WALLETS_ONLY, type Parties } from './testing';
 

@@ -1,4 +1,4 @@
-import type { MspId, RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
+import type { MspId, RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 import { type CallOptions, type ChargingLedger, LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-bridge';
 import type { GatewayFailure } from './gateway-server';
 

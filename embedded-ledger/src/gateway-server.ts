@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MspId, TransactionName } from '@chargeledger/chaincode/src/api';
+import type { MspId, TransactionName } from '@chargeledger/chaincode/api';
 import { type CallOptions, classifyLedgerError, LedgerRefusal } from '@chargeledger/ledger-bridge';
 import type { EmbeddedLedger } from './ledger';
 import { CHANNEL_ORGANIZATIONS } from './msp';

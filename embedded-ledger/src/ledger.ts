@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import type { MspId, RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
+import type { MspId, RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 import { LedgerUnavailable, type CallOptions, type ChargingLedger } from '@chargeledger/ledger-bridge';
 import { newBlock, parseEnvelope, type Block, type ConfigEnvelope, type TransactionEnvelope, type ValidationCodeName } from './blocks';
 import { CHAINCODE, CHANNEL, COLLECTIONS, newDispatcher } from './chaincode';

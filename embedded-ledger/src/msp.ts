@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
-import type { MspId } from '@chargeledger/chaincode/src/api';
+import type { MspId } from '@chargeledger/chaincode/api';
 import { boolean, explicit, integer, octets, oid, pem, sequence, set, tlv, utcTime, utf8 } from './der';
 
 /** The channel's organizations, in the order their peers are listed (and endorse by default). */

@@ -1,5 +1,5 @@
-import { TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
-import { TestMeter } from '@chargeledger/chaincode/src/testing/ocmf-meter';
+import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
+import { TestMeter } from '@chargeledger/chaincode/testing';
 import { EMBEDDED_LEDGER_DESCRIPTION } from './index';
 import { aDataDir, aFundedDriver, aLinkedCard, ENERGY_TARIFF, MINUTE, openAt, removeDataDir, type Parties } from './testing';
 import type { ChaincodeEvent } from './events';

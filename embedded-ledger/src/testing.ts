@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IDENTITY_ATTRIBUTES, TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import { IDENTITY_ATTRIBUTES, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { openEmbeddedLedger, type Clock, type EmbeddedLedger } from './ledger';
 

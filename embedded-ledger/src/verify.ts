@@ -1,4 +1,4 @@
-import type { MspId } from '@chargeledger/chaincode/src/api';
+import type { MspId } from '@chargeledger/chaincode/api';
 import { commitHash, dataHash, endorsedBytes, envelopeBytes, headerHash, parseEnvelope, transactionId, type Block, type ConfigEnvelope, type TransactionEnvelope, type ValidationCodeName } from './blocks';
 import type { KeyObject } from 'node:crypto';
 import { issuedBy, publicKeyOf, verifySignature } from './msp';

@@ -1,5 +1,5 @@
 import type { LedgerEvent, MeterSampled, SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
-import { TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from './ledger';
 
 /** What applying an event did, reported back to the CSMS (e.g. to stop a charger whose hold was refused). */

@@ -1,5 +1,5 @@
 import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
-import type { ChaincodeErrorCode } from '@chargeledger/chaincode/src/api';
+import type { ChaincodeErrorCode } from '@chargeledger/chaincode/api';
 
 /**
  * Why a transaction that was ordered was invalidated at commit, by Fabric's name of its validation code

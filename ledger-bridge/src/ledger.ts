@@ -1,5 +1,5 @@
 import { CommitError, type Contract, type Network, type ProposalOptions } from '@hyperledger/fabric-gateway';
-import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
+import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 import { classifyLedgerError, LedgerRefusal, LedgerUnavailable } from './errors';
 
 export interface CallOptions {

@@ -1,5 +1,5 @@
 import type { AuthorizeQuery } from '@chargeledger/ledger-queue';
-import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
+import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { LedgerRefusal, LedgerUnavailable } from './errors';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import type { LedgerQuery, LedgerQueryReply } from '@chargeledger/ledger-queue';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';

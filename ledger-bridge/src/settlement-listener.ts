@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChaincodeEvents } from '@chargeledger/chaincode/src/api';
+import type { ChaincodeEvents } from '@chargeledger/chaincode/api';
 import { settlementOutcomeJobId, type SettlementOutcome } from '@chargeledger/ledger-queue';
 import type { Checkpoint, Checkpointer, Network } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';

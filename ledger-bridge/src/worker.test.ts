@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@chargeledger/config';
 import type { LedgerEvent } from '@chargeledger/ledger-queue';
-import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
+import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';

@@ -1,4 +1,4 @@
-import { IDENTITY_ATTRIBUTES, type MspId } from '@chargeledger/chaincode/src/api';
+import { IDENTITY_ATTRIBUTES, type MspId } from '@chargeledger/chaincode/api';
 
 /** The four organizations of the channel; each runs its own participants' service. */
 export const ORGANIZATIONS = ['wallets', 'operators', 'prosumers', 'authority'] as const;

@@ -18,8 +18,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/src/api';
-import type { Cast } from '@chargeledger/chaincode/src/testing/fixtures';
+import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
+import type { Cast } from '@chargeledger/chaincode/testing';
 import { loadConfig } from '@chargeledger/config';
 import { ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { type CallOptions, type ChargingLedger, type RunningBridge, startBridge } from '@chargeledger/ledger-bridge';
@@ -146,15 +146,15 @@ function compileChaincodeWithDecoratorMetadata(): void {
 }
 
 async function loadLedgerModules(): Promise<{
-  readonly fixtures: typeof import('@chargeledger/chaincode/src/testing/fixtures');
-  readonly meters: typeof import('@chargeledger/chaincode/src/testing/ocmf-meter');
+  readonly fixtures: typeof import('@chargeledger/chaincode/testing');
+  readonly meters: typeof import('@chargeledger/chaincode/testing');
   readonly deployment: typeof import('./support/in-memory-deployment');
   readonly inMemory: typeof import('./support/in-memory-ledger');
 }> {
   compileChaincodeWithDecoratorMetadata();
   return {
-    fixtures: await import('@chargeledger/chaincode/src/testing/fixtures'),
-    meters: await import('@chargeledger/chaincode/src/testing/ocmf-meter'),
+    fixtures: await import('@chargeledger/chaincode/testing'),
+    meters: await import('@chargeledger/chaincode/testing'),
     deployment: await import('./support/in-memory-deployment'),
     inMemory: await import('./support/in-memory-ledger'),
   };

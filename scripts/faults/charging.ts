@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Tariff } from '@chargeledger/chaincode/src/pricing';
+import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { type ChargePoint, createChargePoint, type EvModel, loadTemplate, ManualClock, type OcppVersion } from '@chargeledger/simulators';
 
 /**

@@ -1,5 +1,5 @@
-import type { LedgerEntry, Receipt } from '@chargeledger/chaincode/src/api';
-import { priceSession } from '@chargeledger/chaincode/src/pricing';
+import type { LedgerEntry, Receipt } from '@chargeledger/chaincode/api';
+import { priceSession } from '@chargeledger/chaincode/pricing';
 import { type ChargingLedger, type DeadLetter, LedgerRefusal } from '@chargeledger/ledger-bridge';
 import type { EndedOnCharger } from './charging';
 

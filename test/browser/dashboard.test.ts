@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { call, ExportMeter, ParticipantsStack } from '../integration/participants-support';
 
 /**

@@ -1,4 +1,4 @@
-import { verifyTransactionEvidence } from '@chargeledger/chaincode/src/ocmf';
+import { verifyTransactionEvidence } from '@chargeledger/chaincode/ocmf';
 import { loadConfig } from '@chargeledger/config';
 import type { LedgerEvent, SessionEnded } from '@chargeledger/ledger-queue';
 import { type ChargePoint, createChargePoint, ManualClock, type StopResult } from '@chargeledger/simulators';

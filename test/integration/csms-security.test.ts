@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChargePoint, createChargePoint, ManualClock, type OcppSecurity } from '@chargeledger/simulators';
-import { issueTestPki } from '@chargeledger/simulators/src/chargepoint/testing/certificates';
+import { issueTestPki } from '@chargeledger/simulators/testing';
 import { type RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
 import { ocppClient } from '../support/ocpp-client';
 import { adminRequest, provisionCharger, type RunningCsms, startCsms } from '../support/csms';

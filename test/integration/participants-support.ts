@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MspId } from '@chargeledger/chaincode/src/api';
+import type { MspId } from '@chargeledger/chaincode/api';
 import { type EmbeddedLedger, openEmbeddedLedger, startEmbeddedGateway } from '@chargeledger/embedded-ledger';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import type { Organization } from '@chargeledger/participants';

@@ -1,4 +1,4 @@
-import { verifyTransactionEvidence } from '@chargeledger/chaincode/src/ocmf';
+import { verifyTransactionEvidence } from '@chargeledger/chaincode/ocmf';
 import type { SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
 import { type ChargePoint, createChargePoint, ManualClock } from '@chargeledger/simulators';
 import { issueIdToken, provisionCharger, type RunningCsms, startCsms } from '../support/csms';

@@ -1,4 +1,4 @@
-import { TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { createExportMeter, createProsumer, generateMeterKey, productionCurve, type ProsumerPort, solarNoonMs, type SurplusSource, SystemClock } from '@chargeledger/simulators';
 import { eventId, uniqueId } from './support/deployment';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { ExportMeter } from '../integration/participants-support';
 import { eventId, uniqueId } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';

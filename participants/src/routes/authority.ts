@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { MeterBinding } from '@chargeledger/chaincode/src/api';
+import type { MeterBinding } from '@chargeledger/chaincode/api';
 import type { RouteContext } from '../http/app';
 import { bearer, closed, ledgerId } from '../http/schemas';
 

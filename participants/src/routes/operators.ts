@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Evse, StationPolicy, Trade } from '@chargeledger/chaincode/src/api';
+import type { Evse, StationPolicy, Trade } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type PostOfferRequest, TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import { type PostOfferRequest, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { hashPassword } from '../auth/passwords';
 import type { RouteContext } from '../http/app';

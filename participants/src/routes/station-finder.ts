@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { NearResult, TariffRecord } from '@chargeledger/chaincode/src/api';
+import type { NearResult, TariffRecord } from '@chargeledger/chaincode/api';
 import { LedgerRefusal } from '@chargeledger/ledger-bridge';
 import type { Role } from '../auth/sessions';
 import type { RouteContext } from '../http/app';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { type LedgerEntry, type Receipt, TRANSIENT_KEYS } from '@chargeledger/chaincode/src/api';
+import { type LedgerEntry, type Receipt, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-bridge';
 import { hashPassword } from '../auth/passwords';
 import type { Principal } from '../auth/sessions';

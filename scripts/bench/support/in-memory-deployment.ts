@@ -1,6 +1,6 @@
-import type { ConnectorType, Evse, StationPolicy } from '@chargeledger/chaincode/src/api';
-import type { Tariff } from '@chargeledger/chaincode/src/pricing';
-import { aDriver, aLinkedToken, anAccount, type Cast } from '@chargeledger/chaincode/src/testing/fixtures';
+import type { ConnectorType, Evse, StationPolicy } from '@chargeledger/chaincode/api';
+import type { Tariff } from '@chargeledger/chaincode/pricing';
+import { aDriver, aLinkedToken, anAccount, type Cast } from '@chargeledger/chaincode/testing';
 import type { ChargerTemplate, ConnectorType as SimulatedConnectorType } from '@chargeledger/simulators';
 
 /**

@@ -1,4 +1,4 @@
-import { verifyTransactionEvidence } from '@chargeledger/chaincode/src/ocmf';
+import { verifyTransactionEvidence } from '@chargeledger/chaincode/ocmf';
 import { ManualClock, type Clock } from '../clock';
 import { generateMeterKey } from '../meter/keys';
 import { createExportMeter } from './export-meter';

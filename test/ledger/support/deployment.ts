@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { TRANSIENT_KEYS, type ConnectorType, type Evse, type StationPolicy } from '@chargeledger/chaincode/src/api';
-import type { Tariff } from '@chargeledger/chaincode/src/pricing';
+import { TRANSIENT_KEYS, type ConnectorType, type Evse, type StationPolicy } from '@chargeledger/chaincode/api';
+import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { LedgerRefusal } from '@chargeledger/ledger-bridge';
 import type { ChargerTemplate, ConnectorType as SimulatedConnectorType } from '@chargeledger/simulators';
 import type { LedgerUnderTest } from './ledgers';

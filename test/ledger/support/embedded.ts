@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { MspId } from '@chargeledger/chaincode/src/api';
+import type { MspId } from '@chargeledger/chaincode/api';
 import { openEmbeddedLedger } from '@chargeledger/embedded-ledger';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { type LedgerUnderTest, type Party, PARTIES, PARTY_MSP } from './ledgers';

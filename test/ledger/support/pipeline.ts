@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AccountView, Receipt, SessionView } from '@chargeledger/chaincode/src/api';
-import type { Tariff } from '@chargeledger/chaincode/src/pricing';
+import type { AccountView, Receipt, SessionView } from '@chargeledger/chaincode/api';
+import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { loadConfig } from '@chargeledger/config';
 import { type DeadLetter, type Outcome, type RunningBridge, startBridge } from '@chargeledger/ledger-bridge';
 import { type LedgerEvent, ledgerQueueNames } from '@chargeledger/ledger-queue';
