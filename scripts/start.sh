@@ -42,6 +42,15 @@ if [[ ! -s "$key_file" ]]; then
   (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key_file")
 fi
 
+# The participants' services read chargers' live state from the CSMS with a read-only key of their own, made
+# once beside the admin key; they read it from the file named by PARTICIPANTS_CSMS_KEY_FILE and keep it off the browser.
+read_key_file="$data/$PARTICIPANTS_CSMS_KEY_FILE"
+[[ $PARTICIPANTS_CSMS_KEY_FILE == /* ]] && read_key_file="$PARTICIPANTS_CSMS_KEY_FILE"
+if [[ ! -s "$read_key_file" ]]; then
+  mkdir -p "$(dirname "$read_key_file")"
+  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$read_key_file")
+fi
+
 [[ $ledger == fabric ]] && bash "$root/network/scripts/network.sh" up
 
 # The bridge runs under its supervisor; one started for the other ledger is stopped first.
@@ -78,9 +87,11 @@ log "ledger bridge serving"
 
 if is_running csms; then
   log "CSMS already running (pid $(pid_of csms))"
+  curl -fs -H "authorization: Bearer $(cat "$read_key_file")" "http://$CSMS_HOST:$CSMS_PORT/api/chargers" >/dev/null 2>&1 ||
+    log "the running CSMS does not know the participants' read-only key (started before it was made): the dashboard shows no live availability until \`npm run stop\` and \`npm start\`"
 else
   log "starting the CSMS on $CSMS_HOST:$CSMS_PORT (log: $logs/csms.log)"
-  CSMS_API_KEYS="admin:$(cat "$key_file")${CSMS_API_KEYS:+,$CSMS_API_KEYS}" \
+  CSMS_API_KEYS="admin:$(cat "$key_file"),read-only:$(cat "$read_key_file")${CSMS_API_KEYS:+,$CSMS_API_KEYS}" \
     nohup node --import tsx "$root/csms/src/main.ts" >> "$logs/csms.log" 2>&1 &
   echo $! > "$run/csms.pid"
   for _ in $(seq 1 100); do

@@ -14,7 +14,15 @@ describe('loadConfig', () => {
   it('gives each organization’s participants’ service its own loopback port and a folder under the data folder', () => {
     const config = loadConfig({ PARTICIPANTS_PROSUMERS_PORT: '9283', PARTICIPANTS_ORG: 'prosumers' });
     expect(() => loadConfig({ PARTICIPANTS_ORG: 'banks' })).toThrow(ConfigError);
-    expect(config.participants).toEqual({ organization: 'prosumers', host: '127.0.0.1', ports: { wallets: 8281, operators: 8282, prosumers: 9283, authority: 8284 }, dataDir: path.join(config.dataDir, 'participants') });
+    expect(config.participants).toEqual({ organization: 'prosumers', host: '127.0.0.1', ports: { wallets: 8281, operators: 8282, prosumers: 9283, authority: 8284 }, dataDir: path.join(config.dataDir, 'participants'), csms: { url: 'http://127.0.0.1:8180', keyFile: path.join(config.dataDir, 'secrets', 'csms-read-only-key') } });
+  });
+
+  it('has the participants’ services read the CSMS where CSMS_HOST and CSMS_PORT say, unless a URL is given', () => {
+    expect(loadConfig({ CSMS_HOST: 'csms', CSMS_PORT: '9180' }).participants.csms.url).toBe('http://csms:9180');
+    expect(loadConfig({ CSMS_TLS_KEY_FILE: 'k.pem', CSMS_TLS_CERT_FILE: 'c.pem' }).participants.csms.url).toBe('https://127.0.0.1:8180');
+    expect(loadConfig({ PARTICIPANTS_CSMS_URL: 'http://10.0.0.5:8180' }).participants.csms.url).toBe('http://10.0.0.5:8180');
+    expect(loadConfig({ PARTICIPANTS_CSMS_KEY_FILE: '/run/secrets/csms-key' }).participants.csms.keyFile).toBe('/run/secrets/csms-key');
+    expect(() => loadConfig({ PARTICIPANTS_CSMS_URL: 'csms:8180' })).toThrow(ConfigError);
   });
 
   it('lets the environment override a default', () => {

@@ -93,6 +93,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       host: s.PARTICIPANTS_HOST,
       ports: { wallets: s.PARTICIPANTS_WALLETS_PORT, operators: s.PARTICIPANTS_OPERATORS_PORT, prosumers: s.PARTICIPANTS_PROSUMERS_PORT, authority: s.PARTICIPANTS_AUTHORITY_PORT },
       dataDir: underData('participants'),
+      csms: {
+        url: s.PARTICIPANTS_CSMS_URL === '' ? `${s.CSMS_TLS_CERT_FILE === '' ? 'http' : 'https'}://${s.CSMS_HOST}:${s.CSMS_PORT}` : s.PARTICIPANTS_CSMS_URL,
+        keyFile: underData(s.PARTICIPANTS_CSMS_KEY_FILE),
+      },
     },
   });
 }

@@ -53,6 +53,8 @@ const settingsObject = z.object({
   PARTICIPANTS_OPERATORS_PORT: port,
   PARTICIPANTS_PROSUMERS_PORT: port,
   PARTICIPANTS_AUTHORITY_PORT: port,
+  PARTICIPANTS_CSMS_URL: z.string().regex(/^(https?:\/\/[^\s/]+)?$/, 'http(s)://host:port, or empty for CSMS_HOST and CSMS_PORT').optional().default(''),
+  PARTICIPANTS_CSMS_KEY_FILE: z.string().min(1),
 });
 
 /** Every setting of the stack, as the environment spells it. Values arrive as strings and are coerced. */
@@ -127,6 +129,8 @@ export interface Config {
     readonly host: string;
     readonly ports: { readonly wallets: number; readonly operators: number; readonly prosumers: number; readonly authority: number };
     readonly dataDir: string;
+    /** The CSMS's admin API, read with a read-only key (absolute path of the file holding it). */
+    readonly csms: { readonly url: string; readonly keyFile: string };
   };
 }
 

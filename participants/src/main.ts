@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     host,
     port: ports[organization],
     services,
+    csms: config.participants.csms,
     firstStaff: { username: `${organization}-admin`, password: staffPassword(config.participants.dataDir, organization), ...(organization === 'operators' ? { party: config.fabric.operatorId } : {}) },
     clock: { now: () => Date.now() },
     sessionTtlMs: 8 * 3_600_000,

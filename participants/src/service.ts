@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { hashPassword } from './auth/passwords';
 import { type Clock, SessionStore } from './auth/sessions';
 import { buildParticipantsApp } from './http/app';
+import { CsmsReader } from './csms/csms-reader';
 import type { OrganizationLedger } from './ledger/organization-ledger';
 import type { Organization } from './organizations';
 import { STAFF_ROLE } from './routes/sign-in';
@@ -18,6 +19,8 @@ export interface ParticipantsServiceOptions {
   /** 0: any free port. */
   readonly port: number;
   readonly services: Readonly<Record<Organization, string>>;
+  /** The CSMS's admin API and the file holding a read-only key for it (never sent to a browser). */
+  readonly csms: { readonly url: string; readonly keyFile: string };
   /**
    * The first member of staff, created when no user of that name exists: how staff first sign in. The party
    * is the operator staff act for (operators only).
@@ -45,7 +48,7 @@ export async function startParticipantsService(options: Readonly<ParticipantsSer
     await store.addUser({ username: first.username, role: staffRole, passwordHash: await hashPassword(first.password), ...(first.party === undefined ? {} : { party: first.party }), createdAtMs: options.clock.now() });
   }
   const sessions = new SessionStore({ clock: options.clock, ttlMs: options.sessionTtlMs });
-  const app = await buildParticipantsApp({ organization: options.organization, ledger: options.ledger, store, sessions, clock: options.clock, newId, services: options.services, logger: options.logger });
+  const app = await buildParticipantsApp({ organization: options.organization, ledger: options.ledger, store, sessions, clock: options.clock, newId, services: options.services, csms: new CsmsReader(options.csms), logger: options.logger });
   const url = await app.listen({ host: options.host, port: options.port });
   return {
     url,

@@ -50,18 +50,24 @@ export class ParticipantsStack {
     readonly embedded: EmbeddedLedger,
     readonly gateway: { readonly close: () => Promise<void>; readonly port: number },
     readonly ports: Readonly<Record<Organization, number>>,
+    readonly csmsUrl: string | undefined,
   ) {}
 
-  static async start(organizations: readonly Organization[]): Promise<ParticipantsStack> {
+  /**
+   * `csms`: a CSMS the services read chargers' live state from, with a read-only key of it (written where
+   * `npm start` keeps it, `<data>/secrets/csms-read-only-key`). Without it the services have no key.
+   */
+  static async start(organizations: readonly Organization[], options: { readonly csms?: { readonly url: string; readonly readOnlyKey: string } } = {}): Promise<ParticipantsStack> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'chargeledger-participants-'));
     const embedded = await openEmbeddedLedger({ dataDir: path.join(dataDir, 'embedded-ledger'), client: { mspId: 'OperatorsMSP', attributes: {} }, clock: { now: () => Date.now() } });
     const key = randomBytes(24).toString('hex');
     await mkdir(path.join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
     await writeFile(path.join(dataDir, 'secrets', 'embedded-ledger-key'), key, { mode: 0o600 });
+    if (options.csms !== undefined) await writeFile(path.join(dataDir, 'secrets', 'csms-read-only-key'), options.csms.readOnlyKey, { mode: 0o600 });
     const { server, url } = await startEmbeddedGateway({ ledger: embedded, host: '127.0.0.1', port: 0, key });
     const gateway = { port: Number(new URL(url).port), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
     const ports = { wallets: await freePort(), operators: await freePort(), prosumers: await freePort(), authority: await freePort() };
-    const stack = new ParticipantsStack(dataDir, embedded, gateway, ports);
+    const stack = new ParticipantsStack(dataDir, embedded, gateway, ports, options.csms?.url);
     try {
       await Promise.all(organizations.map((organization) => stack.#startService(organization)));
     } catch (error) {
@@ -97,6 +103,7 @@ export class ParticipantsStack {
       EMBEDDED_LEDGER_PORT: String(this.gateway.port),
       LOG_LEVEL: 'warn',
     };
+    if (this.csmsUrl !== undefined) env['PARTICIPANTS_CSMS_URL'] = this.csmsUrl;
     for (const [org, port] of Object.entries(this.ports)) env[`PARTICIPANTS_${org.toUpperCase()}_PORT`] = String(port);
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'participants', 'src', 'main.ts'), '--ledger', 'embedded'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.#children.set(organization, child);

@@ -157,6 +157,8 @@ describe('the operators’ service', () => {
     expect((await call(url.operators, 'GET', '/api/stations', { token: staff.operators })).body).toEqual({ stations: [expect.objectContaining({ stationId: 'CP-1' })] });
     expect((await call(url.operators, 'PATCH', '/api/stations/CP-1', { token: staff.operators, body: { minimumHold: 800 } })).body).toMatchObject({ policy: { minimumHold: 800 } });
     expect((await call(url.operators, 'GET', '/api/tariffs', { token: staff.operators })).body).toEqual({ tariffs: [expect.objectContaining({ tariffId: 'AC-1' })] });
+    // This stack gives the services no CSMS key: the chargers are listed, their live state unknown and why.
+    expect((await call(url.operators, 'GET', '/api/chargers', { token: staff.operators })).body).toEqual({ chargers: [{ stationId: 'CP-1', live: { known: false, why: 'no-key' }, sessions: [] }] });
   });
 
   it('answers the chaincode’s refusals: a station id taken (409), another operator’s station or account (403), an unknown one (404), an invalid tariff (422)', async () => {
@@ -172,7 +174,7 @@ describe('the operators’ service', () => {
     expect(await call(url.operators, 'GET', '/api/stations/CP-NONE', { token: staff.operators })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
     expect(await call(url.operators, 'POST', '/api/tariffs', { token: staff.operators, body: { tariff: { ...aTariff('AC-BAD'), currency: 'euro' } } })).toMatchObject({ status: 422, body: { code: 'TARIFF_INVALID' } });
     expect(await call(url.operators, 'POST', '/api/offers/o-none/acceptances', { token: staff.operators, body: { operatorAccountId: payee, energyWh: 1 } })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
-    for (const [method, route] of [['GET', '/api/stations'], ['POST', '/api/stations'], ['GET', '/api/stations/CP-2'], ['PATCH', '/api/stations/CP-2'], ['POST', '/api/tariffs'], ['GET', '/api/tariffs'], ['GET', '/api/offers'], ['POST', '/api/offers/o-1/acceptances'], ['GET', '/api/purchases'], ['GET', `/api/accounts/${payee}/settlements`]] as const) {
+    for (const [method, route] of [['GET', '/api/stations'], ['POST', '/api/stations'], ['GET', '/api/stations/CP-2'], ['PATCH', '/api/stations/CP-2'], ['POST', '/api/tariffs'], ['GET', '/api/tariffs'], ['GET', '/api/offers'], ['POST', '/api/offers/o-1/acceptances'], ['GET', '/api/purchases'], ['GET', '/api/chargers'], ['GET', `/api/accounts/${payee}/settlements`]] as const) {
       expect([route, (await call(url.operators, method, route, { body: method === 'GET' ? undefined : {} })).status]).toEqual([route, 401]);
     }
   });

@@ -107,11 +107,13 @@
     const farthest = Math.max(1, ...stations.map((s) => s.station.distanceM));
     add('circle', { cx: 0, cy: 0, r: 4, fill: '#1d2733' });
     add('text', { x: 6, y: -6 }, 'you');
-    for (const { station } of stations) {
+    for (const { station, live } of stations) {
       const dx = (station.lonMicroDeg / 1e6 - center.lon) * 111_320 * Math.cos((center.lat * Math.PI) / 180);
       const dy = (station.latMicroDeg / 1e6 - center.lat) * 110_540;
       const scale = 110 / Math.max(farthest, Math.hypot(dx, dy), 1);
-      add('circle', { cx: dx * scale, cy: -dy * scale, r: 5, fill: '#0b6e4f' });
+      // Green: the charger is connected and a connector is free; grey otherwise.
+      const free = live && live.known && live.connected && live.connectors.some((c) => c.status === 'Available');
+      add('circle', { cx: dx * scale, cy: -dy * scale, r: 5, fill: free ? '#0b6e4f' : '#8a96a3' });
       add('text', { x: dx * scale + 7, y: -dy * scale + 3 }, station.stationId);
     }
     return svg;
@@ -123,13 +125,21 @@
     return `${tariff.currency} ${parts.join(', ')} (${tariff.tariffId} v${tariff.version})`;
   }
 
+  const WHY_UNKNOWN = { 'no-key': 'availability unknown (the CSMS is not configured)', unreachable: 'availability unknown (the CSMS does not answer)', 'not-at-csms': 'not at the CSMS' };
+  /** A charger's live state from the CSMS: online or offline, and each connector's last status. */
+  function availability(live) {
+    if (!live.known) return h('span', { class: 'muted' }, WHY_UNKNOWN[live.why] || 'availability unknown');
+    const connectors = live.connectors.map((c) => `${c.connector}: ${c.status}${c.errorCode ? ` (${c.errorCode})` : ''}`).join(', ');
+    return h('span', {}, h('span', { class: live.connected ? 'ok' : 'error' }, live.connected ? 'online' : 'offline'), connectors ? ` · ${connectors}` : '');
+  }
+
   async function driverView() {
     const accountId = session.user.party;
     const [account, statement, receipts] = await Promise.all([api('GET', `/api/accounts/${accountId}`), api('GET', `/api/accounts/${accountId}/statement`), api('GET', `/api/accounts/${accountId}/receipts`)]);
     const stationsBox = h('div', { id: 'stations' }, h('p', { class: 'muted' }, 'Give a place or use your browser’s location.'));
     const findStations = async (lat, lon) => {
       const found = await api('GET', `/api/stations/near?lat=${encodeURIComponent(lat)}&lon=${encodeURIComponent(lon)}&radiusKm=25`);
-      stationsBox.replaceChildren(plan({ lat: Number(lat), lon: Number(lon) }, found.stations), table(['Station', 'Distance', 'Charging points', 'Price'], found.stations.map(({ station, tariff }) => [station.stationId, `${(station.distanceM / 1000).toFixed(2)} km`, station.evses.map((e) => e.connectors.map((c) => `${e.evseId}: ${c.type} ${c.maxPowerW / 1000} kW`).join(', ')).join('; '), tariffSummary(tariff)]), 'stations-table'));
+      stationsBox.replaceChildren(plan({ lat: Number(lat), lon: Number(lon) }, found.stations), table(['Station', 'Distance', 'Charging points', 'Available now', 'Price'], found.stations.map(({ station, tariff, live }) => [station.stationId, `${(station.distanceM / 1000).toFixed(2)} km`, station.evses.map((e) => e.connectors.map((c) => `${e.evseId}: ${c.type} ${c.maxPowerW / 1000} kW`).join(', ')).join('; '), availability(live), tariffSummary(tariff)]), 'stations-table'));
       return `${found.stations.length} station(s) within 25 km`;
     };
     const locate = h('button', { type: 'button', onclick: () => navigator.geolocation && navigator.geolocation.getCurrentPosition((p) => { void findStations(p.coords.latitude.toFixed(6), p.coords.longitude.toFixed(6)); }) }, 'Use my location');
@@ -172,13 +182,14 @@
 
   async function operatorView() {
     const accountId = local('account', '');
-    const [stations, tariffs, open, purchases] = await Promise.all([api('GET', '/api/stations'), api('GET', '/api/tariffs'), api('GET', '/api/offers'), api('GET', '/api/purchases')]);
+    const [stations, tariffs, open, purchases, chargers] = await Promise.all([api('GET', '/api/stations'), api('GET', '/api/tariffs'), api('GET', '/api/offers'), api('GET', '/api/purchases'), api('GET', '/api/chargers')]);
     let settlements = null;
     if (accountId) settlements = await api('GET', `/api/accounts/${accountId}/settlements`).catch((error) => ({ error: error.message }));
     return [
       section('Operator account', 'operator-account', form('account-form', [field('Account id', 'accountId', { value: accountId, required: true })], 'Show', async (values) => { keep('account', values.accountId); render(); }),
         settlements === null ? h('p', { class: 'muted' }, 'Give the account Wallets opened for your operator.') : settlements.error ? h('p', { class: 'error' }, settlements.error) : h('p', { class: 'big', id: 'operator-balance' }, money(settlements.account.balance, settlements.account.currency))),
       section('Energy bought from prosumers', 'purchases', h('p', { class: 'big', id: 'delivered' }, kWh(purchases.deliveredWh)), table(['Offer', 'Prosumer', 'Accepted', 'Delivered', 'Paid'], purchases.purchases.flatMap((p) => p.trades.map((t) => [p.offerId, p.prosumerId, kWh(t.acceptedWh), t.deliveredWh === undefined ? 'pending' : kWh(t.deliveredWh), t.paid === undefined ? `escrow ${money(t.escrowAmount, p.currency)}` : money(t.paid, p.currency)])), 'purchases-table')),
+      h('section', { class: 'wide', id: 'chargers' }, h('h2', {}, 'Chargers live'), table(['Charger', 'Now', 'Latest sessions at the CSMS'], chargers.chargers.map((c) => [c.stationId, availability(c.live), c.sessions.map((x) => `${x.sessionId} EVSE ${x.evseId} ${kWh(x.energyWh)} ${x.active ? 'charging' : x.settlement ? `settled ${money(x.settlement.charged)}` : 'ended'}`).join('; ') || '—']), 'chargers-table')),
       h('section', { class: 'wide', id: 'stations' }, h('h2', {}, 'Stations'), table(['Station', 'Location', 'Charging points', 'Tariff', 'Minimum hold'], stations.stations.map((s) => [s.stationId, `${(s.latMicroDeg / 1e6).toFixed(5)}, ${(s.lonMicroDeg / 1e6).toFixed(5)}`, s.evses.map((e) => e.connectors.map((c) => `${e.evseId}: ${c.type} ${c.maxPowerW / 1000} kW`).join(', ')).join('; '), s.tariffId || '—', money(s.policy.minimumHold)]), 'stations-table'), h('p', { class: 'muted' }, `${tariffs.tariffs.length} tariff(s): ${tariffs.tariffs.map((t) => `${t.tariffId} v${t.version}`).join(', ')}`)),
       h('section', { class: 'wide', id: 'open-offers' }, h('h2', {}, 'Prosumers’ open offers'), table(['Offer', 'Prosumer', 'Window', 'Available', 'Price', ''], open.offers.map((o) => [o.offerId, o.prosumerId, `${time(o.windowStartMs)} – ${time(o.windowEndMs)}`, kWh(o.remainingWh), `${(o.priceMicroPerKWh / 1e6).toFixed(4)} ${o.currency}/kWh`,
         form(`accept-${o.offerId}`, [field('kWh', 'kWh', { type: 'number', step: '0.001', min: '0.001', required: true })], 'Accept', async (values) => {

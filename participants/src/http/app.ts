@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Clock, SessionStore } from '../auth/sessions';
+import type { CsmsReader } from '../csms/csms-reader';
 import type { OrganizationLedger } from '../ledger/organization-ledger';
 import type { Organization } from '../organizations';
 import { registerAuthorityRoutes } from '../routes/authority';
@@ -23,6 +24,8 @@ export interface ParticipantsAppOptions {
   readonly newId: (prefix: string) => string;
   /** Where each organization's service is reached, for the dashboard (its pages call the service of the role signed in). */
   readonly services: Readonly<Record<Organization, string>>;
+  /** The CSMS's admin API read with a read-only key: chargers' live state for drivers and operators. */
+  readonly csms: CsmsReader;
   readonly logger: FastifyBaseLogger | false;
 }
 

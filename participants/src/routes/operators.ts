@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Evse, StationPolicy, Trade } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import { type CsmsSession, liveOf, type StationLive } from '../csms/csms-reader';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
 import { bearer, closed, ledgerId, positiveInteger } from '../http/schemas';
@@ -42,6 +43,17 @@ interface StationBody {
   evses: Evse[];
   minimumHold: number;
   tariffId?: string;
+}
+
+/** The latest sessions of each charger the operator's view shows. */
+const SESSIONS_SHOWN = 10;
+
+/** One of the operator's chargers as the CSMS sees it now. */
+export interface ChargerNow {
+  readonly stationId: string;
+  readonly live: StationLive;
+  /** The charger's latest sessions at the CSMS, newest first (empty when the CSMS does not answer). */
+  readonly sessions: readonly CsmsSession[];
 }
 
 /** Energy an operator bought from prosumers: its own trades of one offer. */
@@ -114,6 +126,28 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
       const { minimumHold: hold, ...change } = request.body;
       const policy: StationPolicy | undefined = hold === undefined ? undefined : { minimumHold: hold };
       return (await ledgerOf(request)).submit('Registry:updateStation', { eventId: newId('evt'), stationId: request.params.stationId, ...change, ...(policy === undefined ? {} : { policy }) });
+    },
+  );
+
+  app.get(
+    '/api/chargers',
+    {
+      onRequest: staff,
+      schema: { summary: 'The operator’s chargers live from the CSMS: connected or not, each connector’s status, and the latest sessions', tags: ['stations'], security: bearer },
+    },
+    async (request) => {
+      const stationIds = store.list(`stations:${operatorOf(request)}`);
+      const all = await context.csms.chargers();
+      if (all.status === 'unreachable') request.log.warn({ reason: all.reason }, 'no live charger state from the CSMS');
+      const chargers: ChargerNow[] = await Promise.all(
+        stationIds.map(async (stationId) => {
+          const live = liveOf(all, stationId);
+          if (!live.known) return { stationId, live, sessions: [] };
+          const sessions = await context.csms.sessions(stationId, SESSIONS_SHOWN);
+          return { stationId, live, sessions: sessions.status === 'ok' ? sessions.value : [] };
+        }),
+      );
+      return { chargers };
     },
   );
 

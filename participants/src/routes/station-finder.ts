@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { NearResult, TariffRecord } from '@chargeledger/chaincode/api';
 import { LedgerRefusal } from '@chargeledger/ledger-bridge';
 import type { Role } from '../auth/sessions';
+import { liveOf, type StationLive } from '../csms/csms-reader';
 import type { RouteContext } from '../http/app';
 import { bearer, closed } from '../http/schemas';
 
@@ -12,10 +13,12 @@ export interface StationNearby {
   readonly station: NearResult['stations'][number];
   /** The tariff in force for new sessions at the station, latest version; undefined without one. */
   readonly tariff?: TariffRecord;
+  /** Live availability from the CSMS: whether the charger is connected and each connector's status. */
+  readonly live: StationLive;
 }
 
 /**
- * The stations nearest a place, sorted by distance, each with its tariff. Query values are the strings they
+ * The stations nearest a place, sorted by distance, each with its tariff and its live availability at the CSMS. Query values are the strings they
  * are on the wire (nothing is coerced); this route reads them as decimals in one spelling.
  */
 export function registerStationFinder(app: FastifyInstance, context: RouteContext, roles: readonly Role[]): void {
@@ -24,14 +27,18 @@ export function registerStationFinder(app: FastifyInstance, context: RouteContex
     '/api/stations/near',
     {
       onRequest: context.guard.allow(...roles),
-      schema: { summary: 'Stations near a place, nearest first, with their tariffs', tags: ['stations'], security: bearer, querystring: closed({ lat: degrees, lon: degrees, radiusKm: kilometres }, ['lat', 'lon']) },
+      schema: { summary: 'Stations near a place, nearest first, with their tariffs and live availability from the CSMS', tags: ['stations'], security: bearer, querystring: closed({ lat: degrees, lon: degrees, radiusKm: kilometres }, ['lat', 'lon']) },
     },
     async (request, reply) => {
       const lat = Number(request.query.lat);
       const lon = Number(request.query.lon);
       if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return reply.code(400).send({ error: 'BadRequest', message: 'lat must lie within ±90 and lon within ±180' });
       const radiusM = Math.round(Number(request.query.radiusKm ?? '25') * 1000);
-      const near = await ledger.evaluate('Registry:findStationsNear', { latMicroDeg: Math.round(lat * 1e6), lonMicroDeg: Math.round(lon * 1e6), radiusM: Math.max(1, radiusM) });
+      const [near, chargers] = await Promise.all([
+        ledger.evaluate('Registry:findStationsNear', { latMicroDeg: Math.round(lat * 1e6), lonMicroDeg: Math.round(lon * 1e6), radiusM: Math.max(1, radiusM) }),
+        context.csms.chargers(),
+      ]);
+      if (chargers.status === 'unreachable') request.log.warn({ reason: chargers.reason }, 'no live availability from the CSMS');
       const tariffs = new Map<string, Promise<TariffRecord | undefined>>();
       const tariffOf = (tariffId: string): Promise<TariffRecord | undefined> => {
         let tariff = tariffs.get(tariffId);
@@ -48,7 +55,8 @@ export function registerStationFinder(app: FastifyInstance, context: RouteContex
       const nearby: StationNearby[] = await Promise.all(
         stations.map(async (station) => {
           const tariff = station.tariffId === undefined ? undefined : await tariffOf(station.tariffId);
-          return tariff === undefined ? { station } : { station, tariff };
+          const live = liveOf(chargers, station.stationId);
+          return tariff === undefined ? { station, live } : { station, tariff, live };
         }),
       );
       return { stations: nearby };

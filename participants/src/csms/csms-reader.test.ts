@@ -1,0 +1,71 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CsmsReader, liveOf } from './csms-reader';
+
+const KEY = 'read-only-key-0123456789abcdef';
+const CHARGERS = [
+  { identity: 'CP-1', connected: true, state: { connectors: { '0': { status: 'Available', errorCode: 'NoError', timestamp: 't0' }, '2': { status: 'Faulted', errorCode: 'GroundFailure', timestamp: 't2' }, '1': { status: 'Charging', errorCode: 'NoError', timestamp: 't1' } } } },
+  { identity: 'CP-2', connected: false, state: { connectors: {} } },
+];
+
+let server: Server;
+let url: string;
+let dir: string;
+const seen: IncomingMessage[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'csms-reader-'));
+  server = createServer((request, response) => {
+    seen.push(request);
+    if (request.headers.authorization !== `Bearer ${KEY}`) return void response.writeHead(401).end('{}');
+    response.setHeader('content-type', 'application/json');
+    if (request.url === '/api/chargers') return void response.end(JSON.stringify(CHARGERS));
+    if (request.url === '/api/sessions?chargerId=CP-1&limit=5') return void response.end(JSON.stringify({ sessions: [{ sessionId: 'CP-1-7', chargerId: 'CP-1', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1200, active: true, token: 'hmac-sha256:0011', flags: [] }] }));
+    return void response.writeHead(404).end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('CsmsReader', () => {
+  it('says there is no key, without calling the CSMS, while the key file is missing; reads it once it exists', async () => {
+    const keyFile = path.join(dir, 'late-key');
+    const reader = new CsmsReader({ url, keyFile });
+    const before = seen.length;
+    await expect(reader.chargers()).resolves.toMatchObject({ status: 'no-key' });
+    expect(seen.length).toBe(before);
+    await writeFile(keyFile, `${KEY}\n`, { mode: 0o600 });
+    await expect(reader.chargers()).resolves.toMatchObject({ status: 'ok' });
+  });
+
+  it('reads every charger with the key as a bearer token: connected, and connectors other than 0 in order, errors only when there is one', async () => {
+    const keyFile = path.join(dir, 'key');
+    await writeFile(keyFile, KEY, { mode: 0o600 });
+    const answer = await new CsmsReader({ url, keyFile }).chargers();
+    expect(liveOf(answer, 'CP-1')).toEqual({ known: true, connected: true, connectors: [{ connector: '1', status: 'Charging', since: 't1' }, { connector: '2', status: 'Faulted', errorCode: 'GroundFailure', since: 't2' }] });
+    expect(liveOf(answer, 'CP-2')).toEqual({ known: true, connected: false, connectors: [] });
+    expect(liveOf(answer, 'CP-9')).toEqual({ known: false, why: 'not-at-csms' });
+  });
+
+  it('lists a charger’s sessions without the token digest', async () => {
+    const keyFile = path.join(dir, 'key');
+    const answer = await new CsmsReader({ url, keyFile }).sessions('CP-1', 5);
+    expect(answer).toEqual({ status: 'ok', value: [{ sessionId: 'CP-1-7', chargerId: 'CP-1', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1200, active: true }] });
+  });
+
+  it('answers unreachable for a refused key or a CSMS that does not answer, and never says why to the browser', async () => {
+    const wrong = path.join(dir, 'wrong-key');
+    await writeFile(wrong, 'not-the-key-0123456789abcdef', { mode: 0o600 });
+    const refused = await new CsmsReader({ url, keyFile: wrong }).chargers();
+    expect(refused).toMatchObject({ status: 'unreachable', reason: 'the CSMS answered 401' });
+    expect(liveOf(refused, 'CP-1')).toEqual({ known: false, why: 'unreachable' });
+    const down = await new CsmsReader({ url: 'http://127.0.0.1:1', keyFile: wrong, timeoutMs: 500 }).chargers();
+    expect(down.status).toBe('unreachable');
+  });
+});

@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises';
+
+/** One connector's last StatusNotification: its key is the CSMS's (`<connectorId>` in 1.6, `<evseId>/<connectorId>` in 2.0.1). */
+export interface ConnectorLive {
+  readonly connector: string;
+  readonly status: string;
+  readonly errorCode?: string;
+  /** When the charger reported the status (ISO 8601, the charger's clock). */
+  readonly since: string;
+}
+
+/** A charger as the CSMS sees it now: whether it holds a connection, and each connector's last status. */
+export interface ChargerLive {
+  readonly connected: boolean;
+  readonly connectors: readonly ConnectorLive[];
+}
+
+/** A charging session as the CSMS's admin API lists it (the id token only as the keyed digest). */
+export interface CsmsSession {
+  readonly sessionId: string;
+  readonly chargerId: string;
+  readonly evseId: number;
+  readonly connectorId: number;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly energyWh: number;
+  readonly active: boolean;
+  readonly settlement?: { readonly charged: number; readonly transactionId: string };
+}
+
+/**
+ * What the CSMS answered: `ok`, or why there is no answer (`no-key`: the read-only key file does not exist;
+ * `unreachable`: no answer in time, or an error status). The dashboard shows availability as unknown then.
+ */
+export type CsmsAnswer<T> = { readonly status: 'ok'; readonly value: T } | { readonly status: 'no-key' | 'unreachable'; readonly reason: string };
+
+export interface CsmsReaderOptions {
+  /** The CSMS's admin API, e.g. http://127.0.0.1:8180. */
+  readonly url: string;
+  /** The file holding a read-only API key; read on first use, and again while it is missing. */
+  readonly keyFile: string;
+  readonly timeoutMs?: number;
+}
+
+interface ChargerListed {
+  readonly identity: string;
+  readonly connected: boolean;
+  readonly state?: { readonly connectors?: Readonly<Record<string, { status: string; errorCode?: string; timestamp: string }>> };
+}
+
+/**
+ * Reads the CSMS's admin API with a read-only key, server side: the key stays in this process and never
+ * reaches a browser. Every read answers rather than throws, so a CSMS that is down costs the dashboard its
+ * live availability and nothing else.
+ */
+export class CsmsReader {
+  readonly #options: CsmsReaderOptions;
+  #key: string | undefined;
+
+  constructor(options: Readonly<CsmsReaderOptions>) {
+    this.#options = options;
+  }
+
+  /** Every charger the CSMS knows, by OCPP identity. */
+  async chargers(): Promise<CsmsAnswer<ReadonlyMap<string, ChargerLive>>> {
+    const answer = await this.#get<ChargerListed[]>('/api/chargers');
+    if (answer.status !== 'ok') return answer;
+    const chargers = new Map<string, ChargerLive>();
+    for (const charger of answer.value) {
+      const connectors = Object.entries(charger.state?.connectors ?? {})
+        // 1.6 reports connector 0 for the charge point as a whole; a driver plugs into the others.
+        .filter(([connector]) => connector !== '0')
+        .map(([connector, live]) => ({ connector, status: live.status, ...(live.errorCode === undefined || live.errorCode === 'NoError' ? {} : { errorCode: live.errorCode }), since: live.timestamp }))
+        .sort((a, b) => a.connector.localeCompare(b.connector, 'en', { numeric: true }));
+      chargers.set(charger.identity, { connected: charger.connected, connectors });
+    }
+    return { status: 'ok', value: chargers };
+  }
+
+  /** The charger's latest sessions, newest first. */
+  async sessions(chargerId: string, limit: number): Promise<CsmsAnswer<readonly CsmsSession[]>> {
+    const answer = await this.#get<{ sessions: CsmsSession[] }>(`/api/sessions?chargerId=${encodeURIComponent(chargerId)}&limit=${limit}`);
+    if (answer.status !== 'ok') return answer;
+    return {
+      status: 'ok',
+      value: answer.value.sessions.map((s) => ({
+        sessionId: s.sessionId,
+        chargerId: s.chargerId,
+        evseId: s.evseId,
+        connectorId: s.connectorId,
+        startedAt: s.startedAt,
+        ...(s.endedAt === undefined ? {} : { endedAt: s.endedAt }),
+        energyWh: s.energyWh,
+        active: s.active,
+        ...(s.settlement === undefined ? {} : { settlement: { charged: s.settlement.charged, transactionId: s.settlement.transactionId } }),
+      })),
+    };
+  }
+
+  async #get<T>(route: string): Promise<CsmsAnswer<T>> {
+    const key = await this.#readKey();
+    if (key === undefined) return { status: 'no-key', reason: `no CSMS key in ${this.#options.keyFile}` };
+    try {
+      const response = await fetch(`${this.#options.url}${route}`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(this.#options.timeoutMs ?? 2_000) });
+      if (!response.ok) {
+        await response.body?.cancel();
+        // A key the CSMS no longer knows (rotated) is read again next time.
+        if (response.status === 401) this.#key = undefined;
+        return { status: 'unreachable', reason: `the CSMS answered ${response.status}` };
+      }
+      return { status: 'ok', value: (await response.json()) as T };
+    } catch (error) {
+      return { status: 'unreachable', reason: `the CSMS did not answer: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
+  async #readKey(): Promise<string | undefined> {
+    if (this.#key !== undefined) return this.#key;
+    try {
+      const key = (await readFile(this.#options.keyFile, 'utf8')).trim();
+      if (key !== '') this.#key = key;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    return this.#key;
+  }
+}
+
+/** A station's live state as the dashboard shows it, or why there is none (never the CSMS's own reason). */
+export type StationLive = ({ readonly known: true } & ChargerLive) | { readonly known: false; readonly why: 'no-key' | 'unreachable' | 'not-at-csms' };
+
+/** The live state of one station (its id is the charger's OCPP identity) from a read of every charger. */
+export function liveOf(answer: CsmsAnswer<ReadonlyMap<string, ChargerLive>>, stationId: string): StationLive {
+  if (answer.status !== 'ok') return { known: false, why: answer.status };
+  const charger = answer.value.get(stationId);
+  return charger === undefined ? { known: false, why: 'not-at-csms' } : { known: true, ...charger };
+}
