@@ -18,12 +18,14 @@ module.exports = {
       testMatch: ['**/integration/**/*.test.ts', '**/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
-    // The dashboard in a real browser (Debian's chromium, driven by playwright-core); screenshots go to docs/screenshots.
+    // The dashboard in a real browser (Debian's chromium, driven by playwright-core), with a real CSMS (the stack's
+    // Redis), ledger bridge and simulated charger; screenshots go to docs/screenshots.
     {
       ...common,
       displayName: 'browser',
       roots: ['<rootDir>/test/browser'],
       testMatch: ['**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
     // One scenario suite, two ledgers: the same files run on the embedded ledger and on the Fabric network.
     {

@@ -2,28 +2,63 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
+import type { Receipt } from '@chargeledger/chaincode/api';
+import { loadConfig } from '@chargeledger/config';
+import { LedgerRefusal, type RunningBridge, startBridge } from '@chargeledger/ledger-bridge';
+import { ledgerQueueNames } from '@chargeledger/ledger-queue';
+import { type ChargePoint, createChargePoint, loadTemplate, ManualClock } from '@chargeledger/simulators';
+import { Redis } from 'ioredis';
+import pino from 'pino';
 import { call, ExportMeter, ParticipantsStack } from '../integration/participants-support';
+import { adminRequest, LEDGER_QUERIES, provisionCharger, READER_KEY, type RunningCsms, startCsms } from '../support/csms';
 
 /**
- * The dashboard in Debian's chromium, against the four participants' services on an embedded ledger: sign-up
- * with a role, a driver's wallet and bill after a session the ledger settled, a prosumer's sale, the
- * operator's and the Authority's views. Each page is saved to docs/screenshots.
+ * The dashboard in Debian's chromium, against the four participants' services on an embedded ledger, a real
+ * CSMS (the stack's Redis) and a real ledger bridge: sign-up with a role, a driver's wallet, the stations
+ * nearby with their live availability, and the bill of a session charged on a simulated charger and settled
+ * by the ledger; a prosumer's sale, the operator's and the Authority's views. Each page is saved to
+ * docs/screenshots.
  */
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const CHARGER = 'CP-7';
+const CHARGER_PASSWORD = 'a-long-charger-password';
+const CARD = '04AABBCCDDEE01';
 
 let stack: ParticipantsStack;
+let csms: RunningCsms;
+let bridge: RunningBridge;
+let bridgeConnection: Redis;
+let chargePoint: ChargePoint | undefined;
 let browser: Browser;
 let page: Page;
 beforeAll(async () => {
-  stack = await ParticipantsStack.start(['wallets', 'operators', 'prosumers', 'authority']);
+  csms = await startCsms();
+  // The services read the CSMS with a read-only key, as `npm start` gives them one.
+  stack = await ParticipantsStack.start(['wallets', 'operators', 'prosumers', 'authority'], { csms: { url: csms.url, readOnlyKey: READER_KEY } });
+  // The bridge as its main wires it, on the CSMS's queues, acting for operator op-1 on the embedded ledger.
+  const { redis } = loadConfig();
+  bridgeConnection = new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: null });
+  bridge = startBridge({
+    connection: bridgeConnection,
+    prefix: csms.prefix,
+    names: ledgerQueueNames({ ledgerEvents: csms.queue.name, ledgerOutcomes: 'ledger-outcomes', ledgerQueries: LEDGER_QUERIES }),
+    ledger: stack.ledgerAs('OperatorsMSP', { 'chargeledger.operatorId': 'op-1' }),
+    log: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
+    concurrency: 4,
+    queryConcurrency: 2,
+    orderingDelayMs: 50,
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
+  await chargePoint?.close();
+  await bridge?.close();
+  bridgeConnection?.disconnect();
   await stack?.close();
+  await csms?.stop();
 });
 beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -37,6 +72,7 @@ afterEach(async () => {
 const shoot = (name: string): Promise<Buffer> => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 // Read in the page as source text: this project's TypeScript knows no DOM.
 const tokenInPage = async (): Promise<string> => (await page.evaluate("JSON.parse(sessionStorage.getItem('chargeledger.session') || '{}').token")) as string;
+const accountInPage = async (): Promise<string> => (await page.evaluate("JSON.parse(sessionStorage.getItem('chargeledger.session') || '{}').user.party")) as string;
 
 async function signUp(role: 'driver' | 'prosumer', username: string): Promise<void> {
   const form = page.locator('#sign-up');
@@ -59,51 +95,104 @@ async function signInAsStaff(organization: 'operators' | 'authority'): Promise<v
   await form.locator('button').click();
 }
 
-/** What the ledger bridge does for a session the CSMS reported: resolve the card, open, close with the meter's signed records. */
-async function aSettledSession(stationId: string, meter: ExportMeter, idToken: string): Promise<string> {
+/** A call to one organization's service as its first member of staff; 201 expected. */
+async function asStaff(organization: 'wallets' | 'operators' | 'authority', route: string, body: unknown): Promise<void> {
+  const reply = await call(stack.url(organization), 'POST', route, { token: await stack.staffToken(organization), body });
+  if (reply.status !== 201) throw new Error(`${organization} ${route}: ${reply.status} ${JSON.stringify(reply.body)}`);
+}
+
+/**
+ * The deployment before a charger's first session, each organization through its own participants' service:
+ * Wallets opens the operator's payee account, the operator publishes its tariff and registers the station
+ * (the charger's OCPP identity, its two AC EVSEs), the Authority registers the key of EVSE 1's meter (the
+ * simulator names it `<serial>-M1`). The CSMS provisions the charger and the operator issues the card there.
+ */
+async function aChargerDeployed(accountId: string): Promise<{ chargePoint: ChargePoint; clock: ManualClock }> {
+  const template = loadTemplate('voltbridge-ac22-duo');
+  const clock = new ManualClock(Date.now());
+  await provisionCharger(csms, CHARGER, CHARGER_PASSWORD);
+  const charger = createChargePoint({ protocol: '2.0.1', identity: CHARGER, serialNumber: CHARGER, endpoint: csms.ocppEndpoint, password: CHARGER_PASSWORD, template, clock, backoff: { initialDelayMs: 20, maxDelayMs: 100, factor: 2, jitter: 0 } });
+  await asStaff('wallets', '/api/accounts', { accountId: 'payee-op-1', kind: 'operator', ownerId: 'op-1', currency: 'EUR' });
+  await asStaff('operators', '/api/tariffs', { tariff: { id: 'AC-DAY', version: 1, currency: 'EUR', utcOffsetMinutes: 60, vatBasisPoints: 1900, elements: [{ priceComponents: [{ type: 'ENERGY', priceMicro: 390_000, stepSize: 1 }] }] } });
+  const evses = template.evses.map((evse, e) => ({ evseId: String(e + 1), connectors: evse.connectors.map((connector, c) => ({ connectorId: String(c + 1), type: 'IEC_62196_T2', maxPowerW: connector.maxPowerW })) }));
+  await asStaff('operators', '/api/stations', { stationId: CHARGER, payeeAccountId: 'payee-op-1', latMicroDeg: 52_525_000, lonMicroDeg: 13_410_000, evses, minimumHold: 500, tariffId: 'AC-DAY' });
+  await asStaff('authority', '/api/meters', { meterSerial: `${CHARGER}-M1`, binding: { kind: 'evse', stationId: CHARGER, evseId: '1' }, keyId: 'k1', publicKey: charger.meterPublicKey(1) });
+  const issued = await adminRequest(csms, 'PUT', `/api/id-tokens/${CARD}`, { accountId });
+  if (issued.status !== 204) throw new Error(`issuing the card at the CSMS: ${issued.status} ${issued.body}`);
+  // The charger's sessions start after the deployment: the tariff in force is the one just published.
+  await clock.advance(Math.max(0, Date.now() - clock.now()) + 1_000);
+  return { chargePoint: charger, clock };
+}
+
+/** The receipt the ledger wrote when the bridge closed the session; polled, as the bridge applies events in its own time. */
+async function receiptOnLedger(sessionId: string): Promise<Receipt> {
   const operator = stack.ledgerAs('OperatorsMSP', { 'chargeledger.operatorId': 'op-1' });
-  const resolved = await operator.evaluate('Wallet:resolveIdToken', {}, { endorsingOrganizations: ['WalletsMSP'], transient: { [TRANSIENT_KEYS.idToken]: idToken } });
-  const sessionId = `${stationId}-1`;
-  const startedAtMs = Date.now();
-  await operator.submit('Session:openSession', { eventId: 'evt-open-1', sessionId, stationId, evseId: '1', connectorId: '1', driverAccountId: resolved.accountId, tokenRef: resolved.tokenRef }, { transient: { [TRANSIENT_KEYS.tokenProof]: resolved.tokenProof } });
-  // The meter's end reading lies ahead of the wall clock, within the clock skew the ledger allows.
-  const records = meter.delivery({ timeMs: startedAtMs, registerWh: 1_000_000 }, { timeMs: startedAtMs + 10 * 60_000, deliveredWh: 2_500 });
-  await operator.submit('Session:closeSession', { eventId: 'evt-close-1', sessionId, evidence: { kind: 'ocmf' } }, { transient: { [TRANSIENT_KEYS.ocmfRecords]: JSON.stringify(records) } });
-  return sessionId;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await operator.evaluate('Session:getReceipt', { sessionId });
+    } catch (error) {
+      if (!(error instanceof LedgerRefusal && error.code === 'NOT_FOUND') || Date.now() > deadline) throw error;
+    }
+    await sleep(100);
+  }
+}
+
+/** Asks the dashboard for the stations again until the table says `text` (the CSMS learns connector statuses as the charger sends them). */
+async function findStationsUntil(text: string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    await page.locator('#find-stations button').click();
+    await page.locator('#find-stations .ok').waitFor();
+    const table = (await page.locator('#stations-table tbody').textContent()) ?? '';
+    if (table.includes(text) || Date.now() > deadline) return table;
+    await sleep(200);
+  }
 }
 
 describe('the dashboard', () => {
-  it('lets a driver sign up, top up, link a card, find the nearest station and see the bill the ledger computed', async () => {
+  it('lets a driver sign up, top up, link a card, find the nearest station live, charge on a simulated charger and see the bill the ledger computed', async () => {
     await shoot('sign-up');
     await signUp('driver', 'erika');
     await expect(page.locator('#balance').textContent()).resolves.toBe('0.00 EUR');
     await page.locator('#top-up input[name=amount]').fill('25');
     await page.locator('#top-up button').click();
     await page.locator('#balance', { hasText: '25.00 EUR' }).waitFor();
-    await page.locator('#link-card input[name=idToken]').fill('04AABBCCDDEE01');
+    await page.locator('#link-card input[name=idToken]').fill(CARD);
     await page.locator('#link-card button').click();
     await page.locator('#link-card .ok').waitFor();
+    const accountId = await accountInPage();
 
-    // The operator's station with its tariff and the meter the Authority registered for its EVSE 1.
-    const wallets = stack.ledgerAs('WalletsMSP');
-    const operator = stack.ledgerAs('OperatorsMSP', { 'chargeledger.operatorId': 'op-1' });
-    await wallets.submit('Wallet:openAccount', { eventId: 'evt-payee', accountId: 'payee-CP-7', kind: 'operator', ownerId: 'op-1', currency: 'EUR' });
-    await operator.submit('Tariff:publishTariff', { eventId: 'evt-tariff', tariff: { id: 'AC-DAY', version: 1, currency: 'EUR', utcOffsetMinutes: 60, vatBasisPoints: 1900, elements: [{ priceComponents: [{ type: 'ENERGY', priceMicro: 390_000, stepSize: 1 }] }] } });
-    await operator.submit('Registry:registerStation', { eventId: 'evt-station', stationId: 'CP-7', payeeAccountId: 'payee-CP-7', latMicroDeg: 52_525_000, lonMicroDeg: 13_410_000, evses: [{ evseId: '1', connectors: [{ connectorId: '1', type: 'IEC_62196_T2', maxPowerW: 22_000 }] }], policy: { minimumHold: 500 }, tariffId: 'AC-DAY' });
-    const meter = new ExportMeter('CP-7-M1');
-    await stack.ledgerAs('AuthorityMSP').submit('Registry:registerMeter', { eventId: 'evt-meter', meterSerial: meter.serial, binding: { kind: 'evse', stationId: 'CP-7', evseId: '1' }, keyId: 'k1', publicKey: meter.publicKey });
-    const sessionId = await aSettledSession('CP-7', meter, '04AABBCCDDEE01');
-    const receipt = await operator.evaluate('Session:getReceipt', { sessionId });
+    const deployed = await aChargerDeployed(accountId);
+    chargePoint = deployed.chargePoint;
+    // Before the charger connects, the CSMS knows it but it is offline.
+    await expect(findStationsUntil('offline')).resolves.toMatch(/CP-7.*km.*offline.*AC-DAY v1/);
+    await expect(chargePoint.connect()).resolves.toBe('Accepted');
+    await expect(findStationsUntil('1/1: Available')).resolves.toMatch(/CP-7.*online · 1\/1: Available, 2\/1: Available.*AC-DAY v1/);
+
+    // The driver plugs in and presents the card; the charger meters ten minutes and the driver stops.
+    await chargePoint.plugIn(1, { batteryCapacityWh: 60_000, initialSocPercent: 20, maxPowerW: 11_000 });
+    const start = await chargePoint.authorizeAndStart(CARD, 1);
+    if (!start.accepted) throw new Error(`the CSMS refused the card: ${start.status}`);
+    const sessionId = `${CHARGER}-${start.transactionId ?? ''}`;
+    await expect(findStationsUntil('1/1: Occupied')).resolves.toMatch(/online · 1\/1: Occupied, 2\/1: Available/);
+    await chargePoint.advance(10 * 60_000);
+    await chargePoint.stop('Local', 1);
+    await chargePoint.settle();
+    const receipt = await receiptOnLedger(sessionId);
+    expect(receipt.verification).toBe('verified');
+    expect(receipt.driverAccountId).toBe(accountId);
+    expect(receipt.charged).toBeGreaterThan(0);
 
     await page.reload();
     const bill = page.locator('#receipts tbody tr').first();
     await expect(bill.textContent()).resolves.toContain(sessionId);
     await expect(bill.textContent()).resolves.toContain(`${(receipt.charged / 100).toFixed(2)} EUR`);
     await expect(bill.textContent()).resolves.toContain(receipt.txId);
-    await expect(bill.textContent()).resolves.toContain('2.500 kWh');
+    await expect(bill.textContent()).resolves.toContain(`${(receipt.energyWh / 1000).toFixed(3)} kWh`);
+    await expect(page.locator('#balance').textContent()).resolves.toBe(`${((2500 - receipt.charged) / 100).toFixed(2)} EUR`);
     await page.locator('#find-stations button').click();
-    await page.locator('#stations-table').waitFor();
-    await expect(page.locator('#stations-table tbody').textContent()).resolves.toMatch(/CP-7.*km.*AC-DAY v1/);
+    await page.locator('#find-stations .ok').waitFor();
     await shoot('driver');
   });
 
@@ -148,6 +237,8 @@ describe('the dashboard', () => {
     await expect(page.locator('#operator-balance').textContent()).resolves.toBe('99.20 EUR');
     await expect(page.locator('#delivered').textContent()).resolves.toBe('4.000 kWh');
     await expect(page.locator('#purchases-table tbody').textContent()).resolves.toContain('offer-roof-1');
+    // The charger of the first test, live from the CSMS, with the session charged there.
+    await expect(page.locator('#chargers-table tbody').textContent()).resolves.toMatch(/CP-7.*online · 1\/1: (Available|Occupied), 2\/1: Available.*CP-7-\S+ EVSE 1 \d+\.\d{3} kWh (ended|settled)/);
     await shoot('operator');
   });
 
