@@ -7,24 +7,28 @@
  *     --account acc-pro-1 --export-point X1 --meter PV-1 --key meter.pem
  *
  * Against a ChargeLedger CSMS it provisions its chargers and id tokens through the admin API first, with the
- * key given as --admin-key or the one `npm start` keeps in <data dir>/secrets/admin-api-key.
+ * key given as --admin-key or the one `npm start` keeps in <data dir>/secrets/admin-api-key; and, unless
+ * --no-ledger, what the ledger needs through the participants' services (stations, tariff, meter keys, driver
+ * accounts with their cards), then waits for the sessions' settlements and reports them.
  *
  * The composition root of the load generator: it alone reads files, the configuration and the wall clock.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { type KeyObject, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@chargeledger/config';
 import type { OcppVersion } from './chargepoint/api';
 import { aToken, loadIdentity, runLoad } from './load/load-generator';
+import { provisionLedger, ServiceUnreachable } from './load/ledger-provision';
 import { provisionThroughAdminApi } from './load/provision';
 import { seededRandom } from './load/random';
+import { awaitSettlements } from './load/settlements';
 import type { OcppSecurity } from './ocpp/link';
-import { listTemplates } from './template/template';
+import { listTemplates, loadTemplate } from './template/template';
 import { SystemClock } from './clock';
-import { meterKeyFromPem } from './meter/keys';
+import { generateMeterKey, meterKeyFromPem, publicKeySpkiDer } from './meter/keys';
 import { createExportMeter } from './prosumer/export-meter';
 import { productionCurve } from './prosumer/production-curve';
 import { createProsumer, upcomingWindows } from './prosumer/prosumer';
@@ -42,8 +46,19 @@ const USAGE = `usage: npm run sim -- [options]
                               (default: <data dir>/secrets/admin-api-key, as npm start writes it, if present)
   --admin-url URL             the CSMS's admin API (the endpoint's host and port over http/https)
   --no-provision              provision nothing, even with an admin key
+  --no-ledger                 provision the CSMS only and wait for no settlement: for a CSMS without the
+                              participants' services (otherwise, with an admin key, Wallets opens a driver account
+                              per token, tops it up and links the card, the operator registers each charger as a
+                              station with a tariff, the Authority registers each meter's key; then the sessions'
+                              settlements are awaited)
+  --wallets-url URL --operators-url URL --authority-url URL
+                              the participants' services (http://<PARTICIPANTS_HOST>:<port> from the configuration)
+  --participants-dir DIR      where <org>-admin-password is kept for each service's staff (<data dir>/participants)
+  --settle-timeout S          the longest to wait for the settlements after the last session (180)
   --security-profile 0-3      with --password, --ca, --cert, --key as the profile needs (0, or 1 with --password)
-  --session-minutes MIN-MAX   simulated session length (20-90)
+  --session-minutes MIN-MAX   simulated session length (20-90; 2-6 when settling on the ledger, whose clock skew
+                              allowance keeps each charger's clock within 12 min of the wall clock: a charger
+                              that would run further ahead waits)
   --step-minutes N            simulated minutes per step (5)
   --pace-ms N                 real milliseconds between steps (0: as fast as the CSMS answers)
   --seed N                    random seed, for repeatable runs (1)
@@ -172,12 +187,18 @@ async function main(): Promise<void> {
       'admin-key': { type: 'string' },
       'admin-url': { type: 'string' },
       'no-provision': { type: 'boolean', default: false },
+      'no-ledger': { type: 'boolean', default: false },
+      'wallets-url': { type: 'string' },
+      'operators-url': { type: 'string' },
+      'authority-url': { type: 'string' },
+      'participants-dir': { type: 'string' },
+      'settle-timeout': { type: 'string' },
       'security-profile': { type: 'string' },
       password: { type: 'string' },
       ca: { type: 'string' },
       cert: { type: 'string' },
       key: { type: 'string' },
-      'session-minutes': { type: 'string', default: '20-90' },
+      'session-minutes': { type: 'string' },
       'step-minutes': { type: 'string' },
       'pace-ms': { type: 'string' },
       seed: { type: 'string' },
@@ -191,8 +212,6 @@ async function main(): Promise<void> {
   if (values.protocol !== '1.6' && values.protocol !== '2.0.1') fail('--protocol must be 1.6 or 2.0.1');
   const protocol: OcppVersion = values.protocol;
   const chargers = positiveInteger(values.chargers, 'chargers', 1);
-  const range = /^(\d+)-(\d+)$/.exec(values['session-minutes']);
-  if (range === null || Number(range[1]) > Number(range[2]) || Number(range[1]) === 0) fail('--session-minutes must look like 20-90');
   const endpoint = values.endpoint ?? (() => {
     const { csms } = loadConfig();
     return `ws://${csms.host}:${csms.port}/ocpp`;
@@ -201,21 +220,53 @@ async function main(): Promise<void> {
   const random = seededRandom(positiveInteger(values.seed, 'seed', 1));
 
   const adminKey = values['no-provision'] ? undefined : (values['admin-key'] ?? keptAdminKey());
+  // Settling on the ledger needs the admin API too: it is where the sessions' settlements are read back.
+  const settling = adminKey !== undefined && !values['no-ledger'];
+  const range = /^(\d+)-(\d+)$/.exec(values['session-minutes'] ?? (settling ? '2-6' : '20-90'));
+  if (range === null || Number(range[1]) > Number(range[2]) || Number(range[1]) === 0) fail('--session-minutes must look like 20-90');
+  const template = loadTemplate(values.template);
+  const adminUrl = values['admin-url'] ?? adminUrlOf(endpoint);
   let idTokens: string[] | undefined;
+  let meterKeys: KeyObject[][] | undefined;
   if (adminKey !== undefined) {
     const security = values['security-profile'];
     if (security !== undefined && security !== '1') fail('provisioning through the admin API is for security profile 1; use --no-provision for others');
     // A password of this run alone, unless one is given: identities provisioned before are rotated to it.
     values.password ??= randomBytes(18).toString('base64url');
     idTokens = Array.from({ length: sessions }, () => aToken(random));
-    const adminUrl = values['admin-url'] ?? adminUrlOf(endpoint);
-    await provisionThroughAdminApi(
-      { url: adminUrl, key: adminKey, fetch },
-      { identities: Array.from({ length: chargers }, (_, i) => loadIdentity(values.prefix, i)), password: values.password, idTokens, accountOf: (_token, index) => `${values.prefix.toLowerCase()}-driver-${index + 1}` },
-    );
+    const identities = Array.from({ length: chargers }, (_, i) => loadIdentity(values.prefix, i));
+    // Each token has a driver account of its own on the ledger, named after it.
+    const accountOf = (idToken: string): string => `${values.prefix.toLowerCase()}-driver-${idToken}`;
+    await provisionThroughAdminApi({ url: adminUrl, key: adminKey, fetch }, { identities, password: values.password, idTokens, accountOf });
     process.stdout.write(`${chargers} chargers and ${idTokens.length} id tokens provisioned at ${adminUrl}\n`);
+    if (settling) {
+      const keys = identities.map((identity) => keptMeterKeys(identity, template.evses.length));
+      meterKeys = keys;
+      const config = loadConfig();
+      const origin = (port: number): string => `http://${config.participants.host}:${port}`;
+      const dir = values['participants-dir'] ?? config.participants.dataDir;
+      const staff = (organization: 'wallets' | 'operators' | 'authority', url: string | undefined) => ({ url: url ?? origin(config.participants.ports[organization]), username: `${organization}-admin`, password: staffPassword(dir, organization) });
+      const apis = { wallets: staff('wallets', values['wallets-url']), operators: staff('operators', values['operators-url']), authority: staff('authority', values['authority-url']), fetch };
+      process.stdout.write(`setting up the ledger through the participants' services (${apis.wallets.url}, ${apis.operators.url}, ${apis.authority.url}):\n`);
+      try {
+        await provisionLedger(
+          apis,
+          {
+            prefix: values.prefix,
+            template,
+            stations: identities.map((stationId, i) => ({ stationId, meterPublicKeys: (keys[i] ?? []).map((key) => publicKeySpkiDer(key).toString('hex')) })),
+            drivers: idTokens.map((idToken) => ({ accountId: accountOf(idToken), idToken })),
+          },
+          (line) => process.stdout.write(`${line}\n`),
+        );
+      } catch (error) {
+        if (error instanceof ServiceUnreachable) fail(`${error.message}: run npm start, which starts them, or give --no-ledger for a CSMS without them`);
+        throw error;
+      }
+    }
   }
 
+  const maxAheadMs = settling ? MAX_AHEAD_MS : undefined;
   const report = await runLoad({
     protocol,
     endpoint,
@@ -225,25 +276,72 @@ async function main(): Promise<void> {
     identityPrefix: values.prefix,
     security: security(values),
     ...(idTokens === undefined ? {} : { idTokens }),
+    ...(meterKeys === undefined ? {} : { meterKeys: (index: number) => meterKeys[index] ?? [] }),
+    ...(maxAheadMs === undefined ? {} : { maxAheadMs, idleMinutes: { min: 0, max: 1 } }),
     random,
     sessionMinutes: { min: Number(range[1]), max: Number(range[2]) },
     stepMinutes: Math.max(1, positiveInteger(values['step-minutes'], 'step-minutes', 5)),
     paceMs: positiveInteger(values['pace-ms'], 'pace-ms', 0),
     connectConcurrency: 25,
+    // The charger clocks start now, after the ledger setup: the tariff and meter keys are in force at every start.
     startMs: Date.now(),
     now: () => Date.now(),
     stopwatch: () => performance.now(),
     sleep: (ms) => sleep(ms),
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  const { latencyDistribution, ...summary } = report;
+  const { latencyDistribution, sessionIds, ...summary } = report;
   process.stdout.write(`call latency distribution (ms):\n${latencyDistribution}\n`);
   process.stdout.write(`${JSON.stringify({ protocol, endpoint, ...summary, failures: report.failures.slice(0, 20) }, null, 2)}\n`);
+  let settled: number | undefined;
+  if (settling && adminKey !== undefined) {
+    const timeoutS = positiveInteger(values['settle-timeout'], 'settle-timeout', 180);
+    process.stdout.write(`waiting up to ${timeoutS} s for the ledger to settle ${sessionIds.length} sessions\n`);
+    const settlements = await awaitSettlements({ url: adminUrl, key: adminKey, fetch }, sessionIds, {
+      timeoutMs: timeoutS * 1000,
+      pollMs: 1000,
+      progressMs: 10_000,
+      now: () => Date.now(),
+      sleep: (ms) => sleep(ms),
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+    settled = settlements.settled;
+    process.stdout.write(`charged ${(settlements.charged / 100).toFixed(2)} EUR in all\n`);
+    if (settlements.unsettled.length > 0) process.stderr.write(`not settled: ${settlements.unsettled.slice(0, 20).join(', ')}${settlements.unsettled.length > 20 ? ', …' : ''}\n`);
+  }
   process.stdout.write(`chargers registered: ${report.chargersConnected} of ${chargers}\nsessions completed: ${report.sessionsCompleted} of ${sessions}\n`);
+  if (settled !== undefined) process.stdout.write(`sessions settled: ${settled} of ${sessions}\n`);
   if (report.chargersConnected < chargers && adminKey === undefined) {
     process.stderr.write('chargers were refused: a ChargeLedger CSMS lets in only provisioned chargers; give --admin-key (or run npm start, which writes the key file) to provision them, or --password for chargers provisioned already\n');
   }
-  process.exitCode = report.sessionsCompleted < sessions || report.chargersConnected < chargers ? 1 : 0;
+  process.exitCode = report.sessionsCompleted < sessions || report.chargersConnected < chargers || (settled !== undefined && settled < sessions) ? 1 : 0;
+}
+
+/**
+ * The most a charger's clock runs ahead of the wall clock: the ledger stamps its transactions with real time
+ * and refuses meter readings more than 15 minutes in its future.
+ */
+const MAX_AHEAD_MS = 12 * 60_000;
+
+/**
+ * The simulated meters keep their keys in the data folder, so the keys the Authority registered stay theirs
+ * from one run to the next (a meter whose key is not the registered one is rotated to it).
+ */
+function keptMeterKeys(identity: string, evses: number): KeyObject[] {
+  const dir = path.join(loadConfig().dataDir, 'simulators', 'meter-keys');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return Array.from({ length: evses }, (_, e) => {
+    const file = path.join(dir, `${identity}-M${e + 1}.pem`);
+    if (!existsSync(file)) writeFileSync(file, generateMeterKey().export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    return meterKeyFromPem(readFileSync(file, 'utf8'));
+  });
+}
+
+/** The password a participants' service made for its first member of staff, `<org>-admin`. */
+function staffPassword(dir: string, organization: string): string {
+  const file = path.join(dir, `${organization}-admin-password`);
+  if (!existsSync(file)) fail(`no ${file}: the ${organization} service's staff password is kept there once the service has started (give --participants-dir, or --no-ledger for a CSMS without the participants' services)`);
+  return readFileSync(file, 'utf8').trim();
 }
 
 /** The key `npm start` keeps in the data folder, when there is one. */

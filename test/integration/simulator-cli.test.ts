@@ -27,8 +27,9 @@ function sim(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<SimR
 
 /**
  * The README's `npm run sim -- --protocol 2.0.1 --chargers 50 --sessions 200`, with fewer chargers and sessions,
- * against a real CSMS: given the admin key, the simulator provisions its chargers and id tokens through the admin
- * API, runs every session and says how many completed.
+ * against a real CSMS without the participants' services (--no-ledger): given the admin key, the simulator
+ * provisions its chargers and id tokens through the admin API, runs every session and says how many completed.
+ * simulator-settlement.test.ts runs it with the ledger and the participants' services, to settlement.
  */
 describe('npm run sim against our own CSMS', () => {
   let running: RunningCsms;
@@ -47,7 +48,7 @@ describe('npm run sim against our own CSMS', () => {
   const sessionsOf = async (): Promise<{ active: boolean; chargerId: string }[]> => (JSON.parse((await adminRequest(running, 'GET', '/api/sessions?limit=500')).body) as { sessions: { active: boolean; chargerId: string }[] }).sessions;
 
   it('provisions its chargers and tokens with --admin-key and completes every session (2.0.1)', async () => {
-    const run = await sim(['--protocol', '2.0.1', '--chargers', '3', '--sessions', '6', '--endpoint', running.ocppEndpoint, '--admin-key', ADMIN_KEY, '--session-minutes', '20-30', '--prefix', 'SIMT']);
+    const run = await sim(['--protocol', '2.0.1', '--chargers', '3', '--sessions', '6', '--endpoint', running.ocppEndpoint, '--admin-key', ADMIN_KEY, '--session-minutes', '20-30', '--prefix', 'SIMT', '--no-ledger']);
     expect(run).toMatchObject({ code: 0 });
     expect(run.stdout).toContain('3 chargers and 6 id tokens provisioned');
     expect(run.stdout).toContain('sessions completed: 6 of 6');
@@ -60,7 +61,7 @@ describe('npm run sim against our own CSMS', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'chargeledger-sim-'));
     await mkdir(path.join(dataDir, 'secrets'));
     await writeFile(path.join(dataDir, 'secrets', 'admin-api-key'), `${ADMIN_KEY}\n`, { mode: 0o600 });
-    const args = ['--protocol', '1.6', '--chargers', '2', '--sessions', '2', '--endpoint', running.ocppEndpoint, '--session-minutes', '20-30', '--prefix', 'SIMK'];
+    const args = ['--protocol', '1.6', '--chargers', '2', '--sessions', '2', '--endpoint', running.ocppEndpoint, '--session-minutes', '20-30', '--prefix', 'SIMK', '--no-ledger'];
     for (const attempt of [1, 2]) {
       const run = await sim(args, { CHARGELEDGER_DATA_DIR: dataDir });
       expect({ attempt, code: run.code, stderr: run.stderr }).toEqual({ attempt, code: 0, stderr: '' });

@@ -50,4 +50,45 @@ describe('runLoad', () => {
       await csms.close();
     }
   });
+
+  it('keeps each charger’s clock within maxAheadMs of the wall clock, waiting for it rather than running further ahead', async () => {
+    const csms = await CsmsDouble.start<V201Actions>({ protocol: 'ocpp2.0.1' });
+    try {
+      // A wall clock that moves only when the load generator waits for it.
+      let wallMs = T0;
+      const waits: number[] = [];
+      const report = await runLoad({
+        protocol: '2.0.1',
+        endpoint: csms.endpoint,
+        chargers: 1,
+        sessions: 3,
+        template: 'homebox-ac11',
+        identityPrefix: `PACE-${process.pid}`,
+        security: { profile: 0 },
+        random: seededRandom(3),
+        sessionMinutes: { min: 8, max: 8 },
+        stepMinutes: 4,
+        idleMinutes: { min: 1, max: 1 },
+        maxAheadMs: 12 * 60_000,
+        paceMs: 0,
+        connectConcurrency: 1,
+        startMs: T0,
+        now: () => wallMs,
+        stopwatch: () => performance.now(),
+        sleep: async (ms) => {
+          waits.push(ms);
+          wallMs += ms;
+        },
+        log: () => undefined,
+      });
+
+      expect(report).toMatchObject({ sessionsCompleted: 3, sessionsFailed: 0 });
+      expect(report.sessionIds).toHaveLength(3);
+      expect(report.sessionIds.every((id) => id.startsWith(`PACE-${process.pid}-0001-`))).toBe(true);
+      // 3 × 8 + 2 × 1 = 26 simulated minutes, at most 12 ahead: the charger waited 14 minutes for the wall clock.
+      expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(14 * 60_000);
+    } finally {
+      await csms.close();
+    }
+  });
 });

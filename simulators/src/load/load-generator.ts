@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { ManualClock } from '../clock';
 import type { ChargePoint, OcppVersion } from '../chargepoint/api';
 import { createChargePoint } from '../chargepoint/create';
@@ -24,6 +25,15 @@ export interface LoadOptions {
   readonly sessionMinutes: { readonly min: number; readonly max: number };
   /** Simulated time per step; the meter values of a step go out before the next step starts. */
   readonly stepMinutes: number;
+  /** Simulated time a charger stands idle between two sessions, uniform between the bounds (1-10 when absent). */
+  readonly idleMinutes?: { readonly min: number; readonly max: number };
+  /**
+   * The most a charger's clock may run ahead of `now()`: a charger that would go further waits for the wall
+   * clock first. Undefined: unbounded (a ledger refuses meter readings more than its clock skew in the future).
+   */
+  readonly maxAheadMs?: number;
+  /** The signing keys of charger number `index`'s meters, one per EVSE; undefined: fresh keys each run. */
+  readonly meterKeys?: (index: number) => readonly KeyObject[];
   /** Real time to wait between steps; 0 runs as fast as the CSMS answers. */
   readonly paceMs: number;
   /** How many chargers connect at once. */
@@ -40,6 +50,8 @@ export interface LoadOptions {
 export interface LoadReport {
   readonly chargersConnected: number;
   readonly sessionsCompleted: number;
+  /** The CSMS's ids of the completed sessions (`<identity>-<transactionId>`). */
+  readonly sessionIds: readonly string[];
   readonly sessionsFailed: number;
   /** Sessions left over because no charger could run them (none registered). */
   readonly sessionsNotRun: number;
@@ -88,18 +100,39 @@ export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadRepor
   let failed = 0;
   let energyWh = 0;
   let rejected = 0;
+  let waitedMs = 0;
+  const sessionIds: string[] = [];
   const latencies = new LatencyRecorder();
+  const clocks = new Map<ChargePoint, ManualClock>();
+  const idle = options.idleMinutes ?? { min: 1, max: 10 };
+
+  /** Lets `ms` of simulated time pass on the charger, first waiting for the wall clock if it would run too far ahead. */
+  const advance = async (cp: ChargePoint, ms: number): Promise<void> => {
+    const clock = clocks.get(cp);
+    if (options.maxAheadMs !== undefined && clock !== undefined) {
+      const tooFar = clock.now() + ms - options.now() - options.maxAheadMs;
+      if (tooFar > 0) {
+        waitedMs += tooFar;
+        await options.sleep(tooFar);
+      }
+    }
+    await cp.advance(ms);
+  };
 
   const chargePoints = Array.from({ length: options.chargers }, (_, i) => {
+    const clock = new ManualClock(options.startMs);
+    const meterKeys = options.meterKeys?.(i);
     const cp = createChargePoint({
       protocol: options.protocol,
       identity: loadIdentity(options.identityPrefix, i),
       endpoint: options.endpoint,
       security: options.security,
       template: options.template,
-      clock: new ManualClock(options.startMs),
+      clock,
       stopwatch: options.stopwatch,
+      ...(meterKeys === undefined ? {} : { meterKeys }),
     });
+    clocks.set(cp, clock);
     cp.on('messageRejected', () => void rejected++);
     cp.on('callAnswered', ({ latencyMs }) => latencies.record(latencyMs));
     return cp;
@@ -129,7 +162,7 @@ export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadRepor
         if (!started.accepted) throw new Error(`token not accepted: ${started.status}`);
         const minutes = between(options.random, options.sessionMinutes.min, options.sessionMinutes.max);
         for (let elapsed = 0; elapsed < minutes; elapsed += options.stepMinutes) {
-          await cp.advance(Math.min(options.stepMinutes, minutes - elapsed) * MINUTE);
+          await advance(cp, Math.min(options.stepMinutes, minutes - elapsed) * MINUTE);
           if (options.paceMs > 0) await options.sleep(options.paceMs);
         }
         // Await before adding: `total += await x` would read the total before other chargers' additions land.
@@ -137,8 +170,9 @@ export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadRepor
         energyWh += stopped.energyWh;
         await cp.unplug(1);
         completed++;
+        if (started.transactionId !== undefined) sessionIds.push(`${cp.identity}-${started.transactionId}`);
         if (completed % Math.max(1, Math.floor(options.sessions / 10)) === 0) options.log(`${completed}/${options.sessions} sessions completed`);
-        await cp.advance(Math.round(between(options.random, 1, 10) * MINUTE));
+        if (remaining > 0) await advance(cp, Math.round(between(options.random, idle.min, idle.max) * MINUTE));
       } catch (error) {
         failed++;
         failures.push({ identity: cp.identity, error: describe(error) });
@@ -147,11 +181,13 @@ export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadRepor
     }
   };
   await Promise.all(connected.map(runSessions));
+  if (waitedMs > 0) options.log(`chargers waited ${Math.round(waitedMs / 1000)} s in all for the wall clock, to stay within ${Math.round((options.maxAheadMs ?? 0) / MINUTE)} min of it`);
   await Promise.all(chargePoints.map((cp) => cp.settle().then(() => cp.close()).catch(() => undefined)));
 
   return {
     chargersConnected: connected.length,
     sessionsCompleted: completed,
+    sessionIds,
     sessionsFailed: failed,
     sessionsNotRun: remaining,
     energyWh,
