@@ -82,6 +82,16 @@ describe('CSMS over real WebSockets and Redis', () => {
     expect(jobs.find((job) => job.name === 'SessionStarted')!.data).toMatchObject({ eventId: `started.${sessionId}`, idToken: 'RFID-0001', meterStartWh: 1000, evseId: 1 });
   });
 
+  it('numbers 1.6 transactions from the clock, so a CSMS that lost its Redis never reuses a settled session id', async () => {
+    const client = await open(charger(running, 'CP-16', 'ocpp1.6'));
+    const before = Math.floor((Date.now() - Date.UTC(2025, 0, 1)) / 250);
+    const first = (await client.call('StartTransaction', { connectorId: 1, idTag: 'RFID-0001', meterStart: 0, timestamp: '2026-11-24T09:00:00.000Z' })) as { transactionId: number };
+    const second = (await client.call('StartTransaction', { connectorId: 2, idTag: 'RFID-0001', meterStart: 0, timestamp: '2026-11-24T09:00:01.000Z' })) as { transactionId: number };
+    expect(first.transactionId).toBeGreaterThan(before);
+    expect(first.transactionId).toBeLessThan(2 ** 31);
+    expect(second.transactionId).toBe(first.transactionId + 1);
+  });
+
   it('gives a retried StartTransaction the same transaction id and queues it once', async () => {
     const client = await open(charger(running, 'CP-16', 'ocpp1.6'));
     const request = { connectorId: 1, idTag: 'RFID-0001', meterStart: 0, timestamp: '2026-11-24T11:00:00.000Z' };

@@ -82,6 +82,9 @@ export function sessionIdOf(chargerId: string, transactionId: string): string {
  * OCPP 1.6 transaction ids are allocated here; a StartTransaction retried by the charger (same charger,
  * connector and timestamp) gets the id it was first given, so a retry never opens a second session.
  */
+/** Where OCPP 1.6 transaction ids start counting from: 2025-01-01. */
+const TX16_EPOCH_MS = Date.UTC(2025, 0, 1);
+
 export class TransactionStore {
   readonly #redis: Redis;
   readonly #prefix: string;
@@ -95,6 +98,10 @@ export class TransactionStore {
     const dedupeKey = `${this.#prefix}:tx16-start:${chargerId}:${connectorId}:${Date.parse(timestamp)}`;
     const existing = await this.#redis.get(dedupeKey);
     if (existing !== null) return Number(existing);
+    // The first number comes from the clock, not 1: a session's ledger id is `<charger>-<transaction id>`, and a
+    // CSMS whose Redis was replaced must not hand out ids the ledger already settled. Four ids per second since
+    // 2025 stay below 2^31 (OCPP 1.6's integer) until 2041.
+    await this.#redis.set(`${this.#prefix}:tx16-seq`, String(Math.floor((Date.now() - TX16_EPOCH_MS) / 250)), 'NX');
     const allocated = await this.#redis.incr(`${this.#prefix}:tx16-seq`);
     const won = await this.#redis.set(dedupeKey, String(allocated), 'EX', 7 * 24 * 3600, 'NX');
     if (won === 'OK') return allocated;
