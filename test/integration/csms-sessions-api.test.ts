@@ -50,8 +50,12 @@ describe('Sessions in the admin API, from real chargers over WebSockets', () => 
     return { status: response.status, body: JSON.parse(response.body) as T };
   };
 
-  /** Three 1.6 sessions a minute apart (the last still running), then one 2.0.1 session. */
-  async function someSessions(): Promise<void> {
+  /**
+   * Three 1.6 sessions a minute apart (the last still running), then one 2.0.1 session. Returns the 1.6
+   * sessions' ids in the order they started (the CSMS numbers 1.6 transactions from the clock).
+   */
+  async function someSessions(): Promise<[string, string, string]> {
+    const ids: string[] = [];
     const cp16 = await charger('CP-16', 'ocpp1.6');
     for (const [minute, stop] of [
       [0, true],
@@ -60,6 +64,7 @@ describe('Sessions in the admin API, from real chargers over WebSockets', () => 
     ] as const) {
       const timestamp = `2026-11-24T10:0${minute}:00.000Z`;
       const { transactionId } = (await cp16.call('StartTransaction', { connectorId: 1, idTag: CARD, meterStart: 1000 * minute, timestamp })) as { transactionId: number };
+      ids.push(`CP-16-${transactionId}`);
       if (stop) await cp16.call('StopTransaction', { transactionId, meterStop: 1000 * minute + 750, timestamp: `2026-11-24T10:0${minute}:30.000Z`, reason: 'EVDisconnected' });
     }
     const cp201 = await charger('CP-201', 'ocpp2.0.1');
@@ -67,25 +72,26 @@ describe('Sessions in the admin API, from real chargers over WebSockets', () => 
     const register = (wh: number, context: string) => ({ timestamp: '2026-11-24T10:05:00.000Z', sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register', context }] });
     await cp201.call('TransactionEvent', { ...base, eventType: 'Started', timestamp: '2026-11-24T10:05:00.000Z', triggerReason: 'Authorized', seqNo: 0, idToken: { idToken: CARD, type: 'ISO14443' }, meterValue: [register(500, 'Transaction.Begin')] });
     await cp201.call('TransactionEvent', { ...base, eventType: 'Updated', timestamp: '2026-11-24T10:06:00.000Z', triggerReason: 'MeterValuePeriodic', seqNo: 1, meterValue: [register(900, 'Sample.Periodic')] });
+    return ids as [string, string, string];
   }
 
   it('lists sessions newest first, filtered by charger and by whether they still run, with energy and end', async () => {
-    await someSessions();
+    const [first, second, third] = await someSessions();
 
     const all = await get<SessionPage>('/api/sessions');
     expect(all.status).toBe(200);
-    expect(all.body.sessions.map((s) => s.sessionId)).toEqual(['CP-201-tx-1', 'CP-16-3', 'CP-16-2', 'CP-16-1']);
+    expect(all.body.sessions.map((s) => s.sessionId)).toEqual(['CP-201-tx-1', third, second, first]);
     expect(all.body.sessions[0]).toMatchObject({ chargerId: 'CP-201', protocol: '2.0.1', energyWh: 400, active: true });
     expect(all.body.sessions[3]).toMatchObject({ chargerId: 'CP-16', energyWh: 750, active: false, endedAt: '2026-11-24T10:00:30.000Z', stopReason: 'EVDisconnected', meterStopWh: 750 });
 
     const running16 = await get<SessionPage>('/api/sessions?chargerId=CP-16&active=true');
-    expect(running16.body.sessions.map((s) => s.sessionId)).toEqual(['CP-16-3']);
+    expect(running16.body.sessions.map((s) => s.sessionId)).toEqual([third]);
     const ended = await get<SessionPage>('/api/sessions?active=false');
-    expect(ended.body.sessions.map((s) => s.sessionId)).toEqual(['CP-16-2', 'CP-16-1']);
+    expect(ended.body.sessions.map((s) => s.sessionId)).toEqual([second, first]);
   });
 
   it('pages through the sessions with the cursor it returns, missing none and repeating none', async () => {
-    await someSessions();
+    const [first, second] = await someSessions();
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 10; page++) {
@@ -94,14 +100,14 @@ describe('Sessions in the admin API, from real chargers over WebSockets', () => 
       if (body.next === undefined) break;
       cursor = body.next;
     }
-    expect(seen).toEqual(['CP-16-2', 'CP-16-1']);
+    expect(seen).toEqual([second, first]);
   });
 
   it('shows one session, never its raw token, and 404 for a session it does not know', async () => {
-    await someSessions();
-    const one = await get<SessionView>('/api/sessions/CP-16-1');
+    const [first] = await someSessions();
+    const one = await get<SessionView>(`/api/sessions/${first}`);
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ sessionId: 'CP-16-1', token: expect.stringMatching(/^hmac-sha256:[0-9a-f]{16}$/) as unknown as string });
+    expect(one.body).toMatchObject({ sessionId: first, token: expect.stringMatching(/^hmac-sha256:[0-9a-f]{16}$/) as unknown as string });
     expect(JSON.stringify(one.body)).not.toContain(CARD);
     expect((await get<{ error: string }>('/api/sessions/CP-16-99')).body).toEqual({ error: 'NotFound', message: 'no session CP-16-99' });
     expect((await get('/api/sessions/CP-16-99')).status).toBe(404);
