@@ -49,6 +49,7 @@ export {
   type ParsedOcmf,
 } from './meter/ocmf';
 
+export { ledgerEvses, LEDGER_CONNECTOR_STANDARDS, type LedgerConnectorStandard, type LedgerEvse } from './template/station-layout';
 export { listTemplates, loadTemplate, parseTemplate, type ChargerTemplate, type ConnectorTemplate, type ConnectorType, type EvseTemplate } from './template/template';
 
 export { runLoad, type LoadOptions, type LoadReport } from './load/load-generator';

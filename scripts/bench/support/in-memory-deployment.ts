@@ -1,7 +1,7 @@
-import type { ConnectorType, Evse, StationPolicy } from '@chargeledger/chaincode/api';
+import type { StationPolicy } from '@chargeledger/chaincode/api';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { aDriver, aLinkedToken, anAccount, type Cast } from '@chargeledger/chaincode/testing';
-import type { ChargerTemplate, ConnectorType as SimulatedConnectorType } from '@chargeledger/simulators';
+import { type ChargerTemplate, ledgerEvses } from '@chargeledger/simulators';
 
 /**
  * The ledger as a real deployment sets it up before a charger's first session: each organization acting
@@ -45,15 +45,6 @@ export interface DeployedStation {
   readonly meterSerial: string;
 }
 
-const CONNECTOR_TYPES: Readonly<Record<SimulatedConnectorType, ConnectorType>> = {
-  cType1: 'IEC_62196_T1',
-  cType2: 'IEC_62196_T2',
-  sType2: 'IEC_62196_T2',
-  cCCS1: 'IEC_62196_T1_COMBO',
-  cCCS2: 'IEC_62196_T2_COMBO',
-  cG105: 'CHADEMO',
-  cTesla: 'TESLA_S',
-};
 
 /**
  * Wallets opens the operator's payee account, the operator publishes its tariff and registers the station
@@ -66,10 +57,7 @@ export async function aDeployedStation(cast: Cast, charger: ChargerOnLedger, opt
   const payeeAccountId = `payee-${charger.stationId}`;
   await anAccount(cast, payeeAccountId, 'operator', 'op-1');
   await network.submit(operator, 'Tariff:publishTariff', { eventId: cast.eventId(), tariff });
-  const evses: Evse[] = charger.template.evses.map((evse, e) => ({
-    evseId: String(e + 1),
-    connectors: evse.connectors.map((connector, c) => ({ connectorId: String(c + 1), type: CONNECTOR_TYPES[connector.type], maxPowerW: connector.maxPowerW })),
-  }));
+  const evses = ledgerEvses(charger.template);
   await network.submit(operator, 'Registry:registerStation', {
     eventId: cast.eventId(),
     stationId: charger.stationId,

@@ -6,7 +6,8 @@
  * rotates the meter to it. Whatever a previous run set up is reused: a second run only tops up.
  */
 import { randomBytes } from 'node:crypto';
-import type { ConnectorType as SimulatedConnectorType, ChargerTemplate } from '../template/template';
+import { ledgerEvses } from '../template/station-layout';
+import type { ChargerTemplate } from '../template/template';
 import { ProvisioningError } from './provision';
 
 /** A participants' service and the member of staff who acts there. */
@@ -57,15 +58,6 @@ const TOP_UP = 5000;
 const MINIMUM_HOLD = 500;
 const CONCURRENCY = 10;
 
-const CONNECTOR_TYPES: Readonly<Record<SimulatedConnectorType, string>> = {
-  cType1: 'IEC_62196_T1',
-  cType2: 'IEC_62196_T2',
-  sType2: 'IEC_62196_T2',
-  cCCS1: 'IEC_62196_T1_COMBO',
-  cCCS2: 'IEC_62196_T2_COMBO',
-  cG105: 'CHADEMO',
-  cTesla: 'TESLA_S',
-};
 
 /** FLAT 0.35 EUR, 0.39 EUR/kWh and 0.60 EUR/h, 19 % VAT: the demo's tariff. */
 export function simulatedTariff(id: string): Record<string, unknown> {
@@ -167,10 +159,7 @@ export async function provisionLedger(apis: Readonly<ParticipantsApis>, setup: R
     if (published.status === 201) log(`  ${operatorId} published tariff ${tariffId}`);
   }
 
-  const evses = setup.template.evses.map((evse, e) => ({
-    evseId: String(e + 1),
-    connectors: evse.connectors.map((connector, c) => ({ connectorId: String(c + 1), type: CONNECTOR_TYPES[connector.type], maxPowerW: connector.maxPowerW })),
-  }));
+  const evses = ledgerEvses(setup.template);
   await inBatches(setup.stations, async (station, index) => {
     const known = await operators.expect('GET', `/api/stations/${encodeURIComponent(station.stationId)}`, [200, 404]);
     if (known.status === 404) {

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { TRANSIENT_KEYS, type ConnectorType, type Evse, type StationPolicy } from '@chargeledger/chaincode/api';
+import { TRANSIENT_KEYS, type StationPolicy } from '@chargeledger/chaincode/api';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { LedgerRefusal } from '@chargeledger/ledger-bridge';
-import type { ChargerTemplate, ConnectorType as SimulatedConnectorType } from '@chargeledger/simulators';
+import { type ChargerTemplate, ledgerEvses } from '@chargeledger/simulators';
 import type { LedgerUnderTest } from './ledgers';
 
 /**
@@ -50,15 +50,6 @@ export interface DeployedStation {
   readonly meterSerial: string;
 }
 
-const CONNECTOR_TYPES: Readonly<Record<SimulatedConnectorType, ConnectorType>> = {
-  cType1: 'IEC_62196_T1',
-  cType2: 'IEC_62196_T2',
-  sType2: 'IEC_62196_T2',
-  cCCS1: 'IEC_62196_T1_COMBO',
-  cCCS2: 'IEC_62196_T2_COMBO',
-  cG105: 'CHADEMO',
-  cTesla: 'TESLA_S',
-};
 
 /**
  * Wallets opens the operator's payee account, the operator publishes its tariff and registers the station
@@ -70,10 +61,7 @@ export async function aDeployedStation(ledger: LedgerUnderTest, charger: Charger
   const payeeAccountId = uniqueId(`payee-${charger.stationId}`);
   await ledger.party('wallets').submit('Wallet:openAccount', { eventId: eventId(), accountId: payeeAccountId, kind: 'operator', ownerId: 'op-1', currency: 'EUR' });
   await ledger.party('operator').submit('Tariff:publishTariff', { eventId: eventId(), tariff });
-  const evses: Evse[] = charger.template.evses.map((evse, e) => ({
-    evseId: String(e + 1),
-    connectors: evse.connectors.map((connector, c) => ({ connectorId: String(c + 1), type: CONNECTOR_TYPES[connector.type], maxPowerW: connector.maxPowerW })),
-  }));
+  const evses = ledgerEvses(charger.template);
   await ledger.party('operator').submit('Registry:registerStation', {
     eventId: eventId(),
     stationId: charger.stationId,
