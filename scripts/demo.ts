@@ -7,7 +7,7 @@
  * from the ledger. It exits 0 only when the driver's wallet was really debited by the receipt's amount.
  * Running it again reuses everything the first run set up.
  */
-import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +15,7 @@ import { TRANSIENT_KEYS, type MspId, type Receipt } from '@chargeledger/chaincod
 import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { loadConfig } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
-import { blockNumberOf, type ChargingLedger, connectAs, LedgerRefusal, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { blockNumberOf, type ChargingLedger, connectAs, ensureTokenPepper, LedgerRefusal, linkCard, readNetworkDescription } from '@chargeledger/ledger-bridge';
 import { createChargePoint, generateMeterKey, ManualClock, meterKeyFromPem } from '@chargeledger/simulators';
 
 const IDENTITY = 'DEMO-CP-1';
@@ -165,15 +165,8 @@ async function setUp(ledger: DemoLedger, meterPublicKey: string): Promise<void> 
   };
   await ensure(`Wallets links the driver's card to ${DRIVER}`, cardLinked, async () => {
     await ledger.wallets.submit('Wallet:setDriverProfile', { eventId: eventId(), accountId: DRIVER }, { ...wallets, transient: { [TRANSIENT_KEYS.driverProfile]: JSON.stringify({ name: 'Demo Driver', email: 'driver@example.org', salt: randomBytes(16).toString('hex') }) } });
-    try {
-      await ledger.wallets.submit('Wallet:setTokenPepper', { eventId: eventId() }, { ...wallets, transient: { [TRANSIENT_KEYS.tokenPepper]: randomBytes(32).toString('hex') } });
-    } catch (error) {
-      if (!(error instanceof LedgerRefusal && error.code === 'ALREADY_EXISTS')) throw error;
-    }
-    const salt = randomBytes(16).toString('hex');
-    const tokenProof = createHash('sha256').update(`${salt}:${ID_TOKEN}`).digest('hex');
-    await ledger.wallets.submit('Wallet:linkIdToken', { eventId: eventId(), accountId: DRIVER, tokenRef: 'card-1', proofHash: createHash('sha256').update(tokenProof).digest('hex') });
-    await ledger.wallets.submit('Wallet:indexIdToken', { eventId: eventId(), accountId: DRIVER, tokenRef: 'card-1' }, { ...wallets, transient: { [TRANSIENT_KEYS.idToken]: ID_TOKEN, [TRANSIENT_KEYS.idTokenSalt]: salt } });
+    await ensureTokenPepper(ledger.wallets, eventId());
+    await linkCard(ledger.wallets, { accountId: DRIVER, idToken: ID_TOKEN, tokenRef: 'card-1', eventIds: [eventId(), eventId()] });
   });
   const account = await ledger.wallets.evaluate('Wallet:getAccount', { accountId: DRIVER });
   if (account.available < 2000) {

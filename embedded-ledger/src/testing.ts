@@ -1,10 +1,10 @@
 /** Builders for the embedded ledger's tests: a ledger in a fresh directory, the channel's parties, a charging site. */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDENTITY_ATTRIBUTES, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, ensureTokenPepper, linkCard } from '@chargeledger/ledger-bridge';
 import { openEmbeddedLedger, type Clock, type EmbeddedLedger } from './ledger';
 
 export const MINUTE = 60_000;
@@ -84,14 +84,6 @@ export async function aFundedDriver(parties: Parties, accountId: string, topUp: 
 /** Links a card to the account as Wallets does: the proof hash in public, the token indexed privately. */
 export async function aLinkedCard(parties: Parties, accountId: string, idToken: string): Promise<void> {
   const { wallets, eventId } = parties;
-  const pepperSet = await wallets.submit('Wallet:setTokenPepper', { eventId: eventId() }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.tokenPepper]: randomBytes(32).toString('hex') } }).then(
-    () => true,
-    (error: unknown) => (error as { code?: string }).code === 'ALREADY_EXISTS',
-  );
-  if (!pepperSet) throw new Error('the token pepper could not be set');
-  const salt = randomBytes(16).toString('hex');
-  const tokenProof = createHash('sha256').update(`${salt}:${idToken}`).digest('hex');
-  const proofHash = createHash('sha256').update(tokenProof).digest('hex');
-  await wallets.submit('Wallet:linkIdToken', { eventId: eventId(), accountId, tokenRef: 'card-1', proofHash });
-  await wallets.submit('Wallet:indexIdToken', { eventId: eventId(), accountId, tokenRef: 'card-1' }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.idToken]: idToken, [TRANSIENT_KEYS.idTokenSalt]: salt } });
+  await ensureTokenPepper(wallets, eventId());
+  await linkCard(wallets, { accountId, idToken, tokenRef: 'card-1', eventIds: [eventId(), eventId()] });
 }

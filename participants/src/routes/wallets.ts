@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type LedgerEntry, type Receipt, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, ensureTokenPepper, LedgerRefusal, linkCard } from '@chargeledger/ledger-bridge';
 import { hashPassword } from '../auth/passwords';
 import type { Principal } from '../auth/sessions';
 import type { RouteContext } from '../http/app';
@@ -146,13 +146,12 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
     async (request, reply) => {
       const { accountId } = request.params;
       if (!ownAccount(guard.principal(request), accountId, reply)) return reply;
-      if (!pepperSet) pepperSet = await ensureTokenPepper(ledger, newId);
-      const idTokenValue = request.body.idToken.toUpperCase();
-      const salt = randomBytes(16).toString('hex');
-      const tokenProof = createHash('sha256').update(`${salt}:${idTokenValue}`).digest('hex');
+      if (!pepperSet) {
+        await ensureTokenPepper(ledger, newId('evt'));
+        pepperSet = true;
+      }
       const tokenRef = newId('card');
-      const link = await ledger.submit('Wallet:linkIdToken', { eventId: newId('evt'), accountId, tokenRef, proofHash: createHash('sha256').update(tokenProof).digest('hex') });
-      await ledger.submit('Wallet:indexIdToken', { eventId: newId('evt'), accountId, tokenRef }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.idToken]: idTokenValue, [TRANSIENT_KEYS.idTokenSalt]: salt } });
+      const link = await linkCard(ledger, { accountId, idToken: request.body.idToken.toUpperCase(), tokenRef, eventIds: [newId('evt'), newId('evt')] });
       await store.remember(`cards:${accountId}`, tokenRef);
       return reply.code(201).send(link);
     },
@@ -177,14 +176,4 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
   );
 
   registerStationFinder(app, context, ['driver', 'wallets-staff']);
-}
-
-/** The pepper keying the private token index is set once per ledger; one already set is fine. */
-async function ensureTokenPepper(ledger: ChargingLedger, newId: (prefix: string) => string): Promise<true> {
-  try {
-    await ledger.submit('Wallet:setTokenPepper', { eventId: newId('evt') }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.tokenPepper]: randomBytes(32).toString('hex') } });
-  } catch (error) {
-    if (!(error instanceof LedgerRefusal && error.code === 'ALREADY_EXISTS')) throw error;
-  }
-  return true;
 }

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { TRANSIENT_KEYS, type StationPolicy } from '@chargeledger/chaincode/api';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
-import { LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { ensureTokenPepper, linkCard } from '@chargeledger/ledger-bridge';
 import { type ChargerTemplate, ledgerEvses } from '@chargeledger/simulators';
 import type { LedgerUnderTest } from './ledgers';
 
@@ -103,20 +103,7 @@ export async function aDriverWithCard(ledger: LedgerUnderTest, options: { topUp:
   await wallets.submit('Wallet:openAccount', { eventId: eventId(), accountId, kind: 'driver', currency: 'EUR', sessionLimit: options.sessionLimit ?? 2000 });
   await wallets.submit('Wallet:setDriverProfile', { eventId: eventId(), accountId }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.driverProfile]: JSON.stringify({ name: 'Erika Mustermann', email: 'erika@example.org', salt: randomBytes(16).toString('hex') }) } });
   if (options.topUp > 0) await wallets.submit('Wallet:topUp', { eventId: eventId(), accountId, amount: options.topUp, reference: `psp-${accountId}` });
-  await aTokenPepper(ledger);
-  const salt = randomBytes(16).toString('hex');
-  const tokenProof = createHash('sha256').update(`${salt}:${idToken}`).digest('hex');
-  const proofHash = createHash('sha256').update(tokenProof).digest('hex');
-  await wallets.submit('Wallet:linkIdToken', { eventId: eventId(), accountId, tokenRef: 'card-1', proofHash });
-  await wallets.submit('Wallet:indexIdToken', { eventId: eventId(), accountId, tokenRef: 'card-1' }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.idToken]: idToken, [TRANSIENT_KEYS.idTokenSalt]: salt } });
+  await ensureTokenPepper(wallets, eventId());
+  await linkCard(wallets, { accountId, idToken, tokenRef: 'card-1', eventIds: [eventId(), eventId()] });
   return { accountId, idToken };
-}
-
-/** The pepper is set once per ledger; a ledger that has one already says so, and that is fine. */
-async function aTokenPepper(ledger: LedgerUnderTest): Promise<void> {
-  try {
-    await ledger.party('wallets').submit('Wallet:setTokenPepper', { eventId: eventId() }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.tokenPepper]: randomBytes(32).toString('hex') } });
-  } catch (error) {
-    if (!(error instanceof LedgerRefusal && error.code === 'ALREADY_EXISTS')) throw error;
-  }
 }
