@@ -1,5 +1,6 @@
 import type { MspId, RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 import { type CallOptions, type ChargingLedger, LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-bridge';
+import type { Block } from './blocks';
 import type { GatewayFailure } from './gateway-server';
 
 export interface EmbeddedGatewayClientOptions {
@@ -34,6 +35,14 @@ export class EmbeddedGatewayClient implements ChargingLedger {
     const response = await this.#fetch(`/v1/transactions/${transactionId}`, { method: 'GET' });
     if (response.status === 404) return undefined;
     return ((await response.json()) as { blockNumber: number }).blockNumber;
+  }
+
+  /** A block as the chain holds it (JSON), or undefined past the chain's height: what a receipt's proof is gathered from. */
+  async block(number: number): Promise<Block | undefined> {
+    const response = await this.#fetch(`/v1/blocks/${number}`, { method: 'GET' });
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new LedgerUnavailable('evaluate', String(response.status), undefined, new Error(await response.text()));
+    return (await response.json()) as Block;
   }
 
   async height(): Promise<number> {

@@ -64,6 +64,13 @@ async function handle(options: EmbeddedGatewayOptions, expected: Buffer, request
     send(response, 200, { height: options.ledger.height() });
     return;
   }
+  const blockNumber = /^\/v1\/blocks\/(0|[1-9][0-9]{0,15})$/.exec(url.pathname)?.[1];
+  if (request.method === 'GET' && blockNumber !== undefined) {
+    const block = await options.ledger.getBlock(Number(blockNumber));
+    if (block === undefined) send(response, 404, { error: 'NotFound', code: 'NOT_FOUND', message: `no block ${blockNumber}` });
+    else send(response, 200, block);
+    return;
+  }
   const transaction = /^\/v1\/transactions\/([0-9a-f]{64})$/.exec(url.pathname);
   if (request.method === 'GET' && transaction !== null) {
     const record = await options.ledger.getTransaction(transaction[1] as string);

@@ -4,6 +4,7 @@
  */
 export { PricingError, TariffError, type FieldErrorCode, type PricingErrorCode } from './errors';
 export { minorUnitDigits } from './money';
+export { priceMeasurement, type Measurement as PricedMeasurement } from './price-measurement';
 export { priceSession } from './price-session';
 export {
   daysOfWeek,

@@ -2,7 +2,7 @@ import type { CloseSessionRequest, Receipt } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/transaction-view';
-import { PricingError, priceSession, type PriceBreakdown } from '../pricing';
+import { PricingError, priceMeasurement, type PriceBreakdown } from '../pricing';
 import { credit, debit, loadAccount, loadHold, removeHold, touchDriver } from '../wallet/accounts';
 import { checkClaimedStart, checkWindow, transientRecords, unsignedMeasurement, verifiedMeasurement, type Measurement } from './evidence';
 import { openSessionOf, sessionKey, startOf, type SessionRecord } from './records';
@@ -91,11 +91,9 @@ export function withinUnsignedCap(session: SessionRecord, measurement: Measureme
 
 /** The frozen tariff applied to the measurement, the energy spread evenly between the two readings. */
 export function priced(session: SessionRecord, measurement: Measurement): PriceBreakdown {
-  const { startMs, endMs, energyWh } = measurement;
-  if (endMs === startMs && energyWh > 0) refuse('EVIDENCE_REJECTED', 'energy without elapsed time');
-  const samples = endMs === startMs ? [{ timestampMs: startMs, registerWh: 0 }] : [{ timestampMs: startMs, registerWh: 0 }, { timestampMs: endMs, registerWh: energyWh }];
+  if (measurement.endMs === measurement.startMs && measurement.energyWh > 0) refuse('EVIDENCE_REJECTED', 'energy without elapsed time');
   try {
-    return priceSession(session.tariff.tariff, { startMs, endMs, samples });
+    return priceMeasurement(session.tariff.tariff, measurement);
   } catch (error) {
     if (error instanceof PricingError) refuse('EVIDENCE_REJECTED', `cannot price the evidence: ${error.code} at ${error.path}`);
     throw error;

@@ -217,6 +217,46 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     },
   );
 
+  app.get<{ Params: { sessionId: string } }>(
+    '/api/sessions/:sessionId/meter-records',
+    {
+      onRequest: readOnly,
+      schema: {
+        description: 'The signed meter records (OCMF) the charger sent for a session, exactly as received: what a receipt\'s verifier checks against the meter key the Authority registered.',
+        params: { type: 'object', properties: { sessionId: { type: 'string', minLength: 1, maxLength: 128 } } },
+        response: apiResponses(
+          { role: 'read-only', params: true, validated: true },
+          {
+            200: {
+              type: 'object',
+              required: ['sessionId', 'records'],
+              properties: {
+                sessionId: { type: 'string' },
+                records: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['format', 'record'],
+                    properties: { format: { type: 'string', enum: ['OCMF'] }, record: { type: 'string' }, publicKey: { type: 'string', description: 'The key the charger reported (informational: verifiers use the Authority\'s)' } },
+                  },
+                },
+              },
+            },
+            404: { ...errorBody, description: 'No session with this id' },
+          },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const state = await deps.transactions.get(request.params.sessionId);
+      if (state === undefined) return reply.code(404).send({ error: 'NotFound', message: `no session ${request.params.sessionId}` });
+      return {
+        sessionId: state.sessionId,
+        records: state.evidence.flatMap((evidence) => evidence.records.map((record) => ({ format: evidence.format, record, ...(evidence.publicKey === undefined ? {} : { publicKey: evidence.publicKey }) }))),
+      };
+    },
+  );
+
   app.put<{ Params: { idToken: string }; Body: { accountId: string; status: 'Accepted' | 'Blocked' | 'Expired' } }>(
     '/api/id-tokens/:idToken',
     {

@@ -1,0 +1,262 @@
+import { OcmfError, verifyTransactionEvidence, type MeterEvidence } from '@chargeledger/chaincode/ocmf';
+import { PricingError, priceMeasurement, type Tariff } from '@chargeledger/chaincode/pricing';
+import { compositeKey, describeKey, type CommittedTransaction, type KeyVersion } from './ledger-view';
+import { formatMoney as money } from './render';
+import type { CheckList, ReceiptFacts } from './verdict';
+
+/** The organization whose endorsement every movement of a driver's money needs (ADR 0002). */
+export const WALLETS_MSP = 'WalletsMSP';
+/** The only organization that registers, rotates and revokes meter keys. */
+export const AUTHORITY_MSP = 'AuthorityMSP';
+
+/** The parts of the ledger's JSON records the checks read; each is checked for shape before use. */
+interface ReceiptRecord {
+  readonly sessionId: string;
+  readonly stationId: string;
+  readonly evseId: string;
+  readonly driverAccountId: string;
+  readonly payeeAccountId: string;
+  readonly currency: string;
+  readonly energyWh: number;
+  readonly startTimeMs: number;
+  readonly endTimeMs: number;
+  readonly tariffId: string;
+  readonly tariffVersion: number;
+  readonly priced: number;
+  readonly charged: number;
+  readonly holdAmount: number;
+  readonly verification: 'verified' | 'unverified';
+  readonly meterSerial?: string;
+  readonly meterKeyId?: string;
+  readonly evidenceHashes: readonly string[];
+  readonly txId: string;
+}
+
+interface SessionRecord {
+  readonly sessionId: string;
+  readonly holdAmount: number;
+  readonly tariff: { readonly tariffId: string; readonly version: number; readonly tariff: Tariff };
+  readonly meter?: { readonly meterSerial: string; readonly keyId: string; readonly publicKey: string };
+}
+
+interface MeterRecord {
+  readonly meterSerial: string;
+  readonly keys: readonly { readonly keyId: string; readonly publicKey: string; readonly status: string; readonly registeredAtMs: number; readonly revokedAtMs?: number }[];
+}
+
+interface EntryRecord {
+  readonly accountId: string;
+  readonly amount: number;
+  readonly ref: string;
+}
+
+export interface ReceiptInputs {
+  readonly sessionId: string;
+  /** The settlement, its signatures already checked. */
+  readonly settlement: CommittedTransaction;
+  /** The transaction that wrote a key at a version the settlement read, its signatures already checked; undefined if the proof lacks it. */
+  readonly writerAt: (version: KeyVersion) => CommittedTransaction | undefined;
+  readonly applicationOrganizations: readonly string[];
+  readonly ocmfRecords: readonly string[];
+}
+
+/** What the receipt checks established, for the verdict. */
+export type ReceiptOutcome = Omit<ReceiptFacts, 'trustAnchors' | 'blockNumber' | 'committedAt' | 'transactionId' | 'submittedBy' | 'endorsedBy'> | undefined;
+
+/**
+ * The business checks, on transactions whose signatures hold: the endorsers satisfy the design's policy,
+ * the settlement wrote this session's receipt with the debit and credit it states, the meter's records
+ * verify against the key the Authority registered and the session froze, and the price recomputed from the
+ * frozen tariff equals the charge.
+ */
+export function checkReceipt(inputs: ReceiptInputs, checks: CheckList): ReceiptOutcome {
+  const { settlement, sessionId } = inputs;
+  checkEndorsementPolicy(settlement, inputs.applicationOrganizations, checks);
+
+  const receipt = readJson<ReceiptRecord>(settlement.writes.get(compositeKey('cl.receipt', sessionId)));
+  if (receipt === undefined || receipt.sessionId !== sessionId || typeof receipt.charged !== 'number') {
+    checks.fail('receipt', `transaction ${settlement.transactionId} wrote no receipt for session ${sessionId}`);
+    return undefined;
+  }
+  if (receipt.txId !== settlement.transactionId) checks.fail('receipt', `the receipt names transaction ${receipt.txId}, not ${settlement.transactionId}`);
+  checkEntries(settlement, receipt, checks);
+
+  const session = dependency<SessionRecord>(inputs, compositeKey('cl.session', sessionId), 'session', checks);
+  if (session === undefined) return facts(receipt, undefined);
+  const withKey = (recomputed: number | undefined): ReceiptOutcome => ({ ...(facts(receipt, recomputed) as NonNullable<ReceiptOutcome>), ...(session.meter === undefined ? {} : { meterPublicKey: session.meter.publicKey }) });
+  if (session.tariff.tariffId !== receipt.tariffId || session.tariff.version !== receipt.tariffVersion) {
+    checks.fail('session', `the receipt names tariff ${receipt.tariffId} v${receipt.tariffVersion}, the session froze ${session.tariff.tariffId} v${session.tariff.version}`);
+  } else if (session.holdAmount !== receipt.holdAmount) {
+    checks.fail('session', `the receipt names a hold of ${receipt.holdAmount}, the session placed ${session.holdAmount}`);
+  } else {
+    checks.pass('session', `tariff ${session.tariff.tariffId} v${session.tariff.version} and hold ${session.holdAmount} frozen at the open`);
+  }
+
+  if (receipt.verification !== 'verified' || session.meter === undefined) {
+    checks.fail('meter-signatures', 'the session was billed from unsigned meter data (the Authority\'s permission, ADR 0013): its energy rests on the operator\'s word');
+    return withKey(checkPrice(session, receipt, { startMs: receipt.startTimeMs, endMs: receipt.endTimeMs, energyWh: receipt.energyWh }, checks));
+  }
+  const meter = dependency<MeterRecord>(inputs, compositeKey('cl.meter', session.meter.meterSerial), 'meter-key', checks, AUTHORITY_MSP);
+  const evidence = checkMeter(session.meter, meter, settlement.timestampMs, inputs.ocmfRecords, receipt, checks);
+  if (evidence === undefined) return withKey(undefined);
+  return withKey(checkPrice(session, receipt, { startMs: evidence.startTimeMs, endMs: evidence.endTimeMs, energyWh: evidence.energyWh }, checks));
+}
+
+function facts(receipt: ReceiptRecord, recomputedPrice: number | undefined): ReceiptOutcome {
+  return {
+    sessionId: receipt.sessionId,
+    stationId: receipt.stationId,
+    evseId: receipt.evseId,
+    driverAccountId: receipt.driverAccountId,
+    payeeAccountId: receipt.payeeAccountId,
+    currency: receipt.currency,
+    energyWh: receipt.energyWh,
+    startTime: new Date(receipt.startTimeMs).toISOString(),
+    endTime: new Date(receipt.endTimeMs).toISOString(),
+    tariffId: receipt.tariffId,
+    tariffVersion: receipt.tariffVersion,
+    charged: receipt.charged,
+    ...(recomputedPrice === undefined ? {} : { recomputedPrice }),
+    holdAmount: receipt.holdAmount,
+    ...(receipt.meterSerial === undefined ? {} : { meterSerial: receipt.meterSerial }),
+    ...(receipt.meterKeyId === undefined ? {} : { meterKeyId: receipt.meterKeyId }),
+  };
+}
+
+/** A majority of the channel's organizations (the chaincode's policy), and Wallets among them: it moves a driver's money. */
+function checkEndorsementPolicy(settlement: CommittedTransaction, organizations: readonly string[], checks: CheckList): void {
+  const endorsers = [...new Set(settlement.endorsers.map((endorser) => endorser.mspId))].filter((mspId) => organizations.includes(mspId));
+  const needed = Math.floor(organizations.length / 2) + 1;
+  if (endorsers.length < needed) checks.fail('endorsement-policy', `endorsed by ${endorsers.join(', ') || 'nobody'}: ${endorsers.length} of ${organizations.length} organizations, a majority needs ${needed}`);
+  else if (!endorsers.includes(WALLETS_MSP)) checks.fail('endorsement-policy', `endorsed by ${endorsers.join(', ')}, without ${WALLETS_MSP}: no driver's money moves without it`);
+  else checks.pass('endorsement-policy', `endorsed by ${endorsers.join(', ')} (${endorsers.length} of ${organizations.length})`);
+}
+
+/** The debit of the driver and the credit of the payee the settlement wrote, both equal to the charge. */
+function checkEntries(settlement: CommittedTransaction, receipt: ReceiptRecord, checks: CheckList): void {
+  const entries = [...settlement.writes.entries()].flatMap(([key, value]) => (key.startsWith(compositeKey('cl.entry')) ? (readJson<EntryRecord>(value) ?? []) : [])).filter((entry) => entry.ref === receipt.sessionId);
+  const sum = (accountId: string): number => entries.filter((entry) => entry.accountId === accountId).reduce((total, entry) => total + entry.amount, 0);
+  const debited = -sum(receipt.driverAccountId);
+  const credited = sum(receipt.payeeAccountId);
+  if (debited !== receipt.charged || credited !== receipt.charged) {
+    checks.fail('receipt', `the receipt states ${receipt.charged}, the transaction debited ${debited} from ${receipt.driverAccountId} and credited ${credited} to ${receipt.payeeAccountId}`);
+  } else {
+    checks.pass('receipt', `receipt of session ${receipt.sessionId}; ${receipt.charged} debited from ${receipt.driverAccountId}, the same credited to ${receipt.payeeAccountId}`);
+  }
+}
+
+/**
+ * The record a key held when the settlement read it: the settlement's read version names the transaction
+ * that wrote it, whose write set must hold the key (and, for meter keys, whose submitter is the Authority).
+ */
+function dependency<T>(inputs: ReceiptInputs, key: string, check: 'session' | 'meter-key', checks: CheckList, submitter?: string): T | undefined {
+  const version = inputs.settlement.reads.get(key);
+  if (version === undefined || version === null) {
+    checks.fail(check, `the settlement did not read ${describeKey(key)}`);
+    return undefined;
+  }
+  const writer = inputs.writerAt(version);
+  if (writer === undefined) {
+    checks.fail(check, `the proof lacks transaction ${version.tx} of block ${version.block}, which wrote the ${describeKey(key)} the settlement read`);
+    return undefined;
+  }
+  if (writer.validation !== 'VALID') {
+    checks.fail(check, `transaction ${writer.transactionId}, which wrote ${describeKey(key)}, is ${writer.validation}`);
+    return undefined;
+  }
+  if (submitter !== undefined && writer.creator.mspId !== submitter) {
+    checks.fail(check, `${describeKey(key)} was written by ${writer.creator.mspId}, not ${submitter}`);
+    return undefined;
+  }
+  const value = readJson<T>(writer.writes.get(key));
+  if (value === undefined) checks.fail(check, `transaction ${writer.transactionId} (block ${version.block}) did not write ${describeKey(key)}`);
+  return value;
+}
+
+/**
+ * The records verify against the key the session froze, that key is the one the Authority's meter record
+ * (as the settlement read it) registered and had not revoked, and the records are the ones whose hashes
+ * the ledger kept. A failure says which key, if any, did sign the records.
+ */
+function checkMeter(frozen: NonNullable<SessionRecord['meter']>, meter: MeterRecord | undefined, settledAtMs: number, records: readonly string[], receipt: ReceiptRecord, checks: CheckList): MeterEvidence | undefined {
+  if (meter !== undefined) {
+    const key = meter.keys.find((candidate) => candidate.keyId === frozen.keyId);
+    if (key === undefined || key.publicKey !== frozen.publicKey) checks.fail('meter-key', `the Authority registered no key ${frozen.keyId} with this public key for meter ${meter.meterSerial}`);
+    else if (key.registeredAtMs > settledAtMs) checks.fail('meter-key', `key ${key.keyId} was registered at ${iso(key.registeredAtMs)}, after the settlement`);
+    else if (key.status === 'revoked' && (key.revokedAtMs ?? 0) <= settledAtMs) checks.fail('meter-key', `key ${key.keyId} of meter ${meter.meterSerial} was revoked by the Authority at ${iso(key.revokedAtMs ?? 0)}, before the settlement`);
+    else checks.pass('meter-key', `key ${key.keyId} of meter ${meter.meterSerial}, registered by the Authority at ${iso(key.registeredAtMs)}, ${key.status} when the session settled`);
+  }
+  if (records.length === 0) {
+    checks.fail('meter-signatures', 'the proof carries no signed meter records');
+    return undefined;
+  }
+  let evidence: MeterEvidence;
+  try {
+    evidence = verifyTransactionEvidence(records, frozen.publicKey);
+  } catch (error) {
+    if (!(error instanceof OcmfError)) throw error;
+    checks.fail('meter-signatures', `${error.code}${error.recordIndex === undefined ? '' : ` in record ${error.recordIndex}`}: ${error.message}; ${whoSigned(records, meter, frozen.keyId)}`);
+    return undefined;
+  }
+  const expected = receipt.evidenceHashes;
+  if (evidence.meterSerial !== frozen.meterSerial) {
+    checks.fail('meter-signatures', `the records are from meter ${evidence.meterSerial}, the session's is ${frozen.meterSerial}`);
+  } else if (expected.length !== evidence.hashes.length || expected.some((hash, index) => hash !== evidence.hashes[index])) {
+    checks.fail('meter-signatures', 'the records are validly signed but are not the ones the ledger settled (their hashes differ from the receipt\'s)');
+  } else if (evidence.energyWh !== receipt.energyWh && receipt.energyWh > evidence.energyWh) {
+    checks.fail('meter-signatures', `the receipt bills ${receipt.energyWh} Wh, the meter signed ${evidence.energyWh} Wh`);
+  } else {
+    checks.pass('meter-signatures', `${records.length} record(s) of meter ${evidence.meterSerial} signed with key ${frozen.keyId}: ${evidence.energyWh} Wh from ${evidence.startTime} to ${evidence.endTime}`);
+  }
+  return evidence;
+}
+
+/** Which registered key, if any, signed the first record: the reason a forged record gives itself away. */
+function whoSigned(records: readonly string[], meter: MeterRecord | undefined, frozenKeyId: string): string {
+  for (const key of meter?.keys ?? []) {
+    if (key.keyId === frozenKeyId) continue;
+    try {
+      verifyTransactionEvidence(records, key.publicKey);
+      return key.status === 'revoked'
+        ? `the records were signed with key ${key.keyId}, which the Authority revoked at ${iso(key.revokedAtMs ?? 0)}`
+        : `the records were signed with key ${key.keyId} (${key.status}), not the session's key ${frozenKeyId}`;
+    } catch {
+      // not this key
+    }
+  }
+  return `the records were not signed by any key the Authority registered for meter ${meter?.meterSerial ?? '(unknown)'}`;
+}
+
+function checkPrice(session: SessionRecord, receipt: ReceiptRecord, measurement: { startMs: number; endMs: number; energyWh: number }, checks: CheckList): number | undefined {
+  let total: number;
+  try {
+    total = priceMeasurement(session.tariff.tariff, measurement).total;
+  } catch (error) {
+    if (!(error instanceof PricingError)) throw error;
+    checks.fail('price', `the frozen tariff cannot price the signed energy: ${error.code} at ${error.path}`);
+    return undefined;
+  }
+  const due = Math.min(total, session.holdAmount);
+  if (receipt.charged !== due) {
+    checks.fail('price', `charged ${money(receipt.charged, receipt.currency)}, but ${measurement.energyWh} Wh under ${session.tariff.tariffId} v${session.tariff.version} cost ${money(total, receipt.currency)}${total > session.holdAmount ? `, capped at the hold ${money(session.holdAmount, receipt.currency)}` : ''}: ${money(due, receipt.currency)} was due`);
+  } else if (receipt.priced !== total) {
+    checks.fail('price', `the receipt states a price of ${money(receipt.priced, receipt.currency)}, recomputed ${money(total, receipt.currency)}`);
+  } else {
+    checks.pass('price', `${measurement.energyWh} Wh under ${session.tariff.tariffId} v${session.tariff.version} cost ${money(total, receipt.currency)}${total > session.holdAmount ? `, capped at the hold ${money(session.holdAmount, receipt.currency)}` : ''}; charged ${money(receipt.charged, receipt.currency)}`);
+  }
+  return total;
+}
+
+function readJson<T>(value: Buffer | null | undefined): T | undefined {
+  if (value === undefined || value === null) return undefined;
+  try {
+    return JSON.parse(value.toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+

@@ -1,0 +1,31 @@
+/**
+ * The session's signed meter records in the XML the S.A.F.E. Transparenzsoftware reads (the format of its
+ * own test files): `<values>` holding one `<value>` per record, the first in context Transaction.Begin and
+ * the last in Transaction.End, each with the record as plain OCMF (`format="OCMF"`, which the tool's
+ * command-line mode needs named) and the meter's public key as hex SPKI: the key the Authority registered,
+ * not the one the charger reported.
+ */
+export function transparencyXml(options: { readonly transactionId: string; readonly records: readonly string[]; readonly publicKey: string }): string {
+  const key = spkiHex(options.publicKey);
+  const values = options.records.map((record, index) => {
+    const context = index === 0 ? 'Transaction.Begin' : index === options.records.length - 1 ? 'Transaction.End' : 'Transaction.Update';
+    return [
+      `  <value transactionId="${escape(options.transactionId)}" context="${context}">`,
+      `    <signedData format="OCMF" encoding="plain">${escape(record)}</signedData>`,
+      `    <publicKey encoding="hex">${key}</publicKey>`,
+      '  </value>',
+    ].join('\n');
+  });
+  return ['<?xml version="1.0" encoding="UTF-8"?>', '<values>', ...values, '</values>', ''].join('\n');
+}
+
+/** SPKI DER (hex or base64, as registered) as upper-case hex bytes separated by spaces, as the tool's files write it. */
+export function spkiHex(publicKey: string): string {
+  const compact = publicKey.replace(/\s+/g, '');
+  const bytes = /^([0-9a-fA-F]{2})+$/.test(compact) ? Buffer.from(compact, 'hex') : Buffer.from(compact, 'base64');
+  return [...bytes].map((byte) => byte.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
