@@ -2,3 +2,4 @@
 export * from './src/testing/fixtures';
 export * from './src/testing/network';
 export * from './src/testing/ocmf-meter';
+export * from './src/testing/x509';

@@ -2,3 +2,9 @@ export { PROOF_FORMAT, parseProof, ProofFormatError, type ChainHeader, type Ledg
 export { CHECKS, type CheckId, type CheckResult, type ReceiptFacts, type Verdict } from './verdict';
 export { fabricBlockSource, gatherFabricProof, type FabricBlockSource, type FabricGatherOptions } from './fabric/gather';
 export { verifyFabricProof } from './fabric/verify';
+export { gatherEmbeddedProof, type EmbeddedBlockReader, type EmbeddedGatherOptions } from './embedded/gather';
+export { verifyEmbeddedProof } from './embedded/verify';
+export { readMeterRecords } from './meter-records';
+export { formatMoney, renderVerdict } from './render';
+export { spkiHex, transparencyXml } from './transparency';
+export { verifyProof } from './verify';

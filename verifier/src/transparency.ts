@@ -10,7 +10,7 @@ export function transparencyXml(options: { readonly transactionId: string; reado
   const values = options.records.map((record, index) => {
     const context = index === 0 ? 'Transaction.Begin' : index === options.records.length - 1 ? 'Transaction.End' : 'Transaction.Update';
     return [
-      `  <value transactionId="${escape(options.transactionId)}" context="${context}">`,
+      `  <value transactionId="${escape(options.transactionId).replace(/"/g, '&quot;')}" context="${context}">`,
       `    <signedData format="OCMF" encoding="plain">${escape(record)}</signedData>`,
       `    <publicKey encoding="hex">${key}</publicKey>`,
       '  </value>',
@@ -26,6 +26,7 @@ export function spkiHex(publicKey: string): string {
   return [...bytes].map((byte) => byte.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 }
 
+/** XML text and attribute values: OCMF's JSON keeps its quotes, as in the tool's own files. */
 function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -21,8 +21,12 @@ const octets = (bytes: Buffer): Buffer => tlv(0x04, bytes);
 const bits = (bytes: Buffer): Buffer => tlv(0x03, Buffer.concat([Buffer.from([0]), bytes]));
 const explicit = (n: number, content: Buffer): Buffer => tlv(0xa0 + n, content);
 
+/** A DER INTEGER: no leading zero bytes beyond the one a set high bit needs (OpenSSL refuses padded ones). */
 function integer(value: Buffer): Buffer {
-  const trimmed = value[0] !== undefined && value[0] >= 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value;
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start += 1;
+  const minimal = value.subarray(start);
+  const trimmed = minimal[0] !== undefined && minimal[0] >= 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal;
   return tlv(0x02, trimmed);
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { MspId } from '@chargeledger/chaincode/api';
 import { openEmbeddedLedger } from '@chargeledger/embedded-ledger';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import { gatherEmbeddedProof } from '@chargeledger/verifier';
 import { type LedgerUnderTest, type Party, PARTIES, PARTY_MSP } from './ledgers';
 
 /** The attributes the Fabric network's CAs put in each party's certificate (network/scripts/network.sh). */
@@ -27,6 +28,7 @@ export async function openEmbedded(): Promise<LedgerUnderTest> {
     party: (party) => parties.get(party) as ChargingLedger,
     events: { events: async (checkpoint) => embedded.events(checkpoint.getBlockNumber() ?? BigInt(embedded.height()), checkpoint.getTransactionId()) },
     height: async () => BigInt(embedded.height()),
+    proof: (sessionId, transactionId, ocmfRecords) => gatherEmbeddedProof({ sessionId, transactionId, readBlock: (number) => embedded.getBlock(number), ocmfRecords }),
     close: async () => {
       await embedded.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { loadConfig } from '@chargeledger/config';
+import { fabricBlockSource, gatherFabricProof, type ReceiptProof } from '@chargeledger/verifier';
 import { type ChargingLedger, type CommittedEventSource, connectAs, type FabricIdentityConnection, fabricEventSource, readNetworkDescription } from '@chargeledger/ledger-bridge';
 
 /**
@@ -33,6 +34,8 @@ export interface LedgerUnderTest {
   readonly events: CommittedEventSource;
   /** The number of blocks committed so far. */
   height(): Promise<bigint>;
+  /** A settlement's proof gathered as `npm run verify` gathers it: on Fabric from the Operators' and the Wallets' peers. */
+  proof(sessionId: string, transactionId: string, ocmfRecords: readonly string[]): Promise<ReceiptProof>;
   close(): Promise<void>;
 }
 
@@ -80,6 +83,14 @@ export async function openFabric(): Promise<LedgerUnderTest> {
       const info = await operator.network.getContract('qscc').evaluateTransaction('GetChainInfo', description.channel);
       const { common } = await import('@hyperledger/fabric-protos');
       return BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight());
+    },
+    proof: async (sessionId, transactionId, ocmfRecords) => {
+      const sources = [await fabricBlockSource(description, 'operators', 'operators', 'bridge'), await fabricBlockSource(description, 'wallets', 'operators', 'bridge')];
+      try {
+        return await gatherFabricProof({ channel: description.channel, chaincode: description.chaincode, sessionId, transactionId, sources, ocmfRecords });
+      } finally {
+        for (const source of sources) source.close();
+      }
     },
     close: async () => {
       for (const connection of connections.values()) connection.close();

@@ -1,0 +1,132 @@
+import type { KeyObject } from 'node:crypto';
+import type { Meter } from '@chargeledger/chaincode/api';
+import { verifyTransactionEvidence } from '@chargeledger/chaincode/ocmf';
+import { issueCertificate, newIssuer } from '@chargeledger/chaincode/testing';
+import { generateMeterKey, parseOcmf, publicKeySpkiDer, signOcmf } from '@chargeledger/simulators';
+import { readMeterRecords, type ReceiptProof, transparencyXml, type Verdict, verifyProof } from '@chargeledger/verifier';
+import { READER_KEY } from '../support/csms';
+import { aDriverWithCard, eventId } from './support/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
+import { editJson, forgeSettlement } from './support/proof-forgery';
+
+/**
+ * `npm run verify`'s checks on a real settlement: the proof gathered from the ledger (on Fabric, from the
+ * Operators' and the Wallets' peers) and the meter records from the CSMS verify; every forgery of a copy of
+ * the proof is refused, naming the check it fails.
+ */
+
+let ledger: LedgerUnderTest;
+let pipeline: Pipeline;
+let sessionId: string;
+let transactionId: string;
+let records: string[];
+let proof: ReceiptProof;
+let leakedKey: KeyObject;
+
+const failed = (verdict: Verdict): Record<string, string> => Object.fromEntries(verdict.checks.filter((check) => !check.ok).map((check) => [check.id, check.detail]));
+
+beforeAll(async () => {
+  ledger = await openLedgerUnderTest();
+  pipeline = await aPipeline(ledger, '2.0.1');
+  const authority = ledger.party('authority');
+  const { meterSerial } = pipeline.station;
+  const meter = (await authority.evaluate('Registry:getMeter', { meterSerial })) as Meter;
+  const meterKey = meter.keys[0]?.publicKey as string;
+  // A key that leaked: the Authority rotated to it, revoked it, and rotated back to the meter's own key.
+  leakedKey = generateMeterKey();
+  await authority.submit('Registry:rotateMeterKey', { eventId: eventId(), meterSerial, keyId: 'k-leaked', publicKey: publicKeySpkiDer(leakedKey).toString('hex') });
+  await authority.submit('Registry:revokeMeterKey', { eventId: eventId(), meterSerial, keyId: 'k-leaked' });
+  await authority.submit('Registry:rotateMeterKey', { eventId: eventId(), meterSerial, keyId: 'k3', publicKey: meterKey });
+
+  const driver = await aDriverWithCard(ledger, { topUp: 5000, sessionLimit: 2000 });
+  await pipeline.issueCard(driver);
+  ({ sessionId } = await startCharging(pipeline, driver.idToken));
+  await chargeAndStop(pipeline, 12 * MINUTE_MS);
+  await pipeline.bridge.completed(jobIds(sessionId).ended);
+  transactionId = (await readLedger(ledger).receipt(sessionId)).txId;
+  records = await readMeterRecords(pipeline.csms.url, READER_KEY, sessionId);
+  proof = await ledger.proof(sessionId, transactionId, records);
+});
+
+afterAll(async () => {
+  await pipeline?.close();
+  await ledger?.close();
+});
+
+it('verifies the settlement: blocks, signatures, endorsements, the meter\'s records and the recomputed price', async () => {
+  const verdict = verifyProof(proof);
+  expect(failed(verdict)).toEqual({});
+  expect(verdict.verified).toBe(true);
+  const receipt = await readLedger(ledger).receipt(sessionId);
+  expect(verdict.receipt).toMatchObject({ sessionId, transactionId, charged: receipt.charged, recomputedPrice: receipt.priced, energyWh: receipt.energyWh, meterKeyId: 'k3' });
+  expect(verdict.receipt?.endorsedBy).toContain('WalletsMSP');
+  if (ledger.kind === 'fabric') {
+    expect(new Set(proof.blocks.filter((block) => block.number === verdict.receipt?.blockNumber).map((block) => block.servedBy))).toEqual(new Set(['operators', 'wallets']));
+  }
+  // The proof is a file: it checks the same once written and read back.
+  expect(verifyProof(JSON.parse(JSON.stringify(proof)) as ReceiptProof).verified).toBe(true);
+});
+
+it('refuses a tampered meter record', () => {
+  const tampered = records.map((record, index) => (index === records.length - 1 ? record.replace(/"RV":([0-9.]+)/, (_match, value: string) => `"RV":${(Number(value) + 1).toFixed(3)}`) : record));
+  expect(tampered).not.toEqual(records);
+  const verdict = verifyProof({ ...proof, ocmfRecords: tampered });
+  expect(verdict.verified).toBe(false);
+  expect(failed(verdict)['meter-signatures']).toMatch(/^BAD_SIGNATURE in record 1: .*not signed by any key the Authority registered/);
+});
+
+it('refuses records signed with a key the Authority revoked, and with a key it never registered', () => {
+  const resign = (key: KeyObject): string[] => records.map((record) => signOcmf(parseOcmf(record).payloadText, key));
+  const revoked = verifyProof({ ...proof, ocmfRecords: resign(leakedKey) });
+  expect(failed(revoked)['meter-signatures']).toMatch(/signed with key k-leaked, which the Authority revoked at /);
+  const unregistered = verifyProof({ ...proof, ocmfRecords: resign(generateMeterKey()) });
+  expect(failed(unregistered)['meter-signatures']).toMatch(/not signed by any key the Authority registered for meter /);
+});
+
+it('refuses a charge above the recomputed price, even with the receipt and both entries edited to agree', () => {
+  const extra = 100;
+  const forged = forgeSettlement(proof, {
+    writes: (key, value) => {
+      if (key.startsWith('\u0000cl.receipt\u0000')) return editJson(value, (r) => ({ ...r, charged: (r['charged'] as number) + extra, priced: (r['priced'] as number) + extra }));
+      if (key.startsWith('\u0000cl.entry\u0000')) return editJson(value, (e) => ({ ...e, amount: (e['amount'] as number) + Math.sign(e['amount'] as number) * extra }));
+      return undefined;
+    },
+  });
+  const verdict = verifyProof(forged);
+  const failures = failed(verdict);
+  expect(verdict.verified).toBe(false);
+  expect(failures['price']).toMatch(/^charged .* but .* cost .* was due$/);
+  expect(failures['receipt']).toBeUndefined();
+  expect(failures['block-hashes']).toMatch(/does not match its header's data hash/);
+  expect(failures['endorsement-signatures']).toMatch(/does not verify/);
+});
+
+it('refuses a block that another organization\'s peer serves differently', () => {
+  if (ledger.kind === 'embedded') {
+    // One process keeps the embedded ledger: a changed block no longer matches the chain of headers.
+    const verdict = verifyProof(forgeSettlement(proof, { writes: (key, value) => (key.startsWith('\u0000cl.receipt\u0000') ? editJson(value, (r) => ({ ...r, energyWh: 1 })) : undefined) }));
+    expect(failed(verdict)['block-hashes']).toMatch(/data does not match/);
+    return;
+  }
+  const verdict = verifyProof(forgeSettlement(proof, { writes: (key, value) => (key.startsWith('\u0000cl.receipt\u0000') ? editJson(value, (r) => ({ ...r, energyWh: 1 })) : undefined) }, 'wallets'));
+  expect(failed(verdict)['peers-agree']).toMatch(/^the peers disagree on block \d+: operators's copy/);
+});
+
+it('refuses a settlement submitted with a certificate outside the channel\'s MSPs', () => {
+  const stranger = issueCertificate(newIssuer('OperatorsMSP'), { commonName: 'bridge', organization: 'OperatorsMSP', organizationalUnit: 'client' }, { 'chargeledger.operatorId': 'op-1' }, 7);
+  const verdict = verifyProof(forgeSettlement(proof, { creatorCertificate: stranger }));
+  expect(verdict.verified).toBe(false);
+  expect(failed(verdict)['msp-membership']).toMatch(/the submitter claiming OperatorsMSP: the certificate .* was not issued by OperatorsMSP's CA/);
+});
+
+it('exports the records for the Transparenzsoftware: one value per record, with the key the Authority registered, and its signatures verify', () => {
+  const verdict = verifyProof(proof);
+  const xml = transparencyXml({ transactionId: sessionId, records, publicKey: verdict.receipt?.meterPublicKey as string });
+  const values = [...xml.matchAll(/<value transactionId="([^"]+)" context="([^"]+)">\s*<signedData format="OCMF" encoding="plain">([^<]+)<\/signedData>\s*<publicKey encoding="hex">([0-9A-F ]+)<\/publicKey>\s*<\/value>/g)];
+  expect(values.map((match) => match[2])).toEqual(records.length === 1 ? ['Transaction.Begin'] : ['Transaction.Begin', ...Array(records.length - 2).fill('Transaction.Update'), 'Transaction.End']);
+  const exported = values.map((match) => (match[3] as string).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+  expect(exported).toEqual(records);
+  const key = (values[0]?.[4] as string).replace(/ /g, '');
+  expect(verifyTransactionEvidence(exported, key).energyWh).toBe(verdict.receipt?.energyWh);
+});

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type { Block } from '@chargeledger/embedded-ledger';
+import type { ReceiptProof, ServedBlock } from '@chargeledger/verifier';
+import { common, ledger as rwset, msp, peer } from '@hyperledger/fabric-protos';
+
+/**
+ * Edits of a copy of a receipt's proof, as someone forging one would make them: the verifier must refuse
+ * each. They rewrite the bytes the peers served (Fabric's protobuf, the embedded ledger's JSON) without
+ * re-signing anything, since a forger holds no organization's key.
+ */
+
+/** A write of the settlement: return the new value, or undefined to keep it. */
+export type WriteEdit = (key: string, value: Buffer | null) => Buffer | undefined;
+
+export interface SettlementEdit {
+  readonly writes?: WriteEdit;
+  /** A creator certificate (PEM) to claim instead of the real submitter's. */
+  readonly creatorCertificate?: string;
+}
+
+/** Applies the edit to the settlement's transaction in every copy of its block, or only in copies served by `servedBy`. */
+export function forgeSettlement(proof: ReceiptProof, edit: SettlementEdit, servedBy?: string): ReceiptProof {
+  const blocks = proof.blocks.map((served): ServedBlock => {
+    if (servedBy !== undefined && served.servedBy !== servedBy) return served;
+    const bytes = Buffer.from(served.bytes, 'base64');
+    const forged = proof.ledger === 'fabric' ? forgeFabricBlock(bytes, proof.transactionId, edit) : forgeEmbeddedBlock(bytes, proof.transactionId, edit);
+    return forged === undefined ? served : { ...served, bytes: forged.toString('base64') };
+  });
+  return { ...proof, blocks };
+}
+
+function forgeFabricBlock(bytes: Buffer, transactionId: string, edit: SettlementEdit): Buffer | undefined {
+  const block = common.Block.deserializeBinary(bytes);
+  const data = block.getData() as common.BlockData;
+  let changed = false;
+  const entries = data.getDataList_asU8().map((entry) => {
+    const envelope = common.Envelope.deserializeBinary(entry);
+    const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+    const header = payload.getHeader() as common.Header;
+    const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
+    if (channelHeader.getTxId() !== transactionId) return entry;
+    changed = true;
+    if (edit.creatorCertificate !== undefined) {
+      const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
+      const creator = msp.SerializedIdentity.deserializeBinary(signatureHeader.getCreator_asU8());
+      creator.setIdBytes(Buffer.from(edit.creatorCertificate));
+      signatureHeader.setCreator(creator.serializeBinary());
+      header.setSignatureHeader(signatureHeader.serializeBinary());
+    }
+    if (edit.writes !== undefined) {
+      const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+      const action = transaction.getActionsList()[0] as peer.TransactionAction;
+      const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+      const endorsed = actionPayload.getAction() as peer.ChaincodeEndorsedAction;
+      const responsePayload = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
+      const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+      const readWriteSet = rwset.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
+      for (const space of readWriteSet.getNsRwsetList()) {
+        const kv = rwset.rwset.kvrwset.KVRWSet.deserializeBinary(space.getRwset_asU8());
+        for (const write of kv.getWritesList()) {
+          const value = edit.writes(write.getKey(), write.getIsDelete() ? null : Buffer.from(write.getValue_asU8()));
+          if (value !== undefined) write.setValue(value);
+        }
+        space.setRwset(kv.serializeBinary());
+      }
+      chaincodeAction.setResults(readWriteSet.serializeBinary());
+      responsePayload.setExtension$(chaincodeAction.serializeBinary());
+      endorsed.setProposalResponsePayload(responsePayload.serializeBinary());
+      actionPayload.setAction(endorsed);
+      action.setPayload(actionPayload.serializeBinary());
+      payload.setData(transaction.serializeBinary());
+    }
+    payload.setHeader(header);
+    envelope.setPayload(payload.serializeBinary());
+    return envelope.serializeBinary();
+  });
+  if (!changed) return undefined;
+  data.setDataList(entries);
+  return Buffer.from(block.serializeBinary());
+}
+
+function forgeEmbeddedBlock(bytes: Buffer, transactionId: string, edit: SettlementEdit): Buffer | undefined {
+  const block = JSON.parse(bytes.toString('utf8')) as Block;
+  let changed = false;
+  const data = block.data.map((entry) => {
+    const envelope = JSON.parse(entry) as { proposal?: { txId: string; creator: { certificate: string } }; response: { readWriteSet: { writes: [string, string | null][] } } };
+    if (envelope.proposal?.txId !== transactionId) return entry;
+    changed = true;
+    if (edit.creatorCertificate !== undefined) envelope.proposal.creator.certificate = edit.creatorCertificate;
+    if (edit.writes !== undefined) {
+      envelope.response.readWriteSet.writes = envelope.response.readWriteSet.writes.map(([key, value]) => {
+        const edited = edit.writes?.(key, value === null ? null : Buffer.from(value, 'base64'));
+        return [key, edited === undefined ? value : edited.toString('base64')];
+      });
+    }
+    return JSON.stringify(envelope);
+  });
+  return changed ? Buffer.from(JSON.stringify({ ...block, data })) : undefined;
+}
+
+/** A JSON record's edit, for WriteEdit: parse, change, serialize. */
+export function editJson(value: Buffer | null, change: (record: Record<string, unknown>) => Record<string, unknown>): Buffer | undefined {
+  if (value === null) return undefined;
+  return Buffer.from(JSON.stringify(change(JSON.parse(value.toString('utf8')) as Record<string, unknown>)));
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
