@@ -9,6 +9,7 @@ import { ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { type ChargePoint, createChargePoint, loadTemplate, ManualClock } from '@chargeledger/simulators';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { parseProof, verifyProof } from '@chargeledger/verifier';
 import { call, ExportMeter, ParticipantsStack } from '../integration/participants-support';
 import { adminRequest, LEDGER_QUERIES, provisionCharger, READER_KEY, type RunningCsms, startCsms } from '../support/csms';
 
@@ -191,6 +192,18 @@ describe('the dashboard', () => {
     await expect(bill.textContent()).resolves.toContain(receipt.txId);
     await expect(bill.textContent()).resolves.toContain(`${(receipt.energyWh / 1000).toFixed(3)} kWh`);
     await expect(page.locator('#balance').textContent()).resolves.toBe(`${((2500 - receipt.charged) / 100).toFixed(2)} EUR`);
+
+    // The bill's proof, as the driver downloads it, verifies without the operator: the blocks, the signatures, the meter's records and the price.
+    const proofRoute = `${stack.url('wallets')}/api/accounts/${accountId}/receipts/${sessionId}/proof`;
+    const authorization = { authorization: `Bearer ${await tokenInPage()}` };
+    const proofReply = await fetch(proofRoute, { headers: authorization });
+    expect(proofReply.headers.get('content-disposition')).toBe(`attachment; filename="${sessionId}.proof.json"`);
+    const verdict = verifyProof(parseProof(await proofReply.text()));
+    expect(verdict.checks.filter((check) => !check.ok)).toEqual([]);
+    expect(verdict.receipt).toMatchObject({ sessionId, charged: receipt.charged, recomputedPrice: receipt.priced, transactionId: receipt.txId });
+    const xmlReply = await fetch(`${proofRoute}?format=transparency-xml`, { headers: authorization });
+    expect(xmlReply.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+    expect(await xmlReply.text()).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<values>\n  <value transactionId="[^"]+" context="Transaction.Begin">\n    <signedData format="OCMF" encoding="plain">OCMF\|/);
     await page.locator('#find-stations button').click();
     await page.locator('#find-stations .ok').waitFor();
     await shoot('driver');

@@ -60,6 +60,8 @@ describe('a driver’s wallet', () => {
     const statement = await call<{ entries: unknown[] }>(wallets, 'GET', `/api/accounts/${driver.accountId}/statement`, { token: driver.token });
     expect(statement.body.entries).toEqual([expect.objectContaining({ amount: 2500, reason: 'top-up', ref: 'psp-4711', txId: expect.any(String) })]);
     expect((await call(wallets, 'GET', `/api/accounts/${driver.accountId}/receipts`, { token: driver.token })).body).toEqual({ receipts: [] });
+    const noProof = await call<{ message: string }>(wallets, 'GET', `/api/accounts/${driver.accountId}/receipts/SIM-1-1/proof`, { token: driver.token });
+    expect(noProof).toMatchObject({ status: 404, body: { message: `account ${driver.accountId} has no receipt for session SIM-1-1` } });
   });
 
   it('answers 401 without a session and 403 for another driver’s account, on every account route', async () => {
@@ -69,6 +71,7 @@ describe('a driver’s wallet', () => {
       ['GET', `/api/accounts/${erika.accountId}`],
       ['GET', `/api/accounts/${erika.accountId}/statement`],
       ['GET', `/api/accounts/${erika.accountId}/receipts`],
+      ['GET', `/api/accounts/${erika.accountId}/receipts/SIM-1-1/proof`],
       ['GET', `/api/accounts/${erika.accountId}/cards`],
       ['POST', `/api/accounts/${erika.accountId}/top-ups`, { amount: 100, reference: 'psp-1' }],
       ['POST', `/api/accounts/${erika.accountId}/cards`, { idToken: '04AABBCCDDEEFF' }],

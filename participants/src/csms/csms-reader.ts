@@ -97,6 +97,12 @@ export class CsmsReader {
     };
   }
 
+  /** The session's signed meter records as the charger sent them, for a receipt's proof. */
+  async meterRecords(sessionId: string): Promise<CsmsAnswer<readonly string[]>> {
+    const answer = await this.#get<{ records: { record: string }[] }>(`/api/sessions/${encodeURIComponent(sessionId)}/meter-records`);
+    return answer.status === 'ok' ? { status: 'ok', value: answer.value.records.map((entry) => entry.record) } : answer;
+  }
+
   async #get<T>(route: string): Promise<CsmsAnswer<T>> {
     const key = await this.#readKey();
     if (key === undefined) return { status: 'no-key', reason: `no CSMS key in ${this.#options.keyFile}` };

@@ -1,5 +1,6 @@
 import type { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
 import { type ChargingLedger, connectAs, type FabricIdentityConnection, type NetworkDescription } from '@chargeledger/ledger-bridge';
+import { fabricBlockSource, gatherEmbeddedProof, gatherFabricProof, type ReceiptProof } from '@chargeledger/verifier';
 import { ORGANIZATION_MSP, type Organization, PARTY_ATTRIBUTE } from '../organizations';
 
 /**
@@ -13,6 +14,11 @@ export interface OrganizationLedger {
   readonly ledger: ChargingLedger;
   /** The identity acting for one operator or prosumer; on Fabric it is enrolled with the organization's CA when missing. */
   forParty(partyId: string): Promise<ChargingLedger>;
+  /**
+   * A settlement's proof, gathered as `npm run verify` gathers it: on Fabric from this organization's peer and
+   * another organization's, asked with this organization's identity.
+   */
+  proof(sessionId: string, transactionId: string, ocmfRecords: readonly string[]): Promise<ReceiptProof>;
   close(): Promise<void>;
 }
 
@@ -25,6 +31,7 @@ export function embeddedOrganizationLedger(client: EmbeddedGatewayClient, organi
     organization,
     ledger: as(defaultParty),
     forParty: async (partyId) => as(partyId),
+    proof: (sessionId, transactionId, ocmfRecords) => gatherEmbeddedProof({ sessionId, transactionId, readBlock: (number) => client.block(number), ocmfRecords }),
     close: async () => undefined,
   };
 }
@@ -68,6 +75,16 @@ export async function fabricOrganizationLedger(options: Readonly<FabricOrganizat
         connection.catch(() => parties.delete(partyId));
       }
       return (await connection).ledger;
+    },
+    proof: async (sessionId, transactionId, ocmfRecords) => {
+      const description = await options.readDescription();
+      const other = Object.keys(description.organizations).find((candidate) => candidate !== organization) ?? organization;
+      const sources = [await fabricBlockSource(description, organization, organization, options.identity), await fabricBlockSource(description, other, organization, options.identity)];
+      try {
+        return await gatherFabricProof({ channel: description.channel, chaincode: description.chaincode, sessionId, transactionId, sources, ocmfRecords });
+      } finally {
+        for (const source of sources) source.close();
+      }
     },
     close: async () => {
       own.close();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type LedgerEntry, type Receipt, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { type ChargingLedger, ensureTokenPepper, LedgerRefusal, linkCard } from '@chargeledger/ledger-bridge';
+import { transparencyXml, verifyProof } from '@chargeledger/verifier';
 import { hashPassword } from '../auth/passwords';
 import type { Principal } from '../auth/sessions';
 import type { RouteContext } from '../http/app';
@@ -134,6 +135,39 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
       const statement = await statementOf(ledger, request.params.accountId);
       const receipts = statement.flatMap((entry) => (entry.receipt === undefined ? [] : [entry.receipt]));
       return { receipts: receipts.sort((a, b) => b.endTimeMs - a.endTimeMs) };
+    },
+  );
+
+  app.get<{ Params: { accountId: string; sessionId: string }; Querystring: { format?: 'proof' | 'transparency-xml' } }>(
+    '/api/accounts/:accountId/receipts/:sessionId/proof',
+    {
+      onRequest: driverOrStaff,
+      schema: {
+        summary: 'A file that proves what the session cost: the settlement\'s blocks from two organizations\' peers and the meter\'s signed records (check it with `npm run verify -- --proof <file>`), or with format=transparency-xml the records for the S.A.F.E. Transparenzsoftware',
+        tags: ['accounts'],
+        security: bearer,
+        params: closed({ accountId: ledgerId, sessionId: ledgerId }, ['accountId', 'sessionId']),
+        querystring: closed({ format: { type: 'string', enum: ['proof', 'transparency-xml'] } }, []),
+      },
+    },
+    async (request, reply) => {
+      const { accountId, sessionId } = request.params;
+      if (!ownAccount(guard.principal(request), accountId, reply)) return reply;
+      const receipt = await receiptOf(ledger, sessionId);
+      if (receipt === undefined || receipt.driverAccountId !== accountId) return reply.code(404).send({ error: 'NotFound', message: `account ${accountId} has no receipt for session ${sessionId}` });
+      const records = await context.csms.meterRecords(sessionId);
+      if (records.status !== 'ok') return reply.code(503).send({ error: 'Unavailable', message: `the session's signed meter records cannot be read from the CSMS: ${records.reason}` });
+      const proof = await context.ledger.proof(sessionId, receipt.txId, records.value);
+      if (request.query.format === 'transparency-xml') {
+        const verdict = verifyProof(proof);
+        const publicKey = verdict.receipt?.meterPublicKey;
+        if (publicKey === undefined || records.value.length === 0) return reply.code(409).send({ error: 'Conflict', message: `session ${sessionId} was billed from unsigned meter data: there are no signed records to export` });
+        return reply
+          .header('content-type', 'application/xml; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${sessionId}.transparency.xml"`)
+          .send(transparencyXml({ transactionId: sessionId, records: records.value, publicKey }));
+      }
+      return reply.header('content-disposition', `attachment; filename="${sessionId}.proof.json"`).send(proof);
     },
   );
 
