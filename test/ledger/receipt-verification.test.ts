@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repositoryRoot } from '@chargeledger/config';
 import type { Meter } from '@chargeledger/chaincode/api';
 import { verifyTransactionEvidence } from '@chargeledger/chaincode/ocmf';
 import { issueCertificate, newIssuer } from '@chargeledger/chaincode/testing';
@@ -23,6 +28,15 @@ let transactionId: string;
 let records: string[];
 let proof: ReceiptProof;
 let leakedKey: KeyObject;
+
+/** The verifier's command line, as `npm run verify` runs it. */
+function verifyCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(repositoryRoot, 'verifier/src/cli.ts'), ...args], { cwd: repositoryRoot }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
 
 const failed = (verdict: Verdict): Record<string, string> => Object.fromEntries(verdict.checks.filter((check) => !check.ok).map((check) => [check.id, check.detail]));
 
@@ -66,6 +80,24 @@ it('verifies the settlement: blocks, signatures, endorsements, the meter\'s reco
   }
   // The proof is a file: it checks the same once written and read back.
   expect(verifyProof(JSON.parse(JSON.stringify(proof)) as ReceiptProof).verified).toBe(true);
+});
+
+it('is what `npm run verify -- --proof <file>` checks: exit 0 and the verdict, exit 1 and the failed check for a forgery', async () => {
+  const folder = await mkdtemp(path.join(tmpdir(), 'chargeledger-proof-'));
+  try {
+    const file = path.join(folder, 'proof.json');
+    await writeFile(file, JSON.stringify(proof));
+    const verified = await verifyCli(['--proof', file, '--json']);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ verified: true, sessionId, receipt: { transactionId } });
+    await writeFile(file, JSON.stringify({ ...proof, ocmfRecords: [...records].reverse() }));
+    const refused = await verifyCli(['--proof', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(new RegExp(`^NOT VERIFIED: the receipt of session ${sessionId} fails`));
+    expect(refused.stdout).toMatch(/FAIL {2}the meter's records verify against that key/);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 });
 
 it('refuses a tampered meter record', () => {

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Receipt } from '@chargeledger/chaincode/api';
 import { loadConfig } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
-import { connectAs, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, connectAs, LedgerRefusal, readNetworkDescription } from '@chargeledger/ledger-bridge';
 import { gatherEmbeddedProof } from './embedded/gather';
 import { fabricBlockSource, gatherFabricProof } from './fabric/gather';
 import { readMeterRecords } from './meter-records';
@@ -60,12 +60,12 @@ async function main(): Promise<number> {
 
 async function gather(sessionId: string, options: { readonly records?: string | undefined; readonly ledger?: string | undefined; readonly peers: string; readonly identity: string }): Promise<ReceiptProof> {
   const config = loadConfig();
-  const records = options.records !== undefined ? (JSON.parse(readFileSync(options.records, 'utf8')) as string[]) : await recordsFromCsms(config, sessionId);
+  const records = async (): Promise<string[]> => (options.records !== undefined ? (JSON.parse(readFileSync(options.records, 'utf8')) as string[]) : recordsFromCsms(config, sessionId));
   const kind = options.ledger ?? (config.ledger === 'auto' ? await runningLedger(config) : config.ledger);
   if (kind === 'embedded') {
     const client = new EmbeddedGatewayClient({ url: `http://${config.embedded.host}:${config.embedded.port}`, key: readFileSync(config.embedded.keyFile, 'utf8').trim(), identity: { mspId: 'WalletsMSP' } });
-    const receipt = (await client.evaluate('Session:getReceipt', { sessionId })) as Receipt;
-    return gatherEmbeddedProof({ sessionId, transactionId: receipt.txId, readBlock: (number) => client.block(number), ocmfRecords: records });
+    const receipt = await receiptOf(client, sessionId);
+    return gatherEmbeddedProof({ sessionId, transactionId: receipt.txId, readBlock: (number) => client.block(number), ocmfRecords: await records() });
   }
   if (kind !== 'fabric') throw new UsageError('--ledger must be fabric or embedded');
   const description = await readNetworkDescription(config.fabric.networkFile);
@@ -73,11 +73,20 @@ async function gather(sessionId: string, options: { readonly records?: string | 
   const own = await connectAs(description, identityOrganization, identity);
   const sources = await Promise.all(options.peers.split(',').map((peer) => fabricBlockSource(description, peer.trim(), identityOrganization, identity)));
   try {
-    const receipt = (await own.ledger.evaluate('Session:getReceipt', { sessionId })) as Receipt;
-    return await gatherFabricProof({ channel: description.channel, chaincode: description.chaincode, sessionId, transactionId: receipt.txId, sources, ocmfRecords: records });
+    const receipt = await receiptOf(own.ledger, sessionId);
+    return await gatherFabricProof({ channel: description.channel, chaincode: description.chaincode, sessionId, transactionId: receipt.txId, sources, ocmfRecords: await records() });
   } finally {
     own.close();
     for (const source of sources) source.close();
+  }
+}
+
+async function receiptOf(ledger: ChargingLedger, sessionId: string): Promise<Receipt> {
+  try {
+    return await ledger.evaluate('Session:getReceipt', { sessionId });
+  } catch (error) {
+    if (error instanceof LedgerRefusal && error.code === 'NOT_FOUND') throw new UsageError(`the ledger has no receipt for session ${sessionId}: it has not settled (yet)`);
+    throw error;
   }
 }
 

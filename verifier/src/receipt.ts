@@ -139,9 +139,9 @@ function checkEntries(settlement: CommittedTransaction, receipt: ReceiptRecord, 
   const debited = -sum(receipt.driverAccountId);
   const credited = sum(receipt.payeeAccountId);
   if (debited !== receipt.charged || credited !== receipt.charged) {
-    checks.fail('receipt', `the receipt states ${receipt.charged}, the transaction debited ${debited} from ${receipt.driverAccountId} and credited ${credited} to ${receipt.payeeAccountId}`);
+    checks.fail('receipt', `the receipt states ${money(receipt.charged, receipt.currency)}, the transaction debited ${money(debited, receipt.currency)} from ${receipt.driverAccountId} and credited ${money(credited, receipt.currency)} to ${receipt.payeeAccountId}`);
   } else {
-    checks.pass('receipt', `receipt of session ${receipt.sessionId}; ${receipt.charged} debited from ${receipt.driverAccountId}, the same credited to ${receipt.payeeAccountId}`);
+    checks.pass('receipt', `receipt of session ${receipt.sessionId}; ${money(receipt.charged, receipt.currency)} debited from ${receipt.driverAccountId}, the same credited to ${receipt.payeeAccountId}`);
   }
 }
 
@@ -184,7 +184,7 @@ function checkMeter(frozen: NonNullable<SessionRecord['meter']>, meter: MeterRec
     if (key === undefined || key.publicKey !== frozen.publicKey) checks.fail('meter-key', `the Authority registered no key ${frozen.keyId} with this public key for meter ${meter.meterSerial}`);
     else if (key.registeredAtMs > settledAtMs) checks.fail('meter-key', `key ${key.keyId} was registered at ${iso(key.registeredAtMs)}, after the settlement`);
     else if (key.status === 'revoked' && (key.revokedAtMs ?? 0) <= settledAtMs) checks.fail('meter-key', `key ${key.keyId} of meter ${meter.meterSerial} was revoked by the Authority at ${iso(key.revokedAtMs ?? 0)}, before the settlement`);
-    else checks.pass('meter-key', `key ${key.keyId} of meter ${meter.meterSerial}, registered by the Authority at ${iso(key.registeredAtMs)}, ${key.status} when the session settled`);
+    else checks.pass('meter-key', `key ${key.keyId} of meter ${meter.meterSerial}, ${key.status} when the session settled; the Authority's record of the meter then: ${history(meter)}`);
   }
   if (records.length === 0) {
     checks.fail('meter-signatures', 'the proof carries no signed meter records');
@@ -254,6 +254,11 @@ function readJson<T>(value: Buffer | null | undefined): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Each key the Authority registered for the meter, with when it was registered and, if so, revoked. */
+function history(meter: MeterRecord): string {
+  return meter.keys.map((key) => `${key.keyId} registered ${iso(key.registeredAtMs)}${key.revokedAtMs === undefined ? '' : `, revoked ${iso(key.revokedAtMs)}`} (${key.status})`).join('; ');
 }
 
 function iso(ms: number): string {
