@@ -231,6 +231,7 @@ async function main(): Promise<number> {
     console.log(`  block          ${block ?? 'unknown'}`);
     console.log(`  driver balance ${euros(before.balance)} before, ${euros(after.balance)} after (as the Wallets organization reads it)`);
     console.log(`  check it       ${ledger.balanceCheck}`);
+    console.log(`  verify it      npm run verify -- ${sessionId}   (the blocks, signatures, meter records and price, checked without trusting this operator)`);
     const debited = receipt.charged > 0 && after.balance === before.balance - receipt.charged;
     if (!debited) {
       console.error(`\nthe driver's wallet was not debited by the receipt's amount (${before.balance} → ${after.balance}, charged ${receipt.charged})`);

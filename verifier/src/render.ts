@@ -24,10 +24,14 @@ export function renderVerdict(verdict: Verdict): string {
     lines.push(`  in block       ${receipt.blockNumber}, transaction ${receipt.transactionId}, ${receipt.committedAt} (${verdict.ledger === 'fabric' ? 'Fabric network' : 'embedded ledger'})`);
   }
   lines.push('');
-  for (const check of verdict.checks) lines.push(`  ${check.ok ? 'ok  ' : 'FAIL'}  ${CHECKS[check.id]}: ${check.detail}`);
+  for (const check of verdict.checks) lines.push(`  ${check.notApplicable === true ? 'n/a ' : check.ok ? 'ok  ' : 'FAIL'}  ${CHECKS[check.id]}: ${check.detail}`);
   if (receipt !== undefined) {
     lines.push('');
-    lines.push('  trusted: the CA certificates of the channel configuration (SHA-256), and nothing the operator runs:');
+    lines.push(
+      verdict.ledger === 'fabric'
+        ? '  trusted: the CA certificates of the channel configuration (SHA-256; compare them with what each organization publishes), and nothing the operator runs:'
+        : '  trusted: block 0 of the embedded ledger. One process holds every organization\'s keys there: this proves the chain and the price, not that four organizations agreed. Its CAs (SHA-256):',
+    );
     for (const [mspId, fingerprints] of Object.entries(receipt.trustAnchors)) lines.push(`    ${mspId.padEnd(14)} ${fingerprints.join(', ')}`);
   }
   return lines.join('\n');

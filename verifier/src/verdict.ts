@@ -22,6 +22,8 @@ export interface CheckResult {
   readonly id: CheckId;
   readonly ok: boolean;
   readonly detail: string;
+  /** The ledger has nothing this check could read (the embedded ledger has no ordering service, one copy). */
+  readonly notApplicable?: true;
 }
 
 /** The facts a verified receipt states, as read from the ledger and recomputed. */
@@ -67,6 +69,10 @@ export class CheckList {
 
   pass(id: CheckId, detail: string): void {
     if (!this.#results.has(id)) this.#results.set(id, { id, ok: true, detail });
+  }
+
+  notApplicable(id: CheckId, detail: string): void {
+    if (!this.#results.has(id)) this.#results.set(id, { id, ok: true, detail, notApplicable: true });
   }
 
   fail(id: CheckId, detail: string): void {
