@@ -154,8 +154,8 @@ it('refuses a settlement submitted with a certificate outside the channel\'s MSP
 
 it('exports the records for the Transparenzsoftware: one value per record, with the key the Authority registered, and its signatures verify', () => {
   const verdict = verifyProof(proof);
-  const xml = transparencyXml({ transactionId: sessionId, records, publicKey: verdict.receipt?.meterPublicKey as string });
-  const values = [...xml.matchAll(/<value transactionId="([^"]+)" context="([^"]+)">\s*<signedData format="OCMF" encoding="plain">([^<]+)<\/signedData>\s*<publicKey encoding="hex">([0-9A-F ]+)<\/publicKey>\s*<\/value>/g)];
+  const xml = transparencyXml({ sessionId, records, publicKey: verdict.receipt?.meterPublicKey as string });
+  const values = [...xml.matchAll(/<value transactionId="([0-9]+)" context="([^"]+)">\s*<signedData format="OCMF" encoding="plain">([^<]+)<\/signedData>\s*<publicKey encoding="hex">([0-9A-F ]+)<\/publicKey>\s*<\/value>/g)];
   expect(values.map((match) => match[2])).toEqual(records.length === 1 ? ['Transaction.Begin'] : ['Transaction.Begin', ...Array(records.length - 2).fill('Transaction.Update'), 'Transaction.End']);
   const exported = values.map((match) => (match[3] as string).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
   expect(exported).toEqual(records);

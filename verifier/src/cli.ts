@@ -51,7 +51,7 @@ async function main(): Promise<number> {
   if (values.xml !== undefined) {
     const publicKey = verdict.receipt?.meterPublicKey;
     if (publicKey === undefined) throw new UsageError('no XML: the session has no meter key the ledger froze (unsigned meter data)');
-    writeFileSync(values.xml, transparencyXml({ transactionId: proof.sessionId, records: proof.ocmfRecords, publicKey }));
+    writeFileSync(values.xml, transparencyXml({ sessionId: proof.sessionId, records: proof.ocmfRecords, publicKey }));
   }
   process.stdout.write(`${values.json ? JSON.stringify(verdict, null, 2) : renderVerdict(verdict)}\n`);
   if (!values.json && values.out !== undefined) process.stdout.write(`\nproof written to ${values.out}: check it again any time with npm run verify -- --proof ${values.out}\n`);

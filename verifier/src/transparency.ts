@@ -1,22 +1,32 @@
 /**
  * The session's signed meter records in the XML the S.A.F.E. Transparenzsoftware reads (the format of its
- * own test files): `<values>` holding one `<value>` per record, the first in context Transaction.Begin and
+ * own test files): `<values>` holding one `<value>` per record, all with the session's dataset number, the first in context Transaction.Begin and
  * the last in Transaction.End, each with the record as plain OCMF (`format="OCMF"`, which the tool's
  * command-line mode needs named) and the meter's public key as hex SPKI: the key the Authority registered,
  * not the one the charger reported.
  */
-export function transparencyXml(options: { readonly transactionId: string; readonly records: readonly string[]; readonly publicKey: string }): string {
+export function transparencyXml(options: { readonly sessionId: string; readonly records: readonly string[]; readonly publicKey: string }): string {
   const key = spkiHex(options.publicKey);
+  const dataset = datasetNumber(options.sessionId);
   const values = options.records.map((record, index) => {
     const context = index === 0 ? 'Transaction.Begin' : index === options.records.length - 1 ? 'Transaction.End' : 'Transaction.Update';
     return [
-      `  <value transactionId="${escape(options.transactionId).replace(/"/g, '&quot;')}" context="${context}">`,
+      `  <value transactionId="${dataset}" context="${context}">`,
       `    <signedData format="OCMF" encoding="plain">${escape(record)}</signedData>`,
       `    <publicKey encoding="hex">${key}</publicKey>`,
       '  </value>',
     ].join('\n');
   });
   return ['<?xml version="1.0" encoding="UTF-8"?>', '<values>', ...values, '</values>', ''].join('\n');
+}
+
+/**
+ * The tool reads `transactionId` as an integer (xs:integer, "the number of the dataset") that pairs a
+ * session's records: the OCPP 1.6 transaction id that ends the session id (`<charger>-<n>`), else 1.
+ */
+export function datasetNumber(sessionId: string): string {
+  const suffix = /-([0-9]{1,18})$/.exec(sessionId)?.[1];
+  return suffix === undefined ? '1' : String(BigInt(suffix));
 }
 
 /** SPKI DER (hex or base64, as registered) as upper-case hex bytes separated by spaces, as the tool's files write it. */

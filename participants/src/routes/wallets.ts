@@ -165,7 +165,7 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
         return reply
           .header('content-type', 'application/xml; charset=utf-8')
           .header('content-disposition', `attachment; filename="${sessionId}.transparency.xml"`)
-          .send(transparencyXml({ transactionId: sessionId, records: records.value, publicKey }));
+          .send(transparencyXml({ sessionId, records: records.value, publicKey }));
       }
       return reply.header('content-disposition', `attachment; filename="${sessionId}.proof.json"`).send(proof);
     },
