@@ -100,6 +100,16 @@ it('is what `npm run verify -- --proof <file>` checks: exit 0 and the verdict, e
   }
 });
 
+it('checks the channel\'s CAs against the fingerprints a verifier pinned', () => {
+  const anchors = verifyProof(proof).receipt?.trustAnchors ?? {};
+  expect(Object.keys(anchors)).toEqual(expect.arrayContaining(['OperatorsMSP', 'WalletsMSP', 'AuthorityMSP', 'ProsumersMSP']));
+  expect(verifyProof(proof, { anchors }).verified).toBe(true);
+  const wrong = { ...anchors, WalletsMSP: ['00'.repeat(32)] };
+  const verdict = verifyProof(proof, { anchors: wrong });
+  expect(verdict.verified).toBe(false);
+  expect(failed(verdict)['msp-membership']).toMatch(/^the channel configuration names CAs you did not pin: WalletsMSP [0-9a-f]{64}$/);
+});
+
 it('refuses a tampered meter record', () => {
   const tampered = records.map((record, index) => (index === records.length - 1 ? record.replace(/"RV":([0-9.]+)/, (_match, value: string) => `"RV":${(Number(value) + 1).toFixed(3)}`) : record));
   expect(tampered).not.toEqual(records);

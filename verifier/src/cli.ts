@@ -2,6 +2,7 @@
  * npm run verify -- <session id> [--json] [--out proof.json] [--xml receipt.xml] [--records records.json]
  *                                 [--ledger fabric|embedded] [--peers operators,wallets] [--identity wallets/wallet-service]
  * npm run verify -- --proof proof.json [--json] [--xml receipt.xml]
+ * Either form takes --anchors anchors.json: the CA fingerprints you trust by MSP id ({"WalletsMSP": ["<sha-256>"], …}).
  *
  * Gathers the proof of a session's settlement from two organizations' peers (or the embedded ledger) and the
  * meter's records from the CSMS, checks it, and prints the verdict. Exit code 0: verified; 1: a check failed;
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       xml: { type: 'string' },
       records: { type: 'string' },
+      anchors: { type: 'string' },
       ledger: { type: 'string' },
       peers: { type: 'string', default: 'operators,wallets' },
       identity: { type: 'string', default: 'wallets/wallet-service' },
@@ -47,7 +49,8 @@ async function main(): Promise<number> {
     proof = await gather(sessionId, values);
   }
   if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(proof, null, 2)}\n`);
-  const verdict = verifyProof(proof);
+  const anchors = values.anchors === undefined ? undefined : (JSON.parse(readFileSync(values.anchors, 'utf8')) as Record<string, string[]>);
+  const verdict = verifyProof(proof, anchors === undefined ? {} : { anchors });
   if (values.xml !== undefined) {
     const publicKey = verdict.receipt?.meterPublicKey;
     if (publicKey === undefined) throw new UsageError('no XML: the session has no meter key the ledger froze (unsigned meter data)');

@@ -7,4 +7,4 @@ export { verifyEmbeddedProof } from './embedded/verify';
 export { readMeterRecords } from './meter-records';
 export { formatMoney, renderVerdict } from './render';
 export { spkiHex, transparencyXml } from './transparency';
-export { verifyProof } from './verify';
+export { verifyProof, type VerifyOptions } from './verify';
