@@ -201,6 +201,10 @@ describe('the dashboard', () => {
     const verdict = verifyProof(parseProof(await proofReply.text()));
     expect(verdict.checks.filter((check) => !check.ok)).toEqual([]);
     expect(verdict.receipt).toMatchObject({ sessionId, charged: receipt.charged, recomputedPrice: receipt.priced, transactionId: receipt.txId });
+    // The same file from the bill's own link, as the browser saves it.
+    const [download] = await Promise.all([page.waitForEvent('download'), bill.locator('button', { hasText: 'proof' }).click()]);
+    expect(download.suggestedFilename()).toBe(`${sessionId}.proof.json`);
+    expect(verifyProof(parseProof(await readFile((await download.path()) as string, 'utf8'))).verified).toBe(true);
     const xmlReply = await fetch(`${proofRoute}?format=transparency-xml`, { headers: authorization });
     expect(xmlReply.headers.get('content-type')).toBe('application/xml; charset=utf-8');
     expect(await xmlReply.text()).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<values>\n {2}<value transactionId="[0-9]+" context="Transaction.Begin">\n {4}<signedData format="OCMF" encoding="plain">OCMF\|/);

@@ -1,4 +1,4 @@
-/* global document, sessionStorage, localStorage, navigator, fetch, FormData, Node */
+/* global document, sessionStorage, localStorage, navigator, fetch, FormData, Node, URL, setTimeout */
 'use strict';
 /*
  * The participants' dashboard: one page for every role. A person signs in (or up, as a driver or a prosumer)
@@ -45,6 +45,31 @@
     if (response.status === 401 && session) signOut();
     if (!response.ok) throw new Error(answer.reason ? `${answer.code}: ${answer.reason}` : answer.message || `HTTP ${response.status}`);
     return answer;
+  }
+  /** Saves what a route answers as a file, e.g. a receipt's proof: the browser's own download, with the session's token. */
+  async function download(route, filename, status) {
+    try {
+      const response = await fetch(services[ROLES[session.user.role].org] + route, { headers: { authorization: `Bearer ${session.token}` } });
+      if (!response.ok) throw new Error((await response.json().catch(() => ({}))).message || `HTTP ${response.status}`);
+      const url = URL.createObjectURL(await response.blob());
+      const link = h('a', { href: url, download: filename });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      status.textContent = '';
+    } catch (error) {
+      status.className = 'error';
+      status.textContent = error.message;
+    }
+  }
+  /** The proof of a receipt (check it with `npm run verify -- --proof <file>`) and its meter records for the Transparenzsoftware. */
+  function proofLinks(accountId, sessionId) {
+    const status = h('span', { role: 'status' });
+    const route = `/api/accounts/${encodeURIComponent(accountId)}/receipts/${encodeURIComponent(sessionId)}/proof`;
+    return h('span', { class: 'proof' },
+      h('button', { type: 'button', class: 'link', title: 'The blocks, signatures and meter records that prove this bill', onclick: () => download(route, `${sessionId}.proof.json`, status) }, 'proof'), ' ',
+      h('button', { type: 'button', class: 'link', title: 'The meter records for the S.A.F.E. Transparenzsoftware', onclick: () => download(`${route}?format=transparency-xml`, `${sessionId}.transparency.xml`, status) }, 'XML'), ' ', status);
   }
   /** A form whose submit calls `action` with its values and shows the outcome under it. */
   function form(id, fields, buttonLabel, action) {
@@ -154,7 +179,7 @@
           return `card linked as ${link.tokenRef}`;
         })),
       section('Nearest stations', 'nearest', form('find-stations', [field('Latitude', 'lat', { required: true, value: '52.520008' }), field('Longitude', 'lon', { required: true, value: '13.404954' })], 'Find stations', (values) => findStations(values.lat, values.lon)), locate, stationsBox),
-      h('section', { class: 'wide', id: 'history' }, h('h2', {}, 'Charging history and bills'), table(['Session', 'Station', 'Ended', 'Energy', 'Tariff', 'Amount', 'Ledger transaction'], receipts.receipts.map((r) => [r.sessionId, `${r.stationId} / EVSE ${r.evseId}`, time(r.endTimeMs), kWh(r.energyWh), `${r.tariffId} v${r.tariffVersion}`, money(r.charged, r.currency), h('code', {}, r.txId)]), 'receipts')),
+      h('section', { class: 'wide', id: 'history' }, h('h2', {}, 'Charging history and bills'), table(['Session', 'Station', 'Ended', 'Energy', 'Tariff', 'Amount', 'Ledger transaction', 'Verify'], receipts.receipts.map((r) => [r.sessionId, `${r.stationId} / EVSE ${r.evseId}`, time(r.endTimeMs), kWh(r.energyWh), `${r.tariffId} v${r.tariffVersion}`, money(r.charged, r.currency), h('code', {}, r.txId), proofLinks(accountId, r.sessionId)]), 'receipts')),
       h('section', { class: 'wide', id: 'statement' }, h('h2', {}, 'Statement'), table(['When', 'What', 'Reference', 'Amount'], statement.entries.map((e) => [time(e.timestampMs), e.reason, e.ref, money(e.amount, account.currency)]), 'statement-table')),
     ];
   }
