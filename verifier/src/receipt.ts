@@ -1,53 +1,26 @@
+import type { LedgerEntry, Meter, Receipt } from '@chargeledger/chaincode/api';
 import { OcmfError, verifyTransactionEvidence, type MeterEvidence } from '@chargeledger/chaincode/ocmf';
 import { PricingError, priceMeasurement, type Tariff } from '@chargeledger/chaincode/pricing';
 import { compositeKey, describeKey, type CommittedTransaction, type KeyVersion } from './ledger-view';
+import { fingerprint, type Membership } from './certificates';
 import { formatMoney as money } from './render';
-import type { CheckList, ReceiptFacts } from './verdict';
+import type { CheckList, ReceiptFacts, Verdict } from './verdict';
 
 /** The organization whose endorsement every movement of a driver's money needs (ADR 0002). */
 export const WALLETS_MSP = 'WalletsMSP';
 /** The only organization that registers, rotates and revokes meter keys. */
 export const AUTHORITY_MSP = 'AuthorityMSP';
 
-/** The parts of the ledger's JSON records the checks read; each is checked for shape before use. */
-interface ReceiptRecord {
-  readonly sessionId: string;
-  readonly stationId: string;
-  readonly evseId: string;
-  readonly driverAccountId: string;
-  readonly payeeAccountId: string;
-  readonly currency: string;
-  readonly energyWh: number;
-  readonly startTimeMs: number;
-  readonly endTimeMs: number;
-  readonly tariffId: string;
-  readonly tariffVersion: number;
-  readonly priced: number;
-  readonly charged: number;
-  readonly holdAmount: number;
-  readonly verification: 'verified' | 'unverified';
-  readonly meterSerial?: string;
-  readonly meterKeyId?: string;
-  readonly evidenceHashes: readonly string[];
-  readonly txId: string;
-}
+type ReceiptRecord = Receipt;
+type MeterRecord = Meter;
+type EntryRecord = Pick<LedgerEntry, 'accountId' | 'amount' | 'ref'>;
 
+/** The part of the chaincode's session record (not part of its API) the checks read: what the open froze. */
 interface SessionRecord {
   readonly sessionId: string;
   readonly holdAmount: number;
   readonly tariff: { readonly tariffId: string; readonly version: number; readonly tariff: Tariff };
   readonly meter?: { readonly meterSerial: string; readonly keyId: string; readonly publicKey: string };
-}
-
-interface MeterRecord {
-  readonly meterSerial: string;
-  readonly keys: readonly { readonly keyId: string; readonly publicKey: string; readonly status: string; readonly registeredAtMs: number; readonly revokedAtMs?: number }[];
-}
-
-interface EntryRecord {
-  readonly accountId: string;
-  readonly amount: number;
-  readonly ref: string;
 }
 
 export interface ReceiptInputs {
@@ -100,6 +73,29 @@ export function checkReceipt(inputs: ReceiptInputs, checks: CheckList): ReceiptO
   const evidence = checkMeter(session.meter, meter, settlement.timestampMs, inputs.ocmfRecords, receipt, checks);
   if (evidence === undefined) return withKey(undefined);
   return withKey(checkPrice(session, receipt, { startMs: evidence.startTimeMs, endMs: evidence.endTimeMs, energyWh: evidence.energyWh }, checks));
+}
+
+/** The verdict of a proof whose checks have run: the receipt's facts with who endorsed it, where it is, and what was trusted. */
+export function verdictOf(ledger: Verdict['ledger'], sessionId: string, checks: CheckList, settlement: CommittedTransaction, outcome: ReceiptOutcome, anchors: readonly Membership[]): Verdict {
+  return {
+    verified: checks.ok,
+    ledger,
+    sessionId,
+    checks: checks.results(),
+    ...(outcome === undefined
+      ? {}
+      : {
+          receipt: {
+            ...outcome,
+            endorsedBy: [...new Set(settlement.endorsers.map((endorser) => endorser.mspId))],
+            submittedBy: settlement.creator.mspId,
+            transactionId: settlement.transactionId,
+            blockNumber: settlement.blockNumber,
+            committedAt: new Date(settlement.timestampMs).toISOString(),
+            trustAnchors: Object.fromEntries(anchors.map((membership) => [membership.mspId, membership.roots.map(fingerprint)])),
+          },
+        }),
+  };
 }
 
 function facts(receipt: ReceiptRecord, recomputedPrice: number | undefined): ReceiptOutcome {

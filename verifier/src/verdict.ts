@@ -1,3 +1,5 @@
+import type { Receipt } from '@chargeledger/chaincode/api';
+
 /** The checks a receipt goes through, in the order they are reported. */
 export const CHECKS = {
   'proof-format': 'the proof file is well formed',
@@ -27,18 +29,9 @@ export interface CheckResult {
 }
 
 /** The facts a verified receipt states, as read from the ledger and recomputed. */
-export interface ReceiptFacts {
-  readonly sessionId: string;
-  readonly stationId: string;
-  readonly evseId: string;
-  readonly driverAccountId: string;
-  readonly payeeAccountId: string;
-  readonly currency: string;
-  readonly energyWh: number;
+export interface ReceiptFacts extends Pick<Receipt, 'sessionId' | 'stationId' | 'evseId' | 'driverAccountId' | 'payeeAccountId' | 'currency' | 'energyWh' | 'tariffId' | 'tariffVersion'> {
   readonly startTime: string;
   readonly endTime: string;
-  readonly tariffId: string;
-  readonly tariffVersion: number;
   readonly charged: number;
   readonly recomputedPrice?: number;
   readonly holdAmount: number;

@@ -1,8 +1,8 @@
 import { dataHash, endorsedBytes, envelopeBytes, headerHash, transactionId, type Block, type ConfigEnvelope, type TransactionEnvelope } from '@chargeledger/embedded-ledger';
-import { fingerprint, type Membership, membershipFailure, parseCertificate, signatureHolds } from '../certificates';
+import { type Membership, membershipFailure, parseCertificate, signatureHolds } from '../certificates';
 import type { CommittedTransaction, KeyVersion } from '../ledger-view';
 import type { ReceiptProof } from '../proof';
-import { checkReceipt } from '../receipt';
+import { checkReceipt, verdictOf } from '../receipt';
 import { CheckList, type Verdict } from '../verdict';
 
 /**
@@ -74,25 +74,7 @@ export function verifyEmbeddedProof(proof: ReceiptProof): Verdict {
     },
     checks,
   );
-  return {
-    verified: checks.ok,
-    ledger: 'embedded',
-    sessionId: proof.sessionId,
-    checks: checks.results(),
-    ...(outcome === undefined
-      ? {}
-      : {
-          receipt: {
-            ...outcome,
-            endorsedBy: [...new Set(settlement.endorsers.map((endorser) => endorser.mspId))],
-            submittedBy: settlement.creator.mspId,
-            transactionId: settlement.transactionId,
-            blockNumber: settlement.blockNumber,
-            committedAt: new Date(settlement.timestampMs).toISOString(),
-            trustAnchors: Object.fromEntries(memberships.map((m) => [m.mspId, m.roots.map(fingerprint)])),
-          },
-        }),
-  };
+  return verdictOf('embedded', proof.sessionId, checks, settlement, outcome, memberships);
 }
 
 /** The headers chain from block 0; every block the proof carries whole matches its header and its data. */

@@ -1,7 +1,7 @@
-import { fingerprint, hasOrganizationalUnit, type Membership, membershipFailure, signatureHolds } from '../certificates';
+import { hasOrganizationalUnit, type Membership, membershipFailure, signatureHolds } from '../certificates';
 import type { CommittedTransaction, KeyVersion } from '../ledger-view';
 import type { ReceiptProof } from '../proof';
-import { checkReceipt } from '../receipt';
+import { checkReceipt, verdictOf } from '../receipt';
 import { CheckList, type Verdict } from '../verdict';
 import { type ChannelConfig, computeDataHash, decodeBlock, decodeConfig, decodeTransaction, expectedTransactionId, type FabricBlock, type FabricTransaction, findTransaction } from './decode';
 
@@ -70,26 +70,7 @@ export function verifyFabricProof(proof: ReceiptProof): Verdict {
     { sessionId: proof.sessionId, settlement: settlement.view, writerAt, applicationOrganizations: config.application.map((m) => m.mspId), ocmfRecords: proof.ocmfRecords },
     checks,
   );
-  const verified = checks.ok;
-  return {
-    verified,
-    ledger: 'fabric',
-    sessionId: proof.sessionId,
-    checks: checks.results(),
-    ...(outcome === undefined
-      ? {}
-      : {
-          receipt: {
-            ...outcome,
-            endorsedBy: [...new Set(settlement.view.endorsers.map((endorser) => endorser.mspId))],
-            submittedBy: settlement.view.creator.mspId,
-            transactionId: settlement.view.transactionId,
-            blockNumber: settlement.view.blockNumber,
-            committedAt: new Date(settlement.view.timestampMs).toISOString(),
-            trustAnchors: Object.fromEntries([...config.application, ...config.orderer].map((m) => [m.mspId, m.roots.map(fingerprint)])),
-          },
-        }),
-  };
+  return verdictOf('fabric', proof.sessionId, checks, settlement.view, outcome, [...config.application, ...config.orderer]);
 }
 
 function decodeCopies(proof: ReceiptProof, checks: CheckList): Copy[] {
