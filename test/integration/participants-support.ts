@@ -94,6 +94,19 @@ export class ParticipantsStack {
     return reply.body.token;
   }
 
+  /** Stops one organization's service, lets `meanwhile` change its data folder (its store: `participants/<org>.json`), and starts it again. */
+  async restart(organization: Organization, meanwhile: (storeFile: string) => Promise<void>): Promise<void> {
+    const child = this.#children.get(organization);
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    }
+    await meanwhile(path.join(this.dataDir, 'participants', `${organization}.json`));
+    await this.#startService(organization);
+  }
+
   async #startService(organization: Organization): Promise<void> {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),

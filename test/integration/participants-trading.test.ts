@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call, ExportMeter, ParticipantsStack } from './participants-support';
 
@@ -159,6 +160,25 @@ describe('the operators’ service', () => {
     expect((await call(url.operators, 'GET', '/api/tariffs', { token: staff.operators })).body).toEqual({ tariffs: [expect.objectContaining({ tariffId: 'AC-1' })] });
     // This stack gives the services no CSMS key: the chargers are listed, their live state unknown and why.
     expect((await call(url.operators, 'GET', '/api/chargers', { token: staff.operators })).body).toEqual({ chargers: [{ stationId: 'CP-1', live: { known: false, why: 'no-key' }, sessions: [] }] });
+  });
+
+  it('lists what the ledger knows, leaving out ids the service remembers from when its data folder served another ledger', async () => {
+    const payee = await anOperatorAccount(0);
+    expect((await call(url.operators, 'POST', '/api/tariffs', { token: staff.operators, body: { tariff: aTariff('AC-KEPT') } })).status).toBe(201);
+    expect((await call(url.operators, 'POST', '/api/stations', { token: staff.operators, body: aStation('CP-KEPT', payee, { tariffId: 'AC-KEPT' }) })).status).toBe(201);
+    await stack.restart('operators', async (storeFile) => {
+      const stored = JSON.parse(await readFile(storeFile, 'utf8')) as { lists: Record<string, string[]> };
+      stored.lists['tariffs:op-1'] = [...(stored.lists['tariffs:op-1'] ?? []), 'AC-ELSEWHERE'];
+      stored.lists['stations:op-1'] = [...(stored.lists['stations:op-1'] ?? []), 'CP-ELSEWHERE'];
+      await writeFile(storeFile, JSON.stringify(stored));
+    });
+    staff.operators = await stack.staffToken('operators');
+    const tariffs = (await call<{ tariffs: { tariffId: string }[] }>(url.operators, 'GET', '/api/tariffs', { token: staff.operators })).body.tariffs.map((tariff) => tariff.tariffId);
+    expect(tariffs).toContain('AC-KEPT');
+    expect(tariffs).not.toContain('AC-ELSEWHERE');
+    const stations = (await call<{ stations: { stationId: string }[] }>(url.operators, 'GET', '/api/stations', { token: staff.operators })).body.stations.map((station) => station.stationId);
+    expect(stations).toContain('CP-KEPT');
+    expect(stations).not.toContain('CP-ELSEWHERE');
   });
 
   it('answers the chaincode’s refusals: a station id taken (409), another operator’s station or account (403), an unknown one (404), an invalid tariff (422)', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MeterBinding } from '@chargeledger/chaincode/api';
 import type { RouteContext } from '../http/app';
 import { bearer, closed, ledgerId } from '../http/schemas';
+import { rememberedOnLedger } from '../ledger/remembered';
 
 const publicKey = { type: 'string', pattern: '^[0-9A-Fa-f]{64,1024}$|^[A-Za-z0-9+/=]{64,1024}$', description: 'SPKI DER, hex or base64, as the manufacturer publishes it' } as const;
 const binding = {
@@ -37,7 +38,7 @@ export function registerAuthorityRoutes(app: FastifyInstance, context: RouteCont
   );
 
   app.get('/api/meters', { onRequest: staff, schema: { summary: 'Every meter registered here, with its key history', tags: ['meters'], security: bearer } }, async () => ({
-    meters: await Promise.all(store.list('meters').map((meterSerial) => ledger.evaluate('Registry:getMeter', { meterSerial }))),
+    meters: await rememberedOnLedger(store.list('meters'), (meterSerial) => ledger.evaluate('Registry:getMeter', { meterSerial })),
   }));
 
   app.get<{ Params: { meterSerial: string } }>(

@@ -4,6 +4,7 @@ import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { type CsmsSession, liveOf, type StationLive } from '../csms/csms-reader';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
+import { rememberedOnLedger } from '../ledger/remembered';
 import { bearer, closed, ledgerId, positiveInteger } from '../http/schemas';
 import { statementOf } from './wallets';
 
@@ -103,7 +104,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
   app.get('/api/stations', { onRequest: staff, schema: { summary: 'The operator’s stations', tags: ['stations'], security: bearer } }, async (request) => {
     const ledger = await ledgerOf(request);
     const ids = store.list(`stations:${operatorOf(request)}`);
-    return { stations: await Promise.all(ids.map((stationId) => ledger.evaluate('Registry:getStation', { stationId }))) };
+    return { stations: await rememberedOnLedger(ids, (stationId) => ledger.evaluate('Registry:getStation', { stationId })) };
   });
 
   app.get<{ Params: { stationId: string } }>(
@@ -171,7 +172,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
 
   app.get('/api/tariffs', { onRequest: staff, schema: { summary: 'The latest version of each of the operator’s tariffs', tags: ['tariffs'], security: bearer } }, async (request) => {
     const ledger = await ledgerOf(request);
-    return { tariffs: await Promise.all(store.list(`tariffs:${operatorOf(request)}`).map((tariffId) => ledger.evaluate('Tariff:getTariff', { tariffId }))) };
+    return { tariffs: await rememberedOnLedger(store.list(`tariffs:${operatorOf(request)}`), (tariffId) => ledger.evaluate('Tariff:getTariff', { tariffId })) };
   });
 
   app.get<{ Params: { accountId: string } }>(
@@ -214,13 +215,11 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
   app.get('/api/purchases', { onRequest: staff, schema: { summary: 'Energy bought from prosumers: the operator’s trades, escrowed or settled', tags: ['trading'], security: bearer } }, async (request) => {
     const ledger = await ledgerOf(request);
     const operatorId = operatorOf(request);
-    const purchases: Purchase[] = await Promise.all(
-      store.list(`purchases:${operatorId}`).map(async (offerId) => {
-        const offer = await ledger.evaluate('Trading:getOffer', { offerId });
-        const { prosumerId, priceMicroPerKWh, currency, windowStartMs, windowEndMs } = offer;
-        return { offerId, prosumerId, priceMicroPerKWh, currency, windowStartMs, windowEndMs, trades: offer.trades.filter((trade) => trade.operatorId === operatorId) };
-      }),
-    );
+    const offers = await rememberedOnLedger(store.list(`purchases:${operatorId}`), (offerId) => ledger.evaluate('Trading:getOffer', { offerId }));
+    const purchases: Purchase[] = offers.map((offer) => {
+      const { offerId, prosumerId, priceMicroPerKWh, currency, windowStartMs, windowEndMs } = offer;
+      return { offerId, prosumerId, priceMicroPerKWh, currency, windowStartMs, windowEndMs, trades: offer.trades.filter((trade) => trade.operatorId === operatorId) };
+    });
     const deliveredWh = purchases.flatMap((purchase) => purchase.trades).reduce((total, trade) => total + (trade.deliveredWh ?? 0), 0);
     return { purchases, deliveredWh };
   });

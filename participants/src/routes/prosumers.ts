@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/passwords';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
 import { bearer, closed, currency, ledgerId, password, positiveInteger, timestampMs, username } from '../http/schemas';
+import { rememberedOnLedger } from '../ledger/remembered';
 import { openSession } from './sign-in';
 
 const offerParams = closed({ offerId: ledgerId }, ['offerId']);
@@ -65,7 +66,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
 
   app.get('/api/offers', { onRequest: prosumer, schema: { summary: 'Your offers with their acceptances (trades)', tags: ['offers'], security: bearer } }, async (request) => {
     const ledger = await ledgerOf(request);
-    return { offers: await Promise.all(store.list(`offers:${prosumerOf(request)}`).map((offerId) => ledger.evaluate('Trading:getOffer', { offerId }))) };
+    return { offers: await rememberedOnLedger(store.list(`offers:${prosumerOf(request)}`), (offerId) => ledger.evaluate('Trading:getOffer', { offerId })) };
   });
 
   app.get<{ Params: { offerId: string } }>(
