@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   const service = await startParticipantsService({
     organization,
     ledger,
+    ledgerKind: kind,
     dataDir: config.participants.dataDir,
     host,
     port: ports[organization],

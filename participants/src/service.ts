@@ -13,7 +13,9 @@ import { ParticipantsStore } from './store';
 export interface ParticipantsServiceOptions {
   readonly organization: Organization;
   readonly ledger: OrganizationLedger;
-  /** The folder of the organization's users and records (one JSON file per organization). */
+  /** Which ledger `ledger` reaches: the users and ids remembered belong to one ledger, so each has its own store. */
+  readonly ledgerKind: 'fabric' | 'embedded';
+  /** The folder of the organization's users and records (`<ledger>/<organization>.json`). */
   readonly dataDir: string;
   readonly host: string;
   /** 0: any free port. */
@@ -41,7 +43,8 @@ const newId = (prefix: string): string => `${prefix}-${randomBytes(6).toString('
 
 /** Builds one organization's service, creates its first member of staff if missing, and listens. */
 export async function startParticipantsService(options: Readonly<ParticipantsServiceOptions>): Promise<RunningParticipantsService> {
-  const store = await ParticipantsStore.open(path.join(options.dataDir, `${options.organization}.json`));
+  // A store from before stores were kept per ledger (`<organization>.json`) goes to the first ledger that starts.
+  const store = await ParticipantsStore.open(path.join(options.dataDir, options.ledgerKind, `${options.organization}.json`), path.join(options.dataDir, `${options.organization}.json`));
   const staffRole = STAFF_ROLE[options.organization];
   const first = options.firstStaff;
   if (first !== undefined && staffRole !== undefined && store.user(first.username) === undefined) {

@@ -94,7 +94,7 @@ export class ParticipantsStack {
     return reply.body.token;
   }
 
-  /** Stops one organization's service, lets `meanwhile` change its data folder (its store: `participants/<org>.json`), and starts it again. */
+  /** Stops one organization's service, lets `meanwhile` change its store (`participants/embedded/<org>.json`), and starts it again. */
   async restart(organization: Organization, meanwhile: (storeFile: string) => Promise<void>): Promise<void> {
     const child = this.#children.get(organization);
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -103,7 +103,7 @@ export class ParticipantsStack {
         child.kill('SIGTERM');
       });
     }
-    await meanwhile(path.join(this.dataDir, 'participants', `${organization}.json`));
+    await meanwhile(path.join(this.dataDir, 'participants', 'embedded', `${organization}.json`));
     await this.#startService(organization);
   }
 

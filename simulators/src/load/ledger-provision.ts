@@ -191,9 +191,10 @@ export async function provisionLedger(apis: Readonly<ParticipantsApis>, setup: R
       counts.driversOpened++;
       available = 0;
     }
-    // The account is this token's alone: a card linked to it is this card.
+    // The account is this token's alone: a card linked to it is this card. An account opened just now has none
+    // on this ledger, whatever the service remembers.
     const { tokenRefs } = (await wallets.expect<{ tokenRefs: string[] }>('GET', `${route}/cards`, [200])).body;
-    if (tokenRefs.length === 0) {
+    if (account.status === 404 || tokenRefs.length === 0) {
       await wallets.expect('POST', `${route}/cards`, [201], { idToken });
       counts.cardsLinked++;
     }
