@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { hashPassword } from './auth/passwords';
@@ -43,8 +44,12 @@ const newId = (prefix: string): string => `${prefix}-${randomBytes(6).toString('
 
 /** Builds one organization's service, creates its first member of staff if missing, and listens. */
 export async function startParticipantsService(options: Readonly<ParticipantsServiceOptions>): Promise<RunningParticipantsService> {
-  // A store from before stores were kept per ledger (`<organization>.json`) goes to the first ledger that starts.
-  const store = await ParticipantsStore.open(path.join(options.dataDir, options.ledgerKind, `${options.organization}.json`), path.join(options.dataDir, `${options.organization}.json`));
+  const store = await ParticipantsStore.open(path.join(options.dataDir, options.ledgerKind, `${options.organization}.json`));
+  const legacy = path.join(options.dataDir, `${options.organization}.json`);
+  if (options.logger !== false && existsSync(legacy)) {
+    // Which ledger its accounts and ids are on cannot be told: it is left as it is, for its owner to decide.
+    options.logger.warn({ file: legacy }, 'a store from before stores were kept per ledger is not used: its users sign up again on this ledger');
+  }
   const staffRole = STAFF_ROLE[options.organization];
   const first = options.firstStaff;
   if (first !== undefined && staffRole !== undefined && store.user(first.username) === undefined) {

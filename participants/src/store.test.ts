@@ -25,20 +25,6 @@ describe('ParticipantsStore', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toHaveProperty('users.erika');
   });
 
-  it('adopts a store kept before stores were per ledger, once, and never over an existing one', async () => {
-    const legacy = path.join(dir, 'operators.json');
-    const old = await ParticipantsStore.open(legacy);
-    await old.remember('tariffs:op-1', 'AC-1');
-    const fabric = await ParticipantsStore.open(path.join(dir, 'fabric', 'operators.json'), legacy);
-    expect(fabric.list('tariffs:op-1')).toEqual(['AC-1']);
-    const embedded = await ParticipantsStore.open(path.join(dir, 'embedded', 'operators.json'), legacy);
-    expect(embedded.list('tariffs:op-1')).toEqual([]);
-    await embedded.remember('tariffs:op-1', 'AC-2');
-    const again = await ParticipantsStore.open(legacy);
-    await again.remember('tariffs:op-1', 'AC-3');
-    expect((await ParticipantsStore.open(path.join(dir, 'embedded', 'operators.json'), legacy)).list('tariffs:op-1')).toEqual(['AC-2']);
-  });
-
   it('refuses a second user of the same name, and knows no user called like an object property', async () => {
     const store = await ParticipantsStore.open(path.join(dir, 'x.json'));
     await store.addUser({ username: 'erika', role: 'driver', passwordHash: 'h', createdAtMs: 1 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Role } from './auth/sessions';
 
@@ -45,10 +45,8 @@ export class ParticipantsStore {
     this.#state = state;
   }
 
-  /** Opens `file`; when it does not exist and `adopt` does, `adopt` is moved there first. */
-  static async open(file: string, adopt?: string): Promise<ParticipantsStore> {
+  static async open(file: string): Promise<ParticipantsStore> {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    if (adopt !== undefined && !(await exists(file)) && (await exists(adopt))) await rename(adopt, file);
     let state: StoredState = { users: {}, lists: {} };
     try {
       state = JSON.parse(await readFile(file, 'utf8')) as StoredState;
@@ -94,11 +92,3 @@ export class ParticipantsStore {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
