@@ -51,8 +51,7 @@ export async function closeSessions(ctx: Context, operatorId: string, settlement
       for (const key of await staged.apply(ctx)) written.add(key);
       const event = tx.emitted();
       if (event?.name !== 'SessionSettled') throw new Error('a settlement emits SessionSettled');
-      const { txId: _txId, ...settled } = event.payload as ChaincodeEvents['SessionSettled'];
-      applied.push(settled);
+      applied.push(withoutTxId(event.payload as ChaincodeEvents['SessionSettled']));
     }
     results.push(outcome);
   }
@@ -76,6 +75,11 @@ async function settleOne(tx: Tx, operatorId: string, request: CloseSessionReques
   const receipt = await closeSession(tx, operatorId, request, { ocmfRecords, entry: n });
   await recordEvent(tx, eventId, { transaction: 'Session:closeSession', requestHash, result: canonicalJson(receipt), txId: tx.txId });
   return { eventId, sessionId, status: 'settled', receipt, replayed: false };
+}
+
+/** A settlement as the batch's event lists it: the transaction id is the event's, once. */
+function withoutTxId(settled: ChaincodeEvents['SessionSettled']): Settled {
+  return Object.fromEntries(Object.entries(settled).filter(([key]) => key !== 'txId')) as Settled;
 }
 
 function distinct(values: readonly string[], what: string): void {
