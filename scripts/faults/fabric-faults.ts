@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
-import { connectAs, type DeadLetter, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { connectAs, type DeadLetter, readNetworkDescription, settlementsOf } from '@chargeledger/ledger-bridge';
 import { ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { loadTemplate, type OcppVersion } from '@chargeledger/simulators';
 import type { Network } from '@hyperledger/fabric-gateway';
@@ -263,7 +263,7 @@ function watchSettlements(network: Network, chaincode: string, into: number[]): 
       try {
         const events = await network.getChaincodeEvents(chaincode);
         stream = events;
-        for await (const event of events) if (event.eventName === 'SessionSettled') into.push(Date.now());
+        for await (const event of events) into.push(...settlementsOf(event).map(() => Date.now()));
       } catch {
         if (!stopped) await sleep(500);
       }
