@@ -205,4 +205,17 @@ describe('LedgerWorker', () => {
     expect(ledger.batches.filter((batch) => batch.includes('ended.CP-1-1') && batch.includes('ended.CP-1-5'))).toEqual([]);
     expect(await worker.deadLetters()).toEqual([expect.objectContaining({ code: 'EVIDENCE_REJECTED', reason: 'the last reading is in the future', transactionId: 'tx-batch', event: expect.objectContaining({ sessionId: 'CP-1-3' }) })]);
   });
+
+  it("skips a reading queued with its session's end: the settlement supersedes it, and its transaction would only delay the end", async () => {
+    worker.run();
+    await (await add(started)).waitUntilFinished(events);
+    await worker.close();
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 } });
+    const reading = await add({ ...base, kind: 'MeterSampled', eventId: 'sampled.CP-1-7.29', meterStartWh: 0, sampledAt: '2026-11-24T10:29:00.000Z', registerWh: 900, evidence: [] });
+    const end = await add(ended);
+    worker.run();
+    expect(await reading.waitUntilFinished(events)).toEqual({ kind: 'progress-superseded', sessionId: 'CP-1-7' });
+    await end.waitUntilFinished(events);
+    expect(ledger.applied).toEqual(['started.CP-1-7', 'ended.CP-1-7']);
+  });
 });

@@ -1,4 +1,4 @@
-import { type LedgerEvent, type LedgerOutcome, ledgerEventRetryDelayMs } from '@chargeledger/ledger-queue';
+import { endedEventId, type LedgerEvent, type LedgerOutcome, ledgerEventRetryDelayMs } from '@chargeledger/ledger-queue';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -82,8 +82,9 @@ export class LedgerWorker {
           throw new DelayedError();
         }
         try {
-          if (event.kind === 'MeterSampled' && (await this.#superseded(event.sessionId, Date.parse(event.sampledAt)))) {
-            log.debug('a later reading or the session end was applied already; this reading adds nothing');
+          if (event.kind === 'MeterSampled' && ((await this.#superseded(event.sessionId, Date.parse(event.sampledAt))) || (await this.#endQueued(event.sessionId)))) {
+            // A reading the end follows adds nothing the settlement needs, and its transaction would only delay the end.
+            log.debug('a later reading or the session end was applied or queued already; this reading adds nothing');
             return { kind: 'progress-superseded', sessionId: event.sessionId };
           }
           // Session ends share transactions; the driver's account (known from the open) keeps one driver's apart.
@@ -168,6 +169,11 @@ export class LedgerWorker {
   async #superseded(sessionId: string, sampledAtMs: number): Promise<boolean> {
     const applied = await this.#redis.get(this.#progressKey(sessionId));
     return applied !== null && Number(applied) >= sampledAtMs;
+  }
+
+  /** Whether the session's end is in the queue (waiting, running or done): the settlement supersedes every reading. */
+  async #endQueued(sessionId: string): Promise<boolean> {
+    return (await this.#events.getJob(endedEventId(sessionId))) !== undefined;
   }
 
   async #markProgress(sessionId: string, atMs: number): Promise<void> {
