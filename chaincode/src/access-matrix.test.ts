@@ -100,6 +100,13 @@ const sessionRecords = (w: World): Record<string, string> => {
   return ocmf(w.site.meter.session({ timeMs: start, registerWh: 1000 }, { timeMs: start + 20 * 60_000, registerWh: 6000 }));
 };
 
+/** The same records as one settlement of a batch, under the event id `batchedClose` gives it. */
+const BATCHED_EVENT_ID = 'ev-batched-close';
+const batchedRecords = (w: World): Record<string, string> => ({
+  [TRANSIENT_KEYS.ocmfRecordsByEvent]: JSON.stringify({ [BATCHED_EVENT_ID]: JSON.parse(sessionRecords(w)[TRANSIENT_KEYS.ocmfRecords] as string) as unknown }),
+});
+const batchedClose = (): RequestOf<'Session:closeSessions'> => ({ settlements: [{ eventId: BATCHED_EVENT_ID, sessionId: 's-1', evidence: { kind: 'ocmf' } }] });
+
 const MATRIX: readonly Row[] = [
   row({ label: 'opens an account', name: 'Wallet:openAccount', request: (w) => ({ eventId: w.cast.eventId(), accountId: 'acc-new', kind: 'operator', ownerId: 'op-1', currency: 'EUR' }), allowed: ['wallets'] }),
   row({ label: "tops up the driver's account", name: 'Wallet:topUp', request: (w) => ({ eventId: w.cast.eventId(), accountId: 'drv-1', amount: 100, reference: 'bank-in-1' }), allowed: ['wallets'] }),
@@ -171,6 +178,17 @@ const MATRIX: readonly Row[] = [
     },
     request: (w) => ({ eventId: w.cast.eventId(), sessionId: 's-1', evidence: { kind: 'ocmf' } }),
     options: (w) => ({ transient: sessionRecords(w) }),
+    allowed: ['operator'],
+  }),
+  row({
+    label: "closes op-1's session on signed records in a batch",
+    name: 'Session:closeSessions',
+    scene: async (w) => {
+      await anOpenSession(w.cast, 's-1', w.driver);
+      w.cast.network.advance(40 * 60_000);
+    },
+    request: () => batchedClose(),
+    options: (w) => ({ transient: batchedRecords(w) }),
     allowed: ['operator'],
   }),
   row({
@@ -325,6 +343,19 @@ const MONEY: readonly MoneyRow[] = [
     },
     request: (w) => ({ eventId: w.cast.eventId(), sessionId: 's-1', evidence: { kind: 'ocmf' } }),
     options: (w) => ({ transient: sessionRecords(w) }),
+    insufficient: [WITHOUT_WALLETS, ['WalletsMSP', 'OperatorsMSP']],
+    sufficient: ['WalletsMSP', 'ProsumersMSP', 'AuthorityMSP'],
+  },
+  {
+    label: 'closing sessions in a batch: the same, Wallets and a majority',
+    caller: 'operator',
+    name: 'Session:closeSessions',
+    scene: async (w) => {
+      await anOpenSession(w.cast, 's-1', w.driver);
+      w.cast.network.advance(40 * 60_000);
+    },
+    request: () => batchedClose(),
+    options: (w) => ({ transient: batchedRecords(w) }),
     insufficient: [WITHOUT_WALLETS, ['WalletsMSP', 'OperatorsMSP']],
     sufficient: ['WalletsMSP', 'ProsumersMSP', 'AuthorityMSP'],
   },

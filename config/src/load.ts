@@ -87,7 +87,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         keyDir: underData(s.FABRIC_KEY_DIR),
       },
     },
-    bridge: { concurrency: s.BRIDGE_CONCURRENCY, queryConcurrency: s.BRIDGE_QUERY_CONCURRENCY },
+    bridge: {
+      concurrency: s.BRIDGE_CONCURRENCY,
+      queryConcurrency: s.BRIDGE_QUERY_CONCURRENCY,
+      settlementBatch: { maxPerTransaction: s.BRIDGE_SETTLEMENT_BATCH, transactionsInFlight: s.BRIDGE_SETTLEMENT_TRANSACTIONS },
+    },
     participants: {
       organization: s.PARTICIPANTS_ORG === '' ? undefined : s.PARTICIPANTS_ORG,
       host: s.PARTICIPANTS_HOST,

@@ -47,6 +47,8 @@ const settingsObject = z.object({
   FABRIC_CERT_FILE: z.string().min(1),
   FABRIC_KEY_DIR: z.string().min(1),
   BRIDGE_CONCURRENCY: positiveInt,
+  BRIDGE_SETTLEMENT_BATCH: z.coerce.number().int().min(1).max(100),
+  BRIDGE_SETTLEMENT_TRANSACTIONS: positiveInt,
   PARTICIPANTS_ORG: z.enum(['', 'wallets', 'operators', 'prosumers', 'authority']).optional().default(''),
   PARTICIPANTS_HOST: host,
   PARTICIPANTS_WALLETS_PORT: port,
@@ -121,7 +123,12 @@ export interface Config {
       readonly keyDir: string;
     };
   };
-  readonly bridge: { readonly concurrency: number; readonly queryConcurrency: number };
+  readonly bridge: {
+    readonly concurrency: number;
+    readonly queryConcurrency: number;
+    /** Session ends one transaction settles at most, and settlement transactions in flight at once (ADR 0022). */
+    readonly settlementBatch: { readonly maxPerTransaction: number; readonly transactionsInFlight: number };
+  };
   /** The participants' services: one per organization on its own port, their users and records under dataDir. */
   readonly participants: {
     /** The organization this process serves; undefined outside a participants' service. */

@@ -4,7 +4,7 @@ import type { ChargingLedger } from './ledger';
 
 /** What applying an event did, reported back to the CSMS (e.g. to stop a charger whose hold was refused). */
 export type Outcome =
-  | { readonly kind: 'session-opened'; readonly sessionId: string; readonly holdAmount: number }
+  | { readonly kind: 'session-opened'; readonly sessionId: string; readonly holdAmount: number; readonly driverAccountId: string }
   | { readonly kind: 'hold-refused'; readonly sessionId: string; readonly chargerId: string; readonly reason: string }
   | { readonly kind: 'progress-recorded'; readonly sessionId: string; readonly estimatedCost: number; readonly holdExhausted: boolean; readonly chargerId: string }
   /** Not applied: a later reading of the session, or its end, was applied first, and the ledger keeps the latest. */
@@ -12,7 +12,8 @@ export type Outcome =
   | { readonly kind: 'session-settled'; readonly sessionId: string; readonly charged: number; readonly energyWh: number; readonly verification: 'verified' | 'unverified' };
 
 /**
- * Turns one protocol-free event into its chaincode calls. The event id is the chaincode's idempotency
+ * Turns one protocol-free event into its chaincode calls (the worker settles through a SettlementBatcher
+ * instead, several sessions a transaction). The event id is the chaincode's idempotency
  * key, so applying an event twice (a redelivered job) returns the first result and changes nothing.
  * A charger's identity is its station id on the ledger.
  */
@@ -47,7 +48,7 @@ async function openSession(ledger: ChargingLedger, event: SessionStarted): Promi
     { transient: { [TRANSIENT_KEYS.tokenProof]: resolved.tokenProof } },
   );
   return opened.status === 'opened'
-    ? { kind: 'session-opened', sessionId: event.sessionId, holdAmount: opened.holdAmount }
+    ? { kind: 'session-opened', sessionId: event.sessionId, holdAmount: opened.holdAmount, driverAccountId: resolved.accountId }
     : { kind: 'hold-refused', sessionId: event.sessionId, chargerId: event.chargerId, reason: opened.refusedReason ?? 'refused' };
 }
 

@@ -18,6 +18,8 @@ export interface BridgeOptions {
   readonly queryConcurrency: number;
   /** How long an event waits before it looks again whether its session's open has been applied. */
   readonly orderingDelayMs: number;
+  /** How session ends share transactions (ADR 0022). */
+  readonly settlementBatch: Readonly<{ maxPerTransaction: number; transactionsInFlight: number }>;
   /** Start without consuming events (as after an outage); `run()` starts them. Questions are answered either way. */
   readonly held?: boolean;
 }
@@ -48,6 +50,7 @@ export function startBridge(options: Readonly<BridgeOptions>): RunningBridge {
     log: options.log,
     concurrency: options.concurrency,
     orderingDelayMs: options.orderingDelayMs,
+    settlementBatch: options.settlementBatch,
   });
   const queries = new LedgerQueryServer({
     connection: options.connection,

@@ -5,7 +5,8 @@ export { blockNumberOf, connectAs, NetworkDescriptionError, readNetworkDescripti
 export { connectGateway, type GatewayConnection, type GatewayIdentity } from './gateway';
 export { type CallOptions, type ChargingLedger, FabricLedger, type FabricLedgerOptions } from './ledger';
 export { bridgeLogger, runBridgeProcess, type BridgeProcessOptions } from './process';
-export { fabricEventSource, SettlementListener, type CommittedEvent, type CommittedEventSource, type CommittedEventStream, type SettlementListenerOptions } from './settlement-listener';
+export { SettlementBatcher, type SettlementBatcherOptions } from './settlement-batcher';
+export { fabricEventSource, SettlementListener, settlementsOf, type CommittedEvent, type CommittedEventSource, type CommittedEventStream, type SettlementListenerOptions } from './settlement-listener';
 export { ensureTokenPepper, linkCard, type CardLink } from './wallet-cards';
 export { type DeadLetter, LedgerWorker, type LedgerWorkerOptions } from './worker';
 export { LedgerQueryServer, type LedgerQueryServerOptions } from './query-server';

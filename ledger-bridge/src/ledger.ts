@@ -31,8 +31,11 @@ export interface FabricLedgerOptions {
 /** gRPC DEADLINE_EXCEEDED. */
 const DEADLINE_EXCEEDED = 4;
 
+/** How long a refusal that depends on state is confirmed, by default. */
+export const CONFIRM_REFUSAL_MS = 2_000;
+
 /** Refusals a peer lagging by a block could give where an up-to-date peer would not. */
-const STATE_DEPENDENT_REFUSALS: ReadonlySet<string> = new Set(['NOT_FOUND', 'INVALID_STATE', 'ID_TOKEN_REJECTED', 'INSUFFICIENT_FUNDS']);
+export const STATE_DEPENDENT_REFUSALS: ReadonlySet<string> = new Set(['NOT_FOUND', 'INVALID_STATE', 'ID_TOKEN_REJECTED', 'INSUFFICIENT_FUNDS']);
 
 /**
  * The typed wrapper over the contract: hides transaction names and JSON encoding, and retries the stage
@@ -52,7 +55,7 @@ export class FabricLedger implements ChargingLedger {
     this.#network = options.network;
     this.#chaincode = options.chaincode;
     this.#stageAttempts = options.stageAttempts;
-    this.#confirmRefusalMs = options.confirmRefusalMs ?? 2_000;
+    this.#confirmRefusalMs = options.confirmRefusalMs ?? CONFIRM_REFUSAL_MS;
   }
 
   async submit<T extends TransactionName>(name: T, request: RequestOf<T>, options: CallOptions = {}): Promise<ResultOf<T>> {

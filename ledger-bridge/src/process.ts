@@ -45,6 +45,7 @@ export async function runBridgeProcess(options: Readonly<BridgeProcessOptions>):
     concurrency: config.bridge.concurrency,
     queryConcurrency: config.bridge.queryConcurrency,
     orderingDelayMs: 250,
+    settlementBatch: config.bridge.settlementBatch,
   });
   const checkpointDir = path.join(config.dataDir, 'bridge');
   await mkdir(checkpointDir, { recursive: true });

@@ -41,10 +41,23 @@ export interface SettlementListenerOptions {
 
 const RETRY_MS = 1_000;
 
+type Settled = Omit<ChaincodeEvents['SessionSettled'], 'txId'>;
+
 /**
- * Tells the CSMS of every settlement the ledger commits, exactly once across restarts: each SessionSettled
- * event becomes an outcome whose job id is the session's, and only then is the event checkpointed. A crash
- * between the two replays the event, and BullMQ refuses the second job with the same id (ADR 0015).
+ * The settlements a committed event reports: one for SessionSettled (Session:closeSession), each of the list
+ * for SessionsSettled (Session:closeSessions, one event for the whole transaction), none for other events.
+ */
+export function settlementsOf(event: Pick<CommittedEvent, 'eventName' | 'payload'>): readonly Settled[] {
+  if (event.eventName !== 'SessionSettled' && event.eventName !== 'SessionsSettled') return [];
+  const payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as unknown;
+  return event.eventName === 'SessionSettled' ? [payload as ChaincodeEvents['SessionSettled']] : (payload as ChaincodeEvents['SessionsSettled']).settlements;
+}
+
+/**
+ * Tells the CSMS of every settlement the ledger commits, exactly once across restarts: each settlement of a
+ * SessionSettled or SessionsSettled event becomes an outcome whose job id is the session's, and only when
+ * all of the event's are added is the event checkpointed. A crash between the two replays the event, and
+ * BullMQ refuses a second job with the same id (ADR 0021, 0022).
  */
 export class SettlementListener {
   readonly #options: SettlementListenerOptions;
@@ -76,7 +89,7 @@ export class SettlementListener {
         this.#stream = await this.#options.source.events(checkpointer);
         log.info({ blockNumber: checkpointer.getBlockNumber()?.toString(), transactionId: checkpointer.getTransactionId() }, 'listening for settlements from the checkpoint');
         for await (const event of this.#stream) {
-          if (event.eventName === 'SessionSettled') await this.#report(event);
+          for (const settled of settlementsOf(event)) await this.#report(event, settled);
           await checkpointer.checkpointChaincodeEvent(event);
         }
       } catch (error) {
@@ -89,8 +102,7 @@ export class SettlementListener {
     }
   }
 
-  async #report(event: CommittedEvent): Promise<void> {
-    const settled = JSON.parse(Buffer.from(event.payload).toString('utf8')) as ChaincodeEvents['SessionSettled'];
+  async #report(event: CommittedEvent, settled: Settled): Promise<void> {
     const outcome: SettlementOutcome = {
       kind: 'SessionSettled',
       sessionId: settled.sessionId,

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@chargeledger/config';
 import type { LedgerEvent } from '@chargeledger/ledger-queue';
-import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
+import { TRANSIENT_KEYS, type RequestOf, type ResultOf, type TransactionName } from '@chargeledger/chaincode/api';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { LedgerRefusal, LedgerUnavailable } from './errors';
-import type { ChargingLedger } from './ledger';
+import type { CallOptions, ChargingLedger } from './ledger';
 import { LedgerWorker } from './worker';
 
 /**
@@ -18,10 +18,15 @@ class RecordingLedger implements ChargingLedger {
   failures: ((name: TransactionName, request: unknown) => Error | undefined)[] = [];
 
   openStatus: 'opened' | 'refused' = 'opened';
+  /** Sessions whose settlement the ledger refuses. */
+  readonly refusedSettlements = new Set<string>();
+  /** The settlements of each Session:closeSessions, by event id. */
+  readonly batches: string[][] = [];
 
   async submit<T extends TransactionName>(name: T, request: RequestOf<T>): Promise<ResultOf<T>> {
     const failure = this.failures.map((f) => f(name, request)).find((e) => e !== undefined);
     if (failure !== undefined) throw failure;
+    if (name === 'Session:closeSessions') return (await this.#closeSessions(request as RequestOf<'Session:closeSessions'>)) as ResultOf<T>;
     const eventId = (request as { eventId: string }).eventId;
     if (!this.applied.includes(eventId)) this.applied.push(eventId);
     const results: Record<string, unknown> = {
@@ -32,8 +37,23 @@ class RecordingLedger implements ChargingLedger {
     return results[name] as ResultOf<T>;
   }
 
-  async evaluate<T extends TransactionName>(): Promise<ResultOf<T>> {
-    return { accountId: 'driver-1', tokenRef: 'card-1', tokenProof: 'ab' } as ResultOf<T>;
+  async #closeSessions({ settlements }: RequestOf<'Session:closeSessions'>): Promise<ResultOf<'Session:closeSessions'>> {
+    this.batches.push(settlements.map((s) => s.eventId));
+    // A transaction takes about a block's time: what arrives meanwhile waits for the next.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return {
+      results: settlements.map(({ eventId, sessionId }) => {
+        if (this.refusedSettlements.has(sessionId)) return { eventId, sessionId, status: 'refused', code: 'EVIDENCE_REJECTED', reason: 'the last reading is in the future' };
+        if (!this.applied.includes(eventId)) this.applied.push(eventId);
+        return { eventId, sessionId, status: 'settled', replayed: false, receipt: { sessionId, charged: 321, energyWh: 1000, verification: 'unverified', txId: 'tx-batch' } as ResultOf<'Session:closeSession'> };
+      }),
+    };
+  }
+
+  /** Each card is its own driver's. */
+  async evaluate<T extends TransactionName>(_name?: T, _request?: RequestOf<T>, options?: CallOptions): Promise<ResultOf<T>> {
+    const idToken = options?.transient?.[TRANSIENT_KEYS.idToken] ?? 'RFID-1';
+    return { accountId: `driver-of-${idToken}`, tokenRef: 'card-1', tokenProof: 'ab' } as ResultOf<T>;
   }
 }
 
@@ -59,7 +79,7 @@ describe('LedgerWorker', () => {
     events = new QueueEvents('ledger-events', { connection: eventsConnection, prefix });
     await events.waitUntilReady();
     ledger = new RecordingLedger();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50 });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 } });
   });
 
   afterEach(async () => {
@@ -100,7 +120,7 @@ describe('LedgerWorker', () => {
       evaluate: () => ledger.evaluate(),
     };
     await worker.close();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger: slowLedger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20 });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger: slowLedger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 } });
     const sampled = (minute: number): LedgerEvent => ({ ...base, kind: 'MeterSampled', eventId: `sampled.CP-1-7.${minute}`, meterStartWh: 0, sampledAt: `2026-11-24T10:${String(minute).padStart(2, '0')}:00.000Z`, registerWh: minute * 100, evidence: [] });
     worker.run();
     await (await add(started)).waitUntilFinished(events);
@@ -158,5 +178,44 @@ describe('LedgerWorker', () => {
     } finally {
       await outcomes.close();
     }
+  });
+
+  it('settles the ends of sessions handled at once in shared transactions, each with its own outcome, a refused one as a dead letter', async () => {
+    const sessions = ['CP-1-1', 'CP-1-2', 'CP-1-3', 'CP-1-4', 'CP-1-5'];
+    ledger.refusedSettlements.add('CP-1-3');
+    worker.run();
+    // CP-1-5 is the same driver's as CP-1-1.
+    const cardOf = (sessionId: string): string => (sessionId === 'CP-1-5' ? 'RFID-CP-1-1' : `RFID-${sessionId}`);
+    await Promise.all(sessions.map(async (sessionId) => (await add({ ...started, sessionId, eventId: `started.${sessionId}`, idToken: cardOf(sessionId) })).waitUntilFinished(events)));
+    const ends = await Promise.all(sessions.map((sessionId) => add({ ...ended, sessionId, eventId: `ended.${sessionId}` }, 1)));
+    const outcomes = await Promise.all(ends.map((job) => job.waitUntilFinished(events).catch((error: unknown) => error)));
+
+    expect(outcomes).toEqual([
+      { kind: 'session-settled', sessionId: 'CP-1-1', charged: 321, energyWh: 1000, verification: 'unverified' },
+      { kind: 'session-settled', sessionId: 'CP-1-2', charged: 321, energyWh: 1000, verification: 'unverified' },
+      expect.objectContaining({ message: expect.stringMatching(/EVIDENCE_REJECTED/) }),
+      { kind: 'session-settled', sessionId: 'CP-1-4', charged: 321, energyWh: 1000, verification: 'unverified' },
+      { kind: 'session-settled', sessionId: 'CP-1-5', charged: 321, energyWh: 1000, verification: 'unverified' },
+    ]);
+    // One transaction in flight at a time: the ends that arrived while one was under way shared the next,
+    // except that one driver's two sessions never rode in one transaction.
+    expect(ledger.batches.flat().sort()).toEqual(sessions.map((id) => `ended.${id}`).sort());
+    expect(ledger.batches.length).toBeLessThan(sessions.length);
+    expect(ledger.batches.some((batch) => batch.length > 1)).toBe(true);
+    expect(ledger.batches.filter((batch) => batch.includes('ended.CP-1-1') && batch.includes('ended.CP-1-5'))).toEqual([]);
+    expect(await worker.deadLetters()).toEqual([expect.objectContaining({ code: 'EVIDENCE_REJECTED', reason: 'the last reading is in the future', transactionId: 'tx-batch', event: expect.objectContaining({ sessionId: 'CP-1-3' }) })]);
+  });
+
+  it("skips a reading queued with its session's end: the settlement supersedes it, and its transaction would only delay the end", async () => {
+    worker.run();
+    await (await add(started)).waitUntilFinished(events);
+    await worker.close();
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 } });
+    const reading = await add({ ...base, kind: 'MeterSampled', eventId: 'sampled.CP-1-7.29', meterStartWh: 0, sampledAt: '2026-11-24T10:29:00.000Z', registerWh: 900, evidence: [] });
+    const end = await add(ended);
+    worker.run();
+    expect(await reading.waitUntilFinished(events)).toEqual({ kind: 'progress-superseded', sessionId: 'CP-1-7' });
+    await end.waitUntilFinished(events);
+    expect(ledger.applied).toEqual(['started.CP-1-7', 'ended.CP-1-7']);
   });
 });

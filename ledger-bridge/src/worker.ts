@@ -1,15 +1,18 @@
-import { type LedgerEvent, type LedgerOutcome, ledgerEventRetryDelayMs } from '@chargeledger/ledger-queue';
+import { endedEventId, type LedgerEvent, type LedgerOutcome, ledgerEventRetryDelayMs } from '@chargeledger/ledger-queue';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { applyEvent, type Outcome } from './apply-event';
 import { classifyLedgerError, LedgerRefusal } from './errors';
-import type { ChargingLedger } from './ledger';
+import { CONFIRM_REFUSAL_MS, type ChargingLedger } from './ledger';
+import { SettlementBatcher } from './settlement-batcher';
 
 /** Longer than any session and its retries can take. */
 const OPEN_MARK_TTL_S = 60 * 24 * 3600;
 /** Longer than one event's ledger calls can take; a bridge that dies holding it frees it by expiry. */
 const SESSION_LOCK_MS = 60_000;
+/** The open mark of a session the ledger did not open; an opened session's mark is its driver's account (a mark of an older bridge is '1'). */
+const OPEN_REFUSED = '1';
 /** Deletes the lock only if this job still holds it. */
 const RELEASE_IF_OWNER = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
@@ -33,6 +36,8 @@ export interface LedgerWorkerOptions {
   readonly concurrency: number;
   /** How long an event waits before it looks again whether its session's open has been applied. */
   readonly orderingDelayMs: number;
+  /** How session ends share transactions (ADR 0022): at most this many a transaction, this many transactions at once. */
+  readonly settlementBatch: Readonly<{ maxPerTransaction: number; transactionsInFlight: number }>;
 }
 
 /**
@@ -49,9 +54,11 @@ export class LedgerWorker {
   readonly #outcomes: Queue<LedgerOutcome>;
   readonly #redis: Redis;
   readonly #openedKeyPrefix: string;
+  readonly #settlements: SettlementBatcher;
 
   constructor(options: Readonly<LedgerWorkerOptions>) {
     this.#redis = options.connection;
+    this.#settlements = new SettlementBatcher({ ledger: options.ledger, ...options.settlementBatch, confirmRefusalMs: CONFIRM_REFUSAL_MS, log: options.log });
     this.#openedKeyPrefix = `${options.prefix}:bridge:open-finished:`;
     const queueOptions = { connection: options.connection, prefix: options.prefix };
     this.#events = new Queue(options.queueName, queueOptions);
@@ -62,7 +69,8 @@ export class LedgerWorker {
       async (job, token) => {
         const event = job.data;
         const log = options.log.child({ eventId: event.eventId, sessionId: event.sessionId, attempt: job.attemptsMade + 1 });
-        if (event.kind !== 'SessionStarted' && !(await this.#openApplied(event.sessionId))) {
+        const opened = event.kind === 'SessionStarted' ? undefined : await this.#openFinished(event.sessionId);
+        if (event.kind !== 'SessionStarted' && opened === undefined) {
           await job.moveToDelayed(Date.now() + options.orderingDelayMs, token);
           throw new DelayedError();
         }
@@ -74,12 +82,14 @@ export class LedgerWorker {
           throw new DelayedError();
         }
         try {
-          if (event.kind === 'MeterSampled' && (await this.#superseded(event.sessionId, Date.parse(event.sampledAt)))) {
-            log.debug('a later reading or the session end was applied already; this reading adds nothing');
+          if (event.kind === 'MeterSampled' && ((await this.#superseded(event.sessionId, Date.parse(event.sampledAt))) || (await this.#endQueued(event.sessionId)))) {
+            // A reading the end follows adds nothing the settlement needs, and its transaction would only delay the end.
+            log.debug('a later reading or the session end was applied or queued already; this reading adds nothing');
             return { kind: 'progress-superseded', sessionId: event.sessionId };
           }
-          const outcome = await applyEvent(options.ledger, event);
-          if (event.kind === 'SessionStarted') await this.#markOpenFinished(event.sessionId);
+          // Session ends share transactions; the driver's account (known from the open) keeps one driver's apart.
+          const outcome = event.kind === 'SessionEnded' ? await this.#settlements.settle(event, opened === OPEN_REFUSED ? undefined : opened) : await applyEvent(options.ledger, event);
+          if (event.kind === 'SessionStarted') await this.#markOpenFinished(event.sessionId, outcome.kind === 'session-opened' ? outcome.driverAccountId : OPEN_REFUSED);
           if (event.kind === 'MeterSampled') await this.#markProgress(event.sessionId, Date.parse(event.sampledAt));
           if (event.kind === 'SessionEnded') await this.#markProgress(event.sessionId, Number.MAX_SAFE_INTEGER);
           await this.#report(event, outcome);
@@ -89,7 +99,7 @@ export class LedgerWorker {
           const sorted = classifyLedgerError(error);
           if (sorted instanceof LedgerRefusal) {
             if (event.kind === 'SessionStarted') {
-              await this.#markOpenFinished(event.sessionId);
+              await this.#markOpenFinished(event.sessionId, OPEN_REFUSED);
               // A session the ledger will not open must not go on charging for free.
               await this.#report(event, { kind: 'hold-refused', sessionId: event.sessionId, chargerId: event.chargerId, reason: `${sorted.code}: ${sorted.reason}` });
             }
@@ -135,15 +145,16 @@ export class LedgerWorker {
   }
 
   /**
-   * The open of a session has finished either way: applied, or refused for good (then the ledger refuses
-   * what follows, and says why). Kept apart from the job, which may be removed once completed.
+   * Whether the open of a session has finished either way: applied (the driver's account it held), or
+   * refused for good (OPEN_REFUSED; then the ledger refuses what follows, and says why); undefined while it
+   * has not. Kept apart from the job, which may be removed once completed.
    */
-  async #openApplied(sessionId: string): Promise<boolean> {
-    return (await this.#redis.exists(this.#openedKeyPrefix + sessionId)) === 1;
+  async #openFinished(sessionId: string): Promise<string | undefined> {
+    return (await this.#redis.get(this.#openedKeyPrefix + sessionId)) ?? undefined;
   }
 
-  async #markOpenFinished(sessionId: string): Promise<void> {
-    await this.#redis.set(this.#openedKeyPrefix + sessionId, '1', 'EX', OPEN_MARK_TTL_S);
+  async #markOpenFinished(sessionId: string, driverAccountId: string): Promise<void> {
+    await this.#redis.set(this.#openedKeyPrefix + sessionId, driverAccountId, 'EX', OPEN_MARK_TTL_S);
   }
 
   #sessionLockKey(sessionId: string): string {
@@ -158,6 +169,11 @@ export class LedgerWorker {
   async #superseded(sessionId: string, sampledAtMs: number): Promise<boolean> {
     const applied = await this.#redis.get(this.#progressKey(sessionId));
     return applied !== null && Number(applied) >= sampledAtMs;
+  }
+
+  /** Whether the session's end is in the queue (waiting, running or done): the settlement supersedes every reading. */
+  async #endQueued(sessionId: string): Promise<boolean> {
+    return (await this.#events.getJob(endedEventId(sessionId))) !== undefined;
   }
 
   async #markProgress(sessionId: string, atMs: number): Promise<void> {

@@ -56,13 +56,18 @@ export interface SessionEnded extends SessionEventBase {
 export type LedgerEvent = SessionStarted | MeterSampled | SessionEnded;
 export type LedgerEventKind = LedgerEvent['kind'];
 
+/** The id of a session's end, known before it arrives (e.g. to ask whether it is queued). */
+export function endedEventId(sessionId: string): string {
+  return `ended.${sessionId}`;
+}
+
 /** BullMQ refuses `:` in custom ids; event ids use `.` between their parts. */
 export function eventIdFor(event: Omit<SessionStarted, 'eventId'> | Omit<MeterSampled, 'eventId'> | Omit<SessionEnded, 'eventId'>): string {
   switch (event.kind) {
     case 'SessionStarted':
       return `started.${event.sessionId}`;
     case 'SessionEnded':
-      return `ended.${event.sessionId}`;
+      return endedEventId(event.sessionId);
     case 'MeterSampled':
       return `sampled.${event.sessionId}.${Date.parse(event.sampledAt)}`;
   }

@@ -219,6 +219,7 @@ async function runMode(mode: Mode, chargers: readonly Charger[], ledger: TimedLe
         concurrency: 1,
         queryConcurrency: config.bridge.queryConcurrency,
         orderingDelayMs: 250,
+        settlementBatch: config.bridge.settlementBatch,
         held: true,
       });
     }

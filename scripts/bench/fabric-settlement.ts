@@ -3,12 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { applyEvent, connectAs, LedgerUnavailable, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { applyEvent, connectAs, LedgerUnavailable, readNetworkDescription, SettlementBatcher, settlementsOf } from '@chargeledger/ledger-bridge';
 import { type LedgerEvent, ledgerQueueNames, type SessionEnded, type SessionStarted } from '@chargeledger/ledger-queue';
 import { loadTemplate } from '@chargeledger/simulators';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import pino from 'pino';
 import { aChargePoint, aSession, type Driver, type SimulatedCharger, TEMPLATE } from '../faults/charging';
 import { IsolatedStack } from '../support/isolated-stack';
 import { aDeployedStation, aDriverWithCard, anAcTariff, eventId } from '../../test/ledger/support/deployment';
@@ -22,28 +23,35 @@ import { lineChart } from './svg-chart';
  * + 2450), created with the block settings given, in one run:
  *   1. sessions from simulated chargers (OCPP 1.6 and 2.0.1, signed meter data) through the CSMS into Redis,
  *      the bridge not yet running; their opens applied to the ledger;
- *   2. settlement (Session:closeSession with the session's OCMF evidence, as the bridge submits it) sent
- *      open-loop at each send rate: the paper's Fig. 8 (latency) and Fig. 9 (throughput);
- *   3. the raw capacity of the same channel: Tariff:publishTariff of a new tariff id, the simplest write the
- *      chaincode offers (one new key besides the event-id record every transaction writes), at the same rates;
+ *   2. settlement sent open-loop at each send rate, the paper's Fig. 8 (latency) and Fig. 9 (throughput): one
+ *      session a transaction (Session:closeSession with the session's OCMF evidence) at --single-rates;
+ *   3. at each of --rates in turn, settlement through the bridge's SettlementBatcher (Session:closeSessions,
+ *      ADR 0022) and the raw capacity of the same channel: Tariff:publishTariff of a new tariff id, the
+ *      simplest write the chaincode offers (one new key besides the event-id record every transaction writes);
  *   4. the bridge started: chargers stop their open sessions at half the saturating settlement rate
  *      (StopTransaction sent → SessionSettled committed, p50 and p99), then the rest all at once (the rate
  *      at which the bridge settles a backlog);
  *   and the CPU and memory of every process from /proc throughout (Table 2).
  *
- *   node --import tsx scripts/bench/fabric-settlement.ts --label t200ms-m100 --batch-timeout 200ms --batch-max 100 \
- *     --rates 10,20,40,80,120 --step-s 6 --chargers 150 --bridge-concurrency 8 --out docs/benchmarks
+ *   node --import tsx scripts/bench/fabric-settlement.ts --label 200ms-100-batched --batch-timeout 200ms --batch-max 100 \
+ *     --single-rates 10,20,40 --rates 20,40,80,120,160 --step-s 4 --chargers 200 --out docs/benchmarks
  */
 
 interface Args {
   readonly label: string;
   readonly batchTimeout: string;
   readonly batchMax: number;
+  /** Send rates of batched settlement and of raw writes. */
   readonly rates: readonly number[];
+  /** Send rates of settlement one session a transaction. */
+  readonly singleRates: readonly number[];
   readonly stepS: number;
   readonly chargers: number;
   /** BRIDGE_CONCURRENCY of the bridge process: events it applies at once. */
   readonly bridgeConcurrency: number;
+  /** BRIDGE_SETTLEMENT_BATCH and BRIDGE_SETTLEMENT_TRANSACTIONS, for the bridge and the batched sweep alike. */
+  readonly settlementBatch: number;
+  readonly settlementTransactions: number;
   readonly out: string;
 }
 
@@ -53,10 +61,13 @@ function parse(): Args {
       label: { type: 'string', default: 't200ms-m100' },
       'batch-timeout': { type: 'string', default: '200ms' },
       'batch-max': { type: 'string', default: '100' },
-      rates: { type: 'string', default: '10,20,40,80,120' },
+      rates: { type: 'string', default: '20,40,80,120,160' },
+      'single-rates': { type: 'string', default: '10,20,40' },
       'step-s': { type: 'string', default: '6' },
       chargers: { type: 'string', default: '150' },
-      'bridge-concurrency': { type: 'string', default: '8' },
+      'bridge-concurrency': { type: 'string', default: '256' },
+      'settlement-batch': { type: 'string', default: '25' },
+      'settlement-transactions': { type: 'string', default: '16' },
       out: { type: 'string', default: 'docs/benchmarks' },
     },
   });
@@ -65,9 +76,12 @@ function parse(): Args {
     batchTimeout: values['batch-timeout'],
     batchMax: Number(values['batch-max']),
     rates: values.rates.split(',').map(Number),
+    singleRates: values['single-rates'] === '' ? [] : values['single-rates'].split(',').map(Number),
     stepS: Number(values['step-s']),
     chargers: Number(values.chargers),
     bridgeConcurrency: Number(values['bridge-concurrency']),
+    settlementBatch: Number(values['settlement-batch']),
+    settlementTransactions: Number(values['settlement-transactions']),
     out: values.out,
   };
 }
@@ -77,7 +91,7 @@ const PASSWORD = 'a-benchmark-charger-password';
 
 async function main(): Promise<void> {
   const args = parse();
-  const needed = args.rates.reduce((sum, rate) => sum + Math.round(rate * args.stepS), 0);
+  const needed = [...args.rates, ...args.singleRates].reduce((sum, rate) => sum + Math.round(rate * args.stepS), 0);
   const perCharger = Math.ceil(needed / args.chargers);
   // Each charger's simulated clock may run at most 15 minutes ahead of the ledger's: one-minute sessions.
   if (perCharger > 12) throw new Error(`${needed} settlements need ${perCharger} sessions per charger; at most 12 fit: give more --chargers`);
@@ -87,7 +101,7 @@ async function main(): Promise<void> {
     dataDir,
     portOffset: 2450,
     bridge: 'later',
-    settings: { FABRIC_BATCH_TIMEOUT: args.batchTimeout, FABRIC_BATCH_MAX_MESSAGES: String(args.batchMax), BRIDGE_CONCURRENCY: String(args.bridgeConcurrency), CSMS_LEDGER_AUTHORIZATION: 'off', LOG_LEVEL: 'warn' },
+    settings: { FABRIC_BATCH_TIMEOUT: args.batchTimeout, FABRIC_BATCH_MAX_MESSAGES: String(args.batchMax), BRIDGE_CONCURRENCY: String(args.bridgeConcurrency), BRIDGE_SETTLEMENT_BATCH: String(args.settlementBatch), BRIDGE_SETTLEMENT_TRANSACTIONS: String(args.settlementTransactions), CSMS_LEDGER_AUTHORIZATION: 'off', LOG_LEVEL: 'warn' },
     log,
   });
   // The channel keeps the block settings it was created with: read them back rather than trust the arguments.
@@ -110,6 +124,7 @@ async function main(): Promise<void> {
     // sessions committing in the same block conflict (MVCC); drivers do not charge at 150 stations at once.
     const aDriver = async (): Promise<Driver> => ({ ...(await aDriverWithCard(ledger, { topUp: 1_000_000_000, sessionLimit: 2000 })), kind: 'rich' });
     const drivers: Driver[] = [await aDriver()];
+    const chargerIndex = new Map<string, number>();
     while (drivers.length < args.chargers) drivers.push(...(await Promise.all(Array.from({ length: Math.min(25, args.chargers - drivers.length) }, aDriver))));
     for (const driver of drivers) await admin(csmsUrl, stack.adminKey, 'PUT', `/api/id-tokens/${driver.idToken}`, { accountId: driver.accountId }, 204);
     for (let i = 0; i < args.chargers; i += 20) {
@@ -122,6 +137,7 @@ async function main(): Promise<void> {
           const tariff = anAcTariff();
           const station = await aDeployedStation(ledger, { stationId: identity, template: loadTemplate(TEMPLATE), meter: { serial: `${identity}-M1`, publicKey: chargePoint.meterPublicKey(1) } }, { tariff });
           chargers.push({ identity, protocol, chargePoint, clock, tariff, payeeAccountId: station.payeeAccountId });
+          chargerIndex.set(identity, i + j);
           if ((await chargePoint.connect()) !== 'Accepted') throw new Error(`${identity} was not accepted`);
         }),
       );
@@ -158,25 +174,39 @@ async function main(): Promise<void> {
       }
     });
 
-    // 2. Settlement, open-loop at each send rate.
+    // 2. Settlement, open-loop at each send rate: one session a transaction, then shared transactions.
     sampler.phase('settlement sweep');
-    const settlement: RateStep[] = [];
+    const single: RateStep[] = [];
     let next = 0;
-    for (const rate of args.rates) {
-      const batch = ended.slice(next, next + Math.round(rate * args.stepS));
-      next += batch.length;
+    const take = (rate: number): SessionEnded[] => {
+      const taken = ended.slice(next, next + Math.round(rate * args.stepS));
+      next += taken.length;
+      return taken;
+    };
+    for (const rate of args.singleRates) {
+      const batch = take(rate);
       const step = await sendAtRate(rate, args.stepS, (i) => applyEvent(ledger.bridge, batch[i] as SessionEnded));
-      settlement.push(step);
-      log(`settlement at ${rate}/s: ${step.throughput}/s committed, mean ${step.latencyMsMean} ms, p99 ${step.latencyMsP99} ms, ${step.failed} failed ${step.failures.join(' | ')}`);
+      single.push(step);
+      log(`settlement, one a transaction, at ${rate}/s: ${step.throughput}/s committed, mean ${step.latencyMsMean} ms, p99 ${step.latencyMsP99} ms, ${step.failed} failed ${step.failures.join(' | ')}`);
     }
-
-    // 3. Raw capacity: a new tariff id each, by the same Operators identity through the same gateway.
-    sampler.phase('raw sweep');
+    // 3. Shared transactions and the raw capacity of the same channel (a new tariff id each, by the same
+    // Operators identity through the same gateway), in turns at each rate: the machine is shared, and
+    // whatever else runs on it weighs on both alike.
+    const batcher = new SettlementBatcher({ ledger: ledger.bridge, maxPerTransaction: args.settlementBatch, transactionsInFlight: args.settlementTransactions, confirmRefusalMs: 2_000, log: pino({ level: 'warn' }) });
+    const driverOf = (event: SessionEnded): string | undefined => drivers[chargerIndex.get(event.chargerId) ?? -1]?.accountId;
+    const settlement: RateStep[] = [];
     const raw: RateStep[] = [];
     for (const rate of args.rates) {
-      const step = await sendAtRate(rate, args.stepS, () => ledger.bridge.submit('Tariff:publishTariff', { eventId: eventId(), tariff: anAcTariff() }));
-      raw.push(step);
-      log(`raw at ${rate}/s: ${step.throughput}/s committed, mean ${step.latencyMsMean} ms, p99 ${step.latencyMsP99} ms, ${step.failed} failed ${step.failures.join(' | ')}`);
+      sampler.phase('batched settlement sweep');
+      const batch = take(rate);
+      const blocksBefore = await ledger.height();
+      const step = await sendAtRate(rate, args.stepS, (i) => batcher.settle(batch[i] as SessionEnded, driverOf(batch[i] as SessionEnded)));
+      settlement.push(step);
+      log(`settlement, shared transactions, at ${rate}/s: ${step.throughput}/s committed, mean ${step.latencyMsMean} ms, p50 ${step.latencyMsP50} ms, p99 ${step.latencyMsP99} ms, ${step.failed} failed, ${(await ledger.height()) - blocksBefore} blocks ${step.failures.join(' | ')}`);
+      sampler.phase('raw sweep');
+      const rawStep = await sendAtRate(rate, args.stepS, () => ledger.bridge.submit('Tariff:publishTariff', { eventId: eventId(), tariff: anAcTariff() }));
+      raw.push(rawStep);
+      log(`raw at ${rate}/s: ${rawStep.throughput}/s committed, mean ${rawStep.latencyMsMean} ms, p99 ${rawStep.latencyMsP99} ms, ${rawStep.failed} failed ${rawStep.failures.join(' | ')}`);
     }
 
     // 4. The bridge: the opens of the sessions left charging, then stops at half the saturating rate, then a burst.
@@ -201,22 +231,26 @@ async function main(): Promise<void> {
       command: `node --import tsx scripts/bench/fabric-settlement.ts ${process.argv.slice(2).join(' ')}`,
       blockSettings,
       bridgeConcurrency: args.bridgeConcurrency,
+      settlementBatch: { maxPerTransaction: args.settlementBatch, transactionsInFlight: args.settlementTransactions },
       network: 'native Fabric 3.1 binaries: 4 organizations (CA, peer, chaincode service each), 1 etcdraft orderer; endorsement MAJORITY (3 of 4)',
       rawTransaction: 'Tariff:publishTariff with a new tariff id (Operators identity, Operators gateway)',
-      settlementTransaction: 'Session:closeSession with the OCMF evidence in the transient map, as the bridge submits it (applyEvent)',
+      singleSettlementTransaction: 'Session:closeSession with the OCMF evidence in the transient map (applyEvent), one session a transaction',
+      settlementTransaction: "Session:closeSessions through the bridge's SettlementBatcher, the OCMF evidence of each session in the transient map",
+      single,
       settlement,
       raw,
+      saturatingSinglePerS: single.length === 0 ? undefined : Math.max(...single.map((s) => s.throughput)),
       saturatingSettlementPerS: saturating,
       saturatingRawPerS: Math.max(...raw.map((s) => s.throughput)),
       settlementOverRaw: Math.round((saturating / Math.max(...raw.map((s) => s.throughput))) * 100) / 100,
       endToEnd: { sendRate: halfRate, ...pacedLatency },
       bridgeBurst: burstLatency,
-      processes: Object.fromEntries(['setup', 'sessions through the CSMS', 'opening sessions', 'settlement sweep', 'raw sweep', 'bridge: stops at half the saturating rate', 'bridge: burst of stops'].map((phase) => [phase, sampler.usage(phase)])) as Record<string, ProcessUsage[]>,
+      processes: Object.fromEntries(['setup', 'sessions through the CSMS', 'opening sessions', 'settlement sweep', 'batched settlement sweep', 'raw sweep', 'bridge: stops at half the saturating rate', 'bridge: burst of stops'].map((phase) => [phase, sampler.usage(phase)])) as Record<string, ProcessUsage[]>,
     };
     const base = path.join(args.out, `fabric-settlement-${args.label}`);
     writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(`${base}-latency.svg`, lineChart({ title: `Average latency against send rate (${blockSettings.batchTimeout}, ${blockSettings.maxMessageCount} tx/block)`, xLabel: 'send rate (tx/s)', yLabel: 'average latency (ms)', series: [{ name: 'settlement (closeSession)', color: '#c0392b', points: settlement.map((s) => ({ x: s.sendRate, y: s.latencyMsMean })) }, { name: 'raw (publishTariff)', color: '#2c7fb8', points: raw.map((s) => ({ x: s.sendRate, y: s.latencyMsMean })) }] }));
-    writeFileSync(`${base}-throughput.svg`, lineChart({ title: `Throughput against send rate (${blockSettings.batchTimeout}, ${blockSettings.maxMessageCount} tx/block)`, xLabel: 'send rate (tx/s)', yLabel: 'committed (tx/s)', series: [{ name: 'settlement (closeSession)', color: '#c0392b', points: settlement.map((s) => ({ x: s.sendRate, y: s.throughput })) }, { name: 'raw (publishTariff)', color: '#2c7fb8', points: raw.map((s) => ({ x: s.sendRate, y: s.throughput })) }, { name: 'sent', color: '#999', points: args.rates.map((r) => ({ x: r, y: r })) }] }));
+    writeFileSync(`${base}-latency.svg`, lineChart({ title: `Average latency against send rate (${blockSettings.batchTimeout}, ${blockSettings.maxMessageCount} tx/block)`, xLabel: 'send rate (tx/s)', yLabel: 'average latency (ms)', series: [{ name: 'settlement, shared transactions (closeSessions)', color: '#c0392b', points: settlement.map((s) => ({ x: s.sendRate, y: s.latencyMsMean })) }, { name: 'settlement, one a transaction (closeSession)', color: '#e67e22', points: single.map((s) => ({ x: s.sendRate, y: s.latencyMsMean })) }, { name: 'raw (publishTariff)', color: '#2c7fb8', points: raw.map((s) => ({ x: s.sendRate, y: s.latencyMsMean })) }] }));
+    writeFileSync(`${base}-throughput.svg`, lineChart({ title: `Throughput against send rate (${blockSettings.batchTimeout}, ${blockSettings.maxMessageCount} tx/block)`, xLabel: 'send rate (tx/s)', yLabel: 'committed (tx/s)', series: [{ name: 'settlement, shared transactions (closeSessions)', color: '#c0392b', points: settlement.map((s) => ({ x: s.sendRate, y: s.throughput })) }, { name: 'settlement, one a transaction (closeSession)', color: '#e67e22', points: single.map((s) => ({ x: s.sendRate, y: s.throughput })) }, { name: 'raw (publishTariff)', color: '#2c7fb8', points: raw.map((s) => ({ x: s.sendRate, y: s.throughput })) }, { name: 'sent', color: '#999', points: args.rates.map((r) => ({ x: r, y: r })) }] }));
     log(`written ${base}.json, -latency.svg, -throughput.svg; settlement saturates at ${saturating}/s, raw at ${result.saturatingRawPerS}/s (ratio ${result.settlementOverRaw})`);
   } finally {
     sampler.stop();
@@ -283,7 +317,7 @@ async function pool<T>(items: readonly T[], size: number, each: (item: T) => Pro
   );
 }
 
-/** Stops each charger's running session at `rate` per second; StopTransaction sent → SessionSettled seen committed. */
+/** Stops each charger's running session at `rate` per second; StopTransaction sent → its settlement seen committed. */
 async function stopAndWait(chargers: readonly SimulatedCharger[], charging: ReadonlyMap<string, string>, rate: number, settledAt: ReadonlyMap<string, number>): Promise<{ readonly settled: number; readonly p50Ms: number; readonly p99Ms: number; readonly meanMs: number; readonly settledPerS: number }> {
   const sentAt = new Map<string, number>();
   const started = Date.now();
@@ -320,9 +354,7 @@ function watchSettlements(network: Network, chaincode: string, into: Map<string,
         const events = await network.getChaincodeEvents(chaincode);
         stream = events;
         for await (const event of events) {
-          if (event.eventName !== 'SessionSettled') continue;
-          const { sessionId } = JSON.parse(Buffer.from(event.payload).toString('utf8')) as { sessionId: string };
-          into.set(sessionId, Date.now());
+          for (const { sessionId } of settlementsOf(event)) into.set(sessionId, Date.now());
         }
       } catch {
         if (!stopped) await sleep(500);

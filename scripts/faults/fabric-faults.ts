@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
-import { connectAs, type DeadLetter, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { connectAs, type DeadLetter, readNetworkDescription, settlementsOf } from '@chargeledger/ledger-bridge';
 import { ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { loadTemplate, type OcppVersion } from '@chargeledger/simulators';
 import type { Network } from '@hyperledger/fabric-gateway';
@@ -62,6 +62,13 @@ export interface FaultReport {
 
 const PASSWORD = 'a-fault-run-charger-password';
 const AHEAD_LIMIT_MS = 10 * 60_000;
+/**
+ * Wall time a regular charger spends on each simulated minute. Its clock then runs ahead of the wall clock
+ * by about 4 minutes a minute and reaches AHEAD_LIMIT_MS only after some 150 s, so sessions still end, and
+ * settle, after the last fault's restart; at a pace of 1 s every charger had used up its lead before the
+ * last faults whenever the stack kept up with the sessions.
+ */
+const STEP_PACE_MS = 12_000;
 /** 10 EUR/kWh: a driver whose hold is the 5 EUR minimum pays the hold, not the price, for more than half a kWh. */
 const anExpensiveTariff = (): Tariff => ({ ...anAcTariff(), elements: [{ priceComponents: [{ type: 'FLAT', priceMicro: 350_000, stepSize: 1 }] }, { priceComponents: [{ type: 'ENERGY', priceMicro: 10_000_000, stepSize: 1 }] }] });
 
@@ -147,7 +154,7 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
         if (!more()) break;
         const n = started++;
         try {
-          record(await aSession(charger, { driver: driverFor(n, c), minutes: 1 + (n % 2), stepPaceMs: 1_000 }));
+          record(await aSession(charger, { driver: driverFor(n, c), minutes: 1 + (n % 2), stepPaceMs: STEP_PACE_MS }));
         } catch (error) {
           failures.push(`${charger.identity}: ${error instanceof Error ? error.message : String(error)}`);
           await charger.chargePoint.unplug(1).catch(() => undefined);
@@ -263,7 +270,7 @@ function watchSettlements(network: Network, chaincode: string, into: number[]): 
       try {
         const events = await network.getChaincodeEvents(chaincode);
         stream = events;
-        for await (const event of events) if (event.eventName === 'SessionSettled') into.push(Date.now());
+        for await (const event of events) into.push(...settlementsOf(event).map(() => Date.now()));
       } catch {
         if (!stopped) await sleep(500);
       }

@@ -50,6 +50,7 @@ beforeAll(async () => {
     concurrency: 4,
     queryConcurrency: 2,
     orderingDelayMs: 50,
+    settlementBatch: loadConfig().bridge.settlementBatch,
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
 }, 120_000);

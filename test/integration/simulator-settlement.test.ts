@@ -69,6 +69,7 @@ describe('npm run sim settles its sessions on the ledger', () => {
       concurrency: 4,
       queryConcurrency: 2,
       orderingDelayMs: 50,
+      settlementBatch: loadConfig().bridge.settlementBatch,
     });
     const { embedded } = stack;
     listener = new SettlementListener({

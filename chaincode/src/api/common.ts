@@ -35,6 +35,11 @@ export const TRANSIENT_KEYS = {
    * because a meter may sign the raw token into `ID`; endorsing peers still receive them.
    */
   ocmfRecords: 'ocmfRecords',
+  /**
+   * Session:closeSessions: JSON object from each settlement's event id to its JSON array of OCMF records
+   * (the settlements with signed evidence only), kept out of blocks for the same reason.
+   */
+  ocmfRecordsByEvent: 'ocmfRecordsByEvent',
 } as const;
 
 export type ChaincodeErrorCode =
@@ -55,7 +60,9 @@ export type ChaincodeErrorCode =
   | 'TARIFF_INVALID'
   | 'OFFER_EXPIRED'
   | 'OFFER_EXHAUSTED'
-  | 'NOT_A_COLLECTION_MEMBER';
+  | 'NOT_A_COLLECTION_MEMBER'
+  /** A settlement of a Session:closeSessions batch read or wrote a key an earlier one of the batch wrote; submit it again. */
+  | 'BATCH_KEY_SHARED';
 
 /** Every state-changing request extends this. */
 export interface Idempotent {

@@ -57,6 +57,8 @@ export interface ChaincodeEvents {
     readonly energyWh: number;
     readonly verification: 'verified' | 'unverified';
   };
+  /** Session:closeSessions: every settlement the transaction applied, each with its own event id (Fabric allows one event a transaction). */
+  SessionsSettled: { readonly txId: string; readonly settlements: readonly Omit<ChaincodeEvents['SessionSettled'], 'txId'>[] };
   HoldReleased: EventBase & { readonly sessionId: string; readonly driverAccountId: string; readonly released: number };
   OfferPosted: EventBase & { readonly offerId: string; readonly energyWh: number; readonly priceMicroPerKWh: number };
   OfferAccepted: EventBase & {

@@ -1,4 +1,4 @@
-import type { Idempotent } from './common';
+import type { ChaincodeErrorCode, Idempotent } from './common';
 import type { UnsignedMeterDataTerms } from './registry';
 
 /** Charging sessions and receipts. */
@@ -96,6 +96,28 @@ export type SessionEvidence =
 export interface CloseSessionRequest extends Idempotent {
   readonly sessionId: string;
   readonly evidence: SessionEvidence;
+}
+
+/**
+ * Several settlements in one transaction (ADR 0022). Each keeps its own event id, recorded exactly as
+ * Session:closeSession records it, so either function replays the other's settlement. The batch itself has
+ * no event id: a batch that failed to commit is regrouped freely.
+ */
+export interface CloseSessionsRequest {
+  readonly settlements: readonly CloseSessionRequest[];
+}
+
+/** What became of one settlement of a batch. Only `settled` wrote anything. */
+export type CloseSessionsItemResult =
+  | { readonly eventId: string; readonly sessionId: string; readonly status: 'settled'; readonly receipt: Receipt; readonly replayed: boolean }
+  /** Refused as Session:closeSession would have refused it; nothing of it was written. */
+  | { readonly eventId: string; readonly sessionId: string; readonly status: 'refused'; readonly code: ChaincodeErrorCode; readonly reason: string }
+  /** It shares a key with an earlier settlement of the batch (BATCH_KEY_SHARED): not applied, submit it again. */
+  | { readonly eventId: string; readonly sessionId: string; readonly status: 'deferred'; readonly code: 'BATCH_KEY_SHARED'; readonly reason: string };
+
+export interface CloseSessionsResult {
+  /** In the order of the request. */
+  readonly results: readonly CloseSessionsItemResult[];
 }
 /** One priced line, as chaincode/src/pricing's priceSession produced it. */
 export interface ReceiptLineItem {

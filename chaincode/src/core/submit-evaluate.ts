@@ -9,7 +9,7 @@ import { KEY } from './keys';
 import { Tx } from './transaction-view';
 
 /** What the first transaction with an event id left behind. */
-interface EventRecord {
+export interface EventRecord {
   readonly transaction: TransactionName;
   readonly requestHash: string;
   /** The canonical JSON the first transaction returned. */
@@ -89,7 +89,7 @@ async function once<T extends TransactionName>(ctx: Context, json: string, spec:
   const fields = Fields.parse(json, ['eventId', ...spec.members]);
   const eventId = fields.id('eventId');
   const request = { ...spec.read(fields), eventId } as RequestOf<T> & Idempotent;
-  const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
+  const requestHash = requestHashOf(request);
 
   const tx = new Tx(ctx, eventId);
   const eventKey = tx.key(KEY.event, eventId);
@@ -106,6 +106,20 @@ async function once<T extends TransactionName>(ctx: Context, json: string, spec:
   await store.put(tx, eventKey, { transaction: spec.name, requestHash, result, txId: tx.txId });
   tx.flushEvent();
   return result;
+}
+
+/** What tells a replay of an event id from a reuse: the hash of the request's canonical JSON, event id included. */
+export function requestHashOf(request: Idempotent): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+/** The record of an event id in public state, as a submit leaves it. */
+export async function recordedEvent(tx: Tx, eventId: string): Promise<EventRecord | undefined> {
+  return PUBLIC_EVENTS.get(tx, tx.key(KEY.event, eventId));
+}
+
+export async function recordEvent(tx: Tx, eventId: string, record: EventRecord): Promise<void> {
+  await PUBLIC_EVENTS.put(tx, tx.key(KEY.event, eventId), record);
 }
 
 export interface EvaluateSpec<T extends TransactionName> {

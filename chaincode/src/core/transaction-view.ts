@@ -13,8 +13,42 @@ export interface Listed<T> {
 type EventPayload<N extends ChaincodeEventName> = Omit<ChaincodeEvents[N], 'eventId' | 'txId'>;
 
 /**
+ * The writes of one part of a transaction (a settlement of a batch), held back until the part succeeded, and
+ * the keys it read. A refused part's writes are dropped; an applied part's go to the stub. Since no part reads
+ * another's writes (Fabric reads the state committed before the transaction), a part that reads or writes a
+ * key an earlier applied part wrote would be computed on stale state, and is not applied (ADR 0022).
+ */
+export class StagedWrites {
+  readonly #reads = new Set<string>();
+  readonly #writes = new Map<string, Uint8Array | undefined>();
+
+  read(key: string): void {
+    this.#reads.add(key);
+  }
+
+  write(key: string, bytes: Uint8Array | undefined): void {
+    this.#writes.set(key, bytes);
+  }
+
+  /** Every key this part read or wrote, the keys of private data prefixed with their collection. */
+  touched(): Set<string> {
+    return new Set([...this.#reads, ...this.#writes.keys()]);
+  }
+
+  /** Hands the writes to the stub, in the order they were made. */
+  async apply(ctx: Context): Promise<string[]> {
+    for (const [key, bytes] of this.#writes) {
+      if (bytes === undefined) await ctx.stub.deleteState(key);
+      else await ctx.stub.putState(key, bytes);
+    }
+    return [...this.#writes.keys()];
+  }
+}
+
+/**
  * One transaction's view of the world state. Reads see the state committed before the transaction
- * (Fabric does not read a transaction's own writes), so code never reads back a key it wrote.
+ * (Fabric does not read a transaction's own writes), so code never reads back a key it wrote. A view with
+ * `staged` writes holds them there (public state only) and keeps its event for the caller to collect.
  */
 export class Tx {
   readonly txId: string;
@@ -22,13 +56,15 @@ export class Tx {
   readonly nowMs: number;
   readonly eventId: string;
   readonly #ctx: Context;
+  readonly #staged: StagedWrites | undefined;
   #event: { readonly name: ChaincodeEventName; readonly payload: Uint8Array } | undefined;
 
-  constructor(ctx: Context, eventId: string) {
+  constructor(ctx: Context, eventId: string, staged?: StagedWrites) {
     this.#ctx = ctx;
     this.txId = ctx.stub.getTxID();
     this.nowMs = ctx.stub.getDateTimestamp().getTime();
     this.eventId = eventId;
+    this.#staged = staged;
   }
 
   get ctx(): Context {
@@ -40,6 +76,7 @@ export class Tx {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
+    this.#staged?.read(key);
     const bytes = await this.#ctx.stub.getState(key);
     return bytes.length === 0 ? undefined : fromBytes<T>(bytes);
   }
@@ -49,15 +86,19 @@ export class Tx {
   }
 
   async put(key: string, value: unknown): Promise<void> {
-    await this.#ctx.stub.putState(key, toBytes(value));
+    if (this.#staged !== undefined) this.#staged.write(key, toBytes(value));
+    else await this.#ctx.stub.putState(key, toBytes(value));
   }
 
   async delete(key: string): Promise<void> {
-    await this.#ctx.stub.deleteState(key);
+    if (this.#staged !== undefined) this.#staged.write(key, undefined);
+    else await this.#ctx.stub.deleteState(key);
   }
 
   /** Every key of `type` whose attributes start with `prefix`, in key order. */
   async list<T>(type: KeyType, ...prefix: string[]): Promise<Listed<T>[]> {
+    // A range cannot be checked against the other parts' writes key by key.
+    if (this.#staged !== undefined) throw new Error('a staged part of a transaction reads no key ranges');
     const found: Listed<T>[] = [];
     for await (const kv of this.#ctx.stub.getStateByPartialCompositeKey(type, prefix)) {
       const { attributes } = this.#ctx.stub.splitCompositeKey(kv.key);
@@ -67,21 +108,25 @@ export class Tx {
   }
 
   async getPrivate<T>(collection: string, key: string): Promise<T | undefined> {
+    this.#staged?.read(`${collection}/${key}`);
     const bytes = await this.#ctx.stub.getPrivateData(collection, key);
     return bytes.length === 0 ? undefined : fromBytes<T>(bytes);
   }
 
   /** The SHA-256 of a private value as committed; readable on every peer, members or not. */
   async privateHash(collection: string, key: string): Promise<string | undefined> {
+    this.#staged?.read(`${collection}/${key}`);
     const bytes = await this.#ctx.stub.getPrivateDataHash(collection, key);
     return bytes.length === 0 ? undefined : Buffer.from(bytes).toString('hex');
   }
 
   async putPrivate(collection: string, key: string, value: Uint8Array): Promise<void> {
+    if (this.#staged !== undefined) throw new Error('a staged part of a transaction writes no private data');
     await this.#ctx.stub.putPrivateData(collection, key, value);
   }
 
   async deletePrivate(collection: string, key: string): Promise<void> {
+    if (this.#staged !== undefined) throw new Error('a staged part of a transaction writes no private data');
     await this.#ctx.stub.deletePrivateData(collection, key);
   }
 
@@ -93,6 +138,11 @@ export class Tx {
   emit<N extends ChaincodeEventName>(name: N, payload: EventPayload<N>): void {
     if (this.#event !== undefined) throw new Error(`a transaction emits one event; ${this.#event.name} was already set`);
     this.#event = { name, payload: toBytes({ ...payload, eventId: this.eventId, txId: this.txId }) };
+  }
+
+  /** The event set by `emit`, decoded: a staged part's event, which its caller gathers into the transaction's one event. */
+  emitted(): { readonly name: ChaincodeEventName; readonly payload: unknown } | undefined {
+    return this.#event === undefined ? undefined : { name: this.#event.name, payload: fromBytes<unknown>(this.#event.payload) };
   }
 
   /** Hands the event to the stub; called once the transaction body succeeded. */

@@ -3,20 +3,28 @@ import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/transaction-view';
 import { PricingError, priceMeasurement, type PriceBreakdown } from '../pricing';
-import { credit, debit, loadAccount, loadHold, removeHold, touchDriver } from '../wallet/accounts';
-import { checkClaimedStart, checkWindow, transientRecords, unsignedMeasurement, verifiedMeasurement, type Measurement } from './evidence';
+import { credit, debit, loadAccount, removeHold, touchDriver } from '../wallet/accounts';
+import { checkClaimedStart, checkWindow, unsignedMeasurement, verifiedMeasurement, type Measurement } from './evidence';
 import { openSessionOf, sessionKey, startOf, type SessionRecord } from './records';
+
+/** Where a settlement finds what is not in its request. */
+export interface CloseInputs {
+  /** The session's OCMF records from the transient map; asked only for signed evidence. */
+  readonly ocmfRecords: () => readonly string[];
+  /** Tells apart the ledger entries of several settlements in one transaction (0 when alone). */
+  readonly entry: number;
+}
 
 /**
  * Settles a session from meter evidence: cost = price(frozen tariff, evidence), capped at the hold. The
  * driver is debited the cost, the payee credited the same amount (a blind write of a new entry key, so
  * concurrent settlements at one station never conflict), and the hold is removed, releasing the rest.
  */
-export async function closeSession(tx: Tx, operatorId: string, req: CloseSessionRequest): Promise<Receipt> {
+export async function closeSession(tx: Tx, operatorId: string, req: CloseSessionRequest, inputs: CloseInputs): Promise<Receipt> {
   const session = await openSessionOf(tx, req.sessionId, operatorId);
   const measurement =
     req.evidence.kind === 'ocmf'
-      ? await verifiedMeasurement(tx, session.meter, transientRecords(tx))
+      ? await verifiedMeasurement(tx, session.meter, inputs.ocmfRecords())
       : await unsignedMeasurement(tx, session.stationId, req.evidence, session.unsignedMeterData);
   checkWindow(measurement, startOf(session), tx.nowMs);
   if (session.startedAtMs !== undefined) checkClaimedStart(measurement, session.startedAtMs);
@@ -24,13 +32,14 @@ export async function closeSession(tx: Tx, operatorId: string, req: CloseSession
   const price = priced(session, billed);
   const charged = Math.min(price.total, session.holdAmount);
 
-  const hold = await loadHold(tx, session.driverAccountId, session.sessionId);
-  await removeHold(tx, hold);
+  // An open session has its hold (placed by the open, removed only with the session's end), so it is deleted
+  // unread: one state round trip less per settlement; a concurrent end of the session rewrites the session key.
+  await removeHold(tx, { accountId: session.driverAccountId, holdId: session.sessionId });
   const driver = await loadAccount(tx, session.driverAccountId);
   if (charged > 0) {
     // The hold reserved the amount, so no funds check: the debit rewrites the driver's account (Wallets' policy).
-    await debit(tx, driver, charged, 'session-debit', session.sessionId);
-    await credit(tx, session.payeeAccountId, charged, 'session-credit', session.sessionId);
+    await debit(tx, driver, charged, 'session-debit', session.sessionId, inputs.entry);
+    await credit(tx, session.payeeAccountId, charged, 'session-credit', session.sessionId, inputs.entry);
   } else {
     await touchDriver(tx, driver);
   }

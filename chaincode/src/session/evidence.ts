@@ -21,14 +21,30 @@ export interface Measurement {
 /** The OCMF records of the transient map: a JSON array of 1-100 strings. */
 export function transientRecords(tx: Tx): string[] {
   const bytes = tx.transient(TRANSIENT_KEYS.ocmfRecords) ?? refuse('BAD_REQUEST', 'transient ocmfRecords is required for OCMF evidence');
-  let records: unknown;
+  return ocmfRecordsOf(parseTransient(bytes, TRANSIENT_KEYS.ocmfRecords), TRANSIENT_KEYS.ocmfRecords);
+}
+
+/** The records of each settlement of a batch (transient ocmfRecordsByEvent), by event id; an empty map if absent. */
+export function transientRecordsByEvent(tx: Tx): ReadonlyMap<string, unknown> {
+  const bytes = tx.transient(TRANSIENT_KEYS.ocmfRecordsByEvent);
+  if (bytes === undefined) return new Map();
+  const byEvent = parseTransient(bytes, TRANSIENT_KEYS.ocmfRecordsByEvent);
+  if (byEvent === null || typeof byEvent !== 'object' || Array.isArray(byEvent)) refuse('BAD_REQUEST', 'transient ocmfRecordsByEvent must be an object');
+  return new Map(Object.entries(byEvent));
+}
+
+function parseTransient(bytes: Uint8Array, name: string): unknown {
   try {
-    records = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    return JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch {
-    refuse('BAD_REQUEST', 'transient ocmfRecords is not JSON');
+    refuse('BAD_REQUEST', `transient ${name} is not JSON`);
   }
+}
+
+/** A JSON array of 1-100 OCMF strings, or a refusal naming where it came from. */
+export function ocmfRecordsOf(records: unknown, what: string): string[] {
   if (!Array.isArray(records) || records.length < 1 || records.length > 100 || !records.every((record) => typeof record === 'string')) {
-    refuse('BAD_REQUEST', 'transient ocmfRecords must be an array of 1-100 OCMF strings');
+    refuse('BAD_REQUEST', `transient ${what} must be an array of 1-100 OCMF strings`);
   }
   return records as string[];
 }

@@ -2,12 +2,15 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import type { Receipt, SessionEvidence } from '../api';
 import { requireMsp, requireOperator } from '../core/access';
 import { refuse } from '../core/errors';
-import type { Fields } from '../core/fields';
+import { Fields } from '../core/fields';
+import { canonicalJson } from '../core/json';
 import { KEY } from '../core/keys';
 import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
 import { abandonSession } from './abandon';
 import { authorizeIdToken } from './authorize';
 import { closeSession } from './close';
+import { closeSessions, MAX_SETTLEMENTS_PER_TRANSACTION } from './close-batch';
+import { transientRecords } from './evidence';
 import { openSession } from './open';
 import { recordProgress } from './progress';
 import { loadSession, viewOf } from './records';
@@ -65,8 +68,21 @@ export class SessionContract extends Contract {
       callers: ['OperatorsMSP'],
       members: ['sessionId', 'evidence'],
       read: (f) => ({ sessionId: f.id('sessionId'), evidence: readEvidence(f) }),
-      run: (tx, req) => closeSession(tx, operatorId, req),
+      run: (tx, req) => closeSession(tx, operatorId, req, { ocmfRecords: () => transientRecords(tx), entry: 0 }),
     });
+  }
+
+  /** Several settlements in one transaction, each exactly once by its own event id (ADR 0022). */
+  @Transaction()
+  @Returns('string')
+  async closeSessions(ctx: Context, request: string): Promise<string> {
+    const operatorId = requireOperator(ctx);
+    const fields = Fields.parse(request, ['settlements']);
+    const settlements = fields.array('settlements', 1, MAX_SETTLEMENTS_PER_TRANSACTION, (element, path) => {
+      const item = new Fields(element, path, ['eventId', 'sessionId', 'evidence']);
+      return { eventId: item.id('eventId'), sessionId: item.id('sessionId'), evidence: readEvidence(item) };
+    });
+    return canonicalJson(await closeSessions(ctx, operatorId, settlements));
   }
 
   @Transaction()

@@ -104,7 +104,7 @@ export async function placeHold(tx: Tx, accountId: string, sessionId: string, am
   return hold;
 }
 
-export async function removeHold(tx: Tx, hold: Hold): Promise<void> {
+export async function removeHold(tx: Tx, hold: Pick<Hold, 'accountId' | 'holdId'>): Promise<void> {
   await tx.delete(tx.key(KEY.hold, hold.accountId, hold.holdId));
 }
 

@@ -117,6 +117,7 @@ function aBridge(running: RunningCsms, ledger: LedgerUnderTest, held: boolean): 
     concurrency: 4,
     queryConcurrency: 2,
     orderingDelayMs: 50,
+    settlementBatch: loadConfig().bridge.settlementBatch,
     held,
   });
   const outcomes = new Queue(OUTCOMES_QUEUE, { connection, prefix: running.prefix });

@@ -1,0 +1,131 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { applyEvent, LedgerRefusal, SettlementBatcher, SettlementListener, type Outcome } from '@chargeledger/ledger-bridge';
+import { settlementOutcomeJobId, type LedgerEvent, type SessionEnded, type SettlementOutcome } from '@chargeledger/ledger-queue';
+import { checkpointers } from '@hyperledger/fabric-gateway';
+import { Queue } from 'bullmq';
+import pino from 'pino';
+import { aDriverWithCard, type DriverOnLedger } from './support/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
+
+/**
+ * Several settlements in one transaction (ADR 0022), through the bridge's SettlementBatcher on the ledger
+ * under test: the sessions of a two-EVSE charger, charged while no bridge ran, each with its own signed
+ * evidence. The opens are applied one by one; the ends are handed over together.
+ */
+
+const OUTCOMES_QUEUE = 'ledger-outcomes';
+const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+
+let ledger: LedgerUnderTest;
+let pipeline: Pipeline;
+beforeAll(async () => {
+  ledger = await openLedgerUnderTest();
+});
+afterAll(async () => {
+  await ledger.close();
+});
+afterEach(async () => {
+  await pipeline.close();
+});
+
+/** A charger whose two EVSEs have registered meters, and a session on each, ended; no bridge ran. Returns the ends, opened on the ledger. */
+async function twoEndedSessions(drivers: readonly [DriverOnLedger, DriverOnLedger]): Promise<SessionEnded[]> {
+  pipeline = await aPipeline(ledger, '1.6', { bridgeHeld: true });
+  await ledger.party('authority').submit('Registry:registerMeter', {
+    eventId: `meter-${pipeline.station.stationId}-2`,
+    meterSerial: `${pipeline.station.stationId}-M2`,
+    binding: { kind: 'evse', stationId: pipeline.station.stationId, evseId: '2' },
+    keyId: 'k1',
+    publicKey: pipeline.chargePoint.meterPublicKey(2),
+  });
+  for (const driver of new Set(drivers)) await pipeline.issueCard(driver);
+  const sessions = [await startCharging(pipeline, drivers[0].idToken, 1), await startCharging(pipeline, drivers[1].idToken, 2)];
+  await chargeAndStop(pipeline, 6 * MINUTE_MS, 1);
+  await chargeAndStop(pipeline, 2 * MINUTE_MS, 2);
+  const ends: SessionEnded[] = [];
+  for (const session of sessions) {
+    const started = (await pipeline.csms.queue.getJob(jobIds(session.sessionId).started))?.data as LedgerEvent;
+    expect(await applyEvent(ledger.bridge, started)).toMatchObject({ kind: 'session-opened' });
+    ends.push((await pipeline.csms.queue.getJob(jobIds(session.sessionId).ended))?.data as SessionEnded);
+  }
+  return ends;
+}
+
+const aBatcher = (): SettlementBatcher => new SettlementBatcher({ ledger: ledger.bridge, maxPerTransaction: 10, transactionsInFlight: 1, confirmRefusalMs: 0, log });
+
+it('settles sessions handed over together in one transaction, each at its own price, reported to the CSMS once each', async () => {
+  const drivers = [await aDriverWithCard(ledger, { topUp: 5000 }), await aDriverWithCard(ledger, { topUp: 5000 })] as const;
+  const ends = await twoEndedSessions(drivers);
+  const checkpointDir = await mkdtemp(path.join(tmpdir(), 'chargeledger-checkpoint-'));
+  const listener = new SettlementListener({ source: ledger.events, checkpointer: await checkpointers.file(path.join(checkpointDir, 'c.json')), connection: pipeline.csms.redis, prefix: pipeline.csms.prefix, outcomesQueueName: OUTCOMES_QUEUE, log });
+  listener.run();
+  const outcomes = new Queue<SettlementOutcome>(OUTCOMES_QUEUE, { connection: pipeline.csms.redis, prefix: pipeline.csms.prefix });
+  try {
+    const batcher = aBatcher();
+    const settled = await Promise.all(ends.map((end, i) => batcher.settle(end, drivers[i]?.accountId)));
+    expect(settled.map((o) => o.kind)).toEqual(['session-settled', 'session-settled']);
+    const receipts = await Promise.all(ends.map((end) => readLedger(ledger).receipt(end.sessionId)));
+    expect(receipts.map((r) => r.verification)).toEqual(['verified', 'verified']);
+    expect(receipts[0]?.txId).toBe(receipts[1]?.txId);
+    expect(receipts[0]?.charged).not.toBe(receipts[1]?.charged);
+    for (const [i, receipt] of receipts.entries()) {
+      expect(await readLedger(ledger).account(drivers[i]?.accountId ?? '')).toMatchObject({ balance: 5000 - receipt.charged, held: 0 });
+    }
+
+    // Handed over again (a redelivered job): the same results, nothing written twice.
+    expect(await Promise.all(ends.map((end) => aBatcher().settle(end, undefined)))).toEqual(settled);
+    for (const [i, receipt] of receipts.entries()) {
+      expect(await readLedger(ledger).account(drivers[i]?.accountId ?? '')).toMatchObject({ balance: 5000 - receipt.charged });
+    }
+
+    // The transaction's one event tells the CSMS of both settlements, each once under its session's job id.
+    const reported = async (): Promise<SettlementOutcome[]> => (await outcomes.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).map((job) => job.data);
+    const deadline = Date.now() + 60_000;
+    while ((await reported()).length < 2 && Date.now() < deadline) await sleep(50);
+    await sleep(500);
+    expect((await reported()).map((o) => o.sessionId).sort()).toEqual(ends.map((e) => e.sessionId).sort());
+    for (const receipt of receipts) {
+      expect(await outcomes.getJob(settlementOutcomeJobId(receipt.sessionId))).toMatchObject({ data: { kind: 'SessionSettled', transactionId: receipt.txId, charged: receipt.charged, energyWh: receipt.energyWh } });
+    }
+  } finally {
+    await outcomes.close();
+    await listener.close();
+    await rm(checkpointDir, { recursive: true, force: true });
+  }
+});
+
+it('shares one transaction between the ends handed over at once, and refuses only the settlement whose evidence is wrong', async () => {
+  const drivers = [await aDriverWithCard(ledger, { topUp: 5000 }), await aDriverWithCard(ledger, { topUp: 5000 })] as const;
+  const [good, bad] = await twoEndedSessions(drivers) as [SessionEnded, SessionEnded];
+  // The second session's end carries the first's signed records: another meter's.
+  const forged: SessionEnded = { ...bad, evidence: good.evidence };
+  const batcher = aBatcher();
+  const [settled, refused] = await Promise.allSettled([batcher.settle(good, drivers[0].accountId), batcher.settle(forged, drivers[1].accountId)]);
+
+  expect(settled).toMatchObject({ status: 'fulfilled', value: { kind: 'session-settled', sessionId: good.sessionId, verification: 'verified' } });
+  expect(refused).toMatchObject({ status: 'rejected', reason: expect.any(LedgerRefusal) });
+  expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: 'EVIDENCE_REJECTED' });
+  const receipt = await readLedger(ledger).receipt(good.sessionId);
+  // Refused in the same transaction that settled the other: its transaction id is the receipt's.
+  expect((refused as PromiseRejectedResult).reason).toMatchObject({ transactionId: receipt.txId });
+  expect(await readLedger(ledger).session(bad.sessionId)).toMatchObject({ status: 'open' });
+  expect(await readLedger(ledger).account(drivers[1].accountId)).toMatchObject({ balance: 5000 });
+  // Its own records still settle it.
+  expect(await aBatcher().settle(bad, drivers[1].accountId)).toMatchObject({ kind: 'session-settled', sessionId: bad.sessionId });
+});
+
+it("settles one driver's two sessions in two transactions when the bridge does not know they share the account", async () => {
+  const driver = await aDriverWithCard(ledger, { topUp: 10_000, sessionLimit: 2000 });
+  const ends = await twoEndedSessions([driver, driver]);
+  const batcher = aBatcher();
+  // Without the account the batcher puts both in one transaction; the chaincode defers the second, and the batcher sends it again.
+  const settled: Outcome[] = await Promise.all(ends.map((end) => batcher.settle(end, undefined)));
+  expect(settled.map((o) => o.kind)).toEqual(['session-settled', 'session-settled']);
+  const receipts = await Promise.all(ends.map((end) => readLedger(ledger).receipt(end.sessionId)));
+  expect(receipts[0]?.txId).not.toBe(receipts[1]?.txId);
+  expect(await readLedger(ledger).account(driver.accountId)).toMatchObject({ balance: 10_000 - (receipts[0]?.charged ?? 0) - (receipts[1]?.charged ?? 0), held: 0 });
+});
