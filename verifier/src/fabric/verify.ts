@@ -51,7 +51,7 @@ export function verifyFabricProof(proof: ReceiptProof): Verdict {
   const atMs = settlement.view.timestampMs;
   checkOrdererSignatures([...byNumber.values()].map((served) => (served[0] as Copy).block), config.orderer, atMs, checks);
   checkTransactionSignatures(settlement, config, checks);
-  checks.pass('msp-membership', `every certificate chains to its organization's CA: ${config.application.map((m) => m.mspId).join(', ')}`);
+  checks.pass('msp-membership', `CAs of the configuration in block ${proof.configBlock}: ${config.application.map((m) => m.mspId).join(', ')}; ordering: ${config.orderer.map((m) => m.mspId).join(', ')}`);
 
   const writers = new Map<string, CommittedTransaction>();
   const writerAt = (version: KeyVersion): CommittedTransaction | undefined => {
