@@ -3,15 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { applyEvent, connectAs, LedgerUnavailable, readNetworkDescription, SettlementBatcher, settlementsOf } from '@chargeledger/ledger-bridge';
+import { applyEvent, connectAs, LedgerUnavailable, readNetworkDescription, SettlementBatcher } from '@chargeledger/ledger-bridge';
 import { type LedgerEvent, ledgerQueueNames, type SessionEnded, type SessionStarted } from '@chargeledger/ledger-queue';
 import { loadTemplate } from '@chargeledger/simulators';
-import type { Network } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { aChargePoint, aSession, type Driver, type SimulatedCharger, TEMPLATE } from '../faults/charging';
 import { IsolatedStack } from '../support/isolated-stack';
+import { watchSettlements } from '../support/settlement-watch';
 import { aDeployedStation, aDriverWithCard, anAcTariff, eventId } from '../../test/ledger/support/deployment';
 import { openFabric } from '../../test/ledger/support/ledgers';
 import { type RateStep, sendAtRate } from './support/open-loop';
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const description = await readNetworkDescription(stack.config.fabric.networkFile);
   const watcher = await connectAs(description, 'operators', 'bridge');
   const settledAt = new Map<string, number>();
-  const watching = watchSettlements(watcher.network, description.chaincode, settledAt);
+  const watching = watchSettlements(watcher.network, description.chaincode, (sessionId) => settledAt.set(sessionId, Date.now()));
   const chargers: SimulatedCharger[] = [];
   try {
     sampler.phase('setup');
@@ -341,31 +341,6 @@ async function stopAndWait(chargers: readonly SimulatedCharger[], charging: Read
     p99Ms: q(0.99),
     meanMs: Math.round(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)),
     settledPerS: Math.round((latencies.length / ((lastSettled - started) / 1000)) * 10) / 10,
-  };
-}
-
-/** When the Operators' peer reports each session's settlement committed. */
-function watchSettlements(network: Network, chaincode: string, into: Map<string, number>): { stop(): void } {
-  let stopped = false;
-  let stream: { close(): void } | undefined;
-  void (async () => {
-    while (!stopped) {
-      try {
-        const events = await network.getChaincodeEvents(chaincode);
-        stream = events;
-        for await (const event of events) {
-          for (const { sessionId } of settlementsOf(event)) into.set(sessionId, Date.now());
-        }
-      } catch {
-        if (!stopped) await sleep(500);
-      }
-    }
-  })();
-  return {
-    stop: () => {
-      stopped = true;
-      stream?.close();
-    },
   };
 }
 

@@ -3,15 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
-import { connectAs, type DeadLetter, readNetworkDescription, settlementsOf } from '@chargeledger/ledger-bridge';
+import { connectAs, type DeadLetter, readNetworkDescription } from '@chargeledger/ledger-bridge';
 import { ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { loadTemplate, type OcppVersion } from '@chargeledger/simulators';
-import type { Network } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { aDeployedStation, aDriverWithCard, anAcTariff } from '../../test/ledger/support/deployment';
 import { openFabric } from '../../test/ledger/support/ledgers';
 import { IsolatedStack } from '../support/isolated-stack';
+import { watchSettlements } from '../support/settlement-watch';
 import { aChargePoint, aSession, CuttableLink, type Driver, type EndedOnCharger, type SimulatedCharger, TEMPLATE } from './charging';
 import { auditLedger, type LedgerAudit } from './ledger-audit';
 
@@ -84,7 +84,7 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
   const settlementsAt: number[] = [];
   const description = await readNetworkDescription(stack.config.fabric.networkFile);
   const listener = await connectAs(description, 'operators', 'bridge');
-  const watching = watchSettlements(listener.network, description.chaincode, settlementsAt);
+  const watching = watchSettlements(listener.network, description.chaincode, () => settlementsAt.push(Date.now()));
   try {
     const run = randomBytes(3).toString('hex');
     const csmsUrl = `http://${stack.config.csms.host}:${stack.config.csms.port}`;
@@ -258,29 +258,6 @@ function adminApi(url: string, key: string): { provisionCharger(identity: string
   return {
     provisionCharger: (identity, password) => call('POST', '/api/chargers', { identity, password }, 201),
     issueToken: (idToken, accountId) => call('PUT', `/api/id-tokens/${encodeURIComponent(idToken)}`, { accountId }, 204),
-  };
-}
-
-/** The wall-clock time of every settlement the Operators' peer reports committed, from now on. */
-function watchSettlements(network: Network, chaincode: string, into: number[]): { stop(): void } {
-  let stopped = false;
-  let stream: { close(): void } | undefined;
-  void (async () => {
-    while (!stopped) {
-      try {
-        const events = await network.getChaincodeEvents(chaincode);
-        stream = events;
-        for await (const event of events) into.push(...settlementsOf(event).map(() => Date.now()));
-      } catch {
-        if (!stopped) await sleep(500);
-      }
-    }
-  })();
-  return {
-    stop: () => {
-      stopped = true;
-      stream?.close();
-    },
   };
 }
 

@@ -38,3 +38,10 @@ export function compositeKey(type: string, ...attributes: string[]): string {
 export function describeKey(key: string): string {
   return key.split('\u0000').filter((part) => part !== '').join('/');
 }
+
+/** The serial of the one meter record a settlement read. */
+export function sessionMeterSerial(reads: ReadonlyMap<string, unknown>): string | undefined {
+  const prefix = compositeKey('cl.meter');
+  const key = [...reads.keys()].find((candidate) => candidate.startsWith(prefix));
+  return key?.slice(prefix.length).split('\u0000')[0];
+}

@@ -11,10 +11,6 @@ export const WALLETS_MSP = 'WalletsMSP';
 /** The only organization that registers, rotates and revokes meter keys. */
 export const AUTHORITY_MSP = 'AuthorityMSP';
 
-type ReceiptRecord = Receipt;
-type MeterRecord = Meter;
-type EntryRecord = Pick<LedgerEntry, 'accountId' | 'amount' | 'ref'>;
-
 /** The part of the chaincode's session record (not part of its API) the checks read: what the open froze. */
 interface SessionRecord {
   readonly sessionId: string;
@@ -46,7 +42,7 @@ export function checkReceipt(inputs: ReceiptInputs, checks: CheckList): ReceiptO
   const { settlement, sessionId } = inputs;
   checkEndorsementPolicy(settlement, inputs.applicationOrganizations, checks);
 
-  const receipt = readJson<ReceiptRecord>(settlement.writes.get(compositeKey('cl.receipt', sessionId)));
+  const receipt = readJson<Receipt>(settlement.writes.get(compositeKey('cl.receipt', sessionId)));
   if (receipt === undefined || receipt.sessionId !== sessionId || typeof receipt.charged !== 'number') {
     checks.fail('receipt', `transaction ${settlement.transactionId} wrote no receipt for session ${sessionId}`);
     return undefined;
@@ -69,7 +65,7 @@ export function checkReceipt(inputs: ReceiptInputs, checks: CheckList): ReceiptO
     checks.fail('meter-signatures', 'the session was billed from unsigned meter data (the Authority\'s permission, ADR 0013): its energy rests on the operator\'s word');
     return withKey(checkPrice(session, receipt, { startMs: receipt.startTimeMs, endMs: receipt.endTimeMs, energyWh: receipt.energyWh }, checks));
   }
-  const meter = dependency<MeterRecord>(inputs, compositeKey('cl.meter', session.meter.meterSerial), 'meter-key', checks, AUTHORITY_MSP);
+  const meter = dependency<Meter>(inputs, compositeKey('cl.meter', session.meter.meterSerial), 'meter-key', checks, AUTHORITY_MSP);
   const evidence = checkMeter(session.meter, meter, settlement.timestampMs, inputs.ocmfRecords, receipt, checks);
   if (evidence === undefined) return withKey(undefined);
   return withKey(checkPrice(session, receipt, { startMs: evidence.startTimeMs, endMs: evidence.endTimeMs, energyWh: evidence.energyWh }, checks));
@@ -98,7 +94,7 @@ export function verdictOf(ledger: Verdict['ledger'], sessionId: string, checks: 
   };
 }
 
-function facts(receipt: ReceiptRecord, recomputedPrice: number | undefined): ReceiptOutcome {
+function facts(receipt: Receipt, recomputedPrice: number | undefined): ReceiptOutcome {
   return {
     sessionId: receipt.sessionId,
     stationId: receipt.stationId,
@@ -129,8 +125,8 @@ function checkEndorsementPolicy(settlement: CommittedTransaction, organizations:
 }
 
 /** The debit of the driver and the credit of the payee the settlement wrote, both equal to the charge. */
-function checkEntries(settlement: CommittedTransaction, receipt: ReceiptRecord, checks: CheckList): void {
-  const entries = [...settlement.writes.entries()].flatMap(([key, value]) => (key.startsWith(compositeKey('cl.entry')) ? (readJson<EntryRecord>(value) ?? []) : [])).filter((entry) => entry.ref === receipt.sessionId);
+function checkEntries(settlement: CommittedTransaction, receipt: Receipt, checks: CheckList): void {
+  const entries = [...settlement.writes.entries()].flatMap(([key, value]) => (key.startsWith(compositeKey('cl.entry')) ? (readJson<LedgerEntry>(value) ?? []) : [])).filter((entry) => entry.ref === receipt.sessionId);
   const sum = (accountId: string): number => entries.filter((entry) => entry.accountId === accountId).reduce((total, entry) => total + entry.amount, 0);
   const debited = -sum(receipt.driverAccountId);
   const credited = sum(receipt.payeeAccountId);
@@ -174,7 +170,7 @@ function dependency<T>(inputs: ReceiptInputs, key: string, check: 'session' | 'm
  * (as the settlement read it) registered and had not revoked, and the records are the ones whose hashes
  * the ledger kept. A failure says which key, if any, did sign the records.
  */
-function checkMeter(frozen: NonNullable<SessionRecord['meter']>, meter: MeterRecord | undefined, settledAtMs: number, records: readonly string[], receipt: ReceiptRecord, checks: CheckList): MeterEvidence | undefined {
+function checkMeter(frozen: NonNullable<SessionRecord['meter']>, meter: Meter | undefined, settledAtMs: number, records: readonly string[], receipt: Receipt, checks: CheckList): MeterEvidence | undefined {
   if (meter !== undefined) {
     const key = meter.keys.find((candidate) => candidate.keyId === frozen.keyId);
     if (key === undefined || key.publicKey !== frozen.publicKey) checks.fail('meter-key', `the Authority registered no key ${frozen.keyId} with this public key for meter ${meter.meterSerial}`);
@@ -208,7 +204,7 @@ function checkMeter(frozen: NonNullable<SessionRecord['meter']>, meter: MeterRec
 }
 
 /** Which registered key, if any, signed the first record: the reason a forged record gives itself away. */
-function whoSigned(records: readonly string[], meter: MeterRecord | undefined, frozenKeyId: string): string {
+function whoSigned(records: readonly string[], meter: Meter | undefined, frozenKeyId: string): string {
   for (const key of meter?.keys ?? []) {
     if (key.keyId === frozenKeyId) continue;
     try {
@@ -223,7 +219,7 @@ function whoSigned(records: readonly string[], meter: MeterRecord | undefined, f
   return `the records were not signed by any key the Authority registered for meter ${meter?.meterSerial ?? '(unknown)'}`;
 }
 
-function checkPrice(session: SessionRecord, receipt: ReceiptRecord, measurement: { startMs: number; endMs: number; energyWh: number }, checks: CheckList): number | undefined {
+function checkPrice(session: SessionRecord, receipt: Receipt, measurement: { startMs: number; endMs: number; energyWh: number }, checks: CheckList): number | undefined {
   let total: number;
   try {
     total = priceMeasurement(session.tariff.tariff, measurement).total;
@@ -253,7 +249,7 @@ function readJson<T>(value: Buffer | null | undefined): T | undefined {
 }
 
 /** Each key the Authority registered for the meter, with when it was registered and, if so, revoked. */
-function history(meter: MeterRecord): string {
+function history(meter: Meter): string {
   return meter.keys.map((key) => `${key.keyId} registered ${iso(key.registeredAtMs)}${key.revokedAtMs === undefined ? '' : `, revoked ${iso(key.revokedAtMs)}`} (${key.status})`).join('; ');
 }
 

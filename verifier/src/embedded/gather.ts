@@ -1,7 +1,6 @@
 import type { Block } from '@chargeledger/embedded-ledger';
-import { compositeKey } from '../ledger-view';
+import { compositeKey, sessionMeterSerial } from '../ledger-view';
 import { PROOF_FORMAT, type ReceiptProof } from '../proof';
-import { sessionMeterSerial } from '../fabric/gather';
 
 /** Where the embedded ledger's blocks come from: its gateway (EmbeddedGatewayClient.block) or the ledger itself (getBlock). */
 export type EmbeddedBlockReader = (number: number) => Promise<Block | undefined>;

@@ -1,6 +1,6 @@
 import { common } from '@hyperledger/fabric-protos';
 import { connectGateway, type NetworkDescription } from '@chargeledger/ledger-bridge';
-import { compositeKey } from '../ledger-view';
+import { compositeKey, sessionMeterSerial } from '../ledger-view';
 import { PROOF_FORMAT, type ReceiptProof, type ServedBlock } from '../proof';
 import { decodeBlock, findTransaction } from './decode';
 
@@ -85,11 +85,4 @@ export async function gatherFabricProof(options: FabricGatherOptions): Promise<R
     ocmfRecords: options.ocmfRecords,
     gatheredAt: new Date().toISOString(),
   };
-}
-
-/** The serial of the one meter record the settlement read. */
-export function sessionMeterSerial(reads: ReadonlyMap<string, unknown>): string | undefined {
-  const prefix = compositeKey('cl.meter');
-  const key = [...reads.keys()].find((candidate) => candidate.startsWith(prefix));
-  return key?.slice(prefix.length).split('\u0000')[0];
 }
