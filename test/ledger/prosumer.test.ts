@@ -1,7 +1,7 @@
 import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { createExportMeter, createProsumer, generateMeterKey, productionCurve, type ProsumerPort, solarNoonMs, type SurplusSource, SystemClock } from '@chargeledger/simulators';
-import { eventId, uniqueId } from './support/deployment';
+import { anOperatorAccount as anOperatorAccountOn, balanceOn, eventId, uniqueId } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
 
 /**
@@ -67,14 +67,8 @@ async function aSimulatedProsumer(exports: SurplusSource) {
   return { prosumer, accountId, meter };
 }
 
-async function anOperatorAccount(amount: number): Promise<string> {
-  const accountId = uniqueId('acc-op-1');
-  await ledger.party('wallets').submit('Wallet:openAccount', { eventId: eventId(), accountId, kind: 'operator', ownerId: 'op-1', currency: 'EUR' });
-  await ledger.party('wallets').submit('Wallet:topUp', { eventId: eventId(), accountId, amount, reference: `bank-${accountId}` });
-  return accountId;
-}
-
-const balance = async (accountId: string): Promise<number> => (await ledger.party('wallets').evaluate('Wallet:getAccount', { accountId })).balance;
+const anOperatorAccount = (amount: number): Promise<string> => anOperatorAccountOn(ledger, amount);
+const balance = (accountId: string): Promise<number> => balanceOn(ledger, accountId);
 const nextWindow = (): { startMs: number; endMs: number } => {
   const startMs = Date.now() + acceptanceMs();
   return { startMs, endMs: startMs + WINDOW_MS };

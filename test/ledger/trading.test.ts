@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { ExportMeter } from '../integration/participants-support';
-import { eventId, uniqueId } from './support/deployment';
+import { anOperatorAccount as anOperatorAccountOn, balanceOn, eventId, uniqueId } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
 
 /**
@@ -31,14 +31,8 @@ async function aProsumerWithExportMeter(): Promise<{ accountId: string; exportPo
   return { accountId, exportPointId, meter };
 }
 
-async function anOperatorAccount(amount: number): Promise<string> {
-  const accountId = uniqueId('acc-op-1');
-  await ledger.party('wallets').submit('Wallet:openAccount', { eventId: eventId(), accountId, kind: 'operator', ownerId: 'op-1', currency: 'EUR' });
-  await ledger.party('wallets').submit('Wallet:topUp', { eventId: eventId(), accountId, amount, reference: `bank-${accountId}` });
-  return accountId;
-}
-
-const balance = async (accountId: string): Promise<number> => (await ledger.party('wallets').evaluate('Wallet:getAccount', { accountId })).balance;
+const anOperatorAccount = (amount: number): Promise<string> => anOperatorAccountOn(ledger, amount);
+const balance = (accountId: string): Promise<number> => balanceOn(ledger, accountId);
 
 describe('a prosumer’s P2P sale to an operator', () => {
   it('escrows the accepted energy’s price, and pays the prosumer min(accepted, delivered) from the export meter’s signed readings', async () => {

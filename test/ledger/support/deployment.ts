@@ -107,3 +107,14 @@ export async function aDriverWithCard(ledger: LedgerUnderTest, options: { topUp:
   await linkCard(wallets, { accountId, idToken, tokenRef: 'card-1', eventIds: [eventId(), eventId()] });
   return { accountId, idToken };
 }
+
+/** An account of operator op-1, opened and topped up by Wallets. */
+export async function anOperatorAccount(ledger: LedgerUnderTest, amount: number): Promise<string> {
+  const accountId = uniqueId('acc-op-1');
+  await ledger.party('wallets').submit('Wallet:openAccount', { eventId: eventId(), accountId, kind: 'operator', ownerId: 'op-1', currency: 'EUR' });
+  await ledger.party('wallets').submit('Wallet:topUp', { eventId: eventId(), accountId, amount, reference: `bank-${accountId}` });
+  return accountId;
+}
+
+/** An account's balance as Wallets reads it. */
+export const balanceOn = async (ledger: LedgerUnderTest, accountId: string): Promise<number> => (await ledger.party('wallets').evaluate('Wallet:getAccount', { accountId })).balance;
