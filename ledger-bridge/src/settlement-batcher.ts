@@ -148,8 +148,8 @@ export class SettlementBatcher {
       if (result === undefined || result.eventId !== item.request.eventId) {
         item.reject(new Error(`the ledger answered a batch of ${batch.length} with ${results.length} results out of order`));
       } else if (result.status === 'settled') {
-        const { receipt } = result;
-        item.resolve({ kind: 'session-settled', sessionId: receipt.sessionId, charged: receipt.charged, energyWh: receipt.energyWh, verification: receipt.verification });
+        const { settled } = result;
+        item.resolve({ kind: 'session-settled', sessionId: result.sessionId, charged: settled.charged, energyWh: settled.energyWh, verification: settled.verification });
       } else if (result.status === 'deferred') {
         again.push(item);
       } else if (STATE_DEPENDENT_REFUSALS.has(result.code) && Date.now() - item.firstTriedAt < this.#options.confirmRefusalMs) {
@@ -172,8 +172,8 @@ export class SettlementBatcher {
   }
 }
 
-/** The transaction id of a batch, as the receipts it wrote carry it (none if it applied nothing). */
+/** The transaction id of a batch, as the settlements it applied carry it (none if it applied nothing). */
 function txIdOf(results: readonly CloseSessionsItemResult[]): string | undefined {
-  for (const result of results) if (result.status === 'settled' && !result.replayed) return result.receipt.txId;
+  for (const result of results) if (result.status === 'settled' && !result.replayed) return result.settled.txId;
   return undefined;
 }

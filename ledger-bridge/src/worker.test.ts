@@ -45,7 +45,7 @@ class RecordingLedger implements ChargingLedger {
       results: settlements.map(({ eventId, sessionId }) => {
         if (this.refusedSettlements.has(sessionId)) return { eventId, sessionId, status: 'refused', code: 'EVIDENCE_REJECTED', reason: 'the last reading is in the future' };
         if (!this.applied.includes(eventId)) this.applied.push(eventId);
-        return { eventId, sessionId, status: 'settled', replayed: false, receipt: { sessionId, charged: 321, energyWh: 1000, verification: 'unverified', txId: 'tx-batch' } as ResultOf<'Session:closeSession'> };
+        return { eventId, sessionId, status: 'settled', replayed: false, settled: { charged: 321, energyWh: 1000, verification: 'unverified', txId: 'tx-batch' } };
       }),
     };
   }

@@ -28,6 +28,8 @@ export CORE_PEER_TLS_KEY_FILE="$dir/tls/server.key"
 export CORE_PEER_TLS_ROOTCERT_FILE="$dir/tls/ca.crt"
 export CORE_PEER_FILESYSTEMPATH=/var/hyperledger/production
 export CORE_LEDGER_SNAPSHOTS_ROOTDIR=/var/hyperledger/production/snapshots
+# No chaincode function reads a key's history (GetHistoryForKey), so no peer indexes every write for it.
+export CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE=false
 export CORE_OPERATIONS_LISTENADDRESS="0.0.0.0:$(org_var "$org" PEER_OPERATIONS_PORT)"
 export CORE_METRICS_PROVIDER=prometheus
 export FABRIC_LOGGING_SPEC="${FABRIC_LOGGING_SPEC:-info}"

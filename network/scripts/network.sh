@@ -238,6 +238,8 @@ peer_env() {
   export CORE_PEER_TLS_ROOTCERT_FILE="$dir/tls/ca.crt"
   export CORE_PEER_FILESYSTEMPATH="$fabric/peers/$org/data"
   export CORE_LEDGER_SNAPSHOTS_ROOTDIR="$fabric/peers/$org/data/snapshots"
+  # No chaincode function reads a key's history (GetHistoryForKey), so no peer indexes every write for it.
+  export CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE=false
   export CORE_OPERATIONS_LISTENADDRESS="$host:$(peer_ops_port "$org")"
   export CORE_METRICS_PROVIDER=prometheus
   export FABRIC_LOGGING_SPEC="${FABRIC_LOGGING_SPEC:-info}"

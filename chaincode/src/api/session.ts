@@ -99,8 +99,8 @@ export interface CloseSessionRequest extends Idempotent {
 }
 
 /**
- * Several settlements in one transaction (ADR 0022). Each keeps its own event id, recorded exactly as
- * Session:closeSession records it, so either function replays the other's settlement. The batch itself has
+ * Several settlements in one transaction (ADR 0022). Each keeps its own event id, recorded on its session
+ * exactly as Session:closeSession records it, so either function replays the other's settlement. The batch itself has
  * no event id: a batch that failed to commit is regrouped freely.
  */
 export interface CloseSessionsRequest {
@@ -109,11 +109,18 @@ export interface CloseSessionsRequest {
 
 /** What became of one settlement of a batch. Only `settled` wrote anything. */
 export type CloseSessionsItemResult =
-  | { readonly eventId: string; readonly sessionId: string; readonly status: 'settled'; readonly receipt: Receipt; readonly replayed: boolean }
+  | { readonly eventId: string; readonly sessionId: string; readonly status: 'settled'; readonly settled: SettledFigures; readonly replayed: boolean }
   /** Refused as Session:closeSession would have refused it; nothing of it was written. */
   | { readonly eventId: string; readonly sessionId: string; readonly status: 'refused'; readonly code: ChaincodeErrorCode; readonly reason: string }
   /** It shares a key with an earlier settlement of the batch (BATCH_KEY_SHARED): not applied, submit it again. */
   | { readonly eventId: string; readonly sessionId: string; readonly status: 'deferred'; readonly code: 'BATCH_KEY_SHARED'; readonly reason: string };
+
+/**
+ * What a batch reports of each settlement: the receipt's figures the CSMS is told. Every endorser returns
+ * the whole result inside the transaction, so the receipts themselves are not repeated there; they are on
+ * the ledger (Session:getReceipt).
+ */
+export type SettledFigures = Pick<Receipt, 'charged' | 'energyWh' | 'verification' | 'txId'>;
 
 export interface CloseSessionsResult {
   /** In the order of the request. */

@@ -70,6 +70,18 @@ export function verifyOcmfSignature(text: string, publicKey: string): SignatureV
  */
 export function decodePublicKey(text: string): KeyObject | undefined {
   if (text.length > MAX_KEY_LENGTH) return undefined;
+  if (decodedKeys.has(text)) return decodedKeys.get(text);
+  // A meter's key settles each of its sessions: decoded once, not once a settlement.
+  if (decodedKeys.size >= MAX_DECODED_KEYS) decodedKeys.clear();
+  const key = decodeKey(text);
+  decodedKeys.set(text, key);
+  return key;
+}
+
+const MAX_DECODED_KEYS = 4096;
+const decodedKeys = new Map<string, KeyObject | undefined>();
+
+function decodeKey(text: string): KeyObject | undefined {
   const compact = text.replace(WHITESPACE, '');
   const der = decodeBytes(compact, 'hex') ?? decodeBytes(compact, 'base64');
   if (der === undefined) return undefined;

@@ -57,7 +57,7 @@ describe('Several settlements in one transaction (Session:closeSessions)', () =>
     const { results } = await scene.cast.network.submit(scene.cast.operator, 'Session:closeSessions', request, { transient });
 
     expect(results.map((r) => r.status)).toEqual(['settled', 'settled', 'settled']);
-    expect(results.map((r) => (r.status === 'settled' ? r.receipt.charged : 0))).toEqual([476, 476, 476]);
+    expect(results.map((r) => (r.status === 'settled' ? r.settled.charged : 0))).toEqual([476, 476, 476]);
     expect(await balance(scene, 'acc-op1')).toBe(3 * 476);
     for (const i of [0, 1, 2]) expect(await balance(scene, `drv-${i}`)).toBe(10_000 - 476);
     const event = scene.cast.network.events.at(-1);
@@ -107,19 +107,39 @@ describe('Several settlements in one transaction (Session:closeSessions)', () =>
     const byEvent = { ...(JSON.parse(transient[TRANSIENT_KEYS.ocmfRecordsByEvent] as string) as object), [alone.eventId]: recordsOf(scene, 0) };
     const { results } = await scene.cast.network.submit(scene.cast.operator, 'Session:closeSessions', batch, { transient: { [TRANSIENT_KEYS.ocmfRecordsByEvent]: JSON.stringify(byEvent) } });
 
-    expect(results[0]).toEqual({ eventId: alone.eventId, sessionId: 's-0', status: 'settled', receipt, replayed: true });
+    const { charged, energyWh, verification, txId } = receipt;
+    expect(results[0]).toEqual({ eventId: alone.eventId, sessionId: 's-0', status: 'settled', settled: { charged, energyWh, verification, txId }, replayed: true });
     expect(results[1]).toMatchObject({ status: 'settled', replayed: false });
     expect(await balance(scene, 'drv-0')).toBe(10_000 - 476);
     expect(scene.cast.network.events.at(-1)?.payload).toMatchObject({ settlements: [{ sessionId: 's-1' }] });
   });
 
-  it('refuses a settlement whose event id another request used', async () => {
+  it('refuses a settlement whose event id settled the session with another request, and a second settlement of a session', async () => {
     const scene = await openSessions(1);
     const { request, transient } = aBatch(scene, [{ i: 0, records: recordsOf(scene, 0) }]);
     await scene.cast.network.submit(scene.cast.operator, 'Session:closeSessions', request, { transient });
-    const reused = { settlements: [{ ...(request.settlements[0] as CloseSessionRequest), sessionId: 's-other' }] };
-    const { results } = await scene.cast.network.submit(scene.cast.operator, 'Session:closeSessions', reused, { transient });
-    expect(results).toMatchObject([{ status: 'refused', code: 'EVENT_ID_REUSED' }]);
+    const first = request.settlements[0] as CloseSessionRequest;
+    const unsigned = { kind: 'unsigned' as const, startRegisterWh: 0, endRegisterWh: 1, startTimeMs: scene.openedMs, endTimeMs: scene.openedMs + MINUTE };
+    const reused = { settlements: [{ ...first, evidence: unsigned }] };
+    const again = { settlements: [{ ...first, eventId: scene.cast.eventId() }] };
+
+    expect((await scene.cast.network.submit(scene.cast.operator, 'Session:closeSessions', reused, { transient })).results).toMatchObject([{ status: 'refused', code: 'EVENT_ID_REUSED' }]);
+    expect((await scene.cast.network.submit(scene.cast.operator, 'Session:closeSessions', again, { transient })).results).toMatchObject([{ status: 'refused', code: 'INVALID_STATE' }]);
+    expect(await balance(scene, 'drv-0')).toBe(10_000 - 476);
+  });
+
+  it('writes no event-id record for a settlement: the session keeps its event id and request hash', async () => {
+    const scene = await openSessions(1);
+    const { request, transient } = aBatch(scene, [{ i: 0, records: recordsOf(scene, 0) }]);
+    const keys = (): string[] => scene.cast.network.world.publicEntries().map(([key]) => key.replaceAll('\u0000', '/'));
+    const before = new Set(keys());
+    await scene.cast.network.submit(scene.cast.operator, 'Session:closeSessions', request, { transient });
+    const added = keys().filter((key) => !before.has(key));
+
+    expect(added.filter((key) => key.startsWith('/cl.event/'))).toEqual([]);
+    expect(added).toContain('/cl.receipt/s-0/');
+    const session = scene.cast.network.world.publicEntries().find(([key]) => key.replaceAll('\u0000', '/') === '/cl.session/s-0/')?.[1];
+    expect(JSON.parse(session?.toString('utf8') ?? '{}')).toMatchObject({ status: 'settled', settledBy: { eventId: request.settlements[0]?.eventId } });
   });
 
   it('refuses a whole batch that names one session twice', async () => {

@@ -1,8 +1,7 @@
 import type { Context } from 'fabric-contract-api';
-import { TRANSIENT_KEYS, type ChaincodeEvents, type CloseSessionRequest, type CloseSessionsItemResult, type CloseSessionsResult, type Receipt } from '../api';
+import { TRANSIENT_KEYS, type ChaincodeEvents, type CloseSessionRequest, type CloseSessionsItemResult, type CloseSessionsResult } from '../api';
 import { ChaincodeError, refuse } from '../core/errors';
-import { canonicalJson, fromBytes, toBytes } from '../core/json';
-import { recordedEvent, recordEvent, requestHashOf } from '../core/submit-evaluate';
+import { toBytes } from '../core/json';
 import { StagedWrites, Tx } from '../core/transaction-view';
 import { closeSession } from './close';
 import { ocmfRecordsOf, transientRecordsByEvent } from './evidence';
@@ -14,7 +13,7 @@ type Settled = Omit<ChaincodeEvents['SessionSettled'], 'txId'>;
 
 /**
  * Settles each session of the batch as Session:closeSession would, in the order given, in one transaction
- * (ADR 0022). Each settlement is exactly-once by its own event id, recorded as closeSession records it. A
+ * (ADR 0022). Each settlement is exactly-once by its own event id, kept on its session as closeSession keeps it. A
  * settlement the chaincode refuses leaves nothing behind: its writes are staged and dropped. A settlement
  * that read or wrote a key an earlier applied one wrote (one driver's account, hold or evidence) is not
  * applied either but deferred (BATCH_KEY_SHARED), since it saw the state before that write. Whether each is
@@ -64,17 +63,9 @@ export async function closeSessions(ctx: Context, operatorId: string, settlement
 
 async function settleOne(tx: Tx, operatorId: string, request: CloseSessionRequest, n: number, ocmfRecords: () => readonly string[]): Promise<CloseSessionsItemResult> {
   const { eventId, sessionId } = request;
-  const requestHash = requestHashOf(request);
-  const recorded = await recordedEvent(tx, eventId);
-  if (recorded !== undefined) {
-    if (recorded.transaction !== 'Session:closeSession' || recorded.requestHash !== requestHash) {
-      refuse('EVENT_ID_REUSED', `event ${eventId} was used by another request (tx ${recorded.txId})`);
-    }
-    return { eventId, sessionId, status: 'settled', receipt: fromBytes<Receipt>(Buffer.from(recorded.result, 'utf8')), replayed: true };
-  }
-  const receipt = await closeSession(tx, operatorId, request, { ocmfRecords, entry: n });
-  await recordEvent(tx, eventId, { transaction: 'Session:closeSession', requestHash, result: canonicalJson(receipt), txId: tx.txId });
-  return { eventId, sessionId, status: 'settled', receipt, replayed: false };
+  const { receipt, replayed } = await closeSession(tx, operatorId, request, { ocmfRecords, entry: n });
+  const { charged, energyWh, verification, txId } = receipt;
+  return { eventId, sessionId, status: 'settled', settled: { charged, energyWh, verification, txId }, replayed };
 }
 
 /** A settlement as the batch's event lists it: the transaction id is the event's, once. */

@@ -1,11 +1,12 @@
 import type { CloseSessionRequest, Receipt } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
+import { recordedEvent, requestHashOf } from '../core/submit-evaluate';
 import type { Tx } from '../core/transaction-view';
 import { PricingError, priceMeasurement, type PriceBreakdown } from '../pricing';
 import { credit, debit, loadAccount, removeHold, touchDriver } from '../wallet/accounts';
 import { checkClaimedStart, checkWindow, unsignedMeasurement, verifiedMeasurement, type Measurement } from './evidence';
-import { openSessionOf, sessionKey, startOf, type SessionRecord } from './records';
+import { loadSession, sessionKey, startOf, type SessionRecord } from './records';
 
 /** Where a settlement finds what is not in its request. */
 export interface CloseInputs {
@@ -15,13 +16,50 @@ export interface CloseInputs {
   readonly entry: number;
 }
 
+/** A settlement's receipt, and whether an earlier transaction had already written it under the same event id. */
+export interface Settlement {
+  readonly receipt: Receipt;
+  readonly replayed: boolean;
+}
+
 /**
- * Settles a session from meter evidence: cost = price(frozen tariff, evidence), capped at the hold. The
- * driver is debited the cost, the payee credited the same amount (a blind write of a new entry key, so
+ * Settles a session exactly once by its event id. The event id and the request's hash are kept on the
+ * session record the settlement rewrites anyway (ADR 0022), not in an event-id record of their own: a
+ * second request with the same event id replays the receipt if it is the same request, and is refused
+ * (EVENT_ID_REUSED) if not; a session settles once, whatever the event id. Access is checked before the
+ * replay, so another operator cannot read a receipt through it.
+ */
+export async function closeSession(tx: Tx, operatorId: string, req: CloseSessionRequest, inputs: CloseInputs): Promise<Settlement> {
+  const session = await loadSession(tx, req.sessionId);
+  if (session.operatorId !== operatorId) refuse('ACCESS_DENIED', `session ${req.sessionId} is at another operator's station`);
+  const requestHash = requestHashOf(req);
+  const replay = await replayOf(tx, session, req.eventId, requestHash);
+  if (replay !== undefined) return { receipt: replay, replayed: true };
+  if (session.status !== 'open') refuse('INVALID_STATE', `session ${req.sessionId} is ${session.status}`);
+  return { receipt: await settle(tx, session, req, requestHash, inputs), replayed: false };
+}
+
+/** The receipt of the settlement `eventId` already made of the session, if it made one. */
+async function replayOf(tx: Tx, session: SessionRecord, eventId: string, requestHash: string): Promise<Receipt | undefined> {
+  if (session.status !== 'settled') return undefined;
+  if (session.settledBy !== undefined) {
+    if (session.settledBy.eventId !== eventId) return undefined;
+    if (session.settledBy.requestHash !== requestHash) refuse('EVENT_ID_REUSED', `event ${eventId} settled session ${session.sessionId} with another request`);
+  } else {
+    // A session settled before its record kept the settlement's event id has an event-id record instead.
+    const recorded = await recordedEvent(tx, eventId);
+    if (recorded === undefined) return undefined;
+    if (recorded.transaction !== 'Session:closeSession' || recorded.requestHash !== requestHash) refuse('EVENT_ID_REUSED', `event ${eventId} was used by another request (tx ${recorded.txId})`);
+  }
+  return tx.must<Receipt>(tx.key(KEY.receipt, session.sessionId), `the receipt of session ${session.sessionId}`);
+}
+
+/**
+ * Settles an open session from meter evidence: cost = price(frozen tariff, evidence), capped at the hold.
+ * The driver is debited the cost, the payee credited the same amount (a blind write of a new entry key, so
  * concurrent settlements at one station never conflict), and the hold is removed, releasing the rest.
  */
-export async function closeSession(tx: Tx, operatorId: string, req: CloseSessionRequest, inputs: CloseInputs): Promise<Receipt> {
-  const session = await openSessionOf(tx, req.sessionId, operatorId);
+async function settle(tx: Tx, session: SessionRecord, req: CloseSessionRequest, requestHash: string, inputs: CloseInputs): Promise<Receipt> {
   const measurement =
     req.evidence.kind === 'ocmf'
       ? await verifiedMeasurement(tx, session.meter, inputs.ocmfRecords())
@@ -72,7 +110,7 @@ export async function closeSession(tx: Tx, operatorId: string, req: CloseSession
     txId: tx.txId,
     settledAtMs: tx.nowMs,
   };
-  const settled: SessionRecord = { ...session, status: 'settled' };
+  const settled: SessionRecord = { ...session, status: 'settled', settledBy: { eventId: req.eventId, requestHash } };
   await tx.put(sessionKey(tx, session.sessionId), settled);
   await tx.put(tx.key(KEY.receipt, session.sessionId), receipt);
   tx.emit('SessionSettled', {

@@ -41,6 +41,13 @@ export interface SessionRecord {
   readonly progressSeq: number;
   readonly lastProgressWh: number;
   readonly refusedReason?: 'insufficient-funds' | 'below-minimum-hold';
+  /** The settlement's event id and request hash, so that its replay returns the receipt (absent on sessions settled before it was kept here). */
+  readonly settledBy?: SettledBy;
+}
+
+export interface SettledBy {
+  readonly eventId: string;
+  readonly requestHash: string;
 }
 
 /** When the session started: the charger's claim, checked at open against the window, or else the open. */

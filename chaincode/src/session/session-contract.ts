@@ -5,6 +5,7 @@ import { refuse } from '../core/errors';
 import { Fields } from '../core/fields';
 import { canonicalJson } from '../core/json';
 import { KEY } from '../core/keys';
+import { Tx } from '../core/transaction-view';
 import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
 import { abandonSession } from './abandon';
 import { authorizeIdToken } from './authorize';
@@ -63,13 +64,13 @@ export class SessionContract extends Contract {
   @Returns('string')
   async closeSession(ctx: Context, request: string): Promise<string> {
     const operatorId = requireOperator(ctx);
-    return submit(ctx, request, {
-      name: 'Session:closeSession',
-      callers: ['OperatorsMSP'],
-      members: ['sessionId', 'evidence'],
-      read: (f) => ({ sessionId: f.id('sessionId'), evidence: readEvidence(f) }),
-      run: (tx, req) => closeSession(tx, operatorId, req, { ocmfRecords: () => transientRecords(tx), entry: 0 }),
-    });
+    // Exactly once by its event id, kept on the session it settles rather than in an event-id record (ADR 0022).
+    const fields = Fields.parse(request, ['eventId', 'sessionId', 'evidence']);
+    const tx = new Tx(ctx, fields.id('eventId'));
+    const req = { eventId: tx.eventId, sessionId: fields.id('sessionId'), evidence: readEvidence(fields) };
+    const { receipt, replayed } = await closeSession(tx, operatorId, req, { ocmfRecords: () => transientRecords(tx), entry: 0 });
+    if (!replayed) tx.flushEvent();
+    return canonicalJson(receipt);
   }
 
   /** Several settlements in one transaction, each exactly once by its own event id (ADR 0022). */
