@@ -142,6 +142,23 @@ describe('Several settlements in one transaction (Session:closeSessions)', () =>
     expect(JSON.parse(session?.toString('utf8') ?? '{}')).toMatchObject({ status: 'settled', settledBy: { eventId: request.settlements[0]?.eventId } });
   });
 
+  it('replays a settlement made before sessions kept their event id, from its event-id record', async () => {
+    const scene = await openSessions(1);
+    const settlement = { eventId: scene.cast.eventId(), sessionId: 's-0', evidence: { kind: 'ocmf' as const } };
+    const receipt = await scene.cast.network.submit(scene.cast.operator, 'Session:closeSession', settlement, { transient: ocmf(recordsOf(scene, 0)) });
+    // The state such a settlement left: the session without settledBy, an event-id record beside it.
+    const { world } = scene.cast.network;
+    const sessionKey = '\u0000cl.session\u0000s-0\u0000';
+    const { settledBy, ...legacy } = JSON.parse(world.get(sessionKey)?.value.toString('utf8') ?? '{}') as { settledBy: { requestHash: string } };
+    const record = { transaction: 'Session:closeSession', requestHash: settledBy.requestHash, result: JSON.stringify(receipt), txId: receipt.txId };
+    world.apply({ public: new Map([[sessionKey, Buffer.from(JSON.stringify(legacy))], [`\u0000cl.event\u0000${settlement.eventId}\u0000`, Buffer.from(JSON.stringify(record))]]), validation: new Map(), private: new Map() });
+
+    expect(await scene.cast.network.submit(scene.cast.operator, 'Session:closeSession', settlement, { transient: ocmf(recordsOf(scene, 0)) })).toEqual(receipt);
+    const unsigned = { kind: 'unsigned' as const, startRegisterWh: 0, endRegisterWh: 1, startTimeMs: scene.openedMs, endTimeMs: scene.openedMs + MINUTE };
+    await expect(scene.cast.network.submit(scene.cast.operator, 'Session:closeSession', { ...settlement, evidence: unsigned })).rejects.toMatchObject({ code: 'EVENT_ID_REUSED' });
+    expect(await balance(scene, 'drv-0')).toBe(10_000 - 476);
+  });
+
   it('refuses a whole batch that names one session twice', async () => {
     const scene = await openSessions(1);
     const { request, transient } = aBatch(scene, [{ i: 0, records: recordsOf(scene, 0) }]);
