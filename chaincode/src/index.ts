@@ -3,9 +3,11 @@ import { RegistryContract } from './registry/registry-contract';
 import { SessionContract } from './session/session-contract';
 import { TradingContract } from './trading/trading-contract';
 import { WalletContract } from './wallet/wallet-contract';
+import { readPeerBatchOffers } from './core/peer-batches';
 import { dropShimLogsBelowLevel } from './shim-logging';
 
 dropShimLogsBelowLevel();
+readPeerBatchOffers();
 
 /** The contracts `fabric-chaincode-node server` loads (package.json `main` → dist/index.js). */
 export const contracts: unknown[] = [WalletContract, RegistryContract, TariffContract, SessionContract, TradingContract];

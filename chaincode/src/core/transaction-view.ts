@@ -3,6 +3,7 @@ import type { ChaincodeEventName, ChaincodeEvents } from '../api';
 import { refuse } from './errors';
 import { fromBytes, toBytes } from './json';
 import type { KeyType, PrivateKeyType } from './keys';
+import { peerBatches, type StateWrite } from './peer-batches';
 
 export interface Listed<T> {
   readonly key: string;
@@ -35,14 +36,58 @@ export class StagedWrites {
     return new Set([...this.#reads, ...this.#writes.keys()]);
   }
 
-  /** Hands the writes to the stub, in the order they were made. */
-  async apply(ctx: Context): Promise<string[]> {
-    for (const [key, bytes] of this.#writes) {
+  /** The writes, in the order they were made. */
+  writes(): StateWrite[] {
+    return [...this.#writes.entries()];
+  }
+}
+
+/**
+ * Writes held until the end of a transaction and handed to the peer together: in one message where the peer
+ * takes write batches (core/peer-batches.ts), key by key where not. Fabric's write set is the same either way,
+ * since chaincode never reads its own writes.
+ */
+export class PendingWrites {
+  readonly #writes: StateWrite[] = [];
+
+  add(writes: readonly StateWrite[]): void {
+    this.#writes.push(...writes);
+  }
+
+  async flush(ctx: Context): Promise<void> {
+    const writes = this.#writes.splice(0);
+    if (writes.length === 0 || (await peerBatches(ctx.stub)?.writeStates(writes))) return;
+    for (const [key, bytes] of writes) {
       if (bytes === undefined) await ctx.stub.deleteState(key);
       else await ctx.stub.putState(key, bytes);
     }
-    return [...this.#writes.keys()];
   }
+}
+
+/** Committed values read ahead by `prefetch`, for the transaction they were read in. */
+const readAhead = new WeakMap<Context, { readonly txId: string; readonly values: Map<string, Uint8Array> }>();
+
+function readAheadOf(ctx: Context): Map<string, Uint8Array> {
+  const txId = ctx.stub.getTxID();
+  const known = readAhead.get(ctx);
+  if (known?.txId === txId) return known.values;
+  const values = new Map<string, Uint8Array>();
+  readAhead.set(ctx, { txId, values });
+  return values;
+}
+
+/**
+ * Reads `keys` ahead, in one message where the peer takes read batches, so that a later `Tx.get` of one finds
+ * it without a round trip. A transaction reads the state committed before it whatever it wrote, so a value
+ * read ahead stays right for the whole transaction. Every key is read here, batches or not, so every endorser
+ * reports the same read set whatever its peer offers.
+ */
+export async function prefetch(ctx: Context, keys: Iterable<string>): Promise<void> {
+  const values = readAheadOf(ctx);
+  const missing = [...new Set(keys)].filter((key) => !values.has(key));
+  if (missing.length === 0) return;
+  const batch = await peerBatches(ctx.stub)?.getStates(missing);
+  for (const [i, key] of missing.entries()) values.set(key, batch?.[i] ?? (await ctx.stub.getState(key)));
 }
 
 /**
@@ -77,7 +122,7 @@ export class Tx {
 
   async get<T>(key: string): Promise<T | undefined> {
     this.#staged?.read(key);
-    const bytes = await this.#ctx.stub.getState(key);
+    const bytes = readAheadOf(this.#ctx).get(key) ?? (await this.#ctx.stub.getState(key));
     return bytes.length === 0 ? undefined : fromBytes<T>(bytes);
   }
 

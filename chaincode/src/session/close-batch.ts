@@ -2,9 +2,12 @@ import type { Context } from 'fabric-contract-api';
 import { TRANSIENT_KEYS, type ChaincodeEvents, type CloseSessionRequest, type CloseSessionsItemResult, type CloseSessionsResult } from '../api';
 import { ChaincodeError, refuse } from '../core/errors';
 import { toBytes } from '../core/json';
-import { StagedWrites, Tx } from '../core/transaction-view';
+import { KEY } from '../core/keys';
+import { PendingWrites, prefetch, StagedWrites, Tx } from '../core/transaction-view';
+import { payloadHash } from '../ocmf';
 import { closeSession } from './close';
 import { ocmfRecordsOf, transientRecordsByEvent } from './evidence';
+import { sessionKey, type SessionRecord } from './records';
 
 /** Settlements one transaction takes at most. */
 export const MAX_SETTLEMENTS_PER_TRANSACTION = 100;
@@ -24,6 +27,8 @@ export async function closeSessions(ctx: Context, operatorId: string, settlement
   distinct(settlements.map((s) => s.eventId), 'event id');
   distinct(settlements.map((s) => s.sessionId), 'session');
   const recordsByEvent = transientRecordsByEvent(new Tx(ctx, ''));
+  await readAhead(ctx, settlements, recordsByEvent);
+  const pending = new PendingWrites();
   const written = new Set<string>();
   const applied: Settled[] = [];
   const results: CloseSessionsItemResult[] = [];
@@ -47,13 +52,16 @@ export async function closeSessions(ctx: Context, operatorId: string, settlement
       continue;
     }
     if (outcome.status === 'settled' && !outcome.replayed) {
-      for (const key of await staged.apply(ctx)) written.add(key);
+      const writes = staged.writes();
+      pending.add(writes);
+      for (const [key] of writes) written.add(key);
       const event = tx.emitted();
       if (event?.name !== 'SessionSettled') throw new Error('a settlement emits SessionSettled');
       applied.push(withoutTxId(event.payload as ChaincodeEvents['SessionSettled']));
     }
     results.push(outcome);
   }
+  await pending.flush(ctx);
   if (applied.length > 0) {
     const event: ChaincodeEvents['SessionsSettled'] = { txId: ctx.stub.getTxID(), settlements: applied };
     ctx.stub.setEvent('SessionsSettled', toBytes(event));
@@ -66,6 +74,36 @@ async function settleOne(tx: Tx, operatorId: string, request: CloseSessionReques
   const { receipt, replayed } = await closeSession(tx, operatorId, request, { ocmfRecords, entry: n });
   const { charged, energyWh, verification, txId } = receipt;
   return { eventId, sessionId, status: 'settled', settled: { charged, energyWh, verification, txId }, replayed };
+}
+
+/**
+ * Reads ahead, in two round trips where the peer takes read batches, the keys each settlement reads first:
+ * its session and the claims of its records, then its meter and its driver's account. Settlements then
+ * find them without a round trip of their own (`Tx.get`).
+ */
+async function readAhead(ctx: Context, settlements: readonly CloseSessionRequest[], recordsByEvent: ReadonlyMap<string, unknown>): Promise<void> {
+  const tx = new Tx(ctx, '');
+  const claims = settlements.flatMap(({ eventId }) => {
+    const records = recordsByEvent.get(eventId);
+    return Array.isArray(records) ? records.flatMap((record) => evidenceKeyOf(tx, record)) : [];
+  });
+  const sessionKeys = settlements.map(({ sessionId }) => sessionKey(tx, sessionId));
+  await prefetch(ctx, [...sessionKeys, ...claims]);
+  const sessions = await Promise.all(sessionKeys.map((key) => tx.get<SessionRecord>(key)));
+  await prefetch(
+    ctx,
+    sessions.flatMap((session) => (session === undefined ? [] : [...(session.meter === undefined ? [] : [tx.key(KEY.meter, session.meter.meterSerial)]), tx.key(KEY.account, session.driverAccountId)])),
+  );
+}
+
+/** The claim key of a record, if it is one (what is not is refused when its settlement verifies it). */
+function evidenceKeyOf(tx: Tx, record: unknown): string[] {
+  if (typeof record !== 'string') return [];
+  try {
+    return [tx.key(KEY.evidence, payloadHash(record))];
+  } catch {
+    return [];
+  }
 }
 
 /** A settlement as the batch's event lists it: the transaction id is the event's, once. */
