@@ -32,7 +32,7 @@ function aConnection(state: Map<string, string>, readyPayload?: Uint8Array): { s
       const keys = decodeGetStateMultipleResult(message.getPayload_asU8()).map((key) => Buffer.from(key).toString('utf8'));
       return Buffer.concat(keys.map((key) => Buffer.from(encodeGetStateMultiple([state.get(key) ?? '']))));
     },
-  }) as { chat(start: unknown): void };
+  }) as unknown as { chat(start: unknown): void };
   handler.chat({});
   if (readyPayload !== undefined) {
     const ready = new peer.ChaincodeMessage();
