@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseEnvFile, repositoryRoot } from '@chargeledger/config';
 import { applyEvent, LedgerRefusal, SettlementBatcher, SettlementListener, type Outcome } from '@chargeledger/ledger-bridge';
 import { settlementOutcomeJobId, type LedgerEvent, type SessionEnded, type SettlementOutcome } from '@chargeledger/ledger-queue';
 import { checkpointers } from '@hyperledger/fabric-gateway';
@@ -55,6 +57,22 @@ async function twoEndedSessions(drivers: readonly [DriverOnLedger, DriverOnLedge
   return ends;
 }
 
+/**
+ * How many requests of each kind the Wallets' peer has answered its chaincode service (its Prometheus counter
+ * chaincode_shim_requests_completed, successful ones), on Fabric.
+ */
+async function walletsPeerShimRequests(): Promise<Map<string, number>> {
+  const settings: Record<string, string | undefined> = { ...parseEnvFile(readFileSync(path.join(repositoryRoot, 'config', 'defaults.env'), 'utf8')), ...process.env };
+  const metrics = await (await fetch(`http://${settings['FABRIC_WALLETS_HOST']}:${settings['FABRIC_WALLETS_PEER_OPERATIONS_PORT']}/metrics`)).text();
+  const counts = new Map<string, number>();
+  for (const [, labels, value] of metrics.matchAll(/^chaincode_shim_requests_completed\{([^}]*)\} (\S+)$/gm)) {
+    if (!labels?.includes('success="true"')) continue;
+    const type = /type="([A-Z_]+)"/.exec(labels)?.[1] ?? '?';
+    counts.set(type, (counts.get(type) ?? 0) + Number(value));
+  }
+  return counts;
+}
+
 const aBatcher = (): SettlementBatcher => new SettlementBatcher({ ledger: ledger.bridge, maxPerTransaction: 10, transactionsInFlight: 1, confirmRefusalMs: 0, log });
 
 it('settles sessions handed over together in one transaction, each at its own price, reported to the CSMS once each', async () => {
@@ -66,8 +84,16 @@ it('settles sessions handed over together in one transaction, each at its own pr
   const outcomes = new Queue<SettlementOutcome>(OUTCOMES_QUEUE, { connection: pipeline.csms.redis, prefix: pipeline.csms.prefix });
   try {
     const batcher = aBatcher();
+    const before = ledger.kind === 'fabric' ? await walletsPeerShimRequests() : undefined;
     const settled = await Promise.all(ends.map((end, i) => batcher.settle(end, drivers[i]?.accountId)));
     expect(settled.map((o) => o.kind)).toEqual(['session-settled', 'session-settled']);
+    if (before !== undefined) {
+      // On Fabric the settlements' reads and writes went in the peer's batches (ADR 0024): the Wallets' peer
+      // endorses every settlement, and answered batches, not a message per key.
+      const after = await walletsPeerShimRequests();
+      const more = (type: string): number => (after.get(type) ?? 0) - (before.get(type) ?? 0);
+      expect({ reads: more('GET_STATE_MULTIPLE'), writes: more('WRITE_BATCH_STATE'), keyByKey: more('GET_STATE') + more('PUT_STATE') + more('DEL_STATE') }).toEqual({ reads: 2, writes: 1, keyByKey: 0 });
+    }
     const receipts = await Promise.all(ends.map((end) => readLedger(ledger).receipt(end.sessionId)));
     expect(receipts.map((r) => r.verification)).toEqual(['verified', 'verified']);
     expect(receipts[0]?.txId).toBe(receipts[1]?.txId);

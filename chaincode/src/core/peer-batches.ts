@@ -44,15 +44,24 @@ interface ShimHandler {
 let installed = false;
 let ChaincodeMessage: ShimMessageClass | undefined;
 
-/** Reads the peer's offer on every connection the shim opens from now on. Idempotent. */
+/**
+ * Reads the peer's offer on every connection the shim opens from now on. Idempotent. A shim without the
+ * internals this needs gets no offer, and the chaincode asks key by key.
+ */
 export function readPeerBatchOffers(): void {
   if (installed) return;
   installed = true;
   const fromShim = createRequire(require.resolve('fabric-shim'));
-  ChaincodeMessage = (fromShim('@hyperledger/fabric-protos') as { peer: { ChaincodeMessage: ShimMessageClass } }).peer.ChaincodeMessage;
-  const { ChaincodeMessageHandler } = fromShim('./lib/handler') as { ChaincodeMessageHandler: { prototype: { chat(start: unknown): unknown } } };
-  const chat = ChaincodeMessageHandler.prototype.chat;
-  ChaincodeMessageHandler.prototype.chat = function (this: ShimHandler, start: unknown): unknown {
+  let handlerClass: { prototype: { chat?: (start: unknown) => unknown } } | undefined;
+  try {
+    ChaincodeMessage = (fromShim('@hyperledger/fabric-protos') as { peer: { ChaincodeMessage: ShimMessageClass } }).peer.ChaincodeMessage;
+    handlerClass = (fromShim('./lib/handler') as { ChaincodeMessageHandler?: typeof handlerClass }).ChaincodeMessageHandler;
+  } catch {
+    return;
+  }
+  const chat = handlerClass?.prototype.chat;
+  if (handlerClass === undefined || chat === undefined) return;
+  handlerClass.prototype.chat = function (this: ShimHandler, start: unknown): unknown {
     this._stream?.on('data', (message) => {
       if (message.getType() === TYPE.READY) this[OFFER] = readOffer(message.getPayload_asU8());
     });
@@ -64,7 +73,7 @@ export function readPeerBatchOffers(): void {
 export function peerBatches(stub: ChaincodeStub): PeerBatches | undefined {
   const handler = (stub as unknown as { handler?: ShimHandler }).handler;
   const offer = handler?.[OFFER];
-  if (handler === undefined || offer === undefined || ChaincodeMessage === undefined) return undefined;
+  if (handler === undefined || offer === undefined || ChaincodeMessage === undefined || typeof handler._askPeerAndListen !== 'function') return undefined;
   return new PeerBatches(handler, stub, offer, ChaincodeMessage);
 }
 
