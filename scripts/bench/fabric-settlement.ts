@@ -27,7 +27,7 @@ import { lineChart } from './svg-chart';
  *      session a transaction (Session:closeSession with the session's OCMF evidence) at --single-rates;
  *   3. at each of --rates in turn, settlement through the bridge's SettlementBatcher (Session:closeSessions,
  *      ADR 0022) and the raw capacity of the same channel: Tariff:publishTariff of a new tariff id, the
- *      simplest write the chaincode offers (one new key besides the event-id record every transaction writes);
+ *      simplest write the chaincode offers (one new key besides its event-id record);
  *   4. the bridge started: chargers stop their open sessions at half the saturating settlement rate
  *      (StopTransaction sent → SessionSettled committed, p50 and p99), then the rest all at once (the rate
  *      at which the bridge settles a backlog);
