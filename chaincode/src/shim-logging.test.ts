@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { fromShim } from './core/from-shim';
 import { dropShimLogsBelowLevel } from './shim-logging';
 
 interface ShimLogger {
@@ -8,7 +8,7 @@ interface ShimLogger {
   info(message: string): void;
 }
 
-const shimLogger = (name: string): ShimLogger => (createRequire(require.resolve('fabric-shim'))('./lib/logger') as { getLogger(name: string): ShimLogger }).getLogger(name);
+const shimLogger = (name: string): ShimLogger => (fromShim('./lib/logger') as { getLogger(name: string): ShimLogger }).getLogger(name);
 
 describe("the chaincode service's filter of the shim's logs", () => {
   it('formats a message at or above the level and never one below it', () => {

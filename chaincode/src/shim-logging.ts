@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { fromShim } from './core/from-shim';
 
 interface WinstonLogger {
   isLevelEnabled(level: string): boolean;
@@ -18,7 +18,6 @@ let installed = false;
 export function dropShimLogsBelowLevel(): void {
   if (installed) return;
   installed = true;
-  const fromShim = createRequire(require.resolve('fabric-shim'));
   const { Logger } = fromShim('winston') as { Logger: { prototype: WinstonLogger } };
   const write = Logger.prototype.write;
   Logger.prototype.write = function (this: WinstonLogger, info: unknown): boolean {

@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
 import type { Context } from 'fabric-contract-api';
 import type { ChaincodeStub } from 'fabric-shim';
+import { fromShim } from './from-shim';
 import { decodeGetStateMultipleResult, encodeGetStateMultiple, encodeWriteBatchState, peerBatches, readOffer, readPeerBatchOffers } from './peer-batches';
 import { PendingWrites, prefetch, Tx } from './transaction-view';
 
-const fromShim = createRequire(require.resolve('fabric-shim'));
 const { peer } = fromShim('@hyperledger/fabric-protos') as { peer: { ChaincodeMessage: new () => ChaincodeMessage } };
 const { ChaincodeMessageHandler } = fromShim('./lib/handler') as { ChaincodeMessageHandler: { prototype: { chat(start: unknown): void } } };
 

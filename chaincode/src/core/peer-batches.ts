@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { ChaincodeStub } from 'fabric-shim';
+import { fromShim } from './from-shim';
 
 /**
  * Fabric 3.1 peers take several reads in one message (GET_STATE_MULTIPLE) and several writes in one
@@ -51,7 +51,6 @@ let ChaincodeMessage: ShimMessageClass | undefined;
 export function readPeerBatchOffers(): void {
   if (installed) return;
   installed = true;
-  const fromShim = createRequire(require.resolve('fabric-shim'));
   let handlerClass: { prototype: { chat?: (start: unknown) => unknown } } | undefined;
   try {
     ChaincodeMessage = (fromShim('@hyperledger/fabric-protos') as { peer: { ChaincodeMessage: ShimMessageClass } }).peer.ChaincodeMessage;
@@ -138,7 +137,7 @@ export function readOffer(payload: Uint8Array): BatchOffer | undefined {
 
 /** GetStateMultiple: 1 repeated string keys, 2 collection (empty: public state). */
 export function encodeGetStateMultiple(keys: readonly string[]): Uint8Array {
-  return concat(keys.map((key) => lengthDelimited(1, Buffer.from(key, 'utf8'))));
+  return Buffer.concat(keys.map((key) => lengthDelimited(1, Buffer.from(key, 'utf8'))));
 }
 
 /** GetStateMultipleResult: 1 repeated bytes values, one per key asked, empty where a key has no value. */
@@ -148,12 +147,12 @@ export function decodeGetStateMultipleResult(payload: Uint8Array): Uint8Array[] 
 
 /** WriteBatchState: 1 repeated WriteRecord {1 key, 2 value, 3 collection, 5 type: PUT_STATE 9 or DEL_STATE 10}. */
 export function encodeWriteBatchState(writes: readonly StateWrite[]): Uint8Array {
-  return concat(
+  return Buffer.concat(
     writes.map(([key, value]) => {
       const record = [lengthDelimited(1, Buffer.from(key, 'utf8'))];
       if (value !== undefined) record.push(lengthDelimited(2, value));
       record.push(varintField(5, value === undefined ? TYPE.DEL_STATE : TYPE.PUT_STATE));
-      return lengthDelimited(1, concat(record));
+      return lengthDelimited(1, Buffer.concat(record));
     }),
   );
 }
@@ -215,13 +214,9 @@ function varintBytes(value: number): number[] {
 }
 
 function lengthDelimited(field: number, bytes: Uint8Array): Uint8Array {
-  return concat([Uint8Array.from([...varintBytes(field * 8 + 2), ...varintBytes(bytes.length)]), bytes]);
+  return Buffer.concat([Uint8Array.from([...varintBytes(field * 8 + 2), ...varintBytes(bytes.length)]), bytes]);
 }
 
 function varintField(field: number, value: number): Uint8Array {
   return Uint8Array.from([...varintBytes(field * 8), ...varintBytes(value)]);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts);
 }

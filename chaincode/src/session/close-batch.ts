@@ -89,11 +89,14 @@ async function readAhead(ctx: Context, settlements: readonly CloseSessionRequest
   });
   const sessionKeys = settlements.map(({ sessionId }) => sessionKey(tx, sessionId));
   await prefetch(ctx, [...sessionKeys, ...claims]);
-  const sessions = await Promise.all(sessionKeys.map((key) => tx.get<SessionRecord>(key)));
-  await prefetch(
-    ctx,
-    sessions.flatMap((session) => (session === undefined ? [] : [...(session.meter === undefined ? [] : [tx.key(KEY.meter, session.meter.meterSerial)]), tx.key(KEY.account, session.driverAccountId)])),
-  );
+  const dependencies: string[] = [];
+  for (const key of sessionKeys) {
+    const session = await tx.get<SessionRecord>(key);
+    if (session === undefined) continue;
+    if (session.meter !== undefined) dependencies.push(tx.key(KEY.meter, session.meter.meterSerial));
+    dependencies.push(tx.key(KEY.account, session.driverAccountId));
+  }
+  await prefetch(ctx, dependencies);
 }
 
 /** The claim key of a record, if it is one (what is not is refused when its settlement verifies it). */
