@@ -2,7 +2,7 @@ import type { MspId } from './common';
 import type { AllowUnsignedMeterDataRequest, Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RevokeUnsignedMeterDataRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UnsignedMeterDataPermission, UpdateStationRequest } from './registry';
 import type { AbandonSessionRequest, AbandonSessionResult, AuthorizationVerdict, AuthorizeIdTokenQuery, CloseSessionRequest, CloseSessionsRequest, CloseSessionsResult, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
 import type { AcceptOfferRequest, DeliverySettlement, ExpireOfferRequest, Offer, OfferQuery, OpenOffersResult, PostOfferRequest, SettleDeliveryRequest, Trade } from './trading';
-import type { Account, AccountQuery, AccountView, HistoryQuery, HistoryResult, ForgetIdTokenRequest, Payout, PayoutQuery, RequestPayoutRequest, ReturnPayoutRequest, IdTokenLink, IndexIdTokenRequest, LinkIdTokenRequest, OpenAccountRequest, PayoutRequest, ResolveIdTokenResult, SetDriverProfileRequest, SetSessionLimitRequest, SetTokenPepperRequest, TopUpRequest, UnlinkIdTokenRequest } from './wallet';
+import type { Account, AccountQuery, AccountView, ConfirmPayoutDestinationRequest, Payment, PaymentQuery, PayoutDestination, HistoryQuery, HistoryResult, ForgetIdTokenRequest, Payout, PayoutQuery, RequestPayoutRequest, ReturnPayoutRequest, IdTokenLink, IndexIdTokenRequest, LinkIdTokenRequest, OpenAccountRequest, PayoutRequest, ResolveIdTokenResult, SetDriverProfileRequest, SetSessionLimitRequest, SetTokenPepperRequest, TopUpRequest, UnlinkIdTokenRequest } from './wallet';
 
 /** Submitted transactions are ordered and committed; evaluated ones are answered by one peer and never recorded. */
 export type TxKind = 'submit' | 'evaluate';
@@ -23,6 +23,9 @@ export interface ContractApi {
   'Wallet:payout': Tx<PayoutRequest, Payout, 'submit', 'WalletsMSP'>;
   'Wallet:returnPayout': Tx<ReturnPayoutRequest, Payout, 'submit', 'WalletsMSP'>;
   'Wallet:getPayout': Tx<PayoutQuery, Payout, 'evaluate', MspId>;
+  /** A driver's bank account, confirmed by the driver while signed in at Wallets. */
+  'Wallet:confirmPayoutDestination': Tx<ConfirmPayoutDestinationRequest, PayoutDestination, 'submit', 'WalletsMSP'>;
+  'Wallet:getPayment': Tx<PaymentQuery, Payment, 'evaluate', MspId>;
   'Wallet:setSessionLimit': Tx<SetSessionLimitRequest, Account, 'submit', 'WalletsMSP'>;
   /** Wallets peers only (as for indexIdToken, forgetIdToken, setDriverProfile): endorse with WalletsMSP alone. */
   'Wallet:setTokenPepper': Tx<SetTokenPepperRequest, { readonly set: true }, 'submit', 'WalletsMSP'>;
@@ -90,6 +93,8 @@ export const TRANSACTIONS: { readonly [K in TransactionName]: TransactionDescrip
   'Wallet:payout': submitBy('WalletsMSP'),
   'Wallet:returnPayout': submitBy('WalletsMSP'),
   'Wallet:getPayout': query,
+  'Wallet:confirmPayoutDestination': submitBy('WalletsMSP'),
+  'Wallet:getPayment': query,
   'Wallet:setSessionLimit': submitBy('WalletsMSP'),
   'Wallet:setTokenPepper': submitBy('WalletsMSP'),
   'Wallet:setDriverProfile': submitBy('WalletsMSP'),

@@ -12,6 +12,7 @@ export interface ChaincodeEvents {
   PayoutRequested: EventBase & { readonly accountId: string; readonly payoutId: string; readonly amount: number };
   PayoutMade: EventBase & { readonly accountId: string; readonly payoutId: string; readonly amount: number; readonly destination: string };
   PayoutReturned: EventBase & { readonly accountId: string; readonly payoutId: string; readonly amount: number };
+  PayoutDestinationConfirmed: EventBase & { readonly accountId: string; readonly destinationId: string };
   SessionLimitChanged: EventBase & { readonly accountId: string; readonly sessionLimit: number };
   TokenPepperSet: EventBase;
   DriverProfileStored: EventBase & { readonly accountId: string };

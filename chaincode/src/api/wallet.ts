@@ -79,11 +79,51 @@ export interface OpenAccountRequest extends Idempotent {
   readonly currency: string;
   readonly sessionLimit?: number;
 }
+/**
+ * Money that reached Wallets: a card payment the provider confirmed (`stripe:<payment intent id>`) or a bank
+ * transfer Wallets' staff received (`bank:<the transfer's reference>`). The reference is unique on the ledger:
+ * a payment is credited once, to one account, whatever event id carries it (decision 0025).
+ */
 export interface TopUpRequest extends Idempotent {
   readonly accountId: string;
   readonly amount: number;
-  /** The payment provider's reference, not personal data. */
+  /** The payment's reference at the provider or the bank, not personal data. */
   readonly reference: string;
+}
+/** A payment credited by Wallet:topUp, under its reference; what a refund may give back. */
+export interface Payment {
+  readonly reference: string;
+  readonly accountId: string;
+  readonly amount: number;
+  readonly currency: string;
+  /** What payouts of the kind `refund:<reference>` have taken back so far (requested or paid). */
+  readonly refunded: number;
+  readonly txId: string;
+  readonly creditedAtMs: number;
+}
+export interface PaymentQuery {
+  readonly reference: string;
+}
+/**
+ * A bank account a driver confirmed while signed in, as Wallets keeps it off the ledger: only its fingerprint
+ * (sha256 of a salt and the account number, so no IBAN of a person is on the ledger) and the hash of the
+ * signed-in request that confirmed it.
+ */
+export interface ConfirmPayoutDestinationRequest extends Idempotent {
+  readonly accountId: string;
+  /** Unique within the account, chosen by Wallets. */
+  readonly destinationId: string;
+  readonly fingerprint: string;
+  /** sha256 of the driver's request (who, when, what), which Wallets keeps. */
+  readonly confirmation: string;
+}
+export interface PayoutDestination {
+  readonly accountId: string;
+  readonly destinationId: string;
+  readonly fingerprint: string;
+  readonly confirmation: string;
+  readonly confirmedAtMs: number;
+  readonly txId: string;
 }
 /**
  * The owner asks for money to leave its account: the operator (chargeledger.operatorId = the account's
@@ -96,11 +136,15 @@ export interface RequestPayoutRequest extends Idempotent {
   readonly payoutId: string;
   readonly amount: number;
   /**
-   * Where the money is to go: the owner's bank account as Wallets knows it (e.g. `iban:DE89370400440532013000`
-   * for a business). For a driver, a reference to the bank account Wallets keeps off the ledger: an IBAN
-   * of a person is personal data (ADR 0003).
+   * Where the money is to go. An operator or prosumer names its own bank account (e.g.
+   * `iban:DE89370400440532013000`), in a request it signs itself. A driver's money goes only back where it
+   * came from, `refund:<payment reference>` (at most what that payment credited, less earlier refunds), or to
+   * `destination:<destinationId>`, a bank account the driver confirmed (Wallet:confirmPayoutDestination):
+   * an IBAN of a person is personal data (ADR 0003) and Wallets alone does not choose it (decision 0025).
    */
   readonly destination: string;
+  /** sha256 of the owner's request this payout answers (required for drivers, whose request reaches the ledger through Wallets). */
+  readonly requestRef?: string;
 }
 /** Wallets reports the transfer made: the payout's destination and amount are the owner's, not Wallets'. */
 export interface PayoutRequest extends Idempotent {
@@ -122,6 +166,8 @@ export interface Payout {
   readonly currency: string;
   readonly destination: string;
   readonly status: 'requested' | 'paid' | 'returned';
+  /** The owner's request it answers, when given. */
+  readonly requestRef?: string;
   readonly requestedAtMs: number;
   readonly requestTxId: string;
   /** The transfer's reference, once paid or returned. */

@@ -11,6 +11,10 @@ export const KEY = {
   entry: 'cl.entry',
   /** [accountId, payoutId] → Payout: requested by the owner (the debit), then paid or returned by Wallets. */
   payout: 'cl.payout',
+  /** [reference] → Payment: every payment credited, once (Wallet:topUp). */
+  payment: 'cl.payment',
+  /** [accountId, destinationId] → PayoutDestination: a bank account the driver confirmed. */
+  payoutDestination: 'cl.payoutdest',
   /** [accountId, holdId] → Hold. Removed when released or settled. */
   hold: 'cl.hold',
   /** [accountId, tokenRef] → IdTokenLink (salted hash only). */

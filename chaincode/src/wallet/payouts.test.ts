@@ -56,7 +56,8 @@ describe('Payouts and the owner of an account', () => {
     await aDriver(cast, 'drv-1', { topUp: 500 });
     await expect(cast.network.submit(cast.operator, 'Wallet:requestPayout', request('drv-1', 100))).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
     expect(await cast.network.submit(cast.prosumer, 'Wallet:requestPayout', request('acc-pro1', 300))).toMatchObject({ status: 'requested' });
-    expect(await cast.network.submit(cast.wallets, 'Wallet:requestPayout', request('drv-1', 100, 'po-d', 'wallets-bank-ref-7'))).toMatchObject({ destination: 'wallets-bank-ref-7' });
+    const driverPayout = { ...request('drv-1', 100, 'po-d', 'refund:ref-drv-1'), requestRef: 'c'.repeat(64) };
+    expect(await cast.network.submit(cast.wallets, 'Wallet:requestPayout', driverPayout)).toMatchObject({ destination: 'refund:ref-drv-1', requestRef: 'c'.repeat(64) });
     expect(await view('acc-pro1')).toMatchObject({ balance: 0 });
     expect(await view('drv-1')).toMatchObject({ balance: 400 });
   });
@@ -122,5 +123,50 @@ describe('Payouts and the owner of an account', () => {
     // A new key carries no key-level policy: MAJORITY is all Fabric asks of it, and three organizations have it.
     expect(failure).toBeUndefined();
     expect(await view('acc-op1')).toMatchObject({ balance: 1000, available: 1000 });
+  });
+
+  describe("a driver's money", () => {
+    const requestRef = 'd'.repeat(64);
+    const driverRequest = (amount: number, destination: string, payoutId = cast.eventId()) => ({ ...request('drv-1', amount, payoutId, destination), requestRef });
+    beforeEach(async () => aDriver(cast, 'drv-1', { topUp: 500 }));
+
+    it('goes nowhere Wallets chose on its own: a bank account the driver did not confirm is refused, and so is a request without the driver’s', async () => {
+      await expect(cast.network.submit(cast.wallets, 'Wallet:requestPayout', driverRequest(100, 'iban:DE89370400440532013000'))).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+      await expect(cast.network.submit(cast.wallets, 'Wallet:requestPayout', driverRequest(100, 'destination:bank-1'))).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+      await expect(cast.network.submit(cast.wallets, 'Wallet:requestPayout', request('drv-1', 100, 'po-x', 'refund:ref-drv-1'))).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      expect(await view('drv-1')).toMatchObject({ balance: 500 });
+    });
+
+    it('goes to a bank account the driver confirmed, recorded by its fingerprint only', async () => {
+      const confirmed = await cast.network.submit(cast.wallets, 'Wallet:confirmPayoutDestination', { eventId: cast.eventId(), accountId: 'drv-1', destinationId: 'bank-1', fingerprint: 'e'.repeat(64), confirmation: 'f'.repeat(64) });
+      expect(confirmed).toMatchObject({ accountId: 'drv-1', destinationId: 'bank-1', fingerprint: 'e'.repeat(64) });
+      expect(await cast.network.submit(cast.wallets, 'Wallet:requestPayout', driverRequest(300, 'destination:bank-1'))).toMatchObject({ status: 'requested', destination: 'destination:bank-1', requestRef });
+      expect(await view('drv-1')).toMatchObject({ balance: 200 });
+    });
+
+    it('goes back to the payment it came from, never more than that payment, and a returned refund may be asked again', async () => {
+      await expect(cast.network.submit(cast.wallets, 'Wallet:requestPayout', driverRequest(501, 'refund:ref-drv-1'))).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+      await cast.network.submit(cast.wallets, 'Wallet:requestPayout', driverRequest(300, 'refund:ref-drv-1', 'po-1'));
+      await expect(cast.network.submit(cast.wallets, 'Wallet:requestPayout', driverRequest(201, 'refund:ref-drv-1'))).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+      expect(await cast.network.evaluate(cast.authority, 'Wallet:getPayment', { reference: 'ref-drv-1' })).toMatchObject({ accountId: 'drv-1', amount: 500, refunded: 300 });
+      await cast.network.submit(cast.wallets, 'Wallet:returnPayout', { eventId: cast.eventId(), accountId: 'drv-1', payoutId: 'po-1', reference: 'refund-failed' });
+      expect(await cast.network.evaluate(cast.authority, 'Wallet:getPayment', { reference: 'ref-drv-1' })).toMatchObject({ refunded: 0 });
+      expect(await view('drv-1')).toMatchObject({ balance: 500 });
+    });
+
+    it('refunds only a payment credited to this account', async () => {
+      await aDriver(cast, 'drv-2', { topUp: 900 });
+      await expect(cast.network.submit(cast.wallets, 'Wallet:requestPayout', driverRequest(100, 'refund:ref-drv-2'))).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    });
+  });
+
+  it('credits a payment once, whatever event id carries it: its reference is unique on the ledger', async () => {
+    await aDriver(cast, 'drv-1', { topUp: 500 });
+    await aDriver(cast, 'drv-2');
+    const again = { accountId: 'drv-1', amount: 500, reference: 'ref-drv-1' };
+    await expect(cast.network.submit(cast.wallets, 'Wallet:topUp', { eventId: cast.eventId(), ...again })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(cast.network.submit(cast.wallets, 'Wallet:topUp', { eventId: cast.eventId(), ...again, accountId: 'drv-2' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    expect(await view('drv-1')).toMatchObject({ balance: 500 });
+    expect(await view('drv-2')).toMatchObject({ balance: 0 });
   });
 });

@@ -1,8 +1,9 @@
-import type { Account, Payout, PayoutRequest, RequestPayoutRequest, ReturnPayoutRequest } from '../api';
+import type { Account, ConfirmPayoutDestinationRequest, Payout, PayoutDestination, PayoutRequest, RequestPayoutRequest, ReturnPayoutRequest } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/transaction-view';
 import { activeAccount, credit, debit, fundsOf, loadAccount } from './accounts';
+import { restoreRefund, takeRefund } from './payments';
 
 /**
  * Who asks for a payout: an operator or prosumer for its own account (its certificate attribute must be the
@@ -14,6 +15,45 @@ export type PayoutRequester =
   | { readonly mspId: 'WalletsMSP' };
 
 const payoutKey = (tx: Tx, accountId: string, payoutId: string): string => tx.key(KEY.payout, accountId, payoutId);
+const destinationKey = (tx: Tx, accountId: string, destinationId: string): string => tx.key(KEY.payoutDestination, accountId, destinationId);
+
+/** Where a driver's money may go: back to a payment it came from, or to a bank account the driver confirmed. */
+const REFUND = 'refund:';
+const CONFIRMED = 'destination:';
+
+/** A bank account the driver confirmed while signed in at Wallets (Wallets keeps the account number off the ledger). */
+export async function confirmPayoutDestination(tx: Tx, req: ConfirmPayoutDestinationRequest): Promise<PayoutDestination> {
+  const account = await activeAccount(tx, req.accountId);
+  if (account.kind !== 'driver') refuse('BAD_REQUEST', 'operators and prosumers name their bank account in the payout request they sign');
+  const key = destinationKey(tx, req.accountId, req.destinationId);
+  if ((await tx.get<PayoutDestination>(key)) !== undefined) refuse('ALREADY_EXISTS', `destination ${req.destinationId} exists`);
+  const { accountId, destinationId, fingerprint, confirmation } = req;
+  const destination: PayoutDestination = { accountId, destinationId, fingerprint, confirmation, confirmedAtMs: tx.nowMs, txId: tx.txId };
+  await tx.put(key, destination);
+  tx.emit('PayoutDestinationConfirmed', { accountId: req.accountId, destinationId: req.destinationId });
+  return destination;
+}
+
+/**
+ * A driver has no identity on the channel, so Wallets asks on the driver's behalf; what Wallets may not do
+ * is choose where the money goes (decision 0025). A driver's payout is a refund of a payment credited to the
+ * account, or goes to a destination the driver confirmed, and names the driver's request it answers.
+ */
+async function checkDriverDestination(tx: Tx, req: RequestPayoutRequest): Promise<void> {
+  if (req.requestRef === undefined) refuse('BAD_REQUEST', "a driver's payout names the driver's request it answers (requestRef)");
+  if (req.destination.startsWith(REFUND)) {
+    await takeRefund(tx, req.accountId, req.destination.slice(REFUND.length), req.amount);
+    return;
+  }
+  if (req.destination.startsWith(CONFIRMED)) {
+    const destinationId = req.destination.slice(CONFIRMED.length);
+    if ((await tx.get<PayoutDestination>(destinationKey(tx, req.accountId, destinationId))) === undefined) {
+      refuse('ACCESS_DENIED', `the driver of ${req.accountId} has not confirmed destination ${destinationId}`);
+    }
+    return;
+  }
+  refuse('ACCESS_DENIED', `a driver's money goes back to a payment (${REFUND}<reference>) or to a destination the driver confirmed (${CONFIRMED}<id>)`);
+}
 
 export async function loadPayout(tx: Tx, accountId: string, payoutId: string): Promise<Payout> {
   return tx.must<Payout>(payoutKey(tx, accountId, payoutId), `payout ${payoutId} of ${accountId}`);
@@ -37,6 +77,7 @@ export async function requestPayout(tx: Tx, requester: PayoutRequester, req: Req
   requireOwner(account, requester);
   const key = payoutKey(tx, req.accountId, req.payoutId);
   if ((await tx.get<Payout>(key)) !== undefined) refuse('ALREADY_EXISTS', `payout ${req.payoutId} exists`);
+  if (account.kind === 'driver') await checkDriverDestination(tx, req);
   const funds = await fundsOf(tx, account);
   if (funds.available < req.amount) refuse('INSUFFICIENT_FUNDS', `available ${funds.available} < ${req.amount}`);
   await debit(tx, account, req.amount, 'payout', req.payoutId);
@@ -47,6 +88,7 @@ export async function requestPayout(tx: Tx, requester: PayoutRequester, req: Req
     currency: account.currency,
     destination: req.destination,
     status: 'requested',
+    ...(req.requestRef === undefined ? {} : { requestRef: req.requestRef }),
     requestedAtMs: tx.nowMs,
     requestTxId: tx.txId,
   };
@@ -69,6 +111,7 @@ export async function returnPayout(tx: Tx, req: ReturnPayoutRequest): Promise<Pa
   const payout = await requestedPayout(tx, req.accountId, req.payoutId);
   await loadAccount(tx, req.accountId);
   await credit(tx, req.accountId, payout.amount, 'payout-returned', req.payoutId);
+  if (payout.destination.startsWith(REFUND)) await restoreRefund(tx, payout.destination.slice(REFUND.length), payout.amount);
   const returned: Payout = { ...payout, status: 'returned', reference: req.reference, completedAtMs: tx.nowMs, completedTxId: tx.txId };
   await tx.put(payoutKey(tx, req.accountId, req.payoutId), returned);
   tx.emit('PayoutReturned', { accountId: req.accountId, payoutId: req.payoutId, amount: payout.amount });

@@ -5,7 +5,8 @@ import { KEY } from '../core/keys';
 import { ALL_MSPS, evaluate, submit, submitPrivate, type SubmitSpec } from '../core/submit-evaluate';
 import { requireMsp, requireOperator, requireProsumer } from '../core/access';
 import { activeAccount, credit, fundsOf, loadAccount, protectAccount, touchDriver, viewOf } from './accounts';
-import { completePayout, loadPayout, requestPayout, returnPayout, type PayoutRequester } from './payouts';
+import { completePayout, confirmPayoutDestination, loadPayout, requestPayout, returnPayout, type PayoutRequester } from './payouts';
+import { loadPayment, recordPayment } from './payments';
 import { forgetIdToken, indexIdToken, setDriverProfile, setTokenPepper } from './private-records';
 import { resolveIdToken } from './resolve';
 import { loadLink } from './tokens';
@@ -68,6 +69,7 @@ export class WalletContract extends Contract {
       read: (f) => ({ accountId: f.id('accountId'), amount: f.int('amount', 1, MAX_AMOUNT), reference: f.id('reference') }),
       run: async (tx, req) => {
         const account = await touchDriver(tx, await activeAccount(tx, req.accountId));
+        await recordPayment(tx, account, req);
         const funds = await fundsOf(tx, account);
         await credit(tx, req.accountId, req.amount, 'top-up', req.reference);
         tx.emit('AccountToppedUp', { accountId: req.accountId, amount: req.amount });
@@ -84,9 +86,27 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:requestPayout',
       callers: ['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP'],
-      members: ['accountId', 'payoutId', 'amount', 'destination'],
-      read: (f) => ({ accountId: f.id('accountId'), payoutId: f.id('payoutId'), amount: f.int('amount', 1, MAX_AMOUNT), destination: f.id('destination') }),
+      members: ['accountId', 'payoutId', 'amount', 'destination', 'requestRef'],
+      read: (f) => ({
+        accountId: f.id('accountId'),
+        payoutId: f.id('payoutId'),
+        amount: f.int('amount', 1, MAX_AMOUNT),
+        destination: f.id('destination'),
+        ...(f.has('requestRef') ? { requestRef: f.sha256Hex('requestRef') } : {}),
+      }),
       run: (tx, req) => requestPayout(tx, requester, req),
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async confirmPayoutDestination(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Wallet:confirmPayoutDestination',
+      callers: ['WalletsMSP'],
+      members: ['accountId', 'destinationId', 'fingerprint', 'confirmation'],
+      read: (f) => ({ accountId: f.id('accountId'), destinationId: f.id('destinationId'), fingerprint: f.sha256Hex('fingerprint'), confirmation: f.sha256Hex('confirmation') }),
+      run: confirmPayoutDestination,
     });
   }
 
@@ -246,6 +266,18 @@ export class WalletContract extends Contract {
       members: ['accountId', 'payoutId'],
       read: (f) => ({ accountId: f.id('accountId'), payoutId: f.id('payoutId') }),
       run: (tx, req) => loadPayout(tx, req.accountId, req.payoutId),
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getPayment(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Wallet:getPayment',
+      callers: ALL_MSPS,
+      members: ['reference'],
+      read: (f) => ({ reference: f.id('reference') }),
+      run: (tx, req) => loadPayment(tx, req.reference),
     });
   }
 
