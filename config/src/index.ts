@@ -1,3 +1,3 @@
 export { ConfigError, loadConfig, repositoryRoot } from './load';
 export { parseEnvFile } from './env-file';
-export { organizations, type Config, type CsmsTlsFiles, type OrganizationName } from './schema';
+export { organizations, type Config, type CsmsTlsFiles, type OrganizationName, type StripeSettings } from './schema';

@@ -101,6 +101,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         url: s.PARTICIPANTS_CSMS_URL === '' ? `${s.CSMS_TLS_CERT_FILE === '' ? 'http' : 'https'}://${s.CSMS_HOST}:${s.CSMS_PORT}` : s.PARTICIPANTS_CSMS_URL,
         keyFile: underData(s.PARTICIPANTS_CSMS_KEY_FILE),
       },
+      stripe:
+        s.STRIPE_SECRET_KEY === ''
+          ? undefined
+          : { secretKey: s.STRIPE_SECRET_KEY, webhookSecret: s.STRIPE_WEBHOOK_SECRET, apiUrl: s.STRIPE_API_URL === '' ? undefined : s.STRIPE_API_URL, webhookToleranceS: s.STRIPE_WEBHOOK_TOLERANCE_S },
     },
   });
 }

@@ -57,6 +57,10 @@ const settingsObject = z.object({
   PARTICIPANTS_AUTHORITY_PORT: port,
   PARTICIPANTS_CSMS_URL: z.string().regex(/^(https?:\/\/[^\s/]+)?$/, 'http(s)://host:port, or empty for CSMS_HOST and CSMS_PORT').optional().default(''),
   PARTICIPANTS_CSMS_KEY_FILE: z.string().min(1),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk_(test|live)_[A-Za-z0-9_]+)?$/, 'a Stripe secret key (sk_test_... or sk_live_...), or empty').optional().default(''),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^(whsec_[A-Za-z0-9_+/=]+)?$/, 'a Stripe webhook signing secret (whsec_...), or empty').optional().default(''),
+  STRIPE_API_URL: z.string().regex(/^(https?:\/\/[^\s/]+)?$/, 'http(s)://host:port, or empty for Stripe’s API').optional().default(''),
+  STRIPE_WEBHOOK_TOLERANCE_S: z.coerce.number().int().min(1).max(3600).optional().default(300),
 });
 
 /** Every setting of the stack, as the environment spells it. Values arrive as strings and are coerced. */
@@ -65,6 +69,10 @@ export const settingsSchema = settingsObject.superRefine((s, ctx) => {
   if ((s.CSMS_TLS_KEY_FILE === '') !== (s.CSMS_TLS_CERT_FILE === '')) {
     const missing = s.CSMS_TLS_KEY_FILE === '' ? 'CSMS_TLS_KEY_FILE' : 'CSMS_TLS_CERT_FILE';
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: [missing], message: 'set both CSMS_TLS_KEY_FILE and CSMS_TLS_CERT_FILE, or neither' });
+  }
+  if ((s.STRIPE_SECRET_KEY === '') !== (s.STRIPE_WEBHOOK_SECRET === '')) {
+    const missing = s.STRIPE_SECRET_KEY === '' ? 'STRIPE_SECRET_KEY' : 'STRIPE_WEBHOOK_SECRET';
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: [missing], message: 'set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither: a payment that is asked for must be confirmable' });
   }
   if (s.CSMS_TLS_CLIENT_CA_FILE !== '' && s.CSMS_TLS_CERT_FILE === '') {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['CSMS_TLS_CLIENT_CA_FILE'], message: 'client certificates need TLS: set CSMS_TLS_KEY_FILE and CSMS_TLS_CERT_FILE' });
@@ -138,7 +146,17 @@ export interface Config {
     readonly dataDir: string;
     /** The CSMS's admin API, read with a read-only key (absolute path of the file holding it). */
     readonly csms: { readonly url: string; readonly keyFile: string };
+    /** Card top-ups through Stripe; undefined when no key is set (money then comes in as recorded bank transfers only). */
+    readonly stripe: StripeSettings | undefined;
   };
+}
+
+export interface StripeSettings {
+  readonly secretKey: string;
+  readonly webhookSecret: string;
+  /** A stand-in for Stripe's API (tests, demos); undefined: Stripe's own. */
+  readonly apiUrl: string | undefined;
+  readonly webhookToleranceS: number;
 }
 
 export interface CsmsTlsFiles {

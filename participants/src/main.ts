@@ -15,6 +15,7 @@ import { readNetworkDescription } from '@chargeledger/ledger-bridge';
 import pino from 'pino';
 import { embeddedOrganizationLedger, fabricOrganizationLedger, type OrganizationLedger } from './ledger/organization-ledger';
 import { ORGANIZATION_MSP, ORGANIZATIONS, type Organization } from './organizations';
+import { StripePaymentProvider } from './payments/stripe-provider';
 import { startParticipantsService } from './service';
 
 /** The identities network/scripts/network.sh enrolls for each organization. */
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     organization,
     ledger,
     ledgerKind: kind,
+    ...(organization === 'wallets' && config.participants.stripe !== undefined ? { payments: new StripePaymentProvider(config.participants.stripe) } : {}),
     dataDir: config.participants.dataDir,
     host,
     port: ports[organization],
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     sessionTtlMs: 8 * 3_600_000,
     logger,
   });
+  if (organization === 'wallets' && config.participants.stripe === undefined) logger.info('card top-ups are off (no STRIPE_SECRET_KEY): money comes in as bank transfers Wallets’ staff record');
   logger.info({ url: service.url, ledger: kind }, `participants' service of ${organization} listening; dashboard at ${service.url}/`);
   const stop = (): void => {
     void service.close().then(() => process.exit(0));

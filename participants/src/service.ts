@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -10,6 +9,7 @@ import type { OrganizationLedger } from './ledger/organization-ledger';
 import type { Organization } from './organizations';
 import { STAFF_ROLE } from './routes/sign-in';
 import { ParticipantsStore } from './store';
+import type { PaymentProvider } from './payments/payment-provider';
 
 export interface ParticipantsServiceOptions {
   readonly organization: Organization;
@@ -29,6 +29,8 @@ export interface ParticipantsServiceOptions {
    * is the operator staff act for (operators only).
    */
   readonly firstStaff?: { readonly username: string; readonly password: string; readonly party?: string };
+  /** Card payments for Wallets' top-ups; undefined: bank transfers recorded by staff only. */
+  readonly payments?: PaymentProvider;
   readonly clock: Clock;
   readonly sessionTtlMs: number;
   readonly logger: FastifyBaseLogger | false;
@@ -39,8 +41,6 @@ export interface RunningParticipantsService {
   readonly app: FastifyInstance;
   close(): Promise<void>;
 }
-
-const newId = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}`;
 
 /** Builds one organization's service, creates its first member of staff if missing, and listens. */
 export async function startParticipantsService(options: Readonly<ParticipantsServiceOptions>): Promise<RunningParticipantsService> {
@@ -56,7 +56,7 @@ export async function startParticipantsService(options: Readonly<ParticipantsSer
     await store.addUser({ username: first.username, role: staffRole, passwordHash: await hashPassword(first.password), ...(first.party === undefined ? {} : { party: first.party }), createdAtMs: options.clock.now() });
   }
   const sessions = new SessionStore({ clock: options.clock, ttlMs: options.sessionTtlMs });
-  const app = await buildParticipantsApp({ organization: options.organization, ledger: options.ledger, store, sessions, clock: options.clock, newId, services: options.services, csms: new CsmsReader(options.csms), logger: options.logger });
+  const app = await buildParticipantsApp({ organization: options.organization, ledger: options.ledger, store, sessions, clock: options.clock, ...(options.payments === undefined ? {} : { payments: options.payments }), confirmWithinMs: 20_000, services: options.services, csms: new CsmsReader(options.csms), logger: options.logger });
   const url = await app.listen({ host: options.host, port: options.port });
   return {
     url,

@@ -21,6 +21,8 @@ export interface UserRecord {
 interface StoredState {
   users: Record<string, UserRecord>;
   lists: Record<string, string[]>;
+  /** Values the service keeps off the ledger under `<name>/<id>`, e.g. a driver's bank account for payouts. */
+  records?: Record<string, unknown>;
 }
 
 export class UserExists extends Error {
@@ -78,6 +80,17 @@ export class ParticipantsStore {
     const list = this.list(name);
     if (list.includes(id)) return;
     this.#state.lists[name] = [...list, id];
+    await this.#save();
+  }
+
+  record<T>(name: string, id: string): T | undefined {
+    const records = this.#state.records ?? {};
+    const key = `${name}/${id}`;
+    return Object.hasOwn(records, key) ? (records[key] as T) : undefined;
+  }
+
+  async keep(name: string, id: string, value: unknown): Promise<void> {
+    this.#state.records = { ...(this.#state.records ?? {}), [`${name}/${id}`]: value };
     await this.#save();
   }
 

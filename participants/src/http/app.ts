@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Clock, SessionStore } from '../auth/sessions';
 import type { CsmsReader } from '../csms/csms-reader';
 import type { OrganizationLedger } from '../ledger/organization-ledger';
@@ -12,6 +12,9 @@ import { registerSignInRoutes } from '../routes/sign-in';
 import { registerWalletRoutes } from '../routes/wallets';
 import { UserExists, type ParticipantsStore } from '../store';
 import { Guard } from './guard';
+import { type IdSource, registerIdempotency } from './idempotency';
+import { confirmedSubmits } from '../ledger/confirmed-submits';
+import type { PaymentProvider } from '../payments/payment-provider';
 import { ledgerErrorReply } from './refusals';
 
 export interface ParticipantsAppOptions {
@@ -20,8 +23,10 @@ export interface ParticipantsAppOptions {
   readonly store: ParticipantsStore;
   readonly sessions: SessionStore;
   readonly clock: Clock;
-  /** A fresh id with the prefix, for event ids and the ids the service chooses (accounts, prosumers, cards). */
-  readonly newId: (prefix: string) => string;
+  /** Card payments (Wallets only); undefined: money comes in only as bank transfers staff record. */
+  readonly payments?: PaymentProvider;
+  /** How long a submit whose outcome is unknown is asked again on the ledger before the client is answered 503. */
+  readonly confirmWithinMs: number;
   /** Where each organization's service is reached, for the dashboard (its pages call the service of the role signed in). */
   readonly services: Readonly<Record<Organization, string>>;
   /** The CSMS's admin API read with a read-only key: chargers' live state for drivers and operators. */
@@ -30,9 +35,17 @@ export interface ParticipantsAppOptions {
 }
 
 /** Everything a route module needs; built once per app. */
-export interface RouteContext extends Omit<ParticipantsAppOptions, 'logger' | 'services'> {
+export interface RouteContext extends Omit<ParticipantsAppOptions, 'logger' | 'services' | 'confirmWithinMs'> {
   readonly guard: Guard;
+  /**
+   * The ids of one request: event ids and the ids the service chooses (accounts, prosumers, cards, payouts),
+   * derived from its Idempotency-Key and caller when it has one, fresh otherwise.
+   */
+  readonly ids: (request: FastifyRequest) => IdSource;
 }
+
+/** The routes whose POSTs a payment provider sends; they are deduplicated by the provider's payment id instead. */
+export const PROVIDER_WEBHOOKS: ReadonlySet<string> = new Set(['/api/payments/stripe/webhook']);
 
 const TITLES: Readonly<Record<Organization, string>> = {
   wallets: 'Wallets: drivers’ accounts, top-ups, cards, statements and receipts',
@@ -75,7 +88,22 @@ export async function buildParticipantsApp(options: Readonly<ParticipantsAppOpti
     return undefined;
   });
 
-  const context: RouteContext = { ...options, guard: new Guard(options.sessions) };
+  const guard = new Guard(options.sessions);
+  const ids = registerIdempotency(app, {
+    clock: options.clock,
+    retentionMs: 24 * 3_600_000,
+    maxEntries: 100_000,
+    exempt: PROVIDER_WEBHOOKS,
+    scope: options.organization,
+    callerOf: (request) => {
+      const principal = guard.principalIfAny(request);
+      return principal === undefined ? 'anonymous' : `user:${principal.username}`;
+    },
+  });
+  const confirm = (ledger: OrganizationLedger['ledger']): OrganizationLedger['ledger'] => confirmedSubmits(ledger, { withinMs: options.confirmWithinMs });
+  const ledger: OrganizationLedger = { ...options.ledger, ledger: confirm(options.ledger.ledger), forParty: async (partyId) => confirm(await options.ledger.forParty(partyId)) };
+  const { confirmWithinMs: _confirmWithinMs, logger: _logger, services: _services, ...shared } = options;
+  const context: RouteContext = { ...shared, ledger, guard, ids };
   registerSignInRoutes(app, context);
   const routes = { wallets: registerWalletRoutes, operators: registerOperatorRoutes, prosumers: registerProsumerRoutes, authority: registerAuthorityRoutes }[options.organization];
   routes(app, context);

@@ -34,6 +34,11 @@ export class Guard {
     return principal;
   }
 
+  /** The person a guarded route was called by, or undefined on a route open to anyone. */
+  principalIfAny(request: FastifyRequest): Principal | undefined {
+    return this.#principals.get(request);
+  }
+
   token(request: FastifyRequest): string | undefined {
     return BEARER.exec(request.headers.authorization ?? '')?.[1];
   }

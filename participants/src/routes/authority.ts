@@ -15,7 +15,7 @@ const meterParams = closed({ meterSerial: ledgerId }, ['meterSerial']);
 
 /** The metering authority: registers meters with their public keys, rotates and revokes keys, lists meters and their key history. */
 export function registerAuthorityRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { guard, store, newId } = context;
+  const { guard, store, ids } = context;
   const ledger = context.ledger.ledger;
   const staff = guard.allow('authority-staff');
 
@@ -31,7 +31,7 @@ export function registerAuthorityRoutes(app: FastifyInstance, context: RouteCont
       },
     },
     async (request, reply) => {
-      const meter = await ledger.submit('Registry:registerMeter', { eventId: newId('evt'), ...request.body });
+      const meter = await ledger.submit('Registry:registerMeter', { eventId: ids(request)('evt'), ...request.body });
       await store.remember('meters', meter.meterSerial);
       return reply.code(201).send(meter);
     },
@@ -50,12 +50,12 @@ export function registerAuthorityRoutes(app: FastifyInstance, context: RouteCont
   app.post<{ Params: { meterSerial: string }; Body: { keyId: string; publicKey: string } }>(
     '/api/meters/:meterSerial/keys',
     { onRequest: staff, schema: { summary: 'Rotate the meter to a new key; the old one is retired', tags: ['meters'], security: bearer, params: meterParams, body: closed({ keyId: ledgerId, publicKey }, ['keyId', 'publicKey']) } },
-    async (request, reply) => reply.code(201).send(await ledger.submit('Registry:rotateMeterKey', { eventId: newId('evt'), meterSerial: request.params.meterSerial, ...request.body })),
+    async (request, reply) => reply.code(201).send(await ledger.submit('Registry:rotateMeterKey', { eventId: ids(request)('evt'), meterSerial: request.params.meterSerial, ...request.body })),
   );
 
   app.delete<{ Params: { meterSerial: string; keyId: string } }>(
     '/api/meters/:meterSerial/keys/:keyId',
     { onRequest: staff, schema: { summary: 'Revoke a key: records it signed are refused from now on', tags: ['meters'], security: bearer, params: closed({ meterSerial: ledgerId, keyId: ledgerId }, ['meterSerial', 'keyId']) } },
-    async (request) => ledger.submit('Registry:revokeMeterKey', { eventId: newId('evt'), ...request.params }),
+    async (request) => ledger.submit('Registry:revokeMeterKey', { eventId: ids(request)('evt'), ...request.params }),
   );
 }

@@ -74,7 +74,7 @@ export interface Purchase {
  * acts for the operator their user belongs to, with that operator's identity.
  */
 export function registerOperatorRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { guard, store, newId } = context;
+  const { guard, store, ids } = context;
   const staff = guard.allow('operator-staff');
   const operatorOf = (request: FastifyRequest): string => guard.principal(request).party ?? '';
   const ledgerOf = (request: FastifyRequest): Promise<ChargingLedger> => context.ledger.forParty(operatorOf(request));
@@ -95,7 +95,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
     },
     async (request, reply) => {
       const { minimumHold: hold, ...station } = request.body;
-      const registered = await (await ledgerOf(request)).submit('Registry:registerStation', { eventId: newId('evt'), ...station, policy: { minimumHold: hold } });
+      const registered = await (await ledgerOf(request)).submit('Registry:registerStation', { eventId: ids(request)('evt'), ...station, policy: { minimumHold: hold } });
       await store.remember(`stations:${operatorOf(request)}`, registered.stationId);
       return reply.code(201).send(registered);
     },
@@ -126,7 +126,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
     async (request) => {
       const { minimumHold: hold, ...change } = request.body;
       const policy: StationPolicy | undefined = hold === undefined ? undefined : { minimumHold: hold };
-      return (await ledgerOf(request)).submit('Registry:updateStation', { eventId: newId('evt'), stationId: request.params.stationId, ...change, ...(policy === undefined ? {} : { policy }) });
+      return (await ledgerOf(request)).submit('Registry:updateStation', { eventId: ids(request)('evt'), stationId: request.params.stationId, ...change, ...(policy === undefined ? {} : { policy }) });
     },
   );
 
@@ -164,7 +164,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
       },
     },
     async (request, reply) => {
-      const record = await (await ledgerOf(request)).submit('Tariff:publishTariff', { eventId: newId('evt'), tariff: request.body.tariff });
+      const record = await (await ledgerOf(request)).submit('Tariff:publishTariff', { eventId: ids(request)('evt'), tariff: request.body.tariff });
       await store.remember(`tariffs:${operatorOf(request)}`, record.tariffId);
       return reply.code(201).send(record);
     },
@@ -206,7 +206,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
       },
     },
     async (request, reply) => {
-      const trade = await (await ledgerOf(request)).submit('Trading:acceptOffer', { eventId: newId('evt'), offerId: request.params.offerId, ...request.body });
+      const trade = await (await ledgerOf(request)).submit('Trading:acceptOffer', { eventId: ids(request)('evt'), offerId: request.params.offerId, ...request.body });
       await store.remember(`purchases:${operatorOf(request)}`, request.params.offerId);
       return reply.code(201).send(trade);
     },

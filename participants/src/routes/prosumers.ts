@@ -18,7 +18,7 @@ const ocmfRecord = { type: 'string', pattern: '^OCMF\\|', maxLength: 8192 } as c
  * acceptances, settles delivery from the meter's signed records, and sees what it earned.
  */
 export function registerProsumerRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { guard, store, newId } = context;
+  const { guard, store, ids } = context;
   const prosumer = guard.allow('prosumer');
   const prosumerOf = (request: FastifyRequest): string => guard.principal(request).party ?? '';
   const ledgerOf = (request: FastifyRequest): Promise<ChargingLedger> => context.ledger.forParty(prosumerOf(request));
@@ -34,7 +34,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
     },
     async (request, reply) => {
       if (store.user(request.body.username) !== undefined) return reply.code(409).send({ error: 'Conflict', message: `user ${request.body.username} exists` });
-      const prosumerId = newId('pro');
+      const prosumerId = ids(request)('pro');
       // On Fabric this enrolls the prosumer's own identity with the Prosumers CA before anyone relies on it.
       await context.ledger.forParty(prosumerId);
       const principal = { username: request.body.username, role: 'prosumer' as const, party: prosumerId };
@@ -58,7 +58,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
       },
     },
     async (request, reply) => {
-      const offer = await (await ledgerOf(request)).submit('Trading:postOffer', { eventId: newId('evt'), offerId: request.body.offerId ?? newId('offer'), ...request.body });
+      const offer = await (await ledgerOf(request)).submit('Trading:postOffer', { eventId: ids(request)('evt'), offerId: request.body.offerId ?? ids(request)('offer'), ...request.body });
       await store.remember(`offers:${prosumerOf(request)}`, offer.offerId);
       return reply.code(201).send(offer);
     },
@@ -94,7 +94,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
     async (request) => {
       const records = request.body.ocmfRecords;
       const options = records.length === 0 ? {} : { transient: { [TRANSIENT_KEYS.ocmfRecords]: JSON.stringify(records) } };
-      return (await ledgerOf(request)).submit('Trading:settleDelivery', { eventId: newId('evt'), offerId: request.params.offerId }, options);
+      return (await ledgerOf(request)).submit('Trading:settleDelivery', { eventId: ids(request)('evt'), offerId: request.params.offerId }, options);
     },
   );
 

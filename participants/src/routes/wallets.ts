@@ -8,6 +8,7 @@ import type { Principal } from '../auth/sessions';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
 import { bearer, closed, currency, ledgerId, password, positiveInteger, username } from '../http/schemas';
+import { registerMoneyRoutes } from './money';
 import { openSession } from './sign-in';
 import { registerStationFinder } from './station-finder';
 
@@ -47,7 +48,7 @@ export async function statementOf(ledger: ChargingLedger, accountId: string): Pr
 }
 
 export function registerWalletRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { guard, store, newId } = context;
+  const { guard, store, ids } = context;
   const ledger = context.ledger.ledger;
   const driverOrStaff = guard.allow('driver', 'wallets-staff');
   const staffOnly = guard.allow('wallets-staff');
@@ -67,10 +68,11 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
     async (request, reply) => {
       const body = request.body;
       if (store.user(body.username) !== undefined) return reply.code(409).send({ error: 'Conflict', message: `user ${body.username} exists` });
-      const accountId = newId('drv');
-      await ledger.submit('Wallet:openAccount', { eventId: newId('evt'), accountId, kind: 'driver', currency: body.currency ?? 'EUR', sessionLimit: DRIVER_SESSION_LIMIT });
+      const id = ids(request);
+      const accountId = id('drv');
+      await ledger.submit('Wallet:openAccount', { eventId: id('evt'), accountId, kind: 'driver', currency: body.currency ?? 'EUR', sessionLimit: DRIVER_SESSION_LIMIT });
       const profile = JSON.stringify({ name: body.name, email: body.email, salt: randomBytes(16).toString('hex') });
-      await ledger.submit('Wallet:setDriverProfile', { eventId: newId('evt'), accountId }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.driverProfile]: profile } });
+      await ledger.submit('Wallet:setDriverProfile', { eventId: id('evt'), accountId }, { ...WALLETS_ONLY, transient: { [TRANSIENT_KEYS.driverProfile]: profile } });
       const principal = { username: body.username, role: 'driver' as const, party: accountId };
       await store.addUser({ ...principal, passwordHash: await hashPassword(body.password), createdAtMs: context.clock.now() });
       return reply.code(201).send(openSession(context, principal));
@@ -88,7 +90,7 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
         body: closed({ accountId: ledgerId, kind: { type: 'string', enum: ['driver', 'operator', 'prosumer'] }, ownerId: ledgerId, currency, sessionLimit: positiveInteger }, ['accountId', 'kind', 'currency']),
       },
     },
-    async (request, reply) => reply.code(201).send(await ledger.submit('Wallet:openAccount', { eventId: newId('evt'), ...request.body })),
+    async (request, reply) => reply.code(201).send(await ledger.submit('Wallet:openAccount', { eventId: ids(request)('evt'), ...request.body })),
   );
 
   app.get<{ Params: { accountId: string } }>(
@@ -97,24 +99,6 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
     async (request, reply) => {
       if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
       return ledger.evaluate('Wallet:getAccount', { accountId: request.params.accountId });
-    },
-  );
-
-  app.post<{ Params: { accountId: string }; Body: { amount: number; reference: string } }>(
-    '/api/accounts/:accountId/top-ups',
-    {
-      onRequest: driverOrStaff,
-      schema: {
-        summary: 'Top up an account with a payment the provider confirmed (amount in minor units)',
-        tags: ['accounts'],
-        security: bearer,
-        params: accountParams,
-        body: closed({ amount: { type: 'integer', minimum: 1, maximum: 100_000_00 }, reference: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' } }, ['amount', 'reference']),
-      },
-    },
-    async (request, reply) => {
-      if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
-      return ledger.submit('Wallet:topUp', { eventId: newId('evt'), accountId: request.params.accountId, ...request.body });
     },
   );
 
@@ -180,12 +164,13 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
     async (request, reply) => {
       const { accountId } = request.params;
       if (!ownAccount(guard.principal(request), accountId, reply)) return reply;
+      const id = ids(request);
       if (!pepperSet) {
-        await ensureTokenPepper(ledger, newId('evt'));
+        await ensureTokenPepper(ledger, `pepper-${randomBytes(8).toString('hex')}`);
         pepperSet = true;
       }
-      const tokenRef = newId('card');
-      const link = await linkCard(ledger, { accountId, idToken: request.body.idToken.toUpperCase(), tokenRef, eventIds: [newId('evt'), newId('evt')] });
+      const tokenRef = id('card');
+      const link = await linkCard(ledger, { accountId, idToken: request.body.idToken.toUpperCase(), tokenRef, eventIds: [id('evt'), id('evt')] });
       await store.remember(`cards:${accountId}`, tokenRef);
       return reply.code(201).send(link);
     },
@@ -205,9 +190,10 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
     { onRequest: driverOrStaff, schema: { summary: 'Revoke a card: sessions can no longer start with it', tags: ['cards'], security: bearer, params: closed({ accountId: ledgerId, tokenRef: ledgerId }, ['accountId', 'tokenRef']) } },
     async (request, reply) => {
       if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
-      return ledger.submit('Wallet:unlinkIdToken', { eventId: newId('evt'), ...request.params });
+      return ledger.submit('Wallet:unlinkIdToken', { eventId: ids(request)('evt'), ...request.params });
     },
   );
 
+  registerMoneyRoutes(app, context);
   registerStationFinder(app, context, ['driver', 'wallets-staff']);
 }
