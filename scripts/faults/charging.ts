@@ -70,6 +70,8 @@ export interface SessionPlan {
   readonly stepPaceMs: number;
   /** Called between steps: the offline charger's outage happens here. */
   readonly duringStep?: (step: number) => Promise<void>;
+  /** Called once the session has ended on the charger (its stop answered, or its remote end), before it is unplugged. */
+  readonly onEnded?: (sessionId: string) => void;
 }
 
 /**
@@ -107,6 +109,7 @@ export async function aSession(charger: SimulatedCharger, plan: SessionPlan): Pr
   } finally {
     chargePoint.off('transactionEnded', onEnded);
   }
+  plan.onEnded?.(sessionId);
   await chargePoint.unplug(1);
   return {
     sessionId,
