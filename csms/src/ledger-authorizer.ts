@@ -48,11 +48,9 @@ export class LedgerAuthorizer implements LedgerAsker {
   }
 
   async ask(chargerId: string, idToken: string): Promise<LedgerAnswer> {
-    const cacheKey = `${this.#options.keyPrefix}:ledger-authorizations:${chargerId}:${createHash('sha256').update(idToken).digest('hex')}`;
-    if (this.#options.cacheTtlMs > 0) {
-      const cached = await this.#options.redis.get(cacheKey);
-      if (cached !== null) return { kind: 'verdict', verdict: JSON.parse(cached) as LedgerAuthorizationVerdict, cached: true };
-    }
+    const cacheKey = this.#cacheKey(chargerId, idToken);
+    const cached = await this.cachedVerdict(chargerId, idToken);
+    if (cached !== undefined) return { kind: 'verdict', verdict: cached, cached: true };
     // Without a live bridge the question would only wait out the timeout: the charger is answered at once.
     if ((await this.#options.redis.exists(this.#options.heartbeatKey)) === 0) return { kind: 'unavailable', reason: 'no ledger bridge is running (no heartbeat)' };
     const reply = await this.#query(chargerId, idToken);
@@ -60,6 +58,16 @@ export class LedgerAuthorizer implements LedgerAsker {
     if (!reply.ok) return reply.failure === 'refused' ? { kind: 'refused', code: reply.code, message: reply.message } : { kind: 'unavailable', reason: `${reply.code}: ${reply.message}` };
     if (this.#options.cacheTtlMs > 0) await this.#options.redis.set(cacheKey, JSON.stringify(reply.verdict), 'PX', this.#options.cacheTtlMs);
     return { kind: 'verdict', verdict: reply.verdict, cached: false };
+  }
+
+  async cachedVerdict(chargerId: string, idToken: string): Promise<LedgerAuthorizationVerdict | undefined> {
+    if (this.#options.cacheTtlMs <= 0) return undefined;
+    const cached = await this.#options.redis.get(this.#cacheKey(chargerId, idToken));
+    return cached === null ? undefined : (JSON.parse(cached) as LedgerAuthorizationVerdict);
+  }
+
+  #cacheKey(chargerId: string, idToken: string): string {
+    return `${this.#options.keyPrefix}:ledger-authorizations:${chargerId}:${createHash('sha256').update(idToken).digest('hex')}`;
   }
 
   async #query(chargerId: string, idToken: string): Promise<LedgerQueryReply | undefined> {

@@ -218,4 +218,40 @@ describe('LedgerWorker', () => {
     await end.waitUntilFinished(events);
     expect(ledger.applied).toEqual(['started.CP-1-7', 'ended.CP-1-7']);
   });
+  describe("a session lock left by a bridge that was killed holding it", () => {
+    const sessionLock = (): string => `${prefix}:bridge:session-lock:CP-1-7`;
+
+    it("is taken over once the holder's job lock has lapsed, not after the session lock's own minute", async () => {
+      worker.run();
+      await (await add(started)).waitUntilFinished(events);
+      // What a bridge killed while applying a reading leaves: the session lock, and no lock on the reading's job.
+      await connection.set(sessionLock(), 'sampled.CP-1-7.5', 'PX', 60_000);
+      const asked = Date.now();
+      await (await add(ended)).waitUntilFinished(events);
+      expect(Date.now() - asked).toBeLessThan(1_000);
+      expect(ledger.applied).toEqual(['started.CP-1-7', 'ended.CP-1-7']);
+    });
+
+    it("is taken at once by the holder's own job when it runs again", async () => {
+      worker.run();
+      await (await add(started)).waitUntilFinished(events);
+      await connection.set(sessionLock(), 'ended.CP-1-7', 'PX', 60_000);
+      const asked = Date.now();
+      await (await add(ended)).waitUntilFinished(events);
+      expect(Date.now() - asked).toBeLessThan(1_000);
+    });
+
+    it('is waited for while the holding job is locked by a live bridge', async () => {
+      worker.run();
+      await (await add(started)).waitUntilFinished(events);
+      await connection.set(sessionLock(), 'sampled.CP-1-7.5', 'PX', 60_000);
+      await connection.set(`${prefix}:ledger-events:sampled.CP-1-7.5:lock`, 'a-live-worker:1', 'PX', 60_000);
+      const end = await add(ended);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(ledger.applied).toEqual(['started.CP-1-7']);
+      await connection.del(`${prefix}:ledger-events:sampled.CP-1-7.5:lock`);
+      await end.waitUntilFinished(events);
+      expect(ledger.applied).toEqual(['started.CP-1-7', 'ended.CP-1-7']);
+    });
+  });
 });

@@ -9,10 +9,32 @@ import { SettlementBatcher } from './settlement-batcher';
 
 /** Longer than any session and its retries can take. */
 const OPEN_MARK_TTL_S = 60 * 24 * 3600;
-/** Longer than one event's ledger calls can take; a bridge that dies holding it frees it by expiry. */
+/**
+ * How soon a killed bridge's jobs are taken up again (ADR 0026). A job's lock lasts JOB_LOCK_MS and is renewed
+ * every half of it while its bridge lives; every STALLED_CHECK_MS, starting when a bridge starts, a bridge moves
+ * back to waiting every job whose lock has lapsed. A job a killed bridge held is taken up again within about
+ * JOB_LOCK_MS + STALLED_CHECK_MS of the kill, by any bridge, the restarted one included. A live bridge whose
+ * event loop stalls longer than half a lock loses its jobs to another run; the event ids make that harmless.
+ */
+const JOB_LOCK_MS = 4_000;
+const STALLED_CHECK_MS = 1_000;
+/** How often a job may lose its bridge (killed, or cut from Redis) before BullMQ fails it as one that kills bridges. */
+const MAX_STALLS = 20;
+/**
+ * Longer than one event's ledger calls can take. The lock yields earlier to anyone once its holder's job lock
+ * has lapsed (a bridge killed while holding it), and at once to the holder's own job run again.
+ */
 const SESSION_LOCK_MS = 60_000;
 /** The open mark of a session the ledger did not open; an opened session's mark is its driver's account (a mark of an older bridge is '1'). */
 const OPEN_REFUSED = '1';
+/**
+ * Takes the session lock (KEYS[1]) for job ARGV[1] for ARGV[2] ms, unless another job holds it whose BullMQ
+ * job lock (`<queue key prefix ARGV[3]><job id>:lock`, the key BullMQ's own stalled check reads) still exists.
+ */
+const TAKE_SESSION_LOCK = `local holder = redis.call('get', KEYS[1])
+if holder and holder ~= ARGV[1] and redis.call('exists', ARGV[3] .. holder .. ':lock') == 1 then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
 /** Deletes the lock only if this job still holds it. */
 const RELEASE_IF_OWNER = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
@@ -77,7 +99,7 @@ export class LedgerWorker {
         // One event of a session at a time, across every worker and bridge: events of one session write the
         // same keys, and applied side by side they would only invalidate each other (MVCC) and back off.
         const lock = this.#sessionLockKey(event.sessionId);
-        if ((await this.#redis.set(lock, job.id ?? event.eventId, 'PX', SESSION_LOCK_MS, 'NX')) !== 'OK') {
+        if ((await this.#redis.eval(TAKE_SESSION_LOCK, 1, lock, job.id ?? event.eventId, SESSION_LOCK_MS, this.#events.toKey(''))) !== 1) {
           await job.moveToDelayed(Date.now() + Math.min(50, options.orderingDelayMs), token);
           throw new DelayedError();
         }
@@ -114,7 +136,15 @@ export class LedgerWorker {
         }
       },
       // The delay of each retry of an event the ledger could not take: capped, so a recovered ledger is used within seconds.
-      { ...queueOptions, concurrency: options.concurrency, autorun: false, settings: { backoffStrategy: (attemptsMade: number) => ledgerEventRetryDelayMs(attemptsMade) } },
+      {
+        ...queueOptions,
+        concurrency: options.concurrency,
+        autorun: false,
+        lockDuration: JOB_LOCK_MS,
+        stalledInterval: STALLED_CHECK_MS,
+        maxStalledCount: MAX_STALLS,
+        settings: { backoffStrategy: (attemptsMade: number) => ledgerEventRetryDelayMs(attemptsMade) },
+      },
     );
   }
 

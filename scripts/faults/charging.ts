@@ -1,7 +1,8 @@
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
-import { type ChargePoint, createChargePoint, type EvModel, loadTemplate, ManualClock, type OcppVersion } from '@chargeledger/simulators';
+import { type ChargePoint, createChargePoint, type EvModel, loadTemplate, ManualClock, type OcppVersion, type StartResult } from '@chargeledger/simulators';
+import { RPCError } from 'ocpp-rpc';
 
 /**
  * Simulated chargers of both protocol versions running sessions against the stack's CSMS, each recording
@@ -70,6 +71,8 @@ export interface SessionPlan {
   readonly stepPaceMs: number;
   /** Called between steps: the offline charger's outage happens here. */
   readonly duringStep?: (step: number) => Promise<void>;
+  /** Called once the session has ended on the charger (its stop answered, or its remote end), before it is unplugged. */
+  readonly onEnded?: (sessionId: string) => void;
 }
 
 /**
@@ -83,7 +86,7 @@ export async function aSession(charger: SimulatedCharger, plan: SessionPlan): Pr
   await clock.advance(Math.max(0, Date.now() - clock.now()));
   await chargePoint.plugIn(1, AN_EV);
   const startedAtMs = clock.now();
-  const start = await chargePoint.authorizeAndStart(plan.driver.idToken, 1);
+  const start = await presentCard(chargePoint, plan.driver.idToken);
   if (!start.accepted || start.transactionId === undefined) {
     await chargePoint.unplug(1);
     return undefined;
@@ -107,6 +110,7 @@ export async function aSession(charger: SimulatedCharger, plan: SessionPlan): Pr
   } finally {
     chargePoint.off('transactionEnded', onEnded);
   }
+  plan.onEnded?.(sessionId);
   await chargePoint.unplug(1);
   return {
     sessionId,
@@ -121,6 +125,21 @@ export async function aSession(charger: SimulatedCharger, plan: SessionPlan): Pr
     stopReason: remoteEnd.reason,
     endedAtRealMs: remoteEnd.atRealMs,
   };
+}
+
+/**
+ * Presents the card where the EV is plugged in. While Redis is away the CSMS cannot look the card up and answers
+ * Authorize with InternalError; the charger shows an error and the driver presents the card again a second later.
+ */
+async function presentCard(chargePoint: ChargePoint, idToken: string): Promise<StartResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chargePoint.authorizeAndStart(idToken, 1);
+    } catch (error) {
+      if (attempt >= 30 || !(error instanceof RPCError && error.rpcErrorCode === 'InternalError')) throw error;
+      await sleep(1_000);
+    }
+  }
 }
 
 /**

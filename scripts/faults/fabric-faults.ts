@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { connectAs, type DeadLetter, readNetworkDescription } from '@chargeledger/ledger-bridge';
-import { ledgerQueueNames } from '@chargeledger/ledger-queue';
+import { endedEventId, ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { loadTemplate, type OcppVersion } from '@chargeledger/simulators';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -36,6 +36,19 @@ export interface FaultRunOptions {
   readonly log: (line: string) => void;
 }
 
+/** A session whose end had reached the CSMS but was not settled when a component was killed. */
+export interface InFlightSession {
+  readonly sessionId: string;
+  /** Its end on the charger → the kill. */
+  readonly endedBeforeKillMs: number;
+  /**
+   * The killed component serving again → the session's settlement committed: what a driver waits for beyond
+   * the outage. Negative when it committed before the component served again (the component was not on its
+   * path); undefined when it never settled.
+   */
+  readonly settledAfterServingMs: number | undefined;
+}
+
 export interface FaultRecovery {
   readonly fault: string;
   readonly killedAt: string;
@@ -45,6 +58,13 @@ export interface FaultRecovery {
   readonly restartedAfterMs: number;
   /** Kill → the first settlement committed after the restart. */
   readonly settlingAgainAfterMs: number | undefined;
+  /**
+   * The sessions in flight at the kill. Each kill is timed to one: it falls right after the bridge has taken a
+   * session's end (its job active), so that the kill interrupts a settlement.
+   */
+  readonly inFlight: readonly InFlightSession[];
+  /** The slowest of `inFlight`: serving again → the last of them settled. */
+  readonly inFlightSettledAfterMs: number | undefined;
 }
 
 export interface FaultReport {
@@ -82,9 +102,18 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
   const chargePoints: SimulatedCharger[] = [];
   const offlineLinks = new Map<string, CuttableLink>();
   const settlementsAt: number[] = [];
+  const settledAt = new Map<string, number>();
   const description = await readNetworkDescription(stack.config.fabric.networkFile);
   const listener = await connectAs(description, 'operators', 'bridge');
-  const watching = watchSettlements(listener.network, description.chaincode, () => settlementsAt.push(Date.now()));
+  const watching = watchSettlements(listener.network, description.chaincode, (sessionId) => {
+    settlementsAt.push(Date.now());
+    if (!settledAt.has(sessionId)) settledAt.set(sessionId, Date.now());
+  });
+  const probe = new Redis({ host: stack.config.redis.host, port: stack.config.redis.port, maxRetriesPerRequest: 1 });
+  probe.on('error', () => undefined);
+  // Reads which end the bridge is settling, to time each kill; Redis itself is one of the things killed.
+  const events = new Queue(ledgerQueueNames(stack.config.queue).events, { connection: probe, prefix: stack.config.queue.prefix });
+  events.on('error', () => undefined);
   try {
     const run = randomBytes(3).toString('hex');
     const csmsUrl = `http://${stack.config.csms.host}:${stack.config.csms.port}`;
@@ -143,6 +172,26 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
       if (session === undefined) notStarted++;
       else ended.push(session);
     };
+    // The ends that are to settle (not the poor driver's, whose sessions the ledger refused to open), as they happen.
+    const endedAt = new Map<string, number>();
+    const endWaiters: ((sessionId: string) => void)[] = [];
+    const onEnded = (driver: Driver) => (sessionId: string): void => {
+      if (driver.kind === 'poor') return;
+      endedAt.set(sessionId, Date.now());
+      for (const waiter of endWaiters.splice(0)) waiter(sessionId);
+    };
+    const nextEnd = (): Promise<string> => new Promise((resolve) => endWaiters.push(resolve));
+    /** Waits until the bridge is settling a session that just ended: its end's job is active (or the limit passed). */
+    const settlementUnderWay = async (limitMs: number): Promise<void> => {
+      const deadline = Date.now() + limitMs;
+      const sessionId = await Promise.race([nextEnd(), sleep(limitMs).then(() => undefined)]);
+      if (sessionId === undefined) return;
+      while (Date.now() < deadline) {
+        const state = await events.getJobState(endedEventId(sessionId)).catch(() => 'unknown');
+        if (state === 'active' || state === 'completed' || state === 'failed') return;
+        await sleep(5);
+      }
+    };
 
     const regular = chargePoints.filter((c) => !offlineLinks.has(c.identity));
     const more = (): boolean => !faultsDone || started < options.sessions;
@@ -154,7 +203,8 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
         if (!more()) break;
         const n = started++;
         try {
-          record(await aSession(charger, { driver: driverFor(n, c), minutes: 1 + (n % 2), stepPaceMs: STEP_PACE_MS }));
+          const driver = driverFor(n, c);
+          record(await aSession(charger, { driver, minutes: 1 + (n % 2), stepPaceMs: STEP_PACE_MS, onEnded: onEnded(driver) }));
         } catch (error) {
           failures.push(`${charger.identity}: ${error instanceof Error ? error.message : String(error)}`);
           await charger.chargePoint.unplug(1).catch(() => undefined);
@@ -192,15 +242,17 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
       });
 
     // The faults, one after another, while the sessions run.
-    const recoveries: FaultRecovery[] = [];
+    const recoveries: (Omit<FaultRecovery, 'inFlight' | 'inFlightSettledAfterMs'> & { readonly inFlightIds: readonly string[] })[] = [];
     const fault = async (name: string, downMs: number, restart: () => Promise<void>): Promise<void> => {
+      await settlementUnderWay(30_000);
       const killedAt = Date.now();
       stack.kill9(name);
+      const inFlightIds = [...endedAt.keys()].filter((id) => !settledAt.has(id));
       await sleep(downMs);
       await restart();
       const restartedAfterMs = Date.now() - killedAt;
-      log(`${name}: serving again ${restartedAfterMs} ms after the kill`);
-      recoveries.push({ fault: name, killedAt: new Date(killedAt).toISOString(), downMs, restartedAfterMs, settlingAgainAfterMs: killedAt + restartedAfterMs });
+      log(`${name}: serving again ${restartedAfterMs} ms after the kill; ${inFlightIds.length} sessions in flight at the kill`);
+      recoveries.push({ fault: name, killedAt: new Date(killedAt).toISOString(), downMs, restartedAfterMs, settlingAgainAfterMs: killedAt + restartedAfterMs, inFlightIds });
       await sleep(15_000);
     };
     await sleep(15_000);
@@ -229,11 +281,18 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
       sessionsNotStarted: notStarted,
       sessionFailures: failures,
       audit,
-      recoveries: recoveries.map((r) => {
+      recoveries: recoveries.map(({ inFlightIds, ...r }) => {
         // settlingAgainAfterMs held the restart's time until the settlements were all seen.
         const restartedAt = r.settlingAgainAfterMs as number;
         const next = settlementsAt.find((at) => at >= restartedAt);
-        return { ...r, settlingAgainAfterMs: next === undefined ? undefined : next - Date.parse(r.killedAt) };
+        const killedAt = Date.parse(r.killedAt);
+        const inFlight = inFlightIds.map((sessionId): InFlightSession => {
+          const settled = settledAt.get(sessionId);
+          return { sessionId, endedBeforeKillMs: killedAt - (endedAt.get(sessionId) as number), settledAfterServingMs: settled === undefined ? undefined : settled - restartedAt };
+        });
+        const times = inFlight.map((s) => s.settledAfterServingMs);
+        const inFlightSettledAfterMs = times.length === 0 || times.includes(undefined) ? undefined : Math.max(...(times as number[]));
+        return { ...r, settlingAgainAfterMs: next === undefined ? undefined : next - killedAt, inFlight, inFlightSettledAfterMs };
       }),
       offlineChargers,
       failedEvents,
@@ -241,6 +300,8 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
       elapsedMs: Date.now() - runStarted,
     };
   } finally {
+    await events.close();
+    probe.disconnect();
     await Promise.all(chargePoints.map((c) => c.chargePoint.close().catch(() => undefined)));
     for (const link of offlineLinks.values()) await link.close();
     watching.stop();
@@ -307,7 +368,11 @@ export function summary(report: FaultReport): string {
     `sessions ended on the chargers: ${audit.endedOnChargers} (started ${report.sessionsStarted}, not started ${report.sessionsNotStarted})`,
     `settled ${audit.settled}, refused ${audit.refused}, lost ${audit.lost.length}, doubled ${audit.doubled.length}, mispriced ${audit.mispriced.length}`,
     `drivers debited ${audit.debits}, stations credited ${audit.credits}; wallets below zero: ${audit.belowZero.length}; dead letters ${audit.deadLetters} (${audit.strayDeadLetters.length} not a chaincode refusal)`,
-    ...report.recoveries.map((r) => `${r.fault}: down ${r.downMs} ms, serving again after ${r.restartedAfterMs} ms, settling again after ${r.settlingAgainAfterMs ?? '—'} ms`),
+    ...report.recoveries.map(
+      (r) =>
+        `${r.fault}: down ${r.downMs} ms, serving again after ${r.restartedAfterMs} ms, settling again after ${r.settlingAgainAfterMs ?? '—'} ms; ` +
+        `${r.inFlight.length} sessions in flight at the kill, settled ${r.inFlight.map((s) => s.settledAfterServingMs ?? 'never').join(', ')} ms after serving again`,
+    ),
     ...report.offlineChargers.map((o) => `offline OCPP ${o.protocol} charger: ${o.offlineMs} ms offline, ${o.queuedMessages} queued messages delivered ${o.deliveredAfterMs} ms after reconnecting`),
     `drained ${report.drainedAfterMs} ms after the last session; whole run ${(report.elapsedMs / 1000).toFixed(0)} s`,
   ];

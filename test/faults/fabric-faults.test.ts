@@ -44,6 +44,15 @@ describe('the payment system on the Fabric network while its parts are killed', 
     expect(report.audit.strayDeadLetters).toEqual([]);
   });
 
+  it('settles the session in flight at each kill; the one in flight when the bridge is killed within 5 s of the bridge serving again', () => {
+    for (const recovery of report.recoveries) {
+      expect({ fault: recovery.fault, inFlight: recovery.inFlight.length > 0 }).toEqual({ fault: recovery.fault, inFlight: true });
+      expect({ fault: recovery.fault, settled: recovery.inFlightSettledAfterMs !== undefined }).toEqual({ fault: recovery.fault, settled: true });
+    }
+    const bridge = report.recoveries.find((r) => r.fault === 'ledger-bridge');
+    expect(bridge?.inFlightSettledAfterMs).toBeLessThan(5_000);
+  });
+
   it('recovers from every kill and settles again afterwards', () => {
     expect(report.recoveries.map((r) => r.fault)).toEqual(['ledger-bridge', 'chaincode-wallets', 'fabric-peer-wallets', 'fabric-orderer0', 'redis']);
     for (const recovery of report.recoveries) expect(recovery.settlingAgainAfterMs).toBeDefined();

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { adminRequest, issueIdToken } from '../support/csms';
 import { aDriverWithCard, eventId } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
-import { aPipeline, jobIds, type Pipeline, readLedger } from './support/pipeline';
+import { ocppClient } from '../support/ocpp-client';
+import { aPipeline, CHARGER_PASSWORD, jobIds, type Pipeline, readLedger } from './support/pipeline';
 
 /**
  * Authorize answered from the driver's wallet: a simulated charger asks the real CSMS, which asks the bridge's
@@ -58,6 +59,32 @@ describe.each(['1.6', '2.0.1'] as const)('Authorize over OCPP %s, decided by the
     expect(await pipeline.chargePoint.authorizeAndStart(driver.idToken, 1)).toMatchObject({ accepted: false, status: noCredit });
     await pipeline.chargePoint.settle();
     expect(await pipeline.csms.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed')).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0 });
+    expect(await readLedger(ledger).account(driver.accountId)).toMatchObject({ balance: 499, held: 0 });
+  });
+
+  it(`refuses a start right after Authorize refused the card (${noCredit}), from the cached verdict: no session, nothing queued`, async () => {
+    const driver = await aDriverWithCard(ledger, { topUp: 499, sessionLimit: 2000 });
+    await pipeline.issueCard(driver);
+    // The charger itself, speaking OCPP: one that starts although Authorize refused, as a faulty or hostile one may.
+    await pipeline.chargePoint.close();
+    const charger = ocppClient({ endpoint: pipeline.csms.ocppEndpoint, identity: pipeline.chargePoint.identity, password: CHARGER_PASSWORD, protocols: [protocol === '1.6' ? 'ocpp1.6' : 'ocpp2.0.1'], strictMode: true, reconnect: false });
+    await charger.connect();
+    try {
+      const now = new Date().toISOString();
+      if (protocol === '1.6') {
+        expect(await charger.call('Authorize', { idTag: driver.idToken })).toEqual({ idTagInfo: { status: 'Blocked' } });
+        expect(await charger.call('StartTransaction', { connectorId: 1, idTag: driver.idToken, meterStart: 0, timestamp: now })).toMatchObject({ idTagInfo: { status: 'Blocked' } });
+      } else {
+        const idToken = { idToken: driver.idToken, type: 'ISO14443' };
+        expect(await charger.call('Authorize', { idToken })).toEqual({ idTokenInfo: { status: 'NoCredit' } });
+        const started = { eventType: 'Started', timestamp: now, triggerReason: 'Authorized', seqNo: 0, transactionInfo: { transactionId: 'tx-refused', chargingState: 'Charging' }, idToken, evse: { id: 1, connectorId: 1 } };
+        expect(await charger.call('TransactionEvent', started)).toEqual({ idTokenInfo: { status: 'NoCredit' } });
+      }
+    } finally {
+      await charger.close({ force: true });
+    }
+    expect(await pipeline.csms.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed')).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0 });
+    expect(JSON.parse((await adminRequest(pipeline.csms, 'GET', '/api/sessions')).body)).toEqual({ sessions: [] });
     expect(await readLedger(ledger).account(driver.accountId)).toMatchObject({ balance: 499, held: 0 });
   });
 

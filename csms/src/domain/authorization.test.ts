@@ -1,11 +1,11 @@
 import pino from 'pino';
-import type { LedgerAuthorizationStatus } from '@chargeledger/ledger-queue';
+import type { LedgerAuthorizationStatus, LedgerAuthorizationVerdict } from '@chargeledger/ledger-queue';
 import { Authorization, type AuthorizationDecision, type LedgerAnswer, toStatus16, type WhenLedgerUnavailable } from './authorization';
 import type { TokenStatus } from './id-tokens';
 
 const log = pino({ level: 'silent' });
 
-function anAuthorization(registry: TokenStatus, answer: LedgerAnswer | undefined, whenLedgerUnavailable: WhenLedgerUnavailable = 'registry') {
+function anAuthorization(registry: TokenStatus, answer: LedgerAnswer | undefined, whenLedgerUnavailable: WhenLedgerUnavailable = 'registry', cached?: LedgerAuthorizationVerdict) {
   const asked: string[] = [];
   const decisions: AuthorizationDecision[] = [];
   const authorization = new Authorization({
@@ -18,6 +18,7 @@ function anAuthorization(registry: TokenStatus, answer: LedgerAnswer | undefined
               asked.push(`${chargerId}/${idToken}`);
               return answer;
             },
+            cachedVerdict: async () => cached,
           },
     whenLedgerUnavailable,
     onDecision: (decision) => decisions.push(decision),
@@ -25,7 +26,8 @@ function anAuthorization(registry: TokenStatus, answer: LedgerAnswer | undefined
   return { authorization, asked, decisions };
 }
 
-const verdict = (status: LedgerAuthorizationStatus): LedgerAnswer => ({ kind: 'verdict', verdict: { status, holdAmount: status === 'accepted' ? 2000 : 0, minimumHold: 500, currency: 'EUR' }, cached: false });
+const aVerdict = (status: LedgerAuthorizationStatus): LedgerAuthorizationVerdict => ({ status, holdAmount: status === 'accepted' ? 2000 : 0, minimumHold: 500, currency: 'EUR' });
+const verdict = (status: LedgerAuthorizationStatus): LedgerAnswer => ({ kind: 'verdict', verdict: aVerdict(status), cached: false });
 
 describe('Authorization', () => {
   it.each([
@@ -76,5 +78,31 @@ describe('Authorization', () => {
       { status: 'NoCredit', source: 'ledger' },
       { status: 'NoCredit', source: 'ledger' },
     ]);
+  });
+  describe('at the start of a transaction', () => {
+    it.each([
+      ['insufficient-funds', 'NoCredit', 'Blocked'],
+      ['below-minimum-hold', 'NoCredit', 'Blocked'],
+      ['revoked-token', 'Blocked', 'Blocked'],
+    ] as const)('refuses a card the ledger refused (%s) from the cached verdict: %s in 2.0.1, %s in 1.6, without asking', async (ledger, status201, status16) => {
+      const { authorization, asked, decisions } = anAuthorization('Accepted', verdict('accepted'), 'registry', aVerdict(ledger));
+      const decision = await authorization.decideStart('CP-1', 'RFID-1', log);
+      expect(decision).toEqual({ status: status201, source: 'ledger' });
+      expect(toStatus16(decision.status)).toBe(status16);
+      expect(asked).toEqual([]);
+      expect(decisions).toEqual([]);
+    });
+
+    it('accepts a card the registry accepts when no verdict is cached, without asking the ledger: the hold at the open decides', async () => {
+      const { authorization, asked } = anAuthorization('Accepted', verdict('insufficient-funds'));
+      expect(await authorization.decideStart('CP-1', 'RFID-1', log)).toEqual({ status: 'Accepted', source: 'registry' });
+      expect(asked).toEqual([]);
+    });
+
+    it('accepts a card whose cached verdict is accepted, and lets the registry refuse before any verdict', async () => {
+      expect(await anAuthorization('Accepted', verdict('accepted'), 'registry', aVerdict('accepted')).authorization.decideStart('CP-1', 'RFID-1', log)).toEqual({ status: 'Accepted', source: 'ledger' });
+      expect(await anAuthorization('Blocked', verdict('accepted'), 'registry', aVerdict('accepted')).authorization.decideStart('CP-1', 'RFID-1', log)).toEqual({ status: 'Blocked', source: 'registry' });
+      expect(await anAuthorization('Invalid', undefined).authorization.decideStart('CP-1', 'RFID-1', log)).toEqual({ status: 'Unknown', source: 'registry' });
+    });
   });
 });

@@ -30,6 +30,8 @@ export type LedgerAnswer =
 /** Something that can ask the ledger about a token at a charger (LedgerAuthorizer). */
 export interface LedgerAsker {
   ask(chargerId: string, idToken: string): Promise<LedgerAnswer>;
+  /** The verdict an earlier question about this token at this charger left in the cache, without asking; undefined if none is cached. */
+  cachedVerdict(chargerId: string, idToken: string): Promise<LedgerAuthorizationVerdict | undefined>;
 }
 
 export interface AuthorizationOptions {
@@ -68,6 +70,24 @@ export class Authorization {
     const decision = await this.#decide(chargerId, idToken, log);
     this.#options.onDecision?.(decision);
     return decision;
+  }
+
+  /**
+   * Decides the start of a transaction (1.6 StartTransaction; the 2.0.1 TransactionEvent that first names an
+   * accepted token): the registry, then the ledger's verdict if an Authorize of the same card at the same
+   * charger left one in the cache. Nothing is asked: a start is answered once its event is durable, not after
+   * a ledger round trip (ADR 0012). A card the ledger refused moments ago is refused here too, before any energy
+   * flows; without a cached verdict the hold placed when the session opens decides, as before. Not counted
+   * with the Authorize decisions.
+   */
+  async decideStart(chargerId: string, idToken: string, log: Logger): Promise<AuthorizationDecision> {
+    const registered = await this.#options.tokens.status(idToken);
+    if (registered !== 'Accepted') return { status: registered === 'Invalid' ? 'Unknown' : registered, source: 'registry' };
+    const verdict = await this.#options.ledger?.cachedVerdict(chargerId, idToken);
+    if (verdict === undefined) return { status: 'Accepted', source: 'registry' };
+    const status = LEDGER_STATUS[verdict.status];
+    if (status !== 'Accepted') log.warn({ token: this.#options.tokens.digest(idToken), verdict: verdict.status }, 'a start with a card the ledger refused moments ago; refused from the cached verdict');
+    return { status, source: 'ledger' };
   }
 
   async #decide(chargerId: string, idToken: string, log: Logger): Promise<AuthorizationDecision> {

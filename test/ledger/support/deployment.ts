@@ -56,7 +56,7 @@ export interface DeployedStation {
  * (ids are the decimal strings of the OCPP numbers, as the bridge sends them), and the Authority registers
  * the meter's public key bound to EVSE 1.
  */
-export async function aDeployedStation(ledger: LedgerUnderTest, charger: ChargerOnLedger, options: { tariff?: Tariff; policy?: Partial<StationPolicy> } = {}): Promise<DeployedStation> {
+export async function aDeployedStation(ledger: Pick<LedgerUnderTest, 'party'>, charger: ChargerOnLedger, options: { tariff?: Tariff; policy?: Partial<StationPolicy> } = {}): Promise<DeployedStation> {
   const tariff = options.tariff ?? anAcTariff();
   const payeeAccountId = uniqueId(`payee-${charger.stationId}`);
   await ledger.party('wallets').submit('Wallet:openAccount', { eventId: eventId(), accountId: payeeAccountId, kind: 'operator', ownerId: 'op-1', currency: 'EUR' });
@@ -96,7 +96,7 @@ const WALLETS_ONLY = { endorsingOrganizations: ['WalletsMSP'] } as const;
  * Wallets opens the driver's account with a session limit, tops it up, and links the RFID card the way
  * ADR 0003 requires: the token pepper once per ledger, the public proof hash, the private token index.
  */
-export async function aDriverWithCard(ledger: LedgerUnderTest, options: { topUp: number; sessionLimit?: number; accountId?: string; idToken?: string }): Promise<DriverOnLedger> {
+export async function aDriverWithCard(ledger: Pick<LedgerUnderTest, 'party'>, options: { topUp: number; sessionLimit?: number; accountId?: string; idToken?: string }): Promise<DriverOnLedger> {
   const wallets = ledger.party('wallets');
   const accountId = options.accountId ?? uniqueId('drv');
   const idToken = options.idToken ?? anIdToken();

@@ -8,7 +8,7 @@ import { gatherEmbeddedProof } from '@chargeledger/verifier';
 import { type LedgerUnderTest, type Party, PARTIES, PARTY_MSP } from './ledgers';
 
 /** The attributes the Fabric network's CAs put in each party's certificate (network/scripts/network.sh). */
-const PARTY_ATTRIBUTES: Readonly<Record<Party, Readonly<Record<string, string>>>> = {
+export const PARTY_ATTRIBUTES: Readonly<Record<Party, Readonly<Record<string, string>>>> = {
   operator: { 'chargeledger.operatorId': 'op-1' },
   rivalOperator: { 'chargeledger.operatorId': 'op-rival' },
   prosumer: { 'chargeledger.prosumerId': 'pro-1' },

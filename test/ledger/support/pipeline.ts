@@ -13,7 +13,8 @@ import { issueIdToken, LEDGER_QUERIES, provisionCharger, type RunningCsms, start
 import { aDeployedStation, type DeployedStation, type DriverOnLedger } from './deployment';
 import type { LedgerUnderTest } from './ledgers';
 
-const PASSWORD = 'a-long-charger-password';
+/** The password of every pipeline's charger, for a test that speaks for the charger itself. */
+export const CHARGER_PASSWORD = 'a-long-charger-password';
 export const AN_EV: EvModel = { batteryCapacityWh: 60_000, initialSocPercent: 20, maxPowerW: 11_000 };
 export const MINUTE_MS = 60_000;
 const WAIT_LIMIT_MS = 60_000;
@@ -77,13 +78,13 @@ export async function aPipeline(ledger: LedgerUnderTest, protocol: OcppVersion, 
     opened.push({ close: () => csms.stop() });
     const bridge = aBridge(csms, ledger, options.bridgeHeld === true);
     opened.push({ close: () => bridge.stop() });
-    await provisionCharger(csms, identity, PASSWORD);
+    await provisionCharger(csms, identity, CHARGER_PASSWORD);
     const chargePoint = createChargePoint({
       protocol,
       identity,
       serialNumber: identity,
       endpoint: csms.ocppEndpoint,
-      password: PASSWORD,
+      password: CHARGER_PASSWORD,
       template,
       clock,
       backoff: { initialDelayMs: 20, maxDelayMs: 100, factor: 2, jitter: 0 },

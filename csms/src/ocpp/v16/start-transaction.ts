@@ -1,3 +1,4 @@
+import { toStatus16 } from '../../domain/authorization';
 import { locateConnector16 } from '../../domain/chargers';
 import { startSession } from '../../domain/sessions';
 import { type Handler, sessionContext } from '../context';
@@ -6,11 +7,13 @@ import type { ChargerRequests16, ChargerResponses16 } from './messages';
 type Action = 'StartTransaction';
 
 /**
- * The transaction id is allocated (or, for a retried message, found again) before the event is published,
+ * A card refused by the registry, or by the ledger's verdict an Authorize just cached, gets no session: the
+ * charger is told the status and stops (StopTransactionOnInvalidId). The transaction id is allocated (or, for a retried message, found again) before the event is published,
  * and the charger gets it only after the event is stored.
  */
 export const startTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
-  const status = await ctx.tokens.status(request.idTag);
+  // The registry, and a refusal the ledger gave this card here moments ago (1.6 says Blocked for lack of funds).
+  const status = toStatus16((await ctx.authorization.decideStart(ctx.chargerId, request.idTag, ctx.log)).status);
   const transactionId = await ctx.transactions.allocate16(ctx.chargerId, request.connectorId, request.timestamp);
   if (status !== 'Accepted') {
     ctx.log.warn({ transactionId, status }, 'transaction started with a token that is not accepted; the charger is told to stop');

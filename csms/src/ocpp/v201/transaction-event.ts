@@ -12,10 +12,11 @@ type Action = 'TransactionEvent';
  * meter start, signed begin reading) is kept pending until then, because later events need not repeat it.
  */
 export const transactionEvent: Handler<ChargerRequests201[Action], ChargerResponses201[Action]> = async (ctx, request) => {
-  const idTokenInfo = request.idToken === undefined ? undefined : await tokenInfo(ctx, request.idToken.idToken);
   const sessionId = sessionIdOf(ctx.chargerId, request.transactionInfo.transactionId);
   const readings = readings201(request.meterValue ?? []);
   let state = await ctx.transactions.get(sessionId);
+  // A token that would start the session is also checked against a refusal the ledger gave it here moments ago.
+  const idTokenInfo = request.idToken === undefined ? undefined : await tokenInfo(ctx, request.idToken.idToken, state === undefined ? 'start' : 'running');
 
   if (state === undefined) {
     // Until the driver is identified, keep what the charger said first: its EVSE, start and meter start.
@@ -59,7 +60,8 @@ function optional<K extends string>(key: K, value: number | undefined): { [P in 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
-async function tokenInfo(ctx: HandlerContext, idToken: string): Promise<IdTokenInfo> {
+async function tokenInfo(ctx: HandlerContext, idToken: string, session: 'start' | 'running'): Promise<IdTokenInfo> {
+  if (session === 'start') return { status: (await ctx.authorization.decideStart(ctx.chargerId, idToken, ctx.log)).status };
   const status = await ctx.tokens.status(idToken);
   return { status: status === 'Invalid' ? 'Unknown' : status };
 }

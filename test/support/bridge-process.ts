@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '@chargeledger/config';
+import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
+import { bridgeHeartbeatKey } from '@chargeledger/ledger-queue';
+import { Redis } from 'ioredis';
+
+const root = path.resolve(__dirname, '..', '..');
+
+export interface BridgeProcessOptions {
+  /** The data folder: the embedded ledger, the gateway's key, the settlement listener's checkpoint. */
+  readonly dataDir: string;
+  /** The embedded ledger's loopback gateway, through which the test reads and deploys. */
+  readonly gatewayPort: number;
+  /** The CSMS's queue prefix and names, so that the bridge consumes what the CSMS publishes. */
+  readonly prefix: string;
+  readonly names: { readonly events: string; readonly outcomes: string; readonly queries: string };
+}
+
+/**
+ * The ledger bridge on the embedded ledger as its own OS process (embedded-ledger/src/main.ts, as `npm start`
+ * runs it), so that a test can SIGKILL it in the middle of its work and start it again, as its supervisor does.
+ */
+export class BridgeProcess {
+  readonly #options: BridgeProcessOptions;
+  readonly #key = randomBytes(24).toString('hex');
+  #child: ChildProcess | undefined;
+  #output = '';
+
+  constructor(options: Readonly<BridgeProcessOptions>) {
+    this.#options = options;
+  }
+
+  get pid(): number {
+    if (this.#child?.pid === undefined) throw new Error('the bridge process is not running');
+    return this.#child.pid;
+  }
+
+  /** What the process printed, for a failing test's message. */
+  get output(): string {
+    return this.#output;
+  }
+
+  /** The gateway of the ledger the bridge holds, acting as the given identity. */
+  gateway(identity: ConstructorParameters<typeof EmbeddedGatewayClient>[0]['identity']): EmbeddedGatewayClient {
+    return new EmbeddedGatewayClient({ url: `http://127.0.0.1:${this.#options.gatewayPort}`, key: this.#key, identity });
+  }
+
+  /** Starts the process; resolves with the time its heartbeat said it serves (the heartbeat is written as the worker starts). */
+  async start(): Promise<number> {
+    const { dataDir, gatewayPort, prefix, names } = this.#options;
+    await mkdir(path.join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+    await writeFile(path.join(dataDir, 'secrets', 'embedded-ledger-key'), this.#key, { mode: 0o600 });
+    const startedAt = Date.now();
+    // tsx as a loader inside this one process: a SIGKILL must reach the bridge itself, not a wrapper.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'embedded-ledger', 'src', 'main.ts')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        CHARGELEDGER_DATA_DIR: dataDir,
+        EMBEDDED_LEDGER_HOST: '127.0.0.1',
+        EMBEDDED_LEDGER_PORT: String(gatewayPort),
+        QUEUE_PREFIX: prefix,
+        QUEUE_LEDGER_EVENTS: names.events,
+        QUEUE_LEDGER_OUTCOMES: names.outcomes,
+        QUEUE_LEDGER_QUERIES: names.queries,
+        LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
+    this.#child = child;
+    const { redis } = loadConfig();
+    const connection = new Redis({ host: redis.host, port: redis.port });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`the bridge exited with ${child.exitCode}:\n${this.#output}`);
+        const beat = await connection.get(bridgeHeartbeatKey(prefix));
+        if (beat !== null && Number(beat) >= startedAt) return Number(beat);
+        await sleep(10);
+      }
+      throw new Error(`the bridge did not serve within 30 s:\n${this.#output}`);
+    } finally {
+      connection.disconnect();
+    }
+  }
+
+  /** SIGKILL: no shutdown hook runs; its jobs stay active under its locks. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
