@@ -24,16 +24,18 @@ async function freePort(): Promise<number> {
 export interface Reply<T = Record<string, unknown>> {
   readonly status: number;
   readonly body: T;
+  /** Whether the service answered a retry with its first answer (the Idempotent-Replayed header). */
+  readonly replayed: boolean;
 }
 
 /** An HTTP call as a browser or curl makes it: JSON in, JSON out, a bearer token when signed in. */
-export async function call<T = Record<string, unknown>>(url: string, method: string, route: string, options: { token?: string; body?: unknown } = {}): Promise<Reply<T>> {
-  const headers: Record<string, string> = {};
+export async function call<T = Record<string, unknown>>(url: string, method: string, route: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${url}${route}`, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
   const text = await response.text();
-  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as T };
+  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as T, replayed: response.headers.get('idempotent-replayed') === 'true' };
 }
 
 /**
@@ -51,13 +53,15 @@ export class ParticipantsStack {
     readonly gateway: { readonly close: () => Promise<void>; readonly port: number },
     readonly ports: Readonly<Record<Organization, number>>,
     readonly csmsUrl: string | undefined,
+    /** More of the services' environment, e.g. a payment provider's settings. */
+    readonly env: Readonly<Record<string, string>>,
   ) {}
 
   /**
    * `csms`: a CSMS the services read chargers' live state from, with a read-only key of it (written where
    * `npm start` keeps it, `<data>/secrets/csms-read-only-key`). Without it the services have no key.
    */
-  static async start(organizations: readonly Organization[], options: { readonly csms?: { readonly url: string; readonly readOnlyKey: string } } = {}): Promise<ParticipantsStack> {
+  static async start(organizations: readonly Organization[], options: { readonly csms?: { readonly url: string; readonly readOnlyKey: string }; readonly env?: Readonly<Record<string, string>> } = {}): Promise<ParticipantsStack> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'chargeledger-participants-'));
     const embedded = await openEmbeddedLedger({ dataDir: path.join(dataDir, 'embedded-ledger'), client: { mspId: 'OperatorsMSP', attributes: {} }, clock: { now: () => Date.now() } });
     const key = randomBytes(24).toString('hex');
@@ -67,7 +71,7 @@ export class ParticipantsStack {
     const { server, url } = await startEmbeddedGateway({ ledger: embedded, host: '127.0.0.1', port: 0, key });
     const gateway = { port: Number(new URL(url).port), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
     const ports = { wallets: await freePort(), operators: await freePort(), prosumers: await freePort(), authority: await freePort() };
-    const stack = new ParticipantsStack(dataDir, embedded, gateway, ports, options.csms?.url);
+    const stack = new ParticipantsStack(dataDir, embedded, gateway, ports, options.csms?.url, options.env ?? {});
     try {
       await Promise.all(organizations.map((organization) => stack.#startService(organization)));
     } catch (error) {
@@ -115,6 +119,7 @@ export class ParticipantsStack {
       EMBEDDED_LEDGER_HOST: '127.0.0.1',
       EMBEDDED_LEDGER_PORT: String(this.gateway.port),
       LOG_LEVEL: 'warn',
+      ...this.env,
     };
     if (this.csmsUrl !== undefined) env['PARTICIPANTS_CSMS_URL'] = this.csmsUrl;
     for (const [org, port] of Object.entries(this.ports)) env[`PARTICIPANTS_${org.toUpperCase()}_PORT`] = String(port);

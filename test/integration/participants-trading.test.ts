@@ -46,7 +46,7 @@ async function aProsumer(): Promise<Prosumer> {
 async function anOperatorAccount(amount = 10_000): Promise<string> {
   const accountId = `acc-op-1-${++count}`;
   expect((await call(url.wallets, 'POST', '/api/accounts', { token: staff.wallets, body: { accountId, kind: 'operator', ownerId: 'op-1', currency: 'EUR' } })).status).toBe(201);
-  if (amount > 0) expect((await call(url.wallets, 'POST', `/api/accounts/${accountId}/top-ups`, { token: staff.wallets, body: { amount, reference: `bank-${accountId}` } })).status).toBe(200);
+  if (amount > 0) expect((await call(url.wallets, 'POST', `/api/accounts/${accountId}/bank-transfers`, { token: staff.wallets, body: { amount, reference: `bank-${accountId}` } })).status).toBe(200);
   return accountId;
 }
 

@@ -53,12 +53,12 @@ describe('signing up and in at Wallets', () => {
 });
 
 describe('a driver’s wallet', () => {
-  it('tops up, and the statement lists the top-up with its reference', async () => {
+  it('is credited by a bank transfer staff record, and the statement lists it with its reference', async () => {
     const driver = await aDriver();
-    const topUp = await call(wallets, 'POST', `/api/accounts/${driver.accountId}/top-ups`, { token: driver.token, body: { amount: 2500, reference: 'psp-4711' } });
+    const topUp = await call(wallets, 'POST', `/api/accounts/${driver.accountId}/bank-transfers`, { token: staff, body: { amount: 2500, reference: 'psp-4711' } });
     expect(topUp).toMatchObject({ status: 200, body: { balance: 2500, available: 2500 } });
     const statement = await call<{ entries: unknown[] }>(wallets, 'GET', `/api/accounts/${driver.accountId}/statement`, { token: driver.token });
-    expect(statement.body.entries).toEqual([expect.objectContaining({ amount: 2500, reason: 'top-up', ref: 'psp-4711', txId: expect.any(String) })]);
+    expect(statement.body.entries).toEqual([expect.objectContaining({ amount: 2500, reason: 'top-up', ref: 'bank:psp-4711', txId: expect.any(String) })]);
     expect((await call(wallets, 'GET', `/api/accounts/${driver.accountId}/receipts`, { token: driver.token })).body).toEqual({ receipts: [] });
     const noProof = await call<{ message: string }>(wallets, 'GET', `/api/accounts/${driver.accountId}/receipts/SIM-1-1/proof`, { token: driver.token });
     expect(noProof).toMatchObject({ status: 404, body: { message: `account ${driver.accountId} has no receipt for session SIM-1-1` } });
@@ -73,7 +73,10 @@ describe('a driver’s wallet', () => {
       ['GET', `/api/accounts/${erika.accountId}/receipts`],
       ['GET', `/api/accounts/${erika.accountId}/receipts/SIM-1-1/proof`],
       ['GET', `/api/accounts/${erika.accountId}/cards`],
-      ['POST', `/api/accounts/${erika.accountId}/top-ups`, { amount: 100, reference: 'psp-1' }],
+      ['POST', `/api/accounts/${erika.accountId}/top-ups`, { amount: 100 }],
+      ['POST', `/api/accounts/${erika.accountId}/payout-destinations`, { iban: 'DE89370400440532013000' }],
+      ['POST', `/api/accounts/${erika.accountId}/payouts`, { amount: 100, refundOf: 'stripe:pi_1' }],
+      ['GET', `/api/accounts/${erika.accountId}/payouts`],
       ['POST', `/api/accounts/${erika.accountId}/cards`, { idToken: '04AABBCCDDEEFF' }],
       ['DELETE', `/api/accounts/${erika.accountId}/cards/card-1`],
     ];
@@ -87,9 +90,11 @@ describe('a driver’s wallet', () => {
   it('takes an amount only as a number and nothing the schema does not name', async () => {
     const driver = await aDriver();
     const topUp = (body: unknown) => call(wallets, 'POST', `/api/accounts/${driver.accountId}/top-ups`, { token: driver.token, body });
-    expect((await topUp({ amount: '100', reference: 'psp-1' })).status).toBe(400);
-    expect((await topUp({ amount: 100, reference: 'psp-1', accountId: 'drv-other' })).status).toBe(400);
-    expect((await topUp({ amount: 0, reference: 'psp-1' })).status).toBe(400);
+    expect((await topUp({ amount: '100' })).status).toBe(400);
+    expect((await topUp({ amount: 100, accountId: 'drv-other' })).status).toBe(400);
+    expect((await topUp({ amount: 0 })).status).toBe(400);
+    // A driver's word is no payment: the reference a provider would give is not the driver's to send.
+    expect((await topUp({ amount: 100, reference: 'psp-1' })).status).toBe(400);
   });
 
   it('links a card, lists its reference, revokes it, and answers a card no longer active with the chaincode’s NOT_FOUND', async () => {

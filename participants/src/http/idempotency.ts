@@ -4,7 +4,7 @@ import type { Clock } from '../auth/sessions';
 
 /** The request header (draft-ietf-httpapi-idempotency-key-header): a string the client chooses per request. */
 export const IDEMPOTENCY_KEY = 'idempotency-key';
-const KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
+const KEY_SYNTAX = /^[\x20-\x7e]{1,255}$/;
 
 /** Where a request's ids come from: derived from its Idempotency-Key and its caller, or fresh when it has none. */
 export type IdSource = (prefix: string) => string;
@@ -59,7 +59,7 @@ export function registerIdempotency(app: FastifyInstance, options: Readonly<Idem
     const header = request.headers[IDEMPOTENCY_KEY];
     if (header === undefined) return undefined;
     if (typeof header !== 'string' || !KEY_SYNTAX.test(header)) {
-      return reply.code(400).send({ error: 'BadRequest', message: 'Idempotency-Key must be 1-255 visible ASCII characters' });
+      return reply.code(400).send({ error: 'BadRequest', message: 'Idempotency-Key must be 1-255 printable ASCII characters' });
     }
     const caller = options.callerOf(request);
     const slot = digest(`${options.scope}\n${caller}\n${header}`);

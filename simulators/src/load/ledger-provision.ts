@@ -199,7 +199,7 @@ export async function provisionLedger(apis: Readonly<ParticipantsApis>, setup: R
       counts.cardsLinked++;
     }
     if (available < SIMULATED_SESSION_LIMIT) {
-      await wallets.expect('POST', `${route}/top-ups`, [200, 201], { amount: TOP_UP, reference: `sim-${randomBytes(8).toString('hex')}` });
+      await wallets.expect('POST', `${route}/bank-transfers`, [200, 201], { amount: TOP_UP, reference: `sim-${randomBytes(8).toString('hex')}` });
       counts.topUps++;
     }
   };
