@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { parseProof, verifyProof } from '@chargeledger/verifier';
 import { call, ExportMeter, ParticipantsStack } from '../integration/participants-support';
+import { StripeApiStandIn } from '../support/stripe-api-stand-in';
 import { adminRequest, LEDGER_QUERIES, provisionCharger, READER_KEY, type RunningCsms, startCsms } from '../support/csms';
 
 /**
@@ -28,6 +29,7 @@ const CHARGER_PASSWORD = 'a-long-charger-password';
 const CARD = '04AABBCCDDEE01';
 
 let stack: ParticipantsStack;
+let stripe: StripeApiStandIn;
 let csms: RunningCsms;
 let bridge: RunningBridge;
 let bridgeConnection: Redis;
@@ -37,7 +39,8 @@ let page: Page;
 beforeAll(async () => {
   csms = await startCsms();
   // The services read the CSMS with a read-only key, as `npm start` gives them one.
-  stack = await ParticipantsStack.start(['wallets', 'operators', 'prosumers', 'authority'], { csms: { url: csms.url, readOnlyKey: READER_KEY } });
+  stripe = await StripeApiStandIn.start();
+  stack = await ParticipantsStack.start(['wallets', 'operators', 'prosumers', 'authority'], { csms: { url: csms.url, readOnlyKey: READER_KEY }, env: stripe.env() });
   // The bridge as its main wires it, on the CSMS's queues, acting for operator op-1 on the embedded ledger.
   const { redis } = loadConfig();
   bridgeConnection = new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: null });
@@ -60,6 +63,7 @@ afterAll(async () => {
   await bridge?.close();
   bridgeConnection?.disconnect();
   await stack?.close();
+  await stripe?.close();
   await csms?.stop();
 });
 beforeEach(async () => {
@@ -159,6 +163,14 @@ describe('the dashboard', () => {
     await expect(page.locator('#balance').textContent()).resolves.toBe('0.00 EUR');
     await page.locator('#top-up input[name=amount]').fill('25');
     await page.locator('#top-up button').click();
+    const asked = (await page.locator('#top-up .ok').textContent()) ?? '';
+    const paymentId = /payment (pi_\w+)/.exec(asked)?.[1] ?? '';
+    await expect(page.locator('#balance').textContent()).resolves.toBe('0.00 EUR');
+    // The card payment succeeds at the provider, which tells Wallets with a signed webhook: only that credits.
+    const succeeded = stripe.succeed(paymentId);
+    const delivered = await fetch(`${stack.url('wallets')}/api/payments/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': stripe.sign(succeeded.payload) }, body: succeeded.payload });
+    expect(delivered.status).toBe(200);
+    await page.reload();
     await page.locator('#balance', { hasText: '25.00 EUR' }).waitFor();
     await page.locator('#link-card input[name=idToken]').fill(CARD);
     await page.locator('#link-card button').click();

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminRequest, issueIdToken } from '../support/csms';
-import { aDriverWithCard, eventId } from './support/deployment';
+import { aDriverWithCard, eventId, uniqueId } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
 import { ocppClient } from '../support/ocpp-client';
 import { aPipeline, CHARGER_PASSWORD, jobIds, type Pipeline, readLedger } from './support/pipeline';
@@ -99,7 +99,7 @@ describe.each(['1.6', '2.0.1'] as const)('Authorize over OCPP %s, decided by the
     expect(await pipeline.chargePoint.authorizeAndStart(driver.idToken, 1)).toMatchObject({ accepted: false, status: noCredit });
 
     const topUpStarted = Date.now();
-    await ledger.party('wallets').submit('Wallet:topUp', { eventId: eventId(), accountId: driver.accountId, amount: 4900, reference: 'psp-4711' });
+    await ledger.party('wallets').submit('Wallet:topUp', { eventId: eventId(), accountId: driver.accountId, amount: 4900, reference: uniqueId('psp') });
     // Within the cache time the cached verdict stands, top-up or not.
     if (Date.now() - topUpStarted < CACHE_TTL_MS - 300) {
       expect(await pipeline.chargePoint.authorizeAndStart(driver.idToken, 1)).toMatchObject({ accepted: false, status: noCredit });

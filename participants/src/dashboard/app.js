@@ -170,9 +170,9 @@
     const locate = h('button', { type: 'button', onclick: () => navigator.geolocation && navigator.geolocation.getCurrentPosition((p) => { void findStations(p.coords.latitude.toFixed(6), p.coords.longitude.toFixed(6)); }) }, 'Use my location');
     return [
       section('Wallet', 'wallet', h('p', { class: 'big', id: 'balance' }, money(account.balance, account.currency)), h('p', { class: 'muted' }, `available ${money(account.available, account.currency)}, held ${money(account.held, account.currency)} · account ${accountId}`),
-        form('top-up', [field('Top up (EUR)', 'amount', { type: 'number', min: '1', step: '0.01', required: true })], 'Top up', async (values) => {
-          await api('POST', `/api/accounts/${accountId}/top-ups`, { amount: Math.round(Number(values.amount) * 100), reference: `dashboard-${Date.now()}` });
-          render();
+        form('top-up', [field('Top up by card (EUR)', 'amount', { type: 'number', min: '1', step: '0.01', required: true })], 'Top up', async (values) => {
+          const payment = await api('POST', `/api/accounts/${accountId}/top-ups`, { amount: Math.round(Number(values.amount) * 100) });
+          return `payment ${payment.paymentId} of ${money(payment.amount, payment.currency)} asked for: your wallet is credited once the card payment is confirmed (reload to see it)`;
         }),
         form('link-card', [field('Charging card (RFID UID)', 'idToken', { required: true, pattern: '[A-Za-z0-9]{4,36}' })], 'Link card', async (values) => {
           const link = await api('POST', `/api/accounts/${accountId}/cards`, { idToken: values.idToken });
@@ -240,8 +240,8 @@
     return [section('Open an account', 'open-account', form('account-open', [field('Account id', 'accountId', { required: true }), h('label', {}, 'Kind', h('select', { name: 'kind' }, ['operator', 'prosumer', 'driver'].map((k) => h('option', { value: k }, k)))), field('Owner id (operator or prosumer)', 'ownerId', {})], 'Open', async (values) => {
       await api('POST', '/api/accounts', { accountId: values.accountId, kind: values.kind, currency: 'EUR', ...(values.ownerId ? { ownerId: values.ownerId } : {}) });
       return `account ${values.accountId} opened`;
-    })), section('Top up an account', 'staff-top-up', form('staff-top-up-form', [field('Account id', 'accountId', { required: true }), field('Amount (EUR)', 'amount', { type: 'number', step: '0.01', min: '0.01', required: true })], 'Top up', async (values) => {
-      const account = await api('POST', `/api/accounts/${values.accountId}/top-ups`, { amount: Math.round(Number(values.amount) * 100), reference: `bank-${Date.now()}` });
+    })), section('Record a bank transfer received', 'staff-top-up', form('staff-top-up-form', [field('Account id', 'accountId', { required: true }), field('Amount (EUR)', 'amount', { type: 'number', step: '0.01', min: '0.01', required: true }), field('Bank reference', 'reference', { required: true, pattern: '[A-Za-z0-9._:-]{1,64}' })], 'Credit once', async (values) => {
+      const account = await api('POST', `/api/accounts/${values.accountId}/bank-transfers`, { amount: Math.round(Number(values.amount) * 100), reference: values.reference });
       return `balance ${money(account.balance, account.currency)}`;
     }))];
   }

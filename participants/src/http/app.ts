@@ -12,7 +12,7 @@ import { registerSignInRoutes } from '../routes/sign-in';
 import { registerWalletRoutes } from '../routes/wallets';
 import { UserExists, type ParticipantsStore } from '../store';
 import { Guard } from './guard';
-import { type IdSource, registerIdempotency } from './idempotency';
+import { IDEMPOTENCY_HEADER_SCHEMA, type IdSource, registerIdempotency } from './idempotency';
 import { confirmedSubmits } from '../ledger/confirmed-submits';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { ledgerErrorReply } from './refusals';
@@ -88,6 +88,11 @@ export async function buildParticipantsApp(options: Readonly<ParticipantsAppOpti
     return undefined;
   });
 
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('POST') || PROVIDER_WEBHOOKS.has(route.url) || route.schema?.hide === true) return;
+    route.schema = { ...route.schema, headers: route.schema?.headers ?? IDEMPOTENCY_HEADER_SCHEMA };
+  });
   const guard = new Guard(options.sessions);
   const ids = registerIdempotency(app, {
     clock: options.clock,

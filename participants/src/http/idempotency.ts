@@ -6,6 +6,18 @@ import type { Clock } from '../auth/sessions';
 export const IDEMPOTENCY_KEY = 'idempotency-key';
 const KEY_SYNTAX = /^[\x20-\x7e]{1,255}$/;
 
+/** How every POST documents the header in the OpenAPI document. */
+export const IDEMPOTENCY_HEADER_SCHEMA = {
+  type: 'object',
+  properties: {
+    [IDEMPOTENCY_KEY]: {
+      type: 'string',
+      description:
+        'Optional, 1-255 printable ASCII characters, unique per request of yours. Send the same key to retry: the request takes effect once and the first answer (status and body) comes back with `Idempotent-Replayed: true`; the same key with another request is 422, and while the first is still running 409. Without a key a retry is a new request.',
+    },
+  },
+} as const;
+
 /** Where a request's ids come from: derived from its Idempotency-Key and its caller, or fresh when it has none. */
 export type IdSource = (prefix: string) => string;
 

@@ -14,10 +14,6 @@ const amount = { type: 'integer', minimum: 1, maximum: MAX_PAYMENT, description:
 const transferReference = { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$', description: 'the bank’s reference of the transfer received' } as const;
 const iban = { type: 'string', pattern: '^[A-Z]{2}[0-9]{2}[A-Z0-9 ]{11,36}$', description: 'the driver’s IBAN; kept by Wallets, never on the ledger' } as const;
 const accountParams = closed({ accountId: ledgerId }, ['accountId']);
-const idempotencyHeader = {
-  type: 'object',
-  properties: { [IDEMPOTENCY_KEY]: { type: 'string', description: 'Send the same key to retry: the request takes effect once and the first answer is sent again (422 if the body differs, 409 while the first is running)' } },
-} as const;
 
 /** A driver's bank account for payouts, as Wallets keeps it (mode 600 store): the ledger has its fingerprint only. */
 interface KeptDestination {
@@ -54,7 +50,6 @@ export function registerMoneyRoutes(app: FastifyInstance, context: RouteContext)
         summary: 'Ask to top up your wallet by card: answers the payment to complete with the provider; the wallet is credited when the provider confirms it (its webhook), not before',
         tags: ['money in'],
         security: bearer,
-        headers: idempotencyHeader,
         params: accountParams,
         body: closed({ amount }, ['amount']),
       },
@@ -84,7 +79,6 @@ export function registerMoneyRoutes(app: FastifyInstance, context: RouteContext)
         summary: 'Record a bank transfer Wallets received for this account: credited once per reference (409 if the reference was credited before)',
         tags: ['money in'],
         security: bearer,
-        headers: idempotencyHeader,
         params: accountParams,
         body: closed({ amount, reference: transferReference }, ['amount', 'reference']),
       },
@@ -150,7 +144,6 @@ export function registerMoneyRoutes(app: FastifyInstance, context: RouteContext)
         summary: 'Confirm a bank account of yours for payouts: Wallets keeps the IBAN, the ledger records its fingerprint and your request',
         tags: ['money out'],
         security: bearer,
-        headers: idempotencyHeader,
         params: accountParams,
         body: closed({ iban }, ['iban']),
       },
@@ -180,7 +173,6 @@ export function registerMoneyRoutes(app: FastifyInstance, context: RouteContext)
         summary: 'Take money out of your wallet: back to a payment it came from (refundOf: its reference, refunded at the provider at once) or to a bank account you confirmed (destinationId)',
         tags: ['money out'],
         security: bearer,
-        headers: idempotencyHeader,
         params: accountParams,
         body: closed({ amount, refundOf: ledgerId, destinationId: ledgerId }, ['amount']),
       },
@@ -231,7 +223,7 @@ export function registerMoneyRoutes(app: FastifyInstance, context: RouteContext)
       `/api/accounts/:accountId/payouts/:payoutId/${outcome}`,
       {
         onRequest: staff,
-        schema: { summary, tags: ['money out'], security: bearer, headers: idempotencyHeader, params: closed({ accountId: ledgerId, payoutId: ledgerId }, ['accountId', 'payoutId']), body: closed({ reference: transferReference }, ['reference']) },
+        schema: { summary, tags: ['money out'], security: bearer, params: closed({ accountId: ledgerId, payoutId: ledgerId }, ['accountId', 'payoutId']), body: closed({ reference: transferReference }, ['reference']) },
       },
       async (request) => ledger.submit(transaction, { eventId: ids(request)('evt'), ...request.params, reference: request.body.reference }),
     );
