@@ -23,11 +23,11 @@ export class StripeApiStandIn {
   ) {}
 
   static async start(): Promise<StripeApiStandIn> {
-    let standIn: StripeApiStandIn | undefined;
-    const server = createServer((request, response) => void standIn?.handle(request, response));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    standIn = new StripeApiStandIn(`http://127.0.0.1:${port}`, server);
+    const standIn = new StripeApiStandIn(`http://127.0.0.1:${port}`, server);
+    server.on('request', (request, response) => void standIn.handle(request, response));
     return standIn;
   }
 

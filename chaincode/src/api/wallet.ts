@@ -82,7 +82,7 @@ export interface OpenAccountRequest extends Idempotent {
 /**
  * Money that reached Wallets: a card payment the provider confirmed (`stripe:<payment intent id>`) or a bank
  * transfer Wallets' staff received (`bank:<the transfer's reference>`). The reference is unique on the ledger:
- * a payment is credited once, to one account, whatever event id carries it (decision 0025).
+ * a payment is credited once, to one account, whatever event id carries it (decision 0027).
  */
 export interface TopUpRequest extends Idempotent {
   readonly accountId: string;
@@ -140,7 +140,7 @@ export interface RequestPayoutRequest extends Idempotent {
    * `iban:DE89370400440532013000`), in a request it signs itself. A driver's money goes only back where it
    * came from, `refund:<payment reference>` (at most what that payment credited, less earlier refunds), or to
    * `destination:<destinationId>`, a bank account the driver confirmed (Wallet:confirmPayoutDestination):
-   * an IBAN of a person is personal data (ADR 0003) and Wallets alone does not choose it (decision 0025).
+   * an IBAN of a person is personal data (ADR 0003) and Wallets alone does not choose it (decision 0027).
    */
   readonly destination: string;
   /** sha256 of the owner's request this payout answers (required for drivers, whose request reaches the ledger through Wallets). */

@@ -4,7 +4,7 @@ import { KEY } from '../core/keys';
 import type { Tx } from '../core/transaction-view';
 
 /**
- * Money comes in only as a payment with a reference that is unique on the ledger (decision 0025): a card
+ * Money comes in only as a payment with a reference that is unique on the ledger (decision 0027): a card
  * payment the provider confirmed or a bank transfer staff received, each credited once, to one account,
  * whatever event id carries it. A webhook delivered twice, or a transfer recorded by two members of staff,
  * finds the first record and is refused, so the credit stays single even where the caller's event ids differ.

@@ -36,7 +36,7 @@ export async function confirmPayoutDestination(tx: Tx, req: ConfirmPayoutDestina
 
 /**
  * A driver has no identity on the channel, so Wallets asks on the driver's behalf; what Wallets may not do
- * is choose where the money goes (decision 0025). A driver's payout is a refund of a payment credited to the
+ * is choose where the money goes (decision 0027). A driver's payout is a refund of a payment credited to the
  * account, or goes to a destination the driver confirmed, and names the driver's request it answers.
  */
 async function checkDriverDestination(tx: Tx, req: RequestPayoutRequest): Promise<void> {

@@ -107,8 +107,8 @@ export async function buildParticipantsApp(options: Readonly<ParticipantsAppOpti
   });
   const confirm = (ledger: OrganizationLedger['ledger']): OrganizationLedger['ledger'] => confirmedSubmits(ledger, { withinMs: options.confirmWithinMs });
   const ledger: OrganizationLedger = { ...options.ledger, ledger: confirm(options.ledger.ledger), forParty: async (partyId) => confirm(await options.ledger.forParty(partyId)) };
-  const { confirmWithinMs: _confirmWithinMs, logger: _logger, services: _services, ...shared } = options;
-  const context: RouteContext = { ...shared, ledger, guard, ids };
+  const { organization, store, sessions, clock, csms, payments } = options;
+  const context: RouteContext = { organization, store, sessions, clock, csms, ...(payments === undefined ? {} : { payments }), ledger, guard, ids };
   registerSignInRoutes(app, context);
   const routes = { wallets: registerWalletRoutes, operators: registerOperatorRoutes, prosumers: registerProsumerRoutes, authority: registerAuthorityRoutes }[options.organization];
   routes(app, context);

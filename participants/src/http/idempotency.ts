@@ -45,7 +45,7 @@ interface Answer {
 }
 
 /**
- * Every POST takes effect once however often it is sent with the same Idempotency-Key (decision 0025):
+ * Every POST takes effect once however often it is sent with the same Idempotency-Key (decision 0027):
  * the ledger event ids and the ids the service chooses (accounts, cards, payouts) are derived from the key
  * and the caller, so a retry reaches the ledger as a replay of the same event and changes nothing; and the
  * first answer (status and body) is kept and sent again. A key reused with another request is 422; a retry

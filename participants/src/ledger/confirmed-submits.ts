@@ -14,7 +14,7 @@ export interface ConfirmedSubmitsOptions {
  * endorsement reads the event id's record on the ledger: if the first one committed, the ledger answers
  * with what it recorded then and writes nothing; if it did not, this one takes effect, and should the first
  * commit after all, the two conflict on the event id and only one of them counts. So the caller is never
- * told "try again" about a request that took effect, and a request takes effect once (decision 0025).
+ * told "try again" about a request that took effect, and a request takes effect once (decision 0027).
  */
 export function confirmedSubmits(ledger: ChargingLedger, options: Readonly<ConfirmedSubmitsOptions>): ChargingLedger {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));

@@ -1,7 +1,7 @@
 /**
  * The port through which money comes in from a payment provider and goes back to it. The service asks the
  * provider for a payment and refunds one; only the provider's signed word that a payment succeeded credits
- * a wallet (decision 0025). Amounts are integers in the currency's minor unit, as the ledger keeps them.
+ * a wallet (decision 0027). Amounts are integers in the currency's minor unit, as the ledger keeps them.
  */
 export interface PaymentProvider {
   /** The prefix of this provider's payments on the ledger (`<name>:<payment id>`). */

@@ -26,7 +26,7 @@ interface KeptDestination {
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
- * How money comes into and leaves a wallet (decision 0025). In: a card payment the provider confirmed with
+ * How money comes into and leaves a wallet (decision 0027). In: a card payment the provider confirmed with
  * a signed webhook, or a bank transfer Wallets' staff record; never a driver's word. Out: a driver's money
  * goes back to a payment it came from (a refund at the provider) or to a bank account the driver confirmed
  * while signed in; staff pay requested payouts but choose no destination.

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { registerOwnPayoutRoutes } from './own-payouts';
 import type { Evse, StationPolicy, Trade } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { type CsmsSession, liveOf, type StationLive } from '../csms/csms-reader';
@@ -78,6 +79,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
   const staff = guard.allow('operator-staff');
   const operatorOf = (request: FastifyRequest): string => guard.principal(request).party ?? '';
   const ledgerOf = (request: FastifyRequest): Promise<ChargingLedger> => context.ledger.forParty(operatorOf(request));
+  registerOwnPayoutRoutes(app, context, 'operator-staff', ledgerOf);
 
   app.post<{ Body: StationBody }>(
     '/api/stations',

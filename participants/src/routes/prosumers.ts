@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { registerOwnPayoutRoutes } from './own-payouts';
 import { type PostOfferRequest, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { hashPassword } from '../auth/passwords';
@@ -22,6 +23,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
   const prosumer = guard.allow('prosumer');
   const prosumerOf = (request: FastifyRequest): string => guard.principal(request).party ?? '';
   const ledgerOf = (request: FastifyRequest): Promise<ChargingLedger> => context.ledger.forParty(prosumerOf(request));
+  registerOwnPayoutRoutes(app, context, 'prosumer', ledgerOf);
 
   app.post<{ Body: { username: string; password: string } }>(
     '/api/prosumers',
