@@ -63,12 +63,7 @@ export function sessionEndsOf(event: Pick<CommittedEvent, 'eventName' | 'payload
 
 /** The settlements a committed event reports (its refusals left out). */
 export function settlementsOf(event: Pick<CommittedEvent, 'eventName' | 'payload'>): readonly Settled[] {
-  return sessionEndsOf(event).flatMap((end) => (end.ended === 'settled' ? [withoutEnded(end)] : []));
-}
-
-function withoutEnded<T extends { readonly ended: string }>(end: T): Omit<T, 'ended'> {
-  const { ended: _ended, ...rest } = end;
-  return rest;
+  return sessionEndsOf(event).flatMap((end) => (end.ended === 'settled' ? [Object.fromEntries(Object.entries(end).filter(([key]) => key !== 'ended')) as Settled] : []));
 }
 
 /**
