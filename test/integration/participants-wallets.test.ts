@@ -89,7 +89,7 @@ describe('a driver’s wallet', () => {
     const driver = await aDriver();
     const release = await call(wallets, 'POST', `/api/accounts/${driver.accountId}/holds/SIM-1-1/release`, { token: driver.token });
     expect(release).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
-    expect((await call(wallets, 'POST', `/api/accounts/${driver.accountId}/holds/${'S'.repeat(121)}/release`, { token: driver.token })).status).toBe(400);
+    expect((await call(wallets, 'POST', `/api/accounts/${driver.accountId}/holds/SIM$1/release`, { token: driver.token })).status).toBe(400);
   });
 
   it('takes an amount only as a number and nothing the schema does not name', async () => {
