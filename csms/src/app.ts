@@ -143,7 +143,14 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     ocpp.handleUpgrade(request, socket as import('node:net').Socket, head);
   });
 
-  const reactions = new LedgerReactions({ ...options.outcomes, transactions, router, log: options.log.child({ component: 'ledger-reactions' }) });
+  const reactions = new LedgerReactions({
+    ...options.outcomes,
+    transactions,
+    router,
+    log: options.log.child({ component: 'ledger-reactions' }),
+    settlementRefused: (code) => metrics.settlementsRefused.inc({ code }),
+    sessionFlagged: (flag) => metrics.sessionFlags.inc({ flag }),
+  });
   reactions.run();
 
   return {

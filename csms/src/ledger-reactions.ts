@@ -1,8 +1,8 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { TransactionStore } from './domain/transactions';
-import type { LedgerOutcome } from '@chargeledger/ledger-queue';
+import type { SessionFlag, SessionState, TransactionStore } from './domain/transactions';
+import type { LedgerOutcome, SettlementOutcome, SettlementRefusalCode, SettlementRefusedOutcome } from '@chargeledger/ledger-queue';
 import type { CommandRouter } from './command-router';
 
 export interface LedgerReactionsOptions {
@@ -12,13 +12,18 @@ export interface LedgerReactionsOptions {
   readonly transactions: TransactionStore;
   readonly router: CommandRouter;
   readonly log: Logger;
+  /** Counts a settlement the ledger refused (csms_settlements_refused_total); the session and the log say which. */
+  readonly settlementRefused: (code: SettlementRefusalCode) => void;
+  /** Counts a session flag (csms_session_flags_total). */
+  readonly sessionFlagged: (flag: SessionFlag) => void;
 }
 
-export type Reaction = 'stop-requested' | 'already-ended' | 'unknown-session' | 'charger-declined' | 'settlement-recorded';
+export type Reaction = 'stop-requested' | 'already-ended' | 'unknown-session' | 'charger-declined' | 'settlement-recorded' | 'refusal-recorded';
 
 /**
  * Acts on what the ledger reported: a settled session records what the driver was charged and the
- * transaction and block that say so; a session whose hold was refused or exhausted is stopped on the
+ * transaction and block that say so, flagged where the charger claimed other energy than its meter signed; a
+ * settlement the ledger refused for good records why (ADR 0025); a session whose hold was refused or exhausted is stopped on the
  * charger (1.6 RemoteStopTransaction, 2.0.1 RequestStopTransaction), through whichever node holds its
  * socket. A charger that is not connected makes the job fail and retry with backoff; one that ended the
  * session meanwhile needs nothing.
@@ -38,10 +43,18 @@ export class LedgerReactions {
           return 'unknown-session';
         }
         if (outcome.kind === 'SessionSettled') {
-          const { charged, energyWh, verification, transactionId, blockNumber } = outcome;
-          await options.transactions.put({ ...session, settlement: { charged, energyWh, verification, transactionId, blockNumber } });
-          log.info({ charged, transactionId, blockNumber }, 'the ledger settled the session');
+          await options.transactions.put(settled(session, outcome, (flag, fields) => {
+            options.sessionFlagged(flag);
+            log.warn({ ...fields, flagged: flag }, 'the charger claimed other energy than its meter signed; the ledger billed the signed energy');
+          }));
+          log.info({ charged: outcome.charged, energyWh: outcome.energyWh, transactionId: outcome.transactionId, blockNumber: outcome.blockNumber }, 'the ledger settled the session');
           return 'settlement-recorded';
+        }
+        if (outcome.kind === 'SessionRefused') {
+          await options.transactions.put(refused(session, outcome));
+          options.settlementRefused(outcome.code);
+          log.warn({ settlement: 'refused', code: outcome.code, reason: outcome.reason, released: outcome.released, transactionId: outcome.transactionId, blockNumber: outcome.blockNumber }, 'the ledger refused to settle the session; the hold is released and nothing charged');
+          return 'refusal-recorded';
         }
         if (session.ended) return 'already-ended';
         const answer =
@@ -63,4 +76,25 @@ export class LedgerReactions {
   async close(): Promise<void> {
     await this.#worker.close();
   }
+}
+
+/**
+ * The session with its settlement. A verified settlement bills the meter's signed energy; where the
+ * charger's registers claimed other energy (meter stop minus meter start), the session is flagged
+ * `claimed-differs-from-signed` (each session once), and shows both figures.
+ */
+function settled(session: SessionState, outcome: SettlementOutcome, raise: (flag: SessionFlag, fields: Record<string, unknown>) => void): SessionState {
+  const { charged, energyWh, verification, transactionId, blockNumber } = outcome;
+  const flags = new Set(session.flags ?? []);
+  const claimedWh = (session.meterStopWh ?? session.lastRegisterWh) - session.meterStartWh;
+  if (verification === 'verified' && claimedWh !== energyWh && !flags.has('claimed-differs-from-signed')) {
+    flags.add('claimed-differs-from-signed');
+    raise('claimed-differs-from-signed', { claimedEnergyWh: claimedWh, signedEnergyWh: energyWh, meterStartWh: session.meterStartWh, meterStopWh: session.meterStopWh });
+  }
+  return { ...session, flags: [...flags], settlement: { status: 'settled', charged, energyWh, verification, transactionId, blockNumber } };
+}
+
+function refused(session: SessionState, outcome: SettlementRefusedOutcome): SessionState {
+  const { code, reason, released, transactionId, blockNumber } = outcome;
+  return { ...session, settlement: { status: 'refused', code, reason, released, transactionId, blockNumber } };
 }

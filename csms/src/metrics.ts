@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SETTLEMENT_REFUSAL_CODES } from '@chargeledger/ledger-queue';
 import { SESSION_FLAGS } from './domain/transactions';
 
 export interface MetricsSources {
@@ -13,6 +14,7 @@ export class CsmsMetrics {
   readonly callSeconds: Histogram<'protocol' | 'action'>;
   readonly authorizations: Counter<'source' | 'status'>;
   readonly sessionFlags: Counter<'flag'>;
+  readonly settlementsRefused: Counter<'code'>;
 
   constructor(sources: Readonly<MetricsSources>) {
     this.messages = new Counter({
@@ -36,12 +38,19 @@ export class CsmsMetrics {
     });
     this.sessionFlags = new Counter({
       name: 'csms_session_flags_total',
-      help: 'What chargers said that the CSMS could not make right, by flag (repeated-stop-differs, meter-stop-below-start); each flagged session shows it in the admin API',
+      help: 'What chargers said that the CSMS could not make right, by flag (repeated-stop-differs, meter-stop-below-start, claimed-differs-from-signed); each flagged session shows it in the admin API',
       labelNames: ['flag'],
       registers: [this.registry],
     });
     // Every flag is shown from the start, at 0: an alert on its rate needs the series before the first one.
     for (const flag of SESSION_FLAGS) this.sessionFlags.inc({ flag }, 0);
+    this.settlementsRefused = new Counter({
+      name: 'csms_settlements_refused_total',
+      help: 'Sessions whose settlement the ledger refused for good, by its code: the hold was released and nothing charged; each shows settlement.status refused in the admin API',
+      labelNames: ['code'],
+      registers: [this.registry],
+    });
+    for (const code of SETTLEMENT_REFUSAL_CODES) this.settlementsRefused.inc({ code }, 0);
     new Gauge({
       name: 'csms_connected_chargers',
       help: 'Chargers with an open socket on this node',

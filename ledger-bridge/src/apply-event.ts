@@ -1,5 +1,5 @@
 import type { LedgerEvent, MeterSampled, SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
-import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
+import { TRANSIENT_KEYS, type SettlementRefusalCode } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from './ledger';
 
 /** What applying an event did, reported back to the CSMS (e.g. to stop a charger whose hold was refused). */
@@ -9,7 +9,9 @@ export type Outcome =
   | { readonly kind: 'progress-recorded'; readonly sessionId: string; readonly estimatedCost: number; readonly holdExhausted: boolean; readonly chargerId: string }
   /** Not applied: a later reading of the session, or its end, was applied first, and the ledger keeps the latest. */
   | { readonly kind: 'progress-superseded'; readonly sessionId: string }
-  | { readonly kind: 'session-settled'; readonly sessionId: string; readonly charged: number; readonly energyWh: number; readonly verification: 'verified' | 'unverified' };
+  | { readonly kind: 'session-settled'; readonly sessionId: string; readonly charged: number; readonly energyWh: number; readonly verification: 'verified' | 'unverified' }
+  /** The ledger refused the settlement for good and recorded it (ADR 0025): the hold is released, nothing charged. */
+  | { readonly kind: 'session-refused'; readonly sessionId: string; readonly code: SettlementRefusalCode; readonly reason: string; readonly released: number };
 
 /**
  * Turns one protocol-free event into its chaincode calls (the worker settles through a SettlementBatcher
@@ -59,7 +61,7 @@ async function recordProgress(ledger: ChargingLedger, event: MeterSampled): Prom
 
 async function closeSession(ledger: ChargingLedger, event: SessionEnded): Promise<Outcome> {
   const records = event.evidence.flatMap((evidence) => evidence.records);
-  const receipt =
+  const result =
     records.length > 0
       ? await ledger.submit('Session:closeSession', { eventId: event.eventId, sessionId: event.sessionId, evidence: { kind: 'ocmf' } }, { transient: { [TRANSIENT_KEYS.ocmfRecords]: JSON.stringify(records) } })
       : await ledger.submit('Session:closeSession', {
@@ -67,5 +69,6 @@ async function closeSession(ledger: ChargingLedger, event: SessionEnded): Promis
           sessionId: event.sessionId,
           evidence: { kind: 'unsigned', startTimeMs: Date.parse(event.startedAt), endTimeMs: Date.parse(event.endedAt), startRegisterWh: event.meterStartWh, endRegisterWh: event.meterStopWh },
         });
-  return { kind: 'session-settled', sessionId: event.sessionId, charged: receipt.charged, energyWh: receipt.energyWh, verification: receipt.verification };
+  if ('refusal' in result) return { kind: 'session-refused', sessionId: event.sessionId, code: result.refusal.code, reason: result.refusal.reason, released: result.released };
+  return { kind: 'session-settled', sessionId: event.sessionId, charged: result.charged, energyWh: result.energyWh, verification: result.verification };
 }

@@ -42,8 +42,8 @@ interface Pending {
  * chaincode; should the chaincode still defer one (BATCH_KEY_SHARED, on a key the bridge cannot see), it
  * goes in a later transaction.
  *
- * Each caller gets its own settlement's outcome: settled, a LedgerRefusal of that settlement alone, or the
- * transaction's failure (LedgerUnavailable) for the worker's backoff; the event ids make a retry safe.
+ * Each caller gets its own settlement's outcome: settled, refused for good and recorded on the ledger, a
+ * LedgerRefusal of that settlement alone, or the transaction's failure (LedgerUnavailable) for the worker's backoff; the event ids make a retry safe.
  */
 export class SettlementBatcher {
   readonly #options: SettlementBatcherOptions;
@@ -150,6 +150,9 @@ export class SettlementBatcher {
       } else if (result.status === 'settled') {
         const { settled } = result;
         item.resolve({ kind: 'session-settled', sessionId: result.sessionId, charged: settled.charged, energyWh: settled.energyWh, verification: settled.verification });
+      } else if (result.status === 'refusal-recorded') {
+        // Final, and on the ledger: the session is over, its hold released; the settlement listener tells the CSMS.
+        item.resolve({ kind: 'session-refused', sessionId: result.sessionId, code: result.refusal.code, reason: result.refusal.reason, released: result.released });
       } else if (result.status === 'deferred') {
         again.push(item);
       } else if (STATE_DEPENDENT_REFUSALS.has(result.code) && Date.now() - item.firstTriedAt < this.#options.confirmRefusalMs) {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaincodeEvents } from '@chargeledger/chaincode/api';
-import { settlementOutcomeJobId, type SettlementOutcome } from '@chargeledger/ledger-queue';
+import { settlementOutcomeJobId, type SessionEndOutcome } from '@chargeledger/ledger-queue';
 import type { Checkpoint, Checkpointer, Network } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -42,26 +42,39 @@ export interface SettlementListenerOptions {
 const RETRY_MS = 1_000;
 
 type Settled = Omit<ChaincodeEvents['SessionSettled'], 'txId'>;
+type Refused = Omit<ChaincodeEvents['SessionRefused'], 'txId'>;
+
+/** How a committed event ended a session: settled, or refused for good (ADR 0025). */
+export type SessionEnd = ({ readonly ended: 'settled' } & Settled) | ({ readonly ended: 'refused' } & Refused);
 
 /**
- * The settlements a committed event reports: one for SessionSettled (Session:closeSession), each of the list
- * for SessionsSettled (Session:closeSessions, one event for the whole transaction), none for other events.
+ * The session ends a committed event reports: one for SessionSettled or SessionRefused (Session:closeSession),
+ * each settlement and refusal listed by SessionsSettled (Session:closeSessions, one event for the whole
+ * transaction), none for other events.
  */
-export function settlementsOf(event: Pick<CommittedEvent, 'eventName' | 'payload'>): readonly Settled[] {
-  if (event.eventName !== 'SessionSettled' && event.eventName !== 'SessionsSettled') return [];
+export function sessionEndsOf(event: Pick<CommittedEvent, 'eventName' | 'payload'>): readonly SessionEnd[] {
+  if (event.eventName !== 'SessionSettled' && event.eventName !== 'SessionsSettled' && event.eventName !== 'SessionRefused') return [];
   const payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as unknown;
-  return event.eventName === 'SessionSettled' ? [payload as ChaincodeEvents['SessionSettled']] : (payload as ChaincodeEvents['SessionsSettled']).settlements;
+  if (event.eventName === 'SessionSettled') return [{ ended: 'settled', ...(payload as ChaincodeEvents['SessionSettled']) }];
+  if (event.eventName === 'SessionRefused') return [{ ended: 'refused', ...(payload as ChaincodeEvents['SessionRefused']) }];
+  const batch = payload as ChaincodeEvents['SessionsSettled'];
+  return [...batch.settlements.map((settled): SessionEnd => ({ ended: 'settled', ...settled })), ...(batch.refused ?? []).map((refused): SessionEnd => ({ ended: 'refused', ...refused }))];
+}
+
+/** The settlements a committed event reports (its refusals left out). */
+export function settlementsOf(event: Pick<CommittedEvent, 'eventName' | 'payload'>): readonly Settled[] {
+  return sessionEndsOf(event).flatMap((end) => (end.ended === 'settled' ? [Object.fromEntries(Object.entries(end).filter(([key]) => key !== 'ended')) as Settled] : []));
 }
 
 /**
- * Tells the CSMS of every settlement the ledger commits, exactly once across restarts: each settlement of a
- * SessionSettled or SessionsSettled event becomes an outcome whose job id is the session's, and only when
- * all of the event's are added is the event checkpointed. A crash between the two replays the event, and
- * BullMQ refuses a second job with the same id (ADR 0021, 0022).
+ * Tells the CSMS of every settlement the ledger commits, exactly once across restarts: each settlement or
+ * recorded refusal of a SessionSettled, SessionRefused or SessionsSettled event becomes an outcome whose job
+ * id is the session's, and only when all of the event's are added is the event checkpointed. A crash between
+ * the two replays the event, and BullMQ refuses a second job with the same id (ADR 0021, 0022, 0025).
  */
 export class SettlementListener {
   readonly #options: SettlementListenerOptions;
-  readonly #outcomes: Queue<SettlementOutcome>;
+  readonly #outcomes: Queue<SessionEndOutcome>;
   #stream: CommittedEventStream | undefined;
   #loop: Promise<void> | undefined;
   #closing = false;
@@ -89,7 +102,7 @@ export class SettlementListener {
         this.#stream = await this.#options.source.events(checkpointer);
         log.info({ blockNumber: checkpointer.getBlockNumber()?.toString(), transactionId: checkpointer.getTransactionId() }, 'listening for settlements from the checkpoint');
         for await (const event of this.#stream) {
-          for (const settled of settlementsOf(event)) await this.#report(event, settled);
+          for (const end of sessionEndsOf(event)) await this.#report(event, end);
           await checkpointer.checkpointChaincodeEvent(event);
         }
       } catch (error) {
@@ -102,18 +115,13 @@ export class SettlementListener {
     }
   }
 
-  async #report(event: CommittedEvent, settled: Settled): Promise<void> {
-    const outcome: SettlementOutcome = {
-      kind: 'SessionSettled',
-      sessionId: settled.sessionId,
-      chargerId: settled.stationId,
-      charged: settled.charged,
-      energyWh: settled.energyWh,
-      verification: settled.verification,
-      transactionId: event.transactionId,
-      blockNumber: event.blockNumber.toString(),
-    };
-    await this.#outcomes.add('SessionSettled', outcome, { jobId: settlementOutcomeJobId(settled.sessionId), attempts: 20, backoff: { type: 'exponential', delay: 1000 } });
-    this.#options.log.info({ sessionId: settled.sessionId, transactionId: event.transactionId, blockNumber: outcome.blockNumber }, 'settlement reported to the CSMS');
+  async #report(event: CommittedEvent, end: SessionEnd): Promise<void> {
+    const where = { sessionId: end.sessionId, chargerId: end.stationId, transactionId: event.transactionId, blockNumber: event.blockNumber.toString() };
+    const outcome: SessionEndOutcome =
+      end.ended === 'settled'
+        ? { kind: 'SessionSettled', ...where, charged: end.charged, energyWh: end.energyWh, verification: end.verification }
+        : { kind: 'SessionRefused', ...where, code: end.code, reason: end.reason, released: end.released };
+    await this.#outcomes.add(outcome.kind, outcome, { jobId: settlementOutcomeJobId(end.sessionId), attempts: 20, backoff: { type: 'exponential', delay: 1000 } });
+    this.#options.log.info({ sessionId: end.sessionId, ended: end.ended, transactionId: event.transactionId, blockNumber: where.blockNumber }, end.ended === 'settled' ? 'settlement reported to the CSMS' : 'refused settlement reported to the CSMS');
   }
 }

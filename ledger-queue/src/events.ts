@@ -105,6 +105,36 @@ export interface SettlementOutcome {
   readonly blockNumber: string;
 }
 
-export type LedgerOutcome = HoldOutcome | SettlementOutcome;
+/**
+ * The codes of a settlement the ledger refuses for good (the chaincode's SettlementRefusalCode): bad or
+ * unregistered signatures, altered records and readings outside the session (EVIDENCE_REJECTED), records that
+ * settled something already (EVIDENCE_REUSED), a revoked meter key (METER_KEY_REVOKED), unsigned readings
+ * without the Authority's permission (UNSIGNED_NOT_ALLOWED).
+ */
+export const SETTLEMENT_REFUSAL_CODES = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'] as const;
+export type SettlementRefusalCode = (typeof SETTLEMENT_REFUSAL_CODES)[number];
 
+/**
+ * A settlement the ledger refused for good and recorded (ADR 0025): the session is over, its hold released,
+ * nothing charged. Read from the chaincode's events like a settlement, with the same job id: a session ends
+ * once, settled or refused.
+ */
+export interface SettlementRefusedOutcome {
+  readonly kind: 'SessionRefused';
+  readonly sessionId: string;
+  readonly chargerId: string;
+  readonly code: SettlementRefusalCode;
+  readonly reason: string;
+  /** The hold released, in minor units of the session's currency. */
+  readonly released: number;
+  readonly transactionId: string;
+  readonly blockNumber: string;
+}
+
+/** How the ledger ended a session: settled, or refused for good. */
+export type SessionEndOutcome = SettlementOutcome | SettlementRefusedOutcome;
+
+export type LedgerOutcome = HoldOutcome | SessionEndOutcome;
+
+/** The job id of a session's end on the outcomes queue, settled or refused. */
 export const settlementOutcomeJobId = (sessionId: string): string => `outcome.settled.${sessionId}`;

@@ -79,12 +79,20 @@ describe('a driver’s wallet', () => {
       ['GET', `/api/accounts/${erika.accountId}/payouts`],
       ['POST', `/api/accounts/${erika.accountId}/cards`, { idToken: '04AABBCCDDEEFF' }],
       ['DELETE', `/api/accounts/${erika.accountId}/cards/card-1`],
+      ['POST', `/api/accounts/${erika.accountId}/holds/SIM-1-1/release`],
     ];
     for (const [method, route, body] of routes) {
       expect([route, (await call(wallets, method, route, { body })).status]).toEqual([route, 401]);
       expect([route, (await call(wallets, method, route, { token: max.token, body })).status]).toEqual([route, 403]);
     }
     expect((await call(wallets, 'GET', '/api/stations/near?lat=52.52&lon=13.4', {})).status).toBe(401);
+  });
+
+  it('releases only a hold of a session the ledger knows for the account: 404 for a session it does not know', async () => {
+    const driver = await aDriver();
+    const release = await call(wallets, 'POST', `/api/accounts/${driver.accountId}/holds/SIM-1-1/release`, { token: driver.token });
+    expect(release).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    expect((await call(wallets, 'POST', `/api/accounts/${driver.accountId}/holds/SIM$1/release`, { token: driver.token })).status).toBe(400);
   });
 
   it('takes an amount only as a number and nothing the schema does not name', async () => {

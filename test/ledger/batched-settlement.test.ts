@@ -124,24 +124,26 @@ it('settles sessions handed over together in one transaction, each at its own pr
   }
 });
 
-it('shares one transaction between the ends handed over at once, and refuses only the settlement whose evidence is wrong', async () => {
+it('shares one transaction between the ends handed over at once, and ends refused only the session whose evidence is wrong', async () => {
   const drivers = [await aDriverWithCard(ledger, { topUp: 5000 }), await aDriverWithCard(ledger, { topUp: 5000 })] as const;
   const [good, bad] = await twoEndedSessions(drivers) as [SessionEnded, SessionEnded];
   // The second session's end carries the first's signed records: another meter's.
   const forged: SessionEnded = { ...bad, evidence: good.evidence };
   const batcher = aBatcher();
-  const [settled, refused] = await Promise.allSettled([batcher.settle(good, drivers[0].accountId), batcher.settle(forged, drivers[1].accountId)]);
+  const [settled, refused] = await Promise.all([batcher.settle(good, drivers[0].accountId), batcher.settle(forged, drivers[1].accountId)]);
 
-  expect(settled).toMatchObject({ status: 'fulfilled', value: { kind: 'session-settled', sessionId: good.sessionId, verification: 'verified' } });
-  expect(refused).toMatchObject({ status: 'rejected', reason: expect.any(LedgerRefusal) });
-  expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: 'EVIDENCE_REJECTED' });
+  expect(settled).toMatchObject({ kind: 'session-settled', sessionId: good.sessionId, verification: 'verified' });
+  // Records that can never settle the session end it (decision 25): its hold is released, nothing charged.
+  expect(refused).toMatchObject({ kind: 'session-refused', sessionId: bad.sessionId, code: 'EVIDENCE_REJECTED', released: 2000 });
   const receipt = await readLedger(ledger).receipt(good.sessionId);
-  // Refused in the same transaction that settled the other: its transaction id is the receipt's.
-  expect((refused as PromiseRejectedResult).reason).toMatchObject({ transactionId: receipt.txId });
-  expect(await readLedger(ledger).session(bad.sessionId)).toMatchObject({ status: 'open' });
-  expect(await readLedger(ledger).account(drivers[1].accountId)).toMatchObject({ balance: 5000 });
-  // Its own records still settle it.
-  expect(await aBatcher().settle(bad, drivers[1].accountId)).toMatchObject({ kind: 'session-settled', sessionId: bad.sessionId });
+  // Refused in the same transaction that settled the other.
+  expect(await readLedger(ledger).session(bad.sessionId)).toMatchObject({ status: 'refused', refusal: { code: 'EVIDENCE_REJECTED', txId: receipt.txId } });
+  expect(await readLedger(ledger).account(drivers[1].accountId)).toMatchObject({ balance: 5000, held: 0 });
+  // The session is over: its end delivered again, with its own records, gets the first answer (the records are
+  // not in the event id's request), and a settlement under another event id finds the session refused.
+  expect(await aBatcher().settle(bad, drivers[1].accountId)).toEqual(refused);
+  await expect(aBatcher().settle({ ...bad, eventId: `again.${bad.eventId}` }, drivers[1].accountId)).rejects.toEqual(expect.any(LedgerRefusal));
+  await expect(aBatcher().settle({ ...bad, eventId: `again.${bad.eventId}` }, drivers[1].accountId)).rejects.toMatchObject({ code: 'INVALID_STATE' });
 });
 
 it("settles one driver's two sessions in two transactions when the bridge does not know they share the account", async () => {

@@ -5,16 +5,18 @@
  * Either form takes --anchors anchors.json: the CA fingerprints you trust by MSP id ({"WalletsMSP": ["<sha-256>"], …}).
  *
  * Gathers the proof of a session's settlement from two organizations' peers (or the embedded ledger) and the
- * meter's records from the CSMS, checks it, and prints the verdict. Exit code 0: verified; 1: a check failed;
- * 2: the proof could not be gathered or read.
+ * meter's records from the CSMS, checks it, and prints the verdict. Exit code 0: verified; 1: a check failed,
+ * or the ledger refused to settle the session ("refused by the ledger: CODE"); 2: the proof could not be
+ * gathered or read.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Receipt } from '@chargeledger/chaincode/api';
+import type { Receipt, RecordedRefusal } from '@chargeledger/chaincode/api';
 import { loadConfig } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
-import { type ChargingLedger, connectAs, LedgerRefusal, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, connectAs, readNetworkDescription } from '@chargeledger/ledger-bridge';
 import { gatherEmbeddedProof } from './embedded/gather';
+import { ledgerSettlementOf, renderRefusal } from './ledger-settlement';
 import { fabricBlockSource, gatherFabricProof } from './fabric/gather';
 import { readMeterRecords } from './meter-records';
 import { parseProof, type ReceiptProof } from './proof';
@@ -23,6 +25,16 @@ import { transparencyXml } from './transparency';
 import { verifyProof } from './verify';
 
 class UsageError extends Error {}
+
+/** The ledger recorded a refusal instead of a receipt: a verdict, not a failure to gather one. */
+class RefusedByLedger extends Error {
+  constructor(
+    readonly sessionId: string,
+    readonly refusal: RecordedRefusal,
+  ) {
+    super(`refused by the ledger: ${refusal.code}`);
+  }
+}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -46,7 +58,14 @@ async function main(): Promise<number> {
   } else {
     const sessionId = positionals[0];
     if (sessionId === undefined || positionals.length > 1) throw new UsageError('usage: npm run verify -- <session id> [--json] [--out proof.json] [--xml receipt.xml], or --proof <file>');
-    proof = await gather(sessionId, values);
+    try {
+      proof = await gather(sessionId, values);
+    } catch (error) {
+      if (!(error instanceof RefusedByLedger)) throw error;
+      const { refusal } = error;
+      process.stdout.write(`${values.json ? JSON.stringify({ sessionId, verified: false, refusedByLedger: refusal }, null, 2) : renderRefusal(sessionId, refusal)}\n`);
+      return 1;
+    }
   }
   if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(proof, null, 2)}\n`);
   const anchors = values.anchors === undefined ? undefined : (JSON.parse(readFileSync(values.anchors, 'utf8')) as Record<string, string[]>);
@@ -85,12 +104,10 @@ async function gather(sessionId: string, options: { readonly records?: string | 
 }
 
 async function receiptOf(ledger: ChargingLedger, sessionId: string): Promise<Receipt> {
-  try {
-    return await ledger.evaluate('Session:getReceipt', { sessionId });
-  } catch (error) {
-    if (error instanceof LedgerRefusal && error.code === 'NOT_FOUND') throw new UsageError(`the ledger has no receipt for session ${sessionId}: it has not settled (yet)`);
-    throw error;
-  }
+  const settlement = await ledgerSettlementOf(ledger, sessionId);
+  if (settlement.kind === 'settled') return settlement.receipt;
+  if (settlement.kind === 'refused') throw new RefusedByLedger(sessionId, settlement.refusal);
+  throw new UsageError(`the ledger has no receipt for session ${sessionId}: it has not settled (yet)${settlement.status === undefined ? '' : `; the session is ${settlement.status}`}`);
 }
 
 async function recordsFromCsms(config: ReturnType<typeof loadConfig>, sessionId: string): Promise<string[]> {

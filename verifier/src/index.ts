@@ -8,3 +8,4 @@ export { readMeterRecords } from './meter-records';
 export { formatMoney, renderVerdict } from './render';
 export { spkiHex, transparencyXml } from './transparency';
 export { verifyProof, type VerifyOptions } from './verify';
+export { ledgerSettlementOf, renderRefusal, type LedgerSettlement } from './ledger-settlement';

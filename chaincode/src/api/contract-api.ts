@@ -1,6 +1,6 @@
 import type { MspId } from './common';
 import type { AllowUnsignedMeterDataRequest, Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RevokeUnsignedMeterDataRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UnsignedMeterDataPermission, UpdateStationRequest } from './registry';
-import type { AbandonSessionRequest, AbandonSessionResult, AuthorizationVerdict, AuthorizeIdTokenQuery, CloseSessionRequest, CloseSessionsRequest, CloseSessionsResult, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
+import type { AbandonSessionRequest, AbandonSessionResult, AuthorizationVerdict, AuthorizeIdTokenQuery, CloseSessionRequest, CloseSessionResult, CloseSessionsRequest, CloseSessionsResult, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
 import type { AcceptOfferRequest, DeliverySettlement, ExpireOfferRequest, Offer, OfferQuery, OpenOffersResult, PostOfferRequest, SettleDeliveryRequest, Trade } from './trading';
 import type { Account, AccountQuery, AccountView, ConfirmPayoutDestinationRequest, Payment, PaymentQuery, PayoutDestination, HistoryQuery, HistoryResult, ForgetIdTokenRequest, Payout, PayoutQuery, RequestPayoutRequest, ReturnPayoutRequest, IdTokenLink, IndexIdTokenRequest, LinkIdTokenRequest, OpenAccountRequest, PayoutRequest, ResolveIdTokenResult, SetDriverProfileRequest, SetSessionLimitRequest, SetTokenPepperRequest, TopUpRequest, UnlinkIdTokenRequest } from './wallet';
 
@@ -56,7 +56,7 @@ export interface ContractApi {
 
   'Session:openSession': Tx<OpenSessionRequest, OpenSessionResult, 'submit', 'OperatorsMSP'>;
   'Session:recordProgress': Tx<RecordProgressRequest, RecordProgressResult, 'submit', 'OperatorsMSP'>;
-  'Session:closeSession': Tx<CloseSessionRequest, Receipt, 'submit', 'OperatorsMSP'>;
+  'Session:closeSession': Tx<CloseSessionRequest, CloseSessionResult, 'submit', 'OperatorsMSP'>;
   'Session:closeSessions': Tx<CloseSessionsRequest, CloseSessionsResult, 'submit', 'OperatorsMSP'>;
   'Session:abandonSession': Tx<AbandonSessionRequest, AbandonSessionResult, 'submit', 'OperatorsMSP' | 'WalletsMSP'>;
   /** Evaluate on a WalletsMSP peer, with the raw token in the transient map (`idToken`). */

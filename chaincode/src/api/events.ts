@@ -1,3 +1,4 @@
+import type { SettlementRefusalCode } from './session';
 import type { AccountKind } from './wallet';
 
 interface EventBase {
@@ -58,8 +59,24 @@ export interface ChaincodeEvents {
     readonly energyWh: number;
     readonly verification: 'verified' | 'unverified';
   };
-  /** Session:closeSessions: every settlement the transaction applied, each with its own event id (Fabric allows one event a transaction). */
-  SessionsSettled: { readonly txId: string; readonly settlements: readonly Omit<ChaincodeEvents['SessionSettled'], 'txId'>[] };
+  /** Session:closeSession that refused the settlement for good (ADR 0025): the hold is released, nothing charged. */
+  SessionRefused: EventBase & {
+    readonly sessionId: string;
+    readonly stationId: string;
+    readonly driverAccountId: string;
+    readonly code: SettlementRefusalCode;
+    readonly reason: string;
+    readonly released: number;
+  };
+  /**
+   * Session:closeSessions: every settlement the transaction applied, each with its own event id (Fabric allows
+   * one event a transaction), and every refusal it recorded (`refused`, absent when none).
+   */
+  SessionsSettled: {
+    readonly txId: string;
+    readonly settlements: readonly Omit<ChaincodeEvents['SessionSettled'], 'txId'>[];
+    readonly refused?: readonly Omit<ChaincodeEvents['SessionRefused'], 'txId'>[];
+  };
   HoldReleased: EventBase & { readonly sessionId: string; readonly driverAccountId: string; readonly released: number };
   OfferPosted: EventBase & { readonly offerId: string; readonly energyWh: number; readonly priceMicroPerKWh: number };
   OfferAccepted: EventBase & {

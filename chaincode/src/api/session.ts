@@ -107,10 +107,15 @@ export interface CloseSessionsRequest {
   readonly settlements: readonly CloseSessionRequest[];
 }
 
-/** What became of one settlement of a batch. Only `settled` wrote anything. */
+/** What became of one settlement of a batch. Only `settled` and `refusal-recorded` wrote anything. */
 export type CloseSessionsItemResult =
   | { readonly eventId: string; readonly sessionId: string; readonly status: 'settled'; readonly settled: SettledFigures; readonly replayed: boolean }
-  /** Refused as Session:closeSession would have refused it; nothing of it was written. */
+  /**
+   * Refused for a reason that cannot change (SettlementRefusalCode), and the refusal recorded as
+   * Session:closeSession records it: the session is `refused`, its hold released, nothing charged (ADR 0025).
+   */
+  | { readonly eventId: string; readonly sessionId: string; readonly status: 'refusal-recorded'; readonly refusal: SettlementRefusal; readonly released: number; readonly txId: string; readonly replayed: boolean }
+  /** Refused as Session:closeSession would have refused it, for a reason that may pass (state, access, request); nothing of it was written. */
   | { readonly eventId: string; readonly sessionId: string; readonly status: 'refused'; readonly code: ChaincodeErrorCode; readonly reason: string }
   /** It shares a key with an earlier settlement of the batch (BATCH_KEY_SHARED): not applied, submit it again. */
   | { readonly eventId: string; readonly sessionId: string; readonly status: 'deferred'; readonly code: 'BATCH_KEY_SHARED'; readonly reason: string };
@@ -178,6 +183,49 @@ export interface Receipt {
   readonly txId: string;
   readonly settledAtMs: number;
 }
+/**
+ * Why the ledger refused a settlement for good: the evidence itself is bad (a signature that does not verify
+ * against the key the Authority registered, altered records, readings outside the session, another meter's
+ * records), it settled something already, the frozen key was revoked, or the readings are unsigned where the
+ * Authority gave no permission. No later attempt could settle the session, so the refusal is recorded and
+ * the hold released (ADR 0025); every other refusal writes nothing.
+ */
+export type SettlementRefusalCode = 'EVIDENCE_REJECTED' | 'EVIDENCE_REUSED' | 'METER_KEY_REVOKED' | 'UNSIGNED_NOT_ALLOWED';
+export const SETTLEMENT_REFUSAL_CODES: readonly SettlementRefusalCode[] = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'];
+
+export interface SettlementRefusal {
+  readonly code: SettlementRefusalCode;
+  /** The chaincode's words, e.g. `BAD_SIGNATURE in record 1: …`. */
+  readonly reason: string;
+}
+
+/** A refusal as the session record keeps it: with the transaction that recorded it. */
+export interface RecordedRefusal extends SettlementRefusal {
+  readonly txId: string;
+  readonly refusedAtMs: number;
+}
+
+/**
+ * What Session:closeSession answers when it refused the settlement for good and recorded it: the session is
+ * `refused`, the whole hold released, nothing charged. (A settled session answers its Receipt.)
+ */
+export interface RefusedSettlement {
+  readonly sessionId: string;
+  readonly stationId: string;
+  readonly driverAccountId: string;
+  readonly currency: string;
+  readonly refusal: SettlementRefusal;
+  readonly holdAmount: number;
+  /** The whole hold. */
+  readonly released: number;
+  readonly txId: string;
+  readonly refusedAtMs: number;
+}
+
+/** Session:closeSession's answer: the receipt, or the recorded refusal (tell them apart with `'refusal' in result`). */
+export type CloseSessionResult = Receipt | RefusedSettlement;
+
+/** `refused`: the open refused the hold (`refusedReason`), or the settlement was refused for good (`refusal`). */
 export type SessionStatus = 'open' | 'refused' | 'settled' | 'abandoned';
 export interface SessionView {
   readonly sessionId: string;
@@ -197,6 +245,8 @@ export interface SessionView {
   readonly openedTxId: string;
   readonly progressSeq: number;
   readonly receipt?: Receipt;
+  /** Why the ledger refused to settle the session, if it did (status `refused`, hold released, nothing charged). */
+  readonly refusal?: RecordedRefusal;
 }
 /**
  * Releases the hold of a session that will never be settled, charging nothing: the station's operator may

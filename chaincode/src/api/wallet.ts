@@ -57,6 +57,8 @@ export type EntryReason =
   | 'payout-returned'
   | 'session-debit'
   | 'session-credit'
+  /** No amount: the ledger refused to settle the session `ref` and released its hold (ADR 0025). */
+  | 'session-refused'
   | 'trade-escrow'
   | 'trade-payment'
   | 'trade-refund';

@@ -8,7 +8,10 @@ export class ChaincodeError extends Error {
   override readonly name = 'ChaincodeError';
   constructor(
     readonly code: ChaincodeErrorCode,
-    detail: string,
+    /** The message without its `[CODE]`. */
+    readonly detail: string,
+    /** The same request may succeed later, as the ledger's time moves on (a reading ahead of it). */
+    readonly forNow = false,
   ) {
     super(`[${code}] ${detail}`);
   }
@@ -24,4 +27,9 @@ export function parseChaincodeErrorCode(message: string): ChaincodeErrorCode | u
 
 export function refuse(code: ChaincodeErrorCode, detail: string): never {
   throw new ChaincodeError(code, detail);
+}
+
+/** A refusal that time alone may lift: the same request, later, may succeed. */
+export function refuseForNow(code: ChaincodeErrorCode, detail: string): never {
+  throw new ChaincodeError(code, detail, true);
 }

@@ -79,7 +79,25 @@ describe('Several settlements in one transaction (Session:closeSessions)', () =>
     // The refused records were not claimed: once they lie in the past, they settle the session.
     scene.cast.network.advance(2 * 60 * MINUTE);
     const receipt = await scene.cast.network.submit(scene.cast.operator, 'Session:closeSession', { eventId: scene.cast.eventId(), sessionId: 's-1', evidence: { kind: 'ocmf' } }, { transient: ocmf(early) });
-    expect(receipt.charged).toBe(476);
+    expect(receipt).toMatchObject({ charged: 476 });
+  });
+
+  it('records a refusal for good as closeSession does, beside the settlements, and lists it in the one event', async () => {
+    const scene = await openSessions(2);
+    const impostor = new TestMeter('MTR-E3').session({ timeMs: scene.openedMs, registerWh: 0 }, { timeMs: scene.openedMs + 30 * MINUTE, registerWh: 10_000 });
+    const { request, transient } = aBatch(scene, [{ i: 0, records: recordsOf(scene, 0) }, { i: 1, records: impostor }]);
+    const { results } = await scene.cast.network.submit(scene.cast.operator, 'Session:closeSessions', request, { transient });
+
+    expect(results[0]).toMatchObject({ status: 'settled', sessionId: 's-0' });
+    expect(results[1]).toMatchObject({ status: 'refusal-recorded', sessionId: 's-1', refusal: { code: 'EVIDENCE_REJECTED' }, released: 2000, replayed: false });
+    expect(await balance(scene, 'drv-1')).toBe(10_000);
+    expect(await scene.cast.network.evaluate(scene.cast.wallets, 'Wallet:getAccount', { accountId: 'drv-1' })).toMatchObject({ held: 0 });
+    expect(await scene.cast.network.evaluate(scene.cast.operator, 'Session:getSession', { sessionId: 's-1' })).toMatchObject({ status: 'refused', refusal: { code: 'EVIDENCE_REJECTED' } });
+    expect(scene.cast.network.events.at(-1)).toMatchObject({ name: 'SessionsSettled', payload: { settlements: [{ sessionId: 's-0' }], refused: [{ sessionId: 's-1', code: 'EVIDENCE_REJECTED', released: 2000, eventId: request.settlements[1]?.eventId }] } });
+
+    // Delivered again, alone: the first answer, and nothing written.
+    const again = await scene.cast.network.submit(scene.cast.operator, 'Session:closeSession', request.settlements[1] as CloseSessionRequest, { transient: ocmf(impostor) });
+    expect(again).toMatchObject({ refusal: { code: 'EVIDENCE_REJECTED' }, txId: (results[1] as { txId: string }).txId });
   });
 
   it("defers the second settlement of one driver's account in a batch, and settles it in a transaction of its own", async () => {
@@ -107,6 +125,7 @@ describe('Several settlements in one transaction (Session:closeSessions)', () =>
     const byEvent = { ...(JSON.parse(transient[TRANSIENT_KEYS.ocmfRecordsByEvent] as string) as object), [alone.eventId]: recordsOf(scene, 0) };
     const { results } = await scene.cast.network.submit(scene.cast.operator, 'Session:closeSessions', batch, { transient: { [TRANSIENT_KEYS.ocmfRecordsByEvent]: JSON.stringify(byEvent) } });
 
+    if ('refusal' in receipt) throw new Error('the session was refused');
     const { charged, energyWh, verification, txId } = receipt;
     expect(results[0]).toEqual({ eventId: alone.eventId, sessionId: 's-0', status: 'settled', settled: { charged, energyWh, verification, txId }, replayed: true });
     expect(results[1]).toMatchObject({ status: 'settled', replayed: false });

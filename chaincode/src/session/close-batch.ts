@@ -13,6 +13,7 @@ import { sessionKey, type SessionRecord } from './records';
 export const MAX_SETTLEMENTS_PER_TRANSACTION = 100;
 
 type Settled = Omit<ChaincodeEvents['SessionSettled'], 'txId'>;
+type Refused = Omit<ChaincodeEvents['SessionRefused'], 'txId'>;
 
 /**
  * Settles each session of the batch as Session:closeSession would, in the order given, in one transaction
@@ -21,7 +22,9 @@ type Settled = Omit<ChaincodeEvents['SessionSettled'], 'txId'>;
  * that read or wrote a key an earlier applied one wrote (one driver's account, hold or evidence) is not
  * applied either but deferred (BATCH_KEY_SHARED), since it saw the state before that write. Whether each is
  * applied, refused or deferred depends only on the request, the transient map and the committed state, so
- * every endorser decides alike. The transaction's one event lists every applied settlement.
+ * every endorser decides alike. A refusal that rests on the evidence alone is recorded as closeSession records
+ * it (ADR 0025) and applied like a settlement. The transaction's one event lists every applied settlement and
+ * recorded refusal.
  */
 export async function closeSessions(ctx: Context, operatorId: string, settlements: readonly CloseSessionRequest[]): Promise<CloseSessionsResult> {
   distinct(settlements.map((s) => s.eventId), 'event id');
@@ -31,6 +34,7 @@ export async function closeSessions(ctx: Context, operatorId: string, settlement
   const pending = new PendingWrites();
   const written = new Set<string>();
   const applied: Settled[] = [];
+  const refused: Refused[] = [];
   const results: CloseSessionsItemResult[] = [];
 
   for (const [n, request] of settlements.entries()) {
@@ -43,7 +47,7 @@ export async function closeSessions(ctx: Context, operatorId: string, settlement
     } catch (error) {
       // A caller that may not settle one of the sessions may not submit the batch.
       if (!(error instanceof ChaincodeError) || error.code === 'ACCESS_DENIED') throw error;
-      outcome = { eventId, sessionId, status: 'refused', code: error.code, reason: error.message.replace(/^\[[A-Z_]+\] /, '') };
+      outcome = { eventId, sessionId, status: 'refused', code: error.code, reason: error.detail };
     }
     // A refusal may rest on the same stale read as an application, so both are deferred alike.
     const shared = [...staged.touched()].find((key) => written.has(key));
@@ -51,19 +55,20 @@ export async function closeSessions(ctx: Context, operatorId: string, settlement
       results.push({ eventId, sessionId, status: 'deferred', code: 'BATCH_KEY_SHARED', reason: `it shares state key ${printable(shared)} with an earlier settlement of the transaction` });
       continue;
     }
-    if (outcome.status === 'settled' && !outcome.replayed) {
+    if ((outcome.status === 'settled' || outcome.status === 'refusal-recorded') && !outcome.replayed) {
       const writes = staged.writes();
       pending.add(writes);
       for (const [key] of writes) written.add(key);
       const event = tx.emitted();
-      if (event?.name !== 'SessionSettled') throw new Error('a settlement emits SessionSettled');
-      applied.push(withoutTxId(event.payload as ChaincodeEvents['SessionSettled']));
+      if (event?.name === 'SessionSettled') applied.push(withoutTxId(event.payload as ChaincodeEvents['SessionSettled']));
+      else if (event?.name === 'SessionRefused') refused.push(withoutTxId(event.payload as ChaincodeEvents['SessionRefused']));
+      else throw new Error('a settlement emits SessionSettled or SessionRefused');
     }
     results.push(outcome);
   }
   await pending.flush(ctx);
-  if (applied.length > 0) {
-    const event: ChaincodeEvents['SessionsSettled'] = { txId: ctx.stub.getTxID(), settlements: applied };
+  if (applied.length > 0 || refused.length > 0) {
+    const event: ChaincodeEvents['SessionsSettled'] = { txId: ctx.stub.getTxID(), settlements: applied, ...(refused.length > 0 ? { refused } : {}) };
     ctx.stub.setEvent('SessionsSettled', toBytes(event));
   }
   return { results };
@@ -71,8 +76,9 @@ export async function closeSessions(ctx: Context, operatorId: string, settlement
 
 async function settleOne(tx: Tx, operatorId: string, request: CloseSessionRequest, n: number, ocmfRecords: () => readonly string[]): Promise<CloseSessionsItemResult> {
   const { eventId, sessionId } = request;
-  const { receipt, replayed } = await closeSession(tx, operatorId, request, { ocmfRecords, entry: n });
-  const { charged, energyWh, verification, txId } = receipt;
+  const { result, replayed } = await closeSession(tx, operatorId, request, { ocmfRecords, entry: n });
+  if ('refusal' in result) return { eventId, sessionId, status: 'refusal-recorded', refusal: result.refusal, released: result.released, txId: result.txId, replayed };
+  const { charged, energyWh, verification, txId } = result;
   return { eventId, sessionId, status: 'settled', settled: { charged, energyWh, verification, txId }, replayed };
 }
 
@@ -109,9 +115,9 @@ function evidenceKeyOf(tx: Tx, record: unknown): string[] {
   }
 }
 
-/** A settlement as the batch's event lists it: the transaction id is the event's, once. */
-function withoutTxId(settled: ChaincodeEvents['SessionSettled']): Settled {
-  return Object.fromEntries(Object.entries(settled).filter(([key]) => key !== 'txId')) as Settled;
+/** A settlement or refusal as the batch's event lists it: the transaction id is the event's, once. */
+function withoutTxId<E extends { readonly txId: string }>(ended: E): Omit<E, 'txId'> {
+  return Object.fromEntries(Object.entries(ended).filter(([key]) => key !== 'txId')) as Omit<E, 'txId'>;
 }
 
 function distinct(values: readonly string[], what: string): void {

@@ -1,5 +1,5 @@
 import { TRANSIENT_KEYS, type Meter, type SessionEvidence, type UnsignedMeterDataTerms } from '../api';
-import { refuse } from '../core/errors';
+import { refuse, refuseForNow } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/transaction-view';
 import { OcmfError, verifyTransactionEvidence } from '../ocmf';
@@ -49,11 +49,27 @@ export function ocmfRecordsOf(records: unknown, what: string): string[] {
   return records as string[];
 }
 
+/** A signed measurement and the claim keys its records take once it settles (`claimEvidence`). */
+export interface SignedMeasurement {
+  readonly measurement: Measurement;
+  readonly payloadHashes: readonly string[];
+}
+
 /**
  * Verifies signed records against the key frozen at the start (refused if Authority has since revoked
  * it), requires the serial the key is bound to, and refuses records that already settled something.
  */
 export async function verifiedMeasurement(tx: Tx, frozen: FrozenMeter | undefined, records: readonly string[]): Promise<Measurement> {
+  const { measurement, payloadHashes } = await unclaimedSignedMeasurement(tx, frozen, records);
+  await claimEvidence(tx, payloadHashes);
+  return measurement;
+}
+
+/**
+ * What verifiedMeasurement checks, without claiming the records: it reads and never writes, so a caller
+ * that refuses the settlement after it (ADR 0025) leaves the records unclaimed.
+ */
+export async function unclaimedSignedMeasurement(tx: Tx, frozen: FrozenMeter | undefined, records: readonly string[]): Promise<SignedMeasurement> {
   if (frozen === undefined) refuse('EVIDENCE_REJECTED', 'no meter key was in force when the session started (or the offer was posted)');
   const meter = await tx.must<Meter>(tx.key(KEY.meter, frozen.meterSerial), `meter ${frozen.meterSerial}`);
   const key = meter.keys.find((candidate) => candidate.keyId === frozen.keyId);
@@ -66,13 +82,16 @@ export async function verifiedMeasurement(tx: Tx, frozen: FrozenMeter | undefine
     throw error;
   }
   if (evidence.meterSerial !== frozen.meterSerial) refuse('EVIDENCE_REJECTED', `records are from meter ${evidence.meterSerial}, not ${frozen.meterSerial}`);
-  await claimEvidence(tx, evidence.payloadHashes);
+  await refuseClaimed(tx, evidence.payloadHashes);
   return {
-    startMs: evidence.startTimeMs,
-    endMs: evidence.endTimeMs,
-    energyWh: evidence.energyWh,
-    verification: 'verified',
-    evidenceHashes: evidence.hashes,
+    measurement: {
+      startMs: evidence.startTimeMs,
+      endMs: evidence.endTimeMs,
+      energyWh: evidence.energyWh,
+      verification: 'verified',
+      evidenceHashes: evidence.hashes,
+    },
+    payloadHashes: evidence.payloadHashes,
   };
 }
 
@@ -102,7 +121,7 @@ export async function unsignedMeasurement(
 /** The readings must fall within [fromMs, toMs] (a session's life, a delivery window), allowing for meter clock skew. */
 export function checkWindow(measurement: Measurement, fromMs: number, toMs: number): void {
   if (measurement.startMs < fromMs - MAX_CLOCK_SKEW_MS) refuse('EVIDENCE_REJECTED', 'the first reading predates the session');
-  if (measurement.endMs > toMs + MAX_CLOCK_SKEW_MS) refuse('EVIDENCE_REJECTED', 'the last reading is in the future');
+  if (measurement.endMs > toMs + MAX_CLOCK_SKEW_MS) refuseForNow('EVIDENCE_REJECTED', 'the last reading is in the future');
 }
 
 /**
@@ -120,12 +139,15 @@ export function checkClaimedStart(measurement: Measurement, startedAtMs: number)
  * Each signed record settles one thing once. Records are identified by the hash of their signed payload,
  * which survives re-encoding the signature (hex or base64), so a re-encoded copy is still refused.
  */
-export async function claimEvidence(tx: Tx, hashes: readonly string[]): Promise<void> {
+export async function refuseClaimed(tx: Tx, hashes: readonly string[]): Promise<void> {
   if (new Set(hashes).size !== hashes.length) refuse('EVIDENCE_REUSED', 'a record appears twice in the evidence');
   for (const hash of hashes) {
-    const key = tx.key(KEY.evidence, hash);
-    const used = await tx.get<string>(key);
+    const used = await tx.get<string>(tx.key(KEY.evidence, hash));
     if (used !== undefined) refuse('EVIDENCE_REUSED', `record ${hash} already settled ${used}`);
-    await tx.put(key, tx.txId);
   }
+}
+
+/** Claims records `refuseClaimed` found unused, for this transaction. */
+export async function claimEvidence(tx: Tx, hashes: readonly string[]): Promise<void> {
+  for (const hash of hashes) await tx.put(tx.key(KEY.evidence, hash), tx.txId);
 }

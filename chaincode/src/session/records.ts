@@ -1,4 +1,4 @@
-import type { Receipt, SessionStatus, SessionView, StationPolicy, UnsignedMeterDataTerms } from '../api';
+import type { RecordedRefusal, Receipt, SessionStatus, SessionView, StationPolicy, UnsignedMeterDataTerms } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/transaction-view';
@@ -40,8 +40,14 @@ export interface SessionRecord {
   readonly openedTxId: string;
   readonly progressSeq: number;
   readonly lastProgressWh: number;
+  /** Why the open refused the hold (status `refused`, no hold placed). */
   readonly refusedReason?: 'insufficient-funds' | 'below-minimum-hold';
-  /** The settlement's event id and request hash, so that its replay returns the receipt (absent on sessions settled before it was kept here). */
+  /** Why the settlement was refused for good (status `refused`, the hold released; ADR 0025). */
+  readonly refusal?: RecordedRefusal;
+  /**
+   * The event id and request hash of the settlement that ended the session, settled or refused, so that its
+   * replay returns the receipt or the refusal (absent on sessions settled before it was kept here).
+   */
   readonly settledBy?: SettledBy;
 }
 
@@ -88,5 +94,6 @@ export function viewOf(session: SessionRecord, receipt?: Receipt): SessionView {
     openedTxId: session.openedTxId,
     progressSeq: session.progressSeq,
     receipt,
+    refusal: session.refusal,
   };
 }

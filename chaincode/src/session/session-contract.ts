@@ -68,9 +68,10 @@ export class SessionContract extends Contract {
     const fields = Fields.parse(request, ['eventId', 'sessionId', 'evidence']);
     const tx = new Tx(ctx, fields.id('eventId'));
     const req = { eventId: tx.eventId, sessionId: fields.id('sessionId'), evidence: readEvidence(fields) };
-    const { receipt, replayed } = await closeSession(tx, operatorId, req, { ocmfRecords: () => transientRecords(tx), entry: 0 });
+    // A settlement refused for good is recorded, not thrown (ADR 0025): the answer is then the refusal.
+    const { result, replayed } = await closeSession(tx, operatorId, req, { ocmfRecords: () => transientRecords(tx), entry: 0 });
     if (!replayed) tx.flushEvent();
-    return canonicalJson(receipt);
+    return canonicalJson(result);
   }
 
   /** Several settlements in one transaction, each exactly once by its own event id (ADR 0022). */

@@ -74,6 +74,14 @@ export async function debit(tx: Tx, account: Account, amount: number, reason: En
   return debited;
 }
 
+/**
+ * Adds an entry of no amount: a line of the account's history that moves no money (a session the ledger
+ * refused to settle), a blind write like a credit. The balance counts positive entries only.
+ */
+export async function note(tx: Tx, accountId: string, reason: EntryReason, ref: string, n = 0): Promise<LedgerEntry> {
+  return putEntry(tx, { accountId, amount: 0, reason, ref, txId: tx.txId, timestampMs: tx.nowMs }, n);
+}
+
 async function putEntry(tx: Tx, entry: LedgerEntry, n: number): Promise<LedgerEntry> {
   await tx.put(tx.key(KEY.entry, entry.accountId, tx.txId, String(n)), entry);
   return entry;

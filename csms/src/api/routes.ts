@@ -5,7 +5,8 @@ import { type ChargerCredentials, ChargerExistsError, ChargerNotProvisionedError
 import { SECURITY_PROFILES } from '../domain/security-profiles';
 import type { IdTokenRegistry } from '../domain/id-tokens';
 import type { StationState } from '../domain/station-state';
-import { SESSION_FLAGS, type SessionState, type TransactionStore } from '../domain/transactions';
+import { SETTLEMENT_REFUSAL_CODES } from '@chargeledger/ledger-queue';
+import { SESSION_FLAGS, type SessionSettlement, type SessionState, type TransactionStore } from '../domain/transactions';
 import type { CsmsMetrics } from '../metrics';
 import type { OcppServer } from '../ocpp/server';
 import { ChargerCallError, ChargerNotConnectedError, CommandRejectedError, CommandTimeoutError, type CommandRouter } from '../command-router';
@@ -43,7 +44,8 @@ const sessionBody = {
     startedAt: { type: 'string' },
     meterStartWh: { type: 'integer' },
     lastRegisterWh: { type: 'integer' },
-    energyWh: { type: 'integer', description: 'The last register reading minus the meter start' },
+    energyWh: { type: 'integer', description: "The energy the charger's registers claim: the last register reading minus the meter start. What the ledger billed is billedEnergyWh" },
+    billedEnergyWh: { type: 'integer', description: 'The energy the ledger billed, once it settled the session: the energy the meter signed when the settlement is verified (settlement.energyWh)' },
     active: { type: 'boolean' },
     endedAt: { type: 'string' },
     stopReason: { type: 'string' },
@@ -51,11 +53,17 @@ const sessionBody = {
     signedRecords: { type: 'integer', description: 'Signed meter records (OCMF) received so far' },
     settlement: {
       type: 'object',
-      description: 'What the ledger settled, once the bridge has seen the settlement committed: the amount the chaincode computed, and the transaction and block that hold it',
+      description:
+        'How the ledger ended the session, once the bridge has seen it committed: `settled` with the amount the chaincode computed, or `refused` (the evidence can never settle it: the hold is released and nothing charged) with the chaincode\'s code and reason; and the transaction and block that hold it',
+      required: ['status', 'transactionId', 'blockNumber'],
       properties: {
-        charged: { type: 'integer', description: 'Minor units of the session currency' },
-        energyWh: { type: 'integer' },
+        status: { type: 'string', enum: ['settled', 'refused'] },
+        charged: { type: 'integer', description: 'Settled: minor units of the session currency' },
+        energyWh: { type: 'integer', description: 'Settled: the energy billed' },
         verification: { type: 'string', enum: ['verified', 'unverified'] },
+        code: { type: 'string', enum: [...SETTLEMENT_REFUSAL_CODES], description: 'Refused: why, as the chaincode says it' },
+        reason: { type: 'string', description: 'Refused: the chaincode\'s words' },
+        released: { type: 'integer', description: 'Refused: the hold released, minor units of the session currency' },
         transactionId: { type: 'string' },
         blockNumber: { type: 'string' },
       },
@@ -63,7 +71,8 @@ const sessionBody = {
     flags: {
       type: 'array',
       items: { type: 'string', enum: [...SESSION_FLAGS] },
-      description: 'What the charger said that the CSMS could not make right: `repeated-stop-differs` (a later stop said another meter stop or end time; the first stands and is what the ledger gets), `meter-stop-below-start` (the final register is below the start, so energyWh shows 0)',
+      description:
+        'What the charger said that the CSMS could not make right: `repeated-stop-differs` (a later stop said another meter stop or end time; the first stands and is what the ledger gets), `meter-stop-below-start` (the final register is below the start, so energyWh shows 0), `claimed-differs-from-signed` (the meter stop minus the meter start is not the energy the meter signed; the ledger billed the signed energy, billedEnergyWh)',
     },
   },
 } as const;
@@ -87,9 +96,15 @@ function sessionView(state: SessionState, tokens: Pick<IdTokenRegistry, 'digest'
     ...(state.stopReason === undefined ? {} : { stopReason: state.stopReason }),
     ...(state.meterStopWh === undefined ? {} : { meterStopWh: state.meterStopWh }),
     signedRecords: state.evidence.reduce((count, evidence) => count + evidence.records.length, 0),
-    ...(state.settlement === undefined ? {} : { settlement: state.settlement }),
+    ...(state.settlement === undefined ? {} : settlementView(state.settlement)),
     flags: state.flags ?? [],
   };
+}
+
+/** The ledger's end of the session; a settlement recorded before refusals were has no status and is `settled`. */
+function settlementView(settlement: SessionSettlement): Record<string, unknown> {
+  if (settlement.status === 'refused') return { settlement };
+  return { billedEnergyWh: settlement.energyWh, settlement: { ...settlement, status: 'settled' } };
 }
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies): Promise<void> {

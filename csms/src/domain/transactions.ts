@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { MeterEvidence } from '@chargeledger/ledger-queue';
+import type { MeterEvidence, SettlementRefusalCode } from '@chargeledger/ledger-queue';
 
 export interface SessionState {
   readonly sessionId: string;
@@ -21,21 +21,41 @@ export interface SessionState {
   readonly evidence: readonly MeterEvidence[];
   /** What the charger said that the CSMS could not make right, each once (absent on sessions stored before flags). */
   readonly flags?: readonly SessionFlag[];
-  /** What the ledger settled, once the bridge has seen the settlement committed. */
-  readonly settlement?: {
-    readonly charged: number;
-    readonly energyWh: number;
-    readonly verification: 'verified' | 'unverified';
-    readonly transactionId: string;
-    readonly blockNumber: string;
-  };
+  /** How the ledger ended the session, settled or refused, once the bridge has seen it committed. */
+  readonly settlement?: SessionSettlement;
 }
+
+/** The ledger settled the session: what it charged, for which energy, and where on the ledger. */
+export interface SettledOnLedger {
+  /** Absent on settlements recorded before refusals were. */
+  readonly status?: 'settled';
+  readonly charged: number;
+  /** The energy the ledger billed: the meter's signed energy when verified. */
+  readonly energyWh: number;
+  readonly verification: 'verified' | 'unverified';
+  readonly transactionId: string;
+  readonly blockNumber: string;
+}
+
+/** The ledger refused the settlement for good (ADR 0025): the hold released, nothing charged, and why. */
+export interface RefusedOnLedger {
+  readonly status: 'refused';
+  readonly code: SettlementRefusalCode;
+  readonly reason: string;
+  readonly released: number;
+  readonly transactionId: string;
+  readonly blockNumber: string;
+}
+
+export type SessionSettlement = SettledOnLedger | RefusedOnLedger;
 
 /**
  * `repeated-stop-differs`: the session was stopped again with another meter stop or end time; the first stop
  * stands. `meter-stop-below-start`: the final register is below the one the session started at.
+ * `claimed-differs-from-signed`: the energy the charger's registers claim (meter stop minus meter start) is
+ * not what its meter signed and the ledger billed.
  */
-export const SESSION_FLAGS = ['repeated-stop-differs', 'meter-stop-below-start'] as const;
+export const SESSION_FLAGS = ['repeated-stop-differs', 'meter-stop-below-start', 'claimed-differs-from-signed'] as const;
 export type SessionFlag = (typeof SESSION_FLAGS)[number];
 
 /** How a session ended, as its first stop said: final, whatever a repeat says later. */

@@ -11,6 +11,13 @@ const CHARGERS = [
   { identity: 'CP-2', connected: false, state: { connectors: {} } },
 ];
 
+const ENDED = [
+  { sessionId: 'CP-3-9', chargerId: 'CP-3', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 2000, active: false, flags: [], settlement: { status: 'refused', code: 'EVIDENCE_REJECTED', reason: 'BAD_SIGNATURE in record 1', released: 2000, transactionId: 'tx-9', blockNumber: '9' } },
+  { sessionId: 'CP-3-8', chargerId: 'CP-3', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 9000, billedEnergyWh: 2000, active: false, flags: ['claimed-differs-from-signed'], settlement: { status: 'settled', charged: 150, energyWh: 2000, verification: 'verified', transactionId: 'tx-8', blockNumber: '8' } },
+  // Recorded before refusals were: no status.
+  { sessionId: 'CP-3-7', chargerId: 'CP-3', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1000, active: false, flags: [], settlement: { charged: 90, energyWh: 1000, verification: 'verified', transactionId: 'tx-7', blockNumber: '7' } },
+];
+
 let server: Server;
 let url: string;
 let dir: string;
@@ -23,6 +30,7 @@ beforeAll(async () => {
     response.setHeader('content-type', 'application/json');
     if (request.url === '/api/chargers') return void response.end(JSON.stringify(CHARGERS));
     if (request.url === '/api/sessions?chargerId=CP-1&limit=5') return void response.end(JSON.stringify({ sessions: [{ sessionId: 'CP-1-7', chargerId: 'CP-1', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1200, active: true, token: 'hmac-sha256:0011', flags: [] }] }));
+    if (request.url === '/api/sessions?chargerId=CP-3&limit=5') return void response.end(JSON.stringify({ sessions: ENDED }));
     return void response.writeHead(404).end('{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -56,7 +64,19 @@ describe('CsmsReader', () => {
   it('lists a charger’s sessions without the token digest', async () => {
     const keyFile = path.join(dir, 'key');
     const answer = await new CsmsReader({ url, keyFile }).sessions('CP-1', 5);
-    expect(answer).toEqual({ status: 'ok', value: [{ sessionId: 'CP-1-7', chargerId: 'CP-1', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1200, active: true }] });
+    expect(answer).toEqual({ status: 'ok', value: [{ sessionId: 'CP-1-7', chargerId: 'CP-1', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1200, active: true, flags: [] }] });
+  });
+
+  it('shows how the ledger ended each session: refused with its code and reason, or settled; the energy billed and the flags beside the claim', async () => {
+    const answer = await new CsmsReader({ url, keyFile: path.join(dir, 'key') }).sessions('CP-3', 5);
+    expect(answer).toMatchObject({
+      status: 'ok',
+      value: [
+        { sessionId: 'CP-3-9', settlement: { status: 'refused', code: 'EVIDENCE_REJECTED', reason: 'BAD_SIGNATURE in record 1', transactionId: 'tx-9' } },
+        { sessionId: 'CP-3-8', energyWh: 9000, billedEnergyWh: 2000, flags: ['claimed-differs-from-signed'], settlement: { status: 'settled', charged: 150 } },
+        { sessionId: 'CP-3-7', settlement: { status: 'settled', charged: 90, transactionId: 'tx-7' } },
+      ],
+    });
   });
 
   it('answers unreachable for a refused key or a CSMS that does not answer, and never says why to the browser', async () => {

@@ -23,10 +23,20 @@ export interface CsmsSession {
   readonly connectorId: number;
   readonly startedAt: string;
   readonly endedAt?: string;
+  /** What the charger's registers claim. */
   readonly energyWh: number;
+  /** What the ledger billed, once settled: the energy the meter signed when verified. */
+  readonly billedEnergyWh?: number;
   readonly active: boolean;
-  readonly settlement?: { readonly charged: number; readonly transactionId: string };
+  /** How the ledger ended the session: settled with its charge, or refused for good with its code and reason (the hold released). */
+  readonly settlement?: CsmsSettlement;
+  /** What the charger said that the CSMS could not make right, e.g. `claimed-differs-from-signed`. */
+  readonly flags: readonly string[];
 }
+
+export type CsmsSettlement =
+  | { readonly status: 'settled'; readonly charged: number; readonly transactionId: string }
+  | { readonly status: 'refused'; readonly code: string; readonly reason: string; readonly transactionId: string };
 
 /**
  * What the CSMS answered: `ok`, or why there is no answer (`no-key`: the read-only key file does not exist;
@@ -40,6 +50,17 @@ export interface CsmsReaderOptions {
   /** The file holding a read-only API key; read on first use, and again while it is missing. */
   readonly keyFile: string;
   readonly timeoutMs?: number;
+}
+
+/** A session as the CSMS's admin API answers it: a settlement recorded before refusals were has no status. */
+interface SessionListed extends Omit<CsmsSession, 'settlement' | 'flags'> {
+  readonly settlement?: { readonly status?: 'settled' | 'refused'; readonly charged?: number; readonly code?: string; readonly reason?: string; readonly transactionId: string };
+  readonly flags?: readonly string[];
+}
+
+function settlementOf(listed: NonNullable<SessionListed['settlement']>): CsmsSettlement {
+  const { transactionId } = listed;
+  return listed.status === 'refused' ? { status: 'refused', code: listed.code ?? '', reason: listed.reason ?? '', transactionId } : { status: 'settled', charged: listed.charged ?? 0, transactionId };
 }
 
 interface ChargerListed {
@@ -79,7 +100,7 @@ export class CsmsReader {
 
   /** The charger's latest sessions, newest first. */
   async sessions(chargerId: string, limit: number): Promise<CsmsAnswer<readonly CsmsSession[]>> {
-    const answer = await this.#get<{ sessions: CsmsSession[] }>(`/api/sessions?chargerId=${encodeURIComponent(chargerId)}&limit=${limit}`);
+    const answer = await this.#get<{ sessions: SessionListed[] }>(`/api/sessions?chargerId=${encodeURIComponent(chargerId)}&limit=${limit}`);
     if (answer.status !== 'ok') return answer;
     return {
       status: 'ok',
@@ -91,8 +112,10 @@ export class CsmsReader {
         startedAt: s.startedAt,
         ...(s.endedAt === undefined ? {} : { endedAt: s.endedAt }),
         energyWh: s.energyWh,
+        ...(s.billedEnergyWh === undefined ? {} : { billedEnergyWh: s.billedEnergyWh }),
         active: s.active,
-        ...(s.settlement === undefined ? {} : { settlement: { charged: s.settlement.charged, transactionId: s.settlement.transactionId } }),
+        ...(s.settlement === undefined ? {} : { settlement: settlementOf(s.settlement) }),
+        flags: s.flags ?? [],
       })),
     };
   }

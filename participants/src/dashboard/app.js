@@ -158,6 +158,14 @@
     return h('span', {}, h('span', { class: live.connected ? 'ok' : 'error' }, live.connected ? 'online' : 'offline'), connectors ? ` · ${connectors}` : '');
   }
 
+  /** A session at the CSMS as the operator sees it: the energy claimed and billed, and how the ledger ended it. */
+  function sessionLine(x) {
+    const energy = x.billedEnergyWh !== undefined && x.billedEnergyWh !== x.energyWh ? `${kWh(x.energyWh)} claimed, ${kWh(x.billedEnergyWh)} signed and billed` : kWh(x.energyWh);
+    const ended = x.active ? 'charging' : !x.settlement ? 'ended' : x.settlement.status === 'refused' ? `refused by the ledger: ${x.settlement.code} (${x.settlement.reason})` : `settled ${money(x.settlement.charged)}`;
+    const flags = x.flags && x.flags.length > 0 ? ` [${x.flags.join(', ')}]` : '';
+    return `${x.sessionId} EVSE ${x.evseId} ${energy} ${ended}${flags}`;
+  }
+
   async function driverView() {
     const accountId = session.user.party;
     const [account, statement, receipts] = await Promise.all([api('GET', `/api/accounts/${accountId}`), api('GET', `/api/accounts/${accountId}/statement`), api('GET', `/api/accounts/${accountId}/receipts`)]);
@@ -180,7 +188,7 @@
         })),
       section('Nearest stations', 'nearest', form('find-stations', [field('Latitude', 'lat', { required: true, value: '52.520008' }), field('Longitude', 'lon', { required: true, value: '13.404954' })], 'Find stations', (values) => findStations(values.lat, values.lon)), locate, stationsBox),
       h('section', { class: 'wide', id: 'history' }, h('h2', {}, 'Charging history and bills'), table(['Session', 'Station', 'Ended', 'Energy', 'Tariff', 'Amount', 'Ledger transaction', 'Verify'], receipts.receipts.map((r) => [r.sessionId, `${r.stationId} / EVSE ${r.evseId}`, time(r.endTimeMs), kWh(r.energyWh), `${r.tariffId} v${r.tariffVersion}`, money(r.charged, r.currency), h('code', {}, r.txId), proofLinks(accountId, r.sessionId)]), 'receipts')),
-      h('section', { class: 'wide', id: 'statement' }, h('h2', {}, 'Statement'), table(['When', 'What', 'Reference', 'Amount'], statement.entries.map((e) => [time(e.timestampMs), e.reason, e.ref, money(e.amount, account.currency)]), 'statement-table')),
+      h('section', { class: 'wide', id: 'statement' }, h('h2', {}, 'Statement'), table(['When', 'What', 'Reference', 'Amount'], statement.entries.map((e) => [time(e.timestampMs), e.refusal ? `session refused by the ledger: ${e.refusal.code} (${e.refusal.reason}); hold released, nothing charged` : e.reason, e.ref, money(e.amount, account.currency)]), 'statement-table')),
     ];
   }
 
@@ -214,7 +222,7 @@
       section('Operator account', 'operator-account', form('account-form', [field('Account id', 'accountId', { value: accountId, required: true })], 'Show', async (values) => { keep('account', values.accountId); render(); }),
         settlements === null ? h('p', { class: 'muted' }, 'Give the account Wallets opened for your operator.') : settlements.error ? h('p', { class: 'error' }, settlements.error) : h('p', { class: 'big', id: 'operator-balance' }, money(settlements.account.balance, settlements.account.currency))),
       section('Energy bought from prosumers', 'purchases', h('p', { class: 'big', id: 'delivered' }, kWh(purchases.deliveredWh)), table(['Offer', 'Prosumer', 'Accepted', 'Delivered', 'Paid'], purchases.purchases.flatMap((p) => p.trades.map((t) => [p.offerId, p.prosumerId, kWh(t.acceptedWh), t.deliveredWh === undefined ? 'pending' : kWh(t.deliveredWh), t.paid === undefined ? `escrow ${money(t.escrowAmount, p.currency)}` : money(t.paid, p.currency)])), 'purchases-table')),
-      h('section', { class: 'wide', id: 'chargers' }, h('h2', {}, 'Chargers live'), table(['Charger', 'Now', 'Latest sessions at the CSMS'], chargers.chargers.map((c) => [c.stationId, availability(c.live), c.sessions.map((x) => `${x.sessionId} EVSE ${x.evseId} ${kWh(x.energyWh)} ${x.active ? 'charging' : x.settlement ? `settled ${money(x.settlement.charged)}` : 'ended'}`).join('; ') || '—']), 'chargers-table')),
+      h('section', { class: 'wide', id: 'chargers' }, h('h2', {}, 'Chargers live'), table(['Charger', 'Now', 'Latest sessions at the CSMS'], chargers.chargers.map((c) => [c.stationId, availability(c.live), c.sessions.map(sessionLine).join('; ') || '—']), 'chargers-table')),
       h('section', { class: 'wide', id: 'stations' }, h('h2', {}, 'Stations'), table(['Station', 'Location', 'Charging points', 'Tariff', 'Minimum hold'], stations.stations.map((s) => [s.stationId, `${(s.latMicroDeg / 1e6).toFixed(5)}, ${(s.lonMicroDeg / 1e6).toFixed(5)}`, s.evses.map((e) => e.connectors.map((c) => `${e.evseId}: ${c.type} ${c.maxPowerW / 1000} kW`).join(', ')).join('; '), s.tariffId || '—', money(s.policy.minimumHold)]), 'stations-table'), h('p', { class: 'muted' }, `${tariffs.tariffs.length} tariff(s): ${tariffs.tariffs.map((t) => `${t.tariffId} v${t.version}`).join(', ')}`)),
       h('section', { class: 'wide', id: 'open-offers' }, h('h2', {}, 'Prosumers’ open offers'), table(['Offer', 'Prosumer', 'Window', 'Available', 'Price', ''], open.offers.map((o) => [o.offerId, o.prosumerId, `${time(o.windowStartMs)} – ${time(o.windowEndMs)}`, kWh(o.remainingWh), `${(o.priceMicroPerKWh / 1e6).toFixed(4)} ${o.currency}/kWh`,
         form(`accept-${o.offerId}`, [field('kWh', 'kWh', { type: 'number', step: '0.001', min: '0.001', required: true })], 'Accept', async (values) => {

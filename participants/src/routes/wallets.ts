@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { type LedgerEntry, type Receipt, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
+import { type LedgerEntry, type Receipt, type RecordedRefusal, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { type ChargingLedger, ensureTokenPepper, LedgerRefusal, linkCard } from '@chargeledger/ledger-bridge';
 import { transparencyXml, verifyProof } from '@chargeledger/verifier';
 import { hashPassword } from '../auth/passwords';
@@ -19,9 +19,13 @@ const WALLETS_ONLY = { endorsingOrganizations: ['WalletsMSP'] } as const;
 const accountParams = closed({ accountId: ledgerId }, ['accountId']);
 const idToken = { type: 'string', pattern: '^[A-Za-z0-9]{4,36}$', description: 'the card’s UID as the reader reports it' } as const;
 
-/** A statement line: the ledger entry and, for a session's debit or credit, the receipt behind it. */
+/**
+ * A statement line: the ledger entry and, for a session's debit or credit, the receipt behind it; for a
+ * session the ledger refused to settle (`session-refused`, no amount), why it refused.
+ */
 export interface StatementEntry extends LedgerEntry {
   readonly receipt?: Receipt;
+  readonly refusal?: RecordedRefusal;
 }
 
 /** A driver sees their own account only; Wallets staff see every account. */
@@ -40,6 +44,10 @@ export async function statementOf(ledger: ChargingLedger, accountId: string): Pr
   const { entries } = await ledger.evaluate('Wallet:getHistory', { accountId });
   return Promise.all(
     entries.map(async (entry): Promise<StatementEntry> => {
+      if (entry.reason === 'session-refused') {
+        const { refusal } = await ledger.evaluate('Session:getSession', { sessionId: entry.ref });
+        return refusal === undefined ? entry : { ...entry, refusal };
+      }
       if (entry.reason !== 'session-debit' && entry.reason !== 'session-credit') return entry;
       const receipt = await receiptOf(ledger, entry.ref);
       return receipt === undefined ? entry : { ...entry, receipt };
@@ -99,6 +107,30 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
     async (request, reply) => {
       if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
       return ledger.evaluate('Wallet:getAccount', { accountId: request.params.accountId });
+    },
+  );
+
+  app.post<{ Params: { accountId: string; sessionId: string } }>(
+    '/api/accounts/:accountId/holds/:sessionId/release',
+    {
+      onRequest: driverOrStaff,
+      schema: {
+        summary: 'Release the hold of a session the ledger has not settled 72 hours after it opened, charging nothing (Session:abandonSession)',
+        description:
+          'Wallets may release a driver’s hold once its session is 72 hours old and still open: a lost charger or CSMS must not lock the driver’s money for good. The operator forgoes the session’s revenue. A session the ledger settled or refused is over already (422 INVALID_STATE), as is one younger than 72 hours. A retry answers what the first release did.',
+        tags: ['accounts'],
+        security: bearer,
+        // 120 characters: the release's event id is the session's with `release.` before it, and event ids have at most 128.
+        params: closed({ accountId: ledgerId, sessionId: { ...ledgerId, pattern: '^[A-Za-z0-9._:-]{1,120}$' } }, ['accountId', 'sessionId']),
+      },
+    },
+    async (request, reply) => {
+      const { accountId, sessionId } = request.params;
+      if (!ownAccount(guard.principal(request), accountId, reply)) return reply;
+      const session = await ledger.evaluate('Session:getSession', { sessionId });
+      if (session.driverAccountId !== accountId) return reply.code(404).send({ error: 'NotFound', message: `account ${accountId} holds nothing for session ${sessionId}` });
+      // One release per session: its event id is the session's, so a retry replays the first answer.
+      return ledger.submit('Session:abandonSession', { eventId: `release.${sessionId}`, sessionId });
     },
   );
 
