@@ -170,8 +170,8 @@ async function setUp(ledger: DemoLedger, meterPublicKey: string): Promise<void> 
   });
   const account = await ledger.wallets.evaluate('Wallet:getAccount', { accountId: DRIVER });
   if (account.available < 2000) {
-    await ledger.wallets.submit('Wallet:topUp', { eventId: eventId(), accountId: DRIVER, amount: 5000, reference: `demo-top-up-${Date.now()}` });
-    console.log(`  Wallets tops up ${DRIVER} by 50.00 EUR: done`);
+    await ledger.wallets.submit('Wallet:topUp', { eventId: eventId(), accountId: DRIVER, amount: 5000, reference: `bank:demo-${Date.now()}` });
+    console.log(`  Wallets records a bank transfer of 50.00 EUR to ${DRIVER}: done`);
   }
 }
 
