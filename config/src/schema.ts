@@ -37,6 +37,7 @@ const settingsObject = z.object({
   FABRIC_BIN: z.string().optional().default(''),
   EMBEDDED_LEDGER_HOST: host,
   EMBEDDED_LEDGER_PORT: port,
+  FABRIC_ORDERING: z.enum(['raft', 'bft']).optional().default('raft'),
   FABRIC_CHANNEL: z.string().regex(/^[a-z][a-z0-9.-]*$/, 'a Fabric channel name'),
   FABRIC_CHAINCODE: z.string().min(1),
   FABRIC_OPERATOR_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -'),

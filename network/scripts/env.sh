@@ -39,7 +39,8 @@ fabric_builders_dir() { echo "${FABRIC_BUILDERS_DIR:-$(cd "$1/.." && pwd)/builde
 ORGS=(operators prosumers wallets authority)
 declare -A MSP=([operators]=OperatorsMSP [prosumers]=ProsumersMSP [wallets]=WalletsMSP [authority]=AuthorityMSP)
 declare -A KEY=([operators]=OPERATORS [prosumers]=PROSUMERS [wallets]=WALLETS [authority]=AUTHORITY)
-# The organization that runs the ordering service (the neutral metering authority).
+# The organization that runs the ordering service under Raft (the neutral metering authority). Under BFT every
+# founding organization runs one orderer of its own (see ordering below).
 ORDERER_ORG=authority
 
 org_var() { local name="FABRIC_${KEY[$1]}_$2"; echo "${!name}"; }
@@ -54,15 +55,25 @@ cc_port() { org_var "$1" CHAINCODE_PORT; }
 domain() { echo "$1.chargeledger.local"; }
 peer_name() { echo "peer0.$(domain "$1")"; }
 
-orderer_count() { echo "${FABRIC_ORDERERS:-1}"; }
-orderer_name() { echo "orderer$1.$(domain "$ORDERER_ORG")"; }
+fabric="$data/fabric"
+orgs_dir="$fabric/organizations"
+
+# How blocks are ordered: `raft` (etcdraft; FABRIC_ORDERERS nodes, all the Authority's) or `bft` (SmartBFT; one
+# node per founding organization, each with its own organization's identity, tolerating one faulty or malicious
+# node). Chosen when the network is created and kept in <data>/fabric/ordering: a network keeps its kind.
+ordering() {
+  if [[ -f "$fabric/ordering" ]]; then cat "$fabric/ordering"; else echo "${FABRIC_ORDERING:-raft}"; fi
+}
+orderer_count() { if [[ $(ordering) == bft ]]; then echo "${#ORGS[@]}"; else echo "${FABRIC_ORDERERS:-1}"; fi; }
+# The organization whose CA issues orderer n and for whose MSP it signs blocks.
+orderer_org() { if [[ $(ordering) == bft ]]; then echo "${ORGS[$1]}"; else echo "$ORDERER_ORG"; fi; }
+orderer_host() { if [[ $(ordering) == bft ]]; then org_host "$(orderer_org "$1")"; else echo "$FABRIC_ORDERER_HOST"; fi; }
+orderer_name() { echo "orderer$1.$(domain "$(orderer_org "$1")")"; }
+orderer_dir() { echo "$orgs_dir/$(orderer_org "$1")/orderers/orderer$1"; }
 orderer_port() { echo $(( FABRIC_ORDERER_PORT + 100 * $1 )); }
 orderer_admin_port() { echo $(( FABRIC_ORDERER_ADMIN_PORT + 100 * $1 )); }
 orderer_ops_port() { echo $(( FABRIC_ORDERER_OPERATIONS_PORT + 1 * $1 )); }
-orderer_address() { echo "$FABRIC_ORDERER_HOST:$(orderer_port "$1")"; }
-
-fabric="$data/fabric"
-orgs_dir="$fabric/organizations"
+orderer_address() { echo "$(orderer_host "$1"):$(orderer_port "$1")"; }
 
 org_dir() { echo "$orgs_dir/$1"; }
 org_ca_cert() { echo "$fabric/ca/$1/ca-cert.pem"; }

@@ -146,15 +146,16 @@ issue_org() {
       issue_client prosumers prosumer "chargeledger.prosumerId=pro-1:ecert"
       issue_client prosumers rival-prosumer "chargeledger.prosumerId=pro-rival:ecert" ;;
     wallets) issue_client wallets wallet-service ;;
-    authority)
-      issue_client authority metering-authority
-      local n
-      for n in $(seq 0 $(( $(orderer_count) - 1 ))); do
-        register authority "orderer$n" orderer
-        enroll authority "orderer$n" "$dir/orderers/orderer$n/msp" --csr.cn "$(orderer_name "$n")"
-        enroll_tls authority "orderer$n" "$dir/orderers/orderer$n/tls" "$(orderer_name "$n")" "$FABRIC_ORDERER_HOST"
-      done ;;
+    authority) issue_client authority metering-authority ;;
   esac
+  # The orderers this organization runs: all of them under Raft (the Authority), its own one under BFT.
+  local n
+  for n in $(seq 0 $(( $(orderer_count) - 1 ))); do
+    [[ $(orderer_org "$n") == "$org" ]] || continue
+    register "$org" "orderer$n" orderer
+    enroll "$org" "orderer$n" "$(orderer_dir "$n")/msp" --csr.cn "$(orderer_name "$n")"
+    enroll_tls "$org" "orderer$n" "$(orderer_dir "$n")/tls" "$(orderer_name "$n")" "$(orderer_host "$n")"
+  done
 }
 
 issue_client() {
@@ -165,12 +166,12 @@ issue_client() {
 
 # ---------------------------------------------------------------------------------------------- orderer
 orderer_env() {
-  local n="$1" dir
-  dir="$(org_dir "$ORDERER_ORG")/orderers/orderer$n"
+  local n="$1" dir host
+  dir="$(orderer_dir "$n")"; host="$(orderer_host "$n")"
   export FABRIC_CFG_PATH="$CFG"
-  export ORDERER_GENERAL_LISTENADDRESS="$FABRIC_ORDERER_HOST"
+  export ORDERER_GENERAL_LISTENADDRESS="$host"
   export ORDERER_GENERAL_LISTENPORT="$(orderer_port "$n")"
-  export ORDERER_GENERAL_LOCALMSPID="${MSP[$ORDERER_ORG]}"
+  export ORDERER_GENERAL_LOCALMSPID="${MSP[$(orderer_org "$n")]}"
   export ORDERER_GENERAL_LOCALMSPDIR="$dir/msp"
   export ORDERER_GENERAL_TLS_ENABLED=true
   export ORDERER_GENERAL_TLS_PRIVATEKEY="$dir/tls/server.key"
@@ -181,7 +182,7 @@ orderer_env() {
   export ORDERER_GENERAL_CLUSTER_ROOTCAS="[$dir/tls/ca.crt]"
   export ORDERER_GENERAL_BOOTSTRAPMETHOD=none
   export ORDERER_CHANNELPARTICIPATION_ENABLED=true
-  export ORDERER_ADMIN_LISTENADDRESS="$FABRIC_ORDERER_HOST:$(orderer_admin_port "$n")"
+  export ORDERER_ADMIN_LISTENADDRESS="$host:$(orderer_admin_port "$n")"
   export ORDERER_ADMIN_TLS_ENABLED=true
   export ORDERER_ADMIN_TLS_CERTIFICATE="$dir/tls/server.crt"
   export ORDERER_ADMIN_TLS_PRIVATEKEY="$dir/tls/server.key"
@@ -191,7 +192,7 @@ orderer_env() {
   export ORDERER_FILELEDGER_LOCATION="$fabric/orderers/orderer$n"
   export ORDERER_CONSENSUS_WALDIR="$fabric/orderers/orderer$n/etcdraft/wal"
   export ORDERER_CONSENSUS_SNAPDIR="$fabric/orderers/orderer$n/etcdraft/snapshot"
-  export ORDERER_OPERATIONS_LISTENADDRESS="$FABRIC_ORDERER_HOST:$(orderer_ops_port "$n")"
+  export ORDERER_OPERATIONS_LISTENADDRESS="$host:$(orderer_ops_port "$n")"
   export ORDERER_METRICS_PROVIDER=prometheus
   export FABRIC_LOGGING_SPEC="${FABRIC_LOGGING_SPEC:-info}"
 }
@@ -199,8 +200,8 @@ orderer_env() {
 start_orderer() {
   local n="$1"
   ( orderer_env "$n"; spawn "fabric-orderer$n" orderer )
-  wait_port "orderer $n" "$FABRIC_ORDERER_HOST" "$(orderer_port "$n")" "fabric-orderer$n"
-  wait_port "orderer $n's admin service" "$FABRIC_ORDERER_HOST" "$(orderer_admin_port "$n")" "fabric-orderer$n"
+  wait_port "orderer $n" "$(orderer_host "$n")" "$(orderer_port "$n")" "fabric-orderer$n"
+  wait_port "orderer $n's admin service" "$(orderer_host "$n")" "$(orderer_admin_port "$n")" "fabric-orderer$n"
 }
 
 # ---------------------------------------------------------------------------------------------- peers
@@ -258,9 +259,16 @@ start_peer() {
   wait_port "the $org peer" "$(org_host "$org")" "$(peer_port "$org")" "fabric-peer-$org"
 }
 
-orderer_tls_args() { echo "-o $(orderer_address 0) --ordererTLSHostnameOverride $(orderer_name 0) --tls --cafile $(org_dir "$ORDERER_ORG")/tlsca.pem"; }
+orderer_tls_args() { echo "-o $(orderer_address 0) --ordererTLSHostnameOverride $(orderer_name 0) --tls --cafile $(org_dir "$(orderer_org 0)")/tlsca.pem"; }
 
 # ---------------------------------------------------------------------------------------------- channel
+# Whether the organization runs one of the ordering nodes.
+runs_orderers() {
+  local n
+  for n in $(seq 0 $(( $(orderer_count) - 1 ))); do [[ $(orderer_org "$n") == "$1" ]] && return 0; done
+  return 1
+}
+
 write_configtx() {
   local dir="$fabric/channel" org n
   mkdir -p "$dir"
@@ -275,15 +283,15 @@ write_configtx() {
     MSPDir: $(org_dir "$org")/msp
     Policies:
       Readers: { Type: Signature, Rule: "OR('$m.admin', '$m.peer', '$m.client')" }
-      Writers: { Type: Signature, Rule: "OR('$m.admin', '$m.client'$( [[ $org == "$ORDERER_ORG" ]] && echo ", '$m.orderer'"))" }
+      Writers: { Type: Signature, Rule: "OR('$m.admin', '$m.client'$( runs_orderers "$org" && echo ", '$m.orderer'"))" }
       Admins: { Type: Signature, Rule: "OR('$m.admin')" }
       Endorsement: { Type: Signature, Rule: "OR('$m.peer')" }
     AnchorPeers:
       - { Host: $(org_host "$org"), Port: $(peer_port "$org") }
 EOF
-      if [[ $org == "$ORDERER_ORG" ]]; then
+      if runs_orderers "$org"; then
         echo "    OrdererEndpoints:"
-        for n in $(seq 0 $(( $(orderer_count) - 1 ))); do echo "      - $(orderer_address "$n")"; done
+        for n in $(seq 0 $(( $(orderer_count) - 1 ))); do [[ $(orderer_org "$n") == "$org" ]] && echo "      - $(orderer_address "$n")"; done
       fi
     done
     cat <<EOF
@@ -299,19 +307,46 @@ Profiles:
       Admins: { Type: ImplicitMeta, Rule: "MAJORITY Admins" }
     Capabilities: *ChannelCapabilities
     Orderer:
-      OrdererType: etcdraft
       BatchTimeout: $FABRIC_BATCH_TIMEOUT
       BatchSize: { MaxMessageCount: $FABRIC_BATCH_MAX_MESSAGES, AbsoluteMaxBytes: 10 MB, PreferredMaxBytes: 2 MB }
-      EtcdRaft:
-        Consenters:
 EOF
-    for n in $(seq 0 $(( $(orderer_count) - 1 ))); do
-      local tls; tls="$(org_dir "$ORDERER_ORG")/orderers/orderer$n/tls/server.crt"
-      echo "          - { Host: $FABRIC_ORDERER_HOST, Port: $(orderer_port "$n"), ClientTLSCert: $tls, ServerTLSCert: $tls }"
-    done
+    if [[ $(ordering) == bft ]]; then
+      # Consenters know each other by their enrollment certificates (Identity) and organizations, not by TLS alone.
+      echo "      OrdererType: BFT"
+      echo "      ConsenterMapping:"
+      for n in $(seq 0 $(( $(orderer_count) - 1 ))); do
+        local odir; odir="$(orderer_dir "$n")"
+        echo "        - { ID: $(( n + 1 )), Host: $(orderer_host "$n"), Port: $(orderer_port "$n"), MSPID: ${MSP[$(orderer_org "$n")]}, Identity: $(ls "$odir"/msp/signcerts/*.pem | head -1), ClientTLSCert: $odir/tls/server.crt, ServerTLSCert: $odir/tls/server.crt }"
+      done
+      # Blocks are cut as under Raft (BatchTimeout, MaxMessageCount); a leader that stops answering is replaced
+      # after LeaderHeartbeatTimeout.
+      cat <<EOF
+      SmartBFT:
+        RequestBatchMaxInterval: $FABRIC_BATCH_TIMEOUT
+        RequestBatchMaxCount: $FABRIC_BATCH_MAX_MESSAGES
+        RequestForwardTimeout: 2s
+        RequestComplainTimeout: 20s
+        RequestAutoRemoveTimeout: 3m0s
+        ViewChangeResendInterval: 5s
+        ViewChangeTimeout: 20s
+        LeaderHeartbeatTimeout: 10s
+        LeaderHeartbeatCount: 10
+        CollectTimeout: 1s
+        IncomingMessageBufferSize: 200
+        RequestPoolSize: 100000
+EOF
+    else
+      echo "      OrdererType: etcdraft"
+      echo "      EtcdRaft:"
+      echo "        Consenters:"
+      for n in $(seq 0 $(( $(orderer_count) - 1 ))); do
+        local tls; tls="$(orderer_dir "$n")/tls/server.crt"
+        echo "          - { Host: $(orderer_host "$n"), Port: $(orderer_port "$n"), ClientTLSCert: $tls, ServerTLSCert: $tls }"
+      done
+      echo "        Options: { TickInterval: 500ms, ElectionTick: 10, HeartbeatTick: 1, MaxInflightBlocks: 5, SnapshotIntervalSize: 16 MB }"
+    fi
     cat <<EOF
-        Options: { TickInterval: 500ms, ElectionTick: 10, HeartbeatTick: 1, MaxInflightBlocks: 5, SnapshotIntervalSize: 16 MB }
-      Organizations: [ *${KEY[$ORDERER_ORG]} ]
+      Organizations: [ $(for org in "${ORGS[@]}"; do runs_orderers "$org" && printf '*%s, ' "${KEY[$org]}"; done | sed 's/, $//') ]
       Policies:
         Readers: { Type: ImplicitMeta, Rule: "ANY Readers" }
         Writers: { Type: ImplicitMeta, Rule: "ANY Writers" }
@@ -339,9 +374,9 @@ create_channel() {
     -outputBlock "$dir/genesis.block" >> "$logs/fabric-configtxgen.log" 2>&1 || die "configtxgen failed; see $logs/fabric-configtxgen.log"
   local tls; 
   for n in $(seq 0 $(( $(orderer_count) - 1 ))); do
-    tls="$(org_dir "$ORDERER_ORG")/orderers/orderer$n/tls"
+    tls="$(orderer_dir "$n")/tls"
     osnadmin channel join --channelID "$FABRIC_CHANNEL" --config-block "$dir/genesis.block" \
-      -o "$FABRIC_ORDERER_HOST:$(orderer_admin_port "$n")" --ca-file "$tls/ca.crt" \
+      -o "$(orderer_host "$n"):$(orderer_admin_port "$n")" --ca-file "$tls/ca.crt" \
       --client-cert "$tls/server.crt" --client-key "$tls/server.key" >> "$logs/fabric-osnadmin.log" 2>&1 \
       || die "orderer $n did not join the channel; see $logs/fabric-osnadmin.log"
   done
@@ -485,7 +520,9 @@ up() {
   if [[ $first -eq 1 ]]; then
     # network.json is written last: without it, an earlier first start did not finish; begin again.
     down; rm -rf "$fabric"; mkdir -p "$fabric"
-    step "new network: $(orderer_count) orderer(s), 4 organizations, data in $fabric"
+    [[ ${FABRIC_ORDERING:-raft} == raft || ${FABRIC_ORDERING:-raft} == bft ]] || die "FABRIC_ORDERING is raft or bft, not ${FABRIC_ORDERING}"
+    echo "${FABRIC_ORDERING:-raft}" > "$fabric/ordering"
+    step "new network: $(ordering) ordering with $(orderer_count) orderer(s), 4 organizations, data in $fabric"
   fi
   for org in "${ORGS[@]}"; do step "$org: CA on $(org_host "$org"):$(ca_port "$org")"; start_ca "$org"; done
   if [[ $first -eq 1 ]]; then

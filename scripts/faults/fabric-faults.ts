@@ -22,9 +22,11 @@ import { auditLedger, type LedgerAudit } from './ledger-audit';
  * turn and started again the way the stack starts them; one charger of each version loses its connection
  * mid-session and comes back with its queued messages. Afterwards the ledger itself is audited.
  *
- *   node --import tsx scripts/faults/fabric-faults.ts [--sessions 200] [--chargers 16] [--out report.json]
+ *   node --import tsx scripts/faults/fabric-faults.ts [--sessions 200] [--chargers 16] [--ordering raft|bft] [--out report.json]
  *
- * Runs on its own stack (.data-faults, ports of config/defaults.env + 1300), never the standard network.
+ * Runs on its own stack (.data-faults, ports of config/defaults.env + 1300; with --ordering bft .data-faults-bft,
+ * + 1600), never the standard network. On BFT ordering (one orderer per organization) the kills are the
+ * orderers': one of four, while settlement is to go on, then two at once, which stops ordering until they are back.
  */
 
 export interface FaultRunOptions {
@@ -33,8 +35,17 @@ export interface FaultRunOptions {
   readonly chargers: number;
   readonly dataDir: string;
   readonly portOffset: number;
+  /** How the network orders blocks (FABRIC_ORDERING); the kills follow from it (FAULT_PLANS). */
+  readonly ordering: 'raft' | 'bft';
   readonly log: (line: string) => void;
 }
+
+/** What is killed, in turn, on each kind of ordering service. */
+export const FAULT_PLANS: Readonly<Record<FaultRunOptions['ordering'], readonly (readonly string[])[]>> = {
+  raft: [['ledger-bridge'], ['chaincode-wallets'], ['fabric-peer-wallets'], ['fabric-orderer0'], ['redis']],
+  // One orderer of four (f = 1): the other three order on. Two at once: no quorum, ordering stops until they are back.
+  bft: [['fabric-orderer1'], ['fabric-orderer2', 'fabric-orderer3']],
+};
 
 /** A session whose end had reached the CSMS but was not settled when a component was killed. */
 export interface InFlightSession {
@@ -58,6 +69,8 @@ export interface FaultRecovery {
   readonly restartedAfterMs: number;
   /** Kill → the first settlement committed after the restart. */
   readonly settlingAgainAfterMs: number | undefined;
+  /** Settlements committed while the killed processes were down, from 3 s after the kill (BFT: one orderer down must not stop them). */
+  readonly settledWhileDown: number;
   /**
    * The sessions in flight at the kill. Each kill is timed to one: it falls right after the bridge has taken a
    * session's end (its job active), so that the kill interrupts a settlement.
@@ -81,6 +94,8 @@ export interface FaultReport {
 }
 
 const PASSWORD = 'a-fault-run-charger-password';
+/** After a kill, how long settlements ordered before it may still commit. */
+const SETTLED_IN_FLIGHT_MS = 3_000;
 const AHEAD_LIMIT_MS = 10 * 60_000;
 /**
  * Wall time a regular charger spends on each simulated minute. Its clock then runs ahead of the wall clock
@@ -97,7 +112,7 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
   const { log } = options;
   // Ledger authorization off: every card the registry knows starts a session, and the hold placed when the
   // session opens decides (a driver without funds is refused on the ledger, and the charger stopped).
-  const stack = await IsolatedStack.start({ dataDir: options.dataDir, portOffset: options.portOffset, bridge: 'with-the-stack', settings: { CSMS_LEDGER_AUTHORIZATION: 'off' }, log });
+  const stack = await IsolatedStack.start({ dataDir: options.dataDir, portOffset: options.portOffset, bridge: 'with-the-stack', settings: { CSMS_LEDGER_AUTHORIZATION: 'off', FABRIC_ORDERING: options.ordering }, log });
   const ledger = await openFabric();
   const chargePoints: SimulatedCharger[] = [];
   const offlineLinks = new Map<string, CuttableLink>();
@@ -243,24 +258,30 @@ export async function runFabricFaults(options: Readonly<FaultRunOptions>): Promi
 
     // The faults, one after another, while the sessions run.
     const recoveries: (Omit<FaultRecovery, 'inFlight' | 'inFlightSettledAfterMs'> & { readonly inFlightIds: readonly string[] })[] = [];
-    const fault = async (name: string, downMs: number, restart: () => Promise<void>): Promise<void> => {
+    const fault = async (names: readonly string[], downMs: number, restart: () => Promise<void>): Promise<void> => {
       await settlementUnderWay(30_000);
       const killedAt = Date.now();
-      stack.kill9(name);
+      for (const name of names) stack.kill9(name);
       const inFlightIds = [...endedAt.keys()].filter((id) => !settledAt.has(id));
       await sleep(downMs);
+      const restartingAt = Date.now();
       await restart();
       const restartedAfterMs = Date.now() - killedAt;
-      log(`${name}: serving again ${restartedAfterMs} ms after the kill; ${inFlightIds.length} sessions in flight at the kill`);
-      recoveries.push({ fault: name, killedAt: new Date(killedAt).toISOString(), downMs, restartedAfterMs, settlingAgainAfterMs: killedAt + restartedAfterMs, inFlightIds });
+      // Blocks already cut when the kill fell may still reach the peers in its first seconds: they do not count.
+      const settledWhileDown = settlementsAt.filter((at) => at > killedAt + SETTLED_IN_FLIGHT_MS && at <= restartingAt).length;
+      const fault = names.join('+');
+      log(`${fault}: serving again ${restartedAfterMs} ms after the kill; ${inFlightIds.length} sessions in flight at the kill; ${settledWhileDown} settled while down`);
+      recoveries.push({ fault, killedAt: new Date(killedAt).toISOString(), downMs, restartedAfterMs, settlingAgainAfterMs: killedAt + restartedAfterMs, settledWhileDown, inFlightIds });
       await sleep(15_000);
     };
     await sleep(15_000);
-    await fault('ledger-bridge', 0, () => stack.bridgeServing(Date.now() - 1));
-    await fault('chaincode-wallets', 5_000, () => stack.networkUp());
-    await fault('fabric-peer-wallets', 5_000, () => stack.networkUp());
-    await fault('fabric-orderer0', 5_000, () => stack.networkUp());
-    await fault('redis', 3_000, () => stack.redisUp());
+    for (const names of FAULT_PLANS[options.ordering]) {
+      const [first = ''] = names;
+      if (first === 'ledger-bridge') await fault(names, 0, () => stack.bridgeServing(Date.now() - 1));
+      else if (first === 'redis') await fault(names, 3_000, () => stack.redisUp());
+      // An orderer of a BFT service stays down longer than a leader's heartbeat timeout, so the others must order on without it.
+      else await fault(names, options.ordering === 'bft' ? 20_000 : 5_000, () => stack.networkUp());
+    }
     faultsDone = true;
     await Promise.all(loops);
     const offlineChargers = await Promise.all(offline);
@@ -370,7 +391,7 @@ export function summary(report: FaultReport): string {
     `drivers debited ${audit.debits}, stations credited ${audit.credits}; wallets below zero: ${audit.belowZero.length}; dead letters ${audit.deadLetters} (${audit.strayDeadLetters.length} not a chaincode refusal)`,
     ...report.recoveries.map(
       (r) =>
-        `${r.fault}: down ${r.downMs} ms, serving again after ${r.restartedAfterMs} ms, settling again after ${r.settlingAgainAfterMs ?? '—'} ms; ` +
+        `${r.fault}: down ${r.downMs} ms (${r.settledWhileDown} settled meanwhile), serving again after ${r.restartedAfterMs} ms, settling again after ${r.settlingAgainAfterMs ?? '—'} ms; ` +
         `${r.inFlight.length} sessions in flight at the kill, settled ${r.inFlight.map((s) => s.settledAfterServingMs ?? 'never').join(', ')} ms after serving again`,
     ),
     ...report.offlineChargers.map((o) => `offline OCPP ${o.protocol} charger: ${o.offlineMs} ms offline, ${o.queuedMessages} queued messages delivered ${o.deliveredAfterMs} ms after reconnecting`),
@@ -380,9 +401,11 @@ export function summary(report: FaultReport): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sessions: { type: 'string', default: '200' }, chargers: { type: 'string', default: '24' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { sessions: { type: 'string', default: '200' }, chargers: { type: 'string', default: '24' }, ordering: { type: 'string', default: 'raft' }, out: { type: 'string' } } });
   const log = (line: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-  const report = await runFabricFaults({ sessions: Number(values.sessions), chargers: Number(values.chargers), dataDir: '.data-faults', portOffset: 1300, log });
+  if (values.ordering !== 'raft' && values.ordering !== 'bft') throw new Error('--ordering is raft or bft');
+  const bft = values.ordering === 'bft';
+  const report = await runFabricFaults({ sessions: Number(values.sessions), chargers: Number(values.chargers), dataDir: bft ? '.data-faults-bft' : '.data-faults', portOffset: bft ? 1600 : 1300, ordering: values.ordering, log });
   if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(summary(report));
   const problems = problemsOf(report);

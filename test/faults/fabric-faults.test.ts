@@ -12,7 +12,7 @@ describe('the payment system on the Fabric network while its parts are killed', 
   let report: FaultReport;
 
   beforeAll(async () => {
-    report = await runFabricFaults({ sessions: 200, chargers: 24, dataDir: '.data-faults', portOffset: 1300, log: (line) => process.stdout.write(`${line}\n`) });
+    report = await runFabricFaults({ sessions: 200, chargers: 24, dataDir: '.data-faults', portOffset: 1300, ordering: 'raft', log: (line) => process.stdout.write(`${line}\n`) });
     process.stdout.write(`${summary(report)}\n`);
   }, TEN_MINUTES);
 
