@@ -33,6 +33,8 @@ import { lineChart } from './svg-chart';
  *      at which the bridge settles a backlog);
  *   and the CPU and memory of every process from /proc throughout (Table 2).
  *
+ * With --ordering bft the network orders with SmartBFT, one orderer per organization (.data-bench-bft-<timeout>-<max>).
+ *
  *   node --import tsx scripts/bench/fabric-settlement.ts --label 200ms-100-batched --batch-timeout 200ms --batch-max 100 \
  *     --single-rates 10,20,40 --rates 20,40,80,120,160 --step-s 4 --chargers 200 --out docs/benchmarks
  */
@@ -53,6 +55,8 @@ interface Args {
   readonly settlementBatch: number;
   readonly settlementTransactions: number;
   readonly out: string;
+  /** FABRIC_ORDERING of the benchmark's network: Raft (the Authority's orderer) or BFT (one orderer per organization). */
+  readonly ordering: 'raft' | 'bft';
 }
 
 function parse(): Args {
@@ -69,8 +73,10 @@ function parse(): Args {
       'settlement-batch': { type: 'string', default: '25' },
       'settlement-transactions': { type: 'string', default: '16' },
       out: { type: 'string', default: 'docs/benchmarks' },
+      ordering: { type: 'string', default: 'raft' },
     },
   });
+  if (values.ordering !== 'raft' && values.ordering !== 'bft') throw new Error('--ordering is raft or bft');
   return {
     label: values.label,
     batchTimeout: values['batch-timeout'],
@@ -83,6 +89,7 @@ function parse(): Args {
     settlementBatch: Number(values['settlement-batch']),
     settlementTransactions: Number(values['settlement-transactions']),
     out: values.out,
+    ordering: values.ordering,
   };
 }
 
@@ -96,12 +103,12 @@ async function main(): Promise<void> {
   // Each charger's simulated clock may run at most 15 minutes ahead of the ledger's: one-minute sessions.
   if (perCharger > 12) throw new Error(`${needed} settlements need ${perCharger} sessions per charger; at most 12 fit: give more --chargers`);
   // One network per block setting: the channel keeps the settings it was created with.
-  const dataDir = `.data-bench-${args.batchTimeout}-${args.batchMax}`;
+  const dataDir = `.data-bench-${args.ordering === 'bft' ? 'bft-' : ''}${args.batchTimeout}-${args.batchMax}`;
   const stack = await IsolatedStack.start({
     dataDir,
     portOffset: 2450,
     bridge: 'later',
-    settings: { FABRIC_BATCH_TIMEOUT: args.batchTimeout, FABRIC_BATCH_MAX_MESSAGES: String(args.batchMax), BRIDGE_CONCURRENCY: String(args.bridgeConcurrency), BRIDGE_SETTLEMENT_BATCH: String(args.settlementBatch), BRIDGE_SETTLEMENT_TRANSACTIONS: String(args.settlementTransactions), CSMS_LEDGER_AUTHORIZATION: 'off', LOG_LEVEL: 'warn' },
+    settings: { FABRIC_ORDERING: args.ordering, FABRIC_BATCH_TIMEOUT: args.batchTimeout, FABRIC_BATCH_MAX_MESSAGES: String(args.batchMax), BRIDGE_CONCURRENCY: String(args.bridgeConcurrency), BRIDGE_SETTLEMENT_BATCH: String(args.settlementBatch), BRIDGE_SETTLEMENT_TRANSACTIONS: String(args.settlementTransactions), CSMS_LEDGER_AUTHORIZATION: 'off', LOG_LEVEL: 'warn' },
     log,
   });
   // The channel keeps the block settings it was created with: read them back rather than trust the arguments.
