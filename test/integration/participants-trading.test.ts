@@ -177,8 +177,8 @@ describe('the operators’ service', () => {
     expect((await call(url.operators, 'GET', '/api/tariffs/17', { token: staff.operators })).body).toMatchObject({ version: 1, timeZone: 'Europe/Berlin', tzdb: expect.stringMatching(/^20[0-9]{2}[a-z]$/), tariff: ocpi });
     expect((await call(url.operators, 'GET', '/api/tariffs', { token: staff.operators })).body).toMatchObject({ tariffs: expect.arrayContaining([expect.objectContaining({ tariffId: '17', tariff: ocpi })]) });
     const byCurrent = { ...ocpi, elements: [{ ...ocpi.elements[0], restrictions: { max_current: 32.0 } }] };
-    const refused = await call<{ code: string; message: string }>(url.operators, 'POST', '/api/tariffs', { token: staff.operators, body: { tariff: byCurrent, timeZone: 'Europe/Berlin' } });
-    expect(refused).toMatchObject({ status: 422, body: { code: 'TARIFF_INVALID', message: expect.stringContaining('elements[0].restrictions.max_current') } });
+    const refused = await call<{ code: string; reason: string }>(url.operators, 'POST', '/api/tariffs', { token: staff.operators, body: { tariff: byCurrent, timeZone: 'Europe/Berlin' } });
+    expect(refused).toMatchObject({ status: 422, body: { code: 'TARIFF_INVALID', reason: expect.stringContaining('UNSUPPORTED at tariff.elements[0].restrictions.max_current') } });
   });
 
   it('lists what the ledger knows, leaving out ids the service remembers from when its data folder served another ledger', async () => {
