@@ -162,6 +162,25 @@ describe('the operators’ service', () => {
     expect((await call(url.operators, 'GET', '/api/chargers', { token: staff.operators })).body).toEqual({ chargers: [{ stationId: 'CP-1', live: { known: false, why: 'no-key' }, sessions: [] }] });
   });
 
+  it('publishes an OCPI 2.2.1 Tariff object unchanged with its time zone, serves it back as one, and names the field it refuses', async () => {
+    // OCPI 2.2.1, example tariff_9: a 0.50 start fee and 0.25 per kWh.
+    const ocpi = {
+      country_code: 'DE',
+      party_id: 'ALL',
+      id: '17',
+      currency: 'EUR',
+      elements: [{ price_components: [{ type: 'FLAT', price: 0.5, vat: 20.0, step_size: 1 }, { type: 'ENERGY', price: 0.25, vat: 10.0, step_size: 1 }] }],
+      last_updated: '2018-12-17T11:36:01Z',
+    };
+    const published = await call(url.operators, 'POST', '/api/tariffs', { token: staff.operators, body: { tariff: ocpi, timeZone: 'Europe/Berlin' } });
+    expect(published).toMatchObject({ status: 201, body: { tariffId: '17', version: 1, pricingRules: 2, timeZone: 'Europe/Berlin', tariff: ocpi } });
+    expect((await call(url.operators, 'GET', '/api/tariffs/17', { token: staff.operators })).body).toMatchObject({ version: 1, timeZone: 'Europe/Berlin', tzdb: expect.stringMatching(/^20[0-9]{2}[a-z]$/), tariff: ocpi });
+    expect((await call(url.operators, 'GET', '/api/tariffs', { token: staff.operators })).body).toMatchObject({ tariffs: expect.arrayContaining([expect.objectContaining({ tariffId: '17', tariff: ocpi })]) });
+    const byCurrent = { ...ocpi, elements: [{ ...ocpi.elements[0], restrictions: { max_current: 32.0 } }] };
+    const refused = await call<{ code: string; reason: string }>(url.operators, 'POST', '/api/tariffs', { token: staff.operators, body: { tariff: byCurrent, timeZone: 'Europe/Berlin' } });
+    expect(refused).toMatchObject({ status: 422, body: { code: 'TARIFF_INVALID', reason: expect.stringContaining('UNSUPPORTED at tariff.elements[0].restrictions.max_current') } });
+  });
+
   it('lists what the ledger knows, leaving out ids the service remembers from when its data folder served another ledger', async () => {
     const payee = await anOperatorAccount(0);
     expect((await call(url.operators, 'POST', '/api/tariffs', { token: staff.operators, body: { tariff: aTariff('AC-KEPT') } })).status).toBe(201);

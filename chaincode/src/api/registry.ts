@@ -138,17 +138,24 @@ export interface MeterQuery {
 
 export interface PublishTariffRequest extends Idempotent {
   /**
-   * Input to validateTariff (see chaincode/src/pricing): carries its own `id` and `version`. The first
-   * version of an id makes the caller's operator its owner; each later version must be the next integer.
+   * With `timeZone`: an OCPI 2.2.1 Tariff object (docs/tariffs.md), published as the next version of its `id`
+   * and priced under pricing rules 2. Without: a tariff of the first rules (chaincode/src/pricing/README.md)
+   * carrying its own `id` and `version`, which must be the next integer. The first version of an id makes the
+   * caller's operator its owner.
    */
   readonly tariff: unknown;
+  /** The IANA time zone of the tariff's location (OCPI Location.time_zone), e.g. "Europe/Berlin". */
+  readonly timeZone?: string;
 }
 export interface TariffRecord {
   readonly tariffId: string;
   readonly version: number;
   readonly operatorId: string;
   readonly currency: string;
-  /** The validated tariff, as validateTariff returned it. */
+  /**
+   * What pricing takes: a first-rules tariff as validateTariff returned it, or, for an OCPI tariff,
+   * `{pricingRules: 2, version, timeZone, zone, ocpi}` with the zone's rules frozen at publication (ADR 0031).
+   */
   readonly tariff: unknown;
   readonly publishedAtMs: number;
   readonly txId: string;

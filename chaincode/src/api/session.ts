@@ -140,11 +140,14 @@ export interface ReceiptLineItem {
   readonly unit: 'Wh' | 's' | 'session';
   /** Micro-units of the major currency per kWh, per hour, or per session. */
   readonly unitPriceMicro: number;
-  readonly vatBasisPoints: number;
+  /** Absent when an OCPI tariff names no VAT for the component (not the same as 0 %). */
+  readonly vatBasisPoints?: number;
   readonly net: number;
   readonly vat: number;
   readonly periodStartMs: number;
   readonly periodEndMs: number;
+  /** The line prices a reservation before the session (OCPI tariffs). */
+  readonly reservation?: true;
 }
 export interface Receipt {
   readonly sessionId: string;
@@ -159,6 +162,8 @@ export interface Receipt {
   readonly tariffId: string;
   readonly tariffVersion: number;
   readonly lineItems: readonly ReceiptLineItem[];
+  /** What an OCPI tariff's min_price or max_price added (or, negative, removed); in totalNet and totalVat. */
+  readonly priceLimit?: { readonly net: number; readonly vat: number };
   readonly totalNet: number;
   readonly totalVat: number;
   /** The tariff's price for the evidence. */

@@ -7,14 +7,16 @@ export type FieldErrorCode =
   | 'ENUM' // a value outside an enumeration (component type, day of week)
   | 'EMPTY' // a list that must not be empty is
   | 'DUPLICATE' // a value repeated where each may appear once
-  | 'UNKNOWN_FIELD'; // a field the schema does not define (refused, so a typo never silently changes a price)
+  | 'UNKNOWN_FIELD' // a field the schema does not define (refused, so a typo never silently changes a price)
+  | 'UNSUPPORTED'; // a field the schema allows that this ledger cannot price deterministically (the reason says why)
 
 export type PricingErrorCode =
   | FieldErrorCode
   | 'ORDER' // samples not strictly ascending in time, a register that decreases, or session bounds out of order
   | 'COVERAGE' // the samples do not span the charging part of the session
   | 'ENERGY_AFTER_CHARGING_END' // the register rises after `chargingEndMs`
-  | 'AMOUNT_OUT_OF_RANGE'; // a resulting amount or quantity is not a safe integer
+  | 'AMOUNT_OUT_OF_RANGE' // a resulting amount or quantity is not a safe integer
+  | 'NOT_IN_FORCE'; // the session starts outside the tariff's start_date_time/end_date_time (OCPI tariffs)
 
 /**
  * A tariff document that does not follow the schema. `path` names the field, for example

@@ -5,7 +5,19 @@
 export { PricingError, TariffError, type FieldErrorCode, type PricingErrorCode } from './errors';
 export { minorUnitDigits } from './money';
 export { priceMeasurement, type Measurement as PricedMeasurement } from './price-measurement';
-export { priceSession } from './price-session';
+export { priceExpiredReservation, type Reservation } from './ocpi/price-ocpi';
+export { isOcpiPriced, ocpiPricedTariff, type OcpiPublication } from './ocpi/publish';
+export type {
+  OcpiPrice,
+  OcpiPriceComponent,
+  OcpiPricedTariff,
+  OcpiTariff,
+  OcpiTariffElement,
+  OcpiTariffRestrictions,
+} from './ocpi/types';
+export { readOcpiTariff } from './ocpi/validate';
+export { type PricedTariff, priceSession } from './price-session';
+export { knownZoneNames, TZDB_VERSION, type ZoneRules, zoneRulesFrom } from './zones/zone';
 export {
   daysOfWeek,
   MAX_SESSION_MS,

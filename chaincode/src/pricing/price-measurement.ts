@@ -1,5 +1,5 @@
-import { priceSession } from './price-session';
-import type { PriceBreakdown, Tariff } from './types';
+import { type PricedTariff, priceSession } from './price-session';
+import type { PriceBreakdown } from './types';
 
 /** Two readings of a session: when they were taken and the energy between them, in whole Wh. */
 export interface Measurement {
@@ -13,7 +13,7 @@ export interface Measurement {
  * the ledger prices a settlement, and how anyone re-prices a receipt. Throws PricingError as priceSession
  * does. A measurement with energy but no elapsed time cannot be priced (the caller refuses it).
  */
-export function priceMeasurement(tariff: Tariff, measurement: Measurement): PriceBreakdown {
+export function priceMeasurement(tariff: PricedTariff, measurement: Measurement): PriceBreakdown {
   const { startMs, endMs, energyWh } = measurement;
   const samples = endMs === startMs ? [{ timestampMs: startMs, registerWh: 0 }] : [{ timestampMs: startMs, registerWh: 0 }, { timestampMs: endMs, registerWh: energyWh }];
   return priceSession(tariff, { startMs, endMs, samples });

@@ -14,7 +14,13 @@ import {
   tariffDimensions,
   type VatSubtotal,
 } from './types';
+import { priceOcpiSession } from './ocpi/price-ocpi';
+import { isOcpiPriced } from './ocpi/publish';
+import type { OcpiPricedTariff } from './ocpi/types';
 import { validateTariff } from './validate-tariff';
+
+/** A tariff as the ledger prices it: of the first pricing rules, or an OCPI tariff of pricing rules 2 (ADR 0031). */
+export type PricedTariff = Tariff | OcpiPricedTariff;
 
 interface DraftLine {
   readonly component: TariffDimension;
@@ -43,7 +49,15 @@ const metered: readonly MeteredDimension[] = ['ENERGY', 'TIME', 'PARKING_TIME'];
  * sample; each period is priced, per dimension, by the first element whose restrictions match its start.
  * FLAT is charged once, by the first FLAT element matching the session's start, even for a session without energy.
  */
-export function priceSession(tariff: Tariff, input: PricingInput): PriceBreakdown {
+export function priceSession(tariff: PricedTariff, input: PricingInput): PriceBreakdown {
+  // The rules a tariff was published under price it for good: a tariff of the first rules keeps the first
+  // rules' arithmetic, so no session frozen under one is ever repriced (docs/decisions/0031).
+  if (isOcpiPriced(tariff)) return priceOcpiSession(tariff, input);
+  return priceUnderFirstRules(tariff, input);
+}
+
+/** Pricing rules 1: the tariff format of chaincode/src/pricing/README.md, a fixed UTC offset. Frozen: do not change. */
+function priceUnderFirstRules(tariff: Tariff, input: PricingInput): PriceBreakdown {
   const checked = validateTariff(tariff);
   const session = checkSession(input);
   const digits = minorUnitDigits(checked.currency);

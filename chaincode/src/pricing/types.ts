@@ -73,6 +73,13 @@ export interface MeterSample {
   readonly timestampMs: number;
   /** The meter's energy register, in Wh. */
   readonly registerWh: number;
+  /**
+   * Pricing rules 2 (OCPI tariffs) only: the charger's reported power and current (sum over phases) at this
+   * sample, in force until the next one. Without powerW, power is the average between samples; a tariff that
+   * restricts by current needs currentMilliA on every sample of the charging time.
+   */
+  readonly powerW?: number;
+  readonly currentMilliA?: number;
 }
 
 export interface PricingInput {
@@ -86,6 +93,8 @@ export interface PricingInput {
   readonly samples: readonly MeterSample[];
   /** When energy transfer stopped; from then until `endMs` is parking time. Defaults to `endMs`. */
   readonly chargingEndMs?: number;
+  /** Pricing rules 2 only: the EVSE was reserved for the driver from `startMs` until the session's start. */
+  readonly reservation?: { readonly startMs: number };
 }
 
 export type LineUnit = 'Wh' | 's' | 'session';
@@ -99,7 +108,8 @@ export interface LineItem {
   readonly unit: LineUnit;
   /** Micro-units of the major currency unit per kWh, per hour, or per session. */
   readonly unitPriceMicro: number;
-  readonly vatBasisPoints: number;
+  /** Absent when the tariff names no VAT for the component (OCPI: not the same as 0 %, pricing rules 2 only). */
+  readonly vatBasisPoints?: number;
   /** Minor currency units. */
   readonly net: number;
   /** This line's share of the VAT of its rate; shares of one rate add up to that rate's `vat` exactly. */
@@ -107,6 +117,8 @@ export interface LineItem {
   /** The span of the session this line prices. */
   readonly periodStartMs: number;
   readonly periodEndMs: number;
+  /** Pricing rules 2: the line prices the reservation before the session (OCPI's RESERVATION_TIME for TIME). */
+  readonly reservation?: true;
 }
 
 export interface VatSubtotal {
@@ -121,10 +133,17 @@ export interface PriceBreakdown {
   readonly minorUnitDigits: number;
   readonly tariffId: string;
   readonly tariffVersion: number;
+  /** 2 for an OCPI tariff (docs/decisions/0031); absent for tariffs of the first rules. */
+  readonly pricingRules?: 2;
   /** Ordered by `periodStartMs`, then FLAT, ENERGY, TIME, PARKING_TIME. */
   readonly lineItems: readonly LineItem[];
   /** One entry per VAT rate used, ascending by rate. */
   readonly vatSubtotals: readonly VatSubtotal[];
+  /**
+   * What an OCPI tariff's min_price or max_price changed, in minor units (negative when max_price lowered the
+   * price); totalNet and totalVat include it, the lines and VAT subtotals do not.
+   */
+  readonly priceLimit?: { readonly net: number; readonly vat: number };
   readonly totalNet: number;
   readonly totalVat: number;
   readonly total: number;

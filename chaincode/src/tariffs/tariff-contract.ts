@@ -3,7 +3,7 @@ import { requireOperator } from '../core/access';
 import { refuse } from '../core/errors';
 import { KEY, padSeq } from '../core/keys';
 import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
-import { TariffError, validateTariff, type Tariff } from '../pricing';
+import { ocpiPricedTariff, type PricedTariff, readOcpiTariff, TariffError, validateTariff, type Tariff } from '../pricing';
 import { latestTariff, tariffVersion, type StoredTariff } from './tariffs';
 
 @Info({ title: 'Tariff', description: 'Versioned OCPI-style tariffs, owned by one operator each' })
@@ -19,26 +19,29 @@ export class TariffContract extends Contract {
     return submit(ctx, request, {
       name: 'Tariff:publishTariff',
       callers: ['OperatorsMSP'],
-      members: ['tariff'],
-      read: (f) => ({ tariff: validated(f.raw('tariff')) }),
+      members: ['tariff', 'timeZone'],
+      read: (f) => read(f.raw('tariff'), f.raw('timeZone')),
       run: async (tx, req) => {
-        const tariff = req.tariff as Tariff;
-        const latest = await latestTariff(tx, tariff.id);
-        if (latest !== undefined && latest.operatorId !== operatorId) refuse('ACCESS_DENIED', `tariff ${tariff.id} belongs to another operator`);
+        const checked = req.tariff as { readonly id: string; readonly currency: string };
+        const tariffId = checked.id;
+        const latest = await latestTariff(tx, tariffId);
+        if (latest !== undefined && latest.operatorId !== operatorId) refuse('ACCESS_DENIED', `tariff ${tariffId} belongs to another operator`);
         const expected = (latest?.version ?? 0) + 1;
         // Versions are never edited: a session freezes the version in force, and receipts name it.
-        if (tariff.version !== expected) refuse('INVALID_STATE', `tariff ${tariff.id} must be published as version ${expected}`);
+        const version = req.timeZone === undefined ? (req.tariff as Tariff).version : expected;
+        if (version !== expected) refuse('INVALID_STATE', `tariff ${tariffId} must be published as version ${expected}`);
+        const tariff: PricedTariff = req.timeZone === undefined ? (req.tariff as Tariff) : frozenOcpi(checked, req.timeZone, version, tx.nowMs);
         const record: StoredTariff = {
-          tariffId: tariff.id,
-          version: tariff.version,
+          tariffId,
+          version,
           operatorId,
-          currency: tariff.currency,
+          currency: checked.currency,
           tariff,
           publishedAtMs: tx.nowMs,
           txId: tx.txId,
         };
-        await tx.put(tx.key(KEY.tariff, tariff.id, padSeq(tariff.version)), record);
-        tx.emit('TariffPublished', { tariffId: tariff.id, version: tariff.version });
+        await tx.put(tx.key(KEY.tariff, tariffId, padSeq(version)), record);
+        tx.emit('TariffPublished', { tariffId, version });
         return record;
       },
     });
@@ -60,9 +63,29 @@ export class TariffContract extends Contract {
   }
 }
 
-function validated(input: unknown): Tariff {
+/**
+ * A tariff of the first rules (its own `id` and `version`), or, with the location's IANA `timeZone`, an OCPI 2.2.1
+ * Tariff object (pricing rules 2, versioned by the ledger). The validated copy is what the request hash covers.
+ */
+function read(tariff: unknown, timeZone: unknown): { tariff: { id: string; currency: string }; timeZone?: string } {
+  return refusedAsInvalid(() => {
+    if (timeZone === undefined) return { tariff: validateTariff(tariff) };
+    if (typeof timeZone !== 'string') throw new TariffError('TYPE', 'timeZone', 'must be a string');
+    return { tariff: readOcpiTariff(tariff).tariff, timeZone };
+  });
+}
+
+/** How long before the publication the zone's rules are frozen from: no session under this version starts earlier. */
+const ZONE_MARGIN_MS = 86_400_000;
+
+function frozenOcpi(tariff: unknown, timeZone: string, version: number, nowMs: number): PricedTariff {
+  // The ledger's evidence is signed energy readings: no current, so a current restriction could never be decided.
+  return refusedAsInvalid(() => ocpiPricedTariff({ tariff, timeZone, version, rulesFromMs: nowMs - ZONE_MARGIN_MS, currentMeasured: false }));
+}
+
+function refusedAsInvalid<T>(check: () => T): T {
   try {
-    return validateTariff(input);
+    return check();
   } catch (error) {
     if (error instanceof TariffError) refuse('TARIFF_INVALID', `${error.code} at ${error.path || 'tariff'}: ${error.message}`);
     throw error;

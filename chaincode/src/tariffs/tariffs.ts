@@ -1,11 +1,11 @@
 import type { TariffRecord } from '../api';
 import { KEY, padSeq } from '../core/keys';
 import type { Tx } from '../core/transaction-view';
-import type { Tariff } from '../pricing';
+import { isOcpiPriced, readOcpiTariff, type PricedTariff } from '../pricing';
 
-/** A TariffRecord whose `tariff` is a validated Tariff. */
+/** A TariffRecord whose `tariff` is what pricing takes: a first-rules Tariff or an OCPI tariff of rules 2. */
 export interface StoredTariff extends TariffRecord {
-  readonly tariff: Tariff;
+  readonly tariff: PricedTariff;
 }
 
 /** The highest version of a tariff id: the last key of its partial-key range. */
@@ -15,12 +15,19 @@ export async function latestTariff(tx: Tx, tariffId: string): Promise<StoredTari
 }
 
 /**
- * The version of a tariff in force at `atMs`: the highest published by then. Versions published later
- * never apply to a session that started earlier, so delaying an open cannot reprice it.
+ * The version of a tariff in force at `atMs`: the highest published by then whose own validity (an OCPI tariff's
+ * start_date_time and end_date_time) contains `atMs`. Versions published later never apply to a session that
+ * started earlier, so delaying an open cannot reprice it.
  */
 export async function tariffInForceAt(tx: Tx, tariffId: string, atMs: number): Promise<StoredTariff | undefined> {
   const versions = await tx.list<StoredTariff>(KEY.tariff, tariffId);
-  return versions.filter((version) => version.value.publishedAtMs <= atMs).at(-1)?.value;
+  return versions.filter((version) => version.value.publishedAtMs <= atMs && validAt(version.value.tariff, atMs)).at(-1)?.value;
+}
+
+function validAt(tariff: PricedTariff, atMs: number): boolean {
+  if (!isOcpiPriced(tariff)) return true;
+  const { compiled } = readOcpiTariff(tariff.ocpi);
+  return (compiled.startMs === undefined || atMs >= compiled.startMs) && (compiled.endMs === undefined || atMs < compiled.endMs);
 }
 
 export async function tariffVersion(tx: Tx, tariffId: string, version: number): Promise<StoredTariff | undefined> {

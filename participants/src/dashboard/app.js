@@ -146,7 +146,11 @@
   function tariffSummary(tariff) {
     if (!tariff) return 'no tariff';
     const parts = [];
-    for (const element of tariff.tariff.elements || []) for (const c of element.priceComponents || []) parts.push(`${c.type} ${(c.priceMicro / 1e6).toFixed(2)}${c.type === 'ENERGY' ? '/kWh' : c.type === 'TIME' || c.type === 'PARKING_TIME' ? '/h' : ''}`);
+    const unit = (type) => (type === 'ENERGY' ? '/kWh' : type === 'TIME' || type === 'PARKING_TIME' ? '/h' : '');
+    // An OCPI tariff (pricing rules 2) is stored as { ocpi: <OCPI Tariff object>, ... }: prices in major units.
+    const ocpi = tariff.tariff.ocpi;
+    if (ocpi) for (const element of ocpi.elements || []) for (const c of element.price_components || []) parts.push(`${c.type} ${Number(c.price).toFixed(2)}${unit(c.type)}${element.restrictions ? '*' : ''}`);
+    else for (const element of tariff.tariff.elements || []) for (const c of element.priceComponents || []) parts.push(`${c.type} ${(c.priceMicro / 1e6).toFixed(2)}${unit(c.type)}`);
     return `${tariff.currency} ${parts.join(', ')} (${tariff.tariffId} v${tariff.version})`;
   }
 

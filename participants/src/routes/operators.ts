@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { registerOwnPayoutRoutes } from './own-payouts';
-import type { Evse, StationPolicy, Trade } from '@chargeledger/chaincode/api';
+import type { Evse, StationPolicy, TariffRecord, Trade } from '@chargeledger/chaincode/api';
+import { isOcpiPriced } from '@chargeledger/chaincode/pricing';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { type CsmsSession, liveOf, type StationLive } from '../csms/csms-reader';
 import type { RouteContext } from '../http/app';
@@ -45,6 +46,17 @@ interface StationBody {
   evses: Evse[];
   minimumHold: number;
   tariffId?: string;
+}
+
+/**
+ * A tariff version as the operator reads it: an OCPI tariff (pricing rules 2) as the OCPI Tariff object it was
+ * published as, with its time zone and the tz database release its zone's rules were frozen from; a tariff of
+ * the first rules as the ledger stores it.
+ */
+export function tariffView(record: TariffRecord): Record<string, unknown> {
+  const { tariff, ...rest } = record;
+  if (!isOcpiPriced(tariff)) return { ...rest, pricingRules: 1, tariff };
+  return { ...rest, pricingRules: 2, timeZone: tariff.timeZone, tzdb: tariff.zone.tzdb, tariff: tariff.ocpi };
 }
 
 /** The latest sessions of each charger the operator's view shows. */
@@ -154,28 +166,61 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
     },
   );
 
-  app.post<{ Body: { tariff: Record<string, unknown> } }>(
+  app.post<{ Body: { tariff: Record<string, unknown>; timeZone?: string } }>(
     '/api/tariffs',
     {
       onRequest: staff,
       schema: {
-        summary: 'Publish a tariff version (the chaincode validates it: id, version, currency, elements, as in docs/chaincode.md)',
+        summary: 'Publish a tariff version: an OCPI 2.2.1 Tariff object with its location\'s IANA time zone (docs/tariffs.md)',
+        description:
+          'The body is `{ "tariff": <OCPI 2.2.1 Tariff object, unchanged>, "timeZone": "Europe/Berlin" }`. The ledger ' +
+          'publishes it as the next version of its `id`, validates every field as OCPI defines it, and refuses (422, ' +
+          'TARIFF_INVALID) what it cannot price deterministically, naming the field and the reason. The format, the ' +
+          'pricing rules and worked examples: docs/tariffs.md. Without `timeZone`, `tariff` is a tariff of the first ' +
+          'pricing rules (chaincode/src/pricing/README.md), which carries its own `version`.',
         tags: ['tariffs'],
         security: bearer,
-        body: closed({ tariff: { type: 'object', required: ['id', 'version'], properties: { id: ledgerId, version: positiveInteger } } }, ['tariff']),
+        body: closed(
+          {
+            tariff: { type: 'object', required: ['id'], description: 'An OCPI 2.2.1 Tariff object (module Tariffs), as the specification writes it' },
+            timeZone: { type: 'string', minLength: 1, maxLength: 64, description: 'The IANA time zone of the location (OCPI Location.time_zone), e.g. "Europe/Berlin"' },
+          },
+          ['tariff'],
+        ),
       },
     },
     async (request, reply) => {
-      const record = await (await ledgerOf(request)).submit('Tariff:publishTariff', { eventId: ids(request)('evt'), tariff: request.body.tariff });
+      const { tariff, timeZone } = request.body;
+      const record = await (await ledgerOf(request)).submit('Tariff:publishTariff', { eventId: ids(request)('evt'), tariff, ...(timeZone === undefined ? {} : { timeZone }) });
       await store.remember(`tariffs:${operatorOf(request)}`, record.tariffId);
-      return reply.code(201).send(record);
+      return reply.code(201).send(tariffView(record));
     },
   );
 
-  app.get('/api/tariffs', { onRequest: staff, schema: { summary: 'The latest version of each of the operator’s tariffs', tags: ['tariffs'], security: bearer } }, async (request) => {
+  app.get('/api/tariffs', { onRequest: staff, schema: { summary: 'The latest version of each of the operator’s tariffs, OCPI tariffs as OCPI Tariff objects', tags: ['tariffs'], security: bearer } }, async (request) => {
     const ledger = await ledgerOf(request);
-    return { tariffs: await rememberedOnLedger(store.list(`tariffs:${operatorOf(request)}`), (tariffId) => ledger.evaluate('Tariff:getTariff', { tariffId })) };
+    const records = await rememberedOnLedger(store.list(`tariffs:${operatorOf(request)}`), (tariffId) => ledger.evaluate('Tariff:getTariff', { tariffId }));
+    return { tariffs: records.map(tariffView) };
   });
+
+  app.get<{ Params: { tariffId: string }; Querystring: { version?: number } }>(
+    '/api/tariffs/:tariffId',
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'One tariff, its latest version or the one named: an OCPI tariff as the OCPI Tariff object published, with its time zone',
+        tags: ['tariffs'],
+        security: bearer,
+        params: closed({ tariffId: { type: 'string', pattern: '^[\\x21-\\x7e]{1,36}$' } }, ['tariffId']),
+        querystring: closed({ version: positiveInteger }, []),
+      },
+    },
+    async (request) => {
+      const { tariffId } = request.params;
+      const { version } = request.query;
+      return tariffView(await (await ledgerOf(request)).evaluate('Tariff:getTariff', version === undefined ? { tariffId } : { tariffId, version }));
+    },
+  );
 
   app.get<{ Params: { accountId: string } }>(
     '/api/accounts/:accountId/settlements',
