@@ -3,7 +3,8 @@ import { requireOperator } from '../core/access';
 import { refuse } from '../core/errors';
 import { KEY, padSeq } from '../core/keys';
 import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
-import { TariffError, validateTariff, type Tariff } from '../pricing';
+import type { Tariff } from '../pricing';
+import { TARIFF_REQUESTS } from './requests';
 import { latestTariff, tariffVersion, type StoredTariff } from './tariffs';
 
 @Info({ title: 'Tariff', description: 'Versioned OCPI-style tariffs, owned by one operator each' })
@@ -19,8 +20,7 @@ export class TariffContract extends Contract {
     return submit(ctx, request, {
       name: 'Tariff:publishTariff',
       callers: ['OperatorsMSP'],
-      members: ['tariff'],
-      read: (f) => ({ tariff: validated(f.raw('tariff')) }),
+      request: TARIFF_REQUESTS['Tariff:publishTariff'],
       run: async (tx, req) => {
         const tariff = req.tariff as Tariff;
         const latest = await latestTariff(tx, tariff.id);
@@ -50,21 +50,11 @@ export class TariffContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Tariff:getTariff',
       callers: ALL_MSPS,
-      members: ['tariffId', 'version'],
-      read: (f) => ({ tariffId: f.id('tariffId'), version: f.optionalInt('version', 1) }),
+      request: TARIFF_REQUESTS['Tariff:getTariff'],
       run: async (tx, req) => {
         const found = req.version === undefined ? await latestTariff(tx, req.tariffId) : await tariffVersion(tx, req.tariffId, req.version);
         return found ?? refuse('NOT_FOUND', `tariff ${req.tariffId} does not exist`);
       },
     });
-  }
-}
-
-function validated(input: unknown): Tariff {
-  try {
-    return validateTariff(input);
-  } catch (error) {
-    if (error instanceof TariffError) refuse('TARIFF_INVALID', `${error.code} at ${error.path || 'tariff'}: ${error.message}`);
-    throw error;
   }
 }
