@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import type { MspId, RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
+import { GET_METADATA, type ContractMetadata, type MspId, type RequestOf, type ResultOf, type TransactionName } from '@chargeledger/chaincode/api';
 import { LedgerUnavailable, type CallOptions, type ChargingLedger } from '@chargeledger/ledger-bridge';
 import { newBlock, parseEnvelope, type Block, type ConfigEnvelope, type TransactionEnvelope, type ValidationCodeName } from './blocks';
 import { CHAINCODE, CHANNEL, COLLECTIONS, newDispatcher } from './chaincode';
@@ -55,6 +55,8 @@ export interface EmbeddedLedger extends ChargingLedger {
   getBlock(number: number): Promise<Block | undefined>;
   getTransaction(transactionId: string): Promise<TransactionRecord | undefined>;
   verifyChain(): Promise<ChainVerification>;
+  /** What `org.hyperledger.fabric:GetMetadata` answers, evaluated as on Fabric: every transaction and its schemas. */
+  metadata(): Promise<ContractMetadata>;
   /** Waits for the transactions in flight, then closes the database. */
   close(): Promise<void>;
 }
@@ -145,6 +147,7 @@ class LevelDbLedger implements EmbeddedLedger {
   readonly #endorser: Endorser;
   readonly #committer: Committer;
   readonly #client: ChargingLedger;
+  readonly #clientIdentity: LedgerIdentity;
   readonly #blocks: BlockSignal;
   readonly #identities = new Map<string, Promise<SigningIdentity>>();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -160,6 +163,7 @@ class LevelDbLedger implements EmbeddedLedger {
     this.#committer = parts.committer;
     this.#blocks = parts.blocks;
     this.#client = this.asOrganization(parts.client.mspId, parts.client.attributes ?? {});
+    this.#clientIdentity = parts.client;
   }
 
   submit<T extends TransactionName>(name: T, request: RequestOf<T>, options?: CallOptions): Promise<ResultOf<T>> {
@@ -211,6 +215,20 @@ class LevelDbLedger implements EmbeddedLedger {
 
   verifyChain(): Promise<ChainVerification> {
     return verifyChain((number) => this.getBlock(number), this.#committer.height);
+  }
+
+  async metadata(): Promise<ContractMetadata> {
+    const { mspId, attributes = {} } = this.#clientIdentity;
+    return this.#track(
+      (async () => {
+        const proposal = await this.#propose(() => this.#identity(mspId, attributes), GET_METADATA, {}, {});
+        try {
+          return JSON.parse(await this.#endorser.evaluate(this.#store, proposal, mspId)) as ContractMetadata;
+        } catch (error) {
+          throw proposalError(error, 'evaluate');
+        }
+      })(),
+    );
   }
 
   async close(): Promise<void> {

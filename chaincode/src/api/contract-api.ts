@@ -1,4 +1,4 @@
-import type { MspId } from './common';
+import type { IDENTITY_ATTRIBUTES, MspId } from './common';
 import type { AllowUnsignedMeterDataRequest, Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RevokeUnsignedMeterDataRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UnsignedMeterDataPermission, UpdateStationRequest } from './registry';
 import type { AbandonSessionRequest, AbandonSessionResult, AuthorizationVerdict, AuthorizeIdTokenQuery, CloseSessionRequest, CloseSessionResult, CloseSessionsRequest, CloseSessionsResult, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
 import type { AcceptOfferRequest, DeliverySettlement, ExpireOfferRequest, Offer, OfferQuery, OpenOffersResult, PostOfferRequest, SettleDeliveryRequest, Trade } from './trading';
@@ -79,17 +79,21 @@ export type ResultOf<T extends TransactionName> = ContractApi[T]['result'];
 export interface TransactionDescriptor<K extends TransactionName> {
   readonly kind: ContractApi[K]['kind'];
   readonly callers: readonly ContractApi[K]['callers'][];
+  /** The certificate attribute (IDENTITY_ATTRIBUTES) a caller of that MSP must carry: the party it acts for. */
+  readonly roles?: { readonly [M in ContractApi[K]['callers']]?: keyof typeof IDENTITY_ATTRIBUTES };
 }
 
 const ALL: readonly MspId[] = ['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP'];
 const submitBy = <M extends MspId>(...callers: M[]): { readonly kind: 'submit'; readonly callers: readonly M[] } => ({ kind: 'submit', callers });
 const query = { kind: 'evaluate', callers: ALL } as const;
+const asOperator = { OperatorsMSP: 'operatorId' } as const;
+const asParty = { OperatorsMSP: 'operatorId', ProsumersMSP: 'prosumerId' } as const;
 
 /** The same table at run time: whether each transaction is submitted or evaluated, and who may call it. */
 export const TRANSACTIONS: { readonly [K in TransactionName]: TransactionDescriptor<K> } = {
   'Wallet:openAccount': submitBy('WalletsMSP'),
   'Wallet:topUp': submitBy('WalletsMSP'),
-  'Wallet:requestPayout': submitBy('OperatorsMSP', 'ProsumersMSP', 'WalletsMSP'),
+  'Wallet:requestPayout': { ...submitBy('OperatorsMSP', 'ProsumersMSP', 'WalletsMSP'), roles: asParty },
   'Wallet:payout': submitBy('WalletsMSP'),
   'Wallet:returnPayout': submitBy('WalletsMSP'),
   'Wallet:getPayout': query,
@@ -105,8 +109,8 @@ export const TRANSACTIONS: { readonly [K in TransactionName]: TransactionDescrip
   'Wallet:resolveIdToken': { kind: 'evaluate', callers: ['OperatorsMSP', 'WalletsMSP'] },
   'Wallet:getAccount': query,
   'Wallet:getHistory': query,
-  'Registry:registerStation': submitBy('OperatorsMSP'),
-  'Registry:updateStation': submitBy('OperatorsMSP'),
+  'Registry:registerStation': { ...submitBy('OperatorsMSP'), roles: asOperator },
+  'Registry:updateStation': { ...submitBy('OperatorsMSP'), roles: asOperator },
   'Registry:registerEv': submitBy('WalletsMSP'),
   'Registry:registerMeter': submitBy('AuthorityMSP'),
   'Registry:rotateMeterKey': submitBy('AuthorityMSP'),
@@ -116,20 +120,20 @@ export const TRANSACTIONS: { readonly [K in TransactionName]: TransactionDescrip
   'Registry:getStation': query,
   'Registry:findStationsNear': query,
   'Registry:getMeter': query,
-  'Tariff:publishTariff': submitBy('OperatorsMSP'),
+  'Tariff:publishTariff': { ...submitBy('OperatorsMSP'), roles: asOperator },
   'Tariff:getTariff': query,
-  'Session:openSession': submitBy('OperatorsMSP'),
-  'Session:recordProgress': submitBy('OperatorsMSP'),
-  'Session:closeSession': submitBy('OperatorsMSP'),
-  'Session:closeSessions': submitBy('OperatorsMSP'),
-  'Session:abandonSession': submitBy('OperatorsMSP', 'WalletsMSP'),
-  'Session:authorizeIdToken': { kind: 'evaluate', callers: ['OperatorsMSP'] },
+  'Session:openSession': { ...submitBy('OperatorsMSP'), roles: asOperator },
+  'Session:recordProgress': { ...submitBy('OperatorsMSP'), roles: asOperator },
+  'Session:closeSession': { ...submitBy('OperatorsMSP'), roles: asOperator },
+  'Session:closeSessions': { ...submitBy('OperatorsMSP'), roles: asOperator },
+  'Session:abandonSession': { ...submitBy('OperatorsMSP', 'WalletsMSP'), roles: asOperator },
+  'Session:authorizeIdToken': { kind: 'evaluate', callers: ['OperatorsMSP'], roles: asOperator },
   'Session:getSession': query,
   'Session:getReceipt': query,
-  'Trading:postOffer': submitBy('ProsumersMSP'),
-  'Trading:acceptOffer': submitBy('OperatorsMSP'),
-  'Trading:settleDelivery': submitBy('OperatorsMSP', 'ProsumersMSP'),
-  'Trading:expireOffer': submitBy('OperatorsMSP', 'ProsumersMSP'),
+  'Trading:postOffer': { ...submitBy('ProsumersMSP'), roles: { ProsumersMSP: 'prosumerId' } },
+  'Trading:acceptOffer': { ...submitBy('OperatorsMSP'), roles: asOperator },
+  'Trading:settleDelivery': { ...submitBy('OperatorsMSP', 'ProsumersMSP'), roles: asParty },
+  'Trading:expireOffer': { ...submitBy('OperatorsMSP', 'ProsumersMSP'), roles: asParty },
   'Trading:getOffer': query,
   'Trading:listOpenOffers': query,
 };

@@ -22,4 +22,5 @@ export * from './registry';
 export * from './session';
 export * from './trading';
 export * from './contract-api';
+export * from './metadata';
 export * from './wallet';

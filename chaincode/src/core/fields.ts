@@ -1,8 +1,9 @@
 import { refuse } from './errors';
 
 /** Identifiers (ids, event ids, references): 1-128 of [A-Za-z0-9._:-]; never contain composite-key separators. */
-const IDENTIFIER = /^[A-Za-z0-9._:-]{1,128}$/;
-const CURRENCY = /^[A-Z]{3}$/;
+export const IDENTIFIER = /^[A-Za-z0-9._:-]{1,128}$/;
+export const CURRENCY = /^[A-Z]{3}$/;
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * Reads one JSON object of a request. Unknown members are refused, so a misspelt optional field never
@@ -54,7 +55,7 @@ export class Fields {
   /** A SHA-256 digest as 64 lowercase hex digits. */
   sha256Hex(key: string): string {
     const value = this.#value[key];
-    if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) this.#fail(key, 'must be 64 lowercase hex digits');
+    if (typeof value !== 'string' || !SHA256_HEX.test(value)) this.#fail(key, 'must be 64 lowercase hex digits');
     return value;
   }
 
@@ -106,6 +107,11 @@ export class Fields {
       this.#fail(key, `must be an array of ${min} to ${max} elements`);
     }
     return value.map((element, index) => read(element, `${this.#child(key)}[${index}]`));
+  }
+
+  /** The path of member `key`, as refusals name it. */
+  pathOf(key: string): string {
+    return this.#child(key);
   }
 
   #child(key: string): string {

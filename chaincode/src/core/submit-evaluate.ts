@@ -3,9 +3,9 @@ import type { Context } from 'fabric-contract-api';
 import type { Idempotent, MspId, RequestOf, ResultOf, TransactionName } from '../api';
 import { requireMsp } from './access';
 import { refuse } from './errors';
-import { Fields } from './fields';
 import { canonicalJson, fromBytes, toBytes } from './json';
 import { KEY } from './keys';
+import type { RequestShape } from './request-shape';
 import { Tx } from './transaction-view';
 
 /** What the first transaction with an event id left behind. */
@@ -20,9 +20,8 @@ export interface EventRecord {
 export interface SubmitSpec<T extends TransactionName> {
   readonly name: T;
   readonly callers: readonly MspId[];
-  /** Request members besides eventId. */
-  readonly members: readonly string[];
-  readonly read: (fields: Fields) => Omit<RequestOf<T>, 'eventId'>;
+  /** The request, event id included (see ../<contract>/requests.ts). */
+  readonly request: RequestShape<RequestOf<T> & Idempotent>;
   readonly run: (tx: Tx, request: RequestOf<T>) => Promise<ResultOf<T>>;
 }
 
@@ -86,9 +85,8 @@ export function requirePeerOf(ctx: Context, memberMsp: MspId): void {
 }
 
 async function once<T extends TransactionName>(ctx: Context, json: string, spec: SubmitSpec<T>, store: EventStore): Promise<string> {
-  const fields = Fields.parse(json, ['eventId', ...spec.members]);
-  const eventId = fields.id('eventId');
-  const request = { ...spec.read(fields), eventId } as RequestOf<T> & Idempotent;
+  const request = spec.request.parse(json);
+  const eventId = request.eventId;
   const requestHash = requestHashOf(request);
 
   const tx = new Tx(ctx, eventId);
@@ -125,15 +123,14 @@ export async function recordEvent(tx: Tx, eventId: string, record: EventRecord):
 export interface EvaluateSpec<T extends TransactionName> {
   readonly name: T;
   readonly callers: readonly MspId[];
-  readonly members: readonly string[];
-  readonly read: (fields: Fields) => RequestOf<T>;
+  readonly request: RequestShape<RequestOf<T>>;
   readonly run: (tx: Tx, request: RequestOf<T>) => Promise<ResultOf<T>>;
 }
 
 /** A query: checks access, reads, writes nothing. */
 export async function evaluate<T extends TransactionName>(ctx: Context, json: string, spec: EvaluateSpec<T>): Promise<string> {
   requireMsp(ctx, spec.callers);
-  const request = spec.read(Fields.parse(json, spec.members));
+  const request = spec.request.parse(json);
   return canonicalJson(await spec.run(new Tx(ctx, ''), request));
 }
 

@@ -1,7 +1,7 @@
 import type { Meter, MeterBinding, MeterKey, Station } from '../api';
 import { refuse } from '../core/errors';
-import type { Fields } from '../core/fields';
 import { KEY } from '../core/keys';
+import { member } from '../core/request-shape';
 import type { Tx } from '../core/transaction-view';
 import { verifyOcmfSignature } from '../ocmf';
 
@@ -15,19 +15,18 @@ export function isMeterKey(publicKey: string): boolean {
   }
 }
 
-export function readPublicKey(fields: Fields, key: string): string {
+/** An SPKI public key in hex or base64 that the OCMF verifier can decode. */
+export const PUBLIC_KEY = member.custom({ type: 'string', description: 'SPKI DER public key, hex or base64' }, (fields, key) => {
   const value = fields.raw(key);
   if (typeof value !== 'string' || !isMeterKey(value)) refuse('BAD_REQUEST', `${key} is not an SPKI public key in hex or base64`);
   return value;
-}
+});
 
-export function readBinding(fields: Fields): MeterBinding {
-  const binding = fields.object('binding', ['kind', 'stationId', 'evseId', 'prosumerId', 'exportPointId']);
-  const kind = binding.oneOf('kind', ['evse', 'export-point'] as const);
-  return kind === 'evse'
-    ? { kind, stationId: binding.id('stationId'), evseId: binding.id('evseId') }
-    : { kind, prosumerId: binding.id('prosumerId'), exportPointId: binding.id('exportPointId') };
-}
+/** Where a meter measures: an EVSE of a station, or a prosumer's export point. */
+export const METER_BINDING = member.tagged('kind', {
+  evse: { stationId: member.id(), evseId: member.id() },
+  'export-point': { prosumerId: member.id(), exportPointId: member.id() },
+});
 
 export function bindingKey(tx: Tx, binding: MeterBinding): string {
   return binding.kind === 'evse' ? tx.key(KEY.evseMeter, binding.stationId, binding.evseId) : tx.key(KEY.exportMeter, binding.prosumerId, binding.exportPointId);

@@ -6,11 +6,11 @@ import { KEY } from '../core/keys';
 import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
 import type { Tx } from '../core/transaction-view';
 import { latestTariff } from '../tariffs/tariffs';
-import { bindingKey, checkBindingTarget, readBinding, readPublicKey } from './meters';
-import { cellOf, cellsAround, distanceM, readEvses, readPolicy } from './stations';
+import { bindingKey, checkBindingTarget } from './meters';
+import { REGISTRY_REQUESTS } from './requests';
+import { cellOf, cellsAround, distanceM } from './stations';
 import { allowUnsignedMeterData, loadPermission, revokeUnsignedMeterData } from './unsigned';
 
-const STATION_MEMBERS = ['stationId', 'payeeAccountId', 'latMicroDeg', 'lonMicroDeg', 'evses', 'policy', 'tariffId'];
 
 @Info({ title: 'Registry', description: 'Stations, EVs and meters with their registered public keys' })
 export class RegistryContract extends Contract {
@@ -25,16 +25,7 @@ export class RegistryContract extends Contract {
     return submit(ctx, request, {
       name: 'Registry:registerStation',
       callers: ['OperatorsMSP'],
-      members: STATION_MEMBERS,
-      read: (f) => ({
-        stationId: f.id('stationId'),
-        payeeAccountId: f.id('payeeAccountId'),
-        latMicroDeg: f.int('latMicroDeg', -90_000_000, 90_000_000),
-        lonMicroDeg: f.int('lonMicroDeg', -180_000_000, 180_000_000),
-        evses: readEvses(f, 'evses'),
-        policy: readPolicy(f, 'policy'),
-        tariffId: f.optionalId('tariffId'),
-      }),
+      request: REGISTRY_REQUESTS['Registry:registerStation'],
       run: async (tx, req) => {
         const key = tx.key(KEY.station, req.stationId);
         if ((await tx.get<Station>(key)) !== undefined) refuse('ALREADY_EXISTS', `station ${req.stationId} exists`);
@@ -64,14 +55,7 @@ export class RegistryContract extends Contract {
     return submit(ctx, request, {
       name: 'Registry:updateStation',
       callers: ['OperatorsMSP'],
-      members: ['stationId', 'evses', 'policy', 'tariffId', 'payeeAccountId'],
-      read: (f) => ({
-        stationId: f.id('stationId'),
-        evses: f.has('evses') ? readEvses(f, 'evses') : undefined,
-        policy: f.has('policy') ? readPolicy(f, 'policy') : undefined,
-        tariffId: f.optionalId('tariffId'),
-        payeeAccountId: f.optionalId('payeeAccountId'),
-      }),
+      request: REGISTRY_REQUESTS['Registry:updateStation'],
       run: async (tx, req) => {
         const current = await ownedStation(tx, req.stationId, operatorId);
         const station: Station = {
@@ -95,8 +79,7 @@ export class RegistryContract extends Contract {
     return submit(ctx, request, {
       name: 'Registry:registerEv',
       callers: ['WalletsMSP'],
-      members: ['evId', 'ownerAccountId', 'batteryCapacityWh'],
-      read: (f) => ({ evId: f.id('evId'), ownerAccountId: f.id('ownerAccountId'), batteryCapacityWh: f.int('batteryCapacityWh', 1, 10_000_000) }),
+      request: REGISTRY_REQUESTS['Registry:registerEv'],
       run: async (tx, req) => {
         const key = tx.key(KEY.ev, req.evId);
         if ((await tx.get<Ev>(key)) !== undefined) refuse('ALREADY_EXISTS', `EV ${req.evId} exists`);
@@ -116,8 +99,7 @@ export class RegistryContract extends Contract {
     return submit(ctx, request, {
       name: 'Registry:registerMeter',
       callers: ['AuthorityMSP'],
-      members: ['meterSerial', 'binding', 'keyId', 'publicKey'],
-      read: (f) => ({ meterSerial: f.id('meterSerial'), binding: readBinding(f), keyId: f.id('keyId'), publicKey: readPublicKey(f, 'publicKey') }),
+      request: REGISTRY_REQUESTS['Registry:registerMeter'],
       run: async (tx, req) => {
         const key = tx.key(KEY.meter, req.meterSerial);
         if ((await tx.get<Meter>(key)) !== undefined) refuse('ALREADY_EXISTS', `meter ${req.meterSerial} is registered`);
@@ -144,8 +126,7 @@ export class RegistryContract extends Contract {
     return submit(ctx, request, {
       name: 'Registry:rotateMeterKey',
       callers: ['AuthorityMSP'],
-      members: ['meterSerial', 'keyId', 'publicKey'],
-      read: (f) => ({ meterSerial: f.id('meterSerial'), keyId: f.id('keyId'), publicKey: readPublicKey(f, 'publicKey') }),
+      request: REGISTRY_REQUESTS['Registry:rotateMeterKey'],
       run: async (tx, req) => {
         const meter = await tx.must<Meter>(tx.key(KEY.meter, req.meterSerial), `meter ${req.meterSerial}`);
         if (meter.keys.some((key) => key.keyId === req.keyId)) refuse('ALREADY_EXISTS', `key ${req.keyId} exists`);
@@ -166,8 +147,7 @@ export class RegistryContract extends Contract {
     return submit(ctx, request, {
       name: 'Registry:revokeMeterKey',
       callers: ['AuthorityMSP'],
-      members: ['meterSerial', 'keyId'],
-      read: (f) => ({ meterSerial: f.id('meterSerial'), keyId: f.id('keyId') }),
+      request: REGISTRY_REQUESTS['Registry:revokeMeterKey'],
       run: async (tx, req) => {
         const meter = await tx.must<Meter>(tx.key(KEY.meter, req.meterSerial), `meter ${req.meterSerial}`);
         const target = meter.keys.find((key) => key.keyId === req.keyId) ?? refuse('NOT_FOUND', `key ${req.keyId} does not exist`);
@@ -188,8 +168,7 @@ export class RegistryContract extends Contract {
     return submit(ctx, request, {
       name: 'Registry:allowUnsignedMeterData',
       callers: ['AuthorityMSP'],
-      members: ['stationId', 'validUntilMs', 'maxEnergyWh', 'maxPowerW'],
-      read: (f) => ({ stationId: f.id('stationId'), validUntilMs: f.int('validUntilMs', 0), maxEnergyWh: f.int('maxEnergyWh', 1, 1_000_000), maxPowerW: f.int('maxPowerW', 1, 1_000_000) }),
+      request: REGISTRY_REQUESTS['Registry:allowUnsignedMeterData'],
       run: allowUnsignedMeterData,
     });
   }
@@ -200,8 +179,7 @@ export class RegistryContract extends Contract {
     return submit(ctx, request, {
       name: 'Registry:revokeUnsignedMeterData',
       callers: ['AuthorityMSP'],
-      members: ['stationId'],
-      read: (f) => ({ stationId: f.id('stationId') }),
+      request: REGISTRY_REQUESTS['Registry:revokeUnsignedMeterData'],
       run: revokeUnsignedMeterData,
     });
   }
@@ -212,8 +190,7 @@ export class RegistryContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Registry:getStation',
       callers: ALL_MSPS,
-      members: ['stationId'],
-      read: (f) => ({ stationId: f.id('stationId') }),
+      request: REGISTRY_REQUESTS['Registry:getStation'],
       run: async (tx, req) => ({
         ...(await tx.must<Station>(tx.key(KEY.station, req.stationId), `station ${req.stationId}`)),
         unsignedMeterData: await loadPermission(tx, req.stationId),
@@ -227,8 +204,7 @@ export class RegistryContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Registry:findStationsNear',
       callers: ALL_MSPS,
-      members: ['latMicroDeg', 'lonMicroDeg', 'radiusM'],
-      read: (f) => ({ latMicroDeg: f.int('latMicroDeg', -90_000_000, 90_000_000), lonMicroDeg: f.int('lonMicroDeg', -180_000_000, 180_000_000), radiusM: f.int('radiusM', 1, 25_000) }),
+      request: REGISTRY_REQUESTS['Registry:findStationsNear'],
       run: async (tx, req) => {
         const found: (Station & { distanceM: number })[] = [];
         for (const [latCell, lonCell] of cellsAround(req.latMicroDeg, req.lonMicroDeg, req.radiusM)) {
@@ -249,8 +225,7 @@ export class RegistryContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Registry:getMeter',
       callers: ALL_MSPS,
-      members: ['meterSerial'],
-      read: (f) => ({ meterSerial: f.id('meterSerial') }),
+      request: REGISTRY_REQUESTS['Registry:getMeter'],
       run: (tx, req) => tx.must<Meter>(tx.key(KEY.meter, req.meterSerial), `meter ${req.meterSerial}`),
     });
   }

@@ -1,6 +1,6 @@
-import type { Connector, ConnectorType, Evse, StationPolicy } from '../api';
+import type { ConnectorType, StationPolicy } from '../api';
 import { refuse } from '../core/errors';
-import { Fields } from '../core/fields';
+import { member } from '../core/request-shape';
 
 export const CONNECTOR_TYPES: readonly ConnectorType[] = [
   'IEC_62196_T1',
@@ -13,26 +13,27 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
 ];
 const MAX_POWER_W = 1_000_000;
 
-export function readEvses(fields: Fields, key: string): Evse[] {
-  const evses = fields.array(key, 1, 64, (element, path) => {
-    const evse = new Fields(element, path, ['evseId', 'connectors']);
-    const connectors = evse.array('connectors', 1, 8, (item, itemPath): Connector => {
-      const connector = new Fields(item, itemPath, ['connectorId', 'type', 'maxPowerW']);
-      return { connectorId: connector.id('connectorId'), type: connector.oneOf('type', CONNECTOR_TYPES), maxPowerW: connector.int('maxPowerW', 1, MAX_POWER_W) };
-    });
-    unique(connectors.map((c) => c.connectorId), `${path}.connectors`);
-    return { evseId: evse.id('evseId'), connectors };
-  });
-  unique(evses.map((e) => e.evseId), key);
-  return evses;
-}
+/** A station's EVSEs and their connectors, each id once. */
+export const EVSES = member.checked(
+  member.arrayOf(1, 64, {
+    evseId: member.id(),
+    connectors: member.checked(
+      member.arrayOf(1, 8, { connectorId: member.id(), type: member.oneOf(CONNECTOR_TYPES), maxPowerW: member.int(1, MAX_POWER_W) }),
+      (connectors, path) => unique(connectors.map((c) => c.connectorId), path),
+    ),
+  }),
+  (evses, path) => unique(evses.map((e) => e.evseId), path),
+);
 
-export function readPolicy(fields: Fields, key: string): StationPolicy {
+const POLICY = member.object({ minimumHold: member.int(1, 1_000_000) });
+
+/** A station's policy; naming acceptUnsignedMeterData is refused, for that is the Authority's to grant. */
+export const STATION_POLICY = member.custom(POLICY.schema, (fields, key): StationPolicy => {
   if (fields.object(key, ['acceptUnsignedMeterData', 'minimumHold']).has('acceptUnsignedMeterData')) {
     refuse('ACCESS_DENIED', 'the Authority decides whether a station may settle from unsigned meter data (Registry:allowUnsignedMeterData)');
   }
-  return { minimumHold: fields.object(key, ['minimumHold']).int('minimumHold', 1, 1_000_000) };
-}
+  return POLICY.read(fields, key);
+});
 
 function unique(ids: readonly string[], path: string): void {
   if (new Set(ids).size !== ids.length) refuse('BAD_REQUEST', `${path} has duplicate ids`);

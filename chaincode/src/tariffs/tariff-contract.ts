@@ -3,7 +3,8 @@ import { requireOperator } from '../core/access';
 import { refuse } from '../core/errors';
 import { KEY, padSeq } from '../core/keys';
 import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
-import { ocpiPricedTariff, type PricedTariff, readOcpiTariff, TariffError, validateTariff, type Tariff } from '../pricing';
+import { ocpiPricedTariff, type PricedTariff, type Tariff } from '../pricing';
+import { refusedAsInvalid, TARIFF_REQUESTS } from './requests';
 import { latestTariff, tariffVersion, type StoredTariff } from './tariffs';
 
 @Info({ title: 'Tariff', description: 'Versioned OCPI-style tariffs, owned by one operator each' })
@@ -19,8 +20,7 @@ export class TariffContract extends Contract {
     return submit(ctx, request, {
       name: 'Tariff:publishTariff',
       callers: ['OperatorsMSP'],
-      members: ['tariff', 'timeZone'],
-      read: (f) => read(f.raw('tariff'), f.raw('timeZone')),
+      request: TARIFF_REQUESTS['Tariff:publishTariff'],
       run: async (tx, req) => {
         const checked = req.tariff as { readonly id: string; readonly currency: string };
         const tariffId = checked.id;
@@ -53,8 +53,7 @@ export class TariffContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Tariff:getTariff',
       callers: ALL_MSPS,
-      members: ['tariffId', 'version'],
-      read: (f) => ({ tariffId: f.id('tariffId'), version: f.optionalInt('version', 1) }),
+      request: TARIFF_REQUESTS['Tariff:getTariff'],
       run: async (tx, req) => {
         const found = req.version === undefined ? await latestTariff(tx, req.tariffId) : await tariffVersion(tx, req.tariffId, req.version);
         return found ?? refuse('NOT_FOUND', `tariff ${req.tariffId} does not exist`);
@@ -63,31 +62,10 @@ export class TariffContract extends Contract {
   }
 }
 
-/**
- * A tariff of the first rules (its own `id` and `version`), or, with the location's IANA `timeZone`, an OCPI 2.2.1
- * Tariff object (pricing rules 2, versioned by the ledger). The validated copy is what the request hash covers.
- */
-function read(tariff: unknown, timeZone: unknown): { tariff: { id: string; currency: string }; timeZone?: string } {
-  return refusedAsInvalid(() => {
-    if (timeZone === undefined) return { tariff: validateTariff(tariff) };
-    if (typeof timeZone !== 'string') throw new TariffError('TYPE', 'timeZone', 'must be a string');
-    return { tariff: readOcpiTariff(tariff).tariff, timeZone };
-  });
-}
-
 /** How long before the publication the zone's rules are frozen from: no session under this version starts earlier. */
 const ZONE_MARGIN_MS = 86_400_000;
 
 function frozenOcpi(tariff: unknown, timeZone: string, version: number, nowMs: number): PricedTariff {
   // The ledger's evidence is signed energy readings: no current, so a current restriction could never be decided.
   return refusedAsInvalid(() => ocpiPricedTariff({ tariff, timeZone, version, rulesFromMs: nowMs - ZONE_MARGIN_MS, currentMeasured: false }));
-}
-
-function refusedAsInvalid<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof TariffError) refuse('TARIFF_INVALID', `${error.code} at ${error.path || 'tariff'}: ${error.message}`);
-    throw error;
-  }
 }

@@ -5,8 +5,8 @@ import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
 import { KEY } from '../core/keys';
 import { acceptOffer, expireOffer, postOffer, settleDelivery } from './trading';
 import { loadOffer, publicOffer, tradesOf, type OfferRecord } from './offers';
+import { TRADING_REQUESTS } from './requests';
 
-const MAX_WH = 100_000_000;
 
 @Info({ title: 'Trading', description: 'Prosumer energy offers, operator escrow, settlement from export meter data' })
 export class TradingContract extends Contract {
@@ -21,18 +21,7 @@ export class TradingContract extends Contract {
     return submit(ctx, request, {
       name: 'Trading:postOffer',
       callers: ['ProsumersMSP'],
-      members: ['offerId', 'prosumerAccountId', 'exportPointId', 'energyWh', 'priceMicroPerKWh', 'currency', 'windowStartMs', 'windowEndMs', 'acceptUntilMs'],
-      read: (f) => ({
-        offerId: f.id('offerId'),
-        prosumerAccountId: f.id('prosumerAccountId'),
-        exportPointId: f.id('exportPointId'),
-        energyWh: f.int('energyWh', 1, MAX_WH),
-        priceMicroPerKWh: f.int('priceMicroPerKWh', 1, 100_000_000),
-        currency: f.currency('currency'),
-        windowStartMs: f.int('windowStartMs', 0),
-        windowEndMs: f.int('windowEndMs', 0),
-        acceptUntilMs: f.int('acceptUntilMs', 0),
-      }),
+      request: TRADING_REQUESTS['Trading:postOffer'],
       run: (tx, req) => postOffer(tx, prosumerId, req),
     });
   }
@@ -44,8 +33,7 @@ export class TradingContract extends Contract {
     return submit(ctx, request, {
       name: 'Trading:acceptOffer',
       callers: ['OperatorsMSP'],
-      members: ['offerId', 'operatorAccountId', 'energyWh'],
-      read: (f) => ({ offerId: f.id('offerId'), operatorAccountId: f.id('operatorAccountId'), energyWh: f.int('energyWh', 1, MAX_WH) }),
+      request: TRADING_REQUESTS['Trading:acceptOffer'],
       run: (tx, req) => acceptOffer(tx, operatorId, req),
     });
   }
@@ -58,8 +46,7 @@ export class TradingContract extends Contract {
     return submit(ctx, request, {
       name: 'Trading:settleDelivery',
       callers: ['OperatorsMSP', 'ProsumersMSP'],
-      members: ['offerId'],
-      read: (f) => ({ offerId: f.id('offerId') }),
+      request: TRADING_REQUESTS['Trading:settleDelivery'],
       run: (tx, req) => settleDelivery(tx, party, req, tx.transient(TRANSIENT_KEYS.ocmfRecords) !== undefined),
     });
   }
@@ -71,8 +58,7 @@ export class TradingContract extends Contract {
     return submit(ctx, request, {
       name: 'Trading:expireOffer',
       callers: ['OperatorsMSP', 'ProsumersMSP'],
-      members: ['offerId'],
-      read: (f) => ({ offerId: f.id('offerId') }),
+      request: TRADING_REQUESTS['Trading:expireOffer'],
       run: (tx, req) => expireOffer(tx, party, req),
     });
   }
@@ -83,8 +69,7 @@ export class TradingContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Trading:getOffer',
       callers: ALL_MSPS,
-      members: ['offerId'],
-      read: (f) => ({ offerId: f.id('offerId') }),
+      request: TRADING_REQUESTS['Trading:getOffer'],
       run: async (tx, req) => ({ ...publicOffer(await loadOffer(tx, req.offerId)), trades: await tradesOf(tx, req.offerId) }),
     });
   }
@@ -96,8 +81,7 @@ export class TradingContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Trading:listOpenOffers',
       callers: ALL_MSPS,
-      members: [],
-      read: () => ({}),
+      request: TRADING_REQUESTS['Trading:listOpenOffers'],
       run: async (tx) => {
         const offers = (await tx.list<OfferRecord>(KEY.offer)).map((listed) => listed.value);
         return { offers: offers.filter((offer) => offer.status === 'open' && offer.acceptUntilMs > tx.nowMs).map(publicOffer) };

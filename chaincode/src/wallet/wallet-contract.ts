@@ -1,5 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { WALLETS_PRIVATE_COLLECTION, type Account, type AccountKind, type IdTokenLink, type LedgerEntry, type TransactionName } from '../api';
+import { WALLETS_PRIVATE_COLLECTION, type Account, type IdTokenLink, type LedgerEntry, type TransactionName } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import { ALL_MSPS, evaluate, submit, submitPrivate, type SubmitSpec } from '../core/submit-evaluate';
@@ -9,10 +9,9 @@ import { completePayout, confirmPayoutDestination, loadPayout, requestPayout, re
 import { loadPayment, recordPayment } from './payments';
 import { forgetIdToken, indexIdToken, setDriverProfile, setTokenPepper } from './private-records';
 import { resolveIdToken } from './resolve';
+import { WALLET_REQUESTS } from './requests';
 import { loadLink } from './tokens';
 
-const KINDS: readonly AccountKind[] = ['driver', 'operator', 'prosumer'];
-const MAX_AMOUNT = 1_000_000_000_00;
 
 @Info({ title: 'Wallet', description: 'E-wallet accounts, top-ups, holds and the id token link' })
 export class WalletContract extends Contract {
@@ -26,14 +25,7 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:openAccount',
       callers: ['WalletsMSP'],
-      members: ['accountId', 'kind', 'ownerId', 'currency', 'sessionLimit'],
-      read: (f) => ({
-        accountId: f.id('accountId'),
-        kind: f.oneOf('kind', KINDS),
-        ownerId: f.optionalId('ownerId'),
-        currency: f.currency('currency'),
-        sessionLimit: f.optionalInt('sessionLimit', 1, MAX_AMOUNT),
-      }),
+      request: WALLET_REQUESTS['Wallet:openAccount'],
       run: async (tx, req) => {
         const key = tx.key(KEY.account, req.accountId);
         if ((await tx.get<Account>(key)) !== undefined) refuse('ALREADY_EXISTS', `account ${req.accountId} exists`);
@@ -65,8 +57,7 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:topUp',
       callers: ['WalletsMSP'],
-      members: ['accountId', 'amount', 'reference'],
-      read: (f) => ({ accountId: f.id('accountId'), amount: f.int('amount', 1, MAX_AMOUNT), reference: f.id('reference') }),
+      request: WALLET_REQUESTS['Wallet:topUp'],
       run: async (tx, req) => {
         const account = await touchDriver(tx, await activeAccount(tx, req.accountId));
         await recordPayment(tx, account, req);
@@ -86,14 +77,7 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:requestPayout',
       callers: ['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP'],
-      members: ['accountId', 'payoutId', 'amount', 'destination', 'requestRef'],
-      read: (f) => ({
-        accountId: f.id('accountId'),
-        payoutId: f.id('payoutId'),
-        amount: f.int('amount', 1, MAX_AMOUNT),
-        destination: f.id('destination'),
-        ...(f.has('requestRef') ? { requestRef: f.sha256Hex('requestRef') } : {}),
-      }),
+      request: WALLET_REQUESTS['Wallet:requestPayout'],
       run: (tx, req) => requestPayout(tx, requester, req),
     });
   }
@@ -104,8 +88,7 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:confirmPayoutDestination',
       callers: ['WalletsMSP'],
-      members: ['accountId', 'destinationId', 'fingerprint', 'confirmation'],
-      read: (f) => ({ accountId: f.id('accountId'), destinationId: f.id('destinationId'), fingerprint: f.sha256Hex('fingerprint'), confirmation: f.sha256Hex('confirmation') }),
+      request: WALLET_REQUESTS['Wallet:confirmPayoutDestination'],
       run: confirmPayoutDestination,
     });
   }
@@ -116,8 +99,7 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:payout',
       callers: ['WalletsMSP'],
-      members: ['accountId', 'payoutId', 'reference'],
-      read: (f) => ({ accountId: f.id('accountId'), payoutId: f.id('payoutId'), reference: f.id('reference') }),
+      request: WALLET_REQUESTS['Wallet:payout'],
       run: completePayout,
     });
   }
@@ -128,8 +110,7 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:returnPayout',
       callers: ['WalletsMSP'],
-      members: ['accountId', 'payoutId', 'reference'],
-      read: (f) => ({ accountId: f.id('accountId'), payoutId: f.id('payoutId'), reference: f.id('reference') }),
+      request: WALLET_REQUESTS['Wallet:returnPayout'],
       run: returnPayout,
     });
   }
@@ -140,8 +121,7 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:setSessionLimit',
       callers: ['WalletsMSP'],
-      members: ['accountId', 'sessionLimit'],
-      read: (f) => ({ accountId: f.id('accountId'), sessionLimit: f.int('sessionLimit', 1, MAX_AMOUNT) }),
+      request: WALLET_REQUESTS['Wallet:setSessionLimit'],
       run: async (tx, req) => {
         const account = await activeAccount(tx, req.accountId);
         if (account.kind !== 'driver') refuse('BAD_REQUEST', 'only driver accounts have a session limit');
@@ -156,7 +136,7 @@ export class WalletContract extends Contract {
   @Transaction()
   @Returns('string')
   async setTokenPepper(ctx: Context, request: string): Promise<string> {
-    return submitPrivate(ctx, request, walletsOnly({ name: 'Wallet:setTokenPepper', members: [], read: () => ({}), run: (tx) => setTokenPepper(tx) }));
+    return submitPrivate(ctx, request, walletsOnly({ name: 'Wallet:setTokenPepper', request: WALLET_REQUESTS['Wallet:setTokenPepper'], run: (tx) => setTokenPepper(tx) }));
   }
 
   @Transaction()
@@ -165,7 +145,7 @@ export class WalletContract extends Contract {
     return submitPrivate(
       ctx,
       request,
-      walletsOnly({ name: 'Wallet:setDriverProfile', members: ['accountId'], read: (f) => ({ accountId: f.id('accountId') }), run: setDriverProfile }),
+      walletsOnly({ name: 'Wallet:setDriverProfile', request: WALLET_REQUESTS['Wallet:setDriverProfile'], run: setDriverProfile }),
     );
   }
 
@@ -175,8 +155,7 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:linkIdToken',
       callers: ['WalletsMSP'],
-      members: ['accountId', 'tokenRef', 'proofHash'],
-      read: (f) => ({ accountId: f.id('accountId'), tokenRef: f.id('tokenRef'), proofHash: f.sha256Hex('proofHash') }),
+      request: WALLET_REQUESTS['Wallet:linkIdToken'],
       run: async (tx, req) => {
         const account = await activeAccount(tx, req.accountId);
         if (account.kind !== 'driver') refuse('BAD_REQUEST', 'id tokens link to driver accounts');
@@ -197,8 +176,7 @@ export class WalletContract extends Contract {
       request,
       walletsOnly({
         name: 'Wallet:indexIdToken',
-        members: ['accountId', 'tokenRef'],
-        read: (f) => ({ accountId: f.id('accountId'), tokenRef: f.id('tokenRef') }),
+        request: WALLET_REQUESTS['Wallet:indexIdToken'],
         run: indexIdToken,
       }),
     );
@@ -210,8 +188,7 @@ export class WalletContract extends Contract {
     return submit(ctx, request, {
       name: 'Wallet:unlinkIdToken',
       callers: ['WalletsMSP'],
-      members: ['accountId', 'tokenRef'],
-      read: (f) => ({ accountId: f.id('accountId'), tokenRef: f.id('tokenRef') }),
+      request: WALLET_REQUESTS['Wallet:unlinkIdToken'],
       run: async (tx, req) => {
         const link = await loadLink(tx, req.accountId, req.tokenRef);
         if (link === undefined || link.status !== 'active') refuse('NOT_FOUND', `no active token ${req.tokenRef}`);
@@ -226,7 +203,7 @@ export class WalletContract extends Contract {
   @Transaction()
   @Returns('string')
   async forgetIdToken(ctx: Context, request: string): Promise<string> {
-    return submitPrivate(ctx, request, walletsOnly({ name: 'Wallet:forgetIdToken', members: [], read: () => ({}), run: forgetIdToken }));
+    return submitPrivate(ctx, request, walletsOnly({ name: 'Wallet:forgetIdToken', request: WALLET_REQUESTS['Wallet:forgetIdToken'], run: forgetIdToken }));
   }
 
   /** Evaluate on a WalletsMSP peer: only there is the token index readable. */
@@ -236,8 +213,7 @@ export class WalletContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Wallet:resolveIdToken',
       callers: ['OperatorsMSP', 'WalletsMSP'],
-      members: [],
-      read: () => ({}),
+      request: WALLET_REQUESTS['Wallet:resolveIdToken'],
       run: resolveIdToken,
     });
   }
@@ -248,8 +224,7 @@ export class WalletContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Wallet:getAccount',
       callers: ALL_MSPS,
-      members: ['accountId'],
-      read: (f) => ({ accountId: f.id('accountId') }),
+      request: WALLET_REQUESTS['Wallet:getAccount'],
       run: async (tx, req) => {
         const account = await loadAccount(tx, req.accountId);
         return viewOf(account, await fundsOf(tx, account));
@@ -263,8 +238,7 @@ export class WalletContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Wallet:getPayout',
       callers: ALL_MSPS,
-      members: ['accountId', 'payoutId'],
-      read: (f) => ({ accountId: f.id('accountId'), payoutId: f.id('payoutId') }),
+      request: WALLET_REQUESTS['Wallet:getPayout'],
       run: (tx, req) => loadPayout(tx, req.accountId, req.payoutId),
     });
   }
@@ -275,8 +249,7 @@ export class WalletContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Wallet:getPayment',
       callers: ALL_MSPS,
-      members: ['reference'],
-      read: (f) => ({ reference: f.id('reference') }),
+      request: WALLET_REQUESTS['Wallet:getPayment'],
       run: (tx, req) => loadPayment(tx, req.reference),
     });
   }
@@ -287,8 +260,7 @@ export class WalletContract extends Contract {
     return evaluate(ctx, request, {
       name: 'Wallet:getHistory',
       callers: ALL_MSPS,
-      members: ['accountId'],
-      read: (f) => ({ accountId: f.id('accountId') }),
+      request: WALLET_REQUESTS['Wallet:getHistory'],
       run: async (tx, req) => {
         await loadAccount(tx, req.accountId);
         const entries = (await tx.list<LedgerEntry>(KEY.entry, req.accountId)).map((listed) => listed.value);

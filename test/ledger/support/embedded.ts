@@ -29,6 +29,8 @@ export async function openEmbedded(): Promise<LedgerUnderTest> {
     events: { events: async (checkpoint) => embedded.events(checkpoint.getBlockNumber() ?? BigInt(embedded.height()), checkpoint.getTransactionId()) },
     height: async () => BigInt(embedded.height()),
     proof: (sessionId, transactionId, ocmfRecords) => gatherEmbeddedProof({ sessionId, transactionId, readBlock: (number) => embedded.getBlock(number), ocmfRecords }),
+    // One process answers for every organization: the identity decides nothing GetMetadata says.
+    metadata: () => embedded.metadata(),
     close: async () => {
       await embedded.close();
       await rm(dataDir, { recursive: true, force: true });

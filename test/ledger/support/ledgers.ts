@@ -1,3 +1,4 @@
+import { type ContractMetadata, GET_METADATA } from '@chargeledger/chaincode/api';
 import { loadConfig } from '@chargeledger/config';
 import { fabricBlockSource, gatherFabricProof, type ReceiptProof } from '@chargeledger/verifier';
 import { type ChargingLedger, type CommittedEventSource, connectAs, type FabricIdentityConnection, fabricEventSource, readNetworkDescription } from '@chargeledger/ledger-bridge';
@@ -36,6 +37,8 @@ export interface LedgerUnderTest {
   height(): Promise<bigint>;
   /** A settlement's proof gathered as `npm run verify` gathers it: on Fabric from the Operators' and the Wallets' peers. */
   proof(sessionId: string, transactionId: string, ocmfRecords: readonly string[]): Promise<ReceiptProof>;
+  /** What `org.hyperledger.fabric:GetMetadata` answers, evaluated with this party's identity at its organization's peer. */
+  metadata(party: Party): Promise<ContractMetadata>;
   close(): Promise<void>;
 }
 
@@ -91,6 +94,11 @@ export async function openFabric(): Promise<LedgerUnderTest> {
       } finally {
         for (const source of sources) source.close();
       }
+    },
+    metadata: async (name) => {
+      const [contract, fn] = GET_METADATA.split(':') as [string, string];
+      const answer = await (connections.get(name) as FabricIdentityConnection).network.getContract(description.chaincode, contract).evaluateTransaction(fn);
+      return JSON.parse(Buffer.from(answer).toString('utf8')) as ContractMetadata;
     },
     close: async () => {
       for (const connection of connections.values()) connection.close();
