@@ -79,7 +79,7 @@ describe('LedgerWorker', () => {
     events = new QueueEvents('ledger-events', { connection: eventsConnection, prefix });
     await events.waitUntilReady();
     ledger = new RecordingLedger();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 } });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention: config.queue.retention });
   });
 
   afterEach(async () => {
@@ -120,7 +120,7 @@ describe('LedgerWorker', () => {
       evaluate: () => ledger.evaluate(),
     };
     await worker.close();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger: slowLedger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 } });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger: slowLedger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention: config.queue.retention });
     const sampled = (minute: number): LedgerEvent => ({ ...base, kind: 'MeterSampled', eventId: `sampled.CP-1-7.${minute}`, meterStartWh: 0, sampledAt: `2026-11-24T10:${String(minute).padStart(2, '0')}:00.000Z`, registerWh: minute * 100, evidence: [] });
     worker.run();
     await (await add(started)).waitUntilFinished(events);
@@ -210,7 +210,7 @@ describe('LedgerWorker', () => {
     worker.run();
     await (await add(started)).waitUntilFinished(events);
     await worker.close();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 } });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention: config.queue.retention });
     const reading = await add({ ...base, kind: 'MeterSampled', eventId: 'sampled.CP-1-7.29', meterStartWh: 0, sampledAt: '2026-11-24T10:29:00.000Z', registerWh: 900, evidence: [] });
     const end = await add(ended);
     worker.run();
