@@ -365,8 +365,7 @@ async function main(): Promise<void> {
       atRest: rest === undefined ? undefined : { redisUsedBytes: rest.redisUsedBytes, completedJobs: rest.completedJobs, keys: rest.keys, bytesAboveBeforeLoad: rest.redisUsedBytes - before.usedBytes },
       samples,
     };
-    const { samples: _omitted, ...summary } = result;
-    console.log(JSON.stringify(summary, null, 2));
+    console.log(JSON.stringify({ ...result, samples: `${samples.length} samples (in soak.json)` }, null, 2));
     if (values.out !== undefined) {
       mkdirSync(values.out, { recursive: true });
       writeFileSync(path.join(values.out, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
