@@ -143,7 +143,8 @@ class Stack {
 
   #spawn(name: string, main: string): void {
     const out = path.join(this.dataDir, 'logs', `${name}.log`);
-    const child = spawn('nice', [process.execPath, '--import', 'tsx', main], { cwd: root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Each process at the soak's own priority: run the soak under `nice`, and they are too.
+    const child = spawn(process.execPath, ['--import', 'tsx', main], { cwd: root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     const flush = (): void => writeFileSync(out, Buffer.concat(chunks));
     child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
