@@ -43,6 +43,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       heartbeatIntervalS: s.CSMS_HEARTBEAT_INTERVAL_S,
       maxFrameBytes: s.CSMS_MAX_FRAME_BYTES,
       callTimeoutMs: s.CSMS_CALL_TIMEOUT_MS,
+      newSessionsMaxRedisFraction: s.CSMS_NEW_SESSIONS_MAX_REDIS_PCT / 100,
+      ledgerLagWarningMs: s.CSMS_LEDGER_LAG_WARNING_S * 1000,
       apiKeys: s.CSMS_API_KEYS.split(',')
         .filter((pair) => pair !== '')
         .map((pair) => {
@@ -69,7 +71,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
               whenUnavailable: s.CSMS_AUTHORIZE_WHEN_LEDGER_UNAVAILABLE,
             },
     },
-    queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS, ledgerOutcomes: s.QUEUE_LEDGER_OUTCOMES, ledgerQueries: s.QUEUE_LEDGER_QUERIES },
+    queue: {
+      prefix: s.QUEUE_PREFIX,
+      ledgerEvents: s.QUEUE_LEDGER_EVENTS,
+      ledgerOutcomes: s.QUEUE_LEDGER_OUTCOMES,
+      ledgerQueries: s.QUEUE_LEDGER_QUERIES,
+      retention: { completed: { age: s.QUEUE_COMPLETED_KEEP_S, count: s.QUEUE_COMPLETED_KEEP_COUNT }, failed: { age: s.QUEUE_FAILED_KEEP_S, count: s.QUEUE_FAILED_KEEP_COUNT } },
+    },
     ledger: s.CHARGELEDGER_LEDGER,
     embedded: { dataDir: underData('embedded-ledger'), host: s.EMBEDDED_LEDGER_HOST, port: s.EMBEDDED_LEDGER_PORT, keyFile: underData('secrets/embedded-ledger-key') },
     fabric: {

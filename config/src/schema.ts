@@ -8,11 +8,16 @@ const settingsObject = z.object({
   CHARGELEDGER_DATA_DIR: z.string().min(1),
   REDIS_HOST: host,
   REDIS_PORT: port,
+  REDIS_MAXMEMORY: z.string().regex(/^\d+(kb|mb|gb)?$/i, 'bytes, or a number with kb, mb or gb as redis.conf writes it'),
+  REDIS_AOF_REWRITE_PERCENTAGE: z.coerce.number().int().min(0),
+  REDIS_AOF_REWRITE_MIN_SIZE: z.string().regex(/^\d+(kb|mb|gb)?$/i, 'bytes, or a number with kb, mb or gb'),
   CSMS_HOST: host,
   CSMS_PORT: port,
   CSMS_HEARTBEAT_INTERVAL_S: positiveInt,
   CSMS_MAX_FRAME_BYTES: positiveInt,
   CSMS_CALL_TIMEOUT_MS: positiveInt,
+  CSMS_NEW_SESSIONS_MAX_REDIS_PCT: z.coerce.number().int().min(1).max(100),
+  CSMS_LEDGER_LAG_WARNING_S: positiveInt,
   CSMS_API_KEYS: z
     .string()
     .regex(/^((admin|operator|read-only):[^,:\s]{24,})?(,(admin|operator|read-only):[^,:\s]{24,})*$/, 'role:key pairs, keys of 24+ characters')
@@ -27,6 +32,11 @@ const settingsObject = z.object({
   QUEUE_LEDGER_EVENTS: z.string().min(1),
   QUEUE_LEDGER_OUTCOMES: z.string().min(1),
   QUEUE_LEDGER_QUERIES: z.string().min(1),
+  // A completed SessionStarted holds the raw id token: gone within the hour (decision 15).
+  QUEUE_COMPLETED_KEEP_S: z.coerce.number().int().min(1).max(3600),
+  QUEUE_COMPLETED_KEEP_COUNT: positiveInt,
+  QUEUE_FAILED_KEEP_S: positiveInt,
+  QUEUE_FAILED_KEEP_COUNT: positiveInt,
   CSMS_LEDGER_AUTHORIZATION: z.enum(['on', 'off']),
   CSMS_LEDGER_AUTHORIZATION_TIMEOUT_MS: positiveInt,
   CSMS_LEDGER_AUTHORIZATION_CACHE_S: z.coerce.number().int().min(0),
@@ -92,6 +102,10 @@ export interface Config {
     readonly heartbeatIntervalS: number;
     readonly maxFrameBytes: number;
     readonly callTimeoutMs: number;
+    /** New sessions are refused while Redis uses this fraction (0-1] of its maxmemory (ADR 0029). */
+    readonly newSessionsMaxRedisFraction: number;
+    /** A warning is logged while the oldest event waiting for the bridge is older than this. */
+    readonly ledgerLagWarningMs: number;
     readonly apiKeys: readonly { readonly role: 'admin' | 'operator' | 'read-only'; readonly key: string }[];
     readonly dataTransferVendors: readonly string[];
     /** Empty: the composition root derives one from the host name and process id. */
@@ -108,7 +122,14 @@ export interface Config {
         }
       | undefined;
   };
-  readonly queue: { readonly prefix: string; readonly ledgerEvents: string; readonly ledgerOutcomes: string; readonly ledgerQueries: string };
+  readonly queue: {
+    readonly prefix: string;
+    readonly ledgerEvents: string;
+    readonly ledgerOutcomes: string;
+    readonly ledgerQueries: string;
+    /** How long finished jobs stay in Redis (ADR 0029): completed events and outcomes; failed events and dead letters. */
+    readonly retention: { readonly completed: { readonly age: number; readonly count: number }; readonly failed: { readonly age: number; readonly count: number } };
+  };
   /** Which ledger the stack settles on; `auto` picks Fabric when its binaries are found. */
   readonly ledger: 'auto' | 'fabric' | 'embedded';
   /** The embedded ledger's folder and its loopback gateway. */

@@ -18,6 +18,7 @@ import { CsmsMetrics } from './metrics';
 import { type ChargerConnection, OcppServer } from './ocpp/server';
 import { CommandRouter } from './command-router';
 import type { EventPublisher } from './queue/publisher';
+import { type QueueHealth, watchQueueHealth } from './queue/queue-health';
 import { type CsmsTls, tlsServerOptions } from './tls';
 
 export interface CsmsOptions {
@@ -30,6 +31,10 @@ export interface CsmsOptions {
   /** Unique among the nodes sharing this Redis. */
   readonly nodeId: string;
   readonly publisher: EventPublisher;
+  /** The events queue and Redis memory: new sessions are refused near Redis's limit, the lag is shown (ADR 0029). */
+  readonly queueHealth: QueueHealth;
+  /** How often the queue's health is sampled for the refusal and the warnings. */
+  readonly queueHealthEveryMs: number;
   readonly keyPrefix: string;
   /** Where the ledger bridge reports refused and exhausted holds; a connection BullMQ may block on. */
   readonly outcomes: { readonly connection: Redis; readonly prefix: string; readonly queueName: string };
@@ -75,7 +80,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   const transactions = new TransactionStore(stores);
 
   // The router and the metrics ask the OCPP server about its sockets only once it runs (closures, not calls).
-  const metrics: CsmsMetrics = new CsmsMetrics({ connectedChargers: (): number => ocpp.connectedCount, queueDepth: () => options.publisher.depth() });
+  const metrics: CsmsMetrics = new CsmsMetrics({ connectedChargers: (): number => ocpp.connectedCount, queueHealth: () => options.queueHealth.sample() });
   const router: CommandRouter = new CommandRouter({
     nodeId: options.nodeId,
     keyPrefix: options.keyPrefix,
@@ -101,6 +106,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     tokens,
     ledger,
     whenLedgerUnavailable: options.ledgerAuthorization?.whenUnavailable ?? 'registry',
+    newSessions: options.queueHealth,
     onDecision: ({ source, status }) => metrics.authorizations.inc({ source, status }),
   });
   const ocpp: OcppServer = new OcppServer({
@@ -133,7 +139,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   });
   // Fastify's own 404 logs the raw URL in its message; this one logs nothing beyond the redacted request line.
   http.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'NotFound', message: `no route for ${request.method} at this path` }));
-  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, transactions, ocpp, router, metrics });
+  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, transactions, ocpp, router, metrics, queueHealth: options.queueHealth });
   http.server.on('upgrade', (request, socket, head) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (!path.startsWith('/ocpp/')) {
@@ -152,12 +158,14 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     sessionFlagged: (flag) => metrics.sessionFlags.inc({ flag }),
   });
   reactions.run();
+  const healthWatch = await watchQueueHealth(options.queueHealth, options.queueHealthEveryMs);
 
   return {
     http,
     ocpp,
     router,
     async close(): Promise<void> {
+      healthWatch.stop();
       await reactions.close();
       await ocpp.close();
       await http.close();

@@ -5,5 +5,6 @@ export { SECURITY_PROFILES, type SecurityProfile } from './domain/security-profi
 export type { CsmsTls } from './tls';
 export { createLogger } from './logger';
 export { EventPublisher, QueueUnavailableError } from './queue/publisher';
+export { QueueHealth, type QueueHealthOptions, type QueueHealthSnapshot } from './queue/queue-health';
 export type { LedgerAuthorizationOptions } from './app';
 export type { WhenLedgerUnavailable } from './domain/authorization';

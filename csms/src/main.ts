@@ -11,6 +11,7 @@ import { installLastResortHandlers } from './last-resort';
 import { createLogger } from './logger';
 import { bridgeHeartbeatKey, ledgerQueriesKey } from '@chargeledger/ledger-queue';
 import { EventPublisher } from './queue/publisher';
+import { QueueHealth } from './queue/queue-health';
 import { readOrCreateSecret } from './secret-file';
 import type { CsmsTls } from './tls';
 
@@ -53,7 +54,15 @@ async function main(): Promise<void> {
   const redis = new Redis({ ...redisOptions, maxRetriesPerRequest: 3 });
   // The publisher's connection fails fast while Redis is away, so a charger is told to retry at once.
   const publisherRedis = new Redis({ ...redisOptions, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const publisher = new EventPublisher({ connection: publisherRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerEvents, timeoutMs: 5000, log });
+  const publisher = new EventPublisher({ connection: publisherRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerEvents, timeoutMs: 5000, retention: config.queue.retention, log });
+  const queueHealth = new QueueHealth({
+    connection: redis,
+    queueKeyPrefix: publisher.keyPrefix,
+    newSessionsMaxRedisFraction: config.csms.newSessionsMaxRedisFraction,
+    lagWarningMs: config.csms.ledgerLagWarningMs,
+    clock: systemClock,
+    log: log.child({ component: 'queue-health' }),
+  });
 
   const subscriber = new Redis(redisOptions);
   const outcomesRedis = new Redis({ ...redisOptions, maxRetriesPerRequest: null });
@@ -64,6 +73,8 @@ async function main(): Promise<void> {
     subscriber,
     nodeId: config.csms.nodeId === '' ? `${hostname()}-${process.pid}` : config.csms.nodeId,
     publisher,
+    queueHealth,
+    queueHealthEveryMs: 1000,
     keyPrefix: `${config.queue.prefix}:csms`,
     outcomes: { connection: outcomesRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerOutcomes },
     policy: { heartbeatIntervalS: config.csms.heartbeatIntervalS, dataTransferVendors: config.csms.dataTransferVendors },

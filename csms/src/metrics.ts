@@ -1,10 +1,12 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SETTLEMENT_REFUSAL_CODES } from '@chargeledger/ledger-queue';
 import { SESSION_FLAGS } from './domain/transactions';
+import type { QueueHealthSnapshot } from './queue/queue-health';
 
 export interface MetricsSources {
   readonly connectedChargers: () => number;
-  readonly queueDepth: () => Promise<number>;
+  /** A fresh sample of the events queue and Redis (QueueHealth.sample). */
+  readonly queueHealth: () => Promise<QueueHealthSnapshot>;
 }
 
 /** Prometheus metrics of one CSMS node, served at /metrics. */
@@ -59,13 +61,32 @@ export class CsmsMetrics {
         this.set(sources.connectedChargers());
       },
     });
-    new Gauge({
-      name: 'csms_ledger_queue_depth',
-      help: 'Events waiting for the ledger bridge (waiting, delayed, active)',
-      registers: [this.registry],
-      async collect() {
-        this.set(await sources.queueDepth().catch(() => Number.NaN));
-      },
-    });
+    // One sample of Redis per scrape, shared by the gauges below: the first collect takes it, the others reuse it.
+    let sampling: Promise<QueueHealthSnapshot | undefined> | undefined;
+    const sample = (): Promise<QueueHealthSnapshot | undefined> => {
+      sampling ??= sources.queueHealth().then(
+        (snapshot) => snapshot,
+        () => undefined,
+      );
+      const taken = sampling;
+      setImmediate(() => (sampling = undefined));
+      return taken;
+    };
+    const fromQueue = (name: string, help: string, value: (snapshot: QueueHealthSnapshot) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          const snapshot = await sample();
+          this.set(snapshot === undefined ? Number.NaN : value(snapshot));
+        },
+      });
+    };
+    fromQueue('csms_ledger_queue_depth', 'Events waiting for the ledger bridge (waiting, delayed, active)', (s) => s.depth);
+    fromQueue('csms_ledger_queue_oldest_waiting_seconds', 'How long the oldest event not yet applied has been in the queue: the ledger bridge’s lag', (s) => s.oldestWaitingMs / 1000);
+    fromQueue('csms_redis_used_memory_bytes', 'Memory Redis uses (INFO memory used_memory)', (s) => s.redisUsedBytes);
+    fromQueue('csms_redis_max_memory_bytes', 'Redis maxmemory; 0 when it has none', (s) => s.redisMaxBytes);
+    fromQueue('csms_new_sessions_accepted', '1 while new sessions are accepted, 0 while Redis is near its memory limit and they are refused (ADR 0029)', (s) => (s.newSessionsAccepted ? 1 : 0));
   }
 }

@@ -1,4 +1,4 @@
-import { BRIDGE_HEARTBEAT_MS, BRIDGE_HEARTBEAT_TTL_MS, bridgeHeartbeatKey, ledgerQueriesKey, type LedgerQueueNames } from '@chargeledger/ledger-queue';
+import { BRIDGE_HEARTBEAT_MS, BRIDGE_HEARTBEAT_TTL_MS, bridgeHeartbeatKey, ledgerQueriesKey, type LedgerQueueNames, type QueueRetention } from '@chargeledger/ledger-queue';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChargingLedger } from './ledger';
@@ -20,6 +20,8 @@ export interface BridgeOptions {
   readonly orderingDelayMs: number;
   /** How session ends share transactions (ADR 0022). */
   readonly settlementBatch: Readonly<{ maxPerTransaction: number; transactionsInFlight: number }>;
+  /** How long finished events, outcomes and dead letters stay in Redis (ADR 0029). */
+  readonly retention: QueueRetention;
   /** Start without consuming events (as after an outage); `run()` starts them. Questions are answered either way. */
   readonly held?: boolean;
 }
@@ -51,6 +53,7 @@ export function startBridge(options: Readonly<BridgeOptions>): RunningBridge {
     concurrency: options.concurrency,
     orderingDelayMs: options.orderingDelayMs,
     settlementBatch: options.settlementBatch,
+    retention: options.retention,
   });
   const queries = new LedgerQueryServer({
     connection: options.connection,

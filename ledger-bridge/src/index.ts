@@ -8,5 +8,6 @@ export { bridgeLogger, runBridgeProcess, type BridgeProcessOptions } from './pro
 export { SettlementBatcher, type SettlementBatcherOptions } from './settlement-batcher';
 export { fabricEventSource, SettlementListener, settlementsOf, type CommittedEvent, type CommittedEventSource, type CommittedEventStream, type SettlementListenerOptions } from './settlement-listener';
 export { ensureTokenPepper, linkCard, type CardLink } from './wallet-cards';
-export { type DeadLetter, LedgerWorker, type LedgerWorkerOptions } from './worker';
+export { type DeadLetter, DeadLetterOffice, type DeadLetterOfficeOptions, type ListedFailure, type Redriven } from './dead-letters';
+export { LedgerWorker, type LedgerWorkerOptions } from './worker';
 export { LedgerQueryServer, type LedgerQueryServerOptions } from './query-server';

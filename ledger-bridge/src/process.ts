@@ -46,6 +46,7 @@ export async function runBridgeProcess(options: Readonly<BridgeProcessOptions>):
     queryConcurrency: config.bridge.queryConcurrency,
     orderingDelayMs: 250,
     settlementBatch: config.bridge.settlementBatch,
+    retention: config.queue.retention,
   });
   const checkpointDir = path.join(config.dataDir, 'bridge');
   await mkdir(checkpointDir, { recursive: true });
@@ -55,6 +56,7 @@ export async function runBridgeProcess(options: Readonly<BridgeProcessOptions>):
     connection: redis,
     prefix: config.queue.prefix,
     outcomesQueueName: names.outcomes,
+    retention: config.queue.retention,
     log,
   });
   listener.run();

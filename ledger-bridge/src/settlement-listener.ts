@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaincodeEvents } from '@chargeledger/chaincode/api';
-import { settlementOutcomeJobId, type SessionEndOutcome } from '@chargeledger/ledger-queue';
+import { keepJobs, type QueueRetention, settlementOutcomeJobId, type SessionEndOutcome } from '@chargeledger/ledger-queue';
 import type { Checkpoint, Checkpointer, Network } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -36,6 +36,11 @@ export interface SettlementListenerOptions {
   readonly connection: Redis;
   readonly prefix: string;
   readonly outcomesQueueName: string;
+  /**
+   * How long reported outcomes stay once the CSMS has recorded them (ADR 0029). A replay reaches back only to the
+   * checkpoint, written after each event; one beyond the window is recorded again, to the same effect.
+   */
+  readonly retention: QueueRetention;
   readonly log: Logger;
 }
 
@@ -121,7 +126,13 @@ export class SettlementListener {
       end.ended === 'settled'
         ? { kind: 'SessionSettled', ...where, charged: end.charged, energyWh: end.energyWh, verification: end.verification }
         : { kind: 'SessionRefused', ...where, code: end.code, reason: end.reason, released: end.released };
-    await this.#outcomes.add(outcome.kind, outcome, { jobId: settlementOutcomeJobId(end.sessionId), attempts: 20, backoff: { type: 'exponential', delay: 1000 } });
+    await this.#outcomes.add(outcome.kind, outcome, {
+      jobId: settlementOutcomeJobId(end.sessionId),
+      attempts: 20,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: keepJobs(this.#options.retention.completed),
+      removeOnFail: keepJobs(this.#options.retention.failed),
+    });
     this.#options.log.info({ sessionId: end.sessionId, ended: end.ended, transactionId: event.transactionId, blockNumber: where.blockNumber }, end.ended === 'settled' ? 'settlement reported to the CSMS' : 'refused settlement reported to the CSMS');
   }
 }

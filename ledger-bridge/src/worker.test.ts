@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@chargeledger/config';
-import type { LedgerEvent } from '@chargeledger/ledger-queue';
+import type { LedgerEvent, QueueRetention } from '@chargeledger/ledger-queue';
 import { TRANSIENT_KEYS, type RequestOf, type ResultOf, type TransactionName } from '@chargeledger/chaincode/api';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { DeadLetterOffice } from './dead-letters';
 import { LedgerRefusal, LedgerUnavailable } from './errors';
 import type { CallOptions, ChargingLedger } from './ledger';
 import { LedgerWorker } from './worker';
@@ -79,7 +80,7 @@ describe('LedgerWorker', () => {
     events = new QueueEvents('ledger-events', { connection: eventsConnection, prefix });
     await events.waitUntilReady();
     ledger = new RecordingLedger();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 } });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention: config.queue.retention });
   });
 
   afterEach(async () => {
@@ -120,7 +121,7 @@ describe('LedgerWorker', () => {
       evaluate: () => ledger.evaluate(),
     };
     await worker.close();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger: slowLedger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 } });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger: slowLedger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention: config.queue.retention });
     const sampled = (minute: number): LedgerEvent => ({ ...base, kind: 'MeterSampled', eventId: `sampled.CP-1-7.${minute}`, meterStartWh: 0, sampledAt: `2026-11-24T10:${String(minute).padStart(2, '0')}:00.000Z`, registerWh: minute * 100, evidence: [] });
     worker.run();
     await (await add(started)).waitUntilFinished(events);
@@ -210,7 +211,7 @@ describe('LedgerWorker', () => {
     worker.run();
     await (await add(started)).waitUntilFinished(events);
     await worker.close();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 } });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention: config.queue.retention });
     const reading = await add({ ...base, kind: 'MeterSampled', eventId: 'sampled.CP-1-7.29', meterStartWh: 0, sampledAt: '2026-11-24T10:29:00.000Z', registerWh: 900, evidence: [] });
     const end = await add(ended);
     worker.run();
@@ -253,5 +254,103 @@ describe('LedgerWorker', () => {
       await end.waitUntilFinished(events);
       expect(ledger.applied).toEqual(['started.CP-1-7', 'ended.CP-1-7']);
     });
+  });
+});
+
+describe('LedgerWorker: what stays in Redis (ADR 0029)', () => {
+  const config = loadConfig();
+  let connection: Redis;
+  let prefix: string;
+  let queue: Queue<LedgerEvent>;
+  let events: QueueEvents;
+  let eventsConnection: Redis;
+  let ledger: RecordingLedger;
+  let worker: LedgerWorker;
+  let office: DeadLetterOffice;
+  const log = pino({ level: 'silent' });
+
+  const start = (retention: QueueRetention): void => {
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log, concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention });
+    office = new DeadLetterOffice({ connection, prefix, eventsQueueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', kept: retention.failed, log });
+    worker.run();
+  };
+  const add = (event: LedgerEvent, attempts = 5) => queue.add(event.kind, event, { jobId: event.eventId, attempts, backoff: { type: 'fixed', delay: 20 } });
+  const aStart = (n: number): LedgerEvent => ({ ...started, sessionId: `CP-1-${n}`, eventId: `started.CP-1-${n}`, idToken: `RFID-${n}` });
+  const aReading = (minute: number, registerWh: number): LedgerEvent => ({ ...base, kind: 'MeterSampled', eventId: `sampled.CP-1-7.${minute}`, meterStartWh: 0, sampledAt: `2026-11-24T10:${String(minute).padStart(2, '0')}:00.000Z`, registerWh, evidence: [] });
+
+  beforeEach(async () => {
+    connection = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: null });
+    prefix = `test-${randomBytes(6).toString('hex')}`;
+    queue = new Queue('ledger-events', { connection, prefix });
+    eventsConnection = connection.duplicate();
+    events = new QueueEvents('ledger-events', { connection: eventsConnection, prefix });
+    await events.waitUntilReady();
+    ledger = new RecordingLedger();
+  });
+
+  afterEach(async () => {
+    await worker.close();
+    await office.close();
+    await events.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    const keys = await connection.keys(`${prefix}:*`);
+    if (keys.length > 0) await connection.del(...keys);
+    connection.disconnect();
+    eventsConnection.disconnect();
+  });
+
+  it('removes completed events beyond the rule’s count, keeps the newest, and still tells a late retried reading from a new one', async () => {
+    start({ completed: { age: 3600, count: 3 }, failed: { age: 3600, count: 10 } });
+    await (await add(started)).waitUntilFinished(events);
+    for (const [minute, wh] of [[5, 100], [10, 200], [15, 300], [20, 400]] as const) await (await add(aReading(minute, wh))).waitUntilFinished(events);
+    await (await add(ended)).waitUntilFinished(events);
+
+    expect(await queue.getCompletedCount()).toBe(3);
+    expect((await queue.getCompleted()).map((job) => job.id).sort()).toEqual(['ended.CP-1-7', 'sampled.CP-1-7.15', 'sampled.CP-1-7.20']);
+    expect(await queue.getJob('started.CP-1-7')).toBeUndefined();
+
+    // The charger retries a reading whose job is gone: a new job, which the session's marks know to add nothing.
+    const retried = await add(aReading(10, 200));
+    expect(await retried.waitUntilFinished(events)).toEqual({ kind: 'progress-superseded', sessionId: 'CP-1-7' });
+    expect(ledger.applied.filter((id) => id === 'sampled.CP-1-7.10')).toHaveLength(1);
+  });
+
+  it('removes completed events older than the rule’s age', async () => {
+    start({ completed: { age: 1, count: 100 }, failed: { age: 3600, count: 10 } });
+    await (await add(aStart(1))).waitUntilFinished(events);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await (await add(aStart(2))).waitUntilFinished(events);
+    expect((await queue.getCompleted()).map((job) => job.id)).toEqual(['started.CP-1-2']);
+  });
+
+  it('keeps the newest dead letters within the rule, lists them with events whose retries ran out, and re-drives them on an operator’s word', async () => {
+    start({ completed: { age: 3600, count: 100 }, failed: { age: 3600, count: 2 } });
+    ledger.failures.push((name) => (name === 'Session:openSession' ? new LedgerRefusal('NOT_FOUND', 'station not registered', 'tx-1') : undefined));
+    for (const n of [1, 2, 3]) await expect((await add(aStart(n))).waitUntilFinished(events)).rejects.toThrow(/NOT_FOUND/);
+    ledger.failures = [(name, request) => ((request as { sessionId?: string }).sessionId === 'CP-1-4' ? new LedgerUnavailable('endorse', 14, undefined, new Error('peer down')) : undefined)];
+    await expect((await add(aStart(4), 1)).waitUntilFinished(events)).rejects.toThrow(/peer down/);
+
+    // Three refusals, two kept: the oldest went. The event whose retries ran out is listed beside them.
+    expect((await office.list()).map(({ eventId, kind, code }) => ({ eventId, kind, code }))).toEqual(
+      expect.arrayContaining([
+        { eventId: 'started.CP-1-3', kind: 'refused', code: 'NOT_FOUND' },
+        { eventId: 'started.CP-1-2', kind: 'refused', code: 'NOT_FOUND' },
+        { eventId: 'started.CP-1-4', kind: 'exhausted', code: 'RETRIES_EXHAUSTED' },
+      ]),
+    );
+    expect(await office.list()).toHaveLength(3);
+
+    // The station is registered and the peer is back: the operator re-drives each.
+    ledger.failures = [];
+    expect(await office.redrive('started.CP-1-3')).toBe('requeued');
+    expect(await office.redrive('started.CP-1-4')).toBe('requeued');
+    // A failed job the rule removed comes back from its dead letter.
+    await (await queue.getJob('started.CP-1-2'))?.remove();
+    expect(await office.redrive('started.CP-1-2')).toBe('re-added');
+    for (const id of ['started.CP-1-2', 'started.CP-1-3', 'started.CP-1-4']) await expect((await queue.getJob(id))?.waitUntilFinished(events)).resolves.toMatchObject({ kind: 'session-opened' });
+    expect(await office.list()).toEqual([]);
+    expect(await office.redrive('started.CP-1-3')).toBe('already-applied');
+    expect(ledger.applied.sort()).toEqual(['started.CP-1-2', 'started.CP-1-3', 'started.CP-1-4']);
   });
 });

@@ -54,6 +54,7 @@ beforeAll(async () => {
     queryConcurrency: 2,
     orderingDelayMs: 50,
     settlementBatch: loadConfig().bridge.settlementBatch,
+    retention: loadConfig().queue.retention,
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
 }, 120_000);
@@ -269,6 +270,8 @@ describe('the dashboard', () => {
     await expect(page.locator('#purchases-table tbody').textContent()).resolves.toContain('offer-roof-1');
     // The charger of the first test, live from the CSMS, with the session charged there.
     await expect(page.locator('#chargers-table tbody').textContent()).resolves.toMatch(/CP-7.*online · 1\/1: (Available|Occupied), 2\/1: Available.*CP-7-\S+ EVSE 1 \d+\.\d{3} kWh (ended|settled)/);
+    // How far the ledger bridge is behind, from the CSMS's queue: the bridge of this test has applied everything.
+    await expect(page.locator('#ledger-lag').textContent()).resolves.toMatch(/^(up to date|\d+ event\(s\) waiting, the oldest for [\d.]+ s) · Redis \d+ MB(, no limit| of \d+ MB) · new sessions accepted$/);
     await shoot('operator');
   });
 

@@ -54,7 +54,7 @@ describe('the raw id token in the ledger events queue', () => {
     const started = await running.queue.getJob(`started.${sessionId}`);
     const ended = await running.queue.getJob(`ended.${sessionId}`);
     expect(started?.data).toMatchObject({ idToken: TOKEN });
-    expect(started?.opts.removeOnComplete).toEqual({ age: 3600 });
+    expect(started?.opts.removeOnComplete).toEqual({ age: 3600, count: 20_000 });
     expect(ended?.data).not.toHaveProperty('idToken');
     expect(await queueKeysHoldingTheToken()).toEqual([`${running.prefix}:${running.queue.name}:started.${sessionId}`]);
   });

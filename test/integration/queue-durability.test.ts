@@ -1,3 +1,4 @@
+import { loadConfig } from '@chargeledger/config';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,7 @@ describe('the event queue across a Redis crash', () => {
     let redis = await startRedis(port, dir);
     const connection = new Redis({ port, host: '127.0.0.1', enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     await new Promise((resolve) => connection.once('ready', resolve));
-    const publisher = new EventPublisher({ connection, prefix: 'durability', queueName: 'ledger-events', timeoutMs: 2000, log: pino({ level: 'silent' }) });
+    const publisher = new EventPublisher({ connection, prefix: 'durability', queueName: 'ledger-events', timeoutMs: 2000, retention: loadConfig().queue.retention, log: pino({ level: 'silent' }) });
 
     const acknowledged: string[] = [];
     for (let i = 0; i < 200; i++) {

@@ -70,6 +70,7 @@ describe('npm run sim settles its sessions on the ledger', () => {
       queryConcurrency: 2,
       orderingDelayMs: 50,
       settlementBatch: loadConfig().bridge.settlementBatch,
+      retention: loadConfig().queue.retention,
     });
     const { embedded } = stack;
     listener = new SettlementListener({
@@ -78,6 +79,7 @@ describe('npm run sim settles its sessions on the ledger', () => {
       connection,
       prefix: csms.prefix,
       outcomesQueueName: 'ledger-outcomes',
+      retention: loadConfig().queue.retention,
       log: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
     });
     listener.run();

@@ -1,3 +1,4 @@
+import { loadConfig } from '@chargeledger/config';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,7 +80,7 @@ it('settles sessions handed over together in one transaction, each at its own pr
   const drivers = [await aDriverWithCard(ledger, { topUp: 5000 }), await aDriverWithCard(ledger, { topUp: 5000 })] as const;
   const ends = await twoEndedSessions(drivers);
   const checkpointDir = await mkdtemp(path.join(tmpdir(), 'chargeledger-checkpoint-'));
-  const listener = new SettlementListener({ source: ledger.events, checkpointer: await checkpointers.file(path.join(checkpointDir, 'c.json')), connection: pipeline.csms.redis, prefix: pipeline.csms.prefix, outcomesQueueName: OUTCOMES_QUEUE, log });
+  const listener = new SettlementListener({ source: ledger.events, checkpointer: await checkpointers.file(path.join(checkpointDir, 'c.json')), connection: pipeline.csms.redis, prefix: pipeline.csms.prefix, outcomesQueueName: OUTCOMES_QUEUE, retention: loadConfig().queue.retention, log });
   listener.run();
   const outcomes = new Queue<SettlementOutcome>(OUTCOMES_QUEUE, { connection: pipeline.csms.redis, prefix: pipeline.csms.prefix });
   try {

@@ -1,3 +1,4 @@
+import { loadConfig } from '@chargeledger/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestMeter } from '@chargeledger/chaincode/testing';
 import { SettlementListener } from '@chargeledger/ledger-bridge';
@@ -30,7 +31,7 @@ let charger: ScriptedCharger;
 beforeAll(async () => {
   ledger = await openLedgerUnderTest();
   pipeline = await aPipeline(ledger, '1.6');
-  listener = new SettlementListener({ source: ledger.events, checkpointer: checkpointers.inMemory(), connection: pipeline.csms.redis, prefix: pipeline.csms.prefix, outcomesQueueName: OUTCOMES_QUEUE, log: pino({ level: 'silent' }) });
+  listener = new SettlementListener({ source: ledger.events, checkpointer: checkpointers.inMemory(), connection: pipeline.csms.redis, prefix: pipeline.csms.prefix, outcomesQueueName: OUTCOMES_QUEUE, retention: loadConfig().queue.retention, log: pino({ level: 'silent' }) });
   listener.run();
   charger = await ScriptedCharger.connect(ledger, pipeline.csms);
 });

@@ -1,3 +1,4 @@
+import { loadConfig } from '@chargeledger/config';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,7 +50,7 @@ it('reports a settlement to the CSMS once, from the committed event, and again a
   pipeline = await aPipeline(ledger, '2.0.1');
   const file = path.join(dir, 'settlements.json');
   const listen = async (): Promise<SettlementListener> => {
-    const listener = new SettlementListener({ source: ledger.events, checkpointer: await checkpointers.file(file), connection: pipeline.csms.redis, prefix: pipeline.csms.prefix, outcomesQueueName: OUTCOMES_QUEUE, log: pino({ level: 'silent' }) });
+    const listener = new SettlementListener({ source: ledger.events, checkpointer: await checkpointers.file(file), connection: pipeline.csms.redis, prefix: pipeline.csms.prefix, outcomesQueueName: OUTCOMES_QUEUE, retention: loadConfig().queue.retention, log: pino({ level: 'silent' }) });
     listener.run();
     return listener;
   };

@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@chargeledger/config';
 import { bridgeHeartbeatKey, ledgerQueriesKey } from '@chargeledger/ledger-queue';
-import { apiKeyRecord, buildCsms, type Csms, type CsmsTls, EventPublisher, type LedgerAuthorizationOptions, type SecurityProfile, systemClock } from '@chargeledger/csms';
+import { apiKeyRecord, buildCsms, type Csms, type CsmsTls, EventPublisher, type LedgerAuthorizationOptions, QueueHealth, type SecurityProfile, systemClock } from '@chargeledger/csms';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
@@ -43,6 +43,10 @@ export interface StartCsmsOptions {
   readonly tokenDigestKey?: Buffer;
   /** Undefined: silent (or TEST_LOG_LEVEL); set, to read what the CSMS logged. */
   readonly log?: Logger;
+  /** Undefined: the stack's Redis; set, every connection of the CSMS goes to a Redis of the test's own on this port. */
+  readonly redisPort?: number;
+  /** Undefined: config/defaults.env's CSMS_NEW_SESSIONS_MAX_REDIS_PCT. */
+  readonly newSessionsMaxRedisFraction?: number;
 }
 
 /** The list a test CSMS with ledger authorization pushes its questions on, under its prefix. */
@@ -56,12 +60,21 @@ export async function startCsms(overrides: StartCsmsOptions = {}): Promise<Runni
   const config = loadConfig();
   const prefix = overrides.prefix ?? `test-${randomBytes(6).toString('hex')}`;
   const queueName = 'ledger-events';
-  const redis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: 3 });
-  const publisherRedis = new Redis({ host: config.redis.host, port: overrides.publisherPort ?? config.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: overrides.publisherPort !== undefined });
+  const redisPort = overrides.redisPort ?? config.redis.port;
+  const redis = new Redis({ host: config.redis.host, port: redisPort, maxRetriesPerRequest: 3 });
+  const publisherRedis = new Redis({ host: config.redis.host, port: overrides.publisherPort ?? redisPort, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: overrides.publisherPort !== undefined });
   const log = overrides.log ?? pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
-  const publisher = new EventPublisher({ connection: publisherRedis, prefix, queueName, timeoutMs: 2000, log });
-  const subscriber = new Redis({ host: config.redis.host, port: config.redis.port });
-  const outcomesRedis = new Redis({ host: config.redis.host, port: config.redis.port, maxRetriesPerRequest: null });
+  const publisher = new EventPublisher({ connection: publisherRedis, prefix, queueName, timeoutMs: 2000, retention: config.queue.retention, log });
+  const subscriber = new Redis({ host: config.redis.host, port: redisPort });
+  const outcomesRedis = new Redis({ host: config.redis.host, port: redisPort, maxRetriesPerRequest: null });
+  const queueHealth = new QueueHealth({
+    connection: redis,
+    queueKeyPrefix: `${prefix}:${queueName}:`,
+    newSessionsMaxRedisFraction: overrides.newSessionsMaxRedisFraction ?? config.csms.newSessionsMaxRedisFraction,
+    lagWarningMs: config.csms.ledgerLagWarningMs,
+    clock: systemClock,
+    log,
+  });
   const csms = await buildCsms({
     log,
     clock: systemClock,
@@ -69,6 +82,8 @@ export async function startCsms(overrides: StartCsmsOptions = {}): Promise<Runni
     subscriber,
     nodeId: overrides.nodeId ?? 'node-a',
     publisher,
+    queueHealth,
+    queueHealthEveryMs: 200,
     keyPrefix: `${prefix}:csms`,
     outcomes: { connection: outcomesRedis, prefix, queueName: 'ledger-outcomes' },
     policy: { heartbeatIntervalS: 60, dataTransferVendors: ['org.chargeledger.test'] },

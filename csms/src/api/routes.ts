@@ -8,6 +8,7 @@ import type { StationState } from '../domain/station-state';
 import { SETTLEMENT_REFUSAL_CODES } from '@chargeledger/ledger-queue';
 import { SESSION_FLAGS, type SessionSettlement, type SessionState, type TransactionStore } from '../domain/transactions';
 import type { CsmsMetrics } from '../metrics';
+import type { QueueHealth } from '../queue/queue-health';
 import type { OcppServer } from '../ocpp/server';
 import { ChargerCallError, ChargerNotConnectedError, CommandRejectedError, CommandTimeoutError, type CommandRouter } from '../command-router';
 import { type ApiKeyRecord, requireRole } from './auth';
@@ -24,6 +25,7 @@ export interface ApiDependencies {
   readonly ocpp: OcppServer;
   readonly router: CommandRouter;
   readonly metrics: CsmsMetrics;
+  readonly queueHealth: QueueHealth;
 }
 
 const identity = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,48}$' } as const;
@@ -183,6 +185,35 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
       const chargers = await deps.chargers.list();
       return Promise.all(chargers.map(async (c) => ({ ...c, connected: connected.has(c.identity), state: await deps.stations.get(c.identity) })));
     },
+  );
+
+  app.get(
+    '/api/queue',
+    {
+      onRequest: readOnly,
+      schema: {
+        description:
+          'The events queue to the ledger bridge and the Redis under it, sampled now: events not yet applied, how long the oldest has waited (the bridge’s lag), Redis memory against its limit, and whether new sessions are accepted (ADR 0029).',
+        response: apiResponses(
+          { role: 'read-only' },
+          {
+            200: {
+              type: 'object',
+              required: ['sampledAt', 'depth', 'oldestWaitingMs', 'redisUsedBytes', 'redisMaxBytes', 'newSessionsAccepted'],
+              properties: {
+                sampledAt: { type: 'string', format: 'date-time' },
+                depth: { type: 'integer', description: 'Events waiting, delayed or being applied' },
+                oldestWaitingMs: { type: 'integer', description: 'Age of the oldest of them; 0 when none waits' },
+                redisUsedBytes: { type: 'integer' },
+                redisMaxBytes: { type: 'integer', description: 'Redis maxmemory; 0 when it has none' },
+                newSessionsAccepted: { type: 'boolean', description: 'false while Redis is near its memory limit: Authorize and transaction starts are answered NotAtThisTime (1.6 Blocked)' },
+              },
+            },
+          },
+        ),
+      },
+    },
+    async () => deps.queueHealth.sample(),
   );
 
   app.get<{ Querystring: { chargerId?: string; active?: 'true' | 'false'; limit?: string; cursor?: string } }>(

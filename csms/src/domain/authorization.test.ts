@@ -5,7 +5,7 @@ import type { TokenStatus } from './id-tokens';
 
 const log = pino({ level: 'silent' });
 
-function anAuthorization(registry: TokenStatus, answer: LedgerAnswer | undefined, whenLedgerUnavailable: WhenLedgerUnavailable = 'registry', cached?: LedgerAuthorizationVerdict) {
+function anAuthorization(registry: TokenStatus, answer: LedgerAnswer | undefined, whenLedgerUnavailable: WhenLedgerUnavailable = 'registry', cached?: LedgerAuthorizationVerdict, room = true) {
   const asked: string[] = [];
   const decisions: AuthorizationDecision[] = [];
   const authorization = new Authorization({
@@ -22,6 +22,7 @@ function anAuthorization(registry: TokenStatus, answer: LedgerAnswer | undefined
           },
     whenLedgerUnavailable,
     onDecision: (decision) => decisions.push(decision),
+    newSessions: { admitsNewSessions: () => room },
   });
   return { authorization, asked, decisions };
 }
@@ -104,5 +105,14 @@ describe('Authorization', () => {
       expect(await anAuthorization('Blocked', verdict('accepted'), 'registry', aVerdict('accepted')).authorization.decideStart('CP-1', 'RFID-1', log)).toEqual({ status: 'Blocked', source: 'registry' });
       expect(await anAuthorization('Invalid', undefined).authorization.decideStart('CP-1', 'RFID-1', log)).toEqual({ status: 'Unknown', source: 'registry' });
     });
+  });
+
+  it('refuses a new session while Redis is near its memory limit, before the registry or the ledger is asked', async () => {
+    const { authorization, asked, decisions } = anAuthorization('Accepted', verdict('accepted'), 'registry', aVerdict('accepted'), false);
+    expect(await authorization.decide('CP-1', 'RFID-1', log)).toEqual({ status: 'NotAtThisTime', source: 'capacity' });
+    expect(await authorization.decideStart('CP-1', 'RFID-1', log)).toEqual({ status: 'NotAtThisTime', source: 'capacity' });
+    expect(toStatus16('NotAtThisTime')).toBe('Blocked');
+    expect(asked).toEqual([]);
+    expect(decisions).toEqual([{ status: 'NotAtThisTime', source: 'capacity' }]);
   });
 });

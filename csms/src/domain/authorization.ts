@@ -13,9 +13,9 @@ export interface AuthorizationDecision {
   /**
    * `registry`: the operator's own token registry decided (it refused, or the ledger is not asked);
    * `ledger`: the ledger's verdict; `fallback`: the ledger could not be asked and the configured fallback
-   * decided.
+   * decided; `capacity`: the CSMS takes no new session now, its queue's Redis being near its memory limit (ADR 0029).
    */
-  readonly source: 'registry' | 'ledger' | 'fallback';
+  readonly source: 'registry' | 'ledger' | 'fallback' | 'capacity';
 }
 
 /** What to answer while the ledger cannot be asked: trust the operator's registry, or refuse everyone. */
@@ -34,6 +34,11 @@ export interface LedgerAsker {
   cachedVerdict(chargerId: string, idToken: string): Promise<LedgerAuthorizationVerdict | undefined>;
 }
 
+/** Whether the CSMS can promise a new session now (QueueHealth): the events of those it accepted come first. */
+export interface NewSessionGate {
+  admitsNewSessions(): boolean;
+}
+
 export interface AuthorizationOptions {
   readonly tokens: Pick<IdTokenRegistry, 'status' | 'digest'>;
   /** Counts each decision by its source and status. */
@@ -41,6 +46,7 @@ export interface AuthorizationOptions {
   /** Undefined: the ledger is not asked, and the registry alone decides. */
   readonly ledger?: LedgerAsker;
   readonly whenLedgerUnavailable: WhenLedgerUnavailable;
+  readonly newSessions: NewSessionGate;
 }
 
 const LEDGER_STATUS: Readonly<Record<LedgerAuthorizationStatus, AuthorizationStatus>> = {
@@ -81,6 +87,7 @@ export class Authorization {
    * with the Authorize decisions.
    */
   async decideStart(chargerId: string, idToken: string, log: Logger): Promise<AuthorizationDecision> {
+    if (!this.#options.newSessions.admitsNewSessions()) return this.#noRoom(idToken, log);
     const registered = await this.#options.tokens.status(idToken);
     if (registered !== 'Accepted') return { status: registered === 'Invalid' ? 'Unknown' : registered, source: 'registry' };
     const verdict = await this.#options.ledger?.cachedVerdict(chargerId, idToken);
@@ -90,7 +97,14 @@ export class Authorization {
     return { status, source: 'ledger' };
   }
 
+  /** Refused before anything is asked: an accepted card would start a session whose events might find no room. */
+  #noRoom(idToken: string, log: Logger): AuthorizationDecision {
+    log.warn({ token: this.#options.tokens.digest(idToken) }, 'a new session refused: Redis is near its memory limit');
+    return { status: 'NotAtThisTime', source: 'capacity' };
+  }
+
   async #decide(chargerId: string, idToken: string, log: Logger): Promise<AuthorizationDecision> {
+    if (!this.#options.newSessions.admitsNewSessions()) return this.#noRoom(idToken, log);
     const registered = await this.#options.tokens.status(idToken);
     if (registered !== 'Accepted') return { status: registered === 'Invalid' ? 'Unknown' : registered, source: 'registry' };
     if (this.#options.ledger === undefined) return { status: 'Accepted', source: 'registry' };

@@ -178,7 +178,8 @@ function closeNeverRejects(client: ChargerConnection, log: Logger): void {
 /** Errors a charger should see as such: storage trouble is InternalError (it retries), bad evidence is its own fault. */
 function toRpcError(error: unknown, action: string, log: Logger): unknown {
   if (error instanceof QueueUnavailableError) {
-    log.error({ err: error, action, eventId: error.eventId }, 'event not stored; the charger gets an error and retries');
+    if (error.redisFull) log.error({ err: error, action, eventId: error.eventId }, 'Redis is full (maxmemory reached): event not stored; the charger gets InternalError and retries until there is room');
+    else log.error({ err: error, action, eventId: error.eventId }, 'event not stored; the charger gets an error and retries');
     return createRPCError('InternalError', 'the event could not be stored; retry later');
   }
   if (error instanceof EvidenceFormatError || error instanceof ConnectorLayoutError) {

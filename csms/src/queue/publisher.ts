@@ -1,12 +1,15 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { eventIdFor, LEDGER_EVENT_RETRY, type LedgerEvent } from '@chargeledger/ledger-queue';
+import { eventIdFor, keepJobs, LEDGER_EVENT_RETRY, type LedgerEvent, type QueueRetention } from '@chargeledger/ledger-queue';
 
 export class QueueUnavailableError extends Error {
   override readonly name = 'QueueUnavailableError';
+  /** Redis refused the write for its memory limit (noeviction): it is up, but full (ADR 0029). */
+  readonly redisFull: boolean;
   constructor(readonly eventId: string, override readonly cause: unknown) {
     super(`event ${eventId} could not be stored: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.redisFull = cause instanceof Error && cause.message.startsWith('OOM');
   }
 }
 
@@ -16,6 +19,11 @@ export interface PublisherOptions {
   readonly prefix: string;
   readonly queueName: string;
   readonly timeoutMs: number;
+  /**
+   * How long jobs stay once the bridge has finished with them (ADR 0029); the bridge's worker applies the same
+   * rule. The completed age is at most TOKEN_JOB_RETENTION_S: a SessionStarted holds the raw id token.
+   */
+  readonly retention: QueueRetention;
   readonly log: Logger;
 }
 
@@ -36,8 +44,11 @@ export type UnpublishedEvent = LedgerEvent extends infer E ? (E extends LedgerEv
 export class EventPublisher {
   readonly #queue: Queue;
   readonly #timeoutMs: number;
+  readonly #retention: { readonly removeOnComplete: { age: number; count: number }; readonly removeOnFail: { age: number; count: number } };
 
   constructor(options: Readonly<PublisherOptions>) {
+    if (options.retention.completed.age > TOKEN_JOB_RETENTION_S) throw new RangeError(`completed events may be kept ${TOKEN_JOB_RETENTION_S} s at most (decision 15), not ${options.retention.completed.age} s`);
+    this.#retention = { removeOnComplete: keepJobs(options.retention.completed), removeOnFail: keepJobs(options.retention.failed) };
     this.#queue = new Queue(options.queueName, { connection: options.connection, prefix: options.prefix });
     // Connection trouble surfaces on each publish as QueueUnavailableError; here it is only logged.
     this.#queue.on('error', (error) => options.log.warn({ err: error }, 'event queue connection error'));
@@ -52,14 +63,18 @@ export class EventPublisher {
     });
     try {
       // A job id that already exists is not added again: BullMQ returns the existing job.
-      const retention = event.kind === 'SessionStarted' ? { removeOnComplete: { age: TOKEN_JOB_RETENTION_S } } : {};
-      await Promise.race([this.#queue.add(event.kind, event, { jobId: event.eventId, ...LEDGER_EVENT_RETRY, ...retention }), timeout]);
+      await Promise.race([this.#queue.add(event.kind, event, { jobId: event.eventId, ...LEDGER_EVENT_RETRY, ...this.#retention }), timeout]);
       return event;
     } catch (error) {
       throw new QueueUnavailableError(event.eventId, error);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The events queue's key prefix (`<prefix>:<queue name>:`), under which its jobs and lists live. */
+  get keyPrefix(): string {
+    return this.#queue.toKey('');
   }
 
   /** Events not yet taken by the bridge, or being applied. */

@@ -34,6 +34,19 @@ export interface CsmsSession {
   readonly flags: readonly string[];
 }
 
+/** The events queue from the CSMS to the ledger bridge, and the Redis under it (the CSMS's GET /api/queue). */
+export interface LedgerQueueState {
+  readonly sampledAt: string;
+  /** Events not yet applied to the ledger. */
+  readonly depth: number;
+  /** How long the oldest of them has waited: the bridge's lag. */
+  readonly oldestWaitingMs: number;
+  readonly redisUsedBytes: number;
+  readonly redisMaxBytes: number;
+  /** false while the CSMS refuses new sessions, its Redis near the memory limit. */
+  readonly newSessionsAccepted: boolean;
+}
+
 export type CsmsSettlement =
   | { readonly status: 'settled'; readonly charged: number; readonly transactionId: string }
   | { readonly status: 'refused'; readonly code: string; readonly reason: string; readonly transactionId: string };
@@ -118,6 +131,11 @@ export class CsmsReader {
         flags: s.flags ?? [],
       })),
     };
+  }
+
+  /** The events queue to the ledger bridge: its depth, the oldest event's age, Redis's memory. */
+  async ledgerQueue(): Promise<CsmsAnswer<LedgerQueueState>> {
+    return this.#get<LedgerQueueState>('/api/queue');
   }
 
   /** The session's signed meter records as the charger sent them, for a receipt's proof. */

@@ -162,6 +162,18 @@
     return h('span', {}, h('span', { class: live.connected ? 'ok' : 'error' }, live.connected ? 'online' : 'offline'), connectors ? ` · ${connectors}` : '');
   }
 
+  /** How far the ledger is behind the chargers: what waits, for how long, and whether Redis still takes new sessions. */
+  function ledgerLag(queue) {
+    if (!queue.known) return h('p', { class: 'muted', id: 'ledger-lag' }, WHY_UNKNOWN[queue.why] || 'unknown');
+    const seconds = queue.oldestWaitingMs / 1000;
+    const lag = queue.depth === 0 ? 'up to date' : `${queue.depth} event(s) waiting, the oldest for ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
+    const mb = (bytes) => `${Math.round(bytes / 1048576)} MB`;
+    const memory = queue.redisMaxBytes > 0 ? `Redis ${mb(queue.redisUsedBytes)} of ${mb(queue.redisMaxBytes)}` : `Redis ${mb(queue.redisUsedBytes)}, no limit`;
+    return h('p', { id: 'ledger-lag' },
+      h('span', { class: seconds > 30 ? 'error' : 'ok' }, lag), ` · ${memory} · `,
+      h('span', { class: queue.newSessionsAccepted ? 'ok' : 'error' }, queue.newSessionsAccepted ? 'new sessions accepted' : 'new sessions refused: Redis is near its memory limit'));
+  }
+
   /** A session at the CSMS as the operator sees it: the energy claimed and billed, and how the ledger ended it. */
   function sessionLine(x) {
     const energy = x.billedEnergyWh !== undefined && x.billedEnergyWh !== x.energyWh ? `${kWh(x.energyWh)} claimed, ${kWh(x.billedEnergyWh)} signed and billed` : kWh(x.energyWh);
@@ -219,13 +231,14 @@
 
   async function operatorView() {
     const accountId = local('account', '');
-    const [stations, tariffs, open, purchases, chargers] = await Promise.all([api('GET', '/api/stations'), api('GET', '/api/tariffs'), api('GET', '/api/offers'), api('GET', '/api/purchases'), api('GET', '/api/chargers')]);
+    const [stations, tariffs, open, purchases, chargers, queue] = await Promise.all([api('GET', '/api/stations'), api('GET', '/api/tariffs'), api('GET', '/api/offers'), api('GET', '/api/purchases'), api('GET', '/api/chargers'), api('GET', '/api/ledger-queue')]);
     let settlements = null;
     if (accountId) settlements = await api('GET', `/api/accounts/${accountId}/settlements`).catch((error) => ({ error: error.message }));
     return [
       section('Operator account', 'operator-account', form('account-form', [field('Account id', 'accountId', { value: accountId, required: true })], 'Show', async (values) => { keep('account', values.accountId); render(); }),
         settlements === null ? h('p', { class: 'muted' }, 'Give the account Wallets opened for your operator.') : settlements.error ? h('p', { class: 'error' }, settlements.error) : h('p', { class: 'big', id: 'operator-balance' }, money(settlements.account.balance, settlements.account.currency))),
       section('Energy bought from prosumers', 'purchases', h('p', { class: 'big', id: 'delivered' }, kWh(purchases.deliveredWh)), table(['Offer', 'Prosumer', 'Accepted', 'Delivered', 'Paid'], purchases.purchases.flatMap((p) => p.trades.map((t) => [p.offerId, p.prosumerId, kWh(t.acceptedWh), t.deliveredWh === undefined ? 'pending' : kWh(t.deliveredWh), t.paid === undefined ? `escrow ${money(t.escrowAmount, p.currency)}` : money(t.paid, p.currency)])), 'purchases-table')),
+      section('Ledger bridge', 'ledger-queue', ledgerLag(queue)),
       h('section', { class: 'wide', id: 'chargers' }, h('h2', {}, 'Chargers live'), table(['Charger', 'Now', 'Latest sessions at the CSMS'], chargers.chargers.map((c) => [c.stationId, availability(c.live), c.sessions.map(sessionLine).join('; ') || '—']), 'chargers-table')),
       h('section', { class: 'wide', id: 'stations' }, h('h2', {}, 'Stations'), table(['Station', 'Location', 'Charging points', 'Tariff', 'Minimum hold'], stations.stations.map((s) => [s.stationId, `${(s.latMicroDeg / 1e6).toFixed(5)}, ${(s.lonMicroDeg / 1e6).toFixed(5)}`, s.evses.map((e) => e.connectors.map((c) => `${e.evseId}: ${c.type} ${c.maxPowerW / 1000} kW`).join(', ')).join('; '), s.tariffId || '—', money(s.policy.minimumHold)]), 'stations-table'), h('p', { class: 'muted' }, `${tariffs.tariffs.length} tariff(s): ${tariffs.tariffs.map((t) => `${t.tariffId} v${t.version}`).join(', ')}`)),
       h('section', { class: 'wide', id: 'open-offers' }, h('h2', {}, 'Prosumers’ open offers'), table(['Offer', 'Prosumer', 'Window', 'Available', 'Price', ''], open.offers.map((o) => [o.offerId, o.prosumerId, `${time(o.windowStartMs)} – ${time(o.windowEndMs)}`, kWh(o.remainingWh), `${(o.priceMicroPerKWh / 1e6).toFixed(4)} ${o.currency}/kWh`,

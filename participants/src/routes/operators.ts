@@ -166,6 +166,20 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
     },
   );
 
+  app.get(
+    '/api/ledger-queue',
+    {
+      onRequest: staff,
+      schema: { summary: 'How far the ledger bridge is behind the chargers: events waiting, the oldest one’s age, Redis memory, and whether new sessions are accepted', tags: ['stations'], security: bearer },
+    },
+    async (request) => {
+      const answer = await context.csms.ledgerQueue();
+      if (answer.status === 'ok') return { known: true, ...answer.value };
+      if (answer.status === 'unreachable') request.log.warn({ reason: answer.reason }, 'no queue state from the CSMS');
+      return { known: false, why: answer.status };
+    },
+  );
+
   app.post<{ Body: { tariff: Record<string, unknown>; timeZone?: string } }>(
     '/api/tariffs',
     {
