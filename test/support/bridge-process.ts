@@ -7,6 +7,7 @@ import { loadConfig } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
 import { bridgeHeartbeatKey } from '@chargeledger/ledger-queue';
 import { Redis } from 'ioredis';
+import { endChild } from './child-process';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -92,20 +93,10 @@ export class BridgeProcess {
 
   /** SIGKILL: no shutdown hook runs; its jobs stay active under its locks. */
   async kill(): Promise<void> {
-    const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await endChild(this.#child, 'SIGKILL');
   }
 
   async stop(): Promise<void> {
-    const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await endChild(this.#child, 'SIGTERM');
   }
 }
