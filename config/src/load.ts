@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnvFile } from './env-file';
-import { type Config, settingsSchema } from './schema';
+import { type Config, type OrganizationName, organizations, settingsSchema } from './schema';
 
 /** The repository root: config/ sits directly below it. */
 export const repositoryRoot = path.resolve(__dirname, '..', '..');
@@ -71,7 +71,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     queue: { prefix: s.QUEUE_PREFIX, ledgerEvents: s.QUEUE_LEDGER_EVENTS, ledgerOutcomes: s.QUEUE_LEDGER_OUTCOMES, ledgerQueries: s.QUEUE_LEDGER_QUERIES },
     ledger: s.CHARGELEDGER_LEDGER,
-    embedded: { dataDir: underData('embedded-ledger'), host: s.EMBEDDED_LEDGER_HOST, port: s.EMBEDDED_LEDGER_PORT, keyFile: underData('secrets/embedded-ledger-key') },
+    embedded: { dataDir: underData('embedded-ledger'), host: s.EMBEDDED_LEDGER_HOST, port: s.EMBEDDED_LEDGER_PORT, keyFiles: Object.fromEntries(organizations.map((org) => [org, underData(`secrets/embedded-ledger/${org.toLowerCase()}-key`)])) as Record<OrganizationName, string> },
     fabric: {
       bin: s.FABRIC_BIN,
       channel: s.FABRIC_CHANNEL,

@@ -111,7 +111,11 @@ export interface Config {
   /** Which ledger the stack settles on; `auto` picks Fabric when its binaries are found. */
   readonly ledger: 'auto' | 'fabric' | 'embedded';
   /** The embedded ledger's folder and its loopback gateway. */
-  readonly embedded: { readonly dataDir: string; readonly host: string; readonly port: number; readonly keyFile: string };
+  /**
+   * The embedded ledger's loopback gateway: one key file per organization (`secrets/embedded-ledger/<org>-key`), each
+   * admitting that organization's identities only.
+   */
+  readonly embedded: { readonly dataDir: string; readonly host: string; readonly port: number; readonly keyFiles: Readonly<Record<OrganizationName, string>> };
   readonly fabric: {
     /** The bin/ folder of the Fabric release; empty: PATH. */
     readonly bin: string;

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import type { MspId } from '@chargeledger/chaincode/api';
 import { type EmbeddedLedger, openEmbeddedLedger, startEmbeddedGateway } from '@chargeledger/embedded-ledger';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import type { Organization } from '@chargeledger/participants';
+import { embeddedGatewayKeys, writeEmbeddedGatewayKeys } from '../support/bridge-process';
 import { type Clock, createExportMeter, generateMeterKey, publicKeySpkiDer, type SurplusSource } from '@chargeledger/simulators';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -64,11 +64,10 @@ export class ParticipantsStack {
   static async start(organizations: readonly Organization[], options: { readonly csms?: { readonly url: string; readonly readOnlyKey: string }; readonly env?: Readonly<Record<string, string>> } = {}): Promise<ParticipantsStack> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'chargeledger-participants-'));
     const embedded = await openEmbeddedLedger({ dataDir: path.join(dataDir, 'embedded-ledger'), client: { mspId: 'OperatorsMSP', attributes: {} }, clock: { now: () => Date.now() } });
-    const key = randomBytes(24).toString('hex');
-    await mkdir(path.join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
-    await writeFile(path.join(dataDir, 'secrets', 'embedded-ledger-key'), key, { mode: 0o600 });
+    const keys = embeddedGatewayKeys();
+    await writeEmbeddedGatewayKeys(dataDir, keys);
     if (options.csms !== undefined) await writeFile(path.join(dataDir, 'secrets', 'csms-read-only-key'), options.csms.readOnlyKey, { mode: 0o600 });
-    const { server, url } = await startEmbeddedGateway({ ledger: embedded, host: '127.0.0.1', port: 0, key });
+    const { server, url } = await startEmbeddedGateway({ ledger: embedded, host: '127.0.0.1', port: 0, keys });
     const gateway = { port: Number(new URL(url).port), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
     const ports = { wallets: await freePort(), operators: await freePort(), prosumers: await freePort(), authority: await freePort() };
     const stack = new ParticipantsStack(dataDir, embedded, gateway, ports, options.csms?.url, options.env ?? {});

@@ -85,7 +85,7 @@ async function gather(sessionId: string, options: { readonly records?: string | 
   const records = async (): Promise<string[]> => (options.records !== undefined ? (JSON.parse(readFileSync(options.records, 'utf8')) as string[]) : recordsFromCsms(config, sessionId));
   const kind = options.ledger ?? (config.ledger === 'auto' ? await runningLedger(config) : config.ledger);
   if (kind === 'embedded') {
-    const client = new EmbeddedGatewayClient({ url: `http://${config.embedded.host}:${config.embedded.port}`, key: readFileSync(config.embedded.keyFile, 'utf8').trim(), identity: { mspId: 'WalletsMSP' } });
+    const client = new EmbeddedGatewayClient({ url: `http://${config.embedded.host}:${config.embedded.port}`, key: embeddedKey(config), identity: { mspId: 'WalletsMSP' } });
     const receipt = await receiptOf(client, sessionId);
     return gatherEmbeddedProof({ sessionId, transactionId: receipt.txId, readBlock: (number) => client.block(number), ocmfRecords: await records() });
   }
@@ -120,10 +120,18 @@ async function recordsFromCsms(config: ReturnType<typeof loadConfig>, sessionId:
   return readMeterRecords(config.participants.csms.url, key, sessionId);
 }
 
+/**
+ * The Wallets' key of the embedded ledger's gateway: a receipt is the driver's, read as Wallets reads it (the
+ * blocks themselves any organization's key may read).
+ */
+function embeddedKey(config: ReturnType<typeof loadConfig>): string {
+  return readFileSync(config.embedded.keyFiles.Wallets, 'utf8').trim();
+}
+
 /** `auto`: the embedded ledger when its gateway answers, the Fabric network otherwise. */
 async function runningLedger(config: ReturnType<typeof loadConfig>): Promise<'fabric' | 'embedded'> {
   try {
-    const response = await fetch(`http://${config.embedded.host}:${config.embedded.port}/v1/height`, { headers: { authorization: `Bearer ${readFileSync(config.embedded.keyFile, 'utf8').trim()}` }, signal: AbortSignal.timeout(1_000) });
+    const response = await fetch(`http://${config.embedded.host}:${config.embedded.port}/v1/height`, { headers: { authorization: `Bearer ${embeddedKey(config)}` }, signal: AbortSignal.timeout(1_000) });
     if (response.ok) return 'embedded';
   } catch {
     // not running
