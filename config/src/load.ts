@@ -46,7 +46,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       apiKeys: s.CSMS_API_KEYS.split(',')
         .filter((pair) => pair !== '')
         .map((pair) => {
-          const [role, key] = pair.split(':') as ['admin' | 'operator' | 'read-only', string];
+          const [role, key] = pair.split(':') as ['admin' | 'operator' | 'read-only' | 'records', string];
           return { role, key };
         }),
       dataTransferVendors: s.CSMS_DATA_TRANSFER_VENDORS.split(',').filter((vendor) => vendor !== ''),
@@ -100,7 +100,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       csms: {
         url: s.PARTICIPANTS_CSMS_URL === '' ? `${s.CSMS_TLS_CERT_FILE === '' ? 'http' : 'https'}://${s.CSMS_HOST}:${s.CSMS_PORT}` : s.PARTICIPANTS_CSMS_URL,
         keyFile: underData(s.PARTICIPANTS_CSMS_KEY_FILE),
+        recordsKeyFile: underData(s.PARTICIPANTS_CSMS_RECORDS_KEY_FILE),
       },
+      throttles: { signInPerAccount: s.PARTICIPANTS_SIGN_IN_PER_ACCOUNT, signInPerAddress: s.PARTICIPANTS_SIGN_IN_PER_ADDRESS, signUpPerAddress: s.PARTICIPANTS_SIGN_UP_PER_ADDRESS },
       stripe:
         s.STRIPE_SECRET_KEY === ''
           ? undefined

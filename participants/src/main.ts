@@ -78,10 +78,12 @@ async function main(): Promise<void> {
     host,
     port: ports[organization],
     services,
-    csms: config.participants.csms,
+    // Only Wallets reads signed meter records (drivers' receipt proofs), so only Wallets is given that key.
+    csms: { url: config.participants.csms.url, keyFile: config.participants.csms.keyFile, ...(organization === 'wallets' ? { recordsKeyFile: config.participants.csms.recordsKeyFile } : {}) },
     firstStaff: { username: `${organization}-admin`, password: staffPassword(config.participants.dataDir, organization), ...(organization === 'operators' ? { party: config.fabric.operatorId } : {}) },
     clock: { now: () => Date.now() },
     sessionTtlMs: 8 * 3_600_000,
+    throttleLimits: config.participants.throttles,
     logger,
   });
   if (organization === 'wallets' && config.participants.stripe === undefined) logger.info('card top-ups are off (no STRIPE_SECRET_KEY): money comes in as bank transfers Wallets’ staff record');

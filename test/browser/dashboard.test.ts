@@ -12,7 +12,7 @@ import pino from 'pino';
 import { parseProof, verifyProof } from '@chargeledger/verifier';
 import { call, ExportMeter, ParticipantsStack } from '../integration/participants-support';
 import { StripeApiStandIn } from '../support/stripe-api-stand-in';
-import { adminRequest, LEDGER_QUERIES, provisionCharger, READER_KEY, type RunningCsms, startCsms } from '../support/csms';
+import { adminRequest, LEDGER_QUERIES, provisionCharger, READER_KEY, RECORDS_KEY, type RunningCsms, startCsms } from '../support/csms';
 
 /**
  * The dashboard in Debian's chromium, against the four participants' services on an embedded ledger, a real
@@ -40,7 +40,7 @@ beforeAll(async () => {
   csms = await startCsms();
   // The services read the CSMS with a read-only key, as `npm start` gives them one.
   stripe = await StripeApiStandIn.start();
-  stack = await ParticipantsStack.start(['wallets', 'operators', 'prosumers', 'authority'], { csms: { url: csms.url, readOnlyKey: READER_KEY }, env: stripe.env() });
+  stack = await ParticipantsStack.start(['wallets', 'operators', 'prosumers', 'authority'], { csms: { url: csms.url, readOnlyKey: READER_KEY, recordsKey: RECORDS_KEY }, env: stripe.env() });
   // The bridge as its main wires it, on the CSMS's queues, acting for operator op-1 on the embedded ledger.
   const { redis } = loadConfig();
   bridgeConnection = new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: null });

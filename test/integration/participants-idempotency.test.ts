@@ -136,6 +136,7 @@ describe('a commit whose status did not arrive', () => {
       firstStaff: { username: 'wallets-admin', password: 'a long password 1' },
       clock: { now: () => Date.now() },
       sessionTtlMs: 3_600_000,
+      throttleLimits: { signInPerAccount: 10, signInPerAddress: 30, signUpPerAddress: 20 },
       logger: false,
     });
   });

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call, ExportMeter, ParticipantsStack } from './participants-support';
 
@@ -167,10 +167,11 @@ describe('the operators’ service', () => {
     expect((await call(url.operators, 'POST', '/api/tariffs', { token: staff.operators, body: { tariff: aTariff('AC-KEPT') } })).status).toBe(201);
     expect((await call(url.operators, 'POST', '/api/stations', { token: staff.operators, body: aStation('CP-KEPT', payee, { tariffId: 'AC-KEPT' }) })).status).toBe(201);
     await stack.restart('operators', async (storeFile) => {
-      const stored = JSON.parse(await readFile(storeFile, 'utf8')) as { lists: Record<string, string[]> };
-      stored.lists['tariffs:op-1'] = [...(stored.lists['tariffs:op-1'] ?? []), 'AC-ELSEWHERE'];
-      stored.lists['stations:op-1'] = [...(stored.lists['stations:op-1'] ?? []), 'CP-ELSEWHERE'];
-      await writeFile(storeFile, JSON.stringify(stored));
+      const remembered = [
+        { op: 'remember', list: 'tariffs:op-1', id: 'AC-ELSEWHERE' },
+        { op: 'remember', list: 'stations:op-1', id: 'CP-ELSEWHERE' },
+      ];
+      await appendFile(storeFile, remembered.map((change) => `${JSON.stringify(change)}\n`).join(''));
     });
     staff.operators = await stack.staffToken('operators');
     const tariffs = (await call<{ tariffs: { tariffId: string }[] }>(url.operators, 'GET', '/api/tariffs', { token: staff.operators })).body.tariffs.map((tariff) => tariff.tariffId);

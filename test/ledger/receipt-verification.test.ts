@@ -9,7 +9,7 @@ import { verifyTransactionEvidence } from '@chargeledger/chaincode/ocmf';
 import { issueCertificate, newIssuer } from '@chargeledger/chaincode/testing';
 import { generateMeterKey, parseOcmf, publicKeySpkiDer, signOcmf } from '@chargeledger/simulators';
 import { readMeterRecords, type ReceiptProof, transparencyXml, type Verdict, verifyProof } from '@chargeledger/verifier';
-import { READER_KEY } from '../support/csms';
+import { RECORDS_KEY } from '../support/csms';
 import { aDriverWithCard, eventId } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
 import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
@@ -59,7 +59,7 @@ beforeAll(async () => {
   await chargeAndStop(pipeline, 12 * MINUTE_MS);
   await pipeline.bridge.completed(jobIds(sessionId).ended);
   transactionId = (await readLedger(ledger).receipt(sessionId)).txId;
-  records = await readMeterRecords(pipeline.csms.url, READER_KEY, sessionId);
+  records = await readMeterRecords(pipeline.csms.url, RECORDS_KEY, sessionId);
   proof = await ledger.proof(sessionId, transactionId, records);
 });
 

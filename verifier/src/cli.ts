@@ -113,9 +113,10 @@ async function receiptOf(ledger: ChargingLedger, sessionId: string): Promise<Rec
 async function recordsFromCsms(config: ReturnType<typeof loadConfig>, sessionId: string): Promise<string[]> {
   let key: string;
   try {
-    key = readFileSync(config.participants.csms.keyFile, 'utf8').trim();
+    // The records carry the card id the meter signed: the CSMS gives them to an operator's key or a `records` key only.
+    key = readFileSync(config.participants.csms.recordsKeyFile, 'utf8').trim();
   } catch {
-    throw new UsageError(`no read-only key for the CSMS at ${config.participants.csms.keyFile}: pass the session's signed records with --records <file> (a JSON array of OCMF strings)`);
+    throw new UsageError(`no key of the CSMS role records at ${config.participants.csms.recordsKeyFile}: pass the session's signed records with --records <file> (a JSON array of OCMF strings)`);
   }
   return readMeterRecords(config.participants.csms.url, key, sessionId);
 }

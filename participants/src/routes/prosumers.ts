@@ -7,7 +7,7 @@ import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
 import { bearer, closed, currency, ledgerId, password, positiveInteger, timestampMs, username } from '../http/schemas';
 import { rememberedOnLedger } from '../ledger/remembered';
-import { openSession } from './sign-in';
+import { openSession, refuseWeakPassword } from './sign-in';
 
 const offerParams = closed({ offerId: ledgerId }, ['offerId']);
 /** An OCMF record as the export meter signed it: `OCMF|{payload}|{signature}`. */
@@ -28,6 +28,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
   app.post<{ Body: { username: string; password: string } }>(
     '/api/prosumers',
     {
+      onRequest: context.throttles.signUpByAddress,
       schema: {
         summary: 'Sign up as a prosumer: you get a prosumer id (Wallets opens your account and the Authority registers your export meter for it)',
         tags: ['prosumers'],
@@ -35,6 +36,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
       },
     },
     async (request, reply) => {
+      if (refuseWeakPassword(reply, request.body.password, request.body.username)) return reply;
       if (store.user(request.body.username) !== undefined) return reply.code(409).send({ error: 'Conflict', message: `user ${request.body.username} exists` });
       const prosumerId = ids(request)('pro');
       // On Fabric this enrolls the prosumer's own identity with the Prosumers CA before anyone relies on it.

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { hashPassword, verifyPassword } from '../auth/passwords';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { hashPassword, verifyPassword, weakPasswordReason } from '../auth/passwords';
 import type { Principal, Role } from '../auth/sessions';
 import type { RouteContext } from '../http/app';
 import { bearer, closed, password, username } from '../http/schemas';
@@ -32,13 +32,20 @@ export function openSession(context: RouteContext, principal: Principal): { toke
   return { ...context.sessions.open(principal), user: principal };
 }
 
+/** Answers 400 WeakPassword unless the new password passes the rules (auth/passwords.ts); returns whether to go on. */
+export function refuseWeakPassword(reply: FastifyReply, password: string, username: string): boolean {
+  const reason = weakPasswordReason(password, username);
+  if (reason !== undefined) void reply.code(400).send({ error: 'WeakPassword', message: reason });
+  return reason !== undefined;
+}
+
 export function registerSignInRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { guard, store, organization } = context;
+  const { guard, store, organization, throttles } = context;
   const anyone = guard.allow(...ROLES[organization]);
 
   app.post<{ Body: { username: string; password: string } }>(
     '/api/session',
-    { schema: { summary: 'Sign in', tags: ['sign-in'], body: closed({ username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 200 } }, ['username', 'password']), response: { 200: sessionSchema } } },
+    { onRequest: throttles.signInByAddress, preHandler: throttles.signInByAccount, schema: { summary: 'Sign in', tags: ['sign-in'], body: closed({ username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 200 } }, ['username', 'password']), response: { 200: sessionSchema } } },
     async (request, reply) => {
       const user = store.user(request.body.username);
       const valid = await verifyPassword(request.body.password, user?.passwordHash ?? (await DECOY_HASH));
@@ -71,6 +78,7 @@ export function registerSignInRoutes(app: FastifyInstance, context: RouteContext
     },
     async (request, reply) => {
       const creator = guard.principal(request);
+      if (refuseWeakPassword(reply, request.body.password, request.body.username)) return reply;
       const user = { username: request.body.username, role: staff, ...(creator.party === undefined ? {} : { party: creator.party }) };
       await store.addUser({ ...user, passwordHash: await hashPassword(request.body.password), createdAtMs: context.clock.now() });
       return reply.code(201).send(user);

@@ -9,7 +9,7 @@ import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
 import { bearer, closed, currency, ledgerId, password, positiveInteger, username } from '../http/schemas';
 import { registerMoneyRoutes } from './money';
-import { openSession } from './sign-in';
+import { openSession, refuseWeakPassword } from './sign-in';
 import { registerStationFinder } from './station-finder';
 
 /** The largest hold one session of a self-registered driver may place: 20.00 in the account's currency. */
@@ -67,6 +67,7 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
   app.post<{ Body: { username: string; password: string; name: string; email: string; currency?: string } }>(
     '/api/drivers',
     {
+      onRequest: context.throttles.signUpByAddress,
       schema: {
         summary: 'Sign up as a driver: Wallets opens your account and keeps your name and e-mail off the public ledger',
         tags: ['drivers'],
@@ -75,6 +76,7 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
     },
     async (request, reply) => {
       const body = request.body;
+      if (refuseWeakPassword(reply, body.password, body.username)) return reply;
       if (store.user(body.username) !== undefined) return reply.code(409).send({ error: 'Conflict', message: `user ${body.username} exists` });
       const id = ids(request);
       const accountId = id('drv');
