@@ -174,8 +174,13 @@ describe('the dashboard', () => {
     await page.locator('#balance', { hasText: '25.00 EUR' }).waitFor();
     await page.locator('#link-card input[name=idToken]').fill(CARD);
     await page.locator('#link-card button').click();
-    await page.locator('#link-card .ok').waitFor();
+    await page.locator('#link-card .ok', { hasText: 'confirm' }).waitFor();
     const accountId = await accountInPage();
+    // Wallets' staff confirm the driver's card request (decision 0030): only then is the card linked on the ledger.
+    const staffToken = await stack.staffToken('wallets');
+    const requests = await call<{ requests: { requestRef: string; accountId: string }[] }>(stack.url('wallets'), 'GET', '/api/card-requests', { token: staffToken });
+    const cardRequest = requests.body.requests.find((request) => request.accountId === accountId);
+    expect((await call(stack.url('wallets'), 'POST', `/api/card-requests/${cardRequest?.requestRef ?? ''}/confirmation`, { token: staffToken, body: {} })).status).toBe(201);
 
     const deployed = await aChargerDeployed(accountId);
     chargePoint = deployed.chargePoint;

@@ -55,7 +55,9 @@ describe('a POST retried with the same Idempotency-Key', () => {
     expectOnce(await twice(url.wallets, '/api/accounts', { token: staff.wallets, body: { accountId: 'acc-retry-op', kind: 'operator', ownerId: 'op-1', currency: 'EUR' } }), 201);
     expectOnce(await twice(url.wallets, `/api/accounts/${driver.accountId}/bank-transfers`, { token: staff.wallets, body: { amount: 5000, reference: 'SEPA-RETRY-1' } }), 200);
     expect((await stack.ledgerAs('WalletsMSP').evaluate('Wallet:getAccount', { accountId: driver.accountId })).balance).toBe(5000);
-    expectOnce(await twice(url.wallets, `/api/accounts/${driver.accountId}/cards`, { token: driver.token, body: { idToken: '04RETRY0000001' } }), 201);
+    const cardRequest = await twice(url.wallets, `/api/accounts/${driver.accountId}/cards`, { token: driver.token, body: { idToken: '04RETRY0000001' } });
+    expectOnce(cardRequest, 202);
+    expectOnce(await twice(url.wallets, `/api/card-requests/${(cardRequest.first.body as { requestRef: string }).requestRef}/confirmation`, { token: staff.wallets, body: {} }), 201);
     const destination = await twice(url.wallets, `/api/accounts/${driver.accountId}/payout-destinations`, { token: driver.token, body: { iban: 'DE89370400440532013000' } });
     expectOnce(destination, 201);
     const payout = await twice(url.wallets, `/api/accounts/${driver.accountId}/payouts`, { token: driver.token, body: { amount: 1000, destinationId: (destination.first.body as { destinationId: string }).destinationId } });

@@ -133,7 +133,8 @@ export class ParticipantsStack {
     const append = (chunk: Buffer): void => void this.#output.set(organization, `${this.#output.get(organization) ?? ''}${chunk.toString()}`);
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
-    const deadline = Date.now() + 30_000;
+    // Four services compile and start at once on a shared 2-core machine: allow for a slow start.
+    const deadline = Date.now() + 90_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the ${organization} service exited: ${this.#output.get(organization) ?? ''}`);
       try {
