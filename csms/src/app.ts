@@ -138,7 +138,9 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   http.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'NotFound', message: `no route for ${request.method} at this path` }));
   await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, transactions, ocpp, router, metrics });
   http.server.on('upgrade', (request, socket, head) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // Only an origin-form target (a path) is an OCPP endpoint; anything else, absolute-form included, is 404.
+    const target = request.url ?? '/';
+    const path = target.startsWith('/') ? (URL.canParse(target, 'http://localhost') ? new URL(target, 'http://localhost').pathname : '') : '';
     if (!path.startsWith('/ocpp/')) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;

@@ -54,8 +54,11 @@ export async function startParticipantsService(options: Readonly<ParticipantsSer
   }
   const staffRole = STAFF_ROLE[options.organization];
   const first = options.firstStaff;
+  const existing = first === undefined ? undefined : store.user(first.username);
+  // The first member of staff of a store from before staff had admins is made one: someone must add staff.
+  if (existing !== undefined && staffRole !== undefined && existing.role === staffRole && existing.admin !== true) await store.replaceUser({ ...existing, admin: true });
   if (first !== undefined && staffRole !== undefined && store.user(first.username) === undefined) {
-    await store.addUser({ username: first.username, role: staffRole, passwordHash: await hashPassword(first.password), ...(first.party === undefined ? {} : { party: first.party }), createdAtMs: options.clock.now() });
+    await store.addUser({ username: first.username, role: staffRole, admin: true, passwordHash: await hashPassword(first.password), ...(first.party === undefined ? {} : { party: first.party }), createdAtMs: options.clock.now() });
   }
   const sessions = new SessionStore({ clock: options.clock, ttlMs: options.sessionTtlMs });
   const app = await buildParticipantsApp({ organization: options.organization, ledger: options.ledger, store, sessions, clock: options.clock, ...(options.payments === undefined ? {} : { payments: options.payments }), confirmWithinMs: 20_000, throttleLimits: options.throttleLimits, services: options.services, csms: new CsmsReader(options.csms), logger: options.logger });

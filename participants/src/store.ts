@@ -10,6 +10,8 @@ export interface UserRecord {
   readonly passwordHash: string;
   /** See Principal.party. */
   readonly party?: string;
+  /** See Principal.admin. */
+  readonly admin?: boolean;
   readonly createdAtMs: number;
 }
 

@@ -49,6 +49,25 @@ describe('charger handshakes under abuse', () => {
     expect(median(unknownMs)).toBeGreaterThan(median(knownMs) / 3);
   });
 
+  it('answers an upgrade to an absolute-form or unparsable target 404 and keeps serving', async () => {
+    const { request } = await import('node:http');
+    const target = new URL(csms.url);
+    for (const path of ['http://[/ocpp/CP-1', '//%zz/ocpp/CP-1']) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const outgoing = request({ host: target.hostname, port: target.port, path, headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64') } });
+        outgoing.once('response', (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        outgoing.once('upgrade', () => resolve(101));
+        outgoing.once('error', reject);
+        outgoing.end();
+      });
+      expect({ path, status }).toEqual({ path, status: 404 });
+    }
+    expect((await fetch(`${csms.url}/health`)).status).toBe(200);
+  });
+
   it('answers 429 to an identity after 10 refused handshakes, even with the right password, and to an address trying many identities', async () => {
     const target = `CP-${randomBytes(4).toString('hex')}`;
     await provisionCharger(csms, target, PASSWORD);

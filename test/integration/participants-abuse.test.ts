@@ -58,3 +58,56 @@ describe('sign-in and sign-up under abuse', () => {
     expect(answers.filter((answer) => answer.status === 429)).toHaveLength(16);
   });
 });
+
+describe('staff and their passwords, and answers that tell nothing', () => {
+  let stack: ParticipantsStack;
+  let wallets: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    stack = await ParticipantsStack.start(['wallets', 'prosumers']);
+    wallets = stack.url('wallets');
+    admin = await stack.staffToken('wallets');
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const signIn = (username: string, password: string) => call<{ token: string }>(wallets, 'POST', '/api/session', { body: { username, password } });
+
+  it('lets only an admin of staff add or remove staff; a removed member is signed out at once', async () => {
+    expect((await call(wallets, 'POST', '/api/users', { token: admin, body: { username: 'clerk-a', password: 'a long password 1' } })).status).toBe(201);
+    const clerk = (await signIn('clerk-a', 'a long password 1')).body.token;
+    expect((await call(wallets, 'POST', '/api/users', { token: clerk, body: { username: 'clerk-b', password: 'a long password 1' } })).status).toBe(403);
+    expect((await call(wallets, 'DELETE', '/api/users/wallets-admin', { token: clerk })).status).toBe(403);
+    expect((await call(wallets, 'DELETE', '/api/users/wallets-admin', { token: admin })).status).toBe(409);
+    expect((await call(wallets, 'DELETE', '/api/users/nobody-at-all', { token: admin })).status).toBe(404);
+    expect((await call(wallets, 'DELETE', '/api/users/clerk-a', { token: admin })).status).toBe(204);
+    expect((await call(wallets, 'GET', '/api/me', { token: clerk })).status).toBe(401);
+    expect((await signIn('clerk-a', 'a long password 1')).status).toBe(401);
+  });
+
+  it('changes a password with the current one, under the rules, signing out the user’s other sessions', async () => {
+    const signUp = await call<{ token: string }>(wallets, 'POST', '/api/drivers', { body: { username: 'changer', password: 'the first password', name: 'C', email: 'c@example.org' } });
+    const other = (await signIn('changer', 'the first password')).body.token;
+    const change = (body: unknown) => call(wallets, 'POST', '/api/me/password', { token: signUp.body.token, body });
+    expect((await change({ currentPassword: 'not the password', newPassword: 'the second password' })).status).toBe(403);
+    expect(await change({ currentPassword: 'the first password', newPassword: 'zzzzzzzzzzzz' })).toMatchObject({ status: 400, body: { error: 'WeakPassword' } });
+    expect((await change({ currentPassword: 'the first password', newPassword: 'the second password' })).status).toBe(204);
+    expect((await call(wallets, 'GET', '/api/me', { token: other })).status).toBe(401);
+    expect((await call(wallets, 'GET', '/api/me', { token: signUp.body.token })).status).toBe(200);
+    expect((await signIn('changer', 'the first password')).status).toBe(401);
+    expect((await signIn('changer', 'the second password')).status).toBe(200);
+  });
+
+  it('answers a prosumer asking for an account that does not exist as for one that is not theirs', async () => {
+    const prosumer = await call<{ token: string }>(stack.url('prosumers'), 'POST', '/api/prosumers', { body: { username: 'curious-pv', password: 'a long password 1' } });
+    await stack.ledgerAs('WalletsMSP').submit('Wallet:openAccount', { eventId: 'abuse-open-1', accountId: 'acc-someone-else', kind: 'prosumer', ownerId: 'pro-someone', currency: 'EUR' });
+    const earnings = (accountId: string) => call(stack.url('prosumers'), 'GET', `/api/accounts/${accountId}/earnings`, { token: prosumer.body.token });
+    const missing = await earnings('acc-no-such-account');
+    const others = await earnings('acc-someone-else');
+    expect(missing.status).toBe(403);
+    expect(others.status).toBe(403);
+    expect(Object.keys(missing.body)).toEqual(Object.keys(others.body));
+  });
+});

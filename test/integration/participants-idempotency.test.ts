@@ -56,7 +56,9 @@ describe('a POST retried with the same Idempotency-Key', () => {
     expectOnce(await twice(url.wallets, `/api/accounts/${driver.accountId}/bank-transfers`, { token: staff.wallets, body: { amount: 5000, reference: 'SEPA-RETRY-1' } }), 200);
     expect((await stack.ledgerAs('WalletsMSP').evaluate('Wallet:getAccount', { accountId: driver.accountId })).balance).toBe(5000);
     const cardRequest = await twice(url.wallets, `/api/accounts/${driver.accountId}/cards`, { token: driver.token, body: { idToken: '04RETRY0000001' } });
-    expectOnce(cardRequest, 202);
+    // A driver's card request is kept by the service until staff confirm it (decision 0030): no block, one request.
+    expect(cardRequest.first.status).toBe(202);
+    expect(cardRequest.second).toEqual({ status: 202, body: cardRequest.first.body, replayed: true });
     expectOnce(await twice(url.wallets, `/api/card-requests/${(cardRequest.first.body as { requestRef: string }).requestRef}/confirmation`, { token: staff.wallets, body: {} }), 201);
     const destination = await twice(url.wallets, `/api/accounts/${driver.accountId}/payout-destinations`, { token: driver.token, body: { iban: 'DE89370400440532013000' } });
     expectOnce(destination, 201);

@@ -63,16 +63,6 @@ const anOffer = (prosumer: Prosumer, windowStartMs: number, overrides: Record<st
 });
 
 describe('a P2P trade through the participants’ services', () => {
-  it('refuses with 422 a trade whose price rounds to zero, and escrows 149 Wh at 0.10 EUR/kWh as one cent', async () => {
-    const prosumer = await aProsumer();
-    const operatorAccount = await anOperatorAccount();
-    const posted = await call<{ offerId: string }>(url.prosumers, 'POST', '/api/offers', { token: prosumer.token, body: anOffer(prosumer, Date.now() + 60_000, { priceMicroPerKWh: 100_000 }) });
-    expect(posted.status).toBe(201);
-    const accept = (energyWh: number) => call(url.operators, 'POST', `/api/offers/${posted.body.offerId}/acceptances`, { token: staff.operators, body: { operatorAccountId: operatorAccount, energyWh } });
-    expect(await accept(49)).toMatchObject({ status: 422, body: { error: 'AmountTooSmall', message: expect.stringContaining('at least 50 Wh') } });
-    expect(await accept(149)).toMatchObject({ status: 201, body: { acceptedWh: 149, escrowAmount: 1 } });
-  });
-
   it('offers, accepts with escrow, settles from signed readings and pays the prosumer min(accepted, delivered), visible on both sides', async () => {
     const prosumer = await aProsumer();
     const operatorAccount = await anOperatorAccount();
@@ -231,5 +221,18 @@ describe('the Authority’s service', () => {
     for (const [method, route] of [['GET', '/api/meters'], ['POST', '/api/meters'], ['GET', `/api/meters/${meter.serial}`], ['POST', `/api/meters/${meter.serial}/keys`], ['DELETE', `/api/meters/${meter.serial}/keys/k2`]] as const) {
       expect([route, (await call(url.authority, method, route, { body: method === 'POST' ? {} : undefined })).status]).toEqual([route, 401]);
     }
+  });
+});
+
+// Last: the purchases it makes would show in the operator's purchases the tests above list.
+describe('an energy trade worth less than a cent', () => {
+  it('refuses with 422 a trade whose price rounds to zero, and escrows 149 Wh at 0.10 EUR/kWh as one cent', async () => {
+    const prosumer = await aProsumer();
+    const operatorAccount = await anOperatorAccount();
+    const posted = await call<{ offerId: string }>(url.prosumers, 'POST', '/api/offers', { token: prosumer.token, body: anOffer(prosumer, Date.now() + 60_000, { priceMicroPerKWh: 100_000 }) });
+    expect(posted.status).toBe(201);
+    const accept = (energyWh: number) => call(url.operators, 'POST', `/api/offers/${posted.body.offerId}/acceptances`, { token: staff.operators, body: { operatorAccountId: operatorAccount, energyWh } });
+    expect(await accept(49)).toMatchObject({ status: 422, body: { error: 'AmountTooSmall', message: expect.stringContaining('at least 50 Wh') } });
+    expect(await accept(149)).toMatchObject({ status: 201, body: { acceptedWh: 149, escrowAmount: 1 } });
   });
 });
