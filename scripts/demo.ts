@@ -11,7 +11,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TRANSIENT_KEYS, type MspId, type Receipt } from '@chargeledger/chaincode/api';
+import { TRANSIENT_KEYS, type Receipt } from '@chargeledger/chaincode/api';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { loadConfig } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
@@ -50,19 +50,18 @@ const ledgerKind = (): 'fabric' | 'embedded' => {
 async function openDemoLedger(kind: 'fabric' | 'embedded'): Promise<DemoLedger> {
   const config = loadConfig();
   if (kind === 'embedded') {
-    const client = new EmbeddedGatewayClient({
-      url: `http://${config.embedded.host}:${config.embedded.port}`,
-      key: readFileSync(config.embedded.keyFile, 'utf8').trim(),
-      identity: { mspId: 'OperatorsMSP', attributes: { 'chargeledger.operatorId': config.fabric.operatorId } },
-    });
-    const as = (mspId: MspId): EmbeddedGatewayClient => client.as({ mspId });
+    // The demo plays every organization, each with its own gateway key (a key admits its organization only).
+    const url = `http://${config.embedded.host}:${config.embedded.port}`;
+    const keyOf = (organization: 'Operators' | 'Wallets' | 'Authority'): string => readFileSync(config.embedded.keyFiles[organization], 'utf8').trim();
+    const client = new EmbeddedGatewayClient({ url, key: keyOf('Operators'), identity: { mspId: 'OperatorsMSP', attributes: { 'chargeledger.operatorId': config.fabric.operatorId } } });
+    const as = (mspId: 'WalletsMSP' | 'AuthorityMSP'): EmbeddedGatewayClient => new EmbeddedGatewayClient({ url, key: keyOf(mspId === 'WalletsMSP' ? 'Wallets' : 'Authority'), identity: { mspId } });
     return {
       description: 'the embedded ledger (one process, for trying the system; run the Fabric network for several organizations)',
       operator: client,
       wallets: as('WalletsMSP'),
       authority: as('AuthorityMSP'),
       blockNumberOf: (transactionId) => client.blockNumberOf(transactionId),
-      balanceCheck: `curl -s -H "authorization: Bearer $(cat ${config.embedded.keyFile})" -d '{"identity":{"mspId":"WalletsMSP"},"name":"Wallet:getAccount","request":{"accountId":"${DRIVER}"}}' http://${config.embedded.host}:${config.embedded.port}/v1/evaluate`,
+      balanceCheck: `curl -s -H "authorization: Bearer $(cat ${config.embedded.keyFiles.Wallets})" -d '{"identity":{"mspId":"WalletsMSP"},"name":"Wallet:getAccount","request":{"accountId":"${DRIVER}"}}' http://${config.embedded.host}:${config.embedded.port}/v1/evaluate`,
       close: () => undefined,
     };
   }

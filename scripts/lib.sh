@@ -8,7 +8,17 @@ done < "$root/config/defaults.env"
 case "$CHARGELEDGER_DATA_DIR" in /*) data="$CHARGELEDGER_DATA_DIR" ;; *) data="$root/$CHARGELEDGER_DATA_DIR" ;; esac
 logs="$data/logs"
 run="$data/run"
+# The data folder holds private keys, password hashes, personal data and card ids (in the ledger, Redis'
+# append-only file and the logs): everything the stack writes there is 700/600 from its creation, Redis and
+# the Fabric processes included, since they inherit this umask; what an older version left readable by
+# others is made private here, and said so.
+umask 077
 mkdir -p "$logs" "$run"
+chmod 700 "$data"
+if [[ -n "$(find "$data" -perm /077 -not -type l -print -quit 2>/dev/null)" ]]; then
+  printf '[%s] %s\n' "$(date +%H:%M:%S)" "making files in $data readable by their owner only (they were readable by others): $(find "$data" -perm /077 -not -type l | wc -l) paths"
+  find "$data" -perm /077 -not -type l -exec chmod go-rwx {} +
+fi
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }

@@ -16,7 +16,7 @@ running() { cli ping 2>/dev/null | grep -q PONG; }
 case "${1:-status}" in
   start)
     if running; then log "redis already running on $REDIS_HOST:$REDIS_PORT"; exit 0; fi
-    mkdir -p "$dir"
+    mkdir -p -m 700 "$dir" && chmod 700 "$dir"   # the append-only file holds card ids (decision 15); redis-server inherits umask 077 from lib.sh
     redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" --protected-mode yes \
       --dir "$dir" --appendonly yes --appendfsync always --save "" \
       --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy noeviction \

@@ -51,6 +51,15 @@ if [[ ! -s "$read_key_file" ]]; then
   (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$read_key_file")
 fi
 
+# The Wallets' service reads a session's signed meter records (drivers' receipt proofs) with a key of the CSMS role
+# `records`, which reads those and nothing else: they carry the card id the meter signed. Made once, like the others.
+records_key_file="$data/$PARTICIPANTS_CSMS_RECORDS_KEY_FILE"
+[[ $PARTICIPANTS_CSMS_RECORDS_KEY_FILE == /* ]] && records_key_file="$PARTICIPANTS_CSMS_RECORDS_KEY_FILE"
+if [[ ! -s "$records_key_file" ]]; then
+  mkdir -p "$(dirname "$records_key_file")"
+  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$records_key_file")
+fi
+
 [[ $ledger == fabric ]] && bash "$root/network/scripts/network.sh" up
 
 # The bridge runs under its supervisor; one started for the other ledger is stopped first.
@@ -91,7 +100,7 @@ if is_running csms; then
     log "the running CSMS does not know the participants' read-only key (started before it was made): the dashboard shows no live availability until \`npm run stop\` and \`npm start\`"
 else
   log "starting the CSMS on $CSMS_HOST:$CSMS_PORT (log: $logs/csms.log)"
-  CSMS_API_KEYS="admin:$(cat "$key_file"),read-only:$(cat "$read_key_file")${CSMS_API_KEYS:+,$CSMS_API_KEYS}" \
+  CSMS_API_KEYS="admin:$(cat "$key_file"),read-only:$(cat "$read_key_file"),records:$(cat "$records_key_file")${CSMS_API_KEYS:+,$CSMS_API_KEYS}" \
     nohup node --import tsx "$root/csms/src/main.ts" >> "$logs/csms.log" 2>&1 &
   echo $! > "$run/csms.pid"
   for _ in $(seq 1 100); do

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnvFile } from './env-file';
-import { type Config, settingsSchema } from './schema';
+import { type Config, type OrganizationName, organizations, settingsSchema } from './schema';
 
 /** The repository root: config/ sits directly below it. */
 export const repositoryRoot = path.resolve(__dirname, '..', '..');
@@ -48,7 +48,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       apiKeys: s.CSMS_API_KEYS.split(',')
         .filter((pair) => pair !== '')
         .map((pair) => {
-          const [role, key] = pair.split(':') as ['admin' | 'operator' | 'read-only', string];
+          const [role, key] = pair.split(':') as ['admin' | 'operator' | 'read-only' | 'records', string];
           return { role, key };
         }),
       dataTransferVendors: s.CSMS_DATA_TRANSFER_VENDORS.split(',').filter((vendor) => vendor !== ''),
@@ -79,7 +79,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       retention: { completed: { age: s.QUEUE_COMPLETED_KEEP_S, count: s.QUEUE_COMPLETED_KEEP_COUNT }, failed: { age: s.QUEUE_FAILED_KEEP_S, count: s.QUEUE_FAILED_KEEP_COUNT } },
     },
     ledger: s.CHARGELEDGER_LEDGER,
-    embedded: { dataDir: underData('embedded-ledger'), host: s.EMBEDDED_LEDGER_HOST, port: s.EMBEDDED_LEDGER_PORT, keyFile: underData('secrets/embedded-ledger-key') },
+    embedded: { dataDir: underData('embedded-ledger'), host: s.EMBEDDED_LEDGER_HOST, port: s.EMBEDDED_LEDGER_PORT, keyFiles: Object.fromEntries(organizations.map((org) => [org, underData(`secrets/embedded-ledger/${org.toLowerCase()}-key`)])) as Record<OrganizationName, string> },
     fabric: {
       bin: s.FABRIC_BIN,
       channel: s.FABRIC_CHANNEL,
@@ -108,7 +108,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       csms: {
         url: s.PARTICIPANTS_CSMS_URL === '' ? `${s.CSMS_TLS_CERT_FILE === '' ? 'http' : 'https'}://${s.CSMS_HOST}:${s.CSMS_PORT}` : s.PARTICIPANTS_CSMS_URL,
         keyFile: underData(s.PARTICIPANTS_CSMS_KEY_FILE),
+        recordsKeyFile: underData(s.PARTICIPANTS_CSMS_RECORDS_KEY_FILE),
       },
+      throttles: { signInPerAccount: s.PARTICIPANTS_SIGN_IN_PER_ACCOUNT, signInPerAddress: s.PARTICIPANTS_SIGN_IN_PER_ADDRESS, signUpPerAddress: s.PARTICIPANTS_SIGN_UP_PER_ADDRESS },
       stripe:
         s.STRIPE_SECRET_KEY === ''
           ? undefined

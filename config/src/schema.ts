@@ -20,7 +20,7 @@ const settingsObject = z.object({
   CSMS_LEDGER_LAG_WARNING_S: positiveInt,
   CSMS_API_KEYS: z
     .string()
-    .regex(/^((admin|operator|read-only):[^,:\s]{24,})?(,(admin|operator|read-only):[^,:\s]{24,})*$/, 'role:key pairs, keys of 24+ characters')
+    .regex(/^((admin|operator|read-only|records):[^,:\s]{24,})?(,(admin|operator|read-only|records):[^,:\s]{24,})*$/, 'role:key pairs, keys of 24+ characters')
     .optional()
     .default(''),
   CSMS_DATA_TRANSFER_VENDORS: z.string().optional().default(''),
@@ -68,6 +68,10 @@ const settingsObject = z.object({
   PARTICIPANTS_AUTHORITY_PORT: port,
   PARTICIPANTS_CSMS_URL: z.string().regex(/^(https?:\/\/[^\s/]+)?$/, 'http(s)://host:port, or empty for CSMS_HOST and CSMS_PORT').optional().default(''),
   PARTICIPANTS_CSMS_KEY_FILE: z.string().min(1),
+  PARTICIPANTS_CSMS_RECORDS_KEY_FILE: z.string().min(1),
+  PARTICIPANTS_SIGN_IN_PER_ACCOUNT: positiveInt,
+  PARTICIPANTS_SIGN_IN_PER_ADDRESS: positiveInt,
+  PARTICIPANTS_SIGN_UP_PER_ADDRESS: positiveInt,
   STRIPE_SECRET_KEY: z.string().regex(/^(sk_(test|live)_[A-Za-z0-9_]+)?$/, 'a Stripe secret key (sk_test_... or sk_live_...), or empty').optional().default(''),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^(whsec_[A-Za-z0-9_+/=]+)?$/, 'a Stripe webhook signing secret (whsec_...), or empty').optional().default(''),
   STRIPE_API_URL: z.string().regex(/^(https?:\/\/[^\s/]+)?$/, 'http(s)://host:port, or empty for Stripe’s API').optional().default(''),
@@ -106,7 +110,7 @@ export interface Config {
     readonly newSessionsMaxRedisFraction: number;
     /** A warning is logged while the oldest event waiting for the bridge is older than this. */
     readonly ledgerLagWarningMs: number;
-    readonly apiKeys: readonly { readonly role: 'admin' | 'operator' | 'read-only'; readonly key: string }[];
+    readonly apiKeys: readonly { readonly role: 'admin' | 'operator' | 'read-only' | 'records'; readonly key: string }[];
     readonly dataTransferVendors: readonly string[];
     /** Empty: the composition root derives one from the host name and process id. */
     readonly nodeId: string;
@@ -133,7 +137,11 @@ export interface Config {
   /** Which ledger the stack settles on; `auto` picks Fabric when its binaries are found. */
   readonly ledger: 'auto' | 'fabric' | 'embedded';
   /** The embedded ledger's folder and its loopback gateway. */
-  readonly embedded: { readonly dataDir: string; readonly host: string; readonly port: number; readonly keyFile: string };
+  /**
+   * The embedded ledger's loopback gateway: one key file per organization (`secrets/embedded-ledger/<org>-key`), each
+   * admitting that organization's identities only.
+   */
+  readonly embedded: { readonly dataDir: string; readonly host: string; readonly port: number; readonly keyFiles: Readonly<Record<OrganizationName, string>> };
   readonly fabric: {
     /** The bin/ folder of the Fabric release; empty: PATH. */
     readonly bin: string;
@@ -167,7 +175,9 @@ export interface Config {
     readonly ports: { readonly wallets: number; readonly operators: number; readonly prosumers: number; readonly authority: number };
     readonly dataDir: string;
     /** The CSMS's admin API, read with a read-only key (absolute path of the file holding it). */
-    readonly csms: { readonly url: string; readonly keyFile: string };
+    readonly csms: { readonly url: string; readonly keyFile: string; readonly recordsKeyFile: string };
+    /** Sign-ins per user name in 15 minutes and per client address in a minute; sign-ups per client address in an hour. */
+    readonly throttles: { readonly signInPerAccount: number; readonly signInPerAddress: number; readonly signUpPerAddress: number };
     /** Card top-ups through Stripe; undefined when no key is set (money then comes in as recorded bank transfers only). */
     readonly stripe: StripeSettings | undefined;
   };

@@ -16,6 +16,7 @@ import type { OcppPolicy } from './ocpp/context';
 import { LedgerReactions } from './ledger-reactions';
 import { CsmsMetrics } from './metrics';
 import { type ChargerConnection, OcppServer } from './ocpp/server';
+import { HandshakeThrottle } from './domain/handshake-throttle';
 import { CommandRouter } from './command-router';
 import type { EventPublisher } from './queue/publisher';
 import { type QueueHealth, watchQueueHealth } from './queue/queue-health';
@@ -115,6 +116,8 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     onConnect: (identity): Promise<void> => router.register(identity),
     onDisconnect: (identity): Promise<void> => router.unregister(identity),
     chargers,
+    // 10 refused handshakes of one identity, or 50 from one address, in 5 minutes: then refused unchecked.
+    handshakeThrottle: new HandshakeThrottle({ clock: options.clock, windowMs: 5 * 60_000, maxFailuresPerIdentity: 10, maxFailuresPerAddress: 50, maxTracked: 100_000 }),
     maxFrameBytes: options.maxFrameBytes,
     callTimeoutMs: options.callTimeoutMs,
     contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, authorization, stations, chargers, sessionFlagged: (flag) => metrics.sessionFlags.inc({ flag }) }),
@@ -133,7 +136,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   await http.register(swagger, {
     openapi: {
       info: { title: 'ChargeLedger CSMS admin API', version: '0.1.0', description: 'Chargers, id tokens and commands of the charging station management system.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key with the role admin, operator or read-only' } } },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key with the role admin, operator, read-only, or records (signed meter records only)' } } },
       security: [{ apiKey: [] }],
     },
   });
@@ -141,7 +144,9 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   http.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'NotFound', message: `no route for ${request.method} at this path` }));
   await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, transactions, ocpp, router, metrics, queueHealth: options.queueHealth });
   http.server.on('upgrade', (request, socket, head) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // Only an origin-form target (a path) is an OCPP endpoint; anything else, absolute-form included, is 404.
+    const target = request.url ?? '/';
+    const path = target.startsWith('/') ? (URL.canParse(target, 'http://localhost') ? new URL(target, 'http://localhost').pathname : '') : '';
     if (!path.startsWith('/ocpp/')) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { type CsmsTlsFiles, loadConfig } from '@chargeledger/config';
+import { type CsmsTlsFiles, loadConfig, protectDataDir } from '@chargeledger/config';
 import { Redis } from 'ioredis';
 import { apiKeyRecord } from './api/auth';
 import { buildCsms } from './app';
@@ -46,6 +46,8 @@ function readTlsFiles(files: CsmsTlsFiles): CsmsTls {
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'csms');
+  const repaired = protectDataDir(config.dataDir);
+  if (repaired.length > 0) log.warn({ paths: repaired.length, dataDir: config.dataDir }, 'made files of the data folder readable by their owner only');
   // Installed before anything can fail asynchronously; the shutdown it calls is the one set once the CSMS runs.
   let shutdown = async (_reason: string): Promise<void> => undefined;
   installLastResortHandlers(process, { log, shutdown: (reason) => shutdown(reason), shutdownTimeoutMs: 10_000, exit: (code) => process.exit(code) });

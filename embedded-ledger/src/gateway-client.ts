@@ -55,6 +55,8 @@ export class EmbeddedGatewayClient implements ChargingLedger {
     const answer = (await response.json()) as { result: unknown } | GatewayFailure;
     if (response.ok && 'result' in answer) return answer.result;
     const failure = answer as GatewayFailure;
+    // A key used for another organization's identity: final, as the chaincode's own refusals are.
+    if (failure.error === 'Forbidden') throw new LedgerRefusal('ACCESS_DENIED', failure.message, undefined);
     if (failure.error === 'LedgerRefusal') throw new LedgerRefusal(failure.code as never, failure.message, failure.transactionId);
     throw new LedgerUnavailable(kind === 'submit' ? 'endorse' : 'evaluate', failure.code, failure.transactionId, new Error(failure.message));
   }

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MspId, TransactionName } from '@chargeledger/chaincode/api';
@@ -9,8 +9,11 @@ import { CHANNEL_ORGANIZATIONS } from './msp';
 /**
  * The embedded ledger's gateway for the other local programs (the demo, the participants' services): the
  * process that holds the ledger is the only one that may open it, so they submit and evaluate through it.
- * Loopback only, behind a key kept in the data folder's secrets. Whoever holds the key acts for any
- * organization: the embedded ledger is one process for trying the system, and says so.
+ * Loopback only, behind one key per organization kept in the data folder's secrets: a key submits and evaluates
+ * only as identities of its own organization (any party inside it), and every key reads blocks, as any member
+ * of a Fabric channel may. Each organization's service is given its own key only. The process behind the
+ * gateway still holds every organization's signing keys: the embedded ledger is one process for trying the
+ * system, and says so (docs/embedded-ledger.md).
  */
 
 export interface GatewayCall {
@@ -23,7 +26,7 @@ export interface GatewayCall {
 
 /** A refusal or an outage, as the gateway answers it (HTTP 422 and 503). */
 export interface GatewayFailure {
-  readonly error: 'LedgerRefusal' | 'LedgerUnavailable' | 'BadRequest' | 'Unauthorized' | 'NotFound';
+  readonly error: 'LedgerRefusal' | 'LedgerUnavailable' | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound';
   readonly code: string;
   readonly message: string;
   readonly transactionId?: string;
@@ -33,16 +36,18 @@ export interface EmbeddedGatewayOptions {
   readonly ledger: EmbeddedLedger;
   readonly host: string;
   readonly port: number;
-  readonly key: string;
+  /** Each organization's key; an organization without one cannot use the gateway. */
+  readonly keys: Readonly<Partial<Record<MspId, string>>>;
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export async function startEmbeddedGateway(options: Readonly<EmbeddedGatewayOptions>): Promise<{ readonly server: Server; readonly url: string }> {
-  const expected = Buffer.from(`Bearer ${options.key}`);
+  const keys = Object.entries(options.keys).flatMap(([mspId, key]) => (key === undefined || key === '' ? [] : [{ mspId: mspId as MspId, digest: sha256(`Bearer ${key}`) }]));
   const server = createServer((request, response) => {
-    void handle(options, expected, request, response).catch((error: unknown) => {
-      send(response, 500, { error: 'LedgerUnavailable', code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+    void handle(options, keys, request, response).catch(() => {
+      // What failed stays in this process: a caller is told only that the gateway could not answer.
+      send(response, 500, { error: 'LedgerUnavailable', code: 'INTERNAL', message: 'the embedded ledger gateway could not answer this request' });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -53,13 +58,27 @@ export async function startEmbeddedGateway(options: Readonly<EmbeddedGatewayOpti
   return { server, url: `http://${options.host}:${port}` };
 }
 
-async function handle(options: EmbeddedGatewayOptions, expected: Buffer, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const presented = Buffer.from(request.headers.authorization ?? '');
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-    send(response, 401, { error: 'Unauthorized', code: 'UNAUTHORIZED', message: 'the embedded ledger gateway needs its key' });
+/** The organization whose key the request presents; every key is compared, in constant time. */
+function callerOf(keys: readonly { readonly mspId: MspId; readonly digest: Buffer }[], request: IncomingMessage): MspId | undefined {
+  const presented = sha256(request.headers.authorization ?? '');
+  let caller: MspId | undefined;
+  for (const key of keys) if (timingSafeEqual(key.digest, presented)) caller = key.mspId;
+  return caller;
+}
+
+async function handle(options: EmbeddedGatewayOptions, keys: readonly { readonly mspId: MspId; readonly digest: Buffer }[], request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const caller = callerOf(keys, request);
+  if (caller === undefined) {
+    send(response, 401, { error: 'Unauthorized', code: 'UNAUTHORIZED', message: 'the embedded ledger gateway needs an organization\'s key' });
     return;
   }
-  const url = new URL(request.url ?? '/', 'http://gateway');
+  // Only the path matters; an absolute-form request target is refused rather than parsed.
+  const target = request.url ?? '/';
+  if (!target.startsWith('/')) {
+    send(response, 400, { error: 'BadRequest', code: 'BAD_REQUEST', message: 'the request target must be a path' });
+    return;
+  }
+  const url = new URL(target, 'http://gateway');
   if (request.method === 'GET' && url.pathname === '/v1/height') {
     send(response, 200, { height: options.ledger.height() });
     return;
@@ -90,6 +109,10 @@ async function handle(options: EmbeddedGatewayOptions, expected: Buffer, request
     send(response, 400, { error: 'BadRequest', code: 'BAD_REQUEST', message: error instanceof Error ? error.message : String(error) });
     return;
   }
+  if (call.identity.mspId !== caller) {
+    send(response, 403, { error: 'Forbidden', code: 'FORBIDDEN', message: `this key acts for ${caller} only, not for ${call.identity.mspId}` });
+    return;
+  }
   const ledger = options.ledger.asOrganization(call.identity.mspId, call.identity.attributes);
   const callOptions: CallOptions = {
     ...(call.transient === undefined ? {} : { transient: call.transient }),
@@ -116,7 +139,16 @@ function parseCall(body: unknown): GatewayCall {
     throw new Error(`identity.mspId must be one of ${CHANNEL_ORGANIZATIONS.join(', ')}`);
   }
   if (!('request' in call)) throw new Error('request is required (the transaction request object)');
+  if (call.identity.attributes !== undefined && !isStringRecord(call.identity.attributes)) throw new Error('identity.attributes must be an object of strings');
+  if (call.transient !== undefined && !isStringRecord(call.transient)) throw new Error('transient must be an object of strings');
+  if (call.endorsingOrganizations !== undefined && !(Array.isArray(call.endorsingOrganizations) && call.endorsingOrganizations.every((org) => (CHANNEL_ORGANIZATIONS as readonly unknown[]).includes(org)))) {
+    throw new Error(`endorsingOrganizations must list some of ${CHANNEL_ORGANIZATIONS.join(', ')}`);
+  }
   return call as GatewayCall;
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((entry) => typeof entry === 'string');
 }
 
 async function readBody(request: IncomingMessage): Promise<unknown> {
@@ -132,6 +164,10 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
   } catch {
     throw new Error('the body is not JSON');
   }
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

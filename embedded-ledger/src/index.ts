@@ -9,7 +9,7 @@ export {
 } from './ledger';
 export { LedgerCorrupted, LedgerInUse, TransactionInvalidated } from './errors';
 export type { ChaincodeEvent, CloseableAsyncIterable } from './events';
-export { dataHash, endorsedBytes, envelopeBytes, headerHash, transactionId } from './blocks';
+export { commitHash, dataHash, endorsedBytes, envelopeBytes, headerHash, transactionId } from './blocks';
 export type { Block, BlockHeader, BlockMetadata, ConfigEnvelope, EndorsementRecord, ProposalRecord, ReadWriteSetRecord, ResponseRecord, TransactionEnvelope, ValidationCodeName } from './blocks';
 export type { ChainVerification } from './verify';
 export { CHANNEL_ORGANIZATIONS } from './msp';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '@chargeledger/config';
+import type { MspId } from '@chargeledger/chaincode/api';
+import { loadConfig, protectDataDir } from '@chargeledger/config';
 import { bridgeLogger, runBridgeProcess } from '@chargeledger/ledger-bridge';
 import { startEmbeddedGateway } from './gateway-server';
 import { EMBEDDED_LEDGER_DESCRIPTION, openEmbeddedLedger } from './ledger';
@@ -13,13 +14,18 @@ import { EMBEDDED_LEDGER_DESCRIPTION, openEmbeddedLedger } from './ledger';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = bridgeLogger(config.logLevel);
+  // The ledger holds every organization's private keys, drivers' names and e-mails: 700/600 (umask 077) from its creation.
+  const repaired = protectDataDir(config.dataDir);
+  if (repaired.length > 0) log.warn({ paths: repaired.length, dataDir: config.dataDir }, 'made files of the data folder readable by their owner only');
   log.info(`${EMBEDDED_LEDGER_DESCRIPTION}: ${config.embedded.dataDir}`);
   const ledger = await openEmbeddedLedger({
     dataDir: config.embedded.dataDir,
     client: { mspId: 'OperatorsMSP', attributes: { 'chargeledger.operatorId': config.fabric.operatorId } },
     clock: { now: () => Date.now() },
   });
-  const gateway = await startEmbeddedGateway({ ledger, host: config.embedded.host, port: config.embedded.port, key: await gatewayKey(config.embedded.keyFile) });
+  const keys: Partial<Record<MspId, string>> = {};
+  for (const [organization, file] of Object.entries(config.embedded.keyFiles)) keys[`${organization}MSP` as MspId] = await gatewayKey(file);
+  const gateway = await startEmbeddedGateway({ ledger, host: config.embedded.host, port: config.embedded.port, keys });
   log.info({ url: gateway.url, height: ledger.height() }, 'embedded ledger gateway listening');
   await runBridgeProcess({
     ledgerKind: 'embedded',
@@ -34,7 +40,7 @@ async function main(): Promise<void> {
   });
 }
 
-/** Made once (mode 600) and kept: the demo and the participants' services read it from the same file. */
+/** Made once (mode 600) and kept: the organization's participants' service reads it from the same file. */
 async function gatewayKey(file: string): Promise<string> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   try {

@@ -1,4 +1,4 @@
-import { loadConfig } from '@chargeledger/config';
+import { loadConfig, protectDataDir } from '@chargeledger/config';
 import { connectGateway } from './gateway';
 import { FabricLedger } from './ledger';
 import { bridgeLogger, runBridgeProcess } from './process';
@@ -8,6 +8,8 @@ import { fabricEventSource } from './settlement-listener';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = bridgeLogger(config.logLevel);
+  const repaired = protectDataDir(config.dataDir);
+  if (repaired.length > 0) log.warn({ paths: repaired.length, dataDir: config.dataDir }, 'made files of the data folder readable by their owner only');
   const connection = await connectGateway(config.fabric.gateway);
   const network = connection.gateway.getNetwork(config.fabric.channel);
   await runBridgeProcess({

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadConfig, repositoryRoot } from '@chargeledger/config';
+import { loadConfig, protectDataDir, repositoryRoot } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
 import { readNetworkDescription } from '@chargeledger/ledger-bridge';
 import pino from 'pino';
@@ -17,6 +17,9 @@ import { embeddedOrganizationLedger, fabricOrganizationLedger, type Organization
 import { ORGANIZATION_MSP, ORGANIZATIONS, type Organization } from './organizations';
 import { StripePaymentProvider } from './payments/stripe-provider';
 import { startParticipantsService } from './service';
+
+/** Which of the embedded ledger gateway's keys is this organization's. */
+const EMBEDDED_KEY_OF = { wallets: 'Wallets', operators: 'Operators', prosumers: 'Prosumers', authority: 'Authority' } as const satisfies Record<Organization, string>;
 
 /** The identities network/scripts/network.sh enrolls for each organization. */
 const FABRIC_IDENTITY: Readonly<Record<Organization, string>> = { wallets: 'wallet-service', operators: 'bridge', prosumers: 'prosumer', authority: 'metering-authority' };
@@ -41,11 +44,16 @@ async function main(): Promise<void> {
   const organization = config.participants.organization;
   if (organization === undefined) throw new Error(`set PARTICIPANTS_ORG to one of ${ORGANIZATIONS.join(', ')}`);
   const logger = pino({ level: config.logLevel, base: { service: `participants-${organization}` } });
+  // Users' password hashes, names and the ids they own: 700/600 (umask 077) from their creation.
+  const repaired = protectDataDir(config.dataDir);
+  if (repaired.length > 0) logger.warn({ paths: repaired.length, dataDir: config.dataDir }, 'made files of the data folder readable by their owner only');
   const kind = ledgerKind(config.ledger, config.fabric.networkFile);
   const defaultParty = { operators: config.fabric.operatorId, prosumers: 'pro-1', wallets: undefined, authority: undefined }[organization];
   let ledger: OrganizationLedger;
   if (kind === 'embedded') {
-    const client = new EmbeddedGatewayClient({ url: `http://${config.embedded.host}:${config.embedded.port}`, key: readFileSync(config.embedded.keyFile, 'utf8').trim(), identity: { mspId: ORGANIZATION_MSP[organization] } });
+    // This organization's key only: it admits this organization's identities and no other's.
+    const keyFile = config.embedded.keyFiles[EMBEDDED_KEY_OF[organization]];
+    const client = new EmbeddedGatewayClient({ url: `http://${config.embedded.host}:${config.embedded.port}`, key: readFileSync(keyFile, 'utf8').trim(), identity: { mspId: ORGANIZATION_MSP[organization] } });
     ledger = embeddedOrganizationLedger(client, organization, defaultParty);
   } else {
     const run = promisify(execFile);
@@ -70,10 +78,12 @@ async function main(): Promise<void> {
     host,
     port: ports[organization],
     services,
-    csms: config.participants.csms,
+    // Only Wallets reads signed meter records (drivers' receipt proofs), so only Wallets is given that key.
+    csms: { url: config.participants.csms.url, keyFile: config.participants.csms.keyFile, ...(organization === 'wallets' ? { recordsKeyFile: config.participants.csms.recordsKeyFile } : {}) },
     firstStaff: { username: `${organization}-admin`, password: staffPassword(config.participants.dataDir, organization), ...(organization === 'operators' ? { party: config.fabric.operatorId } : {}) },
     clock: { now: () => Date.now() },
     sessionTtlMs: 8 * 3_600_000,
+    throttleLimits: config.participants.throttles,
     logger,
   });
   if (organization === 'wallets' && config.participants.stripe === undefined) logger.info('card top-ups are off (no STRIPE_SECRET_KEY): money comes in as bank transfers Wallets’ staff record');

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@chargeledger/config';
+import { loadConfig, protectDataDir } from '@chargeledger/config';
 import type { OcppVersion } from './chargepoint/api';
 import { aToken, loadIdentity, runLoad } from './load/load-generator';
 import { provisionLedger, ServiceUnreachable } from './load/ledger-provision';
@@ -328,7 +328,9 @@ const MAX_AHEAD_MS = 12 * 60_000;
  * from one run to the next (a meter whose key is not the registered one is rotated to it).
  */
 function keptMeterKeys(identity: string, evses: number): KeyObject[] {
-  const dir = path.join(loadConfig().dataDir, 'simulators', 'meter-keys');
+  const dataDir = loadConfig().dataDir;
+  protectDataDir(dataDir);
+  const dir = path.join(dataDir, 'simulators', 'meter-keys');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return Array.from({ length: evses }, (_, e) => {
     const file = path.join(dir, `${identity}-M${e + 1}.pem`);

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { parseProof, verifyProof } from '@chargeledger/verifier';
 import { call, ExportMeter, ParticipantsStack } from '../integration/participants-support';
 import { StripeApiStandIn } from '../support/stripe-api-stand-in';
-import { adminRequest, LEDGER_QUERIES, provisionCharger, READER_KEY, type RunningCsms, startCsms } from '../support/csms';
+import { adminRequest, LEDGER_QUERIES, provisionCharger, READER_KEY, RECORDS_KEY, type RunningCsms, startCsms } from '../support/csms';
 
 /**
  * The dashboard in Debian's chromium, against the four participants' services on an embedded ledger, a real
@@ -40,7 +40,7 @@ beforeAll(async () => {
   csms = await startCsms();
   // The services read the CSMS with a read-only key, as `npm start` gives them one.
   stripe = await StripeApiStandIn.start();
-  stack = await ParticipantsStack.start(['wallets', 'operators', 'prosumers', 'authority'], { csms: { url: csms.url, readOnlyKey: READER_KEY }, env: stripe.env() });
+  stack = await ParticipantsStack.start(['wallets', 'operators', 'prosumers', 'authority'], { csms: { url: csms.url, readOnlyKey: READER_KEY, recordsKey: RECORDS_KEY }, env: stripe.env() });
   // The bridge as its main wires it, on the CSMS's queues, acting for operator op-1 on the embedded ledger.
   const { redis } = loadConfig();
   bridgeConnection = new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: null });
@@ -175,8 +175,13 @@ describe('the dashboard', () => {
     await page.locator('#balance', { hasText: '25.00 EUR' }).waitFor();
     await page.locator('#link-card input[name=idToken]').fill(CARD);
     await page.locator('#link-card button').click();
-    await page.locator('#link-card .ok').waitFor();
+    await page.locator('#link-card .ok', { hasText: 'confirm' }).waitFor();
     const accountId = await accountInPage();
+    // Wallets' staff confirm the driver's card request (decision 0030): only then is the card linked on the ledger.
+    const staffToken = await stack.staffToken('wallets');
+    const requests = await call<{ requests: { requestRef: string; accountId: string }[] }>(stack.url('wallets'), 'GET', '/api/card-requests', { token: staffToken });
+    const cardRequest = requests.body.requests.find((request) => request.accountId === accountId);
+    expect((await call(stack.url('wallets'), 'POST', `/api/card-requests/${cardRequest?.requestRef ?? ''}/confirmation`, { token: staffToken, body: {} })).status).toBe(201);
 
     const deployed = await aChargerDeployed(accountId);
     chargePoint = deployed.chargePoint;

@@ -1,5 +1,5 @@
 import type { RPCClient } from 'ocpp-rpc';
-import { adminRequest, issueIdToken, provisionCharger, READER_KEY, type RunningCsms, startCsms } from '../support/csms';
+import { adminRequest, issueIdToken, provisionCharger, READER_KEY, RECORDS_KEY, type RunningCsms, startCsms } from '../support/csms';
 import { ocppClient } from '../support/ocpp-client';
 
 const PASSWORD = 'a-long-charger-password';
@@ -119,5 +119,16 @@ describe('Sessions in the admin API, from real chargers over WebSockets', () => 
     for (const query of ['limit=0', 'limit=501', 'active=maybe', 'cursor=-1', 'chargerId=no%20spaces', 'colour=red']) {
       expect({ query, status: (await adminRequest(running, 'GET', `/api/sessions?${query}`)).status }).toEqual({ query, status: 400 });
     }
+  });
+
+  it('gives the signed meter records, which carry the raw card id, to the operator role and the records role only', async () => {
+    const [first] = await someSessions();
+    const records = (key: string): Promise<Response> => fetch(`${running.url}/api/sessions/${first}/meter-records`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await records(READER_KEY)).status).toBe(403);
+    expect((await adminRequest(running, 'GET', `/api/sessions/${first}/meter-records`)).status).toBe(200);
+    expect((await records(RECORDS_KEY)).status).toBe(200);
+    // The records role reads nothing else.
+    expect((await fetch(`${running.url}/api/sessions`, { headers: { authorization: `Bearer ${RECORDS_KEY}` } })).status).toBe(403);
+    expect((await fetch(`${running.url}/api/chargers`, { headers: { authorization: `Bearer ${RECORDS_KEY}` } })).status).toBe(403);
   });
 });

@@ -55,7 +55,11 @@ describe('a POST retried with the same Idempotency-Key', () => {
     expectOnce(await twice(url.wallets, '/api/accounts', { token: staff.wallets, body: { accountId: 'acc-retry-op', kind: 'operator', ownerId: 'op-1', currency: 'EUR' } }), 201);
     expectOnce(await twice(url.wallets, `/api/accounts/${driver.accountId}/bank-transfers`, { token: staff.wallets, body: { amount: 5000, reference: 'SEPA-RETRY-1' } }), 200);
     expect((await stack.ledgerAs('WalletsMSP').evaluate('Wallet:getAccount', { accountId: driver.accountId })).balance).toBe(5000);
-    expectOnce(await twice(url.wallets, `/api/accounts/${driver.accountId}/cards`, { token: driver.token, body: { idToken: '04RETRY0000001' } }), 201);
+    const cardRequest = await twice(url.wallets, `/api/accounts/${driver.accountId}/cards`, { token: driver.token, body: { idToken: '04RETRY0000001' } });
+    // A driver's card request is kept by the service until staff confirm it (decision 0030): no block, one request.
+    expect(cardRequest.first.status).toBe(202);
+    expect(cardRequest.second).toEqual({ status: 202, body: cardRequest.first.body, replayed: true });
+    expectOnce(await twice(url.wallets, `/api/card-requests/${(cardRequest.first.body as { requestRef: string }).requestRef}/confirmation`, { token: staff.wallets, body: {} }), 201);
     const destination = await twice(url.wallets, `/api/accounts/${driver.accountId}/payout-destinations`, { token: driver.token, body: { iban: 'DE89370400440532013000' } });
     expectOnce(destination, 201);
     const payout = await twice(url.wallets, `/api/accounts/${driver.accountId}/payouts`, { token: driver.token, body: { amount: 1000, destinationId: (destination.first.body as { destinationId: string }).destinationId } });
@@ -136,6 +140,7 @@ describe('a commit whose status did not arrive', () => {
       firstStaff: { username: 'wallets-admin', password: 'a long password 1' },
       clock: { now: () => Date.now() },
       sessionTtlMs: 3_600_000,
+      throttleLimits: { signInPerAccount: 10, signInPerAddress: 30, signUpPerAddress: 20 },
       logger: false,
     });
   });

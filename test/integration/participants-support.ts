@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import type { MspId } from '@chargeledger/chaincode/api';
 import { type EmbeddedLedger, openEmbeddedLedger, startEmbeddedGateway } from '@chargeledger/embedded-ledger';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import type { Organization } from '@chargeledger/participants';
+import { embeddedGatewayKeys, writeEmbeddedGatewayKeys } from '../support/bridge-process';
 import { type Clock, createExportMeter, generateMeterKey, publicKeySpkiDer, type SurplusSource } from '@chargeledger/simulators';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -61,14 +61,14 @@ export class ParticipantsStack {
    * `csms`: a CSMS the services read chargers' live state from, with a read-only key of it (written where
    * `npm start` keeps it, `<data>/secrets/csms-read-only-key`). Without it the services have no key.
    */
-  static async start(organizations: readonly Organization[], options: { readonly csms?: { readonly url: string; readonly readOnlyKey: string }; readonly env?: Readonly<Record<string, string>> } = {}): Promise<ParticipantsStack> {
+  static async start(organizations: readonly Organization[], options: { readonly csms?: { readonly url: string; readonly readOnlyKey: string; readonly recordsKey?: string }; readonly env?: Readonly<Record<string, string>> } = {}): Promise<ParticipantsStack> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'chargeledger-participants-'));
     const embedded = await openEmbeddedLedger({ dataDir: path.join(dataDir, 'embedded-ledger'), client: { mspId: 'OperatorsMSP', attributes: {} }, clock: { now: () => Date.now() } });
-    const key = randomBytes(24).toString('hex');
-    await mkdir(path.join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
-    await writeFile(path.join(dataDir, 'secrets', 'embedded-ledger-key'), key, { mode: 0o600 });
+    const keys = embeddedGatewayKeys();
+    await writeEmbeddedGatewayKeys(dataDir, keys);
     if (options.csms !== undefined) await writeFile(path.join(dataDir, 'secrets', 'csms-read-only-key'), options.csms.readOnlyKey, { mode: 0o600 });
-    const { server, url } = await startEmbeddedGateway({ ledger: embedded, host: '127.0.0.1', port: 0, key });
+    if (options.csms?.recordsKey !== undefined) await writeFile(path.join(dataDir, 'secrets', 'csms-records-key'), options.csms.recordsKey, { mode: 0o600 });
+    const { server, url } = await startEmbeddedGateway({ ledger: embedded, host: '127.0.0.1', port: 0, keys });
     const gateway = { port: Number(new URL(url).port), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
     const ports = { wallets: await freePort(), operators: await freePort(), prosumers: await freePort(), authority: await freePort() };
     const stack = new ParticipantsStack(dataDir, embedded, gateway, ports, options.csms?.url, options.env ?? {});
@@ -98,7 +98,7 @@ export class ParticipantsStack {
     return reply.body.token;
   }
 
-  /** Stops one organization's service, lets `meanwhile` change its store (`participants/embedded/<org>.json`), and starts it again. */
+  /** Stops one organization's service, lets `meanwhile` change its store (the journal `participants/embedded/<org>.jsonl`), and starts it again. */
   async restart(organization: Organization, meanwhile: (storeFile: string) => Promise<void>): Promise<void> {
     const child = this.#children.get(organization);
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -107,7 +107,7 @@ export class ParticipantsStack {
         child.kill('SIGTERM');
       });
     }
-    await meanwhile(path.join(this.dataDir, 'participants', 'embedded', `${organization}.json`));
+    await meanwhile(path.join(this.dataDir, 'participants', 'embedded', `${organization}.jsonl`));
     await this.#startService(organization);
   }
 
@@ -119,6 +119,10 @@ export class ParticipantsStack {
       EMBEDDED_LEDGER_HOST: '127.0.0.1',
       EMBEDDED_LEDGER_PORT: String(this.gateway.port),
       LOG_LEVEL: 'warn',
+      // Every test signs up and in from 127.0.0.1, many times a minute: the throttles are tested on their own.
+      PARTICIPANTS_SIGN_IN_PER_ACCOUNT: '1000',
+      PARTICIPANTS_SIGN_IN_PER_ADDRESS: '1000',
+      PARTICIPANTS_SIGN_UP_PER_ADDRESS: '1000',
       ...this.env,
     };
     if (this.csmsUrl !== undefined) env['PARTICIPANTS_CSMS_URL'] = this.csmsUrl;
@@ -129,6 +133,7 @@ export class ParticipantsStack {
     const append = (chunk: Buffer): void => void this.#output.set(organization, `${this.#output.get(organization) ?? ''}${chunk.toString()}`);
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
+    // Four services compile and start at once on a shared 2-core machine: allow for a slow start.
     const deadline = Date.now() + 90_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the ${organization} service exited: ${this.#output.get(organization) ?? ''}`);

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call, ExportMeter, ParticipantsStack } from './participants-support';
 
@@ -186,10 +186,11 @@ describe('the operators’ service', () => {
     expect((await call(url.operators, 'POST', '/api/tariffs', { token: staff.operators, body: { tariff: aTariff('AC-KEPT') } })).status).toBe(201);
     expect((await call(url.operators, 'POST', '/api/stations', { token: staff.operators, body: aStation('CP-KEPT', payee, { tariffId: 'AC-KEPT' }) })).status).toBe(201);
     await stack.restart('operators', async (storeFile) => {
-      const stored = JSON.parse(await readFile(storeFile, 'utf8')) as { lists: Record<string, string[]> };
-      stored.lists['tariffs:op-1'] = [...(stored.lists['tariffs:op-1'] ?? []), 'AC-ELSEWHERE'];
-      stored.lists['stations:op-1'] = [...(stored.lists['stations:op-1'] ?? []), 'CP-ELSEWHERE'];
-      await writeFile(storeFile, JSON.stringify(stored));
+      const remembered = [
+        { op: 'remember', list: 'tariffs:op-1', id: 'AC-ELSEWHERE' },
+        { op: 'remember', list: 'stations:op-1', id: 'CP-ELSEWHERE' },
+      ];
+      await appendFile(storeFile, remembered.map((change) => `${JSON.stringify(change)}\n`).join(''));
     });
     staff.operators = await stack.staffToken('operators');
     const tariffs = (await call<{ tariffs: { tariffId: string }[] }>(url.operators, 'GET', '/api/tariffs', { token: staff.operators })).body.tariffs.map((tariff) => tariff.tariffId);
@@ -239,5 +240,18 @@ describe('the Authority’s service', () => {
     for (const [method, route] of [['GET', '/api/meters'], ['POST', '/api/meters'], ['GET', `/api/meters/${meter.serial}`], ['POST', `/api/meters/${meter.serial}/keys`], ['DELETE', `/api/meters/${meter.serial}/keys/k2`]] as const) {
       expect([route, (await call(url.authority, method, route, { body: method === 'POST' ? {} : undefined })).status]).toEqual([route, 401]);
     }
+  });
+});
+
+// Last: the purchases it makes would show in the operator's purchases the tests above list.
+describe('an energy trade worth less than a cent', () => {
+  it('refuses with 422 a trade whose price rounds to zero, and escrows 149 Wh at 0.10 EUR/kWh as one cent', async () => {
+    const prosumer = await aProsumer();
+    const operatorAccount = await anOperatorAccount();
+    const posted = await call<{ offerId: string }>(url.prosumers, 'POST', '/api/offers', { token: prosumer.token, body: anOffer(prosumer, Date.now() + 60_000, { priceMicroPerKWh: 100_000 }) });
+    expect(posted.status).toBe(201);
+    const accept = (energyWh: number) => call(url.operators, 'POST', `/api/offers/${posted.body.offerId}/acceptances`, { token: staff.operators, body: { operatorAccountId: operatorAccount, energyWh } });
+    expect(await accept(49)).toMatchObject({ status: 422, body: { error: 'AmountTooSmall', message: expect.stringContaining('at least 50 Wh') } });
+    expect(await accept(149)).toMatchObject({ status: 201, body: { acceptedWh: 149, escrowAmount: 1 } });
   });
 });

@@ -105,17 +105,46 @@ describe('a driver’s wallet', () => {
     expect((await topUp({ amount: 100, reference: 'psp-1' })).status).toBe(400);
   });
 
-  it('links a card, lists its reference, revokes it, and answers a card no longer active with the chaincode’s NOT_FOUND', async () => {
+  it('links a card once staff confirm the driver’s request, lists its reference, revokes it, and answers a card no longer active with the chaincode’s NOT_FOUND', async () => {
     const driver = await aDriver();
-    const link = await call<{ tokenRef: string }>(wallets, 'POST', `/api/accounts/${driver.accountId}/cards`, { token: driver.token, body: { idToken: '04a1b2c3d4e5f6' } });
+    const request = await call<{ requestRef: string }>(wallets, 'POST', `/api/accounts/${driver.accountId}/cards`, { token: driver.token, body: { idToken: '04a1b2c3d4e5f6' } });
+    expect(request).toMatchObject({ status: 202, body: { status: 'pending', requestRef: expect.any(String) } });
+    expect((await call(wallets, 'GET', '/api/card-requests', { token: staff })).body).toMatchObject({ requests: expect.arrayContaining([{ requestRef: request.body.requestRef, accountId: driver.accountId, requestedAtMs: expect.any(Number), cardEnding: 'E5F6' }]) });
+    const link = await call<{ tokenRef: string }>(wallets, 'POST', `/api/card-requests/${request.body.requestRef}/confirmation`, { token: staff, body: {} });
     expect(link).toMatchObject({ status: 201, body: { accountId: driver.accountId, status: 'active', proofHash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
-    expect((await call(wallets, 'GET', `/api/accounts/${driver.accountId}/cards`, { token: driver.token })).body).toEqual({ tokenRefs: [link.body.tokenRef] });
+    expect((await call(wallets, 'GET', `/api/accounts/${driver.accountId}/cards`, { token: driver.token })).body).toEqual({ tokenRefs: [link.body.tokenRef], pendingRequests: [] });
     const resolved = await stack.ledgerAs('WalletsMSP').evaluate('Wallet:resolveIdToken', {}, { endorsingOrganizations: ['WalletsMSP'], transient: { idToken: '04A1B2C3D4E5F6' } });
     expect(resolved).toMatchObject({ accountId: driver.accountId, tokenRef: link.body.tokenRef });
     const revoke = () => call(wallets, 'DELETE', `/api/accounts/${driver.accountId}/cards/${link.body.tokenRef}`, { token: driver.token });
     expect(await revoke()).toMatchObject({ status: 200, body: { status: 'revoked' } });
     expect(await revoke()).toMatchObject({ status: 404, body: { error: 'LedgerRefusal', code: 'NOT_FOUND', reason: expect.any(String) } });
     expect((await call(wallets, 'DELETE', `/api/accounts/${driver.accountId}/cards/card-unknown`, { token: driver.token })).status).toBe(404);
+  });
+
+  it('answers a request for a card someone holds exactly as any other, makes squatting pointless, and lets a card unlinked be linked again', async () => {
+    const owner = await aDriver();
+    const squatter = await aDriver();
+    const CARD = '04C0FFEE0000AB';
+    const ask = (driver: { token: string; accountId: string }) => call<{ requestRef: string }>(wallets, 'POST', `/api/accounts/${driver.accountId}/cards`, { token: driver.token, body: { idToken: CARD } });
+    const confirm = (ref: string) => call<{ tokenRef: string }>(wallets, 'POST', `/api/card-requests/${ref}/confirmation`, { token: staff, body: {} });
+    const first = await ask(owner);
+    expect((await confirm(first.body.requestRef)).status).toBe(201);
+    // The squatter asks for the owner's card: the same answer a free card gets, and nothing happens on the ledger.
+    const height = stack.embedded.height();
+    const squat = await ask(squatter);
+    expect(squat.status).toBe(202);
+    expect(Object.keys(squat.body).sort()).toEqual(Object.keys(first.body).sort());
+    expect(stack.embedded.height()).toBe(height);
+    // Staff confirming it find the card linked: the request is refused, the card stays the owner's.
+    expect((await confirm(squat.body.requestRef)).status).toBe(409);
+    const resolve = () => stack.ledgerAs('WalletsMSP').evaluate('Wallet:resolveIdToken', {}, { endorsingOrganizations: ['WalletsMSP'], transient: { idToken: CARD } });
+    expect(await resolve()).toMatchObject({ accountId: owner.accountId });
+    // Unlinked by its owner, the card can be linked again (here to the other driver, once staff confirm).
+    const tokenRef = (await call<{ tokenRefs: string[] }>(wallets, 'GET', `/api/accounts/${owner.accountId}/cards`, { token: owner.token })).body.tokenRefs[0] ?? '';
+    expect((await call(wallets, 'DELETE', `/api/accounts/${owner.accountId}/cards/${tokenRef}`, { token: owner.token })).status).toBe(200);
+    const again = await ask(squatter);
+    expect((await confirm(again.body.requestRef)).status).toBe(201);
+    expect(await resolve()).toMatchObject({ accountId: squatter.accountId });
   });
 });
 

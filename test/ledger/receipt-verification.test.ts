@@ -9,11 +9,11 @@ import { verifyTransactionEvidence } from '@chargeledger/chaincode/ocmf';
 import { issueCertificate, newIssuer } from '@chargeledger/chaincode/testing';
 import { generateMeterKey, parseOcmf, publicKeySpkiDer, signOcmf } from '@chargeledger/simulators';
 import { readMeterRecords, type ReceiptProof, transparencyXml, type Verdict, verifyProof } from '@chargeledger/verifier';
-import { READER_KEY } from '../support/csms';
+import { RECORDS_KEY } from '../support/csms';
 import { aDriverWithCard, eventId } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
 import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
-import { editJson, forgeSettlement } from './support/proof-forgery';
+import { editEmbeddedBlock, editJson, forgeEmbeddedChain, forgeSettlement } from './support/proof-forgery';
 
 /**
  * `npm run verify`'s checks on a real settlement: the proof gathered from the ledger (on Fabric, from the
@@ -59,7 +59,7 @@ beforeAll(async () => {
   await chargeAndStop(pipeline, 12 * MINUTE_MS);
   await pipeline.bridge.completed(jobIds(sessionId).ended);
   transactionId = (await readLedger(ledger).receipt(sessionId)).txId;
-  records = await readMeterRecords(pipeline.csms.url, READER_KEY, sessionId);
+  records = await readMeterRecords(pipeline.csms.url, RECORDS_KEY, sessionId);
   proof = await ledger.proof(sessionId, transactionId, records);
 });
 
@@ -160,6 +160,29 @@ it('refuses a settlement submitted with a certificate outside the channel\'s MSP
   const verdict = verifyProof(forgeSettlement(proof, { creatorCertificate: stranger }));
   expect(verdict.verified).toBe(false);
   expect(failed(verdict)['msp-membership']).toMatch(/the submitter claiming OperatorsMSP: the certificate .* was not issued by OperatorsMSP's CA/);
+});
+
+it('refuses, on the embedded ledger, a settlement block whose commit hash does not chain its validation codes', () => {
+  if (ledger.kind !== 'embedded') return;
+  const settlementBlock = verifyProof(proof).receipt?.blockNumber ?? -1;
+  const verdict = verifyProof(editEmbeddedBlock(proof, settlementBlock, (block) => ({ ...block, metadata: { ...block.metadata, commitHash: 'ff'.repeat(32) } })));
+  expect(verdict.verified).toBe(false);
+  expect(failed(verdict)['block-hashes']).toMatch(/commit hash does not chain/);
+});
+
+it('refuses, on the embedded ledger, block 0 with another Wallets CA and the chain hashed again: the Wallets peer is not that CA\'s', () => {
+  if (ledger.kind !== 'embedded') return;
+  const strangerCa = issueCertificate(newIssuer('WalletsMSP'), { commonName: 'ca.wallets', organization: 'WalletsMSP' }, {}, 9);
+  const forged = forgeEmbeddedChain(proof, (block) => {
+    if (block.header.number !== 0) return undefined;
+    const config = JSON.parse(block.data[0] ?? '{}') as { organizations: { mspId: string; caCertificate: string }[] };
+    const organizations = config.organizations.map((org) => (org.mspId === 'WalletsMSP' ? { ...org, caCertificate: strangerCa } : org));
+    return { ...block, data: [JSON.stringify({ ...config, organizations }), ...block.data.slice(1)] };
+  });
+  const verdict = verifyProof(forged);
+  expect(verdict.verified).toBe(false);
+  expect(failed(verdict)['block-hashes']).toBeUndefined();
+  expect(failed(verdict)['msp-membership']).toMatch(/the endorser claiming WalletsMSP: the certificate .* was not issued by WalletsMSP's CA/);
 });
 
 it('exports the records for the Transparenzsoftware: one value per record, with the key the Authority registered, and its signatures verify', () => {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { MspId } from '@chargeledger/chaincode/api';
 import { loadConfig } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
 import { bridgeHeartbeatKey } from '@chargeledger/ledger-queue';
@@ -10,6 +11,18 @@ import { Redis } from 'ioredis';
 import { endChild } from './child-process';
 
 const root = path.resolve(__dirname, '..', '..');
+
+/** A fresh key per organization for the embedded ledger's gateway. */
+export function embeddedGatewayKeys(): Record<MspId, string> {
+  return { OperatorsMSP: randomBytes(24).toString('hex'), ProsumersMSP: randomBytes(24).toString('hex'), WalletsMSP: randomBytes(24).toString('hex'), AuthorityMSP: randomBytes(24).toString('hex') };
+}
+
+/** Writes the keys where the gateway (embedded-ledger/src/main.ts) and the services read them: `<data>/secrets/embedded-ledger/<org>-key`. */
+export async function writeEmbeddedGatewayKeys(dataDir: string, keys: Readonly<Record<MspId, string>>): Promise<void> {
+  const dir = path.join(dataDir, 'secrets', 'embedded-ledger');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const [mspId, key] of Object.entries(keys)) await writeFile(path.join(dir, `${mspId.replace(/MSP$/, '').toLowerCase()}-key`), key, { mode: 0o600 });
+}
 
 export interface BridgeProcessOptions {
   /** The data folder: the embedded ledger, the gateway's key, the settlement listener's checkpoint. */
@@ -27,7 +40,8 @@ export interface BridgeProcessOptions {
  */
 export class BridgeProcess {
   readonly #options: BridgeProcessOptions;
-  readonly #key = randomBytes(24).toString('hex');
+  /** The gateway's key of each organization, written where `npm start` keeps them. */
+  readonly #keys = embeddedGatewayKeys();
   #child: ChildProcess | undefined;
   #output = '';
 
@@ -47,14 +61,13 @@ export class BridgeProcess {
 
   /** The gateway of the ledger the bridge holds, acting as the given identity. */
   gateway(identity: ConstructorParameters<typeof EmbeddedGatewayClient>[0]['identity']): EmbeddedGatewayClient {
-    return new EmbeddedGatewayClient({ url: `http://127.0.0.1:${this.#options.gatewayPort}`, key: this.#key, identity });
+    return new EmbeddedGatewayClient({ url: `http://127.0.0.1:${this.#options.gatewayPort}`, key: this.#keys[identity.mspId], identity });
   }
 
   /** Starts the process; resolves with the time its heartbeat said it serves (the heartbeat is written as the worker starts). */
   async start(): Promise<number> {
     const { dataDir, gatewayPort, prefix, names } = this.#options;
-    await mkdir(path.join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
-    await writeFile(path.join(dataDir, 'secrets', 'embedded-ledger-key'), this.#key, { mode: 0o600 });
+    await writeEmbeddedGatewayKeys(dataDir, this.#keys);
     const startedAt = Date.now();
     // tsx as a loader inside this one process: a SIGKILL must reach the bridge itself, not a wrapper.
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'embedded-ledger', 'src', 'main.ts')], {

@@ -11,6 +11,8 @@ import pino, { type Logger } from 'pino';
 
 export const ADMIN_KEY = `admin-key-${randomBytes(16).toString('hex')}`;
 export const READER_KEY = `reader-key-${randomBytes(16).toString('hex')}`;
+/** A key of the role `records`: a session's signed meter records and nothing else. */
+export const RECORDS_KEY = `records-key-${randomBytes(16).toString('hex')}`;
 
 export interface RunningCsms {
   readonly csms: Csms;
@@ -87,7 +89,7 @@ export async function startCsms(overrides: StartCsmsOptions = {}): Promise<Runni
     keyPrefix: `${prefix}:csms`,
     outcomes: { connection: outcomesRedis, prefix, queueName: 'ledger-outcomes' },
     policy: { heartbeatIntervalS: 60, dataTransferVendors: ['org.chargeledger.test'] },
-    apiKeys: [apiKeyRecord(ADMIN_KEY, 'admin'), apiKeyRecord(READER_KEY, 'read-only')],
+    apiKeys: [apiKeyRecord(ADMIN_KEY, 'admin'), apiKeyRecord(READER_KEY, 'read-only'), apiKeyRecord(RECORDS_KEY, 'records')],
     tokenDigestKey: overrides.tokenDigestKey ?? randomBytes(32),
     maxFrameBytes: 65536,
     callTimeoutMs: 5000,

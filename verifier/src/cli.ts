@@ -85,7 +85,7 @@ async function gather(sessionId: string, options: { readonly records?: string | 
   const records = async (): Promise<string[]> => (options.records !== undefined ? (JSON.parse(readFileSync(options.records, 'utf8')) as string[]) : recordsFromCsms(config, sessionId));
   const kind = options.ledger ?? (config.ledger === 'auto' ? await runningLedger(config) : config.ledger);
   if (kind === 'embedded') {
-    const client = new EmbeddedGatewayClient({ url: `http://${config.embedded.host}:${config.embedded.port}`, key: readFileSync(config.embedded.keyFile, 'utf8').trim(), identity: { mspId: 'WalletsMSP' } });
+    const client = new EmbeddedGatewayClient({ url: `http://${config.embedded.host}:${config.embedded.port}`, key: embeddedKey(config), identity: { mspId: 'WalletsMSP' } });
     const receipt = await receiptOf(client, sessionId);
     return gatherEmbeddedProof({ sessionId, transactionId: receipt.txId, readBlock: (number) => client.block(number), ocmfRecords: await records() });
   }
@@ -113,17 +113,26 @@ async function receiptOf(ledger: ChargingLedger, sessionId: string): Promise<Rec
 async function recordsFromCsms(config: ReturnType<typeof loadConfig>, sessionId: string): Promise<string[]> {
   let key: string;
   try {
-    key = readFileSync(config.participants.csms.keyFile, 'utf8').trim();
+    // The records carry the card id the meter signed: the CSMS gives them to an operator's key or a `records` key only.
+    key = readFileSync(config.participants.csms.recordsKeyFile, 'utf8').trim();
   } catch {
-    throw new UsageError(`no read-only key for the CSMS at ${config.participants.csms.keyFile}: pass the session's signed records with --records <file> (a JSON array of OCMF strings)`);
+    throw new UsageError(`no key of the CSMS role records at ${config.participants.csms.recordsKeyFile}: pass the session's signed records with --records <file> (a JSON array of OCMF strings)`);
   }
   return readMeterRecords(config.participants.csms.url, key, sessionId);
+}
+
+/**
+ * The Wallets' key of the embedded ledger's gateway: a receipt is the driver's, read as Wallets reads it (the
+ * blocks themselves any organization's key may read).
+ */
+function embeddedKey(config: ReturnType<typeof loadConfig>): string {
+  return readFileSync(config.embedded.keyFiles.Wallets, 'utf8').trim();
 }
 
 /** `auto`: the embedded ledger when its gateway answers, the Fabric network otherwise. */
 async function runningLedger(config: ReturnType<typeof loadConfig>): Promise<'fabric' | 'embedded'> {
   try {
-    const response = await fetch(`http://${config.embedded.host}:${config.embedded.port}/v1/height`, { headers: { authorization: `Bearer ${readFileSync(config.embedded.keyFile, 'utf8').trim()}` }, signal: AbortSignal.timeout(1_000) });
+    const response = await fetch(`http://${config.embedded.host}:${config.embedded.port}/v1/height`, { headers: { authorization: `Bearer ${embeddedKey(config)}` }, signal: AbortSignal.timeout(1_000) });
     if (response.ok) return 'embedded';
   } catch {
     // not running

@@ -266,12 +266,13 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
   app.get<{ Params: { sessionId: string } }>(
     '/api/sessions/:sessionId/meter-records',
     {
-      onRequest: readOnly,
+      // The records carry the raw card id the meter signed: the operator role, or the narrow `records` role.
+      onRequest: requireRole(deps.apiKeys, 'operator', ['records']),
       schema: {
-        description: 'The signed meter records (OCMF) the charger sent for a session, exactly as received: what a receipt\'s verifier checks against the meter key the Authority registered.',
+        description: 'The signed meter records (OCMF) the charger sent for a session, exactly as received: what a receipt\'s verifier checks against the meter key the Authority registered. They carry the card id the meter signed, so this needs the operator role (or a key of the role records, which reads these and nothing else).',
         params: { type: 'object', properties: { sessionId: { type: 'string', minLength: 1, maxLength: 128 } } },
         response: apiResponses(
-          { role: 'read-only', params: true, validated: true },
+          { role: 'operator', params: true, validated: true },
           {
             200: {
               type: 'object',

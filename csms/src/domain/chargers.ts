@@ -69,6 +69,9 @@ interface StoredCharger {
 
 const VERIFIED_CACHE_LIMIT = 200_000;
 
+/** Checked against when an unknown identity presents a password, so an unknown identity costs what a wrong password costs. */
+const DECOY_HASH = hashSecret('no such charger, no such password');
+
 /** Chargers the CSMS knows. Only a provisioned identity proving its provisioned security profile gets past the handshake. */
 export class ChargerRegistry {
   readonly #redis: Redis;
@@ -111,7 +114,11 @@ export class ChargerRegistry {
 
   async authenticate(identity: string, evidence: HandshakeEvidence): Promise<HandshakeOutcome> {
     const stored = await this.#redis.hget(this.#key, identity);
-    if (stored === null) return { accepted: false, reason: 'UnknownCharger' };
+    if (stored === null) {
+      // As long as checking a known charger's wrong password: the answer's timing does not tell which identities exist.
+      if (evidence.password !== undefined) await verifySecret(evidence.password, await DECOY_HASH);
+      return { accepted: false, reason: 'UnknownCharger' };
+    }
     const record = JSON.parse(stored) as StoredCharger;
     const { passwordHash } = record;
     return assessHandshake({

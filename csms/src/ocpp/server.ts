@@ -7,6 +7,7 @@ import type { SecurityProfile } from '../domain/security-profiles';
 import type { CsmsMetrics } from '../metrics';
 import { QueueUnavailableError } from '../queue/publisher';
 import type { HandlerContext, RouteTable } from './context';
+import type { HandshakeThrottle } from '../domain/handshake-throttle';
 import { certificateRejection, handshakeEvidence } from './handshake';
 import { EvidenceFormatError } from './meter-readings';
 import { strictValidators } from './validators';
@@ -33,6 +34,8 @@ export interface ChargerConnection {
 export interface OcppServerOptions {
   readonly log: Logger;
   readonly chargers: ChargerRegistry;
+  /** Refused handshakes per identity and address; past its limits a handshake is refused before any check. */
+  readonly handshakeThrottle: HandshakeThrottle;
   readonly maxFrameBytes: number;
   readonly callTimeoutMs: number;
   /** Builds the context each call is handled with; services are shared, the charger id is the caller's. */
@@ -71,10 +74,17 @@ export class OcppServer {
         reject(400, `offer one of the subprotocols ${PROTOCOLS.join(', ')}`);
         return;
       }
+      const throttle = options.handshakeThrottle;
+      if (throttle.blocked(handshake.identity, handshake.remoteAddress)) {
+        this.#log.warn({ chargerId: handshake.identity, remoteAddress: handshake.remoteAddress }, 'charger refused at handshake: too many refused handshakes');
+        reject(429, 'too many refused handshakes; try again later');
+        return;
+      }
       const evidence = handshakeEvidence(handshake.request, handshake.password);
       options.chargers.authenticate(handshake.identity, evidence).then(
         (outcome) => {
           if (!outcome.accepted) {
+            throttle.failed(handshake.identity, handshake.remoteAddress);
             this.#log.warn(
               { chargerId: handshake.identity, remoteAddress: handshake.remoteAddress, tls: evidence.tls, reason: outcome.reason, provenProfile: outcome.provenProfile, certificateRejection: certificateRejection(handshake.request) },
               'charger refused at handshake',
@@ -83,6 +93,7 @@ export class OcppServer {
             reject(401, 'unknown charger or credentials not accepted');
             return;
           }
+          throttle.succeeded(handshake.identity);
           accept({ chargerId: handshake.identity, securityProfile: outcome.profile });
         },
         (error: unknown) => {

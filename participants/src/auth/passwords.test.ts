@@ -1,4 +1,4 @@
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, verifyPassword, weakPasswordReason } from './passwords';
 
 describe('password hashing', () => {
   it('verifies the password it hashed and nothing else', async () => {
@@ -15,5 +15,18 @@ describe('password hashing', () => {
   it('answers false for a record it cannot read', async () => {
     await expect(verifyPassword('x', 'plain:x')).resolves.toBe(false);
     await expect(verifyPassword('x', 'scrypt$16384$8$1$00$00')).resolves.toBe(false);
+  });
+});
+
+describe('rules for a new password', () => {
+  it('refuses one repeated character, a few characters repeated, and the user name inside it', () => {
+    expect(weakPasswordReason('aaaaaaaaaaaa', 'erika')).toMatch(/4 different characters/);
+    expect(weakPasswordReason('abababababab', 'erika')).toMatch(/4 different characters/);
+    expect(weakPasswordReason('Erika-1234567', 'erika')).toMatch(/user name/);
+    expect(weakPasswordReason('short', 'erika')).toMatch(/10 characters/);
+  });
+
+  it('accepts a password of ten varied characters that does not name the user', () => {
+    expect(weakPasswordReason('a long password 1', 'erika')).toBeUndefined();
   });
 });

@@ -29,3 +29,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const key = await derive(password, Buffer.from(salt, 'hex'), { N: Number(n), r: Number(r), p: Number(p) });
   return timingSafeEqual(key, expected);
 }
+
+/**
+ * Why a new password is refused, or undefined when it may be used. The schema asks for 10 to 200 characters;
+ * beyond that a password may not be a few characters repeated (fewer than 4 different ones) nor contain the
+ * user name, the first things a guesser tries.
+ */
+export function weakPasswordReason(password: string, username: string): string | undefined {
+  const characters = [...password.normalize('NFC')];
+  if (characters.length < 10) return 'a password has at least 10 characters';
+  if (new Set(characters.map((character) => character.toLowerCase())).size < 4) return 'a password has at least 4 different characters';
+  if (password.toLowerCase().includes(username.toLowerCase())) return 'a password may not contain the user name';
+  return undefined;
+}

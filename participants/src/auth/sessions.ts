@@ -6,6 +6,8 @@ export interface Principal {
   readonly role: Role;
   /** The driver's account id, the prosumer's id, or the operator's id; absent for staff of Wallets and the Authority. */
   readonly party?: string;
+  /** Staff who may add and remove staff: the organization's first member of staff, and whom an admin made one. */
+  readonly admin?: boolean;
 }
 
 export type Role = 'driver' | 'wallets-staff' | 'operator-staff' | 'prosumer' | 'authority-staff';
@@ -53,6 +55,12 @@ export class SessionStore {
 
   close(token: string): void {
     this.#sessions.delete(digest(token));
+  }
+
+  /** Signs a user out everywhere (removed, or their password changed), except the session `keep` if given. */
+  closeAllOf(username: string, keep?: string): void {
+    const kept = keep === undefined ? undefined : digest(keep);
+    for (const [key, session] of this.#sessions) if (session.principal.username === username && key !== kept) this.#sessions.delete(key);
   }
 
   #sweep(): void {

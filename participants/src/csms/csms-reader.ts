@@ -62,6 +62,11 @@ export interface CsmsReaderOptions {
   readonly url: string;
   /** The file holding a read-only API key; read on first use, and again while it is missing. */
   readonly keyFile: string;
+  /**
+   * The file holding a key of the role `records`, for a session's signed meter records (they carry the card id the
+   * meter signed, which a read-only key may not read); undefined: this service reads no records.
+   */
+  readonly recordsKeyFile?: string;
   readonly timeoutMs?: number;
 }
 
@@ -89,7 +94,7 @@ interface ChargerListed {
  */
 export class CsmsReader {
   readonly #options: CsmsReaderOptions;
-  #key: string | undefined;
+  readonly #keys = new Map<string, string>();
 
   constructor(options: Readonly<CsmsReaderOptions>) {
     this.#options = options;
@@ -140,19 +145,21 @@ export class CsmsReader {
 
   /** The session's signed meter records as the charger sent them, for a receipt's proof. */
   async meterRecords(sessionId: string): Promise<CsmsAnswer<readonly string[]>> {
-    const answer = await this.#get<{ records: { record: string }[] }>(`/api/sessions/${encodeURIComponent(sessionId)}/meter-records`);
+    const file = this.#options.recordsKeyFile;
+    if (file === undefined) return { status: 'no-key', reason: 'this service reads no meter records' };
+    const answer = await this.#get<{ records: { record: string }[] }>(`/api/sessions/${encodeURIComponent(sessionId)}/meter-records`, file);
     return answer.status === 'ok' ? { status: 'ok', value: answer.value.records.map((entry) => entry.record) } : answer;
   }
 
-  async #get<T>(route: string): Promise<CsmsAnswer<T>> {
-    const key = await this.#readKey();
-    if (key === undefined) return { status: 'no-key', reason: `no CSMS key in ${this.#options.keyFile}` };
+  async #get<T>(route: string, keyFile = this.#options.keyFile): Promise<CsmsAnswer<T>> {
+    const key = await this.#readKey(keyFile);
+    if (key === undefined) return { status: 'no-key', reason: `no CSMS key in ${keyFile}` };
     try {
       const response = await fetch(`${this.#options.url}${route}`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(this.#options.timeoutMs ?? 2_000) });
       if (!response.ok) {
         await response.body?.cancel();
         // A key the CSMS no longer knows (rotated) is read again next time.
-        if (response.status === 401) this.#key = undefined;
+        if (response.status === 401) this.#keys.delete(keyFile);
         return { status: 'unreachable', reason: `the CSMS answered ${response.status}` };
       }
       return { status: 'ok', value: (await response.json()) as T };
@@ -161,15 +168,16 @@ export class CsmsReader {
     }
   }
 
-  async #readKey(): Promise<string | undefined> {
-    if (this.#key !== undefined) return this.#key;
+  async #readKey(file: string): Promise<string | undefined> {
+    const known = this.#keys.get(file);
+    if (known !== undefined) return known;
     try {
-      const key = (await readFile(this.#options.keyFile, 'utf8')).trim();
-      if (key !== '') this.#key = key;
+      const key = (await readFile(file, 'utf8')).trim();
+      if (key !== '') this.#keys.set(file, key);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    return this.#key;
+    return this.#keys.get(file);
   }
 }
 

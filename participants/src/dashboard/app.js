@@ -200,7 +200,7 @@
         }),
         form('link-card', [field('Charging card (RFID UID)', 'idToken', { required: true, pattern: '[A-Za-z0-9]{4,36}' })], 'Link card', async (values) => {
           const link = await api('POST', `/api/accounts/${accountId}/cards`, { idToken: values.idToken });
-          return `card linked as ${link.tokenRef}`;
+          return link.status === 'pending' ? 'card requested: Wallets’ staff confirm it before it can start a session' : `card linked as ${link.tokenRef}`;
         })),
       section('Nearest stations', 'nearest', form('find-stations', [field('Latitude', 'lat', { required: true, value: '52.520008' }), field('Longitude', 'lon', { required: true, value: '13.404954' })], 'Find stations', (values) => findStations(values.lat, values.lon)), locate, stationsBox),
       h('section', { class: 'wide', id: 'history' }, h('h2', {}, 'Charging history and bills'), table(['Session', 'Station', 'Ended', 'Energy', 'Tariff', 'Amount', 'Ledger transaction', 'Verify'], receipts.receipts.map((r) => [r.sessionId, `${r.stationId} / EVSE ${r.evseId}`, time(r.endTimeMs), kWh(r.energyWh), `${r.tariffId} v${r.tariffVersion}`, money(r.charged, r.currency), h('code', {}, r.txId), proofLinks(accountId, r.sessionId)]), 'receipts')),

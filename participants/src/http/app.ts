@@ -16,6 +16,7 @@ import { IDEMPOTENCY_HEADER_SCHEMA, type IdSource, registerIdempotency } from '.
 import { confirmedSubmits } from '../ledger/confirmed-submits';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { ledgerErrorReply } from './refusals';
+import { registerThrottles, type ThrottleLimits, type Throttles } from './throttles';
 
 export interface ParticipantsAppOptions {
   readonly organization: Organization;
@@ -31,12 +32,15 @@ export interface ParticipantsAppOptions {
   readonly services: Readonly<Record<Organization, string>>;
   /** The CSMS's admin API read with a read-only key: chargers' live state for drivers and operators. */
   readonly csms: CsmsReader;
+  /** Sign-in and sign-up throttles (429 with Retry-After past them). */
+  readonly throttleLimits: ThrottleLimits;
   readonly logger: FastifyBaseLogger | false;
 }
 
 /** Everything a route module needs; built once per app. */
-export interface RouteContext extends Omit<ParticipantsAppOptions, 'logger' | 'services' | 'confirmWithinMs'> {
+export interface RouteContext extends Omit<ParticipantsAppOptions, 'logger' | 'services' | 'confirmWithinMs' | 'throttleLimits'> {
   readonly guard: Guard;
+  readonly throttles: Throttles;
   /**
    * The ids of one request: event ids and the ids the service chooses (accounts, prosumers, cards, payouts),
    * derived from its Idempotency-Key and caller when it has one, fresh otherwise.
@@ -94,6 +98,7 @@ export async function buildParticipantsApp(options: Readonly<ParticipantsAppOpti
     route.schema = { ...route.schema, headers: route.schema?.headers ?? IDEMPOTENCY_HEADER_SCHEMA };
   });
   const guard = new Guard(options.sessions);
+  const throttles = await registerThrottles(app, options.throttleLimits);
   const ids = registerIdempotency(app, {
     clock: options.clock,
     retentionMs: 24 * 3_600_000,
@@ -108,7 +113,7 @@ export async function buildParticipantsApp(options: Readonly<ParticipantsAppOpti
   const confirm = (ledger: OrganizationLedger['ledger']): OrganizationLedger['ledger'] => confirmedSubmits(ledger, { withinMs: options.confirmWithinMs });
   const ledger: OrganizationLedger = { ...options.ledger, ledger: confirm(options.ledger.ledger), forParty: async (partyId) => confirm(await options.ledger.forParty(partyId)) };
   const { organization, store, sessions, clock, csms, payments } = options;
-  const context: RouteContext = { organization, store, sessions, clock, csms, ...(payments === undefined ? {} : { payments }), ledger, guard, ids };
+  const context: RouteContext = { organization, store, sessions, clock, csms, ...(payments === undefined ? {} : { payments }), ledger, guard, ids, throttles };
   registerSignInRoutes(app, context);
   const routes = { wallets: registerWalletRoutes, operators: registerOperatorRoutes, prosumers: registerProsumerRoutes, authority: registerAuthorityRoutes }[options.organization];
   routes(app, context);

@@ -9,6 +9,7 @@ import { forbidUnless } from '../http/guard';
 import { rememberedOnLedger } from '../ledger/remembered';
 import { bearer, closed, ledgerId, positiveInteger } from '../http/schemas';
 import { statementOf } from './wallets';
+import { escrowAmount, leastAcceptableWh } from '../trading/escrow';
 
 const microDegrees = (limit: number) => ({ type: 'integer', minimum: -limit, maximum: limit }) as const;
 const evses = {
@@ -267,6 +268,11 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
       },
     },
     async (request, reply) => {
+      const offer = await (await ledgerOf(request)).evaluate('Trading:getOffer', { offerId: request.params.offerId });
+      if (escrowAmount(request.body.energyWh, offer.priceMicroPerKWh, offer.currency) === 0) {
+        const least = leastAcceptableWh(offer.priceMicroPerKWh, offer.currency);
+        return reply.code(422).send({ error: 'AmountTooSmall', message: `${request.body.energyWh} Wh of this offer cost less than half a cent and move no money; accept at least ${least} Wh` });
+      }
       const trade = await (await ledgerOf(request)).submit('Trading:acceptOffer', { eventId: ids(request)('evt'), offerId: request.params.offerId, ...request.body });
       await store.remember(`purchases:${operatorOf(request)}`, request.params.offerId);
       return reply.code(201).send(trade);

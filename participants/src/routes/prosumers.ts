@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { registerOwnPayoutRoutes } from './own-payouts';
 import { type PostOfferRequest, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-bridge';
 import { hashPassword } from '../auth/passwords';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
 import { bearer, closed, currency, ledgerId, password, positiveInteger, timestampMs, username } from '../http/schemas';
 import { rememberedOnLedger } from '../ledger/remembered';
-import { openSession } from './sign-in';
+import { openSession, refuseWeakPassword } from './sign-in';
 
 const offerParams = closed({ offerId: ledgerId }, ['offerId']);
 /** An OCMF record as the export meter signed it: `OCMF|{payload}|{signature}`. */
@@ -28,6 +28,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
   app.post<{ Body: { username: string; password: string } }>(
     '/api/prosumers',
     {
+      onRequest: context.throttles.signUpByAddress,
       schema: {
         summary: 'Sign up as a prosumer: you get a prosumer id (Wallets opens your account and the Authority registers your export meter for it)',
         tags: ['prosumers'],
@@ -35,6 +36,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
       },
     },
     async (request, reply) => {
+      if (refuseWeakPassword(reply, request.body.password, request.body.username)) return reply;
       if (store.user(request.body.username) !== undefined) return reply.code(409).send({ error: 'Conflict', message: `user ${request.body.username} exists` });
       const prosumerId = ids(request)('pro');
       // On Fabric this enrolls the prosumer's own identity with the Prosumers CA before anyone relies on it.
@@ -105,8 +107,13 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
     { onRequest: prosumer, schema: { summary: 'Your account and what each trade paid into it', tags: ['earnings'], security: bearer, params: closed({ accountId: ledgerId }, ['accountId']) } },
     async (request, reply) => {
       const ledger = await ledgerOf(request);
-      const account = await ledger.evaluate('Wallet:getAccount', request.params);
-      if (!forbidUnless(account.kind === 'prosumer' && account.ownerId === prosumerOf(request), reply, `account ${account.accountId} is not yours`)) return reply;
+      // An account that does not exist is answered as one that is not the prosumer's: the answer does not tell which.
+      const account = await ledger.evaluate('Wallet:getAccount', request.params).catch((error: unknown) => {
+        if (error instanceof LedgerRefusal && error.code === 'NOT_FOUND') return undefined;
+        throw error;
+      });
+      if (!forbidUnless(account !== undefined && account.kind === 'prosumer' && account.ownerId === prosumerOf(request), reply, `account ${request.params.accountId} is not yours`)) return reply;
+      if (account === undefined) return reply;
       const { entries } = await ledger.evaluate('Wallet:getHistory', request.params);
       const payments = entries.filter((entry) => entry.reason === 'trade-payment');
       return { account, payments, earned: payments.reduce((total, entry) => total + entry.amount, 0) };

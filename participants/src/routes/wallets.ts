@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type LedgerEntry, type Receipt, type RecordedRefusal, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import { type ChargingLedger, ensureTokenPepper, LedgerRefusal, linkCard } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-bridge';
 import { transparencyXml, verifyProof } from '@chargeledger/verifier';
 import { hashPassword } from '../auth/passwords';
 import type { Principal } from '../auth/sessions';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
 import { bearer, closed, currency, ledgerId, password, positiveInteger, username } from '../http/schemas';
+import { registerCardRoutes } from './cards';
 import { registerMoneyRoutes } from './money';
-import { openSession } from './sign-in';
+import { openSession, refuseWeakPassword } from './sign-in';
 import { registerStationFinder } from './station-finder';
 
 /** The largest hold one session of a self-registered driver may place: 20.00 in the account's currency. */
@@ -17,7 +18,6 @@ export const DRIVER_SESSION_LIMIT = 2000;
 /** Transactions that carry personal data or raw tokens go to Wallets peers only (ADR 0003). */
 const WALLETS_ONLY = { endorsingOrganizations: ['WalletsMSP'] } as const;
 const accountParams = closed({ accountId: ledgerId }, ['accountId']);
-const idToken = { type: 'string', pattern: '^[A-Za-z0-9]{4,36}$', description: 'the card’s UID as the reader reports it' } as const;
 
 /**
  * A statement line: the ledger entry and, for a session's debit or credit, the receipt behind it; for a
@@ -60,13 +60,13 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
   const ledger = context.ledger.ledger;
   const driverOrStaff = guard.allow('driver', 'wallets-staff');
   const staffOnly = guard.allow('wallets-staff');
-  let pepperSet = false;
   const ownAccount = (principal: Principal, accountId: string, reply: FastifyReply): boolean =>
     forbidUnless(mayUseAccount(principal, accountId), reply, `account ${accountId} is not yours`);
 
   app.post<{ Body: { username: string; password: string; name: string; email: string; currency?: string } }>(
     '/api/drivers',
     {
+      onRequest: context.throttles.signUpByAddress,
       schema: {
         summary: 'Sign up as a driver: Wallets opens your account and keeps your name and e-mail off the public ledger',
         tags: ['drivers'],
@@ -75,6 +75,7 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
     },
     async (request, reply) => {
       const body = request.body;
+      if (refuseWeakPassword(reply, body.password, body.username)) return reply;
       if (store.user(body.username) !== undefined) return reply.code(409).send({ error: 'Conflict', message: `user ${body.username} exists` });
       const id = ids(request);
       const accountId = id('drv');
@@ -187,45 +188,7 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
     },
   );
 
-  app.post<{ Params: { accountId: string }; Body: { idToken: string } }>(
-    '/api/accounts/:accountId/cards',
-    {
-      onRequest: driverOrStaff,
-      schema: { summary: 'Link a charging card (RFID UID) to the account', tags: ['cards'], security: bearer, params: accountParams, body: closed({ idToken }, ['idToken']) },
-    },
-    async (request, reply) => {
-      const { accountId } = request.params;
-      if (!ownAccount(guard.principal(request), accountId, reply)) return reply;
-      const id = ids(request);
-      if (!pepperSet) {
-        await ensureTokenPepper(ledger, `pepper-${randomBytes(8).toString('hex')}`);
-        pepperSet = true;
-      }
-      const tokenRef = id('card');
-      const link = await linkCard(ledger, { accountId, idToken: request.body.idToken.toUpperCase(), tokenRef, eventIds: [id('evt'), id('evt')] });
-      await store.remember(`cards:${accountId}`, tokenRef);
-      return reply.code(201).send(link);
-    },
-  );
-
-  app.get<{ Params: { accountId: string } }>(
-    '/api/accounts/:accountId/cards',
-    { onRequest: driverOrStaff, schema: { summary: 'The references of the cards linked here (the card numbers stay private)', tags: ['cards'], security: bearer, params: accountParams } },
-    async (request, reply) => {
-      if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
-      return { tokenRefs: store.list(`cards:${request.params.accountId}`) };
-    },
-  );
-
-  app.delete<{ Params: { accountId: string; tokenRef: string } }>(
-    '/api/accounts/:accountId/cards/:tokenRef',
-    { onRequest: driverOrStaff, schema: { summary: 'Revoke a card: sessions can no longer start with it', tags: ['cards'], security: bearer, params: closed({ accountId: ledgerId, tokenRef: ledgerId }, ['accountId', 'tokenRef']) } },
-    async (request, reply) => {
-      if (!ownAccount(guard.principal(request), request.params.accountId, reply)) return reply;
-      return ledger.submit('Wallet:unlinkIdToken', { eventId: ids(request)('evt'), ...request.params });
-    },
-  );
-
+  registerCardRoutes(app, context);
   registerMoneyRoutes(app, context);
   registerStationFinder(app, context, ['driver', 'wallets-staff']);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Block } from '@chargeledger/embedded-ledger';
+import { type Block, commitHash, dataHash, headerHash } from '@chargeledger/embedded-ledger';
 import type { ReceiptProof, ServedBlock } from '@chargeledger/verifier';
 import { common, ledger as rwset, msp, peer } from '@hyperledger/fabric-protos';
 
@@ -106,4 +106,41 @@ export function editJson(value: Buffer | null, change: (record: Record<string, u
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Rewrites blocks of an embedded ledger's proof and chains everything again as a forger holding the whole chain
+ * would: each edited block's data hash, every header's link to the one before, and the commit hashes of the blocks
+ * the proof carries. What is left to catch the forgery is what no hash can fix: signatures and certificates.
+ */
+export function forgeEmbeddedChain(proof: ReceiptProof, edit: (block: Block) => Block | undefined): ReceiptProof {
+  const blocks = new Map(proof.blocks.map((served) => [served.number, JSON.parse(Buffer.from(served.bytes, 'base64').toString('utf8')) as Block]));
+  for (const [number, block] of blocks) {
+    const edited = edit(block);
+    if (edited !== undefined) blocks.set(number, { ...edited, header: { ...edited.header, dataHash: dataHash(edited.data) } });
+  }
+  const chain = [...(proof.chain ?? [])];
+  for (const [index, header] of chain.entries()) {
+    const carried = blocks.get(index);
+    const own = carried === undefined ? header : { ...header, dataHash: carried.header.dataHash };
+    chain[index] = { ...own, previousHash: index === 0 ? '' : headerHash(chain[index - 1] as Block['header']) };
+  }
+  let previousCommit: { number: number; hash: string } | undefined;
+  for (const number of [...blocks.keys()].sort((a, b) => a - b)) {
+    const block = blocks.get(number) as Block;
+    const header = chain[number] as Block['header'];
+    const previous = number === 0 ? '' : previousCommit?.number === number - 1 ? previousCommit.hash : block.metadata.commitHash;
+    const metadata = number === 0 || previousCommit?.number === number - 1 ? { ...block.metadata, commitHash: commitHash(previous, header, block.metadata.validationCodes) } : block.metadata;
+    blocks.set(number, { ...block, header, metadata });
+    previousCommit = { number, hash: metadata.commitHash };
+  }
+  return { ...proof, chain, blocks: proof.blocks.map((served) => ({ ...served, bytes: Buffer.from(JSON.stringify(blocks.get(served.number))).toString('base64') })) };
+}
+
+/** Edits one block of an embedded ledger's proof without chaining anything again. */
+export function editEmbeddedBlock(proof: ReceiptProof, number: number, edit: (block: Block) => Block): ReceiptProof {
+  return {
+    ...proof,
+    blocks: proof.blocks.map((served) => (served.number === number ? { ...served, bytes: Buffer.from(JSON.stringify(edit(JSON.parse(Buffer.from(served.bytes, 'base64').toString('utf8')) as Block))).toString('base64') } : served)),
+  };
 }

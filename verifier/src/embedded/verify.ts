@@ -1,4 +1,4 @@
-import { dataHash, endorsedBytes, envelopeBytes, headerHash, transactionId, type Block, type ConfigEnvelope, type TransactionEnvelope } from '@chargeledger/embedded-ledger';
+import { commitHash, dataHash, endorsedBytes, envelopeBytes, headerHash, transactionId, type Block, type ConfigEnvelope, type TransactionEnvelope } from '@chargeledger/embedded-ledger';
 import { type Membership, membershipFailure, parseCertificate, signatureHolds } from '../certificates';
 import type { CommittedTransaction, KeyVersion } from '../ledger-view';
 import type { ReceiptProof } from '../proof';
@@ -58,6 +58,7 @@ export function verifyEmbeddedProof(proof: ReceiptProof): Verdict {
     checks.fail('transaction-valid', `no block in the proof holds transaction ${proof.transactionId}`);
     return { verified: false, ledger: 'embedded', sessionId: proof.sessionId, checks: checks.results() };
   }
+  if (settlement.blockNumber > 0 && !blocks.has(settlement.blockNumber - 1)) checks.fail('transaction-valid', `the proof lacks block ${settlement.blockNumber - 1}, whose commit hash the settlement's validation code chains to`);
   if (settlement.validation === 'VALID') checks.pass('transaction-valid', `transaction ${settlement.transactionId} is valid in block ${settlement.blockNumber}`);
   else checks.fail('transaction-valid', `the ledger recorded transaction ${settlement.transactionId} as ${settlement.validation}`);
   checks.notApplicable('block-signatures', 'the embedded ledger has no ordering service; its blocks are bound by the hash chain from block 0');
@@ -92,6 +93,15 @@ function checkChain(proof: ReceiptProof, blocks: ReadonlyMap<number, Block>, che
     if (header === undefined || headerHash(header) !== headerHash(block.header)) checks.fail('block-hashes', `block ${number} is not the block the chain of headers names`);
     else if (dataHash(block.data) !== block.header.dataHash) checks.fail('block-hashes', `block ${number}: its data does not match its header's data hash`);
   }
+  // The validation codes are not in the header: the commit hash chains them, block to block. Every block the
+  // proof carries with the block before it (the settlement's always) must chain; block 0 chains from ''.
+  for (const [number, block] of blocks) {
+    const previous = number === 0 ? '' : blocks.get(number - 1)?.metadata.commitHash;
+    if (previous === undefined) continue;
+    if (commitHash(previous, block.header, block.metadata.validationCodes) !== block.metadata.commitHash) {
+      checks.fail('block-hashes', `block ${number}: its commit hash does not chain its validation codes to block ${number - 1}'s`);
+    }
+  }
   checks.pass('block-hashes', `${chain.length} headers chain from block 0; ${blocks.size} blocks match their headers`);
 }
 
@@ -107,6 +117,9 @@ function checkSignatures(envelope: TransactionEnvelope, blockNumber: number, con
   for (const endorsement of envelope.endorsements) {
     const peer = config.organizations.find((org) => org.mspId === endorsement.mspId)?.peerCertificate;
     if (peer !== endorsement.certificate) checks.fail('msp-membership', `${label}: the endorser claiming ${endorsement.mspId} is not the peer block 0 names`);
+    // Named in block 0 is not enough: the peer's certificate must also be issued by its organization's CA there.
+    const endorser = membershipFailure(endorsement.certificate, memberships.find((m) => m.mspId === endorsement.mspId), proposal.timestampMs);
+    if (endorser !== undefined) checks.fail('msp-membership', `${label}: the endorser claiming ${endorsement.mspId}: ${endorser}`);
     if (!signatureHolds(endorsement.certificate, signed, Buffer.from(endorsement.signature, 'base64'))) checks.fail('endorsement-signatures', `${label}: the endorsement of ${endorsement.mspId} does not verify`);
   }
   if (envelope.endorsements.length === 0) checks.fail('endorsement-signatures', `${label} carries no endorsement`);
