@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { protectDataDir } from './private-data';
@@ -21,6 +21,9 @@ describe('protectDataDir', () => {
     mkdirSync(path.join(data, 'embedded-ledger'), { recursive: true, mode: 0o755 });
     writeFileSync(path.join(data, 'embedded-ledger', '000005.ldb'), 'keys', { mode: 0o644 });
     writeFileSync(path.join(data, 'private'), 'x', { mode: 0o600 });
+    // The modes an older version left, whatever umask this process runs under (the stack's scripts set 077).
+    chmodSync(path.join(data, 'embedded-ledger'), 0o755);
+    chmodSync(path.join(data, 'embedded-ledger', '000005.ldb'), 0o644);
     const repaired = protectDataDir(data);
     expect(repaired.sort()).toEqual(expect.arrayContaining([path.join(data, 'embedded-ledger'), path.join(data, 'embedded-ledger', '000005.ldb')]));
     expect(repaired).not.toContain(path.join(data, 'private'));
