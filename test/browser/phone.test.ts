@@ -133,7 +133,7 @@ async function aStationAndAFundedDriver(): Promise<{ chargePoint: ChargePoint; c
   const charger = createChargePoint({ protocol: '2.0.1', identity: CHARGER, serialNumber: CHARGER, endpoint: csms.ocppEndpoint, password: CHARGER_PASSWORD, template, clock, settings: { signPeriodicReadings: true, meterValueSampleIntervalS: 60 }, backoff: { initialDelayMs: 20, maxDelayMs: 100, factor: 2, jitter: 0 } });
   await asStaff('wallets', `/api/accounts/${accountId}/bank-transfers`, { amount: 2500, reference: 'bank-phone-1' });
   const driverToken = await tokenInPage();
-  expect((await call(stack.url('wallets'), 'POST', `/api/accounts/${accountId}/cards`, { token: driverToken, body: { idToken: CARD } })).status).toBe(201);
+  expect((await call(stack.url('wallets'), 'POST', `/api/accounts/${accountId}/cards`, { token: driverToken, body: { idToken: CARD } })).status).toBe(202);
   const staffToken = await stack.staffToken('wallets');
   const requests = await call<{ requests: { requestRef: string; accountId: string }[] }>(stack.url('wallets'), 'GET', '/api/card-requests', { token: staffToken });
   const request = requests.body.requests.find((r) => r.accountId === accountId);
