@@ -237,6 +237,7 @@
         }
       } catch {
         if (controller.signal.aborted) return;
+        box.replaceChildren(h('p', { class: 'muted', id: 'live-away' }, 'The service cannot be reached: the running session shows again once it can.'));
       }
       // The stream ended or the service is away: ask again in a while, as long as the page still shows it.
       if (!box.isConnected) return;
@@ -372,9 +373,9 @@
     return [
       section('Operator account', 'operator-account', form('account-form', [field('Account id', 'accountId', { value: accountId, required: true })], 'Show', async (values) => { keep('account', values.accountId); render(); }),
         settlements === null ? h('p', { class: 'muted' }, 'Give the account Wallets opened for your operator.') : settlements.error ? h('p', { class: 'error' }, settlements.error) : h('p', { class: 'big', id: 'operator-balance' }, money(settlements.account.balance, settlements.account.currency))),
+      section('Ledger bridge', 'ledger-queue', ledgerLag(queue)),
       h('section', { class: 'wide', id: 'sales' }, h('h2', {}, 'Charging sales'), settlements === null ? h('p', { class: 'muted' }, 'Give the account to see what the stations sold.') : salesCharts),
       h('section', { class: 'wide', id: 'purchases' }, h('h2', {}, 'Energy bought from prosumers'), h('p', { class: 'big', id: 'delivered' }, kWh(purchases.deliveredWh)), table(['Offer', 'Prosumer', 'Accepted', 'Delivered', 'Paid'], purchases.purchases.flatMap((p) => p.trades.map((t) => [p.offerId, p.prosumerId, kWh(t.acceptedWh), t.deliveredWh === undefined ? 'pending' : kWh(t.deliveredWh), t.paid === undefined ? `escrow ${money(t.escrowAmount, p.currency)}` : money(t.paid, p.currency)])), 'purchases-table')),
-      section('Ledger bridge', 'ledger-queue', ledgerLag(queue)),
       h('section', { class: 'wide', id: 'chargers' }, h('h2', {}, 'Chargers live'), table(['Charger', 'Now', 'Latest sessions at the CSMS'], chargers.chargers.map((c) => [c.stationId, availability(c.live), c.sessions.map(sessionLine).join('; ') || '—']), 'chargers-table')),
       h('section', { class: 'wide', id: 'stations' }, h('h2', {}, 'Stations'), table(['Station', 'Location', 'Charging points', 'Tariff', 'Minimum hold'], stations.stations.map((s) => [s.stationId, `${(s.latMicroDeg / 1e6).toFixed(5)}, ${(s.lonMicroDeg / 1e6).toFixed(5)}`, s.evses.map((e) => e.connectors.map((c) => `${e.evseId}: ${c.type} ${c.maxPowerW / 1000} kW`).join(', ')).join('; '), s.tariffId || '—', money(s.policy.minimumHold)]), 'stations-table'), h('p', { class: 'muted' }, `${tariffs.tariffs.length} tariff(s): ${tariffs.tariffs.map((t) => `${t.tariffId} v${t.version}`).join(', ')}`)),
       h('section', { class: 'wide', id: 'open-offers' }, h('h2', {}, 'Prosumers’ open offers'), table(['Offer', 'Prosumer', 'Window', 'Available', 'Price', ''], open.offers.map((o) => [o.offerId, o.prosumerId, `${time(o.windowStartMs)} – ${time(o.windowEndMs)}`, kWh(o.remainingWh), `${(o.priceMicroPerKWh / 1e6).toFixed(4)} ${o.currency}/kWh`,

@@ -75,7 +75,14 @@ export function registerDriverChartRoutes(app: FastifyInstance, context: RouteCo
       stream.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' });
       streams.add(stream);
       let timer: NodeJS.Timeout | undefined;
+      const token = guard.token(request) ?? '';
       const send = async (): Promise<void> => {
+        // A stream does not outlive its sign-in: signed out or expired, it ends.
+        if (context.sessions.principalOf(token) === undefined) {
+          streams.delete(stream);
+          stream.end();
+          return;
+        }
         try {
           stream.write(`event: sessions\ndata: ${JSON.stringify({ sessions: await live.of(accountId) })}\n\n`);
         } catch (error) {
