@@ -220,6 +220,8 @@ describe('the dashboard on a phone', () => {
     await page.locator(`.live-session[data-session-id="${sessionId}"]`).waitFor({ timeout: 20_000 });
     const opened = await stack.ledgerAs('WalletsMSP').evaluate('Session:getSession', { sessionId });
     const tariff = validateTariff(TARIFF);
+    // A dearer version published while the car charges changes nothing for this session: its tariff was frozen at the start.
+    await asStaff('operators', '/api/tariffs', { tariff: { ...TARIFF, version: 2, elements: [{ priceComponents: [{ type: 'ENERGY', priceMicro: 990_000, stepSize: 1 }] }] } });
     const seen: LiveFigures[] = [];
     for (const minutes of [4, 4]) {
       await chargePoint.advance(minutes * 60_000);
