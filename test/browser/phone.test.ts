@@ -279,6 +279,10 @@ describe('the dashboard on a phone', () => {
     expect(verdict.receipt).toMatchObject({ sessionId, charged: receipt.charged });
     await shoot('phone-offline');
     await context.setOffline(false);
+    // Back online, the page reads the services again rather than what was kept.
+    await page.reload();
+    await page.locator('#balance').waitFor();
+    await expect(page.locator('#offline').isHidden()).resolves.toBe(true);
 
     // Signing out takes the kept copies with it.
     await page.locator('#sign-out').click();
