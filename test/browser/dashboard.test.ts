@@ -263,6 +263,8 @@ describe('the dashboard', () => {
     await page.reload();
     await expect(page.locator('#earned').textContent()).resolves.toBe('0.80 EUR');
     await expect(page.locator('#offers-table tbody').textContent()).resolves.toMatch(/offer-roof-1.*settled.*op-1: 6\.000 kWh settled, delivered 4\.000 kWh, paid 0\.80 EUR/);
+    // The energy sold per day, as a bar carrying the delivered Wh the export meter signed.
+    await expect(page.evaluate("[...document.querySelectorAll('#sold-chart g.bar')].map((g) => Number(g.dataset.value))")).resolves.toEqual([4000]);
     await shoot('prosumer');
 
     await page.locator('#sign-out').click();
@@ -273,6 +275,8 @@ describe('the dashboard', () => {
     await expect(page.locator('#operator-balance').textContent()).resolves.toBe('99.20 EUR');
     await expect(page.locator('#delivered').textContent()).resolves.toBe('4.000 kWh');
     await expect(page.locator('#purchases-table tbody').textContent()).resolves.toContain('offer-roof-1');
+    // The energy bought, table and all, stays inside its card.
+    await expect(page.evaluate("(() => { const card = document.querySelector('#purchases').getBoundingClientRect(); const table = document.querySelector('#purchases-table').getBoundingClientRect(); return table.right <= card.right && table.left >= card.left; })()")).resolves.toBe(true);
     // The charger of the first test, live from the CSMS, with the session charged there.
     await expect(page.locator('#chargers-table tbody').textContent()).resolves.toMatch(/CP-7.*online · 1\/1: (Available|Occupied), 2\/1: Available.*CP-7-\S+ EVSE 1 \d+\.\d{3} kWh (ended|settled)/);
     // How far the ledger bridge is behind, from the CSMS's queue: the bridge of this test has applied everything.

@@ -31,6 +31,8 @@ beforeAll(async () => {
     if (request.url === '/api/chargers') return void response.end(JSON.stringify(CHARGERS));
     if (request.url === '/api/sessions?chargerId=CP-1&limit=5') return void response.end(JSON.stringify({ sessions: [{ sessionId: 'CP-1-7', chargerId: 'CP-1', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1200, active: true, token: 'hmac-sha256:0011', flags: [] }] }));
     if (request.url === '/api/sessions?chargerId=CP-3&limit=5') return void response.end(JSON.stringify({ sessions: ENDED }));
+    if (request.url === '/api/sessions/CP-1-7') return void response.end(JSON.stringify({ sessionId: 'CP-1-7', chargerId: 'CP-1', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1200, active: true, token: 'hmac-sha256:0011', flags: [] }));
+    if (request.url === '/api/sessions/CP-9-500') return void response.writeHead(500).end('{}');
     return void response.writeHead(404).end('{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -87,5 +89,14 @@ describe('CsmsReader', () => {
     expect(liveOf(refused, 'CP-1')).toEqual({ known: false, why: 'unreachable' });
     const down = await new CsmsReader({ url: 'http://127.0.0.1:1', keyFile: wrong, timeoutMs: 500 }).chargers();
     expect(down.status).toBe('unreachable');
+  });
+
+  it('reads one session as the CSMS holds it now, and says when the CSMS has none of that id or fails', async () => {
+    const keyFile = path.join(dir, 'session-key');
+    await writeFile(keyFile, KEY, { mode: 0o600 });
+    const reader = new CsmsReader({ url, keyFile });
+    await expect(reader.session('CP-1-7')).resolves.toEqual({ status: 'ok', value: { sessionId: 'CP-1-7', chargerId: 'CP-1', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1200, active: true, flags: [] } });
+    await expect(reader.session('CP-1-404')).resolves.toEqual({ status: 'ok', value: undefined });
+    await expect(reader.session('CP-9-500')).resolves.toMatchObject({ status: 'unreachable', reason: 'the CSMS answered 500' });
   });
 });

@@ -81,6 +81,22 @@ function settlementOf(listed: NonNullable<SessionListed['settlement']>): CsmsSet
   return listed.status === 'refused' ? { status: 'refused', code: listed.code ?? '', reason: listed.reason ?? '', transactionId } : { status: 'settled', charged: listed.charged ?? 0, transactionId };
 }
 
+function sessionOf(s: SessionListed): CsmsSession {
+  return {
+    sessionId: s.sessionId,
+    chargerId: s.chargerId,
+    evseId: s.evseId,
+    connectorId: s.connectorId,
+    startedAt: s.startedAt,
+    ...(s.endedAt === undefined ? {} : { endedAt: s.endedAt }),
+    energyWh: s.energyWh,
+    ...(s.billedEnergyWh === undefined ? {} : { billedEnergyWh: s.billedEnergyWh }),
+    active: s.active,
+    ...(s.settlement === undefined ? {} : { settlement: settlementOf(s.settlement) }),
+    flags: s.flags ?? [],
+  };
+}
+
 interface ChargerListed {
   readonly identity: string;
   readonly connected: boolean;
@@ -122,20 +138,18 @@ export class CsmsReader {
     if (answer.status !== 'ok') return answer;
     return {
       status: 'ok',
-      value: answer.value.sessions.map((s) => ({
-        sessionId: s.sessionId,
-        chargerId: s.chargerId,
-        evseId: s.evseId,
-        connectorId: s.connectorId,
-        startedAt: s.startedAt,
-        ...(s.endedAt === undefined ? {} : { endedAt: s.endedAt }),
-        energyWh: s.energyWh,
-        ...(s.billedEnergyWh === undefined ? {} : { billedEnergyWh: s.billedEnergyWh }),
-        active: s.active,
-        ...(s.settlement === undefined ? {} : { settlement: settlementOf(s.settlement) }),
-        flags: s.flags ?? [],
-      })),
+      value: answer.value.sessions.map(sessionOf),
     };
+  }
+
+  /**
+   * One session as the CSMS holds it now: while it runs, the energy the charger's registers claim so far
+   * (`energyWh`), the figure a driver watches; `not-at-csms` when the CSMS has no session of that id.
+   */
+  async session(sessionId: string): Promise<CsmsAnswer<CsmsSession | undefined>> {
+    const answer = await this.#get<SessionListed>(`/api/sessions/${encodeURIComponent(sessionId)}`, this.#options.keyFile, [404]);
+    if (answer.status !== 'ok') return answer;
+    return { status: 'ok', value: answer.value === undefined ? undefined : sessionOf(answer.value) };
   }
 
   /** The events queue to the ledger bridge: its depth, the oldest event's age, Redis's memory. */
@@ -151,13 +165,17 @@ export class CsmsReader {
     return answer.status === 'ok' ? { status: 'ok', value: answer.value.records.map((entry) => entry.record) } : answer;
   }
 
-  async #get<T>(route: string, keyFile = this.#options.keyFile): Promise<CsmsAnswer<T>> {
+  /** `absent`: statuses that mean "no such thing", answered as an ok undefined. */
+  async #get<T>(route: string, keyFile?: string): Promise<CsmsAnswer<T>>;
+  async #get<T>(route: string, keyFile: string, absent: readonly number[]): Promise<CsmsAnswer<T | undefined>>;
+  async #get<T>(route: string, keyFile = this.#options.keyFile, absent: readonly number[] = []): Promise<CsmsAnswer<T | undefined>> {
     const key = await this.#readKey(keyFile);
     if (key === undefined) return { status: 'no-key', reason: `no CSMS key in ${keyFile}` };
     try {
       const response = await fetch(`${this.#options.url}${route}`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(this.#options.timeoutMs ?? 2_000) });
       if (!response.ok) {
         await response.body?.cancel();
+        if (absent.includes(response.status)) return { status: 'ok', value: undefined };
         // A key the CSMS no longer knows (rotated) is read again next time.
         if (response.status === 401) this.#keys.delete(keyFile);
         return { status: 'unreachable', reason: `the CSMS answered ${response.status}` };

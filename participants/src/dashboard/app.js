@@ -1,4 +1,4 @@
-/* global document, sessionStorage, localStorage, navigator, fetch, FormData, Node, URL, setTimeout */
+/* global document, sessionStorage, localStorage, navigator, fetch, FormData, Node, URL, setTimeout, caches, AbortController, TextDecoder, window */
 'use strict';
 /*
  * The participants' dashboard: one page for every role. A person signs in (or up, as a driver or a prosumer)
@@ -30,7 +30,13 @@
   const money = (minor, currency) => `${(minor / 100).toFixed(2)} ${currency || 'EUR'}`;
   const kWh = (wh) => `${(wh / 1000).toFixed(3)} kWh`;
   const time = (ms) => new Date(ms).toLocaleString();
-  const table = (headings, rows, id) => h('table', { id }, h('thead', {}, h('tr', {}, headings.map((x) => h('th', {}, x)))), h('tbody', {}, rows.length === 0 ? h('tr', {}, h('td', { colspan: headings.length, class: 'muted' }, 'nothing yet')) : rows.map((row) => h('tr', {}, row.map((cell) => h('td', {}, cell))))));
+  // Each cell names its column (data-label): on a phone a row is shown as a card of labelled lines.
+  const table = (headings, rows, id) => h('div', { class: 'table-wrap' }, h('table', { id }, h('thead', {}, h('tr', {}, headings.map((x) => h('th', {}, x)))), h('tbody', {}, rows.length === 0 ? h('tr', {}, h('td', { colspan: headings.length, class: 'muted empty' }, 'nothing yet')) : rows.map((row) => h('tr', {}, row.map((cell, i) => h('td', { 'data-label': headings[i] || undefined }, cell)))))));
+  const charts = window.ChargeCharts;
+  /** Answers the service worker served from what it kept, the network being down (header x-chargeledger-offline). */
+  const offlineNote = document.getElementById('offline');
+  /** The kept answers (sw.js): a driver's account, statement, receipts, proofs and meter curves. */
+  const KEPT = 'chargeledger-kept';
   const section = (title, id, ...children) => h('section', { id }, h('h2', {}, title), ...children);
   const field = (label, name, attributes) => h('label', {}, label, h('input', { name, ...attributes }));
 
@@ -40,6 +46,7 @@
     if (session) headers.authorization = `Bearer ${session.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(base + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (response.headers.get('x-chargeledger-offline') === '1') offlineNote.hidden = false;
     const text = await response.text();
     const answer = text === '' ? {} : JSON.parse(text);
     if (response.status === 401 && session) signOut();
@@ -97,6 +104,9 @@
   function signOut() {
     session = null;
     sessionStorage.removeItem('chargeledger.session');
+    stopLive();
+    // What was kept for offline use is this person's: it goes with them.
+    if (typeof caches !== 'undefined') void caches.delete(KEPT);
     render();
   }
   const local = (key, fallback) => localStorage.getItem(`chargeledger.${session.user.username}.${key}`) || fallback;
@@ -182,6 +192,110 @@
     return `${x.sessionId} EVSE ${x.evseId} ${energy} ${ended}${flags}`;
   }
 
+  const kWhShort = (wh) => `${(wh / 1000).toFixed(2)} kWh`;
+  const dayItems = (items) => items.map((item) => ({ ...item, label: item.key.slice(5) }));
+
+  /**
+   * The running sessions, from the Wallets service's server-sent events. Read with fetch rather than
+   * EventSource so that the session's token goes in the Authorization header, never in a URL.
+   */
+  let liveStream = null;
+  function stopLive() {
+    if (liveStream) liveStream.abort();
+    liveStream = null;
+  }
+  function showLive(box, running) {
+    box.replaceChildren(...(running.length === 0
+      ? [h('p', { class: 'muted', id: 'live-none' }, 'No session running.')]
+      : running.map((x) => h('div', { class: 'live-session', 'data-session-id': x.sessionId, 'data-energy-wh': x.energyWh, 'data-cost': x.cost, 'data-as-of-ms': x.asOfMs },
+        h('p', {}, `${x.stationId} / EVSE ${x.evseId} · since ${time(x.startedAtMs)}`),
+        h('p', { class: 'big' }, h('span', { class: 'live-energy' }, x.energyWh === undefined ? '—' : kWh(x.energyWh)), ' · ', h('span', { class: 'live-cost' }, x.cost === undefined ? '—' : money(x.cost, x.currency))),
+        h('p', { class: 'muted' }, `so far, on ${x.tariffId} v${x.tariffVersion}, at most ${money(x.holdAmount, x.currency)} (the hold) · updated ${new Date(x.asOfMs).toLocaleTimeString()}`)))));
+  }
+  async function watchLive(accountId, box) {
+    stopLive();
+    const controller = new AbortController();
+    liveStream = controller;
+    while (!controller.signal.aborted) {
+      try {
+        const response = await fetch(`${services.wallets}/api/accounts/${encodeURIComponent(accountId)}/live`, { headers: { authorization: `Bearer ${session.token}`, accept: 'text/event-stream' }, signal: controller.signal });
+        if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+        const reader = response.body.getReader();
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const message = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const event = /^event: (.*)$/m.exec(message);
+            const data = /^data: (.*)$/m.exec(message);
+            if (event && event[1] === 'sessions' && data) showLive(box, JSON.parse(data[1]).sessions);
+          }
+        }
+      } catch {
+        if (controller.signal.aborted) return;
+        box.replaceChildren(h('p', { class: 'muted', id: 'live-away' }, 'The service cannot be reached: the running session shows again once it can.'));
+      }
+      // The stream ended or the service is away: ask again in a while, as long as the page still shows it.
+      if (!box.isConnected) return;
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    }
+  }
+
+  /** What a receipt says, line by line, with the session's power and cost over time from the meter's signed readings. */
+  async function showReceipt(box, accountId, r) {
+    const curveBox = h('div', { class: 'chart-box' }, h('p', { class: 'muted' }, 'reading the meter’s signed records…'));
+    const quantity = (line) => (line.unit === 'Wh' ? kWh(line.quantity) : line.unit === 's' ? `${Math.round(line.quantity / 60)} min` : '1');
+    const unitPrice = (line) => `${(line.unitPriceMicro / 1e6).toFixed(2)} ${r.currency}${line.unit === 'Wh' ? '/kWh' : line.unit === 's' ? '/h' : ''}`;
+    box.hidden = false;
+    box.replaceChildren(
+      h('h2', {}, `Receipt ${r.sessionId}`),
+      h('p', { class: 'big', id: 'receipt-amount' }, money(r.charged, r.currency)),
+      h('p', { class: 'muted' }, `${r.stationId} / EVSE ${r.evseId} · ${time(r.startTimeMs)} – ${time(r.endTimeMs)} · ${kWh(r.energyWh)} · ${r.verification === 'verified' ? 'signed by the meter' : 'from unsigned readings'} · tariff ${r.tariffId} v${r.tariffVersion}`),
+      table(['Line', 'Quantity', 'Unit price', 'Net', 'VAT'], r.lineItems.map((line) => [line.component, quantity(line), unitPrice(line), money(line.net, r.currency), money(line.vat, r.currency)]), 'receipt-lines'),
+      h('p', {}, `net ${money(r.totalNet, r.currency)} + VAT ${money(r.totalVat, r.currency)} = ${money(r.priced, r.currency)}${r.charged < r.priced ? `; charged ${money(r.charged, r.currency)}, the hold` : ''} · ledger transaction `, h('code', {}, r.txId)),
+      h('h3', {}, 'Power and cost over the session'),
+      curveBox,
+      h('p', {}, 'Check it yourself: ', proofLinks(accountId, r.sessionId)),
+    );
+    box.scrollIntoView();
+    if (r.verification !== 'verified') {
+      curveBox.replaceChildren(h('p', { class: 'muted' }, 'billed from unsigned readings: there is no signed curve'));
+      return;
+    }
+    try {
+      const curve = await api('GET', `/api/accounts/${encodeURIComponent(accountId)}/receipts/${encodeURIComponent(r.sessionId)}/curve`);
+      curveBox.replaceChildren(charts.sessionCurve('session-curve', `Power (area, kW) and cost so far (line) of session ${r.sessionId}`, curve.points, (v) => money(v, r.currency)), h('p', { class: 'muted legend' }, h('span', { class: 'key power' }), 'power ', h('span', { class: 'key cost' }), 'cost so far'));
+    } catch (error) {
+      curveBox.replaceChildren(h('p', { class: 'error' }, error.message));
+    }
+  }
+
+  /**
+   * Keeps the newest receipts' proofs and curves on this device (the cache the service worker answers from
+   * offline), each fetched once: a driver can show what a bill proves without a network.
+   */
+  async function keepForOffline(accountId, receipts, note) {
+    if (typeof caches === 'undefined' || !offlineNote.hidden) return;
+    const cache = await caches.open(KEPT);
+    const newest = receipts.slice(0, 20);
+    let kept = 0;
+    for (const r of newest) {
+      const route = `${services.wallets}/api/accounts/${encodeURIComponent(accountId)}/receipts/${encodeURIComponent(r.sessionId)}`;
+      for (const url of r.verification === 'verified' ? [`${route}/proof`, `${route}/curve`] : [`${route}/proof`]) {
+        if (await cache.match(url)) continue;
+        const response = await fetch(url, { headers: { authorization: `Bearer ${session.token}` } }).catch(() => undefined);
+        if (response && response.ok) await cache.put(url, response);
+      }
+      if (await cache.match(`${route}/proof`)) kept += 1;
+    }
+    note.dataset.kept = String(kept);
+    note.textContent = `${kept} receipt(s) with their proofs kept on this device: they open offline.`;
+  }
+
   async function driverView() {
     const accountId = session.user.party;
     const [account, statement, receipts] = await Promise.all([api('GET', `/api/accounts/${accountId}`), api('GET', `/api/accounts/${accountId}/statement`), api('GET', `/api/accounts/${accountId}/receipts`)]);
@@ -191,8 +305,15 @@
       stationsBox.replaceChildren(plan({ lat: Number(lat), lon: Number(lon) }, found.stations), table(['Station', 'Distance', 'Charging points', 'Available now', 'Price'], found.stations.map(({ station, tariff, live }) => [station.stationId, `${(station.distanceM / 1000).toFixed(2)} km`, station.evses.map((e) => e.connectors.map((c) => `${e.evseId}: ${c.type} ${c.maxPowerW / 1000} kW`).join(', ')).join('; '), availability(live), tariffSummary(tariff)]), 'stations-table'));
       return `${found.stations.length} station(s) within 25 km`;
     };
+    const liveBox = h('div', { id: 'live-sessions' }, h('p', { class: 'muted' }, 'connecting…'));
+    const receiptBox = h('section', { class: 'wide', id: 'receipt', hidden: true });
+    const keptNote = h('p', { class: 'muted', id: 'kept' });
+    const spending = charts.sumBy(statement.entries.filter((e) => e.reason === 'session-debit'), (e) => charts.localMonth(e.timestampMs), (e) => -e.amount);
+    void watchLive(accountId, liveBox);
+    void keepForOffline(accountId, receipts.receipts, keptNote).catch(() => undefined);
     const locate = h('button', { type: 'button', onclick: () => navigator.geolocation && navigator.geolocation.getCurrentPosition((p) => { void findStations(p.coords.latitude.toFixed(6), p.coords.longitude.toFixed(6)); }) }, 'Use my location');
     return [
+      section('Charging now', 'live', liveBox),
       section('Wallet', 'wallet', h('p', { class: 'big', id: 'balance' }, money(account.balance, account.currency)), h('p', { class: 'muted' }, `available ${money(account.available, account.currency)}, held ${money(account.held, account.currency)} · account ${accountId}`),
         form('top-up', [field('Top up by card (EUR)', 'amount', { type: 'number', min: '1', step: '0.01', required: true })], 'Top up', async (values) => {
           const payment = await api('POST', `/api/accounts/${accountId}/top-ups`, { amount: Math.round(Number(values.amount) * 100) });
@@ -203,7 +324,9 @@
           return link.status === 'pending' ? 'card requested: Wallets’ staff confirm it before it can start a session' : `card linked as ${link.tokenRef}`;
         })),
       section('Nearest stations', 'nearest', form('find-stations', [field('Latitude', 'lat', { required: true, value: '52.520008' }), field('Longitude', 'lon', { required: true, value: '13.404954' })], 'Find stations', (values) => findStations(values.lat, values.lon)), locate, stationsBox),
-      h('section', { class: 'wide', id: 'history' }, h('h2', {}, 'Charging history and bills'), table(['Session', 'Station', 'Ended', 'Energy', 'Tariff', 'Amount', 'Ledger transaction', 'Verify'], receipts.receipts.map((r) => [r.sessionId, `${r.stationId} / EVSE ${r.evseId}`, time(r.endTimeMs), kWh(r.energyWh), `${r.tariffId} v${r.tariffVersion}`, money(r.charged, r.currency), h('code', {}, r.txId), proofLinks(accountId, r.sessionId)]), 'receipts')),
+      section('Spending per month', 'spending', charts.bars('spending-chart', 'What charging cost per month', spending, (v) => money(v, account.currency))),
+      receiptBox,
+      h('section', { class: 'wide', id: 'history' }, h('h2', {}, 'Charging history and bills'), keptNote, table(['Session', 'Station', 'Ended', 'Energy', 'Tariff', 'Amount', 'Ledger transaction', 'Verify'], receipts.receipts.map((r) => [h('button', { type: 'button', class: 'link open-receipt', title: 'Open the receipt', onclick: () => showReceipt(receiptBox, accountId, r) }, r.sessionId), `${r.stationId} / EVSE ${r.evseId}`, time(r.endTimeMs), kWh(r.energyWh), `${r.tariffId} v${r.tariffVersion}`, money(r.charged, r.currency), h('code', {}, r.txId), proofLinks(accountId, r.sessionId)]), 'receipts')),
       h('section', { class: 'wide', id: 'statement' }, h('h2', {}, 'Statement'), table(['When', 'What', 'Reference', 'Amount'], statement.entries.map((e) => [time(e.timestampMs), e.refusal ? `session refused by the ledger: ${e.refusal.code} (${e.refusal.reason}); hold released, nothing charged` : e.reason, e.ref, money(e.amount, account.currency)]), 'statement-table')),
     ];
   }
@@ -214,6 +337,8 @@
     let earnings = null;
     if (accountId) earnings = await api('GET', `/api/accounts/${accountId}/earnings`).catch((error) => ({ error: error.message }));
     const now = Date.now();
+    // A delivery counts on the day its window opened, in the energy the export meter signed.
+    const sold = charts.sumBy(offers.offers.flatMap((o) => o.trades.filter((t) => t.status === 'settled' && t.deliveredWh > 0).map((t) => ({ day: charts.localDay(o.windowStartMs), wh: t.deliveredWh }))), (x) => x.day, (x) => x.wh);
     return [
       section('You', 'prosumer', h('p', {}, 'Prosumer id ', h('code', { id: 'prosumer-id' }, session.user.party)), h('p', { class: 'muted' }, 'Give this id to the wallet provider (account) and the metering authority (export meter).'),
         form('account-form', [field('Your account id', 'accountId', { value: accountId, required: true })], 'Save', async (values) => { keep('account', values.accountId); render(); })),
@@ -225,6 +350,7 @@
         render();
         return `offer ${offer.offerId} posted`;
       })),
+      section('Energy sold per day', 'sold', charts.bars('sold-chart', 'Energy delivered and paid per day', dayItems(sold), kWhShort)),
       h('section', { class: 'wide', id: 'offers' }, h('h2', {}, 'Your offers, acceptances and deliveries'), table(['Offer', 'Window', 'Energy', 'Price', 'Status', 'Acceptances'], offers.offers.map((o) => [o.offerId, `${time(o.windowStartMs)} – ${time(o.windowEndMs)}`, `${kWh(o.energyWh)} (${kWh(o.remainingWh)} left)`, `${(o.priceMicroPerKWh / 1e6).toFixed(4)} ${o.currency}/kWh`, o.status, o.trades.map((t) => `${t.operatorId}: ${kWh(t.acceptedWh)} ${t.status}${t.status === 'settled' ? `, delivered ${kWh(t.deliveredWh)}, paid ${money(t.paid, o.currency)}` : ''}`).join('; ') || '—']), 'offers-table')),
     ];
   }
@@ -234,11 +360,22 @@
     const [stations, tariffs, open, purchases, chargers, queue] = await Promise.all([api('GET', '/api/stations'), api('GET', '/api/tariffs'), api('GET', '/api/offers'), api('GET', '/api/purchases'), api('GET', '/api/chargers'), api('GET', '/api/ledger-queue')]);
     let settlements = null;
     if (accountId) settlements = await api('GET', `/api/accounts/${accountId}/settlements`).catch((error) => ({ error: error.message }));
+    // The receipts behind the account's session credits: what the stations sold, as the ledger settled it.
+    const sales = settlements && !settlements.error ? settlements.entries.filter((e) => e.reason === 'session-credit' && e.receipt) : [];
+    const currency = settlements && !settlements.error ? settlements.account.currency : 'EUR';
+    const day = (e) => charts.localDay(e.receipt.endTimeMs);
+    const station = (e) => e.receipt.stationId;
+    const salesCharts = h('div', { class: 'charts' },
+      h('figure', {}, charts.bars('energy-per-day', 'Energy sold per day', dayItems(charts.sumBy(sales, day, (e) => e.receipt.energyWh)), kWhShort), h('figcaption', {}, 'Energy per day')),
+      h('figure', {}, charts.bars('revenue-per-day', 'Revenue per day', dayItems(charts.sumBy(sales, day, (e) => e.amount)), (v) => money(v, currency)), h('figcaption', {}, 'Revenue per day')),
+      h('figure', {}, charts.bars('energy-per-station', 'Energy sold per station', charts.sumBy(sales, station, (e) => e.receipt.energyWh), kWhShort), h('figcaption', {}, 'Energy per station')),
+      h('figure', {}, charts.bars('revenue-per-station', 'Revenue per station', charts.sumBy(sales, station, (e) => e.amount), (v) => money(v, currency)), h('figcaption', {}, 'Revenue per station')));
     return [
       section('Operator account', 'operator-account', form('account-form', [field('Account id', 'accountId', { value: accountId, required: true })], 'Show', async (values) => { keep('account', values.accountId); render(); }),
         settlements === null ? h('p', { class: 'muted' }, 'Give the account Wallets opened for your operator.') : settlements.error ? h('p', { class: 'error' }, settlements.error) : h('p', { class: 'big', id: 'operator-balance' }, money(settlements.account.balance, settlements.account.currency))),
-      section('Energy bought from prosumers', 'purchases', h('p', { class: 'big', id: 'delivered' }, kWh(purchases.deliveredWh)), table(['Offer', 'Prosumer', 'Accepted', 'Delivered', 'Paid'], purchases.purchases.flatMap((p) => p.trades.map((t) => [p.offerId, p.prosumerId, kWh(t.acceptedWh), t.deliveredWh === undefined ? 'pending' : kWh(t.deliveredWh), t.paid === undefined ? `escrow ${money(t.escrowAmount, p.currency)}` : money(t.paid, p.currency)])), 'purchases-table')),
       section('Ledger bridge', 'ledger-queue', ledgerLag(queue)),
+      h('section', { class: 'wide', id: 'sales' }, h('h2', {}, 'Charging sales'), settlements === null ? h('p', { class: 'muted' }, 'Give the account to see what the stations sold.') : salesCharts),
+      h('section', { class: 'wide', id: 'purchases' }, h('h2', {}, 'Energy bought from prosumers'), h('p', { class: 'big', id: 'delivered' }, kWh(purchases.deliveredWh)), table(['Offer', 'Prosumer', 'Accepted', 'Delivered', 'Paid'], purchases.purchases.flatMap((p) => p.trades.map((t) => [p.offerId, p.prosumerId, kWh(t.acceptedWh), t.deliveredWh === undefined ? 'pending' : kWh(t.deliveredWh), t.paid === undefined ? `escrow ${money(t.escrowAmount, p.currency)}` : money(t.paid, p.currency)])), 'purchases-table')),
       h('section', { class: 'wide', id: 'chargers' }, h('h2', {}, 'Chargers live'), table(['Charger', 'Now', 'Latest sessions at the CSMS'], chargers.chargers.map((c) => [c.stationId, availability(c.live), c.sessions.map(sessionLine).join('; ') || '—']), 'chargers-table')),
       h('section', { class: 'wide', id: 'stations' }, h('h2', {}, 'Stations'), table(['Station', 'Location', 'Charging points', 'Tariff', 'Minimum hold'], stations.stations.map((s) => [s.stationId, `${(s.latMicroDeg / 1e6).toFixed(5)}, ${(s.lonMicroDeg / 1e6).toFixed(5)}`, s.evses.map((e) => e.connectors.map((c) => `${e.evseId}: ${c.type} ${c.maxPowerW / 1000} kW`).join(', ')).join('; '), s.tariffId || '—', money(s.policy.minimumHold)]), 'stations-table'), h('p', { class: 'muted' }, `${tariffs.tariffs.length} tariff(s): ${tariffs.tariffs.map((t) => `${t.tariffId} v${t.version}`).join(', ')}`)),
       h('section', { class: 'wide', id: 'open-offers' }, h('h2', {}, 'Prosumers’ open offers'), table(['Offer', 'Prosumer', 'Window', 'Available', 'Price', ''], open.offers.map((o) => [o.offerId, o.prosumerId, `${time(o.windowStartMs)} – ${time(o.windowEndMs)}`, kWh(o.remainingWh), `${(o.priceMicroPerKWh / 1e6).toFixed(4)} ${o.currency}/kWh`,
@@ -295,6 +432,8 @@
     await api('DELETE', '/api/session').catch(() => undefined);
     signOut();
   });
+  // The service worker keeps the page and a driver's receipts readable offline (sw.js); without one, the page works online.
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined);
   fetch('/dashboard/services.json').then((r) => r.json()).then((answer) => {
     services = answer.services;
     void render();

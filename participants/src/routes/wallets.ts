@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type LedgerEntry, type Receipt, type RecordedRefusal, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-bridge';
+import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { transparencyXml, verifyProof } from '@chargeledger/verifier';
 import { hashPassword } from '../auth/passwords';
 import type { Principal } from '../auth/sessions';
@@ -9,7 +9,9 @@ import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
 import { bearer, closed, currency, ledgerId, password, positiveInteger, username } from '../http/schemas';
 import { registerCardRoutes } from './cards';
+import { registerDriverChartRoutes } from './driver-charts';
 import { registerMoneyRoutes } from './money';
+import { receiptOf } from './receipts';
 import { openSession, refuseWeakPassword } from './sign-in';
 import { registerStationFinder } from './station-finder';
 
@@ -30,15 +32,6 @@ export interface StatementEntry extends LedgerEntry {
 
 /** A driver sees their own account only; Wallets staff see every account. */
 const mayUseAccount = (principal: Principal, accountId: string): boolean => principal.role === 'wallets-staff' || principal.party === accountId;
-
-export async function receiptOf(ledger: ChargingLedger, sessionId: string): Promise<Receipt | undefined> {
-  try {
-    return await ledger.evaluate('Session:getReceipt', { sessionId });
-  } catch (error) {
-    if (error instanceof LedgerRefusal && error.code === 'NOT_FOUND') return undefined;
-    throw error;
-  }
-}
 
 export async function statementOf(ledger: ChargingLedger, accountId: string): Promise<StatementEntry[]> {
   const { entries } = await ledger.evaluate('Wallet:getHistory', { accountId });
@@ -188,6 +181,7 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
     },
   );
 
+  registerDriverChartRoutes(app, context, ownAccount);
   registerCardRoutes(app, context);
   registerMoneyRoutes(app, context);
   registerStationFinder(app, context, ['driver', 'wallets-staff']);
