@@ -108,10 +108,11 @@ export interface SettlementOutcome {
 /**
  * The codes of a settlement the ledger refuses for good (the chaincode's SettlementRefusalCode): bad or
  * unregistered signatures, altered records and readings outside the session (EVIDENCE_REJECTED), records that
- * settled something already (EVIDENCE_REUSED), a revoked meter key (METER_KEY_REVOKED), unsigned readings
+ * settled something already (EVIDENCE_REUSED), a meter's pagination or register going back behind what its key
+ * settled before (METER_READING_BACKWARDS), a revoked meter key (METER_KEY_REVOKED), unsigned readings
  * without the Authority's permission (UNSIGNED_NOT_ALLOWED).
  */
-export const SETTLEMENT_REFUSAL_CODES = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'] as const;
+export const SETTLEMENT_REFUSAL_CODES = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_READING_BACKWARDS', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'] as const;
 export type SettlementRefusalCode = (typeof SETTLEMENT_REFUSAL_CODES)[number];
 
 /**

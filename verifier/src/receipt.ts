@@ -1,5 +1,5 @@
 import type { LedgerEntry, Meter, Receipt } from '@chargeledger/chaincode/api';
-import { OcmfError, verifyTransactionEvidence, type MeterEvidence } from '@chargeledger/chaincode/ocmf';
+import { OcmfError, verifyOcmfSignature, verifyTransactionEvidence, type MeterEvidence } from '@chargeledger/chaincode/ocmf';
 import { PricingError, priceMeasurement, type Tariff } from '@chargeledger/chaincode/pricing';
 import { compositeKey, describeKey, type CommittedTransaction, type KeyVersion } from './ledger-view';
 import { fingerprint, type Membership } from './certificates';
@@ -187,7 +187,10 @@ function checkMeter(frozen: NonNullable<SessionRecord['meter']>, meter: Meter | 
     evidence = verifyTransactionEvidence(records, frozen.publicKey);
   } catch (error) {
     if (!(error instanceof OcmfError)) throw error;
-    checks.fail('meter-signatures', `${error.code}${error.recordIndex === undefined ? '' : ` in record ${error.recordIndex}`}: ${error.message}; ${whoSigned(records, meter, frozen.keyId)}`);
+    // Signatures are checked first, so any other failure (a pagination gap, a register going back) is of records
+    // the session's key did sign: only a signature failure asks which key signed them.
+    const signer = error.code === 'BAD_SIGNATURE' ? `; ${whoSigned(records, meter, frozen.keyId)}` : '';
+    checks.fail('meter-signatures', `${error.code}${error.recordIndex === undefined ? '' : ` in record ${error.recordIndex}`}: ${error.message}${signer}`);
     return undefined;
   }
   const expected = receipt.evidenceHashes;
@@ -203,18 +206,17 @@ function checkMeter(frozen: NonNullable<SessionRecord['meter']>, meter: Meter | 
   return evidence;
 }
 
-/** Which registered key, if any, signed the first record: the reason a forged record gives itself away. */
+/**
+ * Which other registered key, if any, signed every record: the reason a forged record gives itself away. Only
+ * signatures are checked here; what else is wrong with the records is the caller's failure to tell.
+ */
 function whoSigned(records: readonly string[], meter: Meter | undefined, frozenKeyId: string): string {
   for (const key of meter?.keys ?? []) {
     if (key.keyId === frozenKeyId) continue;
-    try {
-      verifyTransactionEvidence(records, key.publicKey);
-      return key.status === 'revoked'
-        ? `the records were signed with key ${key.keyId}, which the Authority revoked at ${iso(key.revokedAtMs ?? 0)}`
-        : `the records were signed with key ${key.keyId} (${key.status}), not the session's key ${frozenKeyId}`;
-    } catch {
-      // not this key
-    }
+    if (!records.every((record) => verifyOcmfSignature(record, key.publicKey) === 'valid')) continue;
+    return key.status === 'revoked'
+      ? `the records were signed with key ${key.keyId}, which the Authority revoked at ${iso(key.revokedAtMs ?? 0)}`
+      : `the records were signed with key ${key.keyId} (${key.status}), not the session's key ${frozenKeyId}`;
   }
   return `the records were not signed by any key the Authority registered for meter ${meter?.meterSerial ?? '(unknown)'}`;
 }

@@ -191,12 +191,13 @@ export interface Receipt {
 /**
  * Why the ledger refused a settlement for good: the evidence itself is bad (a signature that does not verify
  * against the key the Authority registered, altered records, readings outside the session, another meter's
- * records), it settled something already, the frozen key was revoked, or the readings are unsigned where the
+ * records), it settled something already, its meter's pagination or register goes back behind what the same
+ * meter key settled before (ADR 0040), the frozen key was revoked, or the readings are unsigned where the
  * Authority gave no permission. No later attempt could settle the session, so the refusal is recorded and
  * the hold released (ADR 0025); every other refusal writes nothing.
  */
-export type SettlementRefusalCode = 'EVIDENCE_REJECTED' | 'EVIDENCE_REUSED' | 'METER_KEY_REVOKED' | 'UNSIGNED_NOT_ALLOWED';
-export const SETTLEMENT_REFUSAL_CODES: readonly SettlementRefusalCode[] = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'];
+export type SettlementRefusalCode = 'EVIDENCE_REJECTED' | 'EVIDENCE_REUSED' | 'METER_READING_BACKWARDS' | 'METER_KEY_REVOKED' | 'UNSIGNED_NOT_ALLOWED';
+export const SETTLEMENT_REFUSAL_CODES: readonly SettlementRefusalCode[] = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_READING_BACKWARDS', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'];
 
 export interface SettlementRefusal {
   readonly code: SettlementRefusalCode;

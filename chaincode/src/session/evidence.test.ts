@@ -105,6 +105,42 @@ describe('Settlement evidence', () => {
     expect(await account()).toMatchObject({ held: 0 });
   });
 
+  describe('a meter key whose pagination or register goes back behind what it settled', () => {
+    const later = (startWh: number, endWh: number) => site.meter.session({ timeMs: opened + 21 * MINUTE, registerWh: startWh }, { timeMs: opened + 25 * MINUTE, registerWh: endWh });
+    async function aSecondSession(): Promise<void> {
+      expect(await close({ kind: 'ocmf' }, signed())).toMatchObject({ verification: 'verified' });
+      await anOpenSession(cast, 's-2', driver);
+      cast.network.advance(MINUTE);
+    }
+
+    it('refuses records that begin at a pagination counter the key settled already, though the register moved on', async () => {
+      await setUp();
+      await aSecondSession();
+      site.meter.restartAt(1);
+      const refused = await close({ kind: 'ocmf' }, later(105_000, 107_000), 's-2');
+      expect(refused).toMatchObject({ refusal: { code: 'METER_READING_BACKWARDS', reason: expect.stringContaining('T1') }, released: 3000 });
+      expect(await account()).toMatchObject({ held: 0 });
+    });
+
+    it('refuses records whose register begins below the value the key settled, though the pagination moved on', async () => {
+      await setUp();
+      await aSecondSession();
+      expect(await close({ kind: 'ocmf' }, later(100_000, 102_000), 's-2')).toMatchObject({ refusal: { code: 'METER_READING_BACKWARDS', reason: expect.stringContaining('register') } });
+    });
+
+    it('settles the next records of the key that begin where the last ended, and a new key from its own first page', async () => {
+      await setUp();
+      await aSecondSession();
+      expect(await close({ kind: 'ocmf' }, later(105_000, 107_000), 's-2')).toMatchObject({ verification: 'verified', energyWh: 2000 });
+      const replacement = new TestMeter('MTR-E1');
+      await cast.network.submit(cast.authority, 'Registry:rotateMeterKey', { eventId: cast.eventId(), meterSerial: 'MTR-E1', keyId: 'k2', publicKey: replacement.publicKey });
+      await anOpenSession(cast, 's-3', driver);
+      cast.network.advance(MINUTE);
+      const fresh = replacement.session({ timeMs: opened + 26 * MINUTE, registerWh: 107_000 }, { timeMs: opened + 30 * MINUTE, registerWh: 108_000 });
+      expect(await close({ kind: 'ocmf' }, fresh, 's-3')).toMatchObject({ verification: 'verified', meterKeyId: 'k2', energyWh: 1000 });
+    });
+  });
+
   it('refuses readings taken long before the session opened', async () => {
     await setUp();
     const stale = site.meter.session({ timeMs: opened - 2 * 60 * MINUTE, registerWh: 0 }, { timeMs: opened - 60 * MINUTE, registerWh: 1000 });
