@@ -292,7 +292,7 @@ async function main(): Promise<void> {
     paceMs: positiveInteger(values['pace-ms'], 'pace-ms', 0),
     connectConcurrency: 25,
     // The charger clocks start now, after the ledger setup: the tariff and meter keys are in force at every start.
-    startMs: Date.now(),
+    startMs: meterStates === undefined ? Date.now() : notBeforeKeptReadings(meterStates, Array.from({ length: chargers }, (_, i) => loadIdentity(values.prefix, i)), template.evses.length),
     now: () => Date.now(),
     stopwatch: () => performance.now(),
     sleep: (ms) => sleep(ms),
@@ -355,6 +355,15 @@ function keptMeterStates(): MeterStateStore {
   const dataDir = loadConfig().dataDir;
   protectDataDir(dataDir);
   return new MeterStateFiles(path.join(dataDir, 'simulators', 'meter-states'));
+}
+
+/**
+ * Where the chargers' clocks start: now, or just after the last reading any of their meters signed in an
+ * earlier run (which ran up to MAX_AHEAD_MS ahead of the wall clock), so that no new reading predates an old one.
+ */
+function notBeforeKeptReadings(states: MeterStateStore, identities: readonly string[], evses: number): number {
+  const kept = identities.flatMap((identity) => Array.from({ length: evses }, (_, e) => states.load(`${identity}-M${e + 1}`)?.lastSignedMs ?? 0));
+  return Math.max(Date.now(), ...kept.map((ms) => ms + 1_000));
 }
 
 /** The password a participants' service made for its first member of staff, `<org>-admin`. */

@@ -51,6 +51,7 @@ describe('a simulated meter kept across runs', () => {
     const second = await aRun(new MeterStateFiles(path.join(dir, 'meter-states')), key);
     expect(first).toEqual({ pages: ['T1', 'T2'], registersKWh: ['0', '11'] });
     expect(second).toEqual({ pages: ['T3', 'T4'], registersKWh: ['11', '22'] });
+    expect(store.load('VM3-0001')).toEqual({ nextPage: 5, registerWh: 22_000, lastSignedMs: START + HOUR });
 
     const forgetful: MeterStateStore = { load: () => undefined, save: () => undefined };
     expect(await aRun(forgetful, key)).toEqual(first);
@@ -59,8 +60,8 @@ describe('a simulated meter kept across runs', () => {
   it('keeps each meter in a file of its own that only its owner may read, in a folder only its owner may enter', () => {
     const store = new MeterStateFiles(path.join(dir, 'meter-states'));
     store.save('VM3-0001', { nextPage: 7, registerWh: 12_345 });
-    store.save('VM3-0001', { nextPage: 9, registerWh: 12_400 });
-    expect(store.load('VM3-0001')).toEqual({ nextPage: 9, registerWh: 12_400 });
+    store.save('VM3-0001', { nextPage: 9, registerWh: 12_400, lastSignedMs: START });
+    expect(store.load('VM3-0001')).toEqual({ nextPage: 9, registerWh: 12_400, lastSignedMs: START });
     expect(store.load('VM3-0002')).toBeUndefined();
     expect(readdirSync(path.join(dir, 'meter-states'))).toEqual(['VM3-0001.json']);
     expect(statSync(path.join(dir, 'meter-states')).mode & 0o777).toBe(0o700);

@@ -11,6 +11,8 @@ export interface MeterState {
   readonly nextPage: number;
   /** The register after the last signed record, in whole Wh (what that record signed). */
   readonly registerWh: number;
+  /** When the meter signed its last record (its clock's epoch ms); absent in state kept before it was recorded. */
+  readonly lastSignedMs?: number;
 }
 
 /** Where meters keep their state; `save` is called after every signed record, so a killed run loses nothing. */
@@ -39,17 +41,19 @@ export class MeterStateFiles implements MeterStateStore {
     const file = this.#file(meterSerial);
     if (!existsSync(file)) return undefined;
     const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<MeterState>;
-    const { nextPage, registerWh } = state;
-    if (!Number.isSafeInteger(nextPage) || (nextPage ?? 0) < 1 || !Number.isSafeInteger(registerWh) || (registerWh ?? -1) < 0) {
-      throw new MeterError('InvalidState', meterSerial, `${file} holds no meter state ({"nextPage": ≥ 1, "registerWh": ≥ 0}); fix or remove it`);
+    const { nextPage, registerWh, lastSignedMs } = state;
+    const whole = (value: unknown, min: number): boolean => Number.isSafeInteger(value) && (value as number) >= min;
+    if (!whole(nextPage, 1) || !whole(registerWh, 0) || (lastSignedMs !== undefined && !whole(lastSignedMs, 0))) {
+      throw new MeterError('InvalidState', meterSerial, `${file} holds no meter state ({"nextPage": ≥ 1, "registerWh": ≥ 0, "lastSignedMs"?: ≥ 0}); fix or remove it`);
     }
-    return { nextPage: nextPage as number, registerWh: registerWh as number };
+    return { nextPage: nextPage as number, registerWh: registerWh as number, ...(lastSignedMs === undefined ? {} : { lastSignedMs }) };
   }
 
   save(meterSerial: string, state: MeterState): void {
     const file = this.#file(meterSerial);
     const next = `${file}.next`;
-    writeFileSync(next, `${JSON.stringify({ nextPage: state.nextPage, registerWh: state.registerWh })}\n`, { mode: 0o600 });
+    const kept = { nextPage: state.nextPage, registerWh: state.registerWh, ...(state.lastSignedMs === undefined ? {} : { lastSignedMs: state.lastSignedMs }) };
+    writeFileSync(next, `${JSON.stringify(kept)}\n`, { mode: 0o600 });
     renameSync(next, file);
   }
 

@@ -169,7 +169,7 @@ export class SmartMeter {
       readings: [{ timestampMs: reading.timestampMs, reason, registerWh: reading.registerWh, ...(this.#register === undefined ? {} : { register: this.#register }) }],
     });
     const record = signOcmf(payload, this.#signingKey);
-    this.#onSigned?.({ nextPage: this.#nextPage, registerWh: reading.registerWh });
+    this.#onSigned?.({ nextPage: this.#nextPage, registerWh: reading.registerWh, lastSignedMs: reading.timestampMs });
     return { ...reading, reason, page, record };
   }
 
