@@ -51,6 +51,12 @@ export interface SessionEnded extends SessionEventBase {
   readonly meterStopWh: number;
   readonly reason: string;
   readonly evidence: readonly MeterEvidence[];
+  /**
+   * When the charger last said charging ended while the vehicle stayed plugged in (2.0.1 chargingState leaving
+   * Charging, 1.6 StatusNotification SuspendedEV or Finishing), if it did not resume: the ledger prices the time
+   * after it as parking. Absent when charging lasted to the end (or the charger never said).
+   */
+  readonly chargingEndedAt?: string;
 }
 
 export type LedgerEvent = SessionStarted | MeterSampled | SessionEnded;

@@ -63,12 +63,12 @@ export function checkReceipt(inputs: ReceiptInputs, checks: CheckList): ReceiptO
 
   if (receipt.verification !== 'verified' || session.meter === undefined) {
     checks.fail('meter-signatures', 'the session was billed from unsigned meter data (the Authority\'s permission, ADR 0013): its energy rests on the operator\'s word');
-    return withKey(checkPrice(session, receipt, { startMs: receipt.startTimeMs, endMs: receipt.endTimeMs, energyWh: receipt.energyWh }, checks));
+    return withKey(checkPrice(session, receipt, { startMs: receipt.startTimeMs, endMs: receipt.endTimeMs, energyWh: receipt.energyWh, ...parking(receipt) }, checks));
   }
   const meter = dependency<Meter>(inputs, compositeKey('cl.meter', session.meter.meterSerial), 'meter-key', checks, AUTHORITY_MSP);
   const evidence = checkMeter(session.meter, meter, settlement.timestampMs, inputs.ocmfRecords, receipt, checks);
   if (evidence === undefined) return withKey(undefined);
-  return withKey(checkPrice(session, receipt, { startMs: evidence.startTimeMs, endMs: evidence.endTimeMs, energyWh: evidence.energyWh }, checks));
+  return withKey(checkPrice(session, receipt, { startMs: evidence.startTimeMs, endMs: evidence.endTimeMs, energyWh: evidence.energyWh, ...parking(receipt) }, checks));
 }
 
 /** The verdict of a proof whose checks have run: the receipt's facts with who endorsed it, where it is, and what was trusted. */
@@ -221,7 +221,15 @@ function whoSigned(records: readonly string[], meter: Meter | undefined, frozenK
   return `the records were not signed by any key the Authority registered for meter ${meter?.meterSerial ?? '(unknown)'}`;
 }
 
-function checkPrice(session: SessionRecord, receipt: Receipt, measurement: { startMs: number; endMs: number; energyWh: number }, checks: CheckList): number | undefined {
+/**
+ * The end of charging the settlement priced parking from: the charger's word as the CSMS passed it on, which no
+ * signed reading vouches for; the receipt names it, and the price is recomputed with it.
+ */
+function parking(receipt: Receipt): { chargingEndMs?: number } {
+  return receipt.chargingEndMs === undefined ? {} : { chargingEndMs: receipt.chargingEndMs };
+}
+
+function checkPrice(session: SessionRecord, receipt: Receipt, measurement: { startMs: number; endMs: number; energyWh: number; chargingEndMs?: number }, checks: CheckList): number | undefined {
   let total: number;
   try {
     total = priceMeasurement(session.tariff.tariff, measurement).total;

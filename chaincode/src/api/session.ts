@@ -96,6 +96,13 @@ export type SessionEvidence =
 export interface CloseSessionRequest extends Idempotent {
   readonly sessionId: string;
   readonly evidence: SessionEvidence;
+  /**
+   * When the charger reported that charging ended while the vehicle stayed plugged in (2.0.1 chargingState
+   * leaving Charging, 1.6 SuspendedEV or Finishing), as the CSMS saw it: the time after it is parking
+   * (PARKING_TIME), and all the metered energy flowed before it. Used only when it lies strictly between the
+   * first and the last reading; absent: the whole session is charging time.
+   */
+  readonly chargingEndMs?: number;
 }
 
 /**
@@ -159,6 +166,8 @@ export interface Receipt {
   readonly energyWh: number;
   readonly startTimeMs: number;
   readonly endTimeMs: number;
+  /** When charging ended and parking began, as the settlement priced it (CloseSessionRequest.chargingEndMs); absent: no parking. */
+  readonly chargingEndMs?: number;
   readonly tariffId: string;
   readonly tariffVersion: number;
   readonly lineItems: readonly ReceiptLineItem[];

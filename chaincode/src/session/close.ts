@@ -3,7 +3,7 @@ import { ChaincodeError, refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import { recordedEvent, requestHashOf } from '../core/submit-evaluate';
 import type { Tx } from '../core/transaction-view';
-import { PricingError, priceMeasurement, type PriceBreakdown } from '../pricing';
+import { parkingFrom, PricingError, priceMeasurement, type PriceBreakdown } from '../pricing';
 import { credit, debit, loadAccount, note, removeHold, touchDriver } from '../wallet/accounts';
 import { checkClaimedStart, checkWindow, claimEvidence, unclaimedSignedMeasurement, unsignedMeasurement, type Measurement, type SignedMeasurement } from './evidence';
 import { loadSession, sessionKey, startOf, type SessionRecord } from './records';
@@ -97,7 +97,10 @@ async function assess(tx: Tx, session: SessionRecord, req: CloseSessionRequest, 
   else measurement = await unsignedMeasurement(tx, session.stationId, req.evidence, session.unsignedMeterData);
   checkWindow(measurement, startOf(session), tx.nowMs);
   if (session.startedAtMs !== undefined) checkClaimedStart(measurement, session.startedAtMs);
-  const billed = measurement.verification === 'verified' ? measurement : withinUnsignedCap(session, measurement, tx.nowMs);
+  const capped = measurement.verification === 'verified' ? measurement : withinUnsignedCap(session, measurement, tx.nowMs);
+  // The charger's word on when charging ended prices the rest as parking, if it lies between the readings.
+  const chargingEndMs = parkingFrom({ ...capped, ...(req.chargingEndMs === undefined ? {} : { chargingEndMs: req.chargingEndMs }) });
+  const billed = chargingEndMs === undefined ? capped : { ...capped, chargingEndMs };
   return { measurement, billed, price: priced(session, billed), ...(signed === undefined ? {} : { signed }) };
 }
 
@@ -171,6 +174,7 @@ async function settle(tx: Tx, session: SessionRecord, req: CloseSessionRequest, 
     claimedEnergyWh: billed.energyWh < measurement.energyWh ? measurement.energyWh : undefined,
     startTimeMs: measurement.startMs,
     endTimeMs: measurement.endMs,
+    ...(billed.chargingEndMs === undefined ? {} : { chargingEndMs: billed.chargingEndMs }),
     tariffId: session.tariff.tariffId,
     tariffVersion: session.tariff.version,
     lineItems: price.lineItems,

@@ -16,6 +16,8 @@ export interface Measurement {
   readonly energyWh: number;
   readonly verification: 'verified' | 'unverified';
   readonly evidenceHashes: readonly string[];
+  /** When charging ended and parking began (the settlement's chargingEndMs, when between the readings). */
+  readonly chargingEndMs?: number;
 }
 
 /** The OCMF records of the transient map: a JSON array of 1-100 strings. */
