@@ -16,7 +16,7 @@ import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { loadConfig } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
 import { blockNumberOf, type ChargingLedger, connectAs, ensureTokenPepper, LedgerRefusal, linkCard, readNetworkDescription } from '@chargeledger/ledger-bridge';
-import { createChargePoint, generateMeterKey, ManualClock, meterKeyFromPem } from '@chargeledger/simulators';
+import { createChargePoint, generateMeterKey, ManualClock, meterKeyFromPem, MeterStateFiles } from '@chargeledger/simulators';
 
 const IDENTITY = 'DEMO-CP-1';
 const PASSWORD = 'demo-charger-password-0001';
@@ -122,6 +122,14 @@ function meterKeys(dataDir: string, count: number): KeyObject[] {
   });
 }
 
+/**
+ * Their pagination and register too: each run goes on from where the last one signed, as a real meter does,
+ * since the ledger refuses a meter key's records that go back (ADR 0040).
+ */
+function meterStates(dataDir: string): MeterStateFiles {
+  return new MeterStateFiles(path.join(dataDir, 'demo', 'meter-states'));
+}
+
 async function setUp(ledger: DemoLedger, meterPublicKey: string): Promise<void> {
   const wallets = { endorsingOrganizations: ['WalletsMSP'] };
   console.log('Each organization sets up what it owns, with its own identity:');
@@ -198,7 +206,7 @@ async function main(): Promise<number> {
     if (!response.ok && !accept.includes(response.status)) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
   };
   const clock = new ManualClock(Date.now());
-  const cp = createChargePoint({ protocol: '1.6', identity: IDENTITY, endpoint: `ws://${config.csms.host}:${config.csms.port}/ocpp`, password: PASSWORD, template: TEMPLATE, clock, meterKeys: meterKeys(config.dataDir, 2) });
+  const cp = createChargePoint({ protocol: '1.6', identity: IDENTITY, endpoint: `ws://${config.csms.host}:${config.csms.port}/ocpp`, password: PASSWORD, template: TEMPLATE, clock, meterKeys: meterKeys(config.dataDir, 2), meterStates: meterStates(config.dataDir) });
   try {
     console.log(`Ledger: ${ledger.description}`);
     await setUp(ledger, cp.meterPublicKey(1));

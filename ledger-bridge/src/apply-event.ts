@@ -1,5 +1,5 @@
 import type { LedgerEvent, MeterSampled, SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
-import { TRANSIENT_KEYS, type SettlementRefusalCode } from '@chargeledger/chaincode/api';
+import { TRANSIENT_KEYS, type CloseSessionRequest, type SettlementRefusalCode } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from './ledger';
 
 /** What applying an event did, reported back to the CSMS (e.g. to stop a charger whose hold was refused). */
@@ -59,16 +59,25 @@ async function recordProgress(ledger: ChargingLedger, event: MeterSampled): Prom
   return { kind: 'progress-recorded', sessionId: event.sessionId, chargerId: event.chargerId, estimatedCost: progress.estimatedCost, holdExhausted: progress.holdExhausted };
 }
 
-async function closeSession(ledger: ChargingLedger, event: SessionEnded): Promise<Outcome> {
+/**
+ * The settlement of a session's end, and its signed records (for the transient map) if it has any: OCMF
+ * evidence when the charger sent signed records, its unsigned readings otherwise; the end of charging when the
+ * charger reported one.
+ */
+export function settlementOf(event: SessionEnded): { readonly request: CloseSessionRequest; readonly records: readonly string[] } {
   const records = event.evidence.flatMap((evidence) => evidence.records);
-  const result =
+  const evidence: CloseSessionRequest['evidence'] =
     records.length > 0
-      ? await ledger.submit('Session:closeSession', { eventId: event.eventId, sessionId: event.sessionId, evidence: { kind: 'ocmf' } }, { transient: { [TRANSIENT_KEYS.ocmfRecords]: JSON.stringify(records) } })
-      : await ledger.submit('Session:closeSession', {
-          eventId: event.eventId,
-          sessionId: event.sessionId,
-          evidence: { kind: 'unsigned', startTimeMs: Date.parse(event.startedAt), endTimeMs: Date.parse(event.endedAt), startRegisterWh: event.meterStartWh, endRegisterWh: event.meterStopWh },
-        });
+      ? { kind: 'ocmf' }
+      : { kind: 'unsigned', startTimeMs: Date.parse(event.startedAt), endTimeMs: Date.parse(event.endedAt), startRegisterWh: event.meterStartWh, endRegisterWh: event.meterStopWh };
+  const chargingEndMs = event.chargingEndedAt === undefined ? Number.NaN : Date.parse(event.chargingEndedAt);
+  const request = { eventId: event.eventId, sessionId: event.sessionId, evidence, ...(Number.isSafeInteger(chargingEndMs) && chargingEndMs >= 0 ? { chargingEndMs } : {}) };
+  return { request, records };
+}
+
+async function closeSession(ledger: ChargingLedger, event: SessionEnded): Promise<Outcome> {
+  const { request, records } = settlementOf(event);
+  const result = records.length > 0 ? await ledger.submit('Session:closeSession', request, { transient: { [TRANSIENT_KEYS.ocmfRecords]: JSON.stringify(records) } }) : await ledger.submit('Session:closeSession', request);
   if ('refusal' in result) return { kind: 'session-refused', sessionId: event.sessionId, code: result.refusal.code, reason: result.refusal.reason, released: result.released };
   return { kind: 'session-settled', sessionId: event.sessionId, charged: result.charged, energyWh: result.energyWh, verification: result.verification };
 }

@@ -1,7 +1,7 @@
 import { TRANSIENT_KEYS, type CloseSessionRequest, type CloseSessionsItemResult } from '@chargeledger/chaincode/api';
 import type { SessionEnded } from '@chargeledger/ledger-queue';
 import type { Logger } from 'pino';
-import type { Outcome } from './apply-event';
+import { settlementOf, type Outcome } from './apply-event';
 import { classifyLedgerError, LedgerRefusal } from './errors';
 import { STATE_DEPENDENT_REFUSALS, type ChargingLedger } from './ledger';
 
@@ -58,15 +58,7 @@ export class SettlementBatcher {
 
   /** Settles the session of `event`; `driverAccountId` (from its open), when known, keeps one driver's settlements apart. */
   settle(event: SessionEnded, driverAccountId: string | undefined): Promise<Outcome> {
-    const records = event.evidence.flatMap((evidence) => evidence.records);
-    const request: CloseSessionRequest =
-      records.length > 0
-        ? { eventId: event.eventId, sessionId: event.sessionId, evidence: { kind: 'ocmf' } }
-        : {
-            eventId: event.eventId,
-            sessionId: event.sessionId,
-            evidence: { kind: 'unsigned', startTimeMs: Date.parse(event.startedAt), endTimeMs: Date.parse(event.endedAt), startRegisterWh: event.meterStartWh, endRegisterWh: event.meterStopWh },
-          };
+    const { request, records } = settlementOf(event);
     const keys = [`session:${event.sessionId}`, ...(driverAccountId === undefined ? [] : [`account:${driverAccountId}`])];
     return new Promise<Outcome>((resolve, reject) => {
       this.#waiting.push({ request, records: records.length > 0 ? records : undefined, keys, firstTriedAt: Date.now(), alone: false, attempts: 0, resolve, reject });

@@ -51,6 +51,12 @@ export interface SessionEnded extends SessionEventBase {
   readonly meterStopWh: number;
   readonly reason: string;
   readonly evidence: readonly MeterEvidence[];
+  /**
+   * When the charger last said charging ended while the vehicle stayed plugged in (2.0.1 chargingState leaving
+   * Charging, 1.6 StatusNotification SuspendedEV or Finishing), if it did not resume: the ledger prices the time
+   * after it as parking. Absent when charging lasted to the end (or the charger never said).
+   */
+  readonly chargingEndedAt?: string;
 }
 
 export type LedgerEvent = SessionStarted | MeterSampled | SessionEnded;
@@ -108,10 +114,11 @@ export interface SettlementOutcome {
 /**
  * The codes of a settlement the ledger refuses for good (the chaincode's SettlementRefusalCode): bad or
  * unregistered signatures, altered records and readings outside the session (EVIDENCE_REJECTED), records that
- * settled something already (EVIDENCE_REUSED), a revoked meter key (METER_KEY_REVOKED), unsigned readings
+ * settled something already (EVIDENCE_REUSED), a meter's pagination or register going back behind what its key
+ * settled before (METER_READING_BACKWARDS), a revoked meter key (METER_KEY_REVOKED), unsigned readings
  * without the Authority's permission (UNSIGNED_NOT_ALLOWED).
  */
-export const SETTLEMENT_REFUSAL_CODES = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'] as const;
+export const SETTLEMENT_REFUSAL_CODES = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_READING_BACKWARDS', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'] as const;
 export type SettlementRefusalCode = (typeof SETTLEMENT_REFUSAL_CODES)[number];
 
 /**

@@ -29,6 +29,7 @@ import type { OcppSecurity } from './ocpp/link';
 import { listTemplates, loadTemplate } from './template/template';
 import { SystemClock } from './clock';
 import { generateMeterKey, meterKeyFromPem, publicKeySpkiDer } from './meter/keys';
+import { MeterStateFiles, type MeterStateStore } from './meter/meter-state';
 import { createExportMeter } from './prosumer/export-meter';
 import { productionCurve } from './prosumer/production-curve';
 import { createProsumer, upcomingWindows } from './prosumer/prosumer';
@@ -154,7 +155,11 @@ async function prosumer(args: string[]): Promise<void> {
     pv: { capacityKwp: number('kwp'), latitudeDeg: number('lat'), longitudeDeg: number('lon'), performanceRatio: 0.85 },
     household: { annualKwh: number('annual-kwh'), utcOffsetMinutes: number('utc-offset') },
   });
-  const meter = createExportMeter({ clock, serial: required('meter'), signingKey: meterKeyFromPem(readFileSync(required('key'), 'utf8')), source: curve, registerWh: 0, stepMs: 1_000, nextPage: 1 });
+  // The meter goes on from the pagination and register its last run signed: the ledger refuses records that go back.
+  const serial = required('meter');
+  const states = keptMeterStates();
+  const kept = states.load(serial);
+  const meter = createExportMeter({ clock, serial, signingKey: meterKeyFromPem(readFileSync(required('key'), 'utf8')), source: curve, registerWh: kept?.registerWh ?? 0, stepMs: 1_000, nextPage: kept?.nextPage ?? 1, onSigned: (state) => states.save(serial, state) });
   const agent = createProsumer({
     clock,
     port: createRestProsumerPort({ baseUrl: values.url, token, fetch }),
@@ -228,6 +233,7 @@ async function main(): Promise<void> {
   const adminUrl = values['admin-url'] ?? adminUrlOf(endpoint);
   let idTokens: string[] | undefined;
   let meterKeys: KeyObject[][] | undefined;
+  let meterStates: MeterStateStore | undefined;
   if (adminKey !== undefined) {
     const security = values['security-profile'];
     if (security !== undefined && security !== '1') fail('provisioning through the admin API is for security profile 1; use --no-provision for others');
@@ -242,6 +248,7 @@ async function main(): Promise<void> {
     if (settling) {
       const keys = identities.map((identity) => keptMeterKeys(identity, template.evses.length));
       meterKeys = keys;
+      meterStates = keptMeterStates();
       const config = loadConfig();
       const origin = (port: number): string => `http://${config.participants.host}:${port}`;
       const dir = values['participants-dir'] ?? config.participants.dataDir;
@@ -277,6 +284,7 @@ async function main(): Promise<void> {
     security: security(values),
     ...(idTokens === undefined ? {} : { idTokens }),
     ...(meterKeys === undefined ? {} : { meterKeys: (index: number) => meterKeys[index] ?? [] }),
+    ...(meterStates === undefined ? {} : { meterStates }),
     ...(maxAheadMs === undefined ? {} : { maxAheadMs, idleMinutes: { min: 0, max: 1 } }),
     random,
     sessionMinutes: { min: Number(range[1]), max: Number(range[2]) },
@@ -284,7 +292,7 @@ async function main(): Promise<void> {
     paceMs: positiveInteger(values['pace-ms'], 'pace-ms', 0),
     connectConcurrency: 25,
     // The charger clocks start now, after the ledger setup: the tariff and meter keys are in force at every start.
-    startMs: Date.now(),
+    startMs: meterStates === undefined ? Date.now() : notBeforeKeptReadings(meterStates, Array.from({ length: chargers }, (_, i) => loadIdentity(values.prefix, i)), template.evses.length),
     now: () => Date.now(),
     stopwatch: () => performance.now(),
     sleep: (ms) => sleep(ms),
@@ -337,6 +345,25 @@ function keptMeterKeys(identity: string, evses: number): KeyObject[] {
     if (!existsSync(file)) writeFileSync(file, generateMeterKey().export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
     return meterKeyFromPem(readFileSync(file, 'utf8'));
   });
+}
+
+/**
+ * The simulated meters' pagination and register, kept in the data folder beside their keys: a meter goes on
+ * from where its last run signed, as a real one does, since the ledger refuses records that go back (ADR 0040).
+ */
+function keptMeterStates(): MeterStateStore {
+  const dataDir = loadConfig().dataDir;
+  protectDataDir(dataDir);
+  return new MeterStateFiles(path.join(dataDir, 'simulators', 'meter-states'));
+}
+
+/**
+ * Where the chargers' clocks start: now, or just after the last reading any of their meters signed in an
+ * earlier run (which ran up to MAX_AHEAD_MS ahead of the wall clock), so that no new reading predates an old one.
+ */
+function notBeforeKeptReadings(states: MeterStateStore, identities: readonly string[], evses: number): number {
+  const kept = identities.flatMap((identity) => Array.from({ length: evses }, (_, e) => states.load(`${identity}-M${e + 1}`)?.lastSignedMs ?? 0));
+  return Math.max(Date.now(), ...kept.map((ms) => ms + 1_000));
 }
 
 /** The password a participants' service made for its first member of staff, `<org>-admin`. */

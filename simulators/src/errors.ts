@@ -62,9 +62,9 @@ export class ConnectionError extends Error {
   }
 }
 
-export type MeterErrorCode = 'TransactionOpen' | 'NoTransaction' | 'InvalidKey';
+export type MeterErrorCode = 'TransactionOpen' | 'NoTransaction' | 'InvalidKey' | 'InvalidState';
 
-/** A meter asked to sign out of order: a second begin, or an update or end without a begin. */
+/** A meter asked to sign out of order (a second begin, an update or end without a begin), or a meter's kept state unreadable. */
 export class MeterError extends Error {
   override readonly name = 'MeterError';
 

@@ -29,6 +29,7 @@ export { ManualClock, SystemClock, type Clock, type Timer } from './clock';
 export type { EvModel } from './meter/ev';
 export { createSmartMeter, type SmartMeter, type SmartMeterOptions, type EnergyTaker, type MeterLoad, type MeterReading, type SignedMeterReading } from './meter/smart-meter';
 export { generateMeterKey, meterKeyFromPem, publicKeySpkiDer } from './meter/keys';
+export { MeterStateFiles, type MeterState, type MeterStateStore } from './meter/meter-state';
 export {
   formatKwh,
   formatOcmfTime,

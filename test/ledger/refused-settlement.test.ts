@@ -80,8 +80,8 @@ async function aSession(driver: DriverOnLedger, stop: (startMs: number, endMs: n
   return session;
 }
 
-const signedBy = (meter: TestMeter, energyWh = 2000) => (startMs: number, endMs: number): string[] =>
-  meter.session({ timeMs: startMs, registerWh: REGISTER_START_WH }, { timeMs: endMs, registerWh: REGISTER_START_WH + energyWh });
+const signedBy = (meter: TestMeter, energyWh = 2000, startWh = REGISTER_START_WH) => (startMs: number, endMs: number): string[] =>
+  meter.session({ timeMs: startMs, registerWh: startWh }, { timeMs: endMs, registerWh: startWh + energyWh });
 
 async function aDriver(): Promise<DriverOnLedger> {
   const driver = await aDriverWithCard(ledger, { topUp: 5000, sessionLimit: HOLD });
@@ -161,12 +161,31 @@ describe('a session ended with records that already settled another session', ()
 describe('a charger that claims more energy than its meter signed', () => {
   it('is billed the signed energy; the CSMS shows both figures and flags the session', async () => {
     const driver = await aDriver();
-    const session = await aSession(driver, (startMs, endMs) => ({ meterStopWh: REGISTER_START_WH + 9000, records: signedBy(charger.meter)(startMs, endMs) }));
+    // The meter's register moved on since the sessions above settled: a meter's register never goes back.
+    const session = await aSession(driver, (startMs, endMs) => ({ meterStopWh: REGISTER_START_WH + 9000, records: signedBy(charger.meter, 2000, REGISTER_START_WH + 10_000)(startMs, endMs) }));
 
     expect(await readLedger(ledger).receipt(session.sessionId)).toMatchObject({ energyWh: 2000, verification: 'verified' });
     const shown = await csmsSession(session.sessionId);
     expect(shown).toMatchObject({ energyWh: 9000, billedEnergyWh: 2000, settlement: { status: 'settled', energyWh: 2000 }, flags: ['claimed-differs-from-signed'] });
     const metrics = (await adminRequest(pipeline.csms, 'GET', '/metrics')).body;
     expect(metrics).toMatch(/csms_session_flags_total\{flag="claimed-differs-from-signed"\} [1-9]/);
+  });
+});
+
+describe('a meter that starts its pagination again under the same key, as a simulated meter did on every run', () => {
+  it('settles its first session, then ends the next refused (METER_READING_BACKWARDS) though its register moved on', async () => {
+    const driver = await aDriver();
+    const startMs = Date.now();
+    const first = await aSession(driver, () => ({ meterStopWh: REGISTER_START_WH + 22_000, records: signedBy(charger.meter, 2000, REGISTER_START_WH + 20_000)(startMs, startMs + 5 * MINUTE_MS) }), startMs);
+    expect(await csmsSession(first.sessionId)).toMatchObject({ settlement: { status: 'settled' } });
+    const charged = (await readLedger(ledger).receipt(first.sessionId)).charged;
+    const before = await refusedCount('METER_READING_BACKWARDS');
+
+    charger.meter.restartAt(1);
+    const second = await aSession(driver, () => ({ meterStopWh: REGISTER_START_WH + 24_000, records: signedBy(charger.meter, 2000, REGISTER_START_WH + 22_000)(startMs + 6 * MINUTE_MS, startMs + 8 * MINUTE_MS) }), startMs + 6 * MINUTE_MS);
+    expect(await readLedger(ledger).session(second.sessionId)).toMatchObject({ status: 'refused', refusal: { code: 'METER_READING_BACKWARDS', reason: expect.stringContaining('T1') } });
+    expect(await readLedger(ledger).account(driver.accountId)).toMatchObject({ balance: 5000 - charged, held: 0 });
+    expect(await csmsSession(second.sessionId)).toMatchObject({ settlement: { status: 'refused', code: 'METER_READING_BACKWARDS' } });
+    expect(await refusedCount('METER_READING_BACKWARDS')).toBe(before + 1);
   });
 });

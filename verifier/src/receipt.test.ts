@@ -112,6 +112,22 @@ it('says when the records are validly signed but are not the ones the ledger set
   expect(failures({}, [])['meter-signatures']).toMatch(/no signed meter records/);
 });
 
+it('says only what failed of spliced records the session\'s key signed: the gap, not a signer it cannot find', () => {
+  const [begin = ''] = records;
+  const [, laterEnd = ''] = meter.session({ timeMs: START, registerWh: 15_500 }, { timeMs: END, registerWh: 16_000 });
+  const detail = failures({}, [begin, laterEnd])['meter-signatures'];
+  expect(detail).toMatch(/^PAGINATION_GAP in record 1: expected T2, found T\d+$/);
+  expect(detail).not.toMatch(/not signed/);
+});
+
+it('names the other registered key that signed records the session\'s key did not', () => {
+  const impostor = new TestMeter('M-1');
+  const keys = [{ keyId: 'k1', publicKey: meter.publicKey, status: 'current', registeredAtMs: START - 86_400_000 }, { keyId: 'k2', publicKey: impostor.publicKey, status: 'current', registeredAtMs: START - 86_400_000 }];
+  const forged = impostor.session({ timeMs: START, registerWh: 10_000 }, { timeMs: END, registerWh: 15_500 });
+  expect(failures({ keys }, forged)['meter-signatures']).toMatch(/^BAD_SIGNATURE in record 0: .*signed with key k2 \(current\), not the session's key k1$/);
+  expect(failures({}, forged)['meter-signatures']).toMatch(/not signed by any key the Authority registered for meter M-1$/);
+});
+
 it('does not verify energy the meter never signed', () => {
   expect(failures({ verification: 'unverified' })['meter-signatures']).toMatch(/unsigned meter data/);
 });

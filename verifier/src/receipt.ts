@@ -1,5 +1,5 @@
 import type { LedgerEntry, Meter, Receipt } from '@chargeledger/chaincode/api';
-import { OcmfError, verifyTransactionEvidence, type MeterEvidence } from '@chargeledger/chaincode/ocmf';
+import { OcmfError, verifyOcmfSignature, verifyTransactionEvidence, type MeterEvidence } from '@chargeledger/chaincode/ocmf';
 import { PricingError, priceMeasurement, type Tariff } from '@chargeledger/chaincode/pricing';
 import { compositeKey, describeKey, type CommittedTransaction, type KeyVersion } from './ledger-view';
 import { fingerprint, type Membership } from './certificates';
@@ -63,12 +63,12 @@ export function checkReceipt(inputs: ReceiptInputs, checks: CheckList): ReceiptO
 
   if (receipt.verification !== 'verified' || session.meter === undefined) {
     checks.fail('meter-signatures', 'the session was billed from unsigned meter data (the Authority\'s permission, ADR 0013): its energy rests on the operator\'s word');
-    return withKey(checkPrice(session, receipt, { startMs: receipt.startTimeMs, endMs: receipt.endTimeMs, energyWh: receipt.energyWh }, checks));
+    return withKey(checkPrice(session, receipt, { startMs: receipt.startTimeMs, endMs: receipt.endTimeMs, energyWh: receipt.energyWh, ...parking(receipt) }, checks));
   }
   const meter = dependency<Meter>(inputs, compositeKey('cl.meter', session.meter.meterSerial), 'meter-key', checks, AUTHORITY_MSP);
   const evidence = checkMeter(session.meter, meter, settlement.timestampMs, inputs.ocmfRecords, receipt, checks);
   if (evidence === undefined) return withKey(undefined);
-  return withKey(checkPrice(session, receipt, { startMs: evidence.startTimeMs, endMs: evidence.endTimeMs, energyWh: evidence.energyWh }, checks));
+  return withKey(checkPrice(session, receipt, { startMs: evidence.startTimeMs, endMs: evidence.endTimeMs, energyWh: evidence.energyWh, ...parking(receipt) }, checks));
 }
 
 /** The verdict of a proof whose checks have run: the receipt's facts with who endorsed it, where it is, and what was trusted. */
@@ -187,7 +187,10 @@ function checkMeter(frozen: NonNullable<SessionRecord['meter']>, meter: Meter | 
     evidence = verifyTransactionEvidence(records, frozen.publicKey);
   } catch (error) {
     if (!(error instanceof OcmfError)) throw error;
-    checks.fail('meter-signatures', `${error.code}${error.recordIndex === undefined ? '' : ` in record ${error.recordIndex}`}: ${error.message}; ${whoSigned(records, meter, frozen.keyId)}`);
+    // Signatures are checked first, so any other failure (a pagination gap, a register going back) is of records
+    // the session's key did sign: only a signature failure asks which key signed them.
+    const signer = error.code === 'BAD_SIGNATURE' ? `; ${whoSigned(records, meter, frozen.keyId)}` : '';
+    checks.fail('meter-signatures', `${error.code}${error.recordIndex === undefined ? '' : ` in record ${error.recordIndex}`}: ${error.message}${signer}`);
     return undefined;
   }
   const expected = receipt.evidenceHashes;
@@ -203,23 +206,30 @@ function checkMeter(frozen: NonNullable<SessionRecord['meter']>, meter: Meter | 
   return evidence;
 }
 
-/** Which registered key, if any, signed the first record: the reason a forged record gives itself away. */
+/**
+ * Which other registered key, if any, signed every record: the reason a forged record gives itself away. Only
+ * signatures are checked here; what else is wrong with the records is the caller's failure to tell.
+ */
 function whoSigned(records: readonly string[], meter: Meter | undefined, frozenKeyId: string): string {
   for (const key of meter?.keys ?? []) {
     if (key.keyId === frozenKeyId) continue;
-    try {
-      verifyTransactionEvidence(records, key.publicKey);
-      return key.status === 'revoked'
-        ? `the records were signed with key ${key.keyId}, which the Authority revoked at ${iso(key.revokedAtMs ?? 0)}`
-        : `the records were signed with key ${key.keyId} (${key.status}), not the session's key ${frozenKeyId}`;
-    } catch {
-      // not this key
-    }
+    if (!records.every((record) => verifyOcmfSignature(record, key.publicKey) === 'valid')) continue;
+    return key.status === 'revoked'
+      ? `the records were signed with key ${key.keyId}, which the Authority revoked at ${iso(key.revokedAtMs ?? 0)}`
+      : `the records were signed with key ${key.keyId} (${key.status}), not the session's key ${frozenKeyId}`;
   }
   return `the records were not signed by any key the Authority registered for meter ${meter?.meterSerial ?? '(unknown)'}`;
 }
 
-function checkPrice(session: SessionRecord, receipt: Receipt, measurement: { startMs: number; endMs: number; energyWh: number }, checks: CheckList): number | undefined {
+/**
+ * The end of charging the settlement priced parking from: the charger's word as the CSMS passed it on, which no
+ * signed reading vouches for; the receipt names it, and the price is recomputed with it.
+ */
+function parking(receipt: Receipt): { chargingEndMs?: number } {
+  return receipt.chargingEndMs === undefined ? {} : { chargingEndMs: receipt.chargingEndMs };
+}
+
+function checkPrice(session: SessionRecord, receipt: Receipt, measurement: { startMs: number; endMs: number; energyWh: number; chargingEndMs?: number }, checks: CheckList): number | undefined {
   let total: number;
   try {
     total = priceMeasurement(session.tariff.tariff, measurement).total;

@@ -25,6 +25,10 @@ it('numbers the dataset as the tool reads it, an integer: the OCPP 1.6 transacti
   expect(['CP-1-0042', 'CP-7-12', 'SIM-3a-9f2c-b7e1', 'solo'].map(datasetNumber)).toEqual(['42', '12', '1', '1']);
 });
 
+it('numbers a 2.0.1 session whose transaction id is a UUID 1, also when the UUID ends in digits only', () => {
+  expect(['SIM-0001-550e8400-e29b-41d4-a716-446655440000', 'SIM-0001-3f0c2a9e-7b1d-4c8e-9a2f-0d4be1c7a9f3', 'CP-201-77'].map(datasetNumber)).toEqual(['1', '1', '77']);
+});
+
 it('escapes what XML must escape in a record, and keeps the JSON quotes as the tool\'s own files do', () => {
   const xml = transparencyXml({ sessionId: 'a"b', records: ['OCMF|{"ID":"<&>"}|{}'], publicKey: meter.publicKey });
   expect(xml).toContain('<value transactionId="1" context="Transaction.Begin">');

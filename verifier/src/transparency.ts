@@ -20,11 +20,17 @@ export function transparencyXml(options: { readonly sessionId: string; readonly 
   return ['<?xml version="1.0" encoding="UTF-8"?>', '<values>', ...values, '</values>', ''].join('\n');
 }
 
+/** A 2.0.1 session id ends with the charger's transaction id, a UUID where chargers (and the simulators) make one. */
+const ENDS_WITH_UUID = /-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * The tool reads `transactionId` as an integer (xs:integer, "the number of the dataset") that pairs a
- * session's records: the OCPP 1.6 transaction id that ends the session id (`<charger>-<n>`), else 1.
+ * session's records: the number that ends the session id (`<charger>-<n>`: the OCPP 1.6 transaction id, or a
+ * 2.0.1 transaction id of digits alone), else 1. A session id ending with a UUID is 1, even when the UUID's last
+ * group happens to be all digits.
  */
 export function datasetNumber(sessionId: string): string {
+  if (ENDS_WITH_UUID.test(sessionId)) return '1';
   const suffix = /-([0-9]{1,18})$/.exec(sessionId)?.[1];
   return suffix === undefined ? '1' : String(BigInt(suffix));
 }

@@ -54,6 +54,8 @@ export type ChaincodeErrorCode =
   | 'ID_TOKEN_REJECTED'
   | 'EVIDENCE_REJECTED'
   | 'EVIDENCE_REUSED'
+  /** Signed records whose pagination or register is not past the last the same meter key settled (ADR 0040). */
+  | 'METER_READING_BACKWARDS'
   | 'METER_KEY_REVOKED'
   | 'UNSIGNED_NOT_ALLOWED'
   | 'SESSION_START_REJECTED'

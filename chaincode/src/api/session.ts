@@ -96,6 +96,13 @@ export type SessionEvidence =
 export interface CloseSessionRequest extends Idempotent {
   readonly sessionId: string;
   readonly evidence: SessionEvidence;
+  /**
+   * When the charger reported that charging ended while the vehicle stayed plugged in (2.0.1 chargingState
+   * leaving Charging, 1.6 SuspendedEV or Finishing), as the CSMS saw it: the time after it is parking
+   * (PARKING_TIME), and all the metered energy flowed before it. Used only when it lies strictly between the
+   * first and the last reading; absent: the whole session is charging time.
+   */
+  readonly chargingEndMs?: number;
 }
 
 /**
@@ -159,6 +166,8 @@ export interface Receipt {
   readonly energyWh: number;
   readonly startTimeMs: number;
   readonly endTimeMs: number;
+  /** When charging ended and parking began, as the settlement priced it (CloseSessionRequest.chargingEndMs); absent: no parking. */
+  readonly chargingEndMs?: number;
   readonly tariffId: string;
   readonly tariffVersion: number;
   readonly lineItems: readonly ReceiptLineItem[];
@@ -191,12 +200,13 @@ export interface Receipt {
 /**
  * Why the ledger refused a settlement for good: the evidence itself is bad (a signature that does not verify
  * against the key the Authority registered, altered records, readings outside the session, another meter's
- * records), it settled something already, the frozen key was revoked, or the readings are unsigned where the
+ * records), it settled something already, its meter's pagination or register goes back behind what the same
+ * meter key settled before (ADR 0040), the frozen key was revoked, or the readings are unsigned where the
  * Authority gave no permission. No later attempt could settle the session, so the refusal is recorded and
  * the hold released (ADR 0025); every other refusal writes nothing.
  */
-export type SettlementRefusalCode = 'EVIDENCE_REJECTED' | 'EVIDENCE_REUSED' | 'METER_KEY_REVOKED' | 'UNSIGNED_NOT_ALLOWED';
-export const SETTLEMENT_REFUSAL_CODES: readonly SettlementRefusalCode[] = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'];
+export type SettlementRefusalCode = 'EVIDENCE_REJECTED' | 'EVIDENCE_REUSED' | 'METER_READING_BACKWARDS' | 'METER_KEY_REVOKED' | 'UNSIGNED_NOT_ALLOWED';
+export const SETTLEMENT_REFUSAL_CODES: readonly SettlementRefusalCode[] = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_READING_BACKWARDS', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'];
 
 export interface SettlementRefusal {
   readonly code: SettlementRefusalCode;

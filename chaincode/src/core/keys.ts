@@ -42,6 +42,11 @@ export const KEY = {
   receipt: 'cl.receipt',
   /** [sha256 of an OCMF record's signed payload] → the transaction id that settled it: a reading settles at most once, however its signature is re-encoded. */
   evidence: 'cl.evidence',
+  /**
+   * [meterSerial, keyId] → MeterMark: the last pagination counter and register that key's records settled;
+   * the next settlement's records must lie past both (ADR 0040).
+   */
+  meterMark: 'cl.metermark',
   /** [offerId] → Offer. */
   offer: 'cl.offer',
   /** [offerId, seq zero-padded] → Trade. */

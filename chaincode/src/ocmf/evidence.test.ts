@@ -86,6 +86,8 @@ describe('verifyTransactionEvidence accepts', () => {
       energyMilliWh: 15_434_000,
       energyWh: 15_434,
       pagination: ['T7', 'T8'],
+      firstPage: 7,
+      lastPage: 8,
       endCode: 'E',
       identificationStatus: true,
       identificationType: 'ISO14443',
@@ -113,7 +115,7 @@ describe('verifyTransactionEvidence accepts', () => {
   it('one record holding begin and end, with a reading of another register beside them', () => {
     const duration = { RV: new Literal('19'), RI: '01-00:00.08.06.FF', RU: 'sec' };
     const record = aRecord(meter, [aReading('B', '3.988'), aReading('E', '4.100'), duration]);
-    expect(verifyTransactionEvidence([record], meter.publicKey)).toMatchObject({ energyWh: 112, pagination: ['T7'] });
+    expect(verifyTransactionEvidence([record], meter.publicKey)).toMatchObject({ energyWh: 112, pagination: ['T7'], firstPage: 7, lastPage: 7 });
   });
 
   it('charging, suspended and tariff-change readings between begin and end', () => {

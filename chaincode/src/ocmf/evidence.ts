@@ -36,6 +36,10 @@ export interface MeterEvidence {
   readonly energyWh: number;
   /** PG of each record, in order, e.g. `['T1040', 'T1041']`. */
   readonly pagination: readonly string[];
+  /** The transaction-context counter of the first record (1040 above); the others follow it one by one. */
+  readonly firstPage: number;
+  /** The counter of the last record (1041 above). */
+  readonly lastPage: number;
   /** TX of the last reading. */
   readonly endCode: EndCode;
   /** IS; false when no record assigns a user or the records carry no IS. */
@@ -114,6 +118,8 @@ export function verifyTransactionEvidence(records: readonly string[], publicKey:
     energyMilliWh: Number(energyMilliWh),
     energyWh: Number(energyMilliWh / 1000n),
     pagination: parsed.map((record) => record.pagination.text),
+    firstPage: first.pagination.counter,
+    lastPage: first.pagination.counter + parsed.length - 1,
     endCode,
     identificationStatus: identification.status === true,
     identificationType: identification.type ?? null,

@@ -4,7 +4,7 @@
  */
 export { PricingError, TariffError, type FieldErrorCode, type PricingErrorCode } from './errors';
 export { minorUnitDigits } from './money';
-export { priceMeasurement, type Measurement as PricedMeasurement } from './price-measurement';
+export { parkingFrom, priceMeasurement, type Measurement as PricedMeasurement } from './price-measurement';
 export { priceExpiredReservation, type Reservation } from './ocpi/price-ocpi';
 export { isOcpiPriced, ocpiPricedTariff, type OcpiPublication } from './ocpi/publish';
 export type {

@@ -84,7 +84,7 @@ async function settleOne(tx: Tx, operatorId: string, request: CloseSessionReques
 
 /**
  * Reads ahead, in two round trips where the peer takes read batches, the keys each settlement reads first:
- * its session and the claims of its records, then its meter and its driver's account. Settlements then
+ * its session and the claims of its records, then its meter, its meter key's mark and its driver's account. Settlements then
  * find them without a round trip of their own (`Tx.get`).
  */
 async function readAhead(ctx: Context, settlements: readonly CloseSessionRequest[], recordsByEvent: ReadonlyMap<string, unknown>): Promise<void> {
@@ -99,7 +99,7 @@ async function readAhead(ctx: Context, settlements: readonly CloseSessionRequest
   for (const key of sessionKeys) {
     const session = await tx.get<SessionRecord>(key);
     if (session === undefined) continue;
-    if (session.meter !== undefined) dependencies.push(tx.key(KEY.meter, session.meter.meterSerial));
+    if (session.meter !== undefined) dependencies.push(tx.key(KEY.meter, session.meter.meterSerial), tx.key(KEY.meterMark, session.meter.meterSerial, session.meter.keyId));
     dependencies.push(tx.key(KEY.account, session.driverAccountId));
   }
   await prefetch(ctx, dependencies);

@@ -3,9 +3,9 @@ import { ChaincodeError, refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import { recordedEvent, requestHashOf } from '../core/submit-evaluate';
 import type { Tx } from '../core/transaction-view';
-import { PricingError, priceMeasurement, type PriceBreakdown } from '../pricing';
+import { parkingFrom, PricingError, priceMeasurement, type PriceBreakdown } from '../pricing';
 import { credit, debit, loadAccount, note, removeHold, touchDriver } from '../wallet/accounts';
-import { checkClaimedStart, checkWindow, claimEvidence, unclaimedSignedMeasurement, unsignedMeasurement, type Measurement } from './evidence';
+import { checkClaimedStart, checkWindow, claimEvidence, unclaimedSignedMeasurement, unsignedMeasurement, type Measurement, type SignedMeasurement } from './evidence';
 import { loadSession, sessionKey, startOf, type SessionRecord } from './records';
 
 /** Where a settlement finds what is not in its request. */
@@ -67,8 +67,8 @@ interface Assessed {
   readonly measurement: Measurement;
   readonly billed: Measurement;
   readonly price: PriceBreakdown;
-  /** The claim keys of signed records, written only if the session settles. */
-  readonly payloadHashes: readonly string[];
+  /** The claim keys of signed records and their meter mark, written only if the session settles. */
+  readonly signed?: Pick<SignedMeasurement, 'payloadHashes' | 'mark'>;
 }
 
 /**
@@ -92,13 +92,16 @@ async function settleOrRefuse(tx: Tx, session: SessionRecord, req: CloseSessionR
 /** Verifies the evidence, checks its times, and prices it; reads only. */
 async function assess(tx: Tx, session: SessionRecord, req: CloseSessionRequest, inputs: CloseInputs): Promise<Assessed> {
   let measurement: Measurement;
-  let payloadHashes: readonly string[] = [];
-  if (req.evidence.kind === 'ocmf') ({ measurement, payloadHashes } = await unclaimedSignedMeasurement(tx, session.meter, inputs.ocmfRecords()));
+  let signed: SignedMeasurement | undefined;
+  if (req.evidence.kind === 'ocmf') ({ measurement } = signed = await unclaimedSignedMeasurement(tx, session.meter, inputs.ocmfRecords()));
   else measurement = await unsignedMeasurement(tx, session.stationId, req.evidence, session.unsignedMeterData);
   checkWindow(measurement, startOf(session), tx.nowMs);
   if (session.startedAtMs !== undefined) checkClaimedStart(measurement, session.startedAtMs);
-  const billed = measurement.verification === 'verified' ? measurement : withinUnsignedCap(session, measurement, tx.nowMs);
-  return { measurement, billed, price: priced(session, billed), payloadHashes };
+  const capped = measurement.verification === 'verified' ? measurement : withinUnsignedCap(session, measurement, tx.nowMs);
+  // The charger's word on when charging ended prices the rest as parking, if it lies between the readings.
+  const chargingEndMs = parkingFrom({ ...capped, ...(req.chargingEndMs === undefined ? {} : { chargingEndMs: req.chargingEndMs }) });
+  const billed = chargingEndMs === undefined ? capped : { ...capped, chargingEndMs };
+  return { measurement, billed, price: priced(session, billed), ...(signed === undefined ? {} : { signed }) };
 }
 
 /**
@@ -145,7 +148,7 @@ function refusedSettlementOf(session: SessionRecord): RefusedSettlement {
  */
 async function settle(tx: Tx, session: SessionRecord, req: CloseSessionRequest, requestHash: string, inputs: CloseInputs, assessed: Assessed): Promise<Receipt> {
   const { measurement, billed, price } = assessed;
-  await claimEvidence(tx, assessed.payloadHashes);
+  if (assessed.signed !== undefined) await claimEvidence(tx, assessed.signed);
   const charged = Math.min(price.total, session.holdAmount);
 
   // An open session has its hold (placed by the open, removed only with the session's end), so it is deleted
@@ -171,6 +174,7 @@ async function settle(tx: Tx, session: SessionRecord, req: CloseSessionRequest, 
     claimedEnergyWh: billed.energyWh < measurement.energyWh ? measurement.energyWh : undefined,
     startTimeMs: measurement.startMs,
     endTimeMs: measurement.endMs,
+    ...(billed.chargingEndMs === undefined ? {} : { chargingEndMs: billed.chargingEndMs }),
     tariffId: session.tariff.tariffId,
     tariffVersion: session.tariff.version,
     lineItems: price.lineItems,

@@ -1,6 +1,6 @@
 import { aNetwork, type Cast } from '../testing/fixtures';
 import { TestMeter } from '../testing/ocmf-meter';
-import { aChargingSite, aFundedDriver, anOpenSession, anUnsignedPermission, ocmf, type Driver, type Site } from '../testing/site';
+import { aChargingSite, aFundedDriver, anOpenSession, anUnsignedPermission, ENERGY_TARIFF, ocmf, type Driver, type Site } from '../testing/site';
 
 const MINUTE = 60_000;
 
@@ -103,6 +103,77 @@ describe('Settlement evidence', () => {
     cast.network.advance(MINUTE);
     expect(await close({ kind: 'ocmf' }, records, 's-2')).toMatchObject({ refusal: { code: 'EVIDENCE_REUSED' }, released: 3000 });
     expect(await account()).toMatchObject({ held: 0 });
+  });
+
+  describe('a meter key whose pagination or register goes back behind what it settled', () => {
+    const later = (startWh: number, endWh: number) => site.meter.session({ timeMs: opened + 21 * MINUTE, registerWh: startWh }, { timeMs: opened + 25 * MINUTE, registerWh: endWh });
+    async function aSecondSession(): Promise<void> {
+      expect(await close({ kind: 'ocmf' }, signed())).toMatchObject({ verification: 'verified' });
+      await anOpenSession(cast, 's-2', driver);
+      cast.network.advance(MINUTE);
+    }
+
+    it('refuses records that begin at a pagination counter the key settled already, though the register moved on', async () => {
+      await setUp();
+      await aSecondSession();
+      site.meter.restartAt(1);
+      const refused = await close({ kind: 'ocmf' }, later(105_000, 107_000), 's-2');
+      expect(refused).toMatchObject({ refusal: { code: 'METER_READING_BACKWARDS', reason: expect.stringContaining('T1') }, released: 3000 });
+      expect(await account()).toMatchObject({ held: 0 });
+    });
+
+    it('refuses records whose register begins below the value the key settled, though the pagination moved on', async () => {
+      await setUp();
+      await aSecondSession();
+      expect(await close({ kind: 'ocmf' }, later(100_000, 102_000), 's-2')).toMatchObject({ refusal: { code: 'METER_READING_BACKWARDS', reason: expect.stringContaining('register') } });
+    });
+
+    it('settles the next records of the key that begin where the last ended, and a new key from its own first page', async () => {
+      await setUp();
+      await aSecondSession();
+      expect(await close({ kind: 'ocmf' }, later(105_000, 107_000), 's-2')).toMatchObject({ verification: 'verified', energyWh: 2000 });
+      const replacement = new TestMeter('MTR-E1');
+      await cast.network.submit(cast.authority, 'Registry:rotateMeterKey', { eventId: cast.eventId(), meterSerial: 'MTR-E1', keyId: 'k2', publicKey: replacement.publicKey });
+      await anOpenSession(cast, 's-3', driver);
+      cast.network.advance(MINUTE);
+      const fresh = replacement.session({ timeMs: opened + 26 * MINUTE, registerWh: 107_000 }, { timeMs: opened + 30 * MINUTE, registerWh: 108_000 });
+      expect(await close({ kind: 'ocmf' }, fresh, 's-3')).toMatchObject({ verification: 'verified', meterKeyId: 'k2', energyWh: 1000 });
+    });
+  });
+
+  describe('parking after charging ended', () => {
+    /** AC-STD version 2: 0.40 EUR/kWh while charging and 2.00 EUR an hour parked, by the minute. */
+    async function setUpWithParking(): Promise<void> {
+      cast = aNetwork();
+      site = await aChargingSite(cast);
+      const parking = { ...ENERGY_TARIFF, version: 2, elements: [{ priceComponents: [{ type: 'ENERGY', priceMicro: 400_000, stepSize: 1 }, { type: 'PARKING_TIME', priceMicro: 2_000_000, stepSize: 60 }] }] };
+      await cast.network.submit(cast.operator, 'Tariff:publishTariff', { eventId: cast.eventId(), tariff: parking });
+      driver = await aFundedDriver(cast, 'drv-1', 10_000, 3000);
+      opened = cast.network.nowMs + 1000;
+      await anOpenSession(cast, 's-1', driver);
+      cast.network.advance(30 * MINUTE);
+    }
+    const closeWith = (chargingEndMs: number | undefined) =>
+      cast.network.submit(cast.operator, 'Session:closeSession', { eventId: cast.eventId(), sessionId: 's-1', evidence: { kind: 'ocmf' }, ...(chargingEndMs === undefined ? {} : { chargingEndMs }) }, { transient: ocmf(signed()) });
+
+    it('prices the time after the charger said charging ended as parking, and names that instant on the receipt', async () => {
+      await setUpWithParking();
+      // 5 kWh at 0.40 and 8 minutes at 2.00 an hour (26.67 cents), 19 % VAT on each.
+      expect(await closeWith(opened + 12 * MINUTE)).toMatchObject({
+        verification: 'verified',
+        energyWh: 5000,
+        chargingEndMs: opened + 12 * MINUTE,
+        lineItems: [expect.objectContaining({ component: 'ENERGY' }), expect.objectContaining({ component: 'PARKING_TIME', quantity: 8 * 60 })],
+        charged: Math.round(200 * 1.19) + Math.round((800 / 30) * 1.19),
+      });
+    });
+
+    it('prices no parking without a charging end, or with one outside the readings', async () => {
+      await setUpWithParking();
+      const receipt = await closeWith(opened + 25 * MINUTE);
+      expect(receipt).toMatchObject({ verification: 'verified', charged: 238, lineItems: [expect.objectContaining({ component: 'ENERGY' })] });
+      expect(receipt).not.toHaveProperty('chargingEndMs');
+    });
   });
 
   it('refuses readings taken long before the session opened', async () => {

@@ -16,6 +16,8 @@ export interface Measurement {
   readonly energyWh: number;
   readonly verification: 'verified' | 'unverified';
   readonly evidenceHashes: readonly string[];
+  /** When charging ended and parking began (the settlement's chargingEndMs, when between the readings). */
+  readonly chargingEndMs?: number;
 }
 
 /** The OCMF records of the transient map: a JSON array of 1-100 strings. */
@@ -49,10 +51,28 @@ export function ocmfRecordsOf(records: unknown, what: string): string[] {
   return records as string[];
 }
 
-/** A signed measurement and the claim keys its records take once it settles (`claimEvidence`). */
+/**
+ * Where a meter key's settled records ended: a real meter's pagination and register never go back, so the next
+ * records of the same key must lie past both (ADR 0040). Stored under KEY.meterMark [meterSerial, keyId].
+ */
+export interface MeterMark {
+  readonly meterSerial: string;
+  readonly keyId: string;
+  /** The transaction-context counter of the last record settled. */
+  readonly page: number;
+  /** RI of the register those records measured: registers are compared only within one. */
+  readonly obis: string;
+  /** That register's last settled value, in mWh. */
+  readonly registerMilliWh: number;
+  /** The transaction that settled them. */
+  readonly txId: string;
+}
+
+/** A signed measurement, the claim keys its records take once it settles and the meter mark it moves (`claimEvidence`). */
 export interface SignedMeasurement {
   readonly measurement: Measurement;
   readonly payloadHashes: readonly string[];
+  readonly mark: Omit<MeterMark, 'txId'>;
 }
 
 /**
@@ -60,9 +80,9 @@ export interface SignedMeasurement {
  * it), requires the serial the key is bound to, and refuses records that already settled something.
  */
 export async function verifiedMeasurement(tx: Tx, frozen: FrozenMeter | undefined, records: readonly string[]): Promise<Measurement> {
-  const { measurement, payloadHashes } = await unclaimedSignedMeasurement(tx, frozen, records);
-  await claimEvidence(tx, payloadHashes);
-  return measurement;
+  const signed = await unclaimedSignedMeasurement(tx, frozen, records);
+  await claimEvidence(tx, signed);
+  return signed.measurement;
 }
 
 /**
@@ -83,6 +103,8 @@ export async function unclaimedSignedMeasurement(tx: Tx, frozen: FrozenMeter | u
   }
   if (evidence.meterSerial !== frozen.meterSerial) refuse('EVIDENCE_REJECTED', `records are from meter ${evidence.meterSerial}, not ${frozen.meterSerial}`);
   await refuseClaimed(tx, evidence.payloadHashes);
+  const mark = { meterSerial: frozen.meterSerial, keyId: frozen.keyId, page: evidence.lastPage, obis: evidence.obis, registerMilliWh: evidence.endRegisterMilliWh };
+  await refuseBackwards(tx, mark, evidence.firstPage, evidence.startRegisterMilliWh);
   return {
     measurement: {
       startMs: evidence.startTimeMs,
@@ -92,7 +114,24 @@ export async function unclaimedSignedMeasurement(tx: Tx, frozen: FrozenMeter | u
       evidenceHashes: evidence.hashes,
     },
     payloadHashes: evidence.payloadHashes,
+    mark,
   };
+}
+
+/**
+ * A meter key's records must begin past the last ones it settled: a higher pagination counter, and on the same
+ * register no lower value. Records that go back were signed before (a replayed or restarted meter) or by a
+ * meter whose counters were reset, and cannot be told from a second charge of the same energy.
+ */
+async function refuseBackwards(tx: Tx, next: Omit<MeterMark, 'txId'>, firstPage: number, startRegisterMilliWh: number): Promise<void> {
+  const last = await tx.get<MeterMark>(tx.key(KEY.meterMark, next.meterSerial, next.keyId));
+  if (last === undefined) return;
+  if (firstPage <= last.page) {
+    refuse('METER_READING_BACKWARDS', `meter ${next.meterSerial} key ${next.keyId}: the records begin at T${firstPage}, not past T${last.page} settled in ${last.txId}`);
+  }
+  if (last.obis === next.obis && startRegisterMilliWh < last.registerMilliWh) {
+    refuse('METER_READING_BACKWARDS', `meter ${next.meterSerial} key ${next.keyId}: register ${next.obis} begins at ${startRegisterMilliWh / 1000} Wh, below ${last.registerMilliWh / 1000} Wh settled in ${last.txId}`);
+  }
 }
 
 /**
@@ -147,7 +186,9 @@ export async function refuseClaimed(tx: Tx, hashes: readonly string[]): Promise<
   }
 }
 
-/** Claims records `refuseClaimed` found unused, for this transaction. */
-export async function claimEvidence(tx: Tx, hashes: readonly string[]): Promise<void> {
-  for (const hash of hashes) await tx.put(tx.key(KEY.evidence, hash), tx.txId);
+/** Claims records `refuseClaimed` found unused, for this transaction, and moves their meter key's mark past them. */
+export async function claimEvidence(tx: Tx, signed: Pick<SignedMeasurement, 'payloadHashes' | 'mark'>): Promise<void> {
+  for (const hash of signed.payloadHashes) await tx.put(tx.key(KEY.evidence, hash), tx.txId);
+  const { meterSerial, keyId } = signed.mark;
+  await tx.put(tx.key(KEY.meterMark, meterSerial, keyId), { ...signed.mark, txId: tx.txId } satisfies MeterMark);
 }

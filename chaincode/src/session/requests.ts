@@ -11,7 +11,7 @@ const EVIDENCE = member.tagged('kind', {
   ocmf: {},
   unsigned: { startTimeMs: int(0), endTimeMs: int(0), startRegisterWh: int(0, MAX_REGISTER_WH), endRegisterWh: int(0, MAX_REGISTER_WH) },
 });
-const SETTLEMENT = { eventId: id(), sessionId: id(), evidence: EVIDENCE };
+const SETTLEMENT = { eventId: id(), sessionId: id(), evidence: EVIDENCE, chargingEndMs: optional(int(0)) };
 
 /** What each Session transaction accepts: read by the contract, published by GetMetadata. */
 export const SESSION_REQUESTS = {

@@ -27,6 +27,11 @@ export class TestMeter {
     this.publicKey = publicKey.export({ format: 'der', type: 'spki' }).toString('hex').toUpperCase();
   }
 
+  /** Sets the next pagination counter, as a meter whose counters were reset (or a replaying one) would. */
+  restartAt(page: number): void {
+    this.#page = page;
+  }
+
   /** A begin record and an end record, consecutively paginated. `idToken` goes into ID as meters do. */
   session(start: MeterReading, end: MeterReading, idToken = '04AABBCCDD'): string[] {
     return [this.record('B', start, idToken), this.record('E', end, idToken)];

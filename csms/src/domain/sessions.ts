@@ -11,7 +11,7 @@ export interface Reading {
 }
 
 /** Where sessions are kept between a charger's messages. */
-export type SessionStore = Pick<TransactionStore, 'get' | 'create' | 'put' | 'recordStop'>;
+export type SessionStore = Pick<TransactionStore, 'get' | 'create' | 'put' | 'recordStop' | 'chargingEndedAt'>;
 
 type SessionEventKind = 'SessionStarted' | 'MeterSampled' | 'SessionEnded';
 /** A session's ledger event before the sink gives it its id. */
@@ -117,11 +117,14 @@ export interface EndInput {
  * ledger can check the whole chain.
  */
 export async function endSession(ctx: SessionContext, state: SessionState, input: EndInput): Promise<SessionState> {
+  const chargingEndedAt = await ctx.sessions.chargingEndedAt(state.sessionId);
   const offered = {
     endedAt: input.endedAt,
     meterStopWh: input.meterStopWh,
     reason: input.reason,
     evidence: input.readings.reduce((all, reading) => mergeEvidence(all, reading.evidence), state.evidence),
+    // Parking is what follows the end of charging; an end reported at or after the stop is none.
+    ...(chargingEndedAt !== undefined && Date.parse(chargingEndedAt) < Date.parse(input.endedAt) ? { chargingEndedAt } : {}),
   };
   // A session ended before stops were recorded apart keeps the stop it shows.
   const shown = state.ended && state.endedAt !== undefined && state.meterStopWh !== undefined ? { endedAt: state.endedAt, meterStopWh: state.meterStopWh, reason: state.stopReason ?? input.reason, evidence: state.evidence } : undefined;
@@ -155,6 +158,7 @@ export async function endSession(ctx: SessionContext, state: SessionState, input
     meterStopWh: stop.meterStopWh,
     reason: stop.reason,
     evidence: stop.evidence,
+    ...(stop.chargingEndedAt === undefined ? {} : { chargingEndedAt: stop.chargingEndedAt }),
   });
   const ended: SessionState = {
     ...state,
@@ -163,6 +167,7 @@ export async function endSession(ctx: SessionContext, state: SessionState, input
     endedAt: stop.endedAt,
     stopReason: stop.reason,
     meterStopWh: stop.meterStopWh,
+    ...(stop.chargingEndedAt === undefined ? {} : { chargingEndedAt: stop.chargingEndedAt }),
     lastRegisterWh: Math.max(state.lastRegisterWh, stop.meterStopWh),
     flags: [...flags],
   };

@@ -17,6 +17,8 @@ export interface SessionState {
   readonly endedAt?: string;
   readonly stopReason?: string;
   readonly meterStopWh?: number;
+  /** When charging ended and parking began, as the first stop recorded it (absent: charging to the end). */
+  readonly chargingEndedAt?: string;
   /** Every signed record seen in the session so far, in arrival order. */
   readonly evidence: readonly MeterEvidence[];
   /** What the charger said that the CSMS could not make right, each once (absent on sessions stored before flags). */
@@ -65,6 +67,8 @@ export interface SessionStop {
   readonly reason: string;
   /** Every signed record of the session, the stop's own included. */
   readonly evidence: readonly MeterEvidence[];
+  /** When charging ended before the stop, as the charger reported it (chargingEnd), if it did. */
+  readonly chargingEndedAt?: string;
 }
 
 export interface SessionPage {
@@ -149,6 +153,22 @@ export class TransactionStore {
     const recorded = await this.#redis.get(key);
     // Only a key removed between the two calls gets here; the stop just offered is then the one there is.
     return recorded === null ? { stop, first: true } : { stop: JSON.parse(recorded) as SessionStop, first: false };
+  }
+
+  /**
+   * What the charger says about charging in a running session: `ended` at the first report that the vehicle
+   * stopped drawing energy (kept until charging resumes: a later report does not move it), `charging` when it
+   * draws again. A key of its own, so these reports never rewrite the session a concurrent message updates.
+   */
+  async chargingEnd(sessionId: string, report: { readonly state: 'ended'; readonly at: string } | { readonly state: 'charging' }): Promise<void> {
+    const key = `${this.#prefix}:charging-end:${sessionId}`;
+    if (report.state === 'charging') await this.#redis.del(key);
+    else await this.#redis.set(key, report.at, 'EX', 7 * 24 * 3600, 'NX');
+  }
+
+  /** When charging ended in the session, if the charger said so and did not resume. */
+  async chargingEndedAt(sessionId: string): Promise<string | undefined> {
+    return (await this.#redis.get(`${this.#prefix}:charging-end:${sessionId}`)) ?? undefined;
   }
 
   async get(sessionId: string): Promise<SessionState | undefined> {

@@ -11,12 +11,13 @@ import { registerProsumerRoutes } from '../routes/prosumers';
 import { registerSignInRoutes } from '../routes/sign-in';
 import { registerWalletRoutes } from '../routes/wallets';
 import { UserExists, type ParticipantsStore } from '../store';
-import { Guard } from './guard';
+import { Guard, isGuardHook } from './guard';
+import { hooksOf, routeResponses } from './responses';
 import { IDEMPOTENCY_HEADER_SCHEMA, type IdSource, registerIdempotency } from './idempotency';
 import { confirmedSubmits } from '../ledger/confirmed-submits';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { ledgerErrorReply } from './refusals';
-import { registerThrottles, type ThrottleLimits, type Throttles } from './throttles';
+import { isThrottleHook, registerThrottles, type ThrottleLimits, type Throttles } from './throttles';
 
 export interface ParticipantsAppOptions {
   readonly organization: Organization;
@@ -93,9 +94,21 @@ export async function buildParticipantsApp(options: Readonly<ParticipantsAppOpti
   });
 
   app.addHook('onRoute', (route) => {
+    if (route.schema?.hide === true) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!methods.includes('POST') || PROVIDER_WEBHOOKS.has(route.url) || route.schema?.hide === true) return;
-    route.schema = { ...route.schema, headers: route.schema?.headers ?? IDEMPOTENCY_HEADER_SCHEMA };
+    const idempotent = methods.includes('POST') && !PROVIDER_WEBHOOKS.has(route.url);
+    if (idempotent) route.schema = { ...route.schema, headers: route.schema?.headers ?? IDEMPOTENCY_HEADER_SCHEMA };
+    // Every status the route can answer, with its body, so that the OpenAPI document lists them all.
+    const schema = route.schema ?? {};
+    const hooks = [...hooksOf(route, 'onRequest'), ...hooksOf(route, 'preHandler')];
+    const shape = {
+      validated: [schema.body, schema.params, schema.querystring, schema.headers].some((part) => part !== undefined),
+      guarded: hooks.some(isGuardHook),
+      throttled: hooks.some(isThrottleHook),
+      idempotent,
+      ledger: route.config?.ledger !== false,
+    };
+    route.schema = { ...schema, response: routeResponses(shape, (schema.response ?? {}) as Record<string, unknown>) };
   });
   const guard = new Guard(options.sessions);
   const throttles = await registerThrottles(app, options.throttleLimits);

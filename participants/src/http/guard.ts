@@ -1,6 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, Role, SessionStore } from '../auth/sessions';
 
+/** The hooks `Guard.allow` made: a route holding one answers 401 and 403 (the OpenAPI document lists them). */
+const GUARD_HOOKS = new WeakSet<object>();
+
+export function isGuardHook(hook: unknown): boolean {
+  return typeof hook === 'function' && GUARD_HOOKS.has(hook);
+}
+
 /** `Bearer <token>`, the scheme in any case (RFC 7235). */
 const BEARER = /^bearer +(\S+)$/i;
 
@@ -16,8 +23,8 @@ export class Guard {
     this.#sessions = sessions;
   }
 
-  allow(...roles: readonly Role[]) {
-    return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+  allow(...roles: readonly Role[]): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+    const hook = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
       const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
       const principal = token === undefined ? undefined : this.#sessions.principalOf(token);
       if (principal === undefined) return reply.code(401).send({ error: 'Unauthorized', message: 'sign in first (Authorization: Bearer <token>)' });
@@ -25,6 +32,8 @@ export class Guard {
       this.#principals.set(request, principal);
       return undefined;
     };
+    GUARD_HOOKS.add(hook);
+    return hook;
   }
 
   /** The person a guarded route was called by. */

@@ -23,6 +23,13 @@ export interface Throttles {
 
 const MINUTE = 60_000;
 
+/** The hooks `registerThrottles` made: a route holding one answers 429 (the OpenAPI document lists it). */
+const THROTTLE_HOOKS = new WeakSet<object>();
+
+export function isThrottleHook(hook: unknown): boolean {
+  return typeof hook === 'function' && THROTTLE_HOOKS.has(hook);
+}
+
 /**
  * The throttles of sign-in and sign-up, on @fastify/rate-limit's counters. Each is checked before any password is
  * hashed and before the ledger is asked; a request past one is answered 429 with `Retry-After` (seconds) and
@@ -30,13 +37,16 @@ const MINUTE = 60_000;
  */
 export async function registerThrottles(app: FastifyInstance, limits: Readonly<ThrottleLimits>): Promise<Throttles> {
   await app.register(rateLimit, { global: false });
-  const hook = (what: string, limiter: ReturnType<FastifyInstance['createRateLimit']>): Hook =>
-    async (request, reply) => {
+  const hook = (what: string, limiter: ReturnType<FastifyInstance['createRateLimit']>): Hook => {
+    const throttle: Hook = async (request, reply) => {
       const result = await limiter(request);
       if (result.isAllowed || !result.isExceeded) return undefined;
       const seconds = Math.max(1, result.ttlInSeconds);
       return reply.code(429).header('retry-after', String(seconds)).send({ error: 'TooManyRequests', message: `too many ${what}; try again in ${seconds} s` });
     };
+    THROTTLE_HOOKS.add(throttle);
+    return throttle;
+  };
   const byAddress = (request: FastifyRequest): string => request.ip;
   const byAccount = (request: FastifyRequest): string => {
     const username = (request.body as { username?: unknown } | undefined)?.username;

@@ -3,6 +3,7 @@ import type { MeterBinding } from '@chargeledger/chaincode/api';
 import type { RouteContext } from '../http/app';
 import { bearer, closed, ledgerId } from '../http/schemas';
 import { rememberedOnLedger } from '../ledger/remembered';
+import { success } from '../http/responses';
 
 const publicKey = { type: 'string', pattern: '^[0-9A-Fa-f]{64,1024}$|^[A-Za-z0-9+/=]{64,1024}$', description: 'SPKI DER, hex or base64, as the manufacturer publishes it' } as const;
 const binding = {
@@ -26,6 +27,7 @@ export function registerAuthorityRoutes(app: FastifyInstance, context: RouteCont
       schema: {
         summary: 'Register a meter, bound to a station’s EVSE or a prosumer’s export point, with its first key',
         tags: ['meters'],
+        response: { 201: success('The meter with its key history') },
         security: bearer,
         body: closed({ meterSerial: ledgerId, binding, keyId: ledgerId, publicKey }, ['meterSerial', 'binding', 'keyId', 'publicKey']),
       },
@@ -49,7 +51,7 @@ export function registerAuthorityRoutes(app: FastifyInstance, context: RouteCont
 
   app.post<{ Params: { meterSerial: string }; Body: { keyId: string; publicKey: string } }>(
     '/api/meters/:meterSerial/keys',
-    { onRequest: staff, schema: { summary: 'Rotate the meter to a new key; the old one is retired', tags: ['meters'], security: bearer, params: meterParams, body: closed({ keyId: ledgerId, publicKey }, ['keyId', 'publicKey']) } },
+    { onRequest: staff, schema: { summary: 'Rotate the meter to a new key; the old one is retired', tags: ['meters'], response: { 201: success('The meter with its key history') }, security: bearer, params: meterParams, body: closed({ keyId: ledgerId, publicKey }, ['keyId', 'publicKey']) } },
     async (request, reply) => reply.code(201).send(await ledger.submit('Registry:rotateMeterKey', { eventId: ids(request)('evt'), meterSerial: request.params.meterSerial, ...request.body })),
   );
 

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/sessions';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
 import { bearer, closed, ledgerId } from '../http/schemas';
+import { success } from '../http/responses';
 
 /**
  * Charging cards (decision 0030). A driver asks for a card to be linked and is always answered the same way
@@ -81,6 +82,7 @@ export function registerCardRoutes(app: FastifyInstance, context: RouteContext):
       schema: {
         summary: 'Link a charging card (RFID UID): staff link it at once (201, 409 when it is linked elsewhere); a driver’s request waits for staff to confirm it (202, the same answer whatever the card’s state)',
         tags: ['cards'],
+        response: { 201: success('Staff: the card linked (its tokenRef)'), 202: success('A driver: the request waiting for Wallets’ staff') },
         security: bearer,
         params: accountParams,
         body: closed({ idToken }, ['idToken']),
@@ -104,7 +106,7 @@ export function registerCardRoutes(app: FastifyInstance, context: RouteContext):
     },
   );
 
-  app.get('/api/card-requests', { onRequest: staffOnly, schema: { summary: 'Drivers’ card requests waiting for confirmation (the card id’s last four characters only)', tags: ['cards'], security: bearer } }, async () => ({
+  app.get('/api/card-requests', { onRequest: staffOnly, config: { ledger: false }, schema: { summary: 'Drivers’ card requests waiting for confirmation (the card id’s last four characters only)', tags: ['cards'], security: bearer } }, async () => ({
     requests: store
       .list('card-requests')
       .map((ref) => store.record<CardRequest>('card-request', ref))
@@ -116,7 +118,7 @@ export function registerCardRoutes(app: FastifyInstance, context: RouteContext):
     '/api/card-requests/:requestRef/confirmation',
     {
       onRequest: staffOnly,
-      schema: { summary: 'Confirm a driver’s card request: the card is linked on the ledger (201), or 409 when it is linked to an account already (the request is then refused)', tags: ['cards'], security: bearer, params: closed({ requestRef: ledgerId }, ['requestRef']) },
+      schema: { summary: 'Confirm a driver’s card request: the card is linked on the ledger (201), or 409 when it is linked to an account already (the request is then refused)', tags: ['cards'], response: { 201: success('The card linked (its tokenRef)') }, security: bearer, params: closed({ requestRef: ledgerId }, ['requestRef']) },
     },
     async (request, reply) => {
       const cardRequest = store.record<CardRequest>('card-request', request.params.requestRef);

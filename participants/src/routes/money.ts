@@ -7,6 +7,7 @@ import { forbidUnless } from '../http/guard';
 import { IDEMPOTENCY_KEY } from '../http/idempotency';
 import { bearer, closed, ledgerId } from '../http/schemas';
 import { paymentReference, PaymentProviderFailed, WebhookRefused } from '../payments/payment-provider';
+import { failures, success } from '../http/responses';
 
 /** The most one top-up or transfer may bring in: 100,000.00 in the account's currency. */
 const MAX_PAYMENT = 100_000_00;
@@ -49,6 +50,7 @@ export function registerMoneyRoutes(app: FastifyInstance, context: RouteContext)
       schema: {
         summary: 'Ask to top up your wallet by card: answers the payment to complete with the provider; the wallet is credited when the provider confirms it (its webhook), not before',
         tags: ['money in'],
+        response: { 201: success('The payment to complete with the provider'), 502: { ...failures[503], description: 'PaymentProviderFailed: the payment provider could not be reached or refused the payment' } },
         security: bearer,
         params: accountParams,
         body: closed({ amount }, ['amount']),
@@ -94,7 +96,13 @@ export function registerMoneyRoutes(app: FastifyInstance, context: RouteContext)
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     scope.post(
       '/api/payments/stripe/webhook',
-      { schema: { summary: 'Stripe’s webhook: a payment_intent.succeeded signed with the webhook secret credits the wallet once, keyed by the payment id; anything unsigned, forged or stale is refused (400)', tags: ['money in'] } },
+      {
+        schema: {
+          summary: 'Stripe’s webhook: a payment_intent.succeeded signed with the webhook secret credits the wallet once, keyed by the payment id; anything unsigned, forged or stale is refused (400)',
+          tags: ['money in'],
+          response: { 200: success('The payment credited (or credited before)'), 400: { ...failures[400], description: 'WebhookRefused: not signed with the webhook secret, forged or stale' }, 404: { ...failures[404], description: 'Card payments are not set up at this Wallets service' }, 422: { ...failures[422], description: 'UnknownAccount or CurrencyMismatch: the payment names no account on the ledger, or another currency' } },
+        },
+      },
       async (request, reply) => {
         if (payments === undefined) return reply.code(404).send({ error: 'NotFound', message: 'card payments are not set up at this Wallets service' });
         const signature = request.headers['stripe-signature'];
@@ -143,6 +151,7 @@ export function registerMoneyRoutes(app: FastifyInstance, context: RouteContext)
       schema: {
         summary: 'Confirm a bank account of yours for payouts: Wallets keeps the IBAN, the ledger records its fingerprint and your request',
         tags: ['money out'],
+        response: { 201: success('The destination, with the IBAN’s last four characters') },
         security: bearer,
         params: accountParams,
         body: closed({ iban }, ['iban']),
@@ -172,6 +181,7 @@ export function registerMoneyRoutes(app: FastifyInstance, context: RouteContext)
       schema: {
         summary: 'Take money out of your wallet: back to a payment it came from (refundOf: its reference, refunded at the provider at once) or to a bank account you confirmed (destinationId)',
         tags: ['money out'],
+        response: { 201: success('The payout, debited'), 202: success('A refund the provider could not make yet: Wallets makes it or returns the money') },
         security: bearer,
         params: accountParams,
         body: closed({ amount, refundOf: ledgerId, destinationId: ledgerId }, ['amount']),

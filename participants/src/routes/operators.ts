@@ -10,6 +10,7 @@ import { rememberedOnLedger } from '../ledger/remembered';
 import { bearer, closed, ledgerId, positiveInteger } from '../http/schemas';
 import { statementOf } from './wallets';
 import { escrowAmount, leastAcceptableWh } from '../trading/escrow';
+import { success } from '../http/responses';
 
 const microDegrees = (limit: number) => ({ type: 'integer', minimum: -limit, maximum: limit }) as const;
 const evses = {
@@ -101,6 +102,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
       schema: {
         summary: 'Register a station: its location, charging terminals (EVSEs), charging power, charger types and tariff',
         tags: ['stations'],
+        response: { 201: success('The station as registered') },
         security: bearer,
         body: closed(
           { stationId: { ...ledgerId, description: 'the charger’s OCPP identity at the CSMS' }, payeeAccountId: ledgerId, latMicroDeg: microDegrees(90_000_000), lonMicroDeg: microDegrees(180_000_000), evses, minimumHold, tariffId: ledgerId },
@@ -149,6 +151,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
     '/api/chargers',
     {
       onRequest: staff,
+      config: { ledger: false },
       schema: { summary: 'The operator’s chargers live from the CSMS: connected or not, each connector’s status, and the latest sessions', tags: ['stations'], security: bearer },
     },
     async (request) => {
@@ -171,6 +174,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
     '/api/ledger-queue',
     {
       onRequest: staff,
+      config: { ledger: false },
       schema: { summary: 'How far the ledger bridge is behind the chargers: events waiting, the oldest one’s age, Redis memory, and whether new sessions are accepted', tags: ['stations'], security: bearer },
     },
     async (request) => {
@@ -194,6 +198,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
           'pricing rules and worked examples: docs/tariffs.md. Without `timeZone`, `tariff` is a tariff of the first ' +
           'pricing rules (chaincode/src/pricing/README.md), which carries its own `version`.',
         tags: ['tariffs'],
+        response: { 201: success('The tariff version as the ledger keeps it') },
         security: bearer,
         body: closed(
           {
@@ -262,6 +267,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: RouteConte
       schema: {
         summary: 'Accept energy of an offer: its price is escrowed from the operator’s account until delivery is settled',
         tags: ['trading'],
+        response: { 201: success('The trade, its price escrowed') },
         security: bearer,
         params: closed({ offerId: ledgerId }, ['offerId']),
         body: closed({ operatorAccountId: ledgerId, energyWh: positiveInteger }, ['operatorAccountId', 'energyWh']),

@@ -4,6 +4,7 @@ import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import type { Role } from '../auth/sessions';
 import type { RouteContext } from '../http/app';
 import { bearer, closed, ledgerId } from '../http/schemas';
+import { success } from '../http/responses';
 
 const destination = { type: 'string', pattern: '^iban:[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$', description: 'your business bank account, iban:<IBAN>' } as const;
 
@@ -24,6 +25,7 @@ export function registerOwnPayoutRoutes(app: FastifyInstance, context: RouteCont
       schema: {
         summary: 'Ask for money out of your own account to your bank account: debited at once, paid by Wallets to the destination you name here',
         tags: ['money out'],
+        response: { 201: success('The payout, debited') },
         security: bearer,
         body: closed({ accountId: ledgerId, amount: { type: 'integer', minimum: 1, maximum: 1_000_000_000_00 }, destination }, ['accountId', 'amount', 'destination']),
       },

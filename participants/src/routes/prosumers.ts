@@ -8,6 +8,7 @@ import { forbidUnless } from '../http/guard';
 import { bearer, closed, currency, ledgerId, password, positiveInteger, timestampMs, username } from '../http/schemas';
 import { rememberedOnLedger } from '../ledger/remembered';
 import { openSession, refuseWeakPassword } from './sign-in';
+import { success } from '../http/responses';
 
 const offerParams = closed({ offerId: ledgerId }, ['offerId']);
 /** An OCMF record as the export meter signed it: `OCMF|{payload}|{signature}`. */
@@ -32,6 +33,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
       schema: {
         summary: 'Sign up as a prosumer: you get a prosumer id (Wallets opens your account and the Authority registers your export meter for it)',
         tags: ['prosumers'],
+        response: { 201: success('Signed in: a session token and the prosumer, its id in user.party') },
         body: closed({ username, password }, ['username', 'password']),
       },
     },
@@ -54,6 +56,7 @@ export function registerProsumerRoutes(app: FastifyInstance, context: RouteConte
       schema: {
         summary: 'Offer energy from an export meter for a delivery window, at a price per kWh (micro-units of the currency)',
         tags: ['offers'],
+        response: { 201: success('The offer') },
         security: bearer,
         body: closed(
           { offerId: ledgerId, prosumerAccountId: ledgerId, exportPointId: ledgerId, energyWh: positiveInteger, priceMicroPerKWh: positiveInteger, currency, windowStartMs: timestampMs, windowEndMs: timestampMs, acceptUntilMs: timestampMs },

@@ -3,6 +3,7 @@ import { hashPassword, verifyPassword, weakPasswordReason } from '../auth/passwo
 import type { Principal, Role } from '../auth/sessions';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
+import { failures, success } from '../http/responses';
 import { bearer, closed, password, username } from '../http/schemas';
 import type { Organization } from '../organizations';
 
@@ -46,7 +47,17 @@ export function registerSignInRoutes(app: FastifyInstance, context: RouteContext
 
   app.post<{ Body: { username: string; password: string } }>(
     '/api/session',
-    { onRequest: throttles.signInByAddress, preHandler: throttles.signInByAccount, schema: { summary: 'Sign in', tags: ['sign-in'], body: closed({ username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 200 } }, ['username', 'password']), response: { 200: sessionSchema } } },
+    {
+      onRequest: throttles.signInByAddress,
+      preHandler: throttles.signInByAccount,
+      config: { ledger: false },
+      schema: {
+        summary: 'Sign in',
+        tags: ['sign-in'],
+        body: closed({ username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 200 } }, ['username', 'password']),
+        response: { 200: { ...sessionSchema, description: 'Signed in: a bearer token, when it expires, and who you are (a driver\'s account id in user.party)' }, 401: { ...failures[401], description: 'Unauthorized: unknown user name or wrong password' } },
+      },
+    },
     async (request, reply) => {
       const user = store.user(request.body.username);
       const valid = await verifyPassword(request.body.password, user?.passwordHash ?? (await DECOY_HASH));
@@ -55,7 +66,7 @@ export function registerSignInRoutes(app: FastifyInstance, context: RouteContext
     },
   );
 
-  app.delete('/api/session', { onRequest: anyone, schema: { summary: 'Sign out', tags: ['sign-in'], security: bearer } }, async (request, reply) => {
+  app.delete('/api/session', { onRequest: anyone, config: { ledger: false }, schema: { summary: 'Sign out', tags: ['sign-in'], security: bearer, response: { 204: success('Signed out') } } }, async (request, reply) => {
     const token = guard.token(request);
     if (token !== undefined) context.sessions.close(token);
     return reply.code(204).send();
@@ -65,7 +76,14 @@ export function registerSignInRoutes(app: FastifyInstance, context: RouteContext
     '/api/me/password',
     {
       onRequest: anyone,
-      schema: { summary: 'Change your password: every other session of yours is signed out', tags: ['sign-in'], security: bearer, body: closed({ currentPassword: { type: 'string', maxLength: 200 }, newPassword: password }, ['currentPassword', 'newPassword']) },
+      config: { ledger: false },
+      schema: {
+        summary: 'Change your password: every other session of yours is signed out',
+        tags: ['sign-in'],
+        security: bearer,
+        body: closed({ currentPassword: { type: 'string', maxLength: 200 }, newPassword: password }, ['currentPassword', 'newPassword']),
+        response: { 204: success('Changed'), 403: { ...failures[403], description: 'Forbidden: the current password is wrong' } },
+      },
     },
     async (request, reply) => {
       const principal = guard.principal(request);
@@ -79,7 +97,7 @@ export function registerSignInRoutes(app: FastifyInstance, context: RouteContext
     },
   );
 
-  app.get('/api/me', { onRequest: anyone, schema: { summary: 'Who is signed in', tags: ['sign-in'], security: bearer, response: { 200: principalSchema } } }, async (request) => guard.principal(request));
+  app.get('/api/me', { onRequest: anyone, config: { ledger: false }, schema: { summary: 'Who is signed in', tags: ['sign-in'], security: bearer, response: { 200: { ...principalSchema, description: 'Who you are: your role, and your party (a driver\'s account id, a prosumer\'s id, the operator staff act for)' } } } }, async (request) => guard.principal(request));
 
   const staff = STAFF_ROLE[organization];
   if (staff === undefined) return;
@@ -88,12 +106,13 @@ export function registerSignInRoutes(app: FastifyInstance, context: RouteContext
     '/api/users',
     {
       onRequest: guard.allow(staff),
+      config: { ledger: false },
       schema: {
         summary: `Add a member of staff (${staff}), an admin's right; operators' staff act for their own operator`,
         tags: ['sign-in'],
         security: bearer,
         body: closed({ username, password, admin: { type: 'boolean' } }, ['username', 'password']),
-        response: { 201: principalSchema },
+        response: { 201: { ...principalSchema, description: 'The member of staff added' }, 409: { ...failures[409], description: 'Conflict: the user name is taken; or RequestInProgress (Idempotency-Key)' } },
       },
     },
     async (request, reply) => {
@@ -108,7 +127,17 @@ export function registerSignInRoutes(app: FastifyInstance, context: RouteContext
 
   app.delete<{ Params: { username: string } }>(
     '/api/users/:username',
-    { onRequest: guard.allow(staff), schema: { summary: 'Remove a member of staff, an admin\'s right: signed out at once; an admin cannot remove themself', tags: ['sign-in'], security: bearer, params: closed({ username }, ['username']) } },
+    {
+      onRequest: guard.allow(staff),
+      config: { ledger: false },
+      schema: {
+        summary: 'Remove a member of staff, an admin\'s right: signed out at once; an admin cannot remove themself',
+        tags: ['sign-in'],
+        security: bearer,
+        params: closed({ username }, ['username']),
+        response: { 204: success('Removed and signed out'), 404: { ...failures[404], description: 'NotFound: no member of staff of that name' }, 409: { ...failures[409], description: 'Conflict: an admin cannot remove themself' } },
+      },
+    },
     async (request, reply) => {
       if (!adminOnly(request, reply)) return reply;
       const { username: name } = request.params;

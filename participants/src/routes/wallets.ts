@@ -14,6 +14,7 @@ import { registerMoneyRoutes } from './money';
 import { receiptOf } from './receipts';
 import { openSession, refuseWeakPassword } from './sign-in';
 import { registerStationFinder } from './station-finder';
+import { success } from '../http/responses';
 
 /** The largest hold one session of a self-registered driver may place: 20.00 in the account's currency. */
 export const DRIVER_SESSION_LIMIT = 2000;
@@ -63,6 +64,7 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
       schema: {
         summary: 'Sign up as a driver: Wallets opens your account and keeps your name and e-mail off the public ledger',
         tags: ['drivers'],
+        response: { 201: success('Signed in: a session token and the driver, the account id in user.party') },
         body: closed({ username, password, name: { type: 'string', minLength: 1, maxLength: 120 }, email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 200 }, currency }, ['username', 'password', 'name', 'email']),
       },
     },
@@ -88,6 +90,7 @@ export function registerWalletRoutes(app: FastifyInstance, context: RouteContext
       schema: {
         summary: 'Open an account: a driver’s, or an operator’s or prosumer’s with its owner id',
         tags: ['accounts'],
+        response: { 201: success('The account') },
         security: bearer,
         body: closed({ accountId: ledgerId, kind: { type: 'string', enum: ['driver', 'operator', 'prosumer'] }, ownerId: ledgerId, currency, sessionLimit: positiveInteger }, ['accountId', 'kind', 'currency']),
       },

@@ -2,6 +2,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { ManualClock, type Clock } from '../clock';
 import { ConfigurationError } from '../errors';
 import { generateMeterKey } from '../meter/keys';
+import type { MeterState, MeterStateStore } from '../meter/meter-state';
 import { SmartMeter } from '../meter/smart-meter';
 import { isTransientTransactionFailure, OcppLink, type OcppSecurity, type ReconnectBackoff } from '../ocpp/link';
 import { Outbox } from '../ocpp/outbox';
@@ -35,6 +36,11 @@ export interface CreateChargePointOptions {
   readonly meterKeys?: readonly KeyObject[];
   /** Initial register of each EVSE meter in Wh; 0 when omitted. */
   readonly meterRegistersWh?: readonly number[];
+  /**
+   * Where the EVSE meters keep their pagination and register across runs: a meter with kept state goes on from
+   * it (before meterRegistersWh); without a store every run starts at T1 and the given register.
+   */
+  readonly meterStates?: MeterStateStore;
   /** Charge point serial number, also the OCMF gateway serial; the identity when omitted. */
   readonly serialNumber?: string;
   readonly backoff?: Partial<ReconnectBackoff>;
@@ -75,18 +81,21 @@ export function createChargePoint(options: Readonly<CreateChargePointOptions>): 
     throw new ConfigurationError('meterKeys', `the template has ${template.evses.length} EVSEs but ${options.meterKeys.length} meter keys were given`);
   }
   const settings = new SettingsStore({ ...DEFAULT_SETTINGS, ...options.settings });
-  const meters = template.evses.map(
-    (_, i) =>
-      new SmartMeter({
-        clock,
-        identity: { vendor: template.meter.vendor, model: template.meter.model, serial: `${serialNumber}-M${i + 1}`, ...(template.meter.firmwareVersion === undefined ? {} : { firmware: template.meter.firmwareVersion }) },
-        gateway: { id: `${template.vendor} ${template.model}`, serial: serialNumber, version: template.firmwareVersion },
-        signingKey: options.meterKeys?.[i] ?? generateMeterKey(),
-        registerWh: options.meterRegistersWh?.[i] ?? 0,
-        stepMs: options.meterStepMs ?? CHARGE_POINT_DEFAULTS.meterStepMs,
-        nextPage: 1,
-      }),
-  );
+  const meters = template.evses.map((_, i) => {
+    const meterSerial = `${serialNumber}-M${i + 1}`;
+    const store = options.meterStates;
+    const kept = store?.load(meterSerial);
+    return new SmartMeter({
+      clock,
+      identity: { vendor: template.meter.vendor, model: template.meter.model, serial: meterSerial, ...(template.meter.firmwareVersion === undefined ? {} : { firmware: template.meter.firmwareVersion }) },
+      gateway: { id: `${template.vendor} ${template.model}`, serial: serialNumber, version: template.firmwareVersion },
+      signingKey: options.meterKeys?.[i] ?? generateMeterKey(),
+      registerWh: kept?.registerWh ?? options.meterRegistersWh?.[i] ?? 0,
+      stepMs: options.meterStepMs ?? CHARGE_POINT_DEFAULTS.meterStepMs,
+      nextPage: kept?.nextPage ?? 1,
+      ...(store === undefined ? {} : { onSigned: (state: MeterState) => store.save(meterSerial, state) }),
+    });
+  });
   const linkOptions = {
     identity: options.identity,
     endpoint: options.endpoint,

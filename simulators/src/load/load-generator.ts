@@ -3,6 +3,7 @@ import { ManualClock } from '../clock';
 import type { ChargePoint, OcppVersion } from '../chargepoint/api';
 import { createChargePoint } from '../chargepoint/create';
 import type { EvModel } from '../meter/ev';
+import type { MeterStateStore } from '../meter/meter-state';
 import type { OcppSecurity } from '../ocpp/link';
 import { LatencyRecorder, type LatencySummary } from './latency-recorder';
 import { between, pick, type Random } from './random';
@@ -34,6 +35,8 @@ export interface LoadOptions {
   readonly maxAheadMs?: number;
   /** The signing keys of charger number `index`'s meters, one per EVSE; undefined: fresh keys each run. */
   readonly meterKeys?: (index: number) => readonly KeyObject[];
+  /** Where the meters keep pagination and register across runs (createChargePoint's meterStates); none: T1 and 0 each run. */
+  readonly meterStates?: MeterStateStore;
   /** Real time to wait between steps; 0 runs as fast as the CSMS answers. */
   readonly paceMs: number;
   /** How many chargers connect at once. */
@@ -131,6 +134,7 @@ export async function runLoad(options: Readonly<LoadOptions>): Promise<LoadRepor
       clock,
       stopwatch: options.stopwatch,
       ...(meterKeys === undefined ? {} : { meterKeys }),
+      ...(options.meterStates === undefined ? {} : { meterStates: options.meterStates }),
     });
     clocks.set(cp, clock);
     cp.on('messageRejected', () => void rejected++);

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import { MeterError } from '../errors';
 import type { ElectricVehicle } from './ev';
 import { assertMeterKey, publicKeySpkiDer } from './keys';
+import type { MeterState } from './meter-state';
 import {
   ocmfPayloadText,
   signOcmf,
@@ -38,6 +39,8 @@ export interface SmartMeterOptions {
   readonly nextPage: number;
   /** OBIS code of the register the meter signs; OCMF_ENERGY_REGISTER (import) when omitted. */
   readonly register?: string;
+  /** Told the meter's state after every signed record, to keep it across runs (MeterStateStore.save). */
+  readonly onSigned?: (state: MeterState) => void;
 }
 
 export interface MeterReading {
@@ -67,6 +70,7 @@ export class SmartMeter {
   readonly #signingKey: KeyObject;
   readonly #stepMs: number;
   readonly #register: string | undefined;
+  readonly #onSigned: ((state: MeterState) => void) | undefined;
   #energyWms: number;
   #syncedMs: number;
   #holdUntilMs: number;
@@ -86,6 +90,7 @@ export class SmartMeter {
     this.#signingKey = options.signingKey;
     this.#stepMs = options.stepMs;
     this.#register = options.register;
+    this.#onSigned = options.onSigned;
     this.#energyWms = options.registerWh * WMS_PER_WH;
     this.#syncedMs = options.clock.now();
     this.#holdUntilMs = this.#syncedMs;
@@ -163,7 +168,9 @@ export class SmartMeter {
       identification,
       readings: [{ timestampMs: reading.timestampMs, reason, registerWh: reading.registerWh, ...(this.#register === undefined ? {} : { register: this.#register }) }],
     });
-    return { ...reading, reason, page, record: signOcmf(payload, this.#signingKey) };
+    const record = signOcmf(payload, this.#signingKey);
+    this.#onSigned?.({ nextPage: this.#nextPage, registerWh: reading.registerWh, lastSignedMs: reading.timestampMs });
+    return { ...reading, reason, page, record };
   }
 
   /** Integrates held power up to now, re-evaluating it at each grid point crossed. */

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../clock';
 import { OCMF_EXPORT_REGISTER, type OcmfIdentification } from '../meter/ocmf';
+import type { MeterState } from '../meter/meter-state';
 import { SmartMeter, type EnergyTaker, type MeterReading, type SignedMeterReading } from '../meter/smart-meter';
 import type { SurplusSource } from './production-curve';
 
@@ -17,6 +18,8 @@ export interface ExportMeterOptions {
   readonly stepMs: number;
   /** The next transaction-context pagination number. */
   readonly nextPage: number;
+  /** Told the meter's state after every signed record, to keep it across runs (MeterStateStore.save). */
+  readonly onSigned?: (state: MeterState) => void;
 }
 
 /** The grid takes whatever the installation exports. */
@@ -47,6 +50,7 @@ export class ExportMeter {
       stepMs: options.stepMs,
       nextPage: options.nextPage,
       register: OCMF_EXPORT_REGISTER,
+      ...(options.onSigned === undefined ? {} : { onSigned: options.onSigned }),
     });
     this.#meter.attach({ vehicle: GRID, limitW: (atMs) => options.source.surplusW(atMs) });
   }

@@ -177,9 +177,9 @@ export interface StartedSession {
 }
 
 /** Plugs an EV in and presents the card; resolves once the CSMS has the transaction. */
-export async function startCharging(pipeline: Pipeline, idToken: string, connector: ConnectorRef = 1): Promise<StartedSession> {
+export async function startCharging(pipeline: Pipeline, idToken: string, connector: ConnectorRef = 1, ev: EvModel = AN_EV): Promise<StartedSession> {
   const { chargePoint, clock } = pipeline;
-  await chargePoint.plugIn(connector, AN_EV);
+  await chargePoint.plugIn(connector, ev);
   const startedAtMs = clock.now();
   const start = await chargePoint.authorizeAndStart(idToken, connector);
   if (!start.accepted) throw new Error(`the CSMS refused the card: ${start.status}`);

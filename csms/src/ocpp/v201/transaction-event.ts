@@ -45,6 +45,12 @@ export const transactionEvent: Handler<ChargerRequests201[Action], ChargerRespon
       return idTokenInfo === undefined ? {} : { idTokenInfo };
     }
   }
+  const chargingState = request.transactionInfo.chargingState;
+  if (chargingState !== undefined && !state.ended) {
+    // The vehicle stopped drawing energy (SuspendedEVSE is the station's doing, not parking): parking from the first such event.
+    if (chargingState === 'Charging') await ctx.transactions.chargingEnd(sessionId, { state: 'charging' });
+    else if (chargingState !== 'SuspendedEVSE') await ctx.transactions.chargingEnd(sessionId, { state: 'ended', at: request.timestamp });
+  }
   if (request.eventType === 'Ended') {
     // A repeated Ended is answered as any other and kept out of the session: the first stop stands, and one
     // that names another final register is flagged. Without a register of its own it repeats the first stop.

@@ -171,8 +171,10 @@ export class Ocpp16Adapter implements ProtocolAdapter {
     return id === undefined ? undefined : render(id);
   }
 
+  /** Stamped when the status changed, not when the link gets round to sending it: the CSMS bills parking from it. */
   #sendStatus(connectorId: number, status: ConnectorView['status']): Promise<unknown> {
-    return this.#push('StatusNotification', () => ({ connectorId, errorCode: 'NoError', status, timestamp: isoTime(this.#o.clock.now()) }), false);
+    const timestamp = isoTime(this.#o.clock.now());
+    return this.#push('StatusNotification', () => ({ connectorId, errorCode: 'NoError', status, timestamp }), false);
   }
 
   /** Sends now whatever the CSMS heard before: connector 0 is the charge point as a whole. */
