@@ -1,5 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { priceSession, type Tariff } from '@chargeledger/chaincode/pricing';
+import { loadConfig } from '@chargeledger/config';
+import { SettlementListener } from '@chargeledger/ledger-bridge';
+import { checkpointers } from '@hyperledger/fabric-gateway';
+import pino from 'pino';
 import type { DisplayLine } from '@chargeledger/simulators';
 import { aDriverWithCard } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
@@ -14,6 +18,23 @@ import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger,
 const LEDGER_AUTHORIZATION = { timeoutMs: 10_000, cacheTtlMs: 0, whenUnavailable: 'registry' } as const;
 /** The messages a charger with a price display gets that one without must never get. */
 const PRICE_ACTIONS = ['CostUpdated', 'SetDisplayMessage', 'DataTransfer'];
+/** The outcomes queue test/support/csms.ts has the CSMS consume. */
+const OUTCOMES_QUEUE = 'ledger-outcomes';
+
+/** The bridge's settlement listener, as its main runs it: it tells the CSMS the ledger settled a session. */
+async function aSettlementListener(pipeline: Pipeline): Promise<SettlementListener> {
+  const listener = new SettlementListener({
+    source: ledger.events,
+    checkpointer: await checkpointers.inMemory(),
+    connection: pipeline.csms.redis,
+    prefix: pipeline.csms.prefix,
+    outcomesQueueName: OUTCOMES_QUEUE,
+    retention: loadConfig().queue.retention,
+    log: pino({ level: 'silent' }),
+  });
+  listener.run();
+  return listener;
+}
 
 let ledger: LedgerUnderTest;
 beforeAll(async () => {
@@ -54,6 +75,7 @@ describe.each(['1.6', '2.0.1'] as const)('the price at the charger over OCPP %s'
   it('shows the tariff at Authorize, a running cost that grows with priceSession on the samples so far, and the receipt amount to the cent', async () => {
     pipeline = await aPipeline(ledger, protocol, { priceDisplay: true, ledgerAuthorization: LEDGER_AUTHORIZATION });
     const { chargePoint } = pipeline;
+    const listener = await aSettlementListener(pipeline);
     const driver = await aDriverWithCard(ledger, { topUp: 5000, sessionLimit: 2000 });
     await pipeline.issueCard(driver);
 
@@ -88,13 +110,16 @@ describe.each(['1.6', '2.0.1'] as const)('the price at the charger over OCPP %s'
     });
     expect(finals.map(cents)).toEqual([receipt.charged, receipt.charged]);
     expect(receipt.charged).toBeGreaterThan(runningCosts[runningCosts.length - 1] ?? 0);
-    const receiptText = protocol === '2.0.1' ? chargePoint.display().find((line) => line.kind === 'message')?.text : finals[1]?.text;
+    // 2.0.1: SetDisplayMessage follows CostUpdated; 1.6: FinalCost carries it as its text.
+    const receiptText = protocol === '2.0.1' ? (await eventually('the receipt message', () => chargePoint.display().find((line) => line.kind === 'message'))).text : finals[1]?.text;
     expect(receiptText).toContain(receipt.txId.slice(0, 8));
+    await listener.close();
   });
 
   it('sends a charger without a price display nothing new', async () => {
     pipeline = await aPipeline(ledger, protocol, { ledgerAuthorization: LEDGER_AUTHORIZATION });
     const { chargePoint } = pipeline;
+    const listener = await aSettlementListener(pipeline);
     const received: string[] = [];
     chargePoint.on('csmsRequest', ({ action }) => received.push(action));
     const driver = await aDriverWithCard(ledger, { topUp: 5000, sessionLimit: 2000 });
@@ -110,5 +135,6 @@ describe.each(['1.6', '2.0.1'] as const)('the price at the charger over OCPP %s'
 
     expect(chargePoint.display()).toEqual([]);
     expect(received.filter((action) => PRICE_ACTIONS.includes(action))).toEqual([]);
+    await listener.close();
   });
 });
