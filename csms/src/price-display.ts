@@ -127,11 +127,11 @@ export class PriceDisplay {
   }
 
   /** 1.6 California Pricing SetUserPrice, sent after the Authorize answer. */
-  afterAuthorize16(chargerId: string, idToken: string, tariff: FrozenTariff | undefined): void {
+  afterAuthorize16(chargerId: string, idToken: string, tariff: FrozenTariff | undefined, language: string | undefined): void {
     if (tariff === undefined) return;
     this.#soon(chargerId, '1.6', async (capability) => {
       if (!capability.tariff) return;
-      const text = tariffText(tariff, capability.language);
+      const text = tariffText(tariff, language ?? capability.language);
       await this.#dataTransfer(chargerId, 'SetUserPrice', { idToken, priceText: text.content });
     });
   }

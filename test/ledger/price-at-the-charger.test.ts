@@ -4,6 +4,7 @@ import { loadConfig } from '@chargeledger/config';
 import { SettlementListener } from '@chargeledger/ledger-bridge';
 import { checkpointers } from '@hyperledger/fabric-gateway';
 import pino from 'pino';
+import { adminRequest } from '../support/csms';
 import type { DisplayLine } from '@chargeledger/simulators';
 import { aDriverWithCard } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
@@ -77,11 +78,12 @@ describe.each(['1.6', '2.0.1'] as const)('the price at the charger over OCPP %s'
     const { chargePoint } = pipeline;
     const listener = await aSettlementListener(pipeline);
     const driver = await aDriverWithCard(ledger, { topUp: 5000, sessionLimit: 2000 });
-    await pipeline.issueCard(driver);
+    // The operator issues the card with the driver's language: the tariff is shown in German.
+    expect((await adminRequest(pipeline.csms, 'PUT', `/api/id-tokens/${driver.idToken}`, { accountId: driver.accountId, language: 'de' })).status).toBe(204);
 
     const session = await startCharging(pipeline, driver.idToken);
     const tariffLine = await eventually('the tariff on the display', () => chargePoint.display().find((line) => line.kind === 'tariff'));
-    expect(tariffLine.text).toContain('0.39 EUR/kWh');
+    expect(tariffLine.text).toBe('0.35 EUR je Vorgang, 0.39 EUR/kWh, 0.60 EUR/h Laden (zzgl. MwSt.)');
     const begin = chargePoint.meterReading(session.evseId);
     await pipeline.bridge.completed(jobIds(session.sessionId).started);
     await pipeline.bridge.idle();

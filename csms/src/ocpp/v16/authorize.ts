@@ -9,6 +9,6 @@ import type { ChargerRequests16, ChargerResponses16 } from './messages';
 export const authorize: Handler<ChargerRequests16['Authorize'], ChargerResponses16['Authorize']> = async (ctx, request) => {
   const decision = await ctx.authorization.decide(ctx.chargerId, request.idTag, ctx.log);
   const status = toStatus16(decision.status);
-  if (status === 'Accepted') ctx.priceDisplay.afterAuthorize16(ctx.chargerId, request.idTag, decision.tariff);
+  if (status === 'Accepted') ctx.priceDisplay.afterAuthorize16(ctx.chargerId, request.idTag, decision.tariff, await ctx.tokens.language(request.idTag));
   return { idTagInfo: { status } };
 };

@@ -20,7 +20,7 @@ export const statusNotification: Handler<Req['StatusNotification'], Res['StatusN
  */
 export const authorize: Handler<Req['Authorize'], Res['Authorize']> = async (ctx, request) => {
   const { status, tariff } = await ctx.authorization.decide(ctx.chargerId, request.idToken.idToken, ctx.log);
-  const text = status === 'Accepted' ? await ctx.priceDisplay.personalMessage201(ctx.chargerId, tariff, undefined) : undefined;
+  const text = status === 'Accepted' ? await ctx.priceDisplay.personalMessage201(ctx.chargerId, tariff, await ctx.tokens.language(request.idToken.idToken)) : undefined;
   return { idTokenInfo: { status, ...(text === undefined ? {} : { language1: text.language, personalMessage: { format: 'UTF8', language: text.language, content: text.content } }) } };
 };
 
