@@ -68,6 +68,17 @@ export class PriceDisplay {
     setImmediate(() => void this.capability(chargerId, protocol).catch(() => undefined));
   }
 
+  /**
+   * The capability as far as it is known now, for a handler whose charger waits for its answer: never a call to
+   * the charger (which may be slow to answer while it waits). Unknown yet: nothing is shown, and it is read.
+   */
+  async knownCapability(chargerId: string, protocol: OcppVersion): Promise<DisplayCapability> {
+    const cached = await this.#options.redis.get(this.#capabilityKey(chargerId));
+    if (cached !== null) return JSON.parse(cached) as DisplayCapability;
+    this.learnSoon(chargerId, protocol);
+    return NOTHING;
+  }
+
   async capability(chargerId: string, protocol: OcppVersion): Promise<DisplayCapability> {
     const cached = await this.#options.redis.get(this.#capabilityKey(chargerId));
     if (cached !== null) return JSON.parse(cached) as DisplayCapability;
@@ -110,7 +121,7 @@ export class PriceDisplay {
 
   /** 2.0.1 TransactionEvent response's totalCost, for a charger whose device model enables cost in this currency. */
   async totalCost201(session: SessionState): Promise<number | undefined> {
-    const capability = await this.capability(session.chargerId, '2.0.1');
+    const capability = await this.knownCapability(session.chargerId, '2.0.1');
     if (!capability.cost) return undefined;
     const cost = await this.cost(session, session.ended ? 'final' : 'running');
     if (cost === undefined || !sameCurrency(capability, cost.currency)) return undefined;
@@ -121,7 +132,7 @@ export class PriceDisplay {
   /** 2.0.1 Authorize's personalMessage: the tariff text, where the device model enables tariffs and the ledger named one. */
   async personalMessage201(chargerId: string, tariff: FrozenTariff | undefined, language: string | undefined): Promise<DriverText | undefined> {
     if (tariff === undefined) return undefined;
-    const capability = await this.capability(chargerId, '2.0.1');
+    const capability = await this.knownCapability(chargerId, '2.0.1');
     if (!capability.tariff || !sameCurrency(capability, tariff.currency)) return undefined;
     return tariffText(tariff, language);
   }

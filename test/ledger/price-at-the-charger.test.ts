@@ -58,6 +58,16 @@ async function eventually<T>(what: string, probe: () => T | undefined): Promise<
   }
 }
 
+/** The CSMS reads what a charger's display can show once its boot is answered; a session starts after that. */
+async function capabilityRead(pipeline: Pipeline): Promise<void> {
+  const key = `${pipeline.csms.prefix}:csms:price:capability:${pipeline.chargePoint.identity}`;
+  const deadline = Date.now() + 30_000;
+  while ((await pipeline.csms.redis.exists(key)) === 0) {
+    if (Date.now() > deadline) throw new Error('the CSMS never read the charger capability');
+    await sleep(25);
+  }
+}
+
 /** The price of the samples so far under the tariff, as priceSession computes it from the session's start. */
 function priceSoFar(tariff: Tariff, samples: readonly { timestampMs: number; registerWh: number }[]): number {
   const first = samples[0];
@@ -76,6 +86,7 @@ describe.each(['1.6', '2.0.1'] as const)('the price at the charger over OCPP %s'
   it('shows the tariff at Authorize, a running cost that grows with priceSession on the samples so far, and the receipt amount to the cent', async () => {
     pipeline = await aPipeline(ledger, protocol, { priceDisplay: true, ledgerAuthorization: LEDGER_AUTHORIZATION });
     const { chargePoint } = pipeline;
+    await capabilityRead(pipeline);
     const listener = await aSettlementListener(pipeline);
     const driver = await aDriverWithCard(ledger, { topUp: 5000, sessionLimit: 2000 });
     // The operator issues the card with the driver's language: the tariff is shown in German.
@@ -121,6 +132,7 @@ describe.each(['1.6', '2.0.1'] as const)('the price at the charger over OCPP %s'
   it('sends a charger without a price display nothing new', async () => {
     pipeline = await aPipeline(ledger, protocol, { ledgerAuthorization: LEDGER_AUTHORIZATION });
     const { chargePoint } = pipeline;
+    await capabilityRead(pipeline);
     const listener = await aSettlementListener(pipeline);
     const received: string[] = [];
     chargePoint.on('csmsRequest', ({ action }) => received.push(action));

@@ -161,10 +161,15 @@ export class Ocpp201Adapter implements ProtocolAdapter {
     const seqNo = this.#seqNo.get(transaction.id) ?? 0;
     this.#seqNo.set(transaction.id, seqNo + 1);
     const request = transactionEvent(transaction, fields, seqNo, !this.#o.outbox.online);
-    return this.#push('TransactionEvent', () => request, true).then((response) => {
-      if (response !== undefined && this.#o.settings.get('priceDisplay')) this.#showCost(transaction.id, fields.eventType, response.totalCost);
-      return response;
-    });
+    const pushed = this.#push('TransactionEvent', () => request, true);
+    // A side branch with its own rejection handler: callers that drop the promise must not leave a rejection unhandled.
+    pushed.then(
+      (response) => {
+        if (response !== undefined && this.#o.settings.get('priceDisplay')) this.#showCost(transaction.id, fields.eventType, response.totalCost);
+      },
+      () => undefined,
+    );
+    return pushed;
   }
 
   /** I02/I03: totalCost in a TransactionEvent answer is the running cost, and at Ended the final one; none at Ended shows the fallback. */
