@@ -14,6 +14,7 @@ import { StationState } from './domain/station-state';
 import { TransactionStore } from './domain/transactions';
 import type { OcppPolicy } from './ocpp/context';
 import { LedgerReactions } from './ledger-reactions';
+import { PriceDisplay } from './price-display';
 import { CsmsMetrics } from './metrics';
 import { type ChargerConnection, OcppServer } from './ocpp/server';
 import { HandshakeThrottle } from './domain/handshake-throttle';
@@ -92,6 +93,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     log: options.log,
   });
   await router.start();
+  const priceDisplay = new PriceDisplay({ redis: options.redis, keyPrefix: options.keyPrefix, chargers: router, log: options.log.child({ component: 'price-display' }) });
   let ledger: LedgerAuthorizer | undefined;
   if (options.ledgerAuthorization !== undefined) {
     ledger = new LedgerAuthorizer({
@@ -120,7 +122,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     handshakeThrottle: new HandshakeThrottle({ clock: options.clock, windowMs: 5 * 60_000, maxFailuresPerIdentity: 10, maxFailuresPerAddress: 50, maxTracked: 100_000 }),
     maxFrameBytes: options.maxFrameBytes,
     callTimeoutMs: options.callTimeoutMs,
-    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, authorization, stations, chargers, sessionFlagged: (flag) => metrics.sessionFlags.inc({ flag }) }),
+    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, authorization, stations, chargers, sessionFlagged: (flag) => metrics.sessionFlags.inc({ flag }), priceDisplay }),
   });
 
   // Every line fastify logs about a request carries its URL through this serializer: an id token in a URL
@@ -158,6 +160,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     ...options.outcomes,
     transactions,
     router,
+    priceDisplay,
     log: options.log.child({ component: 'ledger-reactions' }),
     settlementRefused: (code) => metrics.settlementsRefused.inc({ code }),
     sessionFlagged: (flag) => metrics.sessionFlags.inc({ flag }),

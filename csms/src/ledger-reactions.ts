@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { SessionFlag, SessionState, TransactionStore } from './domain/transactions';
 import type { LedgerOutcome, SettlementOutcome, SettlementRefusalCode, SettlementRefusedOutcome } from '@chargeledger/ledger-queue';
 import type { CommandRouter } from './command-router';
+import type { PriceDisplay } from './price-display';
 
 export interface LedgerReactionsOptions {
   readonly connection: Redis;
@@ -11,6 +12,7 @@ export interface LedgerReactionsOptions {
   readonly queueName: string;
   readonly transactions: TransactionStore;
   readonly router: CommandRouter;
+  readonly priceDisplay: Pick<PriceDisplay, 'setPricing' | 'settled'>;
   readonly log: Logger;
   /** Counts a settlement the ledger refused (csms_settlements_refused_total); the session and the log say which. */
   readonly settlementRefused: (code: SettlementRefusalCode) => void;
@@ -18,7 +20,7 @@ export interface LedgerReactionsOptions {
   readonly sessionFlagged: (flag: SessionFlag) => void;
 }
 
-export type Reaction = 'stop-requested' | 'already-ended' | 'unknown-session' | 'charger-declined' | 'settlement-recorded' | 'refusal-recorded';
+export type Reaction = 'pricing-recorded' | 'stop-requested' | 'already-ended' | 'unknown-session' | 'charger-declined' | 'settlement-recorded' | 'refusal-recorded';
 
 /**
  * Acts on what the ledger reported: a settled session records what the driver was charged and the
@@ -37,6 +39,12 @@ export class LedgerReactions {
       async (job) => {
         const outcome = job.data;
         const log = options.log.child({ sessionId: outcome.sessionId, chargerId: outcome.chargerId, outcome: outcome.kind });
+        // Kept by session id alone: the open may be reported before this node stored the session.
+        if (outcome.kind === 'SessionOpened') {
+          await options.priceDisplay.setPricing(outcome.sessionId, { tariff: outcome.tariff, holdAmount: outcome.holdAmount });
+          log.info({ tariffId: outcome.tariff.tariffId, tariffVersion: outcome.tariff.version, holdAmount: outcome.holdAmount }, 'the ledger opened the session; its frozen tariff prices the running cost');
+          return 'pricing-recorded';
+        }
         const session = await options.transactions.get(outcome.sessionId);
         if (session === undefined) {
           log.warn('the ledger reported on a session this CSMS does not know');
@@ -48,6 +56,8 @@ export class LedgerReactions {
             log.warn({ ...fields, flagged: flag }, 'the charger claimed other energy than its meter signed; the ledger billed the signed energy');
           }));
           log.info({ charged: outcome.charged, energyWh: outcome.energyWh, transactionId: outcome.transactionId, blockNumber: outcome.blockNumber }, 'the ledger settled the session');
+          // The receipt's amount replaces the estimate on the charger; a charger gone offline keeps the estimate.
+          await options.priceDisplay.settled(session, outcome).catch((error: unknown) => log.warn({ err: error }, 'could not show the receipt at the charger'));
           return 'settlement-recorded';
         }
         if (outcome.kind === 'SessionRefused') {

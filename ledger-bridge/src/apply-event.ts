@@ -4,7 +4,8 @@ import type { ChargingLedger } from './ledger';
 
 /** What applying an event did, reported back to the CSMS (e.g. to stop a charger whose hold was refused). */
 export type Outcome =
-  | { readonly kind: 'session-opened'; readonly sessionId: string; readonly holdAmount: number; readonly driverAccountId: string }
+  /** With the tariff version the ledger froze at the session's start (absent only on a station without a tariff). */
+  | { readonly kind: 'session-opened'; readonly sessionId: string; readonly holdAmount: number; readonly driverAccountId: string; readonly tariffId?: string; readonly tariffVersion?: number }
   | { readonly kind: 'hold-refused'; readonly sessionId: string; readonly chargerId: string; readonly reason: string }
   | { readonly kind: 'progress-recorded'; readonly sessionId: string; readonly estimatedCost: number; readonly holdExhausted: boolean; readonly chargerId: string }
   /** Not applied: a later reading of the session, or its end, was applied first, and the ledger keeps the latest. */
@@ -50,7 +51,13 @@ async function openSession(ledger: ChargingLedger, event: SessionStarted): Promi
     { transient: { [TRANSIENT_KEYS.tokenProof]: resolved.tokenProof } },
   );
   return opened.status === 'opened'
-    ? { kind: 'session-opened', sessionId: event.sessionId, holdAmount: opened.holdAmount, driverAccountId: resolved.accountId }
+    ? {
+        kind: 'session-opened',
+        sessionId: event.sessionId,
+        holdAmount: opened.holdAmount,
+        driverAccountId: resolved.accountId,
+        ...(opened.tariffId === undefined || opened.tariffVersion === undefined ? {} : { tariffId: opened.tariffId, tariffVersion: opened.tariffVersion }),
+      }
     : { kind: 'hold-refused', sessionId: event.sessionId, chargerId: event.chargerId, reason: opened.refusedReason ?? 'refused' };
 }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import type { LedgerQuery, LedgerQueryReply } from '@chargeledger/ledger-queue';
+import type { FrozenTariff, LedgerQuery, LedgerQueryReply } from '@chargeledger/ledger-queue';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { classifyLedgerError, LedgerRefusal } from './errors';
@@ -70,6 +70,22 @@ export class LedgerQueryServer {
     }
   }
 
+  /**
+   * The tariff in force at the station now, for the text the driver reads at Authorize (ADR 0033). Only an
+   * accepted token is told the price; a failed read leaves it out and the charger shows its fallback text.
+   */
+  async #stationTariff(stationId: string): Promise<FrozenTariff | undefined> {
+    try {
+      const station = await this.#options.ledger.evaluate('Registry:getStation', { stationId });
+      if (station.tariffId === undefined) return undefined;
+      const record = await this.#options.ledger.evaluate('Tariff:getTariff', { tariffId: station.tariffId });
+      return { tariffId: record.tariffId, version: record.version, currency: record.currency, priced: record.tariff };
+    } catch (error) {
+      this.#options.log.warn({ err: classifyLedgerError(error), stationId }, 'could not read the station tariff for Authorize');
+      return undefined;
+    }
+  }
+
   /** The reply to one question, or undefined for a question nobody waits for any more. */
   async answer(query: LedgerQuery, nowMs = Date.now()): Promise<LedgerQueryReply | undefined> {
     if (nowMs > query.deadlineMs) {
@@ -82,7 +98,12 @@ export class LedgerQueryServer {
         { stationId: query.chargerId },
         { transient: { [TRANSIENT_KEYS.idToken]: query.idToken }, endorsingOrganizations: ['WalletsMSP'] },
       );
-      return { queryId: query.queryId, ok: true, verdict: { status: verdict.status, holdAmount: verdict.holdAmount, minimumHold: verdict.minimumHold, currency: verdict.currency } };
+      const tariff = verdict.status === 'accepted' ? await this.#stationTariff(query.chargerId) : undefined;
+      return {
+        queryId: query.queryId,
+        ok: true,
+        verdict: { status: verdict.status, holdAmount: verdict.holdAmount, minimumHold: verdict.minimumHold, currency: verdict.currency, ...(tariff === undefined ? {} : { tariff }) },
+      };
     } catch (error) {
       const sorted = classifyLedgerError(error);
       this.#options.log.warn({ queryId: query.queryId, chargerId: query.chargerId, err: sorted }, 'a ledger question failed');

@@ -1,4 +1,4 @@
-import { keepJobs, type KeptJobs, type LedgerEvent, type LedgerOutcome, ledgerEventRetryDelayMs, type QueueRetention } from '@chargeledger/ledger-queue';
+import { type FrozenTariff, keepJobs, type KeptJobs, type LedgerEvent, type LedgerOutcome, ledgerEventRetryDelayMs, type QueueRetention } from '@chargeledger/ledger-queue';
 import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -68,8 +68,10 @@ export class LedgerWorker {
   readonly #marks: SessionMarks;
   readonly #settlements: SettlementBatcher;
   readonly #outcomeRetention: { removeOnComplete: KeptJobs; removeOnFail: KeptJobs };
+  readonly #options: Readonly<LedgerWorkerOptions>;
 
   constructor(options: Readonly<LedgerWorkerOptions>) {
+    this.#options = options;
     this.#settlements = new SettlementBatcher({ ledger: options.ledger, ...options.settlementBatch, confirmRefusalMs: CONFIRM_REFUSAL_MS, log: options.log });
     const queueOptions = { connection: options.connection, prefix: options.prefix };
     this.#events = new Queue(options.queueName, queueOptions);
@@ -163,12 +165,30 @@ export class LedgerWorker {
     await this.#outcomes.close();
   }
 
+  /**
+   * The tariff version the open froze, read back from the ledger (an evaluation, not a transaction) for the
+   * price the charger shows (ADR 0033). Without it the driver sees no running cost, and the session settles
+   * all the same: a failed read is logged, never a reason to apply the open again.
+   */
+  async #frozenTariff(tariffId: string, version: number, event: LedgerEvent): Promise<FrozenTariff | undefined> {
+    try {
+      const record = await this.#options.ledger.evaluate('Tariff:getTariff', { tariffId, version });
+      return { tariffId: record.tariffId, version: record.version, currency: record.currency, priced: record.tariff };
+    } catch (error) {
+      this.#options.log.warn({ err: classifyLedgerError(error), sessionId: event.sessionId, tariffId, version }, 'could not read the frozen tariff; the charger shows no running cost');
+      return undefined;
+    }
+  }
+
   /** The job id makes the report idempotent: a redelivered event reports once. */
   async #report(event: LedgerEvent, outcome: Outcome): Promise<void> {
     const base = { eventId: event.eventId, sessionId: event.sessionId, chargerId: event.chargerId };
     const options = { jobId: `outcome.${event.eventId}`, attempts: 20, backoff: { type: 'exponential', delay: 1000 }, ...this.#outcomeRetention };
     if (outcome.kind === 'hold-refused') {
       await this.#outcomes.add('HoldRefused', { ...base, kind: 'HoldRefused', reason: outcome.reason }, options);
+    } else if (outcome.kind === 'session-opened' && outcome.tariffId !== undefined && outcome.tariffVersion !== undefined) {
+      const tariff = await this.#frozenTariff(outcome.tariffId, outcome.tariffVersion, event);
+      if (tariff !== undefined) await this.#outcomes.add('SessionOpened', { ...base, kind: 'SessionOpened', holdAmount: outcome.holdAmount, tariff }, options);
     } else if (outcome.kind === 'progress-recorded' && outcome.holdExhausted) {
       await this.#outcomes.add('HoldExhausted', { ...base, kind: 'HoldExhausted', reason: `estimated cost ${outcome.estimatedCost} reached the hold` }, options);
     }

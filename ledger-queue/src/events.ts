@@ -141,7 +141,34 @@ export interface SettlementRefusedOutcome {
 /** How the ledger ended a session: settled, or refused for good. */
 export type SessionEndOutcome = SettlementOutcome | SettlementRefusedOutcome;
 
-export type LedgerOutcome = HoldOutcome | SessionEndOutcome;
+/**
+ * The tariff version the ledger froze for a session, as Tariff:getTariff returned it: what the CSMS prices the
+ * running cost with, with the chaincode's own pricing code, so the figure the charger shows is the ledger's.
+ */
+export interface FrozenTariff {
+  readonly tariffId: string;
+  readonly version: number;
+  readonly currency: string;
+  /** What the chaincode's priceSession takes (TariffRecord.tariff): a first-rules tariff or an OCPI-priced one. */
+  readonly priced: unknown;
+}
+
+/**
+ * The ledger opened the session: the hold placed and the tariff frozen at its start. Published by the bridge's
+ * worker with job id `outcome.<event id>` of the SessionStarted event, so the CSMS can show the driver the
+ * price as the ledger will compute it (ADR 0033).
+ */
+export interface SessionOpenedOutcome {
+  readonly kind: 'SessionOpened';
+  readonly eventId: string;
+  readonly sessionId: string;
+  readonly chargerId: string;
+  /** Minor units of `tariff.currency`: the most the session can charge. */
+  readonly holdAmount: number;
+  readonly tariff: FrozenTariff;
+}
+
+export type LedgerOutcome = HoldOutcome | SessionOpenedOutcome | SessionEndOutcome;
 
 /** The job id of a session's end on the outcomes queue, settled or refused. */
 export const settlementOutcomeJobId = (sessionId: string): string => `outcome.settled.${sessionId}`;

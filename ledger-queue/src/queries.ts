@@ -6,6 +6,7 @@
  * The CSMS pushes a question on a Redis list that any bridge pops (BRPOP), and waits on its own pub/sub
  * channel for the reply. The list expires when no bridge pops it, so questions never pile up.
  */
+import type { FrozenTariff } from './events';
 
 /** The ledger's verdict on an id token at a station (the chaincode's Session:authorizeIdToken). */
 export type LedgerAuthorizationStatus = 'accepted' | 'unknown-token' | 'revoked-token' | 'account-closed' | 'below-minimum-hold' | 'insufficient-funds' | 'currency-mismatch';
@@ -16,6 +17,8 @@ export interface LedgerAuthorizationVerdict {
   readonly holdAmount: number;
   readonly minimumHold: number;
   readonly currency: string;
+  /** The tariff in force at the station now, for the driver to read at Authorize; absent unless accepted. */
+  readonly tariff?: FrozenTariff;
 }
 
 export interface AuthorizeQuery {

@@ -21,6 +21,7 @@ export type {
 export { DEFAULT_SETTINGS, type StationSettings } from './chargepoint/core/settings';
 export type { ListedToken, LocalListEntry, LocalListSnapshot } from './chargepoint/core/local-auth-list';
 export type { SignedMeterValue } from './chargepoint/signed-meter-value';
+export { DISPLAY_CURRENCY, TARIFF_FALLBACK_MESSAGE, TOTAL_COST_FALLBACK_MESSAGE, type DisplayKind, type DisplayLine } from './chargepoint/core/price-display';
 export type { OcppSecurity, ReconnectBackoff } from './ocpp/link';
 export type { RejectedMessage } from './ocpp/outbox';
 

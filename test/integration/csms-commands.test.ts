@@ -56,8 +56,11 @@ describe.each(['1.6', '2.0.1'] as const)('commands to an OCPP %s charger through
     running = await startCsms();
     await provisionCharger(running, 'CP-CMD', PASSWORD);
     cp = createChargePoint({ protocol, identity: 'CP-CMD', endpoint: running.ocppEndpoint, password: PASSWORD, template: 'homebox-ac11', clock: new ManualClock(Date.parse('2026-11-24T08:00:00Z')) });
-    cp.on('csmsRequest', ({ action, response }) => answered.push({ action, response }));
+    // After its boot the CSMS reads what the charger's display can show (ADR 0033); the tests count what comes after.
+    const capabilityRead = cp.next('csmsRequest', ({ action }) => action === (protocol === '1.6' ? 'GetConfiguration' : 'GetVariables'));
     expect(await cp.connect()).toBe('Accepted');
+    await capabilityRead;
+    cp.on('csmsRequest', ({ action, response }) => answered.push({ action, response }));
   });
 
   afterAll(async () => {

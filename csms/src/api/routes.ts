@@ -304,18 +304,19 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     },
   );
 
-  app.put<{ Params: { idToken: string }; Body: { accountId: string; status: 'Accepted' | 'Blocked' | 'Expired' } }>(
+  app.put<{ Params: { idToken: string }; Body: { accountId: string; status: 'Accepted' | 'Blocked' | 'Expired'; language?: string } }>(
     '/api/id-tokens/:idToken',
     {
       onRequest: operator,
       schema: {
         params: { type: 'object', properties: { idToken: { type: 'string', minLength: 1, maxLength: 36 } } },
-        body: { type: 'object', required: ['accountId'], additionalProperties: false, properties: { accountId: { type: 'string', minLength: 1, maxLength: 64 }, status: { type: 'string', enum: ['Accepted', 'Blocked', 'Expired'], default: 'Accepted' } } },
+        body: { type: 'object', required: ['accountId'], additionalProperties: false, properties: { accountId: { type: 'string', minLength: 1, maxLength: 64 }, status: { type: 'string', enum: ['Accepted', 'Blocked', 'Expired'], default: 'Accepted' }, language: { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$', maxLength: 35, description: "The driver's language (RFC 5646) for what the charger shows them" } } },
         response: apiResponses({ role: 'operator', body: true, params: true }, { 204: { type: 'null', description: 'The token is stored with its account and status' } }),
       },
     },
     async (request, reply) => {
-      await deps.tokens.put(request.params.idToken, { accountId: request.body.accountId, status: request.body.status });
+      const { accountId, status, language } = request.body;
+      await deps.tokens.put(request.params.idToken, { accountId, status, ...(language === undefined ? {} : { language }) });
       return reply.code(204).send();
     },
   );

@@ -1,3 +1,4 @@
+import type { FrozenTariff } from '@chargeledger/ledger-queue';
 import type { Logger } from 'pino';
 import type { LedgerAuthorizationStatus, LedgerAuthorizationVerdict } from '@chargeledger/ledger-queue';
 import type { IdTokenRegistry } from './id-tokens';
@@ -16,6 +17,8 @@ export interface AuthorizationDecision {
    * decided; `capacity`: the CSMS takes no new session now, its queue's Redis being near its memory limit (ADR 0029).
    */
   readonly source: 'registry' | 'ledger' | 'fallback' | 'capacity';
+  /** The station tariff the ledger named with an accepted verdict: what the driver is shown at Authorize (ADR 0033). */
+  readonly tariff?: FrozenTariff;
 }
 
 /** What to answer while the ledger cannot be asked: trust the operator's registry, or refuse everyone. */
@@ -115,7 +118,8 @@ export class Authorization {
       case 'verdict': {
         const { status, holdAmount, currency } = answer.verdict;
         log.info({ token, verdict: status, holdAmount, currency, cached: answer.cached }, 'ledger authorization');
-        return { status: LEDGER_STATUS[status], source: 'ledger' };
+        const { tariff } = answer.verdict;
+        return { status: LEDGER_STATUS[status], source: 'ledger', ...(tariff === undefined ? {} : { tariff }) };
       }
       case 'refused':
         // The station is not one the ledger can open sessions at: nobody can charge here until it is.

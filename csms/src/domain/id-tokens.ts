@@ -6,6 +6,8 @@ export type TokenStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid';
 export interface IdTokenRecord {
   readonly accountId: string;
   readonly status: TokenStatus;
+  /** The driver's language (RFC 5646, e.g. `de`), for what the charger shows them; absent: the charger's own. */
+  readonly language?: string;
 }
 
 /** Id tokens (RFID uids, app tokens) the operator has issued, each linked to a driver's wallet account. */
@@ -28,6 +30,11 @@ export class IdTokenRegistry {
 
   async put(idToken: string, record: IdTokenRecord): Promise<void> {
     await this.#redis.hset(this.#key, idToken, JSON.stringify(record));
+  }
+
+  async language(idToken: string): Promise<string | undefined> {
+    const stored = await this.#redis.hget(this.#key, idToken);
+    return stored === null ? undefined : (JSON.parse(stored) as IdTokenRecord).language;
   }
 
   async status(idToken: string): Promise<TokenStatus> {

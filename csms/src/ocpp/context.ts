@@ -7,6 +7,7 @@ import type { SessionContext } from '../domain/sessions';
 import type { StationState } from '../domain/station-state';
 import type { SessionFlag, TransactionStore } from '../domain/transactions';
 import type { EventPublisher } from '../queue/publisher';
+import type { PriceDisplay } from '../price-display';
 
 export interface OcppPolicy {
   readonly heartbeatIntervalS: number;
@@ -29,6 +30,8 @@ export interface HandlerContext {
   readonly chargers: ChargerRegistry;
   /** Counts a session flag (csms_session_flags_total); the session and the log say which session. */
   readonly sessionFlagged: (flag: SessionFlag) => void;
+  /** What the driver sees at the charger: tariff, running and final cost (ADR 0033). */
+  readonly priceDisplay: PriceDisplay;
 }
 
 /** The session lifecycle's narrow view of a handler's context. */

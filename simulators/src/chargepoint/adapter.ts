@@ -1,3 +1,4 @@
+import type { DisplayLine } from './core/price-display';
 import type { RejectedMessage } from '../ocpp/outbox';
 import type { LinkEvents } from '../ocpp/link';
 import type { TypedEmitter } from '../typed-emitter';
@@ -23,6 +24,8 @@ export interface AdapterSignals {
   reset: { readonly kind: ResetKind };
   triggerBoot: Record<string, never>;
   triggerHeartbeat: Record<string, never>;
+  /** What the charger's display showed the driver about prices and costs. */
+  priceShown: DisplayLine;
 }
 
 /** The connection as the runtime drives it, whatever the protocol's action maps. */

@@ -1,3 +1,4 @@
+import type { DisplayLine } from './core/price-display';
 import type { EvModel } from '../meter/ev';
 import type { RejectedMessage } from '../ocpp/outbox';
 import type { RegistrationStatus, ResetKind } from './adapter';
@@ -39,6 +40,8 @@ export interface ChargePointEvents {
   invalidMessage: { readonly method: string; readonly outbound: boolean; readonly error: unknown };
   /** A call the charge point made was answered; `latencyMs` is real time on the wire, not simulated time. */
   callAnswered: { readonly action: string; readonly latencyMs: number };
+  /** The display showed the driver a price, a cost or a message (see display()). */
+  priceShown: DisplayLine;
 }
 
 /** A simulated charge point speaking OCPP 1.6J or 2.0.1 to a CSMS. */
@@ -78,4 +81,6 @@ export interface ChargePoint {
   meterPublicKey(evseId: number): string;
   /** The local authorization list the CSMS installed with SendLocalList, as GetLocalListVersion would report it. */
   localList(): LocalListSnapshot;
+  /** Every price, cost and message the display showed the driver, oldest first. */
+  display(): readonly DisplayLine[];
 }

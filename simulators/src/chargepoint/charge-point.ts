@@ -1,3 +1,4 @@
+import type { DisplayLine } from './core/price-display';
 import type { Clock, Timer } from '../clock';
 import { ChargePointError } from '../errors';
 import type { EvModel } from '../meter/ev';
@@ -38,6 +39,7 @@ export class SimulatedChargePoint implements ChargePoint {
   #heartbeat: Timer | undefined;
   #bootRetry: Timer | undefined;
   #closed = false;
+  readonly #display: DisplayLine[] = [];
 
   constructor(options: Readonly<ChargePointRuntimeOptions>) {
     this.#o = options;
@@ -53,6 +55,10 @@ export class SimulatedChargePoint implements ChargePoint {
     link.events.on('callAnswered', (event) => this.#events.emit('callAnswered', event));
     lane.onRejected((rejected) => this.#events.emit('messageRejected', rejected));
     adapter.signals.on('csmsRequest', (event) => this.#events.emit('csmsRequest', event));
+    adapter.signals.on('priceShown', (line) => {
+      this.#display.push(line);
+      this.#events.emit('priceShown', line);
+    });
     adapter.signals.on('reset', ({ kind }) => void this.#reboot(kind).catch(() => undefined));
     adapter.signals.on('triggerBoot', () => void this.#boot('Triggered').catch(() => undefined));
     adapter.signals.on('triggerHeartbeat', () => void adapter.heartbeat().catch(() => undefined));
@@ -141,6 +147,10 @@ export class SimulatedChargePoint implements ChargePoint {
 
   meterPublicKey(evseId: number): string {
     return this.#o.station.meter(evseId).publicKeyHex;
+  }
+
+  display(): readonly DisplayLine[] {
+    return [...this.#display];
   }
 
   localList(): LocalListSnapshot {

@@ -58,6 +58,8 @@ export interface PipelineOptions {
   readonly bridgeHeld?: boolean;
   readonly ledgerAuthorization?: StartCsmsOptions['ledgerAuthorization'];
   readonly tariff?: Tariff;
+  /** The charger has a price display (2.0.1 TariffCostCtrlr, 1.6 California Pricing). */
+  readonly priceDisplay?: boolean;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function aPipeline(ledger: LedgerUnderTest, protocol: OcppVersion, 
       password: CHARGER_PASSWORD,
       template,
       clock,
+      ...(options.priceDisplay === true ? { settings: { priceDisplay: true } } : {}),
       backoff: { initialDelayMs: 20, maxDelayMs: 100, factor: 2, jitter: 0 },
     });
     opened.push(chargePoint);

@@ -12,5 +12,8 @@ export const bootNotification: Handler<ChargerRequests16[Action], ChargerRespons
     model: request.chargePointModel,
     ...(request.firmwareVersion === undefined ? {} : { firmwareVersion: request.firmwareVersion }),
   });
+  // A booted charger may have changed its California Pricing keys: read again, once the boot is answered.
+  await ctx.priceDisplay.forget(ctx.chargerId);
+  ctx.priceDisplay.learnSoon(ctx.chargerId, '1.6');
   return { status: 'Accepted', currentTime: now.toISOString(), interval: ctx.policy.heartbeatIntervalS };
 };

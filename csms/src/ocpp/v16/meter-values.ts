@@ -14,6 +14,9 @@ export const meterValues: Handler<ChargerRequests16[Action], ChargerResponses16[
     ctx.log.warn({ transactionId: request.transactionId }, 'meter values for a transaction this CSMS does not know or has ended');
     return {};
   }
-  await recordReadings(sessionContext(ctx), state, readings16(request.meterValue));
+  const readings = readings16(request.meterValue);
+  await ctx.priceDisplay.record(state, readings);
+  const current = await recordReadings(sessionContext(ctx), state, readings);
+  ctx.priceDisplay.afterReadings16(current);
   return {};
 };

@@ -18,7 +18,9 @@ export const stopTransaction: Handler<ChargerRequests16[Action], ChargerResponse
     return request.idTag === undefined ? {} : { idTagInfo: { status: 'Invalid' } };
   }
   const readings = readings16(request.transactionData ?? []);
+  if (!state.ended) await ctx.priceDisplay.record(state, [...readings, { timestamp: request.timestamp, registerWh: request.meterStop }]);
   const current = state.ended ? state : await recordReadings(sessionContext(ctx), state, readings);
-  await endSession(sessionContext(ctx), current, { endedAt: request.timestamp, meterStopWh: request.meterStop, reason: request.reason ?? 'Local', readings });
+  const ended = await endSession(sessionContext(ctx), current, { endedAt: request.timestamp, meterStopWh: request.meterStop, reason: request.reason ?? 'Local', readings });
+  if (!state.ended) ctx.priceDisplay.afterStop16(ended);
   return request.idTag === undefined ? {} : { idTagInfo: { status: await ctx.tokens.status(request.idTag) } };
 };

@@ -14,10 +14,14 @@ export const statusNotification: Handler<Req['StatusNotification'], Res['StatusN
   return {};
 };
 
-/** The operator's registry, then the driver's funds on the ledger (domain/authorization.ts). */
+/**
+ * The operator's registry, then the driver's funds on the ledger (domain/authorization.ts). An accepted driver
+ * reads the station's tariff (personalMessage) where the charger's TariffCostCtrlr enables tariffs (ADR 0033).
+ */
 export const authorize: Handler<Req['Authorize'], Res['Authorize']> = async (ctx, request) => {
-  const { status } = await ctx.authorization.decide(ctx.chargerId, request.idToken.idToken, ctx.log);
-  return { idTokenInfo: { status } };
+  const { status, tariff } = await ctx.authorization.decide(ctx.chargerId, request.idToken.idToken, ctx.log);
+  const text = status === 'Accepted' ? await ctx.priceDisplay.personalMessage201(ctx.chargerId, tariff, await ctx.tokens.language(request.idToken.idToken)) : undefined;
+  return { idTokenInfo: { status, ...(text === undefined ? {} : { language1: text.language, personalMessage: { format: 'UTF8', language: text.language, content: text.content } }) } };
 };
 
 export const notifyEvent: Handler<Req['NotifyEvent'], Res['NotifyEvent']> = async (ctx, request) => {

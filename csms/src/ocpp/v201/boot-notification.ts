@@ -12,5 +12,8 @@ export const bootNotification: Handler<ChargerRequests201[Action], ChargerRespon
     model: station.model,
     ...(station.firmwareVersion === undefined ? {} : { firmwareVersion: station.firmwareVersion }),
   });
+  // A booted charger may have changed its TariffCostCtrlr: read again, once the boot is answered.
+  await ctx.priceDisplay.forget(ctx.chargerId);
+  ctx.priceDisplay.learnSoon(ctx.chargerId, '2.0.1');
   return { status: 'Accepted', currentTime: now.toISOString(), interval: ctx.policy.heartbeatIntervalS };
 };

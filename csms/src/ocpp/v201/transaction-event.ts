@@ -51,15 +51,20 @@ export const transactionEvent: Handler<ChargerRequests201[Action], ChargerRespon
     if (chargingState === 'Charging') await ctx.transactions.chargingEnd(sessionId, { state: 'charging' });
     else if (chargingState !== 'SuspendedEVSE') await ctx.transactions.chargingEnd(sessionId, { state: 'ended', at: request.timestamp });
   }
+  let current = state;
   if (request.eventType === 'Ended') {
     // A repeated Ended is answered as any other and kept out of the session: the first stop stands, and one
     // that names another final register is flagged. Without a register of its own it repeats the first stop.
     const register = lastRegister(readings) ?? (state.ended ? state.meterStopWh : undefined) ?? state.lastRegisterWh;
-    await endSession(sessionContext(ctx), state, { endedAt: request.timestamp, meterStopWh: register, reason: request.transactionInfo.stoppedReason ?? 'Local', readings });
+    if (!state.ended) await ctx.priceDisplay.record(state, readings);
+    current = await endSession(sessionContext(ctx), state, { endedAt: request.timestamp, meterStopWh: register, reason: request.transactionInfo.stoppedReason ?? 'Local', readings });
   } else if (request.eventType === 'Updated' && !state.ended) {
-    await recordReadings(sessionContext(ctx), state, readings);
+    await ctx.priceDisplay.record(state, readings);
+    current = await recordReadings(sessionContext(ctx), state, readings);
   }
-  return idTokenInfo === undefined ? {} : { idTokenInfo };
+  // The running cost (the final one at the end) where the charger's TariffCostCtrlr enables cost (ADR 0033).
+  const totalCost = await ctx.priceDisplay.totalCost201(current);
+  return { ...(idTokenInfo === undefined ? {} : { idTokenInfo }), ...(totalCost === undefined ? {} : { totalCost }) };
 };
 
 function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {

@@ -15,6 +15,11 @@ export interface StationSettings {
   signPeriodicReadings: boolean;
   /** Stop a transaction whose token the CSMS rejects in its reply to the start. */
   stopTransactionOnInvalidId: boolean;
+  /**
+   * The charger has a display for prices and costs: 2.0.1 TariffCostCtrlr and DisplayMessageCtrlr enabled, 1.6
+   * the OCA's California Pricing (CustomDisplayCostAndPrice). Fixed for a charger's life: no key changes it.
+   */
+  priceDisplay: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<StationSettings> = {
@@ -26,6 +31,7 @@ export const DEFAULT_SETTINGS: Readonly<StationSettings> = {
   localAuthListEnabled: true,
   signPeriodicReadings: false,
   stopTransactionOnInvalidId: true,
+  priceDisplay: false,
 };
 
 export class SettingsStore {

@@ -20,6 +20,7 @@ export type V16Inbound = Pick<
   | 'ChangeAvailability'
   | 'ChangeConfiguration'
   | 'ClearChargingProfile'
+  | 'DataTransfer'
   | 'GetConfiguration'
   | 'GetLocalListVersion'
   | 'RemoteStartTransaction'

@@ -58,6 +58,8 @@ export function configurationKeys(facts: ConfigurationFacts): ReadonlyMap<string
     ['SendLocalListMaxLength', fixed(String(facts.localListMaxEntries))],
     ['StopTransactionOnInvalidId', booleanKey(settings, 'stopTransactionOnInvalidId')],
     ['StopTransactionOnEVSideDisconnect', fixed('true')],
+    // The OCA's California Pricing for 1.6: a charger with a price display announces it here.
+    ...(settings.get('priceDisplay') ? ([['CustomDisplayCostAndPrice', fixed('true')], ['Language', fixed('en')], ['NumberOfDecimalsForCostValues', fixed('2')]] as [string, ConfigurationKey][]) : []),
     ['NumberOfConnectors', fixed(String(facts.numberOfConnectors))],
     ['MeterValuesSampledData', fixed('Energy.Active.Import.Register,Power.Active.Import,SoC')],
     ['SupportedFeatureProfiles', fixed('Core,LocalAuthListManagement,SmartCharging,RemoteTrigger')],

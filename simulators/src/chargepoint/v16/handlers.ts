@@ -1,3 +1,5 @@
+import type { DisplayLine } from '../core/price-display';
+import { californiaPricingLine, COST_VENDOR_ID } from './california-pricing';
 import type { Clock } from '../../clock';
 import type { InboundHandler } from '../../ocpp/link';
 import type { TypedEmitter } from '../../typed-emitter';
@@ -19,6 +21,10 @@ export interface V16HandlerDeps {
   reportStatus(connectorNumber: number | undefined): void;
   sampleNow(connectorNumber: number | undefined): void;
   sendIdleNotification(action: 'DiagnosticsStatusNotification' | 'FirmwareStatusNotification'): Promise<unknown>;
+  /** The charger has a price display (StationSettings.priceDisplay). */
+  readonly hasPriceDisplay: boolean;
+  /** Puts a line on the driver's display (stamped with the charger's clock). */
+  showPrice(line: Omit<DisplayLine, 'atMs'>): void;
 }
 
 type V16Handlers = { [A in keyof V16Inbound]: InboundHandler<V16Inbound[A]['request'], V16Inbound[A]['response']> };
@@ -38,6 +44,16 @@ export function v16Handlers(deps: V16HandlerDeps): V16Handlers {
     },
 
     ChangeConfiguration: ({ key, value }) => ({ status: changeConfiguration(deps.configuration, key, value) }),
+
+    // The OCA's California Pricing: SetUserPrice at Authorize, RunningCost while charging, FinalCost at the end.
+    DataTransfer: ({ vendorId, messageId, data }) => {
+      if (!deps.hasPriceDisplay || vendorId !== COST_VENDOR_ID) return { status: 'UnknownVendorId' };
+      const shown = californiaPricingLine(messageId, data, (csmsId) => deps.localTransactionId(csmsId));
+      if (shown === undefined) return { status: 'UnknownMessageId' };
+      if (shown === 'invalid') return { status: 'Rejected' };
+      deps.showPrice(shown);
+      return { status: 'Accepted' };
+    },
 
     GetConfiguration: ({ key }) => getConfiguration(deps.configuration, key),
 

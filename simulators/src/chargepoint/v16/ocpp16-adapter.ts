@@ -65,6 +65,8 @@ export class Ocpp16Adapter implements ProtocolAdapter {
       reportStatus: (connectorNumber) => this.#reportNow(connectorNumber),
       sampleNow: (connectorNumber) => this.#sampleNow(connectorNumber),
       sendIdleNotification: (action) => this.#push(action, () => ({ status: 'Idle' }), false),
+      hasPriceDisplay: this.#o.settings.get('priceDisplay'),
+      showPrice: (line) => this.signals.emit('priceShown', { ...line, atMs: this.#o.clock.now() }),
     });
     this.#o.link.handleAll(handlers, (action, request, response) => this.signals.emit('csmsRequest', { action, request, response }));
   }

@@ -24,6 +24,7 @@ export type V201Inbound = Pick<
   V201Actions,
   | 'ChangeAvailability'
   | 'ClearChargingProfile'
+  | 'CostUpdated'
   | 'GetLocalListVersion'
   | 'GetTransactionStatus'
   | 'GetVariables'
@@ -32,6 +33,7 @@ export type V201Inbound = Pick<
   | 'Reset'
   | 'SendLocalList'
   | 'SetChargingProfile'
+  | 'SetDisplayMessage'
   | 'SetVariables'
   | 'TriggerMessage'
   | 'UnlockConnector'

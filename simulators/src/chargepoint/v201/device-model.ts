@@ -1,5 +1,6 @@
 import type { V201 } from '@chargeledger/ocpp-types';
 import type { LocalAuthList } from '../core/local-auth-list';
+import { DISPLAY_CURRENCY, TARIFF_FALLBACK_MESSAGE, TOTAL_COST_FALLBACK_MESSAGE } from '../core/price-display';
 import type { SettingsStore } from '../core/settings';
 
 type GetVariableDataType = V201.GetVariableDataType;
@@ -55,7 +56,19 @@ function fixed(value: string): Variable {
 /** The 2.0.1 device model variables the simulator knows, keyed `Component/Variable`, onto the protocol-free settings. */
 export function deviceModel(facts: DeviceModelFacts): ReadonlyMap<string, Variable> {
   const { settings } = facts;
+  // A charger without a price display has no TariffCostCtrlr or DisplayMessageCtrlr: GetVariables says UnknownComponent.
+  const display: [string, Variable][] = settings.get('priceDisplay')
+    ? [
+        ['TariffCostCtrlr/Enabled/Tariff', fixed('true')],
+        ['TariffCostCtrlr/Enabled/Cost', fixed('true')],
+        ['TariffCostCtrlr/Currency', fixed(DISPLAY_CURRENCY)],
+        ['TariffCostCtrlr/TariffFallbackMessage', fixed(TARIFF_FALLBACK_MESSAGE)],
+        ['TariffCostCtrlr/TotalCostFallbackMessage', fixed(TOTAL_COST_FALLBACK_MESSAGE)],
+        ['DisplayMessageCtrlr/Enabled', fixed('true')],
+      ]
+    : [];
   return new Map<string, Variable>([
+    ...display,
     ['OCPPCommCtrlr/HeartbeatInterval', integer(settings, 'heartbeatIntervalS', 0)],
     ['SampledDataCtrlr/TxUpdatedInterval', integer(settings, 'meterValueSampleIntervalS', 0)],
     ['SampledDataCtrlr/TxUpdatedMeasurands', fixed('Energy.Active.Import.Register,Power.Active.Import,SoC')],
@@ -78,15 +91,15 @@ export function deviceModel(facts: DeviceModelFacts): ReadonlyMap<string, Variab
   ]);
 }
 
-function lookup(model: ReadonlyMap<string, Variable>, component: string, variable: string): Variable | 'UnknownComponent' | 'UnknownVariable' {
-  const found = model.get(`${component}/${variable}`);
+function lookup(model: ReadonlyMap<string, Variable>, component: string, variable: string, instance?: string): Variable | 'UnknownComponent' | 'UnknownVariable' {
+  const found = model.get(instance === undefined ? `${component}/${variable}` : `${component}/${variable}/${instance}`);
   if (found !== undefined) return found;
   return [...model.keys()].some((key) => key.startsWith(`${component}/`)) ? 'UnknownVariable' : 'UnknownComponent';
 }
 
 export function getVariable(model: ReadonlyMap<string, Variable>, data: GetVariableDataType): GetVariableResultType {
   const echo = { component: data.component, variable: data.variable, ...(data.attributeType === undefined ? {} : { attributeType: data.attributeType }) };
-  const found = lookup(model, data.component.name, data.variable.name);
+  const found = lookup(model, data.component.name, data.variable.name, data.variable.instance);
   if (typeof found === 'string') return { ...echo, attributeStatus: found };
   if ((data.attributeType ?? 'Actual') !== 'Actual') return { ...echo, attributeStatus: 'NotSupportedAttributeType' };
   return { ...echo, attributeStatus: 'Accepted', attributeValue: found.get() };
@@ -94,7 +107,7 @@ export function getVariable(model: ReadonlyMap<string, Variable>, data: GetVaria
 
 export function setVariable(model: ReadonlyMap<string, Variable>, data: SetVariableDataType): SetVariableResultType {
   const echo = { component: data.component, variable: data.variable, ...(data.attributeType === undefined ? {} : { attributeType: data.attributeType }) };
-  const found = lookup(model, data.component.name, data.variable.name);
+  const found = lookup(model, data.component.name, data.variable.name, data.variable.instance);
   if (typeof found === 'string') return { ...echo, attributeStatus: found };
   if ((data.attributeType ?? 'Actual') !== 'Actual') return { ...echo, attributeStatus: 'NotSupportedAttributeType' };
   if (!found.mutable || found.set === undefined) return { ...echo, attributeStatus: 'Rejected' };

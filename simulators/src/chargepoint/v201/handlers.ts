@@ -1,3 +1,4 @@
+import { costText, DISPLAY_CURRENCY, type DisplayLine } from '../core/price-display';
 import type { InboundHandler } from '../../ocpp/link';
 import type { TypedEmitter } from '../../typed-emitter';
 import type { AdapterSignals } from '../adapter';
@@ -19,6 +20,10 @@ export interface V201HandlerDeps {
   /** TransactionEvent (running transactions) or MeterValues (idle EVSEs) with trigger reason Trigger. */
   sampleNow(evseId: number | undefined, asTransactionEvent: boolean): void;
   sendIdleNotification(action: 'FirmwareStatusNotification' | 'LogStatusNotification'): Promise<unknown>;
+  /** The charger has a price display (StationSettings.priceDisplay). */
+  readonly hasPriceDisplay: boolean;
+  /** Puts a line on the driver's display (stamped with the charger's clock). */
+  showPrice(line: Omit<DisplayLine, 'atMs'>): void;
 }
 
 type V201Handlers = { [A in keyof V201Inbound]: InboundHandler<V201Inbound[A]['request'], V201Inbound[A]['response']> };
@@ -38,6 +43,19 @@ export function v201Handlers(deps: V201HandlerDeps): V201Handlers {
     ChangeAvailability: ({ operationalStatus, evse }) => {
       if (evse !== undefined && evse.id !== 0 && !hasEvse(evse.id)) return { status: 'Rejected' };
       return { status: station.changeAvailability(evse?.id, operationalStatus === 'Operative') };
+    },
+
+    // I05: the CSMS's final word on a transaction's cost replaces whatever the display showed.
+    CostUpdated: ({ totalCost, transactionId }) => {
+      if (!deps.hasPriceDisplay) return {};
+      deps.showPrice({ kind: 'final-cost', text: costText(totalCost, DISPLAY_CURRENCY), cost: totalCost, currency: DISPLAY_CURRENCY, transactionId });
+      return {};
+    },
+
+    SetDisplayMessage: ({ message }) => {
+      if (!deps.hasPriceDisplay) return { status: 'NotSupportedMessageFormat' };
+      deps.showPrice({ kind: 'message', text: message.message.content, ...(message.transactionId === undefined ? {} : { transactionId: message.transactionId }) });
+      return { status: 'Accepted' };
     },
 
     GetVariables: ({ getVariableData }) => ({ getVariableResult: getVariableData.map((data) => getVariable(deps.deviceModel, data)) }),

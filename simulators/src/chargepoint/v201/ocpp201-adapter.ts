@@ -1,3 +1,4 @@
+import { costText, DISPLAY_CURRENCY, type DisplayLine, TARIFF_FALLBACK_MESSAGE, TOTAL_COST_FALLBACK_MESSAGE } from '../core/price-display';
 import type { Clock } from '../../clock';
 import { OfflineError } from '../../errors';
 import type { SignedMeterReading } from '../../meter/smart-meter';
@@ -63,6 +64,8 @@ export class Ocpp201Adapter implements ProtocolAdapter {
       },
       sampleNow: (evseId, asTransactionEvent) => this.#sampleNow(evseId, asTransactionEvent),
       sendIdleNotification: (action) => this.#push(action, () => ({ status: 'Idle' }), false),
+      hasPriceDisplay: this.#o.settings.get('priceDisplay'),
+      showPrice: (line) => this.#showPrice(line),
     });
     this.#o.link.handleAll(handlers, (action, request, response) => this.signals.emit('csmsRequest', { action, request, response }));
   }
@@ -91,6 +94,10 @@ export class Ocpp201Adapter implements ProtocolAdapter {
   async authorize(token: IdToken): Promise<AuthorizationStatus | undefined> {
     try {
       const response = await this.#push('Authorize', () => ({ idToken: { idToken: token.value, type: token.type } }), false);
+      if (response?.idTokenInfo.status === 'Accepted' && this.#o.settings.get('priceDisplay')) {
+        const message = response.idTokenInfo.personalMessage;
+        this.#showPrice(message === undefined ? { kind: 'fallback', text: TARIFF_FALLBACK_MESSAGE } : { kind: 'tariff', text: message.content });
+      }
       return response?.idTokenInfo.status;
     } catch (error) {
       if (error instanceof OfflineError || isTransientCallFailure(error)) return undefined;
@@ -154,7 +161,26 @@ export class Ocpp201Adapter implements ProtocolAdapter {
     const seqNo = this.#seqNo.get(transaction.id) ?? 0;
     this.#seqNo.set(transaction.id, seqNo + 1);
     const request = transactionEvent(transaction, fields, seqNo, !this.#o.outbox.online);
-    return this.#push('TransactionEvent', () => request, true);
+    const pushed = this.#push('TransactionEvent', () => request, true);
+    // A side branch with its own rejection handler: callers that drop the promise must not leave a rejection unhandled.
+    pushed.then(
+      (response) => {
+        if (response !== undefined && this.#o.settings.get('priceDisplay')) this.#showCost(transaction.id, fields.eventType, response.totalCost);
+      },
+      () => undefined,
+    );
+    return pushed;
+  }
+
+  /** I02/I03: totalCost in a TransactionEvent answer is the running cost, and at Ended the final one; none at Ended shows the fallback. */
+  #showCost(transactionId: string, eventType: TransactionEventFields['eventType'], totalCost: number | undefined): void {
+    const kind = eventType === 'Ended' ? 'final-cost' : 'running-cost';
+    if (totalCost !== undefined) this.#showPrice({ kind, text: costText(totalCost, DISPLAY_CURRENCY), cost: totalCost, currency: DISPLAY_CURRENCY, transactionId });
+    else if (eventType === 'Ended') this.#showPrice({ kind: 'fallback', text: TOTAL_COST_FALLBACK_MESSAGE, transactionId });
+  }
+
+  #showPrice(line: Omit<DisplayLine, 'atMs'>): void {
+    this.signals.emit('priceShown', { ...line, atMs: this.#o.clock.now() });
   }
 
   /** Every push gets a rejection handler; durable refusals surface through the outbox's onRejected. */
