@@ -9,6 +9,7 @@ import { invalidationError, LedgerCorrupted, LedgerInUse, proposalError, Transac
 import { BlockSignal, eventsFrom, type ChaincodeEvent, type CloseableAsyncIterable } from './events';
 import { canonicalJson } from './json';
 import { CHANNEL_ORGANIZATIONS, clientName, issueClient, loadIdentity, loadOrganization, newOrganization, storeIdentity, storeOrganization, type OrganizationMsp, type SigningIdentity, type StoredIdentity, type StoredOrganization } from './msp';
+import { CHAINCODE_POLICY } from './policies';
 import { blockKey, key, LedgerStore, PREFIX } from './store';
 import { verifyChain, type ChainVerification } from './verify';
 
@@ -29,7 +30,24 @@ export interface EmbeddedLedgerOptions {
   readonly client: LedgerIdentity;
   /** The client's clock: each proposal is stamped with it, and the chaincode's "now" is that stamp. */
   readonly clock: Clock;
+  /**
+   * The operators the Authority admits at start, each to its organization (Registry:admitOperator, ADR 0038),
+   * those of the channel's organizations only; an operator admitted before is left as it is.
+   * DEFAULT_OPERATORS unless given.
+   */
+  readonly operators?: readonly OperatorBinding[];
 }
+
+export interface OperatorBinding {
+  readonly operatorId: string;
+  readonly mspId: MspId;
+}
+
+/** op-1 in the founding OperatorsMSP, op-2 in Operators2MSP: the two operators of a trial ledger. */
+export const DEFAULT_OPERATORS: readonly OperatorBinding[] = [
+  { operatorId: 'op-1', mspId: 'OperatorsMSP' },
+  { operatorId: 'op-2', mspId: 'Operators2MSP' },
+];
 
 /** A transaction as the chain holds it, for receipts. */
 export interface TransactionRecord {
@@ -86,10 +104,28 @@ export async function openEmbeddedLedger(options: Readonly<EmbeddedLedgerOptions
     const blocks = new BlockSignal();
     const committer = new Committer({ store, config, tip, onBlock: () => blocks.wake() });
     const endorser = new Endorser({ dispatcher: newDispatcher(), organizations, collections: config.collections, channel: config.channel, chaincode: config.chaincode });
-    return new LevelDbLedger({ ...options, store, organizations, endorser, committer, blocks });
+    const ledger = new LevelDbLedger({ ...options, store, organizations, endorser, committer, blocks });
+    await admitOperators(ledger, organizations, options.operators ?? DEFAULT_OPERATORS);
+    return ledger;
   } catch (error) {
     await store.close();
     throw error;
+  }
+}
+
+/**
+ * The Authority admits each operator, endorsed by the chaincode policy's organizations only (a ledger made
+ * before a second operator organization existed has no peer of it). The event id is the operator's, so a
+ * restart replays the admission instead of repeating it; a ledger of a single-operator deployment gets its
+ * operator's binding on its first start with this chaincode (the migration of ADR 0038).
+ */
+async function admitOperators(ledger: EmbeddedLedger, organizations: readonly OrganizationMsp[], operators: readonly OperatorBinding[]): Promise<void> {
+  const authority = ledger.asOrganization('AuthorityMSP');
+  for (const { operatorId, mspId } of operators) {
+    if (!organizations.some((organization) => organization.mspId === mspId)) continue;
+    const admitted = await authority.evaluate('Registry:getOperator', { operatorId }).catch(() => undefined);
+    if (admitted !== undefined) continue;
+    await authority.submit('Registry:admitOperator', { eventId: `admit-operator-${operatorId}`, operatorId, mspId }, { endorsingOrganizations: ['WalletsMSP', 'AuthorityMSP'] });
   }
 }
 
@@ -103,7 +139,7 @@ async function createChannel(store: LedgerStore, nowMs: number): Promise<void> {
     createdAtMs: nowMs,
     organizations: organizations.map((org) => ({ mspId: org.mspId, caCertificate: org.ca.certificate, peerCertificate: org.peer.certificate })),
     collections: COLLECTIONS,
-    endorsementPolicy: 'MAJORITY',
+    endorsementPolicy: CHAINCODE_POLICY,
   };
   const genesis = newBlock(undefined, [canonicalJson(config)], ['VALID']);
   await store.write([

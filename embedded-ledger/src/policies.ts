@@ -15,7 +15,11 @@ export function keyPolicyOrgs(parameter: Buffer): readonly string[] {
   return new KeyEndorsementPolicy(parameter).listOrgs();
 }
 
-/** The channel's chaincode policy: a majority of the channel's organizations. */
-export function satisfiesMajority(endorsers: readonly string[], organizations: readonly string[]): boolean {
-  return endorsers.filter((org) => organizations.includes(org)).length * 2 > organizations.length;
+/** The chaincode's endorsement policy (ADR 0039): the same two organizations however many operators join. */
+export const CHAINCODE_POLICY = "AND('WalletsMSP.peer','AuthorityMSP.peer')";
+
+/** Whether `endorsers` satisfy the chaincode policy block 0 names: MAJORITY on channels made before ADR 0039. */
+export function satisfiesChaincodePolicy(policy: string, endorsers: readonly string[], organizations: readonly string[]): boolean {
+  if (policy === 'MAJORITY') return endorsers.filter((org) => organizations.includes(org)).length * 2 > organizations.length;
+  return policyOrgs(policy).every((org) => endorsers.includes(org));
 }

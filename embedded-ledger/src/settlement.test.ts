@@ -61,7 +61,7 @@ describe('a charging session settled on the embedded ledger', () => {
 
     const settled = await ledger.getTransaction(receipt.txId);
     expect(settled).toMatchObject({ validationCode: 'VALID', envelope: { proposal: { transaction: 'Session:closeSession', creator: { mspId: 'OperatorsMSP' } } } });
-    expect(settled?.envelope.endorsements.map((endorsement) => endorsement.mspId).sort()).toEqual(['AuthorityMSP', 'OperatorsMSP', 'ProsumersMSP', 'WalletsMSP']);
+    expect(settled?.envelope.endorsements.map((endorsement) => endorsement.mspId).sort()).toEqual(['AuthorityMSP', 'Operators2MSP', 'OperatorsMSP', 'ProsumersMSP', 'WalletsMSP']);
     const block = await ledger.getBlock(settled?.blockNumber ?? -1);
     expect(block?.data[settled?.index ?? -1]).toContain(receipt.txId);
     // The meter records travelled in the transient map: only their hashes reach the block.

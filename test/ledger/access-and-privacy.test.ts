@@ -54,7 +54,7 @@ describe("a driver's card and money", () => {
     expect(await ledger.party('wallets').evaluate('Wallet:getAccount', { accountId: driver.accountId })).toMatchObject({ balance: 1000 });
   });
 
-  it('invalidates a top-up endorsed by the Wallets peer alone: no majority of the organizations', async () => {
+  it('invalidates a top-up endorsed by the Wallets peer alone: the chaincode policy also needs the Authority (ADR 0039)', async () => {
     const driver = await aDriverWithCard(ledger, { topUp: 1000 });
     const attempt = ledger.party('wallets').submit('Wallet:topUp', { eventId: eventId(), accountId: driver.accountId, amount: 500, reference: uniqueId('psp') }, { endorsingOrganizations: ['WalletsMSP'] });
     await expect(attempt).rejects.toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE' });
