@@ -9,8 +9,9 @@ import { invalidationError, LedgerCorrupted, LedgerInUse, proposalError, Transac
 import { BlockSignal, eventsFrom, type ChaincodeEvent, type CloseableAsyncIterable } from './events';
 import { canonicalJson } from './json';
 import { CHANNEL_ORGANIZATIONS, clientName, issueClient, loadIdentity, loadOrganization, newOrganization, storeIdentity, storeOrganization, type OrganizationMsp, type SigningIdentity, type StoredIdentity, type StoredOrganization } from './msp';
-import { CHAINCODE_POLICY } from './policies';
-import { blockKey, key, LedgerStore, PREFIX } from './store';
+import { CHAINCODE_POLICY, plannedEndorsers } from './policies';
+import { blockKey, key, LedgerStore, PREFIX, type StateView } from './store';
+import type { Simulation } from './stub';
 import { verifyChain, type ChainVerification } from './verify';
 
 export interface Clock {
@@ -104,7 +105,9 @@ export async function openEmbeddedLedger(options: Readonly<EmbeddedLedgerOptions
     const blocks = new BlockSignal();
     const committer = new Committer({ store, config, tip, onBlock: () => blocks.wake() });
     const endorser = new Endorser({ dispatcher: newDispatcher(), organizations, collections: config.collections, channel: config.channel, chaincode: config.chaincode });
-    const ledger = new LevelDbLedger({ ...options, store, organizations, endorser, committer, blocks });
+    const mspIds = organizations.map((organization) => organization.mspId);
+    const plan = (simulation: Simulation, state: StateView): Promise<readonly string[]> => plannedEndorsers(simulation, state, config.collections, config.endorsementPolicy, mspIds);
+    const ledger = new LevelDbLedger({ ...options, store, organizations, endorser, committer, blocks, plan });
     await admitOperators(ledger, organizations, options.operators ?? DEFAULT_OPERATORS);
     return ledger;
   } catch (error) {
@@ -172,6 +175,8 @@ interface LedgerParts extends EmbeddedLedgerOptions {
   readonly endorser: Endorser;
   readonly committer: Committer;
   readonly blocks: BlockSignal;
+  /** The organizations a simulated transaction needs, when the caller names none (as Fabric's gateway plans). */
+  readonly plan: (simulation: Simulation, state: StateView) => Promise<readonly string[]>;
 }
 
 class LevelDbLedger implements EmbeddedLedger {
@@ -185,6 +190,7 @@ class LevelDbLedger implements EmbeddedLedger {
   readonly #client: ChargingLedger;
   readonly #clientIdentity: LedgerIdentity;
   readonly #blocks: BlockSignal;
+  readonly #plan: LedgerParts['plan'];
   readonly #identities = new Map<string, Promise<SigningIdentity>>();
   readonly #inFlight = new Set<Promise<unknown>>();
   #lastStampMs = Number.NEGATIVE_INFINITY;
@@ -198,6 +204,7 @@ class LevelDbLedger implements EmbeddedLedger {
     this.#endorser = parts.endorser;
     this.#committer = parts.committer;
     this.#blocks = parts.blocks;
+    this.#plan = parts.plan;
     this.#client = this.asOrganization(parts.client.mspId, parts.client.attributes ?? {});
     this.#clientIdentity = parts.client;
   }
@@ -276,11 +283,23 @@ class LevelDbLedger implements EmbeddedLedger {
     await this.#store.close();
   }
 
+  /** The peer a client's gateway runs on: its own organization's (an organization the channel lacks has none: the first one's). */
+  #gatewayPeerFor(mspId: string): string {
+    return (this.#organizations.find((organization) => organization.mspId === mspId) ?? this.#organizations[0])?.mspId ?? mspId;
+  }
+
   async #submit<T extends TransactionName>(identity: () => Promise<SigningIdentity>, name: T, request: RequestOf<T>, options: CallOptions): Promise<ResultOf<T>> {
     const proposal = await this.#propose(identity, name, request, options);
     let endorsed;
     try {
-      endorsed = await this.#endorser.endorse(this.#store, proposal, options.endorsingOrganizations ?? CHANNEL_ORGANIZATIONS);
+      const { endorsingOrganizations } = options;
+      // Without named organizations, the proposal runs first on the caller's own organization's peer (the
+      // gateway's), and the organizations its writes need endorse it: three for a settlement, whatever the
+      // number of operators (ADR 0039).
+      endorsed =
+        endorsingOrganizations === undefined
+          ? await this.#endorser.endorsePlanned(this.#store, proposal, this.#gatewayPeerFor(proposal.creator.mspId), this.#plan)
+          : await this.#endorser.endorse(this.#store, proposal, endorsingOrganizations);
     } catch (error) {
       throw proposalError(error, 'endorse');
     }
