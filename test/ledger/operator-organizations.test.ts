@@ -1,6 +1,7 @@
 import { TRANSIENT_KEYS, type TransactionName } from '@chargeledger/chaincode/api';
 import { TestMeter } from '@chargeledger/chaincode/testing';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import { verifyProof } from '@chargeledger/verifier';
 import { aDriverWithCard, anAcTariff, balanceOn, eventId, uniqueId, type DriverOnLedger } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest, type Party } from './support/ledgers';
 
@@ -62,7 +63,7 @@ async function aSiteOf(party: Party, operatorId: string): Promise<OperatorSite> 
 }
 
 /** A session as the operator's own bridge runs it: the card resolved at Wallets, opened and settled with the meter's signed records. */
-async function chargeAt(site: OperatorSite, energyWh: number): Promise<{ sessionId: string; charged: number }> {
+async function chargeAt(site: OperatorSite, energyWh: number): Promise<{ sessionId: string; charged: number; txId: string; records: string[] }> {
   const operator = ledger.party(site.party);
   const sessionId = uniqueId(`s-${site.operatorId}`);
   // Started now, after the tariff was published; the meter's last reading is 10 minutes on (within the ledger's clock skew).
@@ -77,7 +78,7 @@ async function chargeAt(site: OperatorSite, energyWh: number): Promise<{ session
   const records = site.meter.session({ timeMs: startMs, registerWh: 1000 }, { timeMs: startMs + 10 * MINUTE_MS, registerWh: 1000 + energyWh }, driver.idToken);
   const closed = await operator.submit('Session:closeSession', { eventId: eventId(), sessionId, evidence: { kind: 'ocmf' } }, { transient: { [TRANSIENT_KEYS.ocmfRecords]: JSON.stringify(records) } });
   if ('refusal' in closed) throw new Error(`the settlement was refused: ${closed.refusal.reason}`);
-  return { sessionId, charged: closed.charged };
+  return { sessionId, charged: closed.charged, txId: closed.txId, records };
 }
 
 describe('two operator organizations on one channel', () => {
@@ -99,6 +100,16 @@ describe('two operator organizations on one channel', () => {
     expect(await balanceOn(ledger, driver.accountId)).toBe(before.driver - atFirst.charged - atSecond.charged);
     const session = await ledger.party('wallets').evaluate('Session:getSession', { sessionId: atSecond.sessionId });
     expect(session).toMatchObject({ stationId: second.stationId, status: 'settled' });
+
+    // Endorsed by three organizations, the same three at any number of operators (ADR 0039): the session's
+    // operator, Wallets and the Authority; never the other operator's peer. Checked from the blocks, as verify does.
+    const endorsers = async (settled: { sessionId: string; txId: string; records: string[] }): Promise<string[]> => {
+      const verdict = verifyProof(await ledger.proof(settled.sessionId, settled.txId, settled.records));
+      expect(verdict.verified).toBe(true);
+      return [...(verdict.receipt?.endorsedBy ?? [])].sort();
+    };
+    expect(await endorsers(atFirst)).toEqual(['AuthorityMSP', 'OperatorsMSP', 'WalletsMSP']);
+    expect(await endorsers(atSecond)).toEqual(['AuthorityMSP', 'Operators2MSP', 'WalletsMSP']);
   });
 
   it("refuses every operator function to an identity of op-1's organization that names op-2", async () => {
