@@ -8,11 +8,13 @@ import { aChargingSite, aFundedDriver, anOpenSession, anUnsignedPermission, ENER
 /**
  * Every submit function against every organization and role, on a channel holding what a live one holds:
  * operator op-1's station with a tariff and a registered meter, a funded driver with a linked card, funded
- * operator accounts of op-1 and op-2, prosumer pro-1's account, export meter and open offer. Each request
+ * operator accounts of op-1 and op-2, prosumer pro-1's account, export meter and open offer. op-1 acts
+ * through OperatorsMSP, op-2 (`rival`) through its own Operators2MSP; `impostor` is an identity OperatorsMSP's
+ * CA issued naming op-2, refused everywhere (ADR 0038). Each request
  * names op-1's, pro-1's or the driver's objects, so a cell says who may act on them. A cell is endorsed on
  * the peers a client would use and never committed, so every role meets the same state.
  */
-const ROLES = ['operator', 'rival', 'anonymousOperator', 'prosumer', 'otherProsumer', 'wallets', 'authority'] as const;
+const ROLES = ['operator', 'rival', 'impostor', 'anonymousOperator', 'prosumer', 'otherProsumer', 'wallets', 'authority'] as const;
 type Role = (typeof ROLES)[number];
 
 const HOUR = 3_600_000;
@@ -32,6 +34,7 @@ async function aWorld(bare = false): Promise<World> {
   const roles: Record<Role, Identity> = {
     operator: cast.operator,
     rival: cast.rival,
+    impostor: cast.impostor,
     anonymousOperator: cast.anonymousOperator,
     prosumer: cast.prosumer,
     otherProsumer: cast.network.identity('ProsumersMSP', { [IDENTITY_ATTRIBUTES.prosumerId]: 'pro-2' }),
@@ -108,6 +111,7 @@ const batchedRecords = (w: World): Record<string, string> => ({
 const batchedClose = (): RequestOf<'Session:closeSessions'> => ({ settlements: [{ eventId: BATCHED_EVENT_ID, sessionId: 's-1', evidence: { kind: 'ocmf' } }] });
 
 const MATRIX: readonly Row[] = [
+  row({ label: 'admits operator op-3 in Operators3MSP', name: 'Registry:admitOperator', request: (w) => ({ eventId: w.cast.eventId(), operatorId: 'op-3', mspId: 'Operators3MSP' }), allowed: ['authority'] }),
   row({ label: 'opens an account', name: 'Wallet:openAccount', request: (w) => ({ eventId: w.cast.eventId(), accountId: 'acc-new', kind: 'operator', ownerId: 'op-1', currency: 'EUR' }), allowed: ['wallets'] }),
   row({ label: "tops up the driver's account", name: 'Wallet:topUp', request: (w) => ({ eventId: w.cast.eventId(), accountId: 'drv-1', amount: 100, reference: 'bank-in-1' }), allowed: ['wallets'] }),
   row({ label: "asks for op-1's money", name: 'Wallet:requestPayout', request: (w) => ({ eventId: w.cast.eventId(), accountId: 'acc-op1', payoutId: 'po-9', amount: 100, destination: 'iban:DE89370400440532013000' }), allowed: ['operator'] }),
@@ -264,10 +268,11 @@ describe('The access matrix', () => {
 });
 
 /**
- * Who must endorse a movement of money: the owner organization of every account it debits or holds
- * (key-level policy) and a majority of the channel (the chaincode policy, through the event record). A
- * credit needs no owner. Refused endorsements are tried first; they commit nothing, so the last, sufficient
- * set meets the same state.
+ * Who must endorse a movement of money: the owner organization of every account it debits or holds and of
+ * the session it settles (key-level policies, ADR 0014 and 0038), and Wallets and the Authority (the chaincode
+ * policy, through the event record, ADR 0039). A credit needs no owner. However many operators join, a
+ * settlement needs three: the session's operator, Wallets, the Authority. Refused endorsements are tried
+ * first; they commit nothing, so the last, sufficient set meets the same state.
  */
 interface MoneyRow {
   readonly label: string;
@@ -280,62 +285,72 @@ interface MoneyRow {
   readonly sufficient: readonly MspId[];
 }
 
-const WITHOUT_WALLETS: readonly MspId[] = ['OperatorsMSP', 'ProsumersMSP', 'AuthorityMSP'];
-const WITHOUT_OPERATORS: readonly MspId[] = ['WalletsMSP', 'ProsumersMSP', 'AuthorityMSP'];
-const WITHOUT_PROSUMERS: readonly MspId[] = ['WalletsMSP', 'OperatorsMSP', 'AuthorityMSP'];
+const WITHOUT_WALLETS: readonly MspId[] = ['OperatorsMSP', 'Operators2MSP', 'ProsumersMSP', 'AuthorityMSP'];
+const WITHOUT_AUTHORITY: readonly MspId[] = ['OperatorsMSP', 'Operators2MSP', 'ProsumersMSP', 'WalletsMSP'];
+/** The chaincode policy's organizations and op-2's: everything but op-1's own. */
+const WITHOUT_OP1: readonly MspId[] = ['Operators2MSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP'];
+const POLICY: readonly MspId[] = ['WalletsMSP', 'AuthorityMSP'];
 
 const MONEY: readonly MoneyRow[] = [
   {
-    label: "a top-up of the driver's account: Wallets and a majority",
+    label: "a top-up of the driver's account: Wallets and the Authority",
     caller: 'wallets',
     name: 'Wallet:topUp',
     request: (w) => ({ eventId: w.cast.eventId(), accountId: 'drv-1', amount: 100, reference: 'bank-in-2' }),
-    insufficient: [WITHOUT_WALLETS, ['WalletsMSP']],
-    sufficient: ['WalletsMSP', 'OperatorsMSP', 'AuthorityMSP'],
+    insufficient: [WITHOUT_WALLETS, WITHOUT_AUTHORITY, ['WalletsMSP']],
+    sufficient: POLICY,
   },
   {
-    label: "a top-up of op-1's account, a credit: a majority, without Operators",
+    label: "a top-up of op-1's account, a credit: Wallets and the Authority, without Operators",
     caller: 'wallets',
     name: 'Wallet:topUp',
     request: (w) => ({ eventId: w.cast.eventId(), accountId: 'acc-op1', amount: 100, reference: 'bank-in-3' }),
-    insufficient: [['WalletsMSP', 'OperatorsMSP']],
-    sufficient: WITHOUT_OPERATORS,
+    insufficient: [['WalletsMSP', 'OperatorsMSP'], WITHOUT_AUTHORITY],
+    sufficient: POLICY,
   },
   {
-    label: "op-1's payout request: Operators and a majority",
+    label: "op-1's payout request: op-1's organization, Wallets and the Authority; op-2's cannot stand in",
     caller: 'operator',
     name: 'Wallet:requestPayout',
     request: (w) => ({ eventId: w.cast.eventId(), accountId: 'acc-op1', payoutId: 'po-2', amount: 100, destination: 'iban:DE89370400440532013000' }),
-    insufficient: [WITHOUT_OPERATORS, ['OperatorsMSP', 'WalletsMSP']],
-    sufficient: ['OperatorsMSP', 'WalletsMSP', 'AuthorityMSP'],
+    insufficient: [WITHOUT_OP1, ['OperatorsMSP', 'WalletsMSP'], ['OperatorsMSP']],
+    sufficient: ['OperatorsMSP', ...POLICY],
   },
   {
-    label: "pro-1's payout request: Prosumers and a majority",
+    label: "op-2's payout request: op-2's organization, Wallets and the Authority; op-1's cannot stand in",
+    caller: 'rival',
+    name: 'Wallet:requestPayout',
+    request: (w) => ({ eventId: w.cast.eventId(), accountId: 'acc-op2', payoutId: 'po-5', amount: 100, destination: 'iban:DE89370400440532013000' }),
+    insufficient: [['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP'], ['Operators2MSP', 'WalletsMSP']],
+    sufficient: ['Operators2MSP', ...POLICY],
+  },
+  {
+    label: "pro-1's payout request: Prosumers, Wallets and the Authority",
     caller: 'prosumer',
     name: 'Wallet:requestPayout',
     request: (w) => ({ eventId: w.cast.eventId(), accountId: 'acc-pro1', payoutId: 'po-3', amount: 100, destination: 'iban:DE02120300000000202051' }),
-    insufficient: [WITHOUT_PROSUMERS, ['ProsumersMSP', 'WalletsMSP']],
-    sufficient: ['ProsumersMSP', 'WalletsMSP', 'AuthorityMSP'],
+    insufficient: [['OperatorsMSP', 'Operators2MSP', 'WalletsMSP', 'AuthorityMSP'], ['ProsumersMSP', 'WalletsMSP']],
+    sufficient: ['ProsumersMSP', ...POLICY],
   },
   {
-    label: "the driver's payout request: Wallets and a majority",
+    label: "the driver's payout request: Wallets and the Authority",
     caller: 'wallets',
     name: 'Wallet:requestPayout',
     request: (w) => ({ eventId: w.cast.eventId(), accountId: 'drv-1', payoutId: 'po-4', amount: 100, destination: 'refund:ref-drv-1', requestRef: 'b'.repeat(64) }),
-    insufficient: [WITHOUT_WALLETS, ['WalletsMSP', 'AuthorityMSP']],
-    sufficient: ['WalletsMSP', 'ProsumersMSP', 'AuthorityMSP'],
+    insufficient: [WITHOUT_WALLETS, ['WalletsMSP', 'ProsumersMSP']],
+    sufficient: POLICY,
   },
   {
-    label: "opening a session, a hold on the driver's account: Wallets and a majority",
+    label: "opening a session, a hold on the driver's account: Wallets and the Authority",
     caller: 'operator',
     name: 'Session:openSession',
     request: (w) => openRequest(w.cast, 's-8', w.driver),
     options: (w) => ({ transient: w.driver.proof }),
     insufficient: [WITHOUT_WALLETS, ['WalletsMSP', 'OperatorsMSP']],
-    sufficient: ['WalletsMSP', 'OperatorsMSP', 'AuthorityMSP'],
+    sufficient: POLICY,
   },
   {
-    label: "closing a session, the driver's debit and op-1's credit: Wallets and a majority",
+    label: "closing a session, the driver's debit and op-1's credit: op-1's organization, Wallets and the Authority",
     caller: 'operator',
     name: 'Session:closeSession',
     scene: async (w) => {
@@ -344,11 +359,11 @@ const MONEY: readonly MoneyRow[] = [
     },
     request: (w) => ({ eventId: w.cast.eventId(), sessionId: 's-1', evidence: { kind: 'ocmf' } }),
     options: (w) => ({ transient: sessionRecords(w) }),
-    insufficient: [WITHOUT_WALLETS, ['WalletsMSP', 'OperatorsMSP']],
-    sufficient: ['WalletsMSP', 'ProsumersMSP', 'AuthorityMSP'],
+    insufficient: [WITHOUT_WALLETS, WITHOUT_OP1, ['WalletsMSP', 'OperatorsMSP']],
+    sufficient: ['OperatorsMSP', ...POLICY],
   },
   {
-    label: 'closing sessions in a batch: the same, Wallets and a majority',
+    label: 'closing sessions in a batch: the same three',
     caller: 'operator',
     name: 'Session:closeSessions',
     scene: async (w) => {
@@ -357,19 +372,19 @@ const MONEY: readonly MoneyRow[] = [
     },
     request: () => batchedClose(),
     options: (w) => ({ transient: batchedRecords(w) }),
-    insufficient: [WITHOUT_WALLETS, ['WalletsMSP', 'OperatorsMSP']],
-    sufficient: ['WalletsMSP', 'ProsumersMSP', 'AuthorityMSP'],
+    insufficient: [WITHOUT_WALLETS, WITHOUT_OP1, ['WalletsMSP', 'OperatorsMSP']],
+    sufficient: ['OperatorsMSP', ...POLICY],
   },
   {
-    label: "accepting an offer, an escrow debit of op-1's account: Operators and a majority",
+    label: "accepting an offer, an escrow debit of op-1's account: op-1's organization, Wallets and the Authority",
     caller: 'operator',
     name: 'Trading:acceptOffer',
     request: (w) => ({ eventId: w.cast.eventId(), offerId: 'o-1', operatorAccountId: 'acc-op1', energyWh: 1000 }),
-    insufficient: [WITHOUT_OPERATORS, ['OperatorsMSP', 'ProsumersMSP']],
-    sufficient: ['OperatorsMSP', 'ProsumersMSP', 'AuthorityMSP'],
+    insufficient: [WITHOUT_OP1, ['OperatorsMSP', 'ProsumersMSP', 'AuthorityMSP']],
+    sufficient: ['OperatorsMSP', ...POLICY],
   },
   {
-    label: "settling a delivery, credits to pro-1 and op-1: a majority, neither owner needed",
+    label: 'settling a delivery, credits to pro-1 and op-1: Wallets and the Authority, neither owner needed',
     caller: 'prosumer',
     name: 'Trading:settleDelivery',
     scene: async (w) => {
@@ -378,13 +393,54 @@ const MONEY: readonly MoneyRow[] = [
     },
     request: (w) => ({ eventId: w.cast.eventId(), offerId: 'o-1' }),
     options: (w) => ({ transient: ocmf(w.exportMeter.session({ timeMs: w.windowStartMs, registerWh: 0 }, { timeMs: w.windowStartMs + HOUR - 60_000, registerWh: 5000 })) }),
-    insufficient: [['ProsumersMSP', 'OperatorsMSP']],
-    sufficient: ['WalletsMSP', 'AuthorityMSP', 'ProsumersMSP'],
+    insufficient: [['ProsumersMSP', 'OperatorsMSP'], WITHOUT_AUTHORITY],
+    sufficient: POLICY,
   },
 ];
 
-describe('Who must endorse a movement of money', () => {
-  it.each(MONEY.map((r) => [r.label, r] as const))('%s', async (_label, r) => {
+/** Changes of an operator's own records need its organization's peer: another operator's cannot endorse them (ADR 0038). */
+const RECORDS: readonly MoneyRow[] = [
+  {
+    label: "an update of op-1's station: op-1's organization, Wallets and the Authority",
+    caller: 'operator',
+    name: 'Registry:updateStation',
+    request: (w) => ({ eventId: w.cast.eventId(), stationId: 'st-1', policy: { minimumHold: 900 } }),
+    insufficient: [WITHOUT_OP1, ['OperatorsMSP']],
+    sufficient: ['OperatorsMSP', ...POLICY],
+  },
+  {
+    label: "an update of op-2's station: op-2's organization; op-1's peer alone or with all the others cannot",
+    caller: 'rival',
+    scene: (w) =>
+      w.cast.network.submit(w.cast.rival, 'Registry:registerStation', {
+        eventId: w.cast.eventId(),
+        stationId: 'st-op2',
+        payeeAccountId: 'acc-op2',
+        latMicroDeg: 48_137_154,
+        lonMicroDeg: 11_576_124,
+        evses: [{ evseId: 'E1', connectors: [{ connectorId: 'C1', type: 'IEC_62196_T2', maxPowerW: 11_000 }] }],
+        policy: { minimumHold: 500 },
+      }),
+    name: 'Registry:updateStation',
+    request: (w) => ({ eventId: w.cast.eventId(), stationId: 'st-op2', payeeAccountId: 'acc-op2', policy: { minimumHold: 900 } }),
+    insufficient: [['OperatorsMSP'], ['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP']],
+    sufficient: ['Operators2MSP', ...POLICY],
+  },
+  {
+    label: 'an admission of an operator: Wallets and the Authority',
+    caller: 'authority',
+    name: 'Registry:admitOperator',
+    request: (w) => ({ eventId: w.cast.eventId(), operatorId: 'op-3', mspId: 'Operators3MSP' }),
+    insufficient: [['AuthorityMSP'], ['AuthorityMSP', 'OperatorsMSP', 'Operators2MSP', 'ProsumersMSP']],
+    sufficient: POLICY,
+  },
+];
+
+describe.each([
+  ['a movement of money', MONEY],
+  ["a change of an operator's records", RECORDS],
+] as const)('Who must endorse %s', (_what, rows) => {
+  it.each(rows.map((r) => [r.label, r] as const))('%s', async (_label, r) => {
     const w = await aWorld();
     await r.scene?.(w);
     for (const endorsers of r.insufficient) {

@@ -1,10 +1,13 @@
-import { TRANSACTIONS, type MspId, type TransactionName } from './api';
+import { isOperatorMsp, TRANSACTIONS, type MspId, type TransactionName } from './api';
 import { CHANNEL_ORGS } from './testing/network';
 import { aNetwork } from './testing/fixtures';
 
-const refusals = (Object.keys(TRANSACTIONS) as TransactionName[]).flatMap((name) =>
-  CHANNEL_ORGS.filter((msp) => !(TRANSACTIONS[name].callers as readonly MspId[]).includes(msp)).map((msp) => [name, msp] as const),
-);
+/** `OperatorsMSP` among a transaction's callers admits every operator organization (ADR 0038). */
+const mayCall = (name: TransactionName, msp: MspId): boolean => {
+  const callers = TRANSACTIONS[name].callers as readonly MspId[];
+  return callers.includes(msp) || (isOperatorMsp(msp) && callers.includes('OperatorsMSP'));
+};
+const refusals = (Object.keys(TRANSACTIONS) as TransactionName[]).flatMap((name) => CHANNEL_ORGS.filter((msp) => !mayCall(name, msp)).map((msp) => [name, msp] as const));
 
 describe('Access by MSP ID', () => {
   it('lists exactly the transactions the contracts expose', () => {

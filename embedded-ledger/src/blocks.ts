@@ -1,6 +1,7 @@
 import type { MspId } from '@chargeledger/chaincode/api';
 import { octets, sequence, unsignedInteger } from './der';
 import { canonicalJson } from './json';
+import type { CHAINCODE_POLICY } from './policies';
 import { sha256 } from './store';
 
 /** Fabric's transaction validation codes (peer.TxValidationCode) for the outcomes this ledger can reach. */
@@ -63,7 +64,8 @@ export interface ConfigEnvelope {
   readonly createdAtMs: number;
   readonly organizations: readonly OrganizationConfig[];
   readonly collections: readonly CollectionConfig[];
-  readonly endorsementPolicy: 'MAJORITY';
+  /** The chaincode's policy: MAJORITY on channels created before ADR 0039, the fixed set of ADR 0039 since. */
+  readonly endorsementPolicy: 'MAJORITY' | typeof CHAINCODE_POLICY;
 }
 
 /** A read of a public key and the version it had; null when the key did not exist. */

@@ -1,6 +1,6 @@
 import { newBlock, type Block, type CollectionConfig, type ConfigEnvelope, type ValidationCodeName } from './blocks';
 import { canonicalJson } from './json';
-import { collectionMembers, keyPolicyOrgs, policyOrgs, satisfiesMajority } from './policies';
+import { collectionMembers, keyPolicyOrgs, policyOrgs, satisfiesChaincodePolicy } from './policies';
 import { blockKey, encodeVersioned, key, PREFIX, privateKey, sha256, versionTag, type LedgerStore, type Operation, type StateView, type Version } from './store';
 import type { EndorsedTransaction } from './endorse';
 import { TrustAnchors } from './verify';
@@ -167,7 +167,7 @@ export class Committer {
       }
       if (!keyPolicyOrgs(parameter).every((org) => endorsers.includes(org))) return false;
     }
-    return !needsChaincodePolicy || satisfiesMajority(endorsers, this.#organizations);
+    return !needsChaincodePolicy || satisfiesChaincodePolicy(this.#config.endorsementPolicy, endorsers, this.#organizations);
   }
 
   #collection(name: string): CollectionConfig | undefined {

@@ -112,6 +112,22 @@ export class Endorser {
     }
   }
 
+  /**
+   * Endorsed as Fabric's gateway plans it: the proposal runs first on `firstPeer` (the gateway's own), whose
+   * simulation `plan` turns into the organizations needed; those endorse it.
+   */
+  async endorsePlanned(store: LedgerStore, proposal: Proposal, firstPeer: string, plan: (simulation: Simulation, state: StateView) => Promise<readonly string[]>): Promise<EndorsedTransaction> {
+    const [peer] = this.#peers(proposal, [firstPeer]);
+    const state = store.snapshot();
+    let endorsers: readonly string[];
+    try {
+      endorsers = await plan((await this.#execute(state, proposal, (peer as OrganizationMsp).mspId)).simulation, state);
+    } finally {
+      await state.close();
+    }
+    return this.endorse(store, proposal, endorsers);
+  }
+
   /** Runs the proposal on one organization's peer and answers; nothing is signed, ordered or kept. */
   async evaluate(store: LedgerStore, proposal: Proposal, peerMspId: string): Promise<string> {
     const [peer] = this.#peers(proposal, [peerMspId]);

@@ -1,6 +1,8 @@
 export {
+  DEFAULT_OPERATORS,
   EMBEDDED_LEDGER_DESCRIPTION,
   openEmbeddedLedger,
+  type OperatorBinding,
   type Clock,
   type EmbeddedLedger,
   type EmbeddedLedgerOptions,

@@ -9,7 +9,9 @@ import { invalidationError, LedgerCorrupted, LedgerInUse, proposalError, Transac
 import { BlockSignal, eventsFrom, type ChaincodeEvent, type CloseableAsyncIterable } from './events';
 import { canonicalJson } from './json';
 import { CHANNEL_ORGANIZATIONS, clientName, issueClient, loadIdentity, loadOrganization, newOrganization, storeIdentity, storeOrganization, type OrganizationMsp, type SigningIdentity, type StoredIdentity, type StoredOrganization } from './msp';
-import { blockKey, key, LedgerStore, PREFIX } from './store';
+import { CHAINCODE_POLICY, plannedEndorsers } from './policies';
+import { blockKey, key, LedgerStore, PREFIX, type StateView } from './store';
+import type { Simulation } from './stub';
 import { verifyChain, type ChainVerification } from './verify';
 
 export interface Clock {
@@ -29,7 +31,24 @@ export interface EmbeddedLedgerOptions {
   readonly client: LedgerIdentity;
   /** The client's clock: each proposal is stamped with it, and the chaincode's "now" is that stamp. */
   readonly clock: Clock;
+  /**
+   * The operators the Authority admits at start, each to its organization (Registry:admitOperator, ADR 0038),
+   * those of the channel's organizations only; an operator admitted before is left as it is.
+   * DEFAULT_OPERATORS unless given.
+   */
+  readonly operators?: readonly OperatorBinding[];
 }
+
+export interface OperatorBinding {
+  readonly operatorId: string;
+  readonly mspId: MspId;
+}
+
+/** op-1 in the founding OperatorsMSP, op-2 in Operators2MSP: the two operators of a trial ledger. */
+export const DEFAULT_OPERATORS: readonly OperatorBinding[] = [
+  { operatorId: 'op-1', mspId: 'OperatorsMSP' },
+  { operatorId: 'op-2', mspId: 'Operators2MSP' },
+];
 
 /** A transaction as the chain holds it, for receipts. */
 export interface TransactionRecord {
@@ -86,10 +105,30 @@ export async function openEmbeddedLedger(options: Readonly<EmbeddedLedgerOptions
     const blocks = new BlockSignal();
     const committer = new Committer({ store, config, tip, onBlock: () => blocks.wake() });
     const endorser = new Endorser({ dispatcher: newDispatcher(), organizations, collections: config.collections, channel: config.channel, chaincode: config.chaincode });
-    return new LevelDbLedger({ ...options, store, organizations, endorser, committer, blocks });
+    const mspIds = organizations.map((organization) => organization.mspId);
+    const plan = (simulation: Simulation, state: StateView): Promise<readonly string[]> => plannedEndorsers(simulation, state, config.collections, config.endorsementPolicy, mspIds);
+    const ledger = new LevelDbLedger({ ...options, store, organizations, endorser, committer, blocks, plan });
+    await admitOperators(ledger, organizations, options.operators ?? DEFAULT_OPERATORS);
+    return ledger;
   } catch (error) {
     await store.close();
     throw error;
+  }
+}
+
+/**
+ * The Authority admits each operator, endorsed by the chaincode policy's organizations only (a ledger made
+ * before a second operator organization existed has no peer of it). The event id is the operator's, so a
+ * restart replays the admission instead of repeating it; a ledger of a single-operator deployment gets its
+ * operator's binding on its first start with this chaincode (the migration of ADR 0038).
+ */
+async function admitOperators(ledger: EmbeddedLedger, organizations: readonly OrganizationMsp[], operators: readonly OperatorBinding[]): Promise<void> {
+  const authority = ledger.asOrganization('AuthorityMSP');
+  for (const { operatorId, mspId } of operators) {
+    if (!organizations.some((organization) => organization.mspId === mspId)) continue;
+    const admitted = await authority.evaluate('Registry:getOperator', { operatorId }).catch(() => undefined);
+    if (admitted !== undefined) continue;
+    await authority.submit('Registry:admitOperator', { eventId: `admit-operator-${operatorId}`, operatorId, mspId }, { endorsingOrganizations: ['WalletsMSP', 'AuthorityMSP'] });
   }
 }
 
@@ -103,7 +142,7 @@ async function createChannel(store: LedgerStore, nowMs: number): Promise<void> {
     createdAtMs: nowMs,
     organizations: organizations.map((org) => ({ mspId: org.mspId, caCertificate: org.ca.certificate, peerCertificate: org.peer.certificate })),
     collections: COLLECTIONS,
-    endorsementPolicy: 'MAJORITY',
+    endorsementPolicy: CHAINCODE_POLICY,
   };
   const genesis = newBlock(undefined, [canonicalJson(config)], ['VALID']);
   await store.write([
@@ -136,6 +175,8 @@ interface LedgerParts extends EmbeddedLedgerOptions {
   readonly endorser: Endorser;
   readonly committer: Committer;
   readonly blocks: BlockSignal;
+  /** The organizations a simulated transaction needs, when the caller names none (as Fabric's gateway plans). */
+  readonly plan: (simulation: Simulation, state: StateView) => Promise<readonly string[]>;
 }
 
 class LevelDbLedger implements EmbeddedLedger {
@@ -149,6 +190,7 @@ class LevelDbLedger implements EmbeddedLedger {
   readonly #client: ChargingLedger;
   readonly #clientIdentity: LedgerIdentity;
   readonly #blocks: BlockSignal;
+  readonly #plan: LedgerParts['plan'];
   readonly #identities = new Map<string, Promise<SigningIdentity>>();
   readonly #inFlight = new Set<Promise<unknown>>();
   #lastStampMs = Number.NEGATIVE_INFINITY;
@@ -162,6 +204,7 @@ class LevelDbLedger implements EmbeddedLedger {
     this.#endorser = parts.endorser;
     this.#committer = parts.committer;
     this.#blocks = parts.blocks;
+    this.#plan = parts.plan;
     this.#client = this.asOrganization(parts.client.mspId, parts.client.attributes ?? {});
     this.#clientIdentity = parts.client;
   }
@@ -240,11 +283,23 @@ class LevelDbLedger implements EmbeddedLedger {
     await this.#store.close();
   }
 
+  /** The peer a client's gateway runs on: its own organization's (an organization the channel lacks has none: the first one's). */
+  #gatewayPeerFor(mspId: string): string {
+    return (this.#organizations.find((organization) => organization.mspId === mspId) ?? this.#organizations[0])?.mspId ?? mspId;
+  }
+
   async #submit<T extends TransactionName>(identity: () => Promise<SigningIdentity>, name: T, request: RequestOf<T>, options: CallOptions): Promise<ResultOf<T>> {
     const proposal = await this.#propose(identity, name, request, options);
     let endorsed;
     try {
-      endorsed = await this.#endorser.endorse(this.#store, proposal, options.endorsingOrganizations ?? CHANNEL_ORGANIZATIONS);
+      const { endorsingOrganizations } = options;
+      // Without named organizations, the proposal runs first on the caller's own organization's peer (the
+      // gateway's), and the organizations its writes need endorse it: three for a settlement, whatever the
+      // number of operators (ADR 0039).
+      endorsed =
+        endorsingOrganizations === undefined
+          ? await this.#endorser.endorsePlanned(this.#store, proposal, this.#gatewayPeerFor(proposal.creator.mspId), this.#plan)
+          : await this.#endorser.endorse(this.#store, proposal, endorsingOrganizations);
     } catch (error) {
       throw proposalError(error, 'endorse');
     }

@@ -5,7 +5,7 @@ import type { MspId } from '@chargeledger/chaincode/api';
 import { loadConfig, protectDataDir } from '@chargeledger/config';
 import { bridgeLogger, runBridgeProcess } from '@chargeledger/ledger-bridge';
 import { startEmbeddedGateway } from './gateway-server';
-import { EMBEDDED_LEDGER_DESCRIPTION, openEmbeddedLedger } from './ledger';
+import { DEFAULT_OPERATORS, EMBEDDED_LEDGER_DESCRIPTION, openEmbeddedLedger } from './ledger';
 
 /**
  * The ledger bridge on the embedded ledger: one process holds the ledger, settles the CSMS's events on it
@@ -22,6 +22,8 @@ async function main(): Promise<void> {
     dataDir: config.embedded.dataDir,
     client: { mspId: 'OperatorsMSP', attributes: { 'chargeledger.operatorId': config.fabric.operatorId } },
     clock: { now: () => Date.now() },
+    // The founding organization's operator is the one this deployment configures; the others are the defaults.
+    operators: [{ operatorId: config.fabric.operatorId, mspId: 'OperatorsMSP' }, ...DEFAULT_OPERATORS.filter((operator) => operator.mspId !== 'OperatorsMSP')],
   });
   const keys: Partial<Record<MspId, string>> = {};
   for (const [organization, file] of Object.entries(config.embedded.keyFiles)) keys[`${organization}MSP` as MspId] = await gatewayKey(file);

@@ -2,8 +2,11 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import type { MspId } from '@chargeledger/chaincode/api';
 import { boolean, explicit, integer, octets, oid, pem, sequence, set, tlv, utcTime, utf8 } from './der';
 
-/** The channel's organizations, in the order their peers are listed (and endorse by default). */
-export const CHANNEL_ORGANIZATIONS: readonly MspId[] = ['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP'];
+/**
+ * The channel's organizations, in the order their peers are listed (and endorse by default): two operator
+ * organizations, as competing operators each have their own (ADR 0038).
+ */
+export const CHANNEL_ORGANIZATIONS: readonly MspId[] = ['OperatorsMSP', 'Operators2MSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP'];
 
 /** A certificate and the key that signs with it. */
 export interface SigningIdentity {

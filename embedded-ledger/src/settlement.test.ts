@@ -61,7 +61,8 @@ describe('a charging session settled on the embedded ledger', () => {
 
     const settled = await ledger.getTransaction(receipt.txId);
     expect(settled).toMatchObject({ validationCode: 'VALID', envelope: { proposal: { transaction: 'Session:closeSession', creator: { mspId: 'OperatorsMSP' } } } });
-    expect(settled?.envelope.endorsements.map((endorsement) => endorsement.mspId).sort()).toEqual(['AuthorityMSP', 'OperatorsMSP', 'ProsumersMSP', 'WalletsMSP']);
+    // Endorsed as the gateway plans it (ADR 0039): the session's operator, Wallets and the Authority; not op-2's peer, not Prosumers'.
+    expect(settled?.envelope.endorsements.map((endorsement) => endorsement.mspId).sort()).toEqual(['AuthorityMSP', 'OperatorsMSP', 'WalletsMSP']);
     const block = await ledger.getBlock(settled?.blockNumber ?? -1);
     expect(block?.data[settled?.index ?? -1]).toContain(receipt.txId);
     // The meter records travelled in the transient map: only their hashes reach the block.
@@ -72,7 +73,8 @@ describe('a charging session settled on the embedded ledger', () => {
   it('delivers one event per transaction with its block number, and replays them from a block', async () => {
     const { ledger, wallets, eventId } = parties;
     const received: ChaincodeEvent[] = [];
-    const live = ledger.events(0);
+    // From the first block after the channel's own start (the Authority's admissions of the operators).
+    const live = ledger.events(ledger.height());
     const listening = (async () => {
       for await (const event of live) {
         received.push(event);

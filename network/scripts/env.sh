@@ -35,10 +35,19 @@ fabric_check() {
 fabric_config_dir() { echo "${FABRIC_CFG_DIR:-$(cd "$1/.." && pwd)/config}"; }
 fabric_builders_dir() { echo "${FABRIC_BUILDERS_DIR:-$(cd "$1/.." && pwd)/builders}"; }
 
-# The organizations: name, MSP id, and the setting prefix of their host and ports.
-ORGS=(operators prosumers wallets authority)
-declare -A MSP=([operators]=OperatorsMSP [prosumers]=ProsumersMSP [wallets]=WalletsMSP [authority]=AuthorityMSP)
-declare -A KEY=([operators]=OPERATORS [prosumers]=PROSUMERS [wallets]=WALLETS [authority]=AUTHORITY)
+# The organizations: name, MSP id, and the setting prefix of their host and ports. Every charging operator is
+# an organization of its own (ADR 0038): OPERATOR_ID names the operator the ledger binds to each operator
+# organization, which network.sh has the Authority admit. Another operator is one more entry in ORGS, MSP,
+# KEY and OPERATOR_ID, and its FABRIC_<KEY>_* settings in config/defaults.env.
+ORGS=(operators operators2 prosumers wallets authority)
+declare -A MSP=([operators]=OperatorsMSP [operators2]=Operators2MSP [prosumers]=ProsumersMSP [wallets]=WalletsMSP [authority]=AuthorityMSP)
+declare -A KEY=([operators]=OPERATORS [operators2]=OPERATORS2 [prosumers]=PROSUMERS [wallets]=WALLETS [authority]=AUTHORITY)
+declare -A OPERATOR_ID=([operators]="$FABRIC_OPERATOR_ID" [operators2]="$FABRIC_OPERATORS2_OPERATOR_ID")
+# The organizations that run one orderer each under BFT: the founding four; operators that join later do not.
+FOUNDING_ORGS=(operators prosumers wallets authority)
+# The chaincode's endorsement policy (ADR 0039): the same two organizations however many operators join; each
+# operator's own records add its organization through key-level policies.
+CHAINCODE_POLICY="AND('WalletsMSP.peer','AuthorityMSP.peer')"
 # The organization that runs the ordering service under Raft (the neutral metering authority). Under BFT every
 # founding organization runs one orderer of its own (see ordering below).
 ORDERER_ORG=authority
@@ -64,9 +73,9 @@ orgs_dir="$fabric/organizations"
 ordering() {
   if [[ -f "$fabric/ordering" ]]; then cat "$fabric/ordering"; else echo "${FABRIC_ORDERING:-raft}"; fi
 }
-orderer_count() { if [[ $(ordering) == bft ]]; then echo "${#ORGS[@]}"; else echo "${FABRIC_ORDERERS:-1}"; fi; }
+orderer_count() { if [[ $(ordering) == bft ]]; then echo "${#FOUNDING_ORGS[@]}"; else echo "${FABRIC_ORDERERS:-1}"; fi; }
 # The organization whose CA issues orderer n and for whose MSP it signs blocks.
-orderer_org() { if [[ $(ordering) == bft ]]; then echo "${ORGS[$1]}"; else echo "$ORDERER_ORG"; fi; }
+orderer_org() { if [[ $(ordering) == bft ]]; then echo "${FOUNDING_ORGS[$1]}"; else echo "$ORDERER_ORG"; fi; }
 orderer_host() { if [[ $(ordering) == bft ]]; then org_host "$(orderer_org "$1")"; else echo "$FABRIC_ORDERER_HOST"; fi; }
 orderer_name() { echo "orderer$1.$(domain "$(orderer_org "$1")")"; }
 orderer_dir() { echo "$orgs_dir/$(orderer_org "$1")/orderers/orderer$1"; }

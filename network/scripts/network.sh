@@ -16,6 +16,11 @@
 # $CHARGELEDGER_DATA_DIR/fabric, logs under $CHARGELEDGER_DATA_DIR/logs.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# A network created before an organization was added to ORGS keeps the organizations it has: `up` and
+# `upgrade` go on with those (an organization joins a live channel by a consortium decision, not here).
+if [[ -f "$fabric/network.json" ]]; then
+  mapfile -t ORGS < <(for org in "${ORGS[@]}"; do [[ -d "$(org_dir "$org")/msp" ]] && echo "$org"; done)
+fi
 
 step() { log "network: $*"; }
 die() { echo "error: $*" >&2; exit 1; }
@@ -141,7 +146,10 @@ issue_org() {
   case "$org" in
     operators)
       issue_client operators bridge "chargeledger.operatorId=$FABRIC_OPERATOR_ID:ecert"
-      issue_client operators rival-operator "chargeledger.operatorId=op-rival:ecert" ;;
+      issue_client operators rival-operator "chargeledger.operatorId=op-rival:ecert"
+      # For tests: what a rogue CA of one operator can issue, a certificate naming another operator.
+      issue_client operators impostor "chargeledger.operatorId=${OPERATOR_ID[operators2]:-op-2}:ecert" ;;
+    operators*) issue_client "$org" bridge "chargeledger.operatorId=${OPERATOR_ID[$org]}:ecert" ;;
     prosumers)
       issue_client prosumers prosumer "chargeledger.prosumerId=pro-1:ecert"
       issue_client prosumers rival-prosumer "chargeledger.prosumerId=pro-rival:ecert" ;;
@@ -452,7 +460,7 @@ deploy_chaincode() {
       # shellcheck disable=SC2046
       peer lifecycle chaincode approveformyorg $(orderer_tls_args) -C "$FABRIC_CHANNEL" -n "$FABRIC_CHAINCODE" \
         --version "$sequence" --sequence "$sequence" --package-id "$(cat "$fabric/chaincode/$org/package-id")" \
-        --collections-config "$collections" >> "$logs/fabric-peer-cli.log" 2>&1 ) \
+        --signature-policy "$CHAINCODE_POLICY" --collections-config "$collections" >> "$logs/fabric-peer-cli.log" 2>&1 ) \
       || die "$org could not install or approve the chaincode; see $logs/fabric-peer-cli.log"
     peers+=(--peerAddresses "$(peer_address "$org")" --tlsRootCertFiles "$(org_dir "$org")/tlsca.pem")
   done
@@ -460,8 +468,31 @@ deploy_chaincode() {
   ( admin_env operators
     # shellcheck disable=SC2046
     peer lifecycle chaincode commit $(orderer_tls_args) -C "$FABRIC_CHANNEL" -n "$FABRIC_CHAINCODE" \
-      --version "$sequence" --sequence "$sequence" --collections-config "$collections" "${peers[@]}" \
+      --version "$sequence" --sequence "$sequence" --signature-policy "$CHAINCODE_POLICY" --collections-config "$collections" "${peers[@]}" \
       >> "$logs/fabric-peer-cli.log" 2>&1 ) || die "the chaincode commit failed; see $logs/fabric-peer-cli.log"
+}
+
+# The Authority admits each operator organization's operator (Registry:admitOperator, ADR 0038), endorsed by
+# the chaincode policy's organizations. An operator already admitted is skipped, so `up` and `upgrade` run it
+# every time: an existing single-operator network gets op-1's binding to OperatorsMSP at its upgrade.
+admit_operators() {
+  local org request
+  for org in "${ORGS[@]}"; do
+    [[ -n "${OPERATOR_ID[$org]:-}" ]] || continue
+    if ( admin_env authority; export FABRIC_LOGGING_SPEC=error
+         peer chaincode query -C "$FABRIC_CHANNEL" -n "$FABRIC_CHAINCODE" \
+           -c "$(node -e 'console.log(JSON.stringify({ Args: ["Registry:getOperator", JSON.stringify({ operatorId: process.argv[1] })] }))' "${OPERATOR_ID[$org]}")" ) >/dev/null 2>&1; then
+      continue
+    fi
+    step "the Authority admits operator ${OPERATOR_ID[$org]} in ${MSP[$org]}"
+    request="$(node -e 'const [o, m] = process.argv.slice(1); console.log(JSON.stringify({ Args: ["Registry:admitOperator", JSON.stringify({ eventId: `admit-operator-${o}`, operatorId: o, mspId: m })] }))' "${OPERATOR_ID[$org]}" "${MSP[$org]}")"
+    ( admin_env authority
+      # shellcheck disable=SC2046
+      peer chaincode invoke $(orderer_tls_args) -C "$FABRIC_CHANNEL" -n "$FABRIC_CHAINCODE" --waitForEvent \
+        --peerAddresses "$(peer_address wallets)" --tlsRootCertFiles "$(org_dir wallets)/tlsca.pem" \
+        --peerAddresses "$(peer_address authority)" --tlsRootCertFiles "$(org_dir authority)/tlsca.pem" \
+        -c "$request" >> "$logs/fabric-peer-cli.log" 2>&1 ) || die "admitting ${OPERATOR_ID[$org]} failed; see $logs/fabric-peer-cli.log"
+  done
 }
 
 # Discovery can plan an endorsement only once a peer's gossip knows the other organizations' peers.
@@ -522,7 +553,7 @@ up() {
     down; rm -rf "$fabric"; mkdir -p "$fabric"
     [[ ${FABRIC_ORDERING:-raft} == raft || ${FABRIC_ORDERING:-raft} == bft ]] || die "FABRIC_ORDERING is raft or bft, not ${FABRIC_ORDERING}"
     echo "${FABRIC_ORDERING:-raft}" > "$fabric/ordering"
-    step "new network: $(ordering) ordering with $(orderer_count) orderer(s), 4 organizations, data in $fabric"
+    step "new network: $(ordering) ordering with $(orderer_count) orderer(s), ${#ORGS[@]} organizations, data in $fabric"
   fi
   for org in "${ORGS[@]}"; do step "$org: CA on $(org_host "$org"):$(ca_port "$org")"; start_ca "$org"; done
   if [[ $first -eq 1 ]]; then
@@ -545,6 +576,7 @@ up() {
   step "waiting until every organization's chaincode answers a query and every peer knows the others"
   wait_for_queries
   wait_for_membership
+  admit_operators
   write_network_file
   step "up in $(( SECONDS - started )) s: channel $FABRIC_CHANNEL, chaincode $FABRIC_CHAINCODE sequence $(committed_sequence)"
 }
@@ -578,6 +610,7 @@ upgrade() {
   for org in "${ORGS[@]}"; do stop_process "chaincode-$org"; start_chaincode "$org"; done
   wait_for_queries
   wait_for_membership
+  admit_operators
   step "chaincode $FABRIC_CHAINCODE is at sequence $(committed_sequence); the ledger was kept"
 }
 

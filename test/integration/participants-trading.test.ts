@@ -205,8 +205,9 @@ describe('the operators’ service', () => {
     const payee = await anOperatorAccount(0);
     expect((await call(url.operators, 'POST', '/api/stations', { token: staff.operators, body: aStation('CP-2', payee) })).status).toBe(201);
     expect(await call(url.operators, 'POST', '/api/stations', { token: staff.operators, body: aStation('CP-2', payee) })).toMatchObject({ status: 409, body: { code: 'ALREADY_EXISTS' } });
-    const rival = stack.ledgerAs('OperatorsMSP', { 'chargeledger.operatorId': 'op-rival' });
-    await stack.ledgerAs('WalletsMSP').submit('Wallet:openAccount', { eventId: 'evt-rival-acc', accountId: 'acc-rival', kind: 'operator', ownerId: 'op-rival', currency: 'EUR' });
+    // Another operator: op-2, through its own organization (ADR 0038).
+    const rival = stack.ledgerAs('Operators2MSP', { 'chargeledger.operatorId': 'op-2' });
+    await stack.ledgerAs('WalletsMSP').submit('Wallet:openAccount', { eventId: 'evt-rival-acc', accountId: 'acc-rival', kind: 'operator', ownerId: 'op-2', currency: 'EUR' });
     await rival.submit('Registry:registerStation', { eventId: 'evt-rival-st', stationId: 'CP-RIVAL', payeeAccountId: 'acc-rival', latMicroDeg: 0, lonMicroDeg: 0, evses: [{ evseId: '1', connectors: [{ connectorId: '1', type: 'IEC_62196_T2', maxPowerW: 11_000 }] }], policy: { minimumHold: 1 } });
     expect((await call(url.operators, 'GET', '/api/stations/CP-RIVAL', { token: staff.operators })).status).toBe(403);
     expect(await call(url.operators, 'PATCH', '/api/stations/CP-RIVAL', { token: staff.operators, body: { minimumHold: 1 } })).toMatchObject({ status: 403, body: { code: 'ACCESS_DENIED' } });

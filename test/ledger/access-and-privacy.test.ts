@@ -54,19 +54,19 @@ describe("a driver's card and money", () => {
     expect(await ledger.party('wallets').evaluate('Wallet:getAccount', { accountId: driver.accountId })).toMatchObject({ balance: 1000 });
   });
 
-  it('invalidates a top-up endorsed by the Wallets peer alone: no majority of the organizations', async () => {
+  it('invalidates a top-up endorsed by the Wallets peer alone: the chaincode policy also needs the Authority (ADR 0039)', async () => {
     const driver = await aDriverWithCard(ledger, { topUp: 1000 });
     const attempt = ledger.party('wallets').submit('Wallet:topUp', { eventId: eventId(), accountId: driver.accountId, amount: 500, reference: uniqueId('psp') }, { endorsingOrganizations: ['WalletsMSP'] });
     await expect(attempt).rejects.toMatchObject({ code: 'ENDORSEMENT_POLICY_FAILURE' });
     expect(await ledger.party('wallets').evaluate('Wallet:getAccount', { accountId: driver.accountId })).toMatchObject({ balance: 1000 });
   });
 
-  it('lets no two parties of one organization act for each other: a rival operator cannot register a station on op-1’s tariff', async () => {
+  it('lets no operator act on another’s records: the second operator, in its own organization, cannot register a station on op-1’s tariff', async () => {
     const tariffId = uniqueId('AC');
     await ledger.party('operator').submit('Tariff:publishTariff', { eventId: eventId(), tariff: { id: tariffId, version: 1, currency: 'EUR', utcOffsetMinutes: 60, vatBasisPoints: 1900, elements: [{ priceComponents: [{ type: 'ENERGY', priceMicro: 390_000, stepSize: 1 }] }] } });
     const payee = uniqueId('payee');
-    await ledger.party('wallets').submit('Wallet:openAccount', { eventId: eventId(), accountId: payee, kind: 'operator', ownerId: 'op-rival', currency: 'EUR' });
-    const attempt = ledger.party('rivalOperator').submit('Registry:registerStation', {
+    await ledger.party('wallets').submit('Wallet:openAccount', { eventId: eventId(), accountId: payee, kind: 'operator', ownerId: 'op-2', currency: 'EUR' });
+    const attempt = ledger.party('secondOperator').submit('Registry:registerStation', {
       eventId: eventId(),
       stationId: uniqueId('ST'),
       payeeAccountId: payee,

@@ -5,16 +5,16 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MspId } from '@chargeledger/chaincode/api';
 import { loadConfig } from '@chargeledger/config';
-import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
+import { CHANNEL_ORGANIZATIONS, EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
 import { bridgeHeartbeatKey } from '@chargeledger/ledger-queue';
 import { Redis } from 'ioredis';
 import { endChild } from './child-process';
 
 const root = path.resolve(__dirname, '..', '..');
 
-/** A fresh key per organization for the embedded ledger's gateway. */
+/** A fresh key per organization for the embedded ledger's gateway, both operator organizations included. */
 export function embeddedGatewayKeys(): Record<MspId, string> {
-  return { OperatorsMSP: randomBytes(24).toString('hex'), ProsumersMSP: randomBytes(24).toString('hex'), WalletsMSP: randomBytes(24).toString('hex'), AuthorityMSP: randomBytes(24).toString('hex') };
+  return Object.fromEntries(CHANNEL_ORGANIZATIONS.map((mspId) => [mspId, randomBytes(24).toString('hex')])) as Record<MspId, string>;
 }
 
 /** Writes the keys where the gateway (embedded-ledger/src/main.ts) and the services read them: `<data>/secrets/embedded-ledger/<org>-key`. */
@@ -61,7 +61,7 @@ export class BridgeProcess {
 
   /** The gateway of the ledger the bridge holds, acting as the given identity. */
   gateway(identity: ConstructorParameters<typeof EmbeddedGatewayClient>[0]['identity']): EmbeddedGatewayClient {
-    return new EmbeddedGatewayClient({ url: `http://127.0.0.1:${this.#options.gatewayPort}`, key: this.#keys[identity.mspId], identity });
+    return new EmbeddedGatewayClient({ url: `http://127.0.0.1:${this.#options.gatewayPort}`, key: this.#keys[identity.mspId] ?? '', identity });
   }
 
   /** Starts the process; resolves with the time its heartbeat said it serves (the heartbeat is written as the worker starts). */

@@ -10,7 +10,7 @@ export const CHECKS = {
   'submitter-signature': 'the submitter signed the transaction',
   'msp-membership': 'every certificate chains to its organization\'s CA in the channel configuration',
   'endorsement-signatures': 'every endorsement signature verifies',
-  'endorsement-policy': 'a majority of organizations endorsed, Wallets among them',
+  'endorsement-policy': 'Wallets and the Authority endorsed (a majority of organizations on a channel from before ADR 0039), Wallets among them',
   'receipt': 'the settlement wrote this receipt and the matching debit and credit',
   'session': 'the session read by the settlement, with its frozen tariff and meter key',
   'meter-key': 'the meter key was registered by the Authority and in force',

@@ -1,10 +1,27 @@
 /** Organizations, identity attributes, transient keys and the error format shared by every transaction. */
 
-export type MspId = 'OperatorsMSP' | 'ProsumersMSP' | 'WalletsMSP' | 'AuthorityMSP';
+/**
+ * An operator organization: `OperatorsMSP` (the founding one) or another `Operators<name>MSP`, each with its
+ * own CA and peer. In a transaction's list of callers, `OperatorsMSP` stands for every operator organization;
+ * which operator a caller may act for is the ledger's binding of operator ids to MSP ids (ADR 0038).
+ */
+export type OperatorMspId = `Operators${string}MSP`;
+
+export type MspId = OperatorMspId | 'ProsumersMSP' | 'WalletsMSP' | 'AuthorityMSP';
+
+const OPERATOR_MSP = /^Operators[A-Za-z0-9]*MSP$/;
+
+/** Whether an MSP id names an operator organization (ADR 0038): `OperatorsMSP`, `Operators2MSP`, `OperatorsIonityMSP`... */
+export function isOperatorMsp(mspId: string): mspId is OperatorMspId {
+  return OPERATOR_MSP.test(mspId);
+}
 
 /** Certificate attributes (Fabric CA `attrs`, ecert=true) that bind a caller to a party inside its org. */
 export const IDENTITY_ATTRIBUTES = {
-  /** On OperatorsMSP identities: the operator the caller acts for. */
+  /**
+   * On an operator organization's identities: the operator the caller acts for, which must be the operator
+   * the ledger binds to the caller's MSP (ADR 0038). Other attributes may name units inside the operator.
+   */
   operatorId: 'chargeledger.operatorId',
   /** On ProsumersMSP identities: the prosumer the caller acts for. */
   prosumerId: 'chargeledger.prosumerId',

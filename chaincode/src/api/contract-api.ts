@@ -1,5 +1,5 @@
 import type { IDENTITY_ATTRIBUTES, MspId } from './common';
-import type { AllowUnsignedMeterDataRequest, Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RevokeUnsignedMeterDataRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UnsignedMeterDataPermission, UpdateStationRequest } from './registry';
+import type { AdmitOperatorRequest, OperatorOrganization, OperatorQuery, AllowUnsignedMeterDataRequest, Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RevokeUnsignedMeterDataRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UnsignedMeterDataPermission, UpdateStationRequest } from './registry';
 import type { AbandonSessionRequest, AbandonSessionResult, AuthorizationVerdict, AuthorizeIdTokenQuery, CloseSessionRequest, CloseSessionResult, CloseSessionsRequest, CloseSessionsResult, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
 import type { AcceptOfferRequest, DeliverySettlement, ExpireOfferRequest, Offer, OfferQuery, OpenOffersResult, PostOfferRequest, SettleDeliveryRequest, Trade } from './trading';
 import type { Account, AccountQuery, AccountView, ConfirmPayoutDestinationRequest, Payment, PaymentQuery, PayoutDestination, HistoryQuery, HistoryResult, ForgetIdTokenRequest, Payout, PayoutQuery, RequestPayoutRequest, ReturnPayoutRequest, IdTokenLink, IndexIdTokenRequest, LinkIdTokenRequest, OpenAccountRequest, PayoutRequest, ResolveIdTokenResult, SetDriverProfileRequest, SetSessionLimitRequest, SetTokenPepperRequest, TopUpRequest, UnlinkIdTokenRequest } from './wallet';
@@ -39,6 +39,9 @@ export interface ContractApi {
   'Wallet:getAccount': Tx<AccountQuery, AccountView, 'evaluate', MspId>;
   'Wallet:getHistory': Tx<HistoryQuery, HistoryResult, 'evaluate', MspId>;
 
+  /** The Authority admits an operator's organization, co-endorsed by Wallets (the chaincode policy, ADR 0038). */
+  'Registry:admitOperator': Tx<AdmitOperatorRequest, OperatorOrganization, 'submit', 'AuthorityMSP'>;
+  'Registry:getOperator': Tx<OperatorQuery, OperatorOrganization, 'evaluate', MspId>;
   'Registry:registerStation': Tx<RegisterStationRequest, Station, 'submit', 'OperatorsMSP'>;
   'Registry:updateStation': Tx<UpdateStationRequest, Station, 'submit', 'OperatorsMSP'>;
   'Registry:registerEv': Tx<RegisterEvRequest, Ev, 'submit', 'WalletsMSP'>;
@@ -109,6 +112,8 @@ export const TRANSACTIONS: { readonly [K in TransactionName]: TransactionDescrip
   'Wallet:resolveIdToken': { kind: 'evaluate', callers: ['OperatorsMSP', 'WalletsMSP'] },
   'Wallet:getAccount': query,
   'Wallet:getHistory': query,
+  'Registry:admitOperator': submitBy('AuthorityMSP'),
+  'Registry:getOperator': query,
   'Registry:registerStation': { ...submitBy('OperatorsMSP'), roles: asOperator },
   'Registry:updateStation': { ...submitBy('OperatorsMSP'), roles: asOperator },
   'Registry:registerEv': submitBy('WalletsMSP'),

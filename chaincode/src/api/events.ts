@@ -21,6 +21,7 @@ export interface ChaincodeEvents {
   IdTokenForgotten: EventBase & { readonly accountId: string; readonly tokenRef: string };
   IdTokenLinked: EventBase & { readonly accountId: string; readonly tokenRef: string };
   IdTokenUnlinked: EventBase & { readonly accountId: string; readonly tokenRef: string };
+  OperatorAdmitted: EventBase & { readonly operatorId: string; readonly mspId: string };
   StationRegistered: EventBase & { readonly stationId: string; readonly operatorId: string };
   StationUpdated: EventBase & { readonly stationId: string };
   UnsignedMeterDataAllowed: EventBase & { readonly stationId: string; readonly validUntilMs: number; readonly maxEnergyWh: number; readonly maxPowerW: number };

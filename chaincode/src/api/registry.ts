@@ -81,6 +81,26 @@ export interface UpdateStationRequest extends Idempotent {
   readonly tariffId?: string;
   readonly payeeAccountId?: string;
 }
+/**
+ * An operator admitted to the consortium and the organization it acts through (ADR 0038). Only identities of
+ * that MSP act for the operator; the binding is never moved or removed.
+ */
+export interface OperatorOrganization {
+  readonly operatorId: string;
+  readonly mspId: string;
+  readonly admittedAtMs: number;
+  /** The Authority's transaction that admitted it. */
+  readonly admittedTxId: string;
+}
+export interface AdmitOperatorRequest extends Idempotent {
+  readonly operatorId: string;
+  /** An operator organization of the channel: `OperatorsMSP` or `Operators<name>MSP`. */
+  readonly mspId: string;
+}
+export interface OperatorQuery {
+  readonly operatorId: string;
+}
+
 export interface StationQuery {
   readonly stationId: string;
 }

@@ -1,6 +1,8 @@
 import type { Context } from 'fabric-contract-api';
-import { IDENTITY_ATTRIBUTES, type MspId } from '../api';
+import { KeyEndorsementPolicy } from 'fabric-shim';
+import { IDENTITY_ATTRIBUTES, isOperatorMsp, type MspId, type OperatorMspId } from '../api';
 import { refuse } from './errors';
+import { KEY } from './keys';
 
 /** The caller as the peer authenticated it: its MSP and, where the org hosts several parties, which one. */
 export interface Caller {
@@ -8,19 +10,30 @@ export interface Caller {
   readonly id: string;
 }
 
-/** Refuses unless the creator of the proposal belongs to one of `allowed`. */
+/**
+ * Refuses unless the creator of the proposal belongs to one of `allowed`. `OperatorsMSP` in `allowed` admits
+ * every operator organization (ADR 0038): which operator such a caller acts for is `requireOperator`'s to check.
+ */
 export function requireMsp(ctx: Context, allowed: readonly MspId[]): Caller {
   const mspId = ctx.clientIdentity.getMSPID();
-  if (!(allowed as readonly string[]).includes(mspId)) {
-    refuse('ACCESS_DENIED', `${mspId} may not call this transaction`);
-  }
+  const admitted = (allowed as readonly string[]).includes(mspId) || (isOperatorMsp(mspId) && allowed.includes('OperatorsMSP'));
+  if (!admitted) refuse('ACCESS_DENIED', `${mspId} may not call this transaction`);
   return { mspId, id: ctx.clientIdentity.getID() };
 }
 
-/** The operator an OperatorsMSP identity acts for (certificate attribute chargeledger.operatorId). */
-export function requireOperator(ctx: Context): string {
-  requireMsp(ctx, ['OperatorsMSP']);
-  return requireAttribute(ctx, IDENTITY_ATTRIBUTES.operatorId);
+/**
+ * The operator the caller acts for: the `chargeledger.operatorId` of its certificate, which must be the
+ * operator the ledger binds to the caller's MSP (ADR 0038). So an operator organization's CA can issue
+ * identities for its own operator only: one naming another operator is refused, whatever it carries.
+ */
+export async function requireOperator(ctx: Context): Promise<string> {
+  const mspId = ctx.clientIdentity.getMSPID();
+  if (!isOperatorMsp(mspId)) refuse('ACCESS_DENIED', `${mspId} is not an operator organization`);
+  const operatorId = requireAttribute(ctx, IDENTITY_ATTRIBUTES.operatorId);
+  const bound = await boundOperatorOf(ctx, mspId);
+  if (bound === undefined) refuse('ACCESS_DENIED', `${mspId} acts for no admitted operator`);
+  if (bound !== operatorId) refuse('ACCESS_DENIED', `${mspId} acts for operator ${bound}, not ${operatorId}`);
+  return operatorId;
 }
 
 /** The prosumer a ProsumersMSP identity acts for (certificate attribute chargeledger.prosumerId). */
@@ -29,12 +42,31 @@ export function requireProsumer(ctx: Context): string {
   return requireAttribute(ctx, IDENTITY_ATTRIBUTES.prosumerId);
 }
 
-/** The party id of an operator or prosumer caller, whichever MSP it belongs to. */
-export function requireParty(ctx: Context): { readonly mspId: 'OperatorsMSP' | 'ProsumersMSP'; readonly partyId: string } {
+export type Party = { readonly mspId: 'OperatorsMSP'; readonly partyId: string } | { readonly mspId: 'ProsumersMSP'; readonly partyId: string };
+
+/** The party id of an operator or prosumer caller; `mspId` is the role, `OperatorsMSP` for every operator organization. */
+export async function requireParty(ctx: Context): Promise<Party> {
   const { mspId } = requireMsp(ctx, ['OperatorsMSP', 'ProsumersMSP']);
-  return mspId === 'OperatorsMSP'
-    ? { mspId, partyId: requireAttribute(ctx, IDENTITY_ATTRIBUTES.operatorId) }
-    : { mspId: 'ProsumersMSP', partyId: requireAttribute(ctx, IDENTITY_ATTRIBUTES.prosumerId) };
+  return mspId === 'ProsumersMSP' ? { mspId, partyId: requireAttribute(ctx, IDENTITY_ATTRIBUTES.prosumerId) } : { mspId: 'OperatorsMSP', partyId: await requireOperator(ctx) };
+}
+
+/** The operator the ledger binds to an operator organization, if it admitted one. */
+export async function boundOperatorOf(ctx: Context, mspId: string): Promise<string | undefined> {
+  const bytes = await ctx.stub.getState(ctx.stub.createCompositeKey(KEY.operatorMsp, [mspId]));
+  return bytes.length === 0 ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as string);
+}
+
+/** The organization an admitted operator acts through. */
+export async function operatorMspOf(ctx: Context, operatorId: string): Promise<OperatorMspId | undefined> {
+  const bytes = await ctx.stub.getState(ctx.stub.createCompositeKey(KEY.operator, [operatorId]));
+  return bytes.length === 0 ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as { mspId: OperatorMspId }).mspId;
+}
+
+/** A key-level policy: every one of `organizations` must endorse a change to the key (their peers). */
+export function peersOf(...organizations: readonly string[]): Uint8Array {
+  const policy = new KeyEndorsementPolicy();
+  policy.addOrgs('PEER', ...organizations);
+  return policy.getPolicy();
 }
 
 function requireAttribute(ctx: Context, name: string): string {

@@ -19,7 +19,11 @@ export const KEY = {
   hold: 'cl.hold',
   /** [accountId, tokenRef] → IdTokenLink (salted hash only). */
   tokenLink: 'cl.tokenlink',
-  /** [stationId] → Station. */
+  /** [operatorId] → OperatorOrganization: the MSP the operator acts through (ADR 0038). Written once. */
+  operator: 'cl.operator',
+  /** [mspId] → operatorId: the one operator an operator organization acts for. Written once. */
+  operatorMsp: 'cl.operatormsp',
+  /** [stationId] → Station. Carries its operator organization's key-level policy (ADR 0038). */
   station: 'cl.station',
   /** [stationId] → UnsignedMeterDataPermission: the Authority's, never the operator's (ADR 0013). */
   unsignedPermission: 'cl.unsigned',
@@ -34,7 +38,7 @@ export const KEY = {
   exportMeter: 'cl.exportmeter',
   /** [tariffId, version zero-padded to 10 digits] → TariffRecord; the last key is the latest version. */
   tariff: 'cl.tariff',
-  /** [sessionId] → Session. */
+  /** [sessionId] → Session. Carries its station's operator organization's key-level policy (ADR 0038). */
   session: 'cl.session',
   /** [sessionId, seq zero-padded] → Progress. */
   progress: 'cl.progress',

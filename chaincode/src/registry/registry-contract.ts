@@ -1,12 +1,13 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import type { Account, Ev, Meter, MeterKey, Station } from '../api';
-import { requireOperator } from '../core/access';
+import { peersOf, requireOperator } from '../core/access';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
 import type { Tx } from '../core/transaction-view';
 import { latestTariff } from '../tariffs/tariffs';
 import { bindingKey, checkBindingTarget } from './meters';
+import { admitOperator, loadOperator } from './operators';
 import { REGISTRY_REQUESTS } from './requests';
 import { cellOf, cellsAround, distanceM } from './stations';
 import { allowUnsignedMeterData, loadPermission, revokeUnsignedMeterData } from './unsigned';
@@ -18,10 +19,33 @@ export class RegistryContract extends Contract {
     super('Registry');
   }
 
+  /** Admits an operator's organization (ADR 0038): the Authority submits, Wallets co-endorses by the chaincode policy. */
+  @Transaction()
+  @Returns('string')
+  async admitOperator(ctx: Context, request: string): Promise<string> {
+    return submit(ctx, request, {
+      name: 'Registry:admitOperator',
+      callers: ['AuthorityMSP'],
+      request: REGISTRY_REQUESTS['Registry:admitOperator'],
+      run: admitOperator,
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getOperator(ctx: Context, request: string): Promise<string> {
+    return evaluate(ctx, request, {
+      name: 'Registry:getOperator',
+      callers: ALL_MSPS,
+      request: REGISTRY_REQUESTS['Registry:getOperator'],
+      run: (tx, req) => loadOperator(tx, req.operatorId),
+    });
+  }
+
   @Transaction()
   @Returns('string')
   async registerStation(ctx: Context, request: string): Promise<string> {
-    const operatorId = requireOperator(ctx);
+    const operatorId = await requireOperator(ctx);
     return submit(ctx, request, {
       name: 'Registry:registerStation',
       callers: ['OperatorsMSP'],
@@ -41,6 +65,8 @@ export class RegistryContract extends Contract {
         };
         await checkStationLinks(tx, station);
         await tx.put(key, station);
+        // Every later change of the station needs its operator's own organization (ADR 0038).
+        await tx.ctx.stub.setStateValidationParameter(key, peersOf(ctx.clientIdentity.getMSPID()));
         await tx.put(tx.key(KEY.stationCell, cellOf(station.latMicroDeg), cellOf(station.lonMicroDeg), station.stationId), station.stationId);
         tx.emit('StationRegistered', { stationId: station.stationId, operatorId });
         return station;
@@ -51,7 +77,7 @@ export class RegistryContract extends Contract {
   @Transaction()
   @Returns('string')
   async updateStation(ctx: Context, request: string): Promise<string> {
-    const operatorId = requireOperator(ctx);
+    const operatorId = await requireOperator(ctx);
     return submit(ctx, request, {
       name: 'Registry:updateStation',
       callers: ['OperatorsMSP'],

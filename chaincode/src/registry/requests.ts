@@ -9,6 +9,8 @@ const lonMicroDeg = int(-180_000_000, 180_000_000);
 
 /** What each Registry transaction accepts: read by the contract, published by GetMetadata. */
 export const REGISTRY_REQUESTS = {
+  'Registry:admitOperator': idempotent({ operatorId: id(), mspId: id() }),
+  'Registry:getOperator': request({ operatorId: id() }),
   'Registry:registerStation': idempotent({ stationId: id(), payeeAccountId: id(), latMicroDeg, lonMicroDeg, evses: EVSES, policy: STATION_POLICY, tariffId: optional(id()) }),
   'Registry:updateStation': idempotent({ stationId: id(), evses: optional(EVSES), policy: optional(STATION_POLICY), tariffId: optional(id()), payeeAccountId: optional(id()) }),
   'Registry:registerEv': idempotent({ evId: id(), ownerAccountId: id(), batteryCapacityWh: int(1, 10_000_000) }),

@@ -1,4 +1,5 @@
 import { MAX_OPEN_DELAY_MS, type Account, type OpenSessionRequest, type OpenSessionResult, type Station } from '../api';
+import { peersOf } from '../core/access';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/transaction-view';
@@ -63,6 +64,8 @@ export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRe
     refusedReason,
   };
   await tx.put(key, session);
+  // Closing, settling or abandoning the session rewrites it: the operator's own organization must endorse (ADR 0038).
+  await tx.ctx.stub.setStateValidationParameter(key, peersOf(tx.ctx.clientIdentity.getMSPID()));
   const result = {
     sessionId: req.sessionId,
     status: session.status === 'open' ? ('opened' as const) : ('refused' as const),

@@ -1,5 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import type { Receipt } from '../api';
+import { isOperatorMsp, type Receipt } from '../api';
 import { requireMsp, requireOperator } from '../core/access';
 import { refuse } from '../core/errors';
 import { canonicalJson } from '../core/json';
@@ -26,7 +26,7 @@ export class SessionContract extends Contract {
   @Transaction()
   @Returns('string')
   async openSession(ctx: Context, request: string): Promise<string> {
-    const operatorId = requireOperator(ctx);
+    const operatorId = await requireOperator(ctx);
     return submit(ctx, request, {
       name: 'Session:openSession',
       callers: ['OperatorsMSP'],
@@ -38,7 +38,7 @@ export class SessionContract extends Contract {
   @Transaction()
   @Returns('string')
   async recordProgress(ctx: Context, request: string): Promise<string> {
-    const operatorId = requireOperator(ctx);
+    const operatorId = await requireOperator(ctx);
     return submit(ctx, request, {
       name: 'Session:recordProgress',
       callers: ['OperatorsMSP'],
@@ -50,7 +50,7 @@ export class SessionContract extends Contract {
   @Transaction()
   @Returns('string')
   async closeSession(ctx: Context, request: string): Promise<string> {
-    const operatorId = requireOperator(ctx);
+    const operatorId = await requireOperator(ctx);
     // Exactly once by its event id, kept on the session it settles rather than in an event-id record (ADR 0022).
     const req = SESSION_REQUESTS['Session:closeSession'].parse(request);
     const tx = new Tx(ctx, req.eventId);
@@ -64,7 +64,7 @@ export class SessionContract extends Contract {
   @Transaction()
   @Returns('string')
   async closeSessions(ctx: Context, request: string): Promise<string> {
-    const operatorId = requireOperator(ctx);
+    const operatorId = await requireOperator(ctx);
     const { settlements } = SESSION_REQUESTS['Session:closeSessions'].parse(request);
     return canonicalJson(await closeSessions(ctx, operatorId, settlements));
   }
@@ -73,7 +73,7 @@ export class SessionContract extends Contract {
   @Returns('string')
   async abandonSession(ctx: Context, request: string): Promise<string> {
     const { mspId } = requireMsp(ctx, ['OperatorsMSP', 'WalletsMSP']);
-    const caller = mspId === 'OperatorsMSP' ? { mspId: 'OperatorsMSP' as const, operatorId: requireOperator(ctx) } : { mspId: 'WalletsMSP' as const };
+    const caller = isOperatorMsp(mspId) ? { mspId: 'OperatorsMSP' as const, operatorId: await requireOperator(ctx) } : { mspId: 'WalletsMSP' as const };
     return submit(ctx, request, {
       name: 'Session:abandonSession',
       callers: ['OperatorsMSP', 'WalletsMSP'],
@@ -86,7 +86,7 @@ export class SessionContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async authorizeIdToken(ctx: Context, request: string): Promise<string> {
-    const operatorId = requireOperator(ctx);
+    const operatorId = await requireOperator(ctx);
     return evaluate(ctx, request, {
       name: 'Session:authorizeIdToken',
       callers: ['OperatorsMSP'],

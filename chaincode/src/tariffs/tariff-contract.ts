@@ -1,5 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { requireOperator } from '../core/access';
+import { peersOf, requireOperator } from '../core/access';
 import { refuse } from '../core/errors';
 import { KEY, padSeq } from '../core/keys';
 import { ALL_MSPS, evaluate, submit } from '../core/submit-evaluate';
@@ -16,7 +16,7 @@ export class TariffContract extends Contract {
   @Transaction()
   @Returns('string')
   async publishTariff(ctx: Context, request: string): Promise<string> {
-    const operatorId = requireOperator(ctx);
+    const operatorId = await requireOperator(ctx);
     return submit(ctx, request, {
       name: 'Tariff:publishTariff',
       callers: ['OperatorsMSP'],
@@ -40,7 +40,9 @@ export class TariffContract extends Contract {
           publishedAtMs: tx.nowMs,
           txId: tx.txId,
         };
-        await tx.put(tx.key(KEY.tariff, tariffId, padSeq(version)), record);
+        const key = tx.key(KEY.tariff, tariffId, padSeq(version));
+        await tx.put(key, record);
+        await tx.ctx.stub.setStateValidationParameter(key, peersOf(ctx.clientIdentity.getMSPID()));
         tx.emit('TariffPublished', { tariffId, version });
         return record;
       },

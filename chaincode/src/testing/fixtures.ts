@@ -15,8 +15,10 @@ export interface Cast {
   readonly authority: Identity;
   /** Operator op-1 (chargeledger.operatorId=op-1). */
   readonly operator: Identity;
-  /** A second operator, op-2, that owns nothing of op-1's. */
+  /** A second operator, op-2 of its own organization Operators2MSP, that owns nothing of op-1's. */
   readonly rival: Identity;
+  /** An identity of op-1's organization that claims to act for op-2 (its CA put op-2 in the certificate). */
+  readonly impostor: Identity;
   /** An OperatorsMSP identity without the operatorId attribute. */
   readonly anonymousOperator: Identity;
   /** Prosumer pro-1. */
@@ -26,28 +28,36 @@ export interface Cast {
   as(mspId: MspId): Identity;
 }
 
+/** The operators a channel admits before anything else: op-1 in the founding OperatorsMSP, op-2 in Operators2MSP. */
+export const OPERATORS = [
+  { operatorId: 'op-1', mspId: 'OperatorsMSP' },
+  { operatorId: 'op-2', mspId: 'Operators2MSP' },
+] as const;
+
 /** A fresh channel and the usual identities; event ids are random so tests never share state. */
 export function aNetwork(startMs = T0): Cast {
-  const network = new TestNetwork({ contracts, collections: collections as CollectionConfig[], startMs });
+  const network = new TestNetwork({ contracts, collections: collections as CollectionConfig[], startMs, operators: OPERATORS });
   const prefix = randomBytes(4).toString('hex');
   let n = 0;
-  const identities: Record<MspId, Identity> = {
+  const identities: Record<string, Identity> = {
     OperatorsMSP: network.identity('OperatorsMSP', { [IDENTITY_ATTRIBUTES.operatorId]: 'op-1' }),
+    Operators2MSP: network.identity('Operators2MSP', { [IDENTITY_ATTRIBUTES.operatorId]: 'op-2' }),
     ProsumersMSP: network.identity('ProsumersMSP', { [IDENTITY_ATTRIBUTES.prosumerId]: 'pro-1' }),
     WalletsMSP: network.identity('WalletsMSP'),
     AuthorityMSP: network.identity('AuthorityMSP'),
   };
   return {
     network,
-    wallets: identities.WalletsMSP,
-    authority: identities.AuthorityMSP,
-    operator: identities.OperatorsMSP,
-    rival: network.identity('OperatorsMSP', { [IDENTITY_ATTRIBUTES.operatorId]: 'op-2' }),
+    wallets: identities.WalletsMSP as Identity,
+    authority: identities.AuthorityMSP as Identity,
+    operator: identities.OperatorsMSP as Identity,
+    rival: identities.Operators2MSP as Identity,
+    impostor: network.identity('OperatorsMSP', { [IDENTITY_ATTRIBUTES.operatorId]: 'op-2' }),
     anonymousOperator: network.identity('OperatorsMSP'),
-    prosumer: identities.ProsumersMSP,
+    prosumer: identities.ProsumersMSP as Identity,
     pepper: randomBytes(32),
     eventId: () => `${prefix}-${++n}`,
-    as: (mspId) => identities[mspId],
+    as: (mspId) => identities[mspId] ?? network.identity(mspId),
   };
 }
 

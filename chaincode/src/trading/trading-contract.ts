@@ -29,7 +29,7 @@ export class TradingContract extends Contract {
   @Transaction()
   @Returns('string')
   async acceptOffer(ctx: Context, request: string): Promise<string> {
-    const operatorId = requireOperator(ctx);
+    const operatorId = await requireOperator(ctx);
     return submit(ctx, request, {
       name: 'Trading:acceptOffer',
       callers: ['OperatorsMSP'],
@@ -42,7 +42,7 @@ export class TradingContract extends Contract {
   @Transaction()
   @Returns('string')
   async settleDelivery(ctx: Context, request: string): Promise<string> {
-    const party = requireParty(ctx);
+    const party = await requireParty(ctx);
     return submit(ctx, request, {
       name: 'Trading:settleDelivery',
       callers: ['OperatorsMSP', 'ProsumersMSP'],
@@ -54,7 +54,7 @@ export class TradingContract extends Contract {
   @Transaction()
   @Returns('string')
   async expireOffer(ctx: Context, request: string): Promise<string> {
-    const party = requireParty(ctx);
+    const party = await requireParty(ctx);
     return submit(ctx, request, {
       name: 'Trading:expireOffer',
       callers: ['OperatorsMSP', 'ProsumersMSP'],

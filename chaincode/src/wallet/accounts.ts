@@ -1,5 +1,5 @@
-import { KeyEndorsementPolicy } from 'fabric-shim';
 import type { Account, AccountKind, AccountView, EntryReason, Hold, LedgerEntry, MspId } from '../api';
+import { operatorMspOf, peersOf } from '../core/access';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import { sum } from '../core/money';
@@ -20,10 +20,12 @@ export interface Funds {
   readonly holds: readonly Hold[];
 }
 
-/** The organization whose peers must endorse every change to an account of this kind (ADR 0014). */
-export const OWNER_ORGANIZATION: Readonly<Record<AccountKind, MspId>> = {
+/**
+ * The organization whose peers must endorse every change to an account of this kind (ADR 0014); for an
+ * operator's account, the organization the ledger binds the operator to (ADR 0038).
+ */
+export const OWNER_ORGANIZATION: Readonly<Record<Exclude<AccountKind, 'operator'>, MspId>> = {
   driver: 'WalletsMSP',
-  operator: 'OperatorsMSP',
   prosumer: 'ProsumersMSP',
 };
 
@@ -99,11 +101,16 @@ export async function touchDriver(tx: Tx, account: Account): Promise<Account> {
   return touched;
 }
 
-/** Sets the key-level endorsement policy of a new account: its owner organization's peers must endorse (ADR 0014). */
-export async function protectAccount(tx: Tx, accountId: string, kind: AccountKind): Promise<void> {
-  const policy = new KeyEndorsementPolicy();
-  policy.addOrgs('PEER', OWNER_ORGANIZATION[kind]);
-  await tx.ctx.stub.setStateValidationParameter(tx.key(KEY.account, accountId), policy.getPolicy());
+/**
+ * Sets the key-level endorsement policy of a new account: its owner organization's peers must endorse
+ * (ADR 0014). An operator's account is opened for an admitted operator only, guarded by its own organization.
+ */
+export async function protectAccount(tx: Tx, account: Pick<Account, 'accountId' | 'kind' | 'ownerId'>): Promise<void> {
+  let owner: string;
+  if (account.kind === 'operator') {
+    owner = (await operatorMspOf(tx.ctx, account.ownerId ?? '')) ?? refuse('NOT_FOUND', `operator ${account.ownerId ?? ''} is not admitted`);
+  } else owner = OWNER_ORGANIZATION[account.kind];
+  await tx.ctx.stub.setStateValidationParameter(tx.key(KEY.account, account.accountId), peersOf(owner));
 }
 
 export async function placeHold(tx: Tx, accountId: string, sessionId: string, amount: number): Promise<Hold> {

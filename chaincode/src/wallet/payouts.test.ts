@@ -13,15 +13,20 @@ describe('Payouts and the owner of an account', () => {
   const request = (accountId: string, amount: number, payoutId = 'po-1', destination = 'iban:DE89370400440532013000') => ({ eventId: cast.eventId(), accountId, payoutId, amount, destination });
   const view = (accountId: string) => cast.network.evaluate(cast.wallets, 'Wallet:getAccount', { accountId });
 
-  it.each<[AccountKind, MspId]>([
-    ['driver', 'WalletsMSP'],
-    ['operator', 'OperatorsMSP'],
-    ['prosumer', 'ProsumersMSP'],
-  ])('gives a %s account the key-level policy of %s, its owner organization', async (kind, owner) => {
-    const ownerId = kind === 'driver' ? {} : { ownerId: 'x-1' };
+  it.each<[AccountKind, string, MspId]>([
+    ['driver', '', 'WalletsMSP'],
+    ['operator', 'op-1', 'OperatorsMSP'],
+    ['operator', 'op-2', 'Operators2MSP'],
+    ['prosumer', 'x-1', 'ProsumersMSP'],
+  ])('gives a %s account (owner %s) the key-level policy of %s, its owner organization', async (kind, owner, ownerMsp) => {
+    const ownerId = kind === 'driver' ? {} : { ownerId: owner };
     const sessionLimit = kind === 'driver' ? { sessionLimit: 1000 } : {};
     await cast.network.submit(cast.wallets, 'Wallet:openAccount', { eventId: cast.eventId(), accountId: 'a-1', kind, currency: 'EUR', ...ownerId, ...sessionLimit });
-    expect(new KeyEndorsementPolicy(cast.network.world.validationParameter(accountKey('a-1'))).listOrgs()).toEqual([owner]);
+    expect(new KeyEndorsementPolicy(cast.network.world.validationParameter(accountKey('a-1'))).listOrgs()).toEqual([ownerMsp]);
+  });
+
+  it('opens no account for an operator the ledger has not admitted', async () => {
+    await expect(cast.network.submit(cast.wallets, 'Wallet:openAccount', { eventId: cast.eventId(), accountId: 'a-9', kind: 'operator', ownerId: 'op-9', currency: 'EUR' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it("pays an operator's money out only when the operator asks, to the destination it named", async () => {
@@ -120,7 +125,7 @@ describe('Payouts and the owner of an account', () => {
         endorsers: ['WalletsMSP', 'ProsumersMSP', 'AuthorityMSP'],
       },
     ]);
-    // A new key carries no key-level policy: MAJORITY is all Fabric asks of it, and three organizations have it.
+    // A new key carries no key-level policy: the chaincode policy is all Fabric asks of it, and Wallets and the Authority are among the three.
     expect(failure).toBeUndefined();
     expect(await view('acc-op1')).toMatchObject({ balance: 1000, available: 1000 });
   });

@@ -1,5 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { WALLETS_PRIVATE_COLLECTION, type Account, type IdTokenLink, type LedgerEntry, type TransactionName } from '../api';
+import { isOperatorMsp, WALLETS_PRIVATE_COLLECTION, type Account, type IdTokenLink, type LedgerEntry, type TransactionName } from '../api';
 import { refuse } from '../core/errors';
 import { KEY } from '../core/keys';
 import { ALL_MSPS, evaluate, submit, submitPrivate, type SubmitSpec } from '../core/submit-evaluate';
@@ -44,7 +44,7 @@ export class WalletContract extends Contract {
           createdTxId: tx.txId,
         };
         await tx.put(key, account);
-        await protectAccount(tx, req.accountId, req.kind);
+        await protectAccount(tx, account);
         tx.emit('AccountOpened', { accountId: req.accountId, kind: req.kind });
         return account;
       },
@@ -73,7 +73,7 @@ export class WalletContract extends Contract {
   @Transaction()
   @Returns('string')
   async requestPayout(ctx: Context, request: string): Promise<string> {
-    const requester = payoutRequester(ctx);
+    const requester = await payoutRequester(ctx);
     return submit(ctx, request, {
       name: 'Wallet:requestPayout',
       callers: ['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP'],
@@ -277,9 +277,10 @@ function walletsOnly<T extends TransactionName>(
   return { ...spec, callers: ['WalletsMSP'], collection: WALLETS_PRIVATE_COLLECTION, memberMsp: 'WalletsMSP' };
 }
 
-function payoutRequester(ctx: Context): PayoutRequester {
+/** `OperatorsMSP` is the role of every operator organization; the operator is the one bound to the caller's MSP. */
+async function payoutRequester(ctx: Context): Promise<PayoutRequester> {
   const { mspId } = requireMsp(ctx, ['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP']);
-  if (mspId === 'OperatorsMSP') return { mspId, partyId: requireOperator(ctx) };
+  if (isOperatorMsp(mspId)) return { mspId: 'OperatorsMSP', partyId: await requireOperator(ctx) };
   if (mspId === 'ProsumersMSP') return { mspId, partyId: requireProsumer(ctx) };
   return { mspId: 'WalletsMSP' };
 }

@@ -15,6 +15,8 @@ export const PARTY_ATTRIBUTES: Readonly<Record<Party, Readonly<Record<string, st
   rivalProsumer: { 'chargeledger.prosumerId': 'pro-rival' },
   wallets: {},
   authority: {},
+  secondOperator: { 'chargeledger.operatorId': 'op-2' },
+  impostor: { 'chargeledger.operatorId': 'op-2' },
 };
 
 /** A fresh embedded ledger in a temporary folder per test file, on the wall clock like the Fabric network. */

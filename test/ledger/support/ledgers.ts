@@ -12,9 +12,10 @@ export type LedgerKind = 'fabric' | 'embedded';
 
 /**
  * The parties of the channel, each acting with its own identity: the operator the bridge acts for (op-1), a
- * rival operator, a prosumer and a rival prosumer, the wallet provider and the metering authority.
+ * rival operator, a prosumer and a rival prosumer, the wallet provider and the metering authority; the second
+ * operator (op-2) of its own organization, and an impostor: an identity op-1's CA issued naming op-2.
  */
-export const PARTIES = ['operator', 'rivalOperator', 'prosumer', 'rivalProsumer', 'wallets', 'authority'] as const;
+export const PARTIES = ['operator', 'rivalOperator', 'prosumer', 'rivalProsumer', 'wallets', 'authority', 'secondOperator', 'impostor'] as const;
 export type Party = (typeof PARTIES)[number];
 
 export const PARTY_MSP: Readonly<Record<Party, string>> = {
@@ -24,6 +25,8 @@ export const PARTY_MSP: Readonly<Record<Party, string>> = {
   rivalProsumer: 'ProsumersMSP',
   wallets: 'WalletsMSP',
   authority: 'AuthorityMSP',
+  secondOperator: 'Operators2MSP',
+  impostor: 'OperatorsMSP',
 };
 
 export interface LedgerUnderTest {
@@ -56,6 +59,8 @@ const FABRIC_IDENTITIES: Readonly<Record<Party, readonly [organization: string, 
   rivalProsumer: ['prosumers', 'rival-prosumer'],
   wallets: ['wallets', 'wallet-service'],
   authority: ['authority', 'metering-authority'],
+  secondOperator: ['operators2', 'bridge'],
+  impostor: ['operators', 'impostor'],
 };
 
 /** Every party connects to its own organization's peer with its own certificate, as on a real deployment. */
