@@ -27,7 +27,14 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 step() { log "org${ORG_NAME:+ $ORG_NAME}: $*"; }
-die() { echo "error: $*" >&2; exit 1; }
+# The error, and the last lines of the log it names (what a remote operator needs to see first).
+die() {
+  local file
+  echo "error: $*" >&2
+  file="$(grep -o '/[^ ]*\.log' <<< "$*" | head -1)"
+  [[ -n "$file" && -f "$file" ]] && tail -n 5 "$file" >&2
+  exit 1
+}
 
 require_fabric() {
   fabric_check || exit 1
@@ -173,6 +180,8 @@ orderer_env() {
   export ORDERER_ADMIN_TLS_PRIVATEKEY="$dir/tls/server.key" ORDERER_ADMIN_TLS_ROOTCAS="[$dir/tls/ca.crt]"
   export ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$dir/tls/ca.crt]"
   export ORDERER_FILELEDGER_LOCATION="$fabric/orderer/data"
+  # SmartBFT keeps its write-ahead log here; the release's default is one folder for every orderer of the machine.
+  export ORDERER_CONSENSUS_WALDIR="$fabric/orderer/data/wal" ORDERER_CONSENSUS_SNAPDIR="$fabric/orderer/data/snapshot"
   export ORDERER_OPERATIONS_LISTENADDRESS="$ORG_HOST:$(( ORG_OPERATIONS_PORT + 1 ))" ORDERER_METRICS_PROVIDER=prometheus
   export FABRIC_LOGGING_SPEC="${FABRIC_LOGGING_SPEC:-info}"
 }
