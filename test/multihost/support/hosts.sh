@@ -3,6 +3,8 @@
 # address (10.77.0.x) and hostname (/etc/netns/<ns>/hosts, which `ip netns exec` puts over /etc/hosts), joined
 # by veth pairs to one bridge that has no address, so no host has a route out and nothing else is reachable.
 #   hosts.sh up PREFIX NAME...     create the bridge and one namespace per name (NAME.consortium.test)
+#                                  with RELAY=1 each host also has 10.77.1.x, where its relay listens
+#                                  (support/relay.ts), and the other hosts' names point there
 #   hosts.sh down PREFIX           end every process in the namespaces, remove them, their veths and the bridge
 #   hosts.sh guard PREFIX PID      wait until PID exits, then down (cleans up when the test runner is killed)
 set -euo pipefail
@@ -20,6 +22,7 @@ up() {
     ip link add "$veth" type veth peer name eth0 netns "$ns"
     ip link set "$veth" master "$(bridge "$prefix")" up
     ip -n "$ns" addr add "10.77.0.$i/24" dev eth0
+    [[ ${RELAY:-0} == 1 ]] && ip -n "$ns" addr add "10.77.1.$i/24" dev eth0
     ip -n "$ns" link set eth0 up
     ip -n "$ns" link set lo up
   done
@@ -28,7 +31,10 @@ up() {
     i=$(( i + 1 )); ns="$(netns_of "$prefix" "$name")"
     mkdir -p "/etc/netns/$ns"
     { echo "127.0.0.1 localhost"; local j=0 other
-      for other in "$@"; do j=$(( j + 1 )); echo "10.77.0.$j $other.consortium.test"; done; } > "/etc/netns/$ns/hosts"
+      for other in "$@"; do
+        j=$(( j + 1 ))
+        if [[ ${RELAY:-0} == 1 && $other != "$name" ]]; then echo "10.77.1.$j $other.consortium.test"; else echo "10.77.0.$j $other.consortium.test"; fi
+      done; } > "/etc/netns/$ns/hosts"
     chmod 644 "/etc/netns/$ns/hosts"
   done
 }

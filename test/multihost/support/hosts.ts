@@ -12,6 +12,7 @@ export const repositoryRoot = path.resolve(__dirname, '../../..');
 const HOSTS_SH = path.join(__dirname, 'hosts.sh');
 const ORG_SH = path.join(repositoryRoot, 'network/scripts/org.sh');
 const PARTY_TS = path.join(__dirname, 'party.ts');
+const RELAY_TS = path.join(__dirname, 'relay.ts');
 
 export interface CommandResult {
   readonly code: number;
@@ -31,9 +32,14 @@ export class Hosts {
   readonly prefix = `clmh${randomBytes(2).toString('hex')}`;
   #guard: ChildProcess | undefined;
 
+  /**
+   * With `delayMs` > 0 every connection between two hosts goes through the receiving host's relay
+   * (support/relay.ts), which holds each chunk that long in each direction.
+   */
   constructor(
     readonly dataRoot: string,
     readonly names: readonly string[],
+    readonly delayMs = 0,
   ) {}
 
   hostname(name: string): string {
@@ -47,10 +53,28 @@ export class Hosts {
   /** Creates the namespaces, and a guard that removes them if this process dies before `down`. */
   async up(): Promise<void> {
     await this.down();
-    const made = await run('bash', [HOSTS_SH, 'up', this.prefix, ...this.names]);
+    const made = await run('bash', [HOSTS_SH, 'up', this.prefix, ...this.names], { RELAY: this.delayMs > 0 ? '1' : '0' });
     if (made.code !== 0) throw new Error(`hosts.sh up failed: ${made.stderr}`);
     this.#guard = spawn('bash', [HOSTS_SH, 'guard', this.prefix, String(process.pid)], { detached: true, stdio: 'ignore' });
     this.#guard.unref();
+    if (this.delayMs > 0) {
+      // Other hosts reach this one's peer (7051) and orderer (7050) only through its relay; the rest is local.
+      await Promise.all(
+        this.names.map(async (name, i) => {
+          const relay = spawn('ip', ['netns', 'exec', `${this.prefix}-${name}`, process.execPath, '--import', 'tsx', RELAY_TS, `10.77.1.${i + 1}`, `10.77.0.${i + 1}`, String(this.delayMs), '7050', '7051'], { cwd: repositoryRoot, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+          relay.unref();
+          await new Promise<void>((resolve, reject) => {
+            let listening = 0;
+            relay.stdout?.on('data', (chunk: Buffer) => {
+              listening += chunk.toString().split('\n').filter((line) => line.startsWith('relay ')).length;
+              if (listening >= 2) resolve();
+            });
+            relay.once('exit', (code) => reject(new Error(`the relay on ${name} exited (${String(code)})`)));
+          });
+          relay.stdout?.destroy();
+        }),
+      );
+    }
   }
 
   async down(): Promise<void> {

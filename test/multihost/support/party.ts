@@ -87,16 +87,19 @@ const commands: Readonly<Record<string, Command>> = {
     const stopFile = typeof args['stopFile'] === 'string' ? args['stopFile'] : undefined;
     const progressFile = typeof args['progressFile'] === 'string' ? args['progressFile'] : undefined;
     const outcomes: Outcome[] = [];
+    /** Each session's open and settlement, both committed, in milliseconds. */
+    const settleMs: number[] = [];
     for (let n = first; n < first + count; n++) {
       if (stopFile !== undefined && existsSync(stopFile)) break;
       // A session starts now: after the tariff was published, as the ledger requires.
       const startMs = Date.now();
       const outcome = await settleOne(ledger, stationId, idToken, n, startMs);
+      settleMs.push(Date.now() - startMs);
       outcomes.push(outcome);
       if (outcome.kind === 'session-settled') outcomes.push(await settleOne(ledger, stationId, idToken, n, startMs));
       if (progressFile !== undefined) writeFileSync(progressFile, String(outcomes.length));
     }
-    return { outcomes };
+    return { outcomes, settleMs };
   },
   /** Anyone: a session as the ledger has it, and its receipt. */
   session: async (ledger, args) => {
