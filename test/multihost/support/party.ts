@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Outcome, applyEvent, type ChargingLedger, connectAs, LedgerUnavailable, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { type Outcome, applyEvent, type ChargingLedger, connectAs, LedgerUnavailable, type NetworkDescription, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { fabricBlockSource, gatherFabricProof, verifyProof } from '@chargeledger/verifier';
 import type { SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
 import { loadTemplate } from '@chargeledger/simulators';
 import { aDriverWithCard, anAcTariff, eventId, uniqueId } from '../../ledger/support/deployment';
@@ -17,7 +18,7 @@ import { ledgerEvses } from '@chargeledger/simulators';
  *   party.ts ORG IDENTITY COMMAND JSON
  */
 
-type Command = (ledger: ChargingLedger, args: Record<string, unknown>) => Promise<unknown>;
+type Command = (ledger: ChargingLedger, args: Record<string, unknown>, context: { readonly description: NetworkDescription; readonly organization: string; readonly identity: string }) => Promise<unknown>;
 
 const str = (args: Record<string, unknown>, name: string): string => {
   const value = args[name];
@@ -106,13 +107,35 @@ const commands: Readonly<Record<string, Command>> = {
     const sessionId = str(args, 'sessionId');
     return { session: await ledger.evaluate('Session:getSession', { sessionId }), receipt: await ledger.evaluate('Session:getReceipt', { sessionId }) };
   },
+  /**
+   * A receipt's proof as `npm run verify` gathers it, from this organization's own peer and the peer of the
+   * organization named (its public endpoint and TLS CA only), and the verifier's verdict on it.
+   */
+  'verify-receipt': async (ledger, args, { description, organization, identity }) => {
+    const sessionId = str(args, 'sessionId');
+    const other = args['otherPeer'] as { organization: string; mspId: string; peerEndpoint: string; hostAlias: string; tlsCaFile: string };
+    const { txId } = await ledger.evaluate('Session:getReceipt', { sessionId });
+    const both: NetworkDescription = { ...description, organizations: { ...description.organizations, [other.organization]: { ...other, identities: {} } } };
+    const sources = [await fabricBlockSource(both, organization, organization, identity), await fabricBlockSource(both, other.organization, organization, identity)];
+    try {
+      return verifyProof(await gatherFabricProof({ channel: both.channel, chaincode: both.chaincode, sessionId, transactionId: txId, sources, ocmfRecords: [] }));
+    } finally {
+      for (const source of sources) source.close();
+    }
+  },
   account: async (ledger, args) => ledger.evaluate('Wallet:getAccount', { accountId: str(args, 'accountId') }),
   /** Wallets: a top-up endorsed by exactly the organizations named (a majority, Wallets among them). */
   'endorsed-top-up': async (ledger, args) => {
     const accountId = str(args, 'accountId');
     const organizations = args['organizations'] as string[];
     await ledger.submit('Wallet:topUp', { eventId: eventId(), accountId, amount: 1, reference: uniqueId('psp') }, { endorsingOrganizations: organizations });
-    return ledger.evaluate('Wallet:getAccount', { accountId }, { endorsingOrganizations: [organizations[organizations.length - 1] as string] });
+    // The submit returned once Wallets' own peer committed; the last organization's peer commits the block a moment later.
+    const committed = await ledger.evaluate('Wallet:getAccount', { accountId });
+    for (let attempt = 0; ; attempt++) {
+      const there = await ledger.evaluate('Wallet:getAccount', { accountId }, { endorsingOrganizations: [organizations[organizations.length - 1] as string] });
+      if (there.seq >= committed.seq || attempt >= 30) return there;
+      await sleep(500);
+    }
   },
 };
 
@@ -127,7 +150,7 @@ async function main(): Promise<void> {
   const description = await readNetworkDescription(path.join(dataDir, 'fabric', 'network.json'));
   const connection = await connectAs(description, organization, identity);
   try {
-    const result = await command(connection.ledger, JSON.parse(json ?? '{}') as Record<string, unknown>);
+    const result = await command(connection.ledger, JSON.parse(json ?? '{}') as Record<string, unknown>, { description, organization, identity });
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     connection.close();
