@@ -38,6 +38,18 @@ async function withRetries<T>(call: () => Promise<T>, attempts = 20): Promise<T>
   }
 }
 
+/**
+ * The ledger with every call retried while it did not reach a verdict: right after the channel is made, or with
+ * an orderer down, the gateway may find too few orderers to accept a transaction. A call's request (its event
+ * id) is built once, so a retry is the same transaction again.
+ */
+function retrying(ledger: ChargingLedger): ChargingLedger {
+  return {
+    submit: (name, request, options) => withRetries(() => ledger.submit(name, request, options)),
+    evaluate: (name, request, options) => withRetries(() => ledger.evaluate(name, request, options)),
+  } as ChargingLedger;
+}
+
 /** One session, opened and closed with unsigned readings (the Authority allowed them for the station). */
 async function settleOne(ledger: ChargingLedger, stationId: string, idToken: string, n: number, startMs: number): Promise<Outcome> {
   const transactionId = String(n);
@@ -150,7 +162,7 @@ async function main(): Promise<void> {
   const description = await readNetworkDescription(path.join(dataDir, 'fabric', 'network.json'));
   const connection = await connectAs(description, organization, identity);
   try {
-    const result = await command(connection.ledger, JSON.parse(json ?? '{}') as Record<string, unknown>, { description, organization, identity });
+    const result = await command(retrying(connection.ledger), JSON.parse(json ?? '{}') as Record<string, unknown>, { description, organization, identity });
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     connection.close();
