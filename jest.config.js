@@ -52,5 +52,12 @@ module.exports = {
       roots: ['<rootDir>/test/faults'],
       testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
     },
+    // Each organization on a host of its own: network namespaces the suite creates (root and the Fabric binaries needed).
+    {
+      ...common,
+      displayName: 'multihost',
+      roots: ['<rootDir>/test/multihost'],
+      testMatch: ['<rootDir>/test/multihost/**/*.test.ts'],
+    },
   ],
 };
