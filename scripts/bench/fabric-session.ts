@@ -115,12 +115,13 @@ interface SessionStep {
 
 async function main(): Promise<void> {
   const args = parse();
+  if (args.sessionMin * 60_000 * (1 - 1 / args.compression) >= 15 * 60_000) throw new Error('the readings of a session would run more than 15 minutes ahead of the ledger: shorter --session-min');
   const runStarted = Date.now();
   const stack = await IsolatedStack.start({
     dataDir: '.data-bench-session',
     portOffset: args.portOffset,
     bridge: 'later',
-    settings: { FABRIC_BATCH_TIMEOUT: '200ms', FABRIC_BATCH_MAX_MESSAGES: '100', BRIDGE_CONCURRENCY: '512', BRIDGE_SETTLEMENT_BATCH: '25', BRIDGE_SETTLEMENT_TRANSACTIONS: '16', CSMS_LEDGER_AUTHORIZATION: 'off', LOG_LEVEL: 'warn' },
+    settings: { QUEUE_PREFIX: `bench-session-${Date.now()}`, FABRIC_BATCH_TIMEOUT: '200ms', FABRIC_BATCH_MAX_MESSAGES: '100', BRIDGE_CONCURRENCY: '512', BRIDGE_SETTLEMENT_BATCH: '25', BRIDGE_SETTLEMENT_TRANSACTIONS: '16', CSMS_LEDGER_AUTHORIZATION: 'off', LOG_LEVEL: 'warn' },
     log,
   });
   const ledger = await openFabric();
@@ -205,8 +206,10 @@ async function main(): Promise<void> {
       const sessionId = `${charger.stationId}-${charger.evseId}-${transactionId}`;
       const base = { chargerId: charger.stationId, transactionId, protocol: '1.6' as const, sessionId };
       const wallStart = Date.now();
-      // The charger's clock: the session ends now + its compressed length, so every reading is in the past of the ledger.
-      const simulatedStart = wallStart + wallOf(sessionMs) - sessionMs;
+      // The charger's clock starts with the session and runs --compression times faster: its readings run ahead of
+      // the ledger's clock by less than the 15 minutes of skew the chaincode allows (sessions under 15 minutes), and
+      // the session starts after the tariff was published, as the open requires.
+      const simulatedStart = wallStart;
       const started: Omit<SessionStarted, 'eventId'> = { ...base, kind: 'SessionStarted', evseId: charger.evseId, connectorId: 1, idToken: driver.idToken, startedAt: iso(simulatedStart), meterStartWh: 0, evidence: [] };
       await add({ ...started, eventId: eventIdFor(started) });
       count.events++;
