@@ -110,6 +110,11 @@ const batchedRecords = (w: World): Record<string, string> => ({
 });
 const batchedClose = (): RequestOf<'Session:closeSessions'> => ({ settlements: [{ eventId: BATCHED_EVENT_ID, sessionId: 's-1', evidence: { kind: 'ocmf' } }] });
 
+/** An open of a batch, under the event id `batchedProof` gives the driver's proof. */
+const BATCHED_OPEN_EVENT_ID = 'ev-batched-open';
+const batchedOpen = (): RequestOf<'Session:openSessions'> => ({ opens: [{ eventId: BATCHED_OPEN_EVENT_ID, sessionId: 's-9', stationId: 'st-1', evseId: 'E1', connectorId: 'C1', driverAccountId: 'drv-1', tokenRef: 'card-1' }] });
+const batchedProof = (w: World): Record<string, string> => ({ [TRANSIENT_KEYS.tokenProofsByEvent]: JSON.stringify({ [BATCHED_OPEN_EVENT_ID]: w.driver.proof[TRANSIENT_KEYS.tokenProof] }) });
+
 const MATRIX: readonly Row[] = [
   row({ label: 'admits operator op-3 in Operators3MSP', name: 'Registry:admitOperator', request: (w) => ({ eventId: w.cast.eventId(), operatorId: 'op-3', mspId: 'Operators3MSP' }), allowed: ['authority'] }),
   row({ label: 'opens an account', name: 'Wallet:openAccount', request: (w) => ({ eventId: w.cast.eventId(), accountId: 'acc-new', kind: 'operator', ownerId: 'op-1', currency: 'EUR' }), allowed: ['wallets'] }),
@@ -171,6 +176,13 @@ const MATRIX: readonly Row[] = [
     name: 'Session:openSession',
     request: (w) => openRequest(w.cast, 's-9', w.driver),
     options: (w) => ({ transient: w.driver.proof }),
+    allowed: ['operator'],
+  }),
+  row({
+    label: "opens a session at op-1's station on the driver's card in a batch",
+    name: 'Session:openSessions',
+    request: () => batchedOpen(),
+    options: (w) => ({ transient: batchedProof(w) }),
     allowed: ['operator'],
   }),
   row({ label: "records progress of op-1's session", name: 'Session:recordProgress', scene: (w) => anOpenSession(w.cast, 's-1', w.driver), request: (w) => ({ eventId: w.cast.eventId(), sessionId: 's-1', energyWh: 2000 }), allowed: ['operator'] }),
@@ -346,6 +358,15 @@ const MONEY: readonly MoneyRow[] = [
     name: 'Session:openSession',
     request: (w) => openRequest(w.cast, 's-8', w.driver),
     options: (w) => ({ transient: w.driver.proof }),
+    insufficient: [WITHOUT_WALLETS, ['WalletsMSP', 'OperatorsMSP']],
+    sufficient: POLICY,
+  },
+  {
+    label: "opening sessions in a batch, holds on the drivers' accounts: Wallets and the Authority",
+    caller: 'operator',
+    name: 'Session:openSessions',
+    request: () => batchedOpen(),
+    options: (w) => ({ transient: batchedProof(w) }),
     insufficient: [WITHOUT_WALLETS, ['WalletsMSP', 'OperatorsMSP']],
     sufficient: POLICY,
   },

@@ -99,6 +99,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       concurrency: s.BRIDGE_CONCURRENCY,
       queryConcurrency: s.BRIDGE_QUERY_CONCURRENCY,
       settlementBatch: { maxPerTransaction: s.BRIDGE_SETTLEMENT_BATCH, transactionsInFlight: s.BRIDGE_SETTLEMENT_TRANSACTIONS },
+      progressAuditMs: s.BRIDGE_PROGRESS_AUDIT_MINUTES * 60_000,
     },
     participants: {
       organization: s.PARTICIPANTS_ORG === '' ? undefined : s.PARTICIPANTS_ORG,

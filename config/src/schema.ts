@@ -60,6 +60,7 @@ const settingsObject = z.object({
   BRIDGE_CONCURRENCY: positiveInt,
   BRIDGE_SETTLEMENT_BATCH: z.coerce.number().int().min(1).max(100),
   BRIDGE_SETTLEMENT_TRANSACTIONS: positiveInt,
+  BRIDGE_PROGRESS_AUDIT_MINUTES: z.coerce.number().int().min(0).max(24 * 60),
   PARTICIPANTS_ORG: z.enum(['', 'wallets', 'operators', 'prosumers', 'authority']).optional().default(''),
   PARTICIPANTS_HOST: host,
   PARTICIPANTS_WALLETS_PORT: port,
@@ -166,6 +167,8 @@ export interface Config {
     readonly queryConcurrency: number;
     /** Session ends one transaction settles at most, and settlement transactions in flight at once (ADR 0022). */
     readonly settlementBatch: { readonly maxPerTransaction: number; readonly transactionsInFlight: number };
+    /** A session's progress is written to the ledger at least this often as an audit trail (ADR 0032); 0: only when the estimate nears or reaches the hold. */
+    readonly progressAuditMs: number;
   };
   /** The participants' services: one per organization on its own port, their users and records under dataDir. */
   readonly participants: {

@@ -4,10 +4,12 @@ import type { ChargingLedger } from './ledger';
 
 /** What applying an event did, reported back to the CSMS (e.g. to stop a charger whose hold was refused). */
 export type Outcome =
-  /** With the tariff version the ledger froze at the session's start (absent only on a station without a tariff). */
-  | { readonly kind: 'session-opened'; readonly sessionId: string; readonly holdAmount: number; readonly driverAccountId: string; readonly tariffId?: string; readonly tariffVersion?: number }
+  /** `tariff`: the version frozen at the open, which prices the session's readings (ADR 0032). */
+  | { readonly kind: 'session-opened'; readonly sessionId: string; readonly holdAmount: number; readonly driverAccountId: string; readonly tariff?: { readonly tariffId: string; readonly version: number } }
   | { readonly kind: 'hold-refused'; readonly sessionId: string; readonly chargerId: string; readonly reason: string }
   | { readonly kind: 'progress-recorded'; readonly sessionId: string; readonly estimatedCost: number; readonly holdExhausted: boolean; readonly chargerId: string }
+  /** Priced by the bridge on the frozen tariff and not written to the ledger: the progress rule did not ask for it (ADR 0032). */
+  | { readonly kind: 'progress-estimated'; readonly sessionId: string; readonly estimatedCost: number; readonly holdExhausted: boolean; readonly chargerId: string }
   /** Not applied: a later reading of the session, or its end, was applied first, and the ledger keeps the latest. */
   | { readonly kind: 'progress-superseded'; readonly sessionId: string }
   | { readonly kind: 'session-settled'; readonly sessionId: string; readonly charged: number; readonly energyWh: number; readonly verification: 'verified' | 'unverified' }
@@ -15,8 +17,8 @@ export type Outcome =
   | { readonly kind: 'session-refused'; readonly sessionId: string; readonly code: SettlementRefusalCode; readonly reason: string; readonly released: number };
 
 /**
- * Turns one protocol-free event into its chaincode calls (the worker settles through a SettlementBatcher
- * instead, several sessions a transaction). The event id is the chaincode's idempotency
+ * Turns one protocol-free event into its chaincode calls, one transaction each (the worker opens and settles
+ * through a SessionBatcher instead, several sessions a transaction, and writes progress by ADR 0032's rule). The event id is the chaincode's idempotency
  * key, so applying an event twice (a redelivered job) returns the first result and changes nothing.
  * A charger's identity is its station id on the ledger.
  */
@@ -50,14 +52,9 @@ async function openSession(ledger: ChargingLedger, event: SessionStarted): Promi
     // The raw token went only to a Wallets peer; the session is opened with the proof Wallets derived from it.
     { transient: { [TRANSIENT_KEYS.tokenProof]: resolved.tokenProof } },
   );
+  const tariff = opened.tariffId === undefined || opened.tariffVersion === undefined ? {} : { tariff: { tariffId: opened.tariffId, version: opened.tariffVersion } };
   return opened.status === 'opened'
-    ? {
-        kind: 'session-opened',
-        sessionId: event.sessionId,
-        holdAmount: opened.holdAmount,
-        driverAccountId: resolved.accountId,
-        ...(opened.tariffId === undefined || opened.tariffVersion === undefined ? {} : { tariffId: opened.tariffId, tariffVersion: opened.tariffVersion }),
-      }
+    ? { kind: 'session-opened', sessionId: event.sessionId, holdAmount: opened.holdAmount, driverAccountId: resolved.accountId, ...tariff }
     : { kind: 'hold-refused', sessionId: event.sessionId, chargerId: event.chargerId, reason: opened.refusedReason ?? 'refused' };
 }
 

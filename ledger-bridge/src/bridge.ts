@@ -18,8 +18,10 @@ export interface BridgeOptions {
   readonly queryConcurrency: number;
   /** How long an event waits before it looks again whether its session's open has been applied. */
   readonly orderingDelayMs: number;
-  /** How session ends share transactions (ADR 0022). */
+  /** How session opens and ends share transactions (ADR 0022, 0032). */
   readonly settlementBatch: Readonly<{ maxPerTransaction: number; transactionsInFlight: number }>;
+  /** A session's progress is written to the ledger at least this often (ADR 0032); 0: only near and at the hold. */
+  readonly progressAuditMs: number;
   /** How long finished events, outcomes and dead letters stay in Redis (ADR 0029). */
   readonly retention: QueueRetention;
   /** Start without consuming events (as after an outage); `run()` starts them. Questions are answered either way. */
@@ -53,6 +55,7 @@ export function startBridge(options: Readonly<BridgeOptions>): RunningBridge {
     concurrency: options.concurrency,
     orderingDelayMs: options.orderingDelayMs,
     settlementBatch: options.settlementBatch,
+    progressAuditMs: options.progressAuditMs,
     retention: options.retention,
   });
   const queries = new LedgerQueryServer({

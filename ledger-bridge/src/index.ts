@@ -5,7 +5,8 @@ export { blockNumberOf, connectAs, NetworkDescriptionError, readNetworkDescripti
 export { connectGateway, type GatewayConnection, type GatewayIdentity } from './gateway';
 export { type CallOptions, type ChargingLedger, FabricLedger, type FabricLedgerOptions } from './ledger';
 export { bridgeLogger, runBridgeProcess, type BridgeProcessOptions } from './process';
-export { SettlementBatcher, type SettlementBatcherOptions } from './settlement-batcher';
+export { SessionBatcher, type SessionBatcherOptions } from './session-batcher';
+export { decideProgress, estimateAt, NEARING_BASIS_POINTS, type ProgressDecision, type ProgressLevel, type RecordedProgress, type SessionPricing, TariffVersions } from './progress-rule';
 export { fabricEventSource, SettlementListener, settlementsOf, type CommittedEvent, type CommittedEventSource, type CommittedEventStream, type SettlementListenerOptions } from './settlement-listener';
 export { ensureTokenPepper, linkCard, type CardLink } from './wallet-cards';
 export { type DeadLetter, DeadLetterOffice, type DeadLetterOfficeOptions, type ListedFailure, type Redriven } from './dead-letters';

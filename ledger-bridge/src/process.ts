@@ -46,6 +46,7 @@ export async function runBridgeProcess(options: Readonly<BridgeProcessOptions>):
     queryConcurrency: config.bridge.queryConcurrency,
     orderingDelayMs: 250,
     settlementBatch: config.bridge.settlementBatch,
+    progressAuditMs: config.bridge.progressAuditMs,
     retention: config.queue.retention,
   });
   const checkpointDir = path.join(config.dataDir, 'bridge');

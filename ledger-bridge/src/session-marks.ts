@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LedgerEvent } from '@chargeledger/ledger-queue';
 import type { Redis } from 'ioredis';
+import type { ProgressLevel, RecordedProgress, SessionPricing } from './progress-rule';
 
 /** The open mark of a session the ledger did not open; an opened session's mark is its driver's account (a mark of an older bridge is '1'). */
 export const OPEN_REFUSED = '1';
@@ -18,8 +19,17 @@ export const OPEN_REFUSED = '1';
  */
 export type Gate = { readonly kind: 'wait-open' } | { readonly kind: 'superseded' } | { readonly kind: 'locked' } | { readonly kind: 'go'; readonly opened: string | undefined };
 
-/** What applying an event leaves in the session's marks. */
-export type Mark = { readonly open: string } | { readonly appliedAtMs: number; readonly ended: boolean } | undefined;
+/**
+ * What applying an event leaves in the session's marks: an open, what prices its readings (ADR 0032); a reading,
+ * how far its progress is on the ledger.
+ */
+export type Mark = { readonly open: string; readonly pricing?: SessionPricing } | { readonly appliedAtMs: number; readonly ended: boolean; readonly recorded?: RecordedProgress } | undefined;
+
+/** What prices a session's readings and how far its progress is on the ledger; undefined for a session opened before ADR 0032. */
+export interface SessionProgress {
+  readonly pricing: SessionPricing;
+  readonly recorded: RecordedProgress;
+}
 
 /**
  * KEYS: marks hash, open mark and progress mark of an older bridge, session lock, the end's job, the open's job.
@@ -54,10 +64,10 @@ if holder and holder ~= ARGV[1] and redis.call('exists', ARGV[3] .. holder .. ':
 redis.call('set', KEYS[4], ARGV[1], 'PX', ARGV[2])
 return {'go', open or ''}`;
 
-/** KEYS: marks hash, session lock. ARGV: job id, field or '', value, time to live (s) or ''. Frees the lock only if this job holds it. */
-const LEAVE = `if ARGV[2] ~= '' then
-  redis.call('hset', KEYS[1], ARGV[2], ARGV[3])
-  if ARGV[4] ~= '' then redis.call('expire', KEYS[1], ARGV[4]) end
+/** KEYS: marks hash, session lock. ARGV: job id, time to live (s) or '', then fields and values. Frees the lock only if this job holds it. */
+const LEAVE = `if #ARGV > 2 then
+  redis.call('hset', KEYS[1], unpack(ARGV, 3))
+  if ARGV[2] ~= '' then redis.call('expire', KEYS[1], ARGV[2]) end
 end
 if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
 return 1`;
@@ -100,8 +110,9 @@ export interface SessionMarksOptions {
 
 /**
  * What the bridges know about each session, in one hash per session (`<prefix>:bridge:session:<id>`): `open`
- * (the open's outcome), `applied` (the latest reading applied; the end writes the largest number), `seen` (the
- * latest reading a bridge has taken), and the session's lock beside it. Kept apart from the jobs, which are
+ * (the open's outcome), `pricing` (hold, frozen tariff version and start, JSON), `applied` (the latest reading
+ * applied; the end writes the largest number), `seen` (the latest reading a bridge has taken), `recorded` (how
+ * far its progress is on the ledger, JSON), and the session's lock beside it. Kept apart from the jobs, which are
  * removed once completed.
  */
 export class SessionMarks {
@@ -126,10 +137,21 @@ export class SessionMarks {
   /** Records what applying the event left, and frees the session's lock if this job still holds it. */
   async leave(event: LedgerEvent, jobId: string, mark: Mark): Promise<void> {
     const keys = [this.#marksKey(event.sessionId), this.#lockKey(event.sessionId)];
-    let args: (string | number)[] = [jobId, '', '', ''];
-    if (mark !== undefined && 'open' in mark) args = [jobId, 'open', mark.open, this.#options.openTtlS];
-    else if (mark !== undefined) args = [jobId, 'applied', mark.ended ? Number.MAX_SAFE_INTEGER : mark.appliedAtMs, mark.ended ? this.#options.endedTtlS : ''];
+    let args: (string | number)[] = [jobId, ''];
+    if (mark !== undefined && 'open' in mark) args = [jobId, this.#options.openTtlS, 'open', mark.open, ...(mark.pricing === undefined ? [] : ['pricing', JSON.stringify(mark.pricing)])];
+    else if (mark !== undefined) {
+      args = [jobId, mark.ended ? this.#options.endedTtlS : '', 'applied', mark.ended ? Number.MAX_SAFE_INTEGER : mark.appliedAtMs, ...(mark.recorded === undefined ? [] : ['recorded', JSON.stringify(mark.recorded)])];
+    }
     await leave.run(this.#options.connection, keys, args);
+  }
+
+  /** What prices the session's readings, as its open left it, and how far its progress is on the ledger. */
+  async progressOf(sessionId: string): Promise<SessionProgress | undefined> {
+    const [pricing, recorded] = await this.#options.connection.hmget(this.#marksKey(sessionId), 'pricing', 'recorded');
+    if (pricing === null || pricing === undefined) return undefined;
+    const parsed = JSON.parse(pricing) as SessionPricing;
+    const progress = recorded === null || recorded === undefined ? { level: 0 as ProgressLevel, atMs: parsed.startMs } : (JSON.parse(recorded) as RecordedProgress);
+    return { pricing: parsed, recorded: progress };
   }
 
   #marksKey(sessionId: string): string {

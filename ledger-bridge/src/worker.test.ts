@@ -28,6 +28,7 @@ class RecordingLedger implements ChargingLedger {
     const failure = this.failures.map((f) => f(name, request)).find((e) => e !== undefined);
     if (failure !== undefined) throw failure;
     if (name === 'Session:closeSessions') return (await this.#closeSessions(request as RequestOf<'Session:closeSessions'>)) as ResultOf<T>;
+    if (name === 'Session:openSessions') return this.#openSessions(request as RequestOf<'Session:openSessions'>) as ResultOf<T>;
     const eventId = (request as { eventId: string }).eventId;
     if (!this.applied.includes(eventId)) this.applied.push(eventId);
     const results: Record<string, unknown> = {
@@ -47,6 +48,21 @@ class RecordingLedger implements ChargingLedger {
         if (this.refusedSettlements.has(sessionId)) return { eventId, sessionId, status: 'refused', code: 'EVIDENCE_REJECTED', reason: 'the last reading is in the future' };
         if (!this.applied.includes(eventId)) this.applied.push(eventId);
         return { eventId, sessionId, status: 'settled', replayed: false, settled: { charged: 321, energyWh: 1000, verification: 'unverified', txId: 'tx-batch' } };
+      }),
+    };
+  }
+
+  /** Each open of a batch as Session:openSession answers it; a refusal the test sets refuses that open alone. */
+  #openSessions({ opens }: RequestOf<'Session:openSessions'>): ResultOf<'Session:openSessions'> {
+    return {
+      results: opens.map((open) => {
+        const { eventId, sessionId } = open;
+        const failure = this.failures.map((f) => f('Session:openSession', open)).find((e) => e !== undefined);
+        if (failure instanceof LedgerRefusal) return { eventId, sessionId, status: 'refused', code: failure.code as 'NOT_FOUND', reason: failure.reason };
+        if (failure !== undefined) throw failure;
+        if (!this.applied.includes(eventId)) this.applied.push(eventId);
+        const result = this.openStatus === 'opened' ? { sessionId, status: 'opened' as const, holdAmount: 5000, txId: 'tx-open' } : { sessionId, status: 'refused' as const, holdAmount: 0, refusedReason: 'insufficient-funds' as const, txId: 'tx-open' };
+        return { eventId, sessionId, status: 'applied', replayed: false, result };
       }),
     };
   }
@@ -80,7 +96,7 @@ describe('LedgerWorker', () => {
     events = new QueueEvents('ledger-events', { connection: eventsConnection, prefix });
     await events.waitUntilReady();
     ledger = new RecordingLedger();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention: config.queue.retention });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 50, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, progressAuditMs: 0, retention: config.queue.retention });
   });
 
   afterEach(async () => {
@@ -121,7 +137,7 @@ describe('LedgerWorker', () => {
       evaluate: () => ledger.evaluate(),
     };
     await worker.close();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger: slowLedger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention: config.queue.retention });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger: slowLedger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, progressAuditMs: 0, retention: config.queue.retention });
     const sampled = (minute: number): LedgerEvent => ({ ...base, kind: 'MeterSampled', eventId: `sampled.CP-1-7.${minute}`, meterStartWh: 0, sampledAt: `2026-11-24T10:${String(minute).padStart(2, '0')}:00.000Z`, registerWh: minute * 100, evidence: [] });
     worker.run();
     await (await add(started)).waitUntilFinished(events);
@@ -211,7 +227,7 @@ describe('LedgerWorker', () => {
     worker.run();
     await (await add(started)).waitUntilFinished(events);
     await worker.close();
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention: config.queue.retention });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log: pino({ level: 'silent' }), concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, progressAuditMs: 0, retention: config.queue.retention });
     const reading = await add({ ...base, kind: 'MeterSampled', eventId: 'sampled.CP-1-7.29', meterStartWh: 0, sampledAt: '2026-11-24T10:29:00.000Z', registerWh: 900, evidence: [] });
     const end = await add(ended);
     worker.run();
@@ -270,7 +286,7 @@ describe('LedgerWorker: what stays in Redis (ADR 0029)', () => {
   const log = pino({ level: 'silent' });
 
   const start = (retention: QueueRetention): void => {
-    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log, concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, retention });
+    worker = new LedgerWorker({ connection, prefix, queueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', outcomesQueueName: 'ledger-outcomes', ledger, log, concurrency: 4, orderingDelayMs: 20, settlementBatch: { maxPerTransaction: 10, transactionsInFlight: 1 }, progressAuditMs: 0, retention });
     office = new DeadLetterOffice({ connection, prefix, eventsQueueName: 'ledger-events', deadLetterQueueName: 'ledger-dead-letters', kept: retention.failed, log });
     worker.run();
   };

@@ -1,13 +1,15 @@
-import { type FrozenTariff, keepJobs, type KeptJobs, type LedgerEvent, type LedgerOutcome, ledgerEventRetryDelayMs, type QueueRetention } from '@chargeledger/ledger-queue';
+import { type FrozenTariff, keepJobs, type KeptJobs, type LedgerEvent, type MeterSampled, type SessionStarted, type LedgerOutcome, ledgerEventRetryDelayMs, type QueueRetention } from '@chargeledger/ledger-queue';
 import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { applyEvent, type Outcome } from './apply-event';
 import { type DeadLetter, DeadLetterOffice } from './dead-letters';
 import { classifyLedgerError, LedgerRefusal } from './errors';
 import { CONFIRM_REFUSAL_MS, type ChargingLedger } from './ledger';
+import { decideProgress, estimateAt, type RecordedProgress, TariffVersions } from './progress-rule';
+import { SessionBatcher } from './session-batcher';
 import { type Mark, OPEN_REFUSED, SessionMarks } from './session-marks';
-import { SettlementBatcher } from './settlement-batcher';
 
 /** Longer than any session and its retries can take. */
 const OPEN_MARK_TTL_S = 60 * 24 * 3600;
@@ -47,8 +49,10 @@ export interface LedgerWorkerOptions {
   readonly concurrency: number;
   /** How long an event waits before it looks again whether its session's open has been applied. */
   readonly orderingDelayMs: number;
-  /** How session ends share transactions (ADR 0022): at most this many a transaction, this many transactions at once. */
+  /** How session opens and ends share transactions (ADR 0022, 0032): at most this many a transaction, this many transactions at once. */
   readonly settlementBatch: Readonly<{ maxPerTransaction: number; transactionsInFlight: number }>;
+  /** A session's progress is written to the ledger at least this often of the charger's time (ADR 0032); 0: only near and at the hold. */
+  readonly progressAuditMs: number;
   /** How long finished events and dead letters stay in Redis (ADR 0029). */
   readonly retention: QueueRetention;
 }
@@ -66,13 +70,19 @@ export class LedgerWorker {
   readonly #deadLetters: DeadLetterOffice;
   readonly #outcomes: Queue<LedgerOutcome>;
   readonly #marks: SessionMarks;
-  readonly #settlements: SettlementBatcher;
+  readonly #batcher: SessionBatcher;
+  readonly #tariffs: TariffVersions;
+  readonly #ledger: ChargingLedger;
+  readonly #progressAuditMs: number;
   readonly #outcomeRetention: { removeOnComplete: KeptJobs; removeOnFail: KeptJobs };
   readonly #options: Readonly<LedgerWorkerOptions>;
 
   constructor(options: Readonly<LedgerWorkerOptions>) {
     this.#options = options;
-    this.#settlements = new SettlementBatcher({ ledger: options.ledger, ...options.settlementBatch, confirmRefusalMs: CONFIRM_REFUSAL_MS, log: options.log });
+    this.#batcher = new SessionBatcher({ ledger: options.ledger, ...options.settlementBatch, confirmRefusalMs: CONFIRM_REFUSAL_MS, log: options.log });
+    this.#tariffs = new TariffVersions(options.ledger);
+    this.#ledger = options.ledger;
+    this.#progressAuditMs = options.progressAuditMs;
     const queueOptions = { connection: options.connection, prefix: options.prefix };
     this.#events = new Queue(options.queueName, queueOptions);
     this.#deadLetters = new DeadLetterOffice({ ...queueOptions, eventsQueueName: options.queueName, deadLetterQueueName: options.deadLetterQueueName, kept: options.retention.failed, log: options.log });
@@ -107,10 +117,19 @@ export class LedgerWorker {
         }
         let mark: Mark = undefined;
         try {
-          // Session ends share transactions; the driver's account (known from the open) keeps one driver's apart.
-          const outcome = event.kind === 'SessionEnded' ? await this.#settlements.settle(event, gate.opened === OPEN_REFUSED ? undefined : gate.opened) : await applyEvent(options.ledger, event);
-          if (event.kind === 'SessionStarted') mark = { open: outcome.kind === 'session-opened' ? outcome.driverAccountId : OPEN_REFUSED };
-          else mark = { appliedAtMs: event.kind === 'MeterSampled' ? Date.parse(event.sampledAt) : Number.MAX_SAFE_INTEGER, ended: event.kind === 'SessionEnded' };
+          let outcome: Outcome;
+          if (event.kind === 'SessionEnded') {
+            // Session opens and ends share transactions; the driver's account (known from the open) keeps one driver's apart.
+            outcome = await this.#batcher.settle(event, gate.opened === OPEN_REFUSED ? undefined : gate.opened);
+            mark = { appliedAtMs: Number.MAX_SAFE_INTEGER, ended: true };
+          } else if (event.kind === 'SessionStarted') {
+            outcome = await this.#open(event);
+            mark = outcome.kind === 'session-opened' ? { open: outcome.driverAccountId, ...(outcome.tariff === undefined ? {} : { pricing: { holdAmount: outcome.holdAmount, tariffId: outcome.tariff.tariffId, tariffVersion: outcome.tariff.version, startMs: Date.parse(event.startedAt) } }) } : { open: OPEN_REFUSED };
+          } else {
+            const progress = await this.#progress(event);
+            outcome = progress.outcome;
+            mark = { appliedAtMs: Date.parse(event.sampledAt), ended: false, ...(progress.recorded === undefined ? {} : { recorded: progress.recorded }) };
+          }
           await this.#report(event, outcome);
           if (event.kind === 'MeterSampled') log().debug({ outcome: outcome.kind }, 'event applied to the ledger');
           else log().info({ outcome: outcome.kind }, 'event applied to the ledger');
@@ -172,12 +191,39 @@ export class LedgerWorker {
    */
   async #frozenTariff(tariffId: string, version: number, event: LedgerEvent): Promise<FrozenTariff | undefined> {
     try {
-      const record = await this.#options.ledger.evaluate('Tariff:getTariff', { tariffId, version });
+      const record = await this.#tariffs.get(tariffId, version);
       return { tariffId: record.tariffId, version: record.version, currency: record.currency, priced: record.tariff };
     } catch (error) {
       this.#options.log.warn({ err: classifyLedgerError(error), sessionId: event.sessionId, tariffId, version }, 'could not read the frozen tariff; the charger shows no running cost');
       return undefined;
     }
+  }
+
+  /** The raw token goes only to a Wallets peer, which resolves it; the open rides in a shared transaction. */
+  async #open(event: SessionStarted): Promise<Outcome> {
+    const resolved = await this.#ledger.evaluate('Wallet:resolveIdToken', {}, { transient: { [TRANSIENT_KEYS.idToken]: event.idToken }, endorsingOrganizations: ['WalletsMSP'] });
+    return this.#batcher.open(event, resolved);
+  }
+
+  /**
+   * A reading priced here on the frozen tariff; written to the ledger only when the progress rule asks
+   * (ADR 0032). A session this bridge cannot price (opened before the rule, or a reading that cannot be
+   * priced) is written, and the ledger estimates, as before.
+   */
+  async #progress(event: MeterSampled): Promise<{ readonly outcome: Outcome; readonly recorded?: RecordedProgress }> {
+    const known = await this.#marks.progressOf(event.sessionId);
+    const sampledAtMs = Date.parse(event.sampledAt);
+    const energyWh = event.registerWh - event.meterStartWh;
+    const estimate = known === undefined ? undefined : estimateAt(await this.#tariffs.get(known.pricing.tariffId, known.pricing.tariffVersion), known.pricing, sampledAtMs, energyWh);
+    if (known === undefined || estimate === undefined) return { outcome: await applyEvent(this.#ledger, event) };
+    const decision = decideProgress(estimate, known.pricing.holdAmount, known.recorded, sampledAtMs, this.#progressAuditMs);
+    const estimated = { sessionId: event.sessionId, chargerId: event.chargerId, estimatedCost: decision.estimatedCost, holdExhausted: decision.holdExhausted };
+    if (!decision.record) return { outcome: { kind: 'progress-estimated', ...estimated } };
+    const written = await applyEvent(this.#ledger, event);
+    // The ledger prices at its transaction's time, the bridge at the reading's: the charger stops if either says so.
+    const holdExhausted = decision.holdExhausted || (written.kind === 'progress-recorded' && written.holdExhausted);
+    const outcome: Outcome = written.kind === 'progress-recorded' ? { ...written, holdExhausted } : written;
+    return { outcome, recorded: { level: Math.max(decision.level, known.recorded.level) as RecordedProgress['level'], atMs: sampledAtMs } };
   }
 
   /** The job id makes the report idempotent: a redelivered event reports once. */
@@ -186,10 +232,10 @@ export class LedgerWorker {
     const options = { jobId: `outcome.${event.eventId}`, attempts: 20, backoff: { type: 'exponential', delay: 1000 }, ...this.#outcomeRetention };
     if (outcome.kind === 'hold-refused') {
       await this.#outcomes.add('HoldRefused', { ...base, kind: 'HoldRefused', reason: outcome.reason }, options);
-    } else if (outcome.kind === 'session-opened' && outcome.tariffId !== undefined && outcome.tariffVersion !== undefined) {
-      const tariff = await this.#frozenTariff(outcome.tariffId, outcome.tariffVersion, event);
+    } else if (outcome.kind === 'session-opened' && outcome.tariff !== undefined) {
+      const tariff = await this.#frozenTariff(outcome.tariff.tariffId, outcome.tariff.version, event);
       if (tariff !== undefined) await this.#outcomes.add('SessionOpened', { ...base, kind: 'SessionOpened', holdAmount: outcome.holdAmount, tariff }, options);
-    } else if (outcome.kind === 'progress-recorded' && outcome.holdExhausted) {
+    } else if ((outcome.kind === 'progress-recorded' || outcome.kind === 'progress-estimated') && outcome.holdExhausted) {
       await this.#outcomes.add('HoldExhausted', { ...base, kind: 'HoldExhausted', reason: `estimated cost ${outcome.estimatedCost} reached the hold` }, options);
     }
   }

@@ -220,6 +220,7 @@ async function runMode(mode: Mode, chargers: readonly Charger[], ledger: TimedLe
         queryConcurrency: config.bridge.queryConcurrency,
         orderingDelayMs: 250,
         settlementBatch: config.bridge.settlementBatch,
+        progressAuditMs: config.bridge.progressAuditMs,
         retention: config.queue.retention,
         held: true,
       });

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     const roundTrips = Number(/^total_commands_processed:(\d+)/m.exec(await redis.info('stats'))?.[1]);
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const bridge = startBridge({ connection: redis, prefix, names, ledger: counting, log: silent, concurrency: config.bridge.concurrency, queryConcurrency: 1, orderingDelayMs: 250, settlementBatch: config.bridge.settlementBatch, retention: config.queue.retention });
+    const bridge = startBridge({ connection: redis, prefix, names, ledger: counting, log: silent, concurrency: config.bridge.concurrency, queryConcurrency: 1, orderingDelayMs: 250, settlementBatch: config.bridge.settlementBatch, progressAuditMs: config.bridge.progressAuditMs, retention: config.queue.retention });
     for (;;) {
       const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
       if (Object.values(counts).every((n) => n === 0)) break;

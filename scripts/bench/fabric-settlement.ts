@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { applyEvent, connectAs, LedgerUnavailable, readNetworkDescription, SettlementBatcher } from '@chargeledger/ledger-bridge';
+import { applyEvent, connectAs, LedgerUnavailable, readNetworkDescription, SessionBatcher } from '@chargeledger/ledger-bridge';
 import { type LedgerEvent, ledgerQueueNames, type SessionEnded, type SessionStarted } from '@chargeledger/ledger-queue';
 import { loadTemplate } from '@chargeledger/simulators';
 import { Queue } from 'bullmq';
@@ -25,7 +25,7 @@ import { lineChart } from './svg-chart';
  *      the bridge not yet running; their opens applied to the ledger;
  *   2. settlement sent open-loop at each send rate, the paper's Fig. 8 (latency) and Fig. 9 (throughput): one
  *      session a transaction (Session:closeSession with the session's OCMF evidence) at --single-rates;
- *   3. at each of --rates in turn, settlement through the bridge's SettlementBatcher (Session:closeSessions,
+ *   3. at each of --rates in turn, settlement through the bridge's SessionBatcher (Session:closeSessions,
  *      ADR 0022) and the raw capacity of the same channel: Tariff:publishTariff of a new tariff id, the
  *      simplest write the chaincode offers (one new key besides its event-id record);
  *   4. the bridge started: chargers stop their open sessions at half the saturating settlement rate
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     // 3. Shared transactions and the raw capacity of the same channel (a new tariff id each, by the same
     // Operators identity through the same gateway), in turns at each rate: the machine is shared, and
     // whatever else runs on it weighs on both alike.
-    const batcher = new SettlementBatcher({ ledger: ledger.bridge, maxPerTransaction: args.settlementBatch, transactionsInFlight: args.settlementTransactions, confirmRefusalMs: 2_000, log: pino({ level: 'warn' }) });
+    const batcher = new SessionBatcher({ ledger: ledger.bridge, maxPerTransaction: args.settlementBatch, transactionsInFlight: args.settlementTransactions, confirmRefusalMs: 2_000, log: pino({ level: 'warn' }) });
     const driverOf = (event: SessionEnded): string | undefined => drivers[chargerIndex.get(event.chargerId) ?? -1]?.accountId;
     const settlement: RateStep[] = [];
     const raw: RateStep[] = [];
@@ -242,7 +242,7 @@ async function main(): Promise<void> {
       network: 'native Fabric 3.1 binaries: 4 organizations (CA, peer, chaincode service each), 1 etcdraft orderer; endorsement MAJORITY (3 of 4)',
       rawTransaction: 'Tariff:publishTariff with a new tariff id (Operators identity, Operators gateway)',
       singleSettlementTransaction: 'Session:closeSession with the OCMF evidence in the transient map (applyEvent), one session a transaction',
-      settlementTransaction: "Session:closeSessions through the bridge's SettlementBatcher, the OCMF evidence of each session in the transient map",
+      settlementTransaction: "Session:closeSessions through the bridge's SessionBatcher, the OCMF evidence of each session in the transient map",
       single,
       settlement,
       raw,

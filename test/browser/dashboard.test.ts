@@ -54,6 +54,7 @@ beforeAll(async () => {
     queryConcurrency: 2,
     orderingDelayMs: 50,
     settlementBatch: loadConfig().bridge.settlementBatch,
+    progressAuditMs: loadConfig().bridge.progressAuditMs,
     retention: loadConfig().queue.retention,
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });

@@ -57,6 +57,7 @@ beforeAll(async () => {
     names: ledgerQueueNames({ ledgerEvents: csms.queue.name, ledgerOutcomes: 'ledger-outcomes', ledgerQueries: LEDGER_QUERIES }),
     ledger: stack.ledgerAs('OperatorsMSP', { 'chargeledger.operatorId': 'op-1' }),
     log: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
+    progressAuditMs: loadConfig().bridge.progressAuditMs,
     concurrency: 4,
     queryConcurrency: 2,
     orderingDelayMs: 50,

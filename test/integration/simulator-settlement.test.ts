@@ -70,6 +70,7 @@ describe('npm run sim settles its sessions on the ledger', () => {
       queryConcurrency: 2,
       orderingDelayMs: 50,
       settlementBatch: loadConfig().bridge.settlementBatch,
+      progressAuditMs: loadConfig().bridge.progressAuditMs,
       retention: loadConfig().queue.retention,
     });
     const { embedded } = stack;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseEnvFile, repositoryRoot } from '@chargeledger/config';
-import { applyEvent, LedgerRefusal, SettlementBatcher, SettlementListener, type Outcome } from '@chargeledger/ledger-bridge';
+import { applyEvent, LedgerRefusal, SessionBatcher, SettlementListener, type Outcome } from '@chargeledger/ledger-bridge';
 import { settlementOutcomeJobId, type LedgerEvent, type SessionEnded, type SettlementOutcome } from '@chargeledger/ledger-queue';
 import { checkpointers } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';
@@ -15,7 +15,7 @@ import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
 import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
 
 /**
- * Several settlements in one transaction (ADR 0022), through the bridge's SettlementBatcher on the ledger
+ * Several settlements in one transaction (ADR 0022), through the bridge's SessionBatcher on the ledger
  * under test: the sessions of a two-EVSE charger, charged while no bridge ran, each with its own signed
  * evidence. The opens are applied one by one; the ends are handed over together.
  */
@@ -74,7 +74,7 @@ async function walletsPeerShimRequests(): Promise<Map<string, number>> {
   return counts;
 }
 
-const aBatcher = (): SettlementBatcher => new SettlementBatcher({ ledger: ledger.bridge, maxPerTransaction: 10, transactionsInFlight: 1, confirmRefusalMs: 0, log });
+const aBatcher = (): SessionBatcher => new SessionBatcher({ ledger: ledger.bridge, maxPerTransaction: 10, transactionsInFlight: 1, confirmRefusalMs: 0, log });
 
 it('settles sessions handed over together in one transaction, each at its own price, reported to the CSMS once each', async () => {
   const drivers = [await aDriverWithCard(ledger, { topUp: 5000 }), await aDriverWithCard(ledger, { topUp: 5000 })] as const;

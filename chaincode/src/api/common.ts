@@ -47,6 +47,8 @@ export const TRANSIENT_KEYS = {
   tokenPepper: 'tokenPepper',
   /** Session:openSession: the token proof returned by Wallet:resolveIdToken (not the raw token). */
   tokenProof: 'tokenProof',
+  /** Session:openSessions: JSON object from each open's event id to its token proof. */
+  tokenProofsByEvent: 'tokenProofsByEvent',
   /**
    * Session:closeSession, Trading:settleDelivery: JSON array of OCMF records. They stay out of blocks
    * because a meter may sign the raw token into `ID`; endorsing peers still receive them.
@@ -80,7 +82,7 @@ export type ChaincodeErrorCode =
   | 'OFFER_EXPIRED'
   | 'OFFER_EXHAUSTED'
   | 'NOT_A_COLLECTION_MEMBER'
-  /** A settlement of a Session:closeSessions batch read or wrote a key an earlier one of the batch wrote; submit it again. */
+  /** A part of a batch (Session:closeSessions, Session:openSessions) read or wrote a key an earlier part wrote; submit it again. */
   | 'BATCH_KEY_SHARED';
 
 /** Every state-changing request extends this. */

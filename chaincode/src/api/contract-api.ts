@@ -1,6 +1,6 @@
 import type { IDENTITY_ATTRIBUTES, MspId } from './common';
 import type { AdmitOperatorRequest, OperatorOrganization, OperatorQuery, AllowUnsignedMeterDataRequest, Ev, Meter, MeterQuery, NearQuery, NearResult, PublishTariffRequest, RegisterEvRequest, RegisterMeterRequest, RegisterStationRequest, RevokeMeterKeyRequest, RevokeUnsignedMeterDataRequest, RotateMeterKeyRequest, Station, StationQuery, TariffQuery, TariffRecord, UnsignedMeterDataPermission, UpdateStationRequest } from './registry';
-import type { AbandonSessionRequest, AbandonSessionResult, AuthorizationVerdict, AuthorizeIdTokenQuery, CloseSessionRequest, CloseSessionResult, CloseSessionsRequest, CloseSessionsResult, OpenSessionRequest, OpenSessionResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
+import type { AbandonSessionRequest, AbandonSessionResult, AuthorizationVerdict, AuthorizeIdTokenQuery, CloseSessionRequest, CloseSessionResult, CloseSessionsRequest, CloseSessionsResult, OpenSessionRequest, OpenSessionResult, OpenSessionsRequest, OpenSessionsResult, Receipt, RecordProgressRequest, RecordProgressResult, SessionQuery, SessionView } from './session';
 import type { AcceptOfferRequest, DeliverySettlement, ExpireOfferRequest, Offer, OfferQuery, OpenOffersResult, PostOfferRequest, SettleDeliveryRequest, Trade } from './trading';
 import type { Account, AccountQuery, AccountView, ConfirmPayoutDestinationRequest, Payment, PaymentQuery, PayoutDestination, HistoryQuery, HistoryResult, ForgetIdTokenRequest, Payout, PayoutQuery, RequestPayoutRequest, ReturnPayoutRequest, IdTokenLink, IndexIdTokenRequest, LinkIdTokenRequest, OpenAccountRequest, PayoutRequest, ResolveIdTokenResult, SetDriverProfileRequest, SetSessionLimitRequest, SetTokenPepperRequest, TopUpRequest, UnlinkIdTokenRequest } from './wallet';
 
@@ -58,6 +58,7 @@ export interface ContractApi {
   'Tariff:getTariff': Tx<TariffQuery, TariffRecord, 'evaluate', MspId>;
 
   'Session:openSession': Tx<OpenSessionRequest, OpenSessionResult, 'submit', 'OperatorsMSP'>;
+  'Session:openSessions': Tx<OpenSessionsRequest, OpenSessionsResult, 'submit', 'OperatorsMSP'>;
   'Session:recordProgress': Tx<RecordProgressRequest, RecordProgressResult, 'submit', 'OperatorsMSP'>;
   'Session:closeSession': Tx<CloseSessionRequest, CloseSessionResult, 'submit', 'OperatorsMSP'>;
   'Session:closeSessions': Tx<CloseSessionsRequest, CloseSessionsResult, 'submit', 'OperatorsMSP'>;
@@ -128,6 +129,7 @@ export const TRANSACTIONS: { readonly [K in TransactionName]: TransactionDescrip
   'Tariff:publishTariff': { ...submitBy('OperatorsMSP'), roles: asOperator },
   'Tariff:getTariff': query,
   'Session:openSession': { ...submitBy('OperatorsMSP'), roles: asOperator },
+  'Session:openSessions': { ...submitBy('OperatorsMSP'), roles: asOperator },
   'Session:recordProgress': { ...submitBy('OperatorsMSP'), roles: asOperator },
   'Session:closeSession': { ...submitBy('OperatorsMSP'), roles: asOperator },
   'Session:closeSessions': { ...submitBy('OperatorsMSP'), roles: asOperator },

@@ -45,6 +45,15 @@ export interface ChaincodeEvents {
     readonly driverAccountId: string;
     readonly reason: 'insufficient-funds' | 'below-minimum-hold';
   };
+  /**
+   * Session:openSessions: every open the transaction applied, each with its own event id, and every hold it
+   * refused (`holdRefused`, absent when none).
+   */
+  SessionsOpened: {
+    readonly txId: string;
+    readonly opened: readonly Omit<ChaincodeEvents['SessionOpened'], 'txId'>[];
+    readonly holdRefused?: readonly Omit<ChaincodeEvents['HoldRefused'], 'txId'>[];
+  };
   SessionProgress: EventBase & { readonly sessionId: string; readonly energyWh: number; readonly estimatedCost: number };
   HoldExhausted: EventBase & {
     readonly sessionId: string;

@@ -62,6 +62,25 @@ export interface OpenSessionResult {
   readonly meterSerial?: string;
   readonly txId: string;
 }
+/** Several sessions' opens in one transaction; the token proof of each in the transient map (`tokenProofsByEvent`). */
+export interface OpenSessionsRequest {
+  readonly opens: readonly OpenSessionRequest[];
+}
+
+/** What became of one open of a batch. Only `opened` and `hold-refused` (not replayed) wrote anything. */
+export type OpenSessionsItemResult =
+  /** Applied as Session:openSession would have applied it: `result.status` says whether the hold was placed or refused. */
+  | { readonly eventId: string; readonly sessionId: string; readonly status: 'applied'; readonly result: OpenSessionResult; readonly replayed: boolean }
+  /** Refused as Session:openSession would have refused it; nothing of it was written. */
+  | { readonly eventId: string; readonly sessionId: string; readonly status: 'refused'; readonly code: ChaincodeErrorCode; readonly reason: string }
+  /** It shares a key with an earlier open of the batch (BATCH_KEY_SHARED): not applied, submit it again. */
+  | { readonly eventId: string; readonly sessionId: string; readonly status: 'deferred'; readonly code: 'BATCH_KEY_SHARED'; readonly reason: string };
+
+export interface OpenSessionsResult {
+  /** In the order of the request. */
+  readonly results: readonly OpenSessionsItemResult[];
+}
+
 export interface RecordProgressRequest extends Idempotent {
   readonly sessionId: string;
   /** Energy delivered so far (unsigned progress report). */

@@ -21,19 +21,27 @@ type EventPayload<N extends ChaincodeEventName> = Omit<ChaincodeEvents[N], 'even
  */
 export class StagedWrites {
   readonly #reads = new Set<string>();
+  readonly #ranges = new Set<string>();
   readonly #writes = new Map<string, Uint8Array | undefined>();
 
   read(key: string): void {
     this.#reads.add(key);
   }
 
-  write(key: string, bytes: Uint8Array | undefined): void {
-    this.#writes.set(key, bytes);
+  /** A range read: every key that starts with `prefix` (a partial composite key). */
+  readRange(prefix: string): void {
+    this.#ranges.add(prefix);
   }
 
-  /** Every key this part read or wrote, the keys of private data prefixed with their collection. */
-  touched(): Set<string> {
-    return new Set([...this.#reads, ...this.#writes.keys()]);
+  /** The first of `written` this part read or wrote, a key in a range it read included. */
+  sharedWith(written: ReadonlySet<string>): string | undefined {
+    for (const key of [...this.#reads, ...this.#writes.keys()]) if (written.has(key)) return key;
+    for (const prefix of this.#ranges) for (const key of written) if (key.startsWith(prefix)) return key;
+    return undefined;
+  }
+
+  write(key: string, bytes: Uint8Array | undefined): void {
+    this.#writes.set(key, bytes);
   }
 
   /** The writes, in the order they were made. */
@@ -142,8 +150,8 @@ export class Tx {
 
   /** Every key of `type` whose attributes start with `prefix`, in key order. */
   async list<T>(type: KeyType, ...prefix: string[]): Promise<Listed<T>[]> {
-    // A range cannot be checked against the other parts' writes key by key.
-    if (this.#staged !== undefined) throw new Error('a staged part of a transaction reads no key ranges');
+    // A range is checked against the other parts' writes by its prefix (StagedWrites.sharedWith).
+    this.#staged?.readRange(this.#ctx.stub.createCompositeKey(type, prefix));
     const found: Listed<T>[] = [];
     for await (const kv of this.#ctx.stub.getStateByPartialCompositeKey(type, prefix)) {
       const { attributes } = this.#ctx.stub.splitCompositeKey(kv.key);

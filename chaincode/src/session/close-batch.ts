@@ -50,7 +50,7 @@ export async function closeSessions(ctx: Context, operatorId: string, settlement
       outcome = { eventId, sessionId, status: 'refused', code: error.code, reason: error.detail };
     }
     // A refusal may rest on the same stale read as an application, so both are deferred alike.
-    const shared = [...staged.touched()].find((key) => written.has(key));
+    const shared = staged.sharedWith(written);
     if (shared !== undefined) {
       results.push({ eventId, sessionId, status: 'deferred', code: 'BATCH_KEY_SHARED', reason: `it shares state key ${printable(shared)} with an earlier settlement of the transaction` });
       continue;

@@ -15,9 +15,10 @@ import { sessionKey, type FrozenMeter, type SessionRecord } from './records';
  * Opens a session: proves the driver's token was presented, freezes the tariff version and meter key in
  * force at the session's start and the station's policy, and holds min(session limit, maxHold, available)
  * on the driver's account. A hold below the station's minimum is a committed refusal (event HoldRefused),
- * so the CSMS gets a definite answer from the ledger.
+ * so the CSMS gets a definite answer from the ledger. `tokenProof` reads the proof Wallets derived from the
+ * token (the transient map's `tokenProof`, or an open's entry of `tokenProofsByEvent` in a batch).
  */
-export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRequest): Promise<OpenSessionResult> {
+export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRequest, tokenProof: () => string): Promise<OpenSessionResult> {
   const claimedStartMs = claimedStart(tx, req.startedAtMs);
   const key = sessionKey(tx, req.sessionId);
   if ((await tx.get<SessionRecord>(key)) !== undefined) refuse('ALREADY_EXISTS', `session ${req.sessionId} exists`);
@@ -26,7 +27,7 @@ export async function openSession(tx: Tx, operatorId: string, req: OpenSessionRe
   const evse = station.evses.find((candidate) => candidate.evseId === req.evseId) ?? refuse('NOT_FOUND', `EVSE ${req.evseId} is not at ${req.stationId}`);
   if (!evse.connectors.some((connector) => connector.connectorId === req.connectorId)) refuse('NOT_FOUND', `connector ${req.connectorId} is not at EVSE ${req.evseId}`);
 
-  await verifyTokenProof(tx, req.driverAccountId, req.tokenRef);
+  await verifyTokenProof(tx, req.driverAccountId, req.tokenRef, tokenProof);
   const driver = await activeAccount(tx, req.driverAccountId);
   if (driver.kind !== 'driver') refuse('BAD_REQUEST', `${req.driverAccountId} is not a driver account`);
   if (station.tariffId === undefined) refuse('INVALID_STATE', `station ${req.stationId} has no tariff`);

@@ -1,5 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { isOperatorMsp, type Receipt } from '../api';
+import { isOperatorMsp, TRANSIENT_KEYS, type Receipt } from '../api';
+import { transientText } from '../wallet/tokens';
 import { requireMsp, requireOperator } from '../core/access';
 import { refuse } from '../core/errors';
 import { canonicalJson } from '../core/json';
@@ -12,6 +13,7 @@ import { closeSession } from './close';
 import { closeSessions } from './close-batch';
 import { transientRecords } from './evidence';
 import { openSession } from './open';
+import { openSessions } from './open-batch';
 import { recordProgress } from './progress';
 import { loadSession, viewOf } from './records';
 import { SESSION_REQUESTS } from './requests';
@@ -31,8 +33,17 @@ export class SessionContract extends Contract {
       name: 'Session:openSession',
       callers: ['OperatorsMSP'],
       request: SESSION_REQUESTS['Session:openSession'],
-      run: (tx, req) => openSession(tx, operatorId, req),
+      run: (tx, req) => openSession(tx, operatorId, req, () => transientText(tx, TRANSIENT_KEYS.tokenProof)),
     });
+  }
+
+  /** Several sessions' opens in one transaction, each exactly once by its own event id (ADR 0032). */
+  @Transaction()
+  @Returns('string')
+  async openSessions(ctx: Context, request: string): Promise<string> {
+    const operatorId = await requireOperator(ctx);
+    const { opens } = SESSION_REQUESTS['Session:openSessions'].parse(request);
+    return canonicalJson(await openSessions(ctx, operatorId, opens));
   }
 
   @Transaction()

@@ -69,9 +69,9 @@ export async function loadLink(tx: Tx, accountId: string, tokenRef: string): Pro
  * the transient map and must hash to the link's public proofHash. Deterministic on every endorsing peer,
  * and no endorsing peer learns the raw token.
  */
-export async function verifyTokenProof(tx: Tx, accountId: string, tokenRef: string): Promise<void> {
+export async function verifyTokenProof(tx: Tx, accountId: string, tokenRef: string, tokenProof: () => string): Promise<void> {
   const link = await loadLink(tx, accountId, tokenRef);
   if (link === undefined || link.status !== 'active') refuse('ID_TOKEN_REJECTED', `no active token ${tokenRef} on account ${accountId}`);
-  const proof = transientText(tx, TRANSIENT_KEYS.tokenProof);
+  const proof = tokenProof();
   if (!HEX_DIGEST.test(proof) || proofHashOf(proof) !== link.proofHash) refuse('ID_TOKEN_REJECTED', 'the token proof does not match the link');
 }

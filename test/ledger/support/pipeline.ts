@@ -122,6 +122,7 @@ function aBridge(running: RunningCsms, ledger: LedgerUnderTest, held: boolean): 
     queryConcurrency: 2,
     orderingDelayMs: 50,
     settlementBatch: loadConfig().bridge.settlementBatch,
+    progressAuditMs: loadConfig().bridge.progressAuditMs,
     retention: loadConfig().queue.retention,
     held,
   });
