@@ -93,7 +93,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     log: options.log,
   });
   await router.start();
-  const priceDisplay = new PriceDisplay({ redis: options.redis, keyPrefix: options.keyPrefix, chargers: router, log: options.log.child({ component: 'price-display' }) });
+  const priceDisplay = new PriceDisplay({ redis: options.redis, keyPrefix: options.keyPrefix, chargers: router, chargingEndedAt: (sessionId) => transactions.chargingEndedAt(sessionId), log: options.log.child({ component: 'price-display' }) });
   let ledger: LedgerAuthorizer | undefined;
   if (options.ledgerAuthorization !== undefined) {
     ledger = new LedgerAuthorizer({

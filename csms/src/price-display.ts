@@ -37,6 +37,8 @@ export interface PriceDisplayOptions {
   readonly redis: Redis;
   readonly keyPrefix: string;
   readonly chargers: ChargerCalls;
+  /** When the charger reported the end of charging: the ledger bills parking from it, so the charger's figures do too. */
+  readonly chargingEndedAt: (sessionId: string) => Promise<string | undefined>;
   readonly log: Logger;
 }
 
@@ -116,7 +118,9 @@ export class PriceDisplay {
     const pricing = await this.pricing(session.sessionId);
     if (pricing === undefined) return undefined;
     const samples = await this.samples(session);
-    return which === 'running' ? runningCost(pricing, samples) : finalCost(pricing, samples);
+    const reported = await this.#options.chargingEndedAt(session.sessionId);
+    const chargingEndMs = reported === undefined ? undefined : Date.parse(reported);
+    return which === 'running' ? runningCost(pricing, samples, chargingEndMs) : finalCost(pricing, samples, chargingEndMs);
   }
 
   /** 2.0.1 TransactionEvent response's totalCost, for a charger whose device model enables cost in this currency. */

@@ -1,4 +1,4 @@
-import { priceSession, type Tariff } from '@chargeledger/chaincode/pricing';
+import { priceMeasurement, priceSession, type Tariff } from '@chargeledger/chaincode/pricing';
 import type { FrozenTariff } from '@chargeledger/ledger-queue';
 import { finalCost, formatAmount, majorUnits, runningCost, type SessionPricing } from './running-cost';
 
@@ -67,6 +67,34 @@ describe('the final cost at the stop', () => {
     const settled = priceSession(ENERGY_AND_PARKING, { startMs: T0, endMs: T0 + 30 * MINUTE, samples: [samples[0]!, samples[2]!] }).total;
     expect(finalCost(pricing(ENERGY_AND_PARKING), samples)?.amount).toBe(settled);
     expect(finalCost(pricing(ENERGY_AND_PARKING, 100), samples)?.amount).toBe(100);
+  });
+});
+
+describe('parking from the end of charging the charger reported', () => {
+  // The register still creeps after 12 min (a trickle), so the readings alone would not show parking there.
+  const samples = [
+    { timestampMs: T0, registerWh: 0 },
+    { timestampMs: T0 + 10 * MINUTE, registerWh: 2_000 },
+    { timestampMs: T0 + 20 * MINUTE, registerWh: 2_010 },
+    { timestampMs: T0 + 30 * MINUTE, registerWh: 2_020 },
+  ];
+  const reportedEnd = T0 + 12 * MINUTE;
+
+  it('ends the final cost as the ledger settles it: the charger\'s end of charging, parking after it', () => {
+    const settled = priceMeasurement(ENERGY_AND_PARKING, { startMs: T0, endMs: T0 + 30 * MINUTE, energyWh: 2_020, chargingEndMs: reportedEnd });
+    expect(settled.lineItems.map((line) => line.component)).toContain('PARKING_TIME');
+    expect(finalCost(pricing(ENERGY_AND_PARKING), samples, reportedEnd)?.amount).toBe(settled.total);
+    expect(finalCost(pricing(ENERGY_AND_PARKING), samples)?.amount).not.toBe(settled.total);
+  });
+
+  it('makes the running cost what the settlement would charge were the session to stop now', () => {
+    const expected = priceMeasurement(ENERGY_AND_PARKING, { startMs: T0, endMs: T0 + 30 * MINUTE, energyWh: 2_020, chargingEndMs: reportedEnd }).total;
+    expect(runningCost(pricing(ENERGY_AND_PARKING), samples, reportedEnd)?.amount).toBe(expected);
+    expect(runningCost(pricing(ENERGY_AND_PARKING), samples)?.amount).not.toBe(expected);
+  });
+
+  it('is ignored outside the readings, as the ledger ignores it', () => {
+    expect(finalCost(pricing(ENERGY_AND_PARKING), samples, T0 + 40 * MINUTE)?.amount).toBe(finalCost(pricing(ENERGY_AND_PARKING), samples)?.amount);
   });
 });
 

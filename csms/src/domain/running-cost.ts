@@ -28,14 +28,20 @@ export interface Cost {
 /**
  * The running cost after the samples so far (the first is the session's start): priceSession on them, with
  * PARKING_TIME from the first sample after which the register stopped rising, where the tariff prices parking.
- * Undefined when the samples cannot be priced (e.g. a register that moved with no time elapsing).
+ * Once the charger reported the end of charging (`reportedChargingEndMs`, the instant the ledger bills parking
+ * from), it is what the settlement would charge were the session to stop at the last reading. Undefined when the samples cannot be priced (e.g. a register that moved with no time
+ * elapsing).
  */
-export function runningCost(pricing: SessionPricing, samples: readonly CostSample[]): Cost | undefined {
+export function runningCost(pricing: SessionPricing, samples: readonly CostSample[], reportedChargingEndMs?: number): Cost | undefined {
   const ordered = strictlyAscending(samples);
   const first = ordered[0];
   const last = ordered[ordered.length - 1];
   if (first === undefined || last === undefined) return undefined;
   const tariff = pricing.tariff.priced as PricedTariff;
+  if (pricesParking(tariff) && reportedChargingEndMs !== undefined && reportedChargingEndMs > first.timestampMs && reportedChargingEndMs < last.timestampMs) {
+    // Parked by the charger's word: what the settlement would charge were the session to stop now.
+    return priced(pricing, () => priceMeasurement(tariff, { startMs: first.timestampMs, endMs: last.timestampMs, energyWh: last.registerWh - first.registerWh, chargingEndMs: reportedChargingEndMs }).total);
+  }
   const chargingEndMs = pricesParking(tariff) ? chargingEnd(ordered) : undefined;
   return priced(pricing, () =>
     priceSession(tariff, {
@@ -49,15 +55,16 @@ export function runningCost(pricing: SessionPricing, samples: readonly CostSampl
 
 /**
  * The final cost as the ledger's settlement computes it (chaincode session/close.ts): the first and the last
- * reading, the energy between them spread evenly, all of it charging time, capped at the hold.
+ * reading, the energy between them spread evenly over the charging time, parking from the end of charging the
+ * charger reported (`chargingEndMs`, when it lies between the readings), capped at the hold.
  */
-export function finalCost(pricing: SessionPricing, samples: readonly CostSample[]): Cost | undefined {
+export function finalCost(pricing: SessionPricing, samples: readonly CostSample[], chargingEndMs?: number): Cost | undefined {
   const ordered = strictlyAscending(samples);
   const first = ordered[0];
   const last = ordered[ordered.length - 1];
   if (first === undefined || last === undefined) return undefined;
   const tariff = pricing.tariff.priced as PricedTariff;
-  const cost = priced(pricing, () => priceMeasurement(tariff, { startMs: first.timestampMs, endMs: last.timestampMs, energyWh: last.registerWh - first.registerWh }).total);
+  const cost = priced(pricing, () => priceMeasurement(tariff, { startMs: first.timestampMs, endMs: last.timestampMs, energyWh: last.registerWh - first.registerWh, ...(chargingEndMs === undefined ? {} : { chargingEndMs }) }).total);
   return cost === undefined ? undefined : { ...cost, amount: Math.min(cost.amount, pricing.holdAmount) };
 }
 
