@@ -52,6 +52,9 @@ beforeAll(async () => {
   await authority.submit('Registry:rotateMeterKey', { eventId: eventId(), meterSerial, keyId: 'k-leaked', publicKey: publicKeySpkiDer(leakedKey).toString('hex') });
   await authority.submit('Registry:revokeMeterKey', { eventId: eventId(), meterSerial, keyId: 'k-leaked' });
   await authority.submit('Registry:rotateMeterKey', { eventId: eventId(), meterSerial, keyId: 'k3', publicKey: meterKey });
+  // The session starts after the rotations, on the charger's clock too: k3 is the key in force at its start,
+  // however long the rotations took to commit.
+  await pipeline.clock.advance(Math.max(0, Date.now() - pipeline.clock.now()) + 1_000);
 
   const driver = await aDriverWithCard(ledger, { topUp: 5000, sessionLimit: 2000 });
   await pipeline.issueCard(driver);
