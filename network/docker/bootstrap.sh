@@ -152,7 +152,7 @@ package_chaincode() {
 
 deploy_chaincode() {
   local org label="${FABRIC_CHAINCODE}_$sequence" package_id approvals peers=()
-  local definition=(-C "$FABRIC_CHANNEL" -n "$FABRIC_CHAINCODE" --version "$sequence" --sequence "$sequence" --collections-config "$collections")
+  local definition=(-C "$FABRIC_CHANNEL" -n "$FABRIC_CHAINCODE" --version "$sequence" --sequence "$sequence" --signature-policy "$CHAINCODE_POLICY" --collections-config "$collections")
   if as_admin operators peer lifecycle chaincode querycommitted -C "$FABRIC_CHANNEL" -n "$FABRIC_CHAINCODE" >/dev/null 2>&1; then
     log "chaincode $FABRIC_CHAINCODE is committed on $FABRIC_CHANNEL"
     for org in "${ORGS[@]}"; do package_chaincode "$org"; done

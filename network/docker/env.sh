@@ -18,6 +18,8 @@ ORGS=(operators prosumers wallets authority)
 declare -A MSP=([operators]=OperatorsMSP [prosumers]=ProsumersMSP [wallets]=WalletsMSP [authority]=AuthorityMSP)
 declare -A KEY=([operators]=OPERATORS [prosumers]=PROSUMERS [wallets]=WALLETS [authority]=AUTHORITY)
 ORDERER_ORG=authority
+# The chaincode's endorsement policy (ADR 0039), as network/scripts/env.sh names it.
+CHAINCODE_POLICY="AND('WalletsMSP.peer','AuthorityMSP.peer')"
 
 org_var() { local name="FABRIC_${KEY[$1]}_$2"; echo "${!name}"; }
 domain() { echo "$1.chargeledger.local"; }

@@ -149,10 +149,15 @@ describe('a driver’s wallet', () => {
 });
 
 describe('Wallets staff', () => {
-  it('open an operator’s account; opening it again is the chaincode’s ALREADY_EXISTS as 409', async () => {
-    const open = () => call(wallets, 'POST', '/api/accounts', { token: staff, body: { accountId: 'acc-op-7', kind: 'operator', ownerId: 'op-7', currency: 'EUR' } });
-    expect(await open()).toMatchObject({ status: 201, body: { accountId: 'acc-op-7', kind: 'operator', ownerId: 'op-7' } });
+  it('open an admitted operator’s account; opening it again is the chaincode’s ALREADY_EXISTS as 409', async () => {
+    const open = () => call(wallets, 'POST', '/api/accounts', { token: staff, body: { accountId: 'acc-op-7', kind: 'operator', ownerId: 'op-2', currency: 'EUR' } });
+    expect(await open()).toMatchObject({ status: 201, body: { accountId: 'acc-op-7', kind: 'operator', ownerId: 'op-2' } });
     expect(await open()).toMatchObject({ status: 409, body: { error: 'LedgerRefusal', code: 'ALREADY_EXISTS' } });
+  });
+
+  it('cannot open an account for an operator the consortium never admitted (ADR 0038): 404 with the reason', async () => {
+    const reply = await call(wallets, 'POST', '/api/accounts', { token: staff, body: { accountId: 'acc-op-9', kind: 'operator', ownerId: 'op-9', currency: 'EUR' } });
+    expect(reply).toMatchObject({ status: 404, body: { error: 'LedgerRefusal', code: 'NOT_FOUND', reason: expect.stringContaining('op-9') } });
   });
 
   it('get a chaincode refusal other than not-found, exists or denied as 422 with its code and reason', async () => {
