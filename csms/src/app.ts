@@ -144,7 +144,12 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   });
   // Fastify's own 404 logs the raw URL in its message; this one logs nothing beyond the redacted request line.
   http.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'NotFound', message: `no route for ${request.method} at this path` }));
-  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, transactions, ocpp, router, metrics, queueHealth: options.queueHealth });
+  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, transactions, ocpp, router, metrics, queueHealth: options.queueHealth,
+    runningCost: async (session) => {
+      const cost = await priceDisplay.cost(session, 'running');
+      return cost === undefined ? undefined : { amount: cost.amount, currency: cost.currency };
+    },
+  });
   http.server.on('upgrade', (request, socket, head) => {
     // Only an origin-form target (a path) is an OCPP endpoint; anything else, absolute-form included, is 404.
     const target = request.url ?? '/';

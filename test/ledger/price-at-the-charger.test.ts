@@ -107,6 +107,9 @@ describe.each(['1.6', '2.0.1'] as const)('the price at the charger over OCPP %s'
       samples.push({ timestampMs: reading.timestampMs, registerWh: reading.registerWh });
       const running = await eventually(`the running cost after minute ${minute}`, () => chargePoint.display().slice(shownBefore).filter((line) => line.kind === 'running-cost').pop());
       expect(cents(running)).toBe(priceSoFar(pipeline.station.tariff, samples));
+      // The CSMS's view of the running session carries the same figure: what a driver's phone shows (ADR 0034).
+      const atCsms = await adminRequest(pipeline.csms, 'GET', `/api/sessions/${encodeURIComponent(session.sessionId)}`);
+      expect({ status: atCsms.status, runningCost: (JSON.parse(atCsms.body) as { runningCost?: unknown }).runningCost }).toEqual({ status: 200, runningCost: { amount: cents(running), currency: 'EUR' } });
     }
     const runningCosts = chargePoint.display().filter((line) => line.kind === 'running-cost').map(cents);
     expect(runningCosts.length).toBeGreaterThanOrEqual(4);

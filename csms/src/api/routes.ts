@@ -26,6 +26,8 @@ export interface ApiDependencies {
   readonly router: CommandRouter;
   readonly metrics: CsmsMetrics;
   readonly queueHealth: QueueHealth;
+  /** The cost the charger shows (ADR 0033): a running session's view carries it, so a driver's phone shows the same figure. */
+  readonly runningCost: (session: SessionState) => Promise<{ readonly amount: number; readonly currency: string } | undefined>;
 }
 
 const identity = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,48}$' } as const;
@@ -53,6 +55,12 @@ const sessionBody = {
     stopReason: { type: 'string' },
     meterStopWh: { type: 'integer' },
     signedRecords: { type: 'integer', description: 'Signed meter records (OCMF) received so far' },
+    runningCost: {
+      type: 'object',
+      description: "While the session runs: its cost so far as the charger is shown it (minor units of the frozen tariff's currency), from the chaincode's pricing code on the readings so far; absent before the ledger opened the session",
+      required: ['amount', 'currency'],
+      properties: { amount: { type: 'integer' }, currency: { type: 'string' } },
+    },
     settlement: {
       type: 'object',
       description:
@@ -259,7 +267,8 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     async (request, reply) => {
       const state = await deps.transactions.get(request.params.sessionId);
       if (state === undefined) return reply.code(404).send({ error: 'NotFound', message: `no session ${request.params.sessionId}` });
-      return sessionView(state, deps.tokens);
+      const runningCost = state.ended ? undefined : await deps.runningCost(state);
+      return { ...sessionView(state, deps.tokens), ...(runningCost === undefined ? {} : { runningCost }) };
     },
   );
 

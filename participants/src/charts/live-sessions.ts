@@ -33,8 +33,9 @@ export interface LiveSessionsOptions {
  * The sessions a driver's account holds money for, as they run. Which sessions run, their station and the
  * tariff frozen at their start come from the ledger (the account's holds, Session:getSession); the energy so
  * far from the CSMS (the charger's latest register), not from the ledger: progress records on the ledger are
- * few and late. The cost is the chaincode's own pricing of that energy on the frozen tariff, the way the
- * ledger prices the settlement (docs/decisions/0034), so the figure ends where the receipt does.
+ * few and late. The cost is the one the charger shows, which the CSMS computes with the chaincode's pricing
+ * code on the readings so far (ADR 0033); where the CSMS has none, the chaincode's pricing of that energy on
+ * the frozen tariff up to now (docs/decisions/0034).
  */
 export class LiveSessions {
   readonly #options: LiveSessionsOptions;
@@ -60,7 +61,10 @@ export class LiveSessions {
     const known = { sessionId, stationId: session.stationId, evseId: session.evseId, startedAtMs: session.startedAtMs, currency: tariff.currency, tariffId: tariff.tariffId, tariffVersion: tariff.version, holdAmount: session.holdAmount, asOfMs };
     if (atCsms.status !== 'ok' || atCsms.value === undefined || !atCsms.value.active) return known;
     const energyWh = atCsms.value.energyWh;
-    const cost = priceMeasurement(tariff.tariff as PricedTariff, { startMs: session.startedAtMs, endMs: asOfMs, energyWh }).total;
+    // The charger's own figure where the CSMS shows it one (the same pricing code on the readings so far, ADR
+    // 0033); otherwise the frozen tariff's price of the energy so far, up to now.
+    const shown = atCsms.value.runningCost;
+    const cost = shown !== undefined && shown.currency === tariff.currency ? shown.amount : priceMeasurement(tariff.tariff as PricedTariff, { startMs: session.startedAtMs, endMs: asOfMs, energyWh }).total;
     return { ...known, energyWh, cost };
   }
 

@@ -32,6 +32,8 @@ export interface CsmsSession {
   readonly settlement?: CsmsSettlement;
   /** What the charger said that the CSMS could not make right, e.g. `claimed-differs-from-signed`. */
   readonly flags: readonly string[];
+  /** While it runs: the cost so far as the charger is shown it (minor units), once the CSMS knows the frozen tariff. */
+  readonly runningCost?: { readonly amount: number; readonly currency: string };
 }
 
 /** The events queue from the CSMS to the ledger bridge, and the Redis under it (the CSMS's GET /api/queue). */
@@ -94,6 +96,7 @@ function sessionOf(s: SessionListed): CsmsSession {
     active: s.active,
     ...(s.settlement === undefined ? {} : { settlement: settlementOf(s.settlement) }),
     flags: s.flags ?? [],
+    ...(s.runningCost === undefined ? {} : { runningCost: s.runningCost }),
   };
 }
 
