@@ -68,6 +68,12 @@ describe('a simulated meter kept across runs', () => {
     expect(statSync(path.join(dir, 'meter-states', 'VM3-0001.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('keeps a charger clock\'s fractional millisecond as the next whole one, so the next run loads it', () => {
+    const store = new MeterStateFiles(path.join(dir, 'meter-states'));
+    store.save('VM3-0001', { nextPage: 3, registerWh: 500, lastSignedMs: START + 0.25 });
+    expect(store.load('VM3-0001')).toEqual({ nextPage: 3, registerWh: 500, lastSignedMs: START + 1 });
+  });
+
   it('refuses a state file that holds no state, and a serial that cannot name a file', () => {
     const store = new MeterStateFiles(path.join(dir, 'meter-states'));
     writeFileSync(path.join(dir, 'meter-states', 'VM3-0001.json'), '{"nextPage":0,"registerWh":10}');

@@ -52,7 +52,8 @@ export class MeterStateFiles implements MeterStateStore {
   save(meterSerial: string, state: MeterState): void {
     const file = this.#file(meterSerial);
     const next = `${file}.next`;
-    const kept = { nextPage: state.nextPage, registerWh: state.registerWh, ...(state.lastSignedMs === undefined ? {} : { lastSignedMs: state.lastSignedMs }) };
+    // A charger's clock may run in fractions of a millisecond: kept as the next whole one, never earlier.
+    const kept = { nextPage: state.nextPage, registerWh: state.registerWh, ...(state.lastSignedMs === undefined ? {} : { lastSignedMs: Math.ceil(state.lastSignedMs) }) };
     writeFileSync(next, `${JSON.stringify(kept)}\n`, { mode: 0o600 });
     renameSync(next, file);
   }
