@@ -1,5 +1,5 @@
 import type { LedgerEvent, MeterSampled, SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
-import { TRANSIENT_KEYS, type CloseSessionRequest, type SettlementRefusalCode } from '@chargeledger/chaincode/api';
+import { TRANSIENT_KEYS, type CloseSessionRequest, type OpenSessionRequest, type SettlementRefusalCode } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from './ledger';
 
 /** What applying an event did, reported back to the CSMS (e.g. to stop a charger whose hold was refused). */
@@ -33,25 +33,26 @@ export async function applyEvent(ledger: ChargingLedger, event: LedgerEvent): Pr
   }
 }
 
+/** The open of a session's start, on the driver's account Wallets resolved its token to. */
+export function openRequestOf(event: SessionStarted, resolved: Readonly<{ accountId: string; tokenRef: string }>): OpenSessionRequest {
+  return {
+    eventId: event.eventId,
+    sessionId: event.sessionId,
+    stationId: event.chargerId,
+    evseId: String(event.evseId),
+    connectorId: String(event.connectorId),
+    driverAccountId: resolved.accountId,
+    tokenRef: resolved.tokenRef,
+    // The charger's start, not the moment the bridge got to it: a backlog after an outage still settles.
+    startedAtMs: Date.parse(event.startedAt),
+  };
+}
+
 async function openSession(ledger: ChargingLedger, event: SessionStarted): Promise<Outcome> {
   // The token → account link lives in the Wallets organization's private collection: only its peers can resolve it.
   const resolved = await ledger.evaluate('Wallet:resolveIdToken', {}, { transient: { [TRANSIENT_KEYS.idToken]: event.idToken }, endorsingOrganizations: ['WalletsMSP'] });
-  const opened = await ledger.submit(
-    'Session:openSession',
-    {
-      eventId: event.eventId,
-      sessionId: event.sessionId,
-      stationId: event.chargerId,
-      evseId: String(event.evseId),
-      connectorId: String(event.connectorId),
-      driverAccountId: resolved.accountId,
-      tokenRef: resolved.tokenRef,
-      // The charger's start, not the moment the bridge got to it: a backlog after an outage still settles.
-      startedAtMs: Date.parse(event.startedAt),
-    },
-    // The raw token went only to a Wallets peer; the session is opened with the proof Wallets derived from it.
-    { transient: { [TRANSIENT_KEYS.tokenProof]: resolved.tokenProof } },
-  );
+  // The raw token went only to a Wallets peer; the session is opened with the proof Wallets derived from it.
+  const opened = await ledger.submit('Session:openSession', openRequestOf(event, resolved), { transient: { [TRANSIENT_KEYS.tokenProof]: resolved.tokenProof } });
   const tariff = opened.tariffId === undefined || opened.tariffVersion === undefined ? {} : { tariff: { tariffId: opened.tariffId, version: opened.tariffVersion } };
   return opened.status === 'opened'
     ? { kind: 'session-opened', sessionId: event.sessionId, holdAmount: opened.holdAmount, driverAccountId: resolved.accountId, ...tariff }

@@ -1,7 +1,7 @@
 import { TRANSIENT_KEYS, type CloseSessionRequest, type CloseSessionsItemResult, type OpenSessionRequest, type OpenSessionsItemResult } from '@chargeledger/chaincode/api';
 import type { SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
 import type { Logger } from 'pino';
-import { settlementOf, type Outcome } from './apply-event';
+import { openRequestOf, settlementOf, type Outcome } from './apply-event';
 import { classifyLedgerError, LedgerRefusal } from './errors';
 import { STATE_DEPENDENT_REFUSALS, type ChargingLedger } from './ledger';
 
@@ -72,17 +72,7 @@ export class SessionBatcher {
    * Wallet:resolveIdToken, evaluated before: the raw token goes only to a Wallets peer).
    */
   open(event: SessionStarted, resolved: Readonly<{ accountId: string; tokenRef: string; tokenProof: string }>): Promise<Outcome> {
-    const request: OpenSessionRequest = {
-      eventId: event.eventId,
-      sessionId: event.sessionId,
-      stationId: event.chargerId,
-      evseId: String(event.evseId),
-      connectorId: String(event.connectorId),
-      driverAccountId: resolved.accountId,
-      tokenRef: resolved.tokenRef,
-      // The charger's start, not the moment the bridge got to it: a backlog after an outage still settles.
-      startedAtMs: Date.parse(event.startedAt),
-    };
+    const request = openRequestOf(event, resolved);
     return this.#enqueue({ kind: 'open', request, tokenProof: resolved.tokenProof }, event.sessionId, resolved.accountId);
   }
 
