@@ -273,6 +273,8 @@ describe('the dashboard on a phone', () => {
     await page.locator('#offline:not([hidden])').waitFor();
     await page.locator('#receipts button.open-receipt', { hasText: sessionId }).click();
     await expect(page.locator('#receipt-amount').textContent()).resolves.toBe(`${(receipt.charged / 100).toFixed(2)} EUR`);
+    // The curve is drawn once its answer (kept on the device) is read, after the amount.
+    await page.locator('#session-curve circle.reading').nth(readings.length - 1).waitFor();
     await expect(page.locator('#session-curve circle.reading').count()).resolves.toBe(readings.length);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#receipt button', { hasText: 'proof' }).click()]);
     const verdict = verifyProof(parseProof(await readFile((await download.path()) as string, 'utf8')));
