@@ -64,6 +64,8 @@ export interface MeterMark {
   readonly obis: string;
   /** That register's last settled value, in mWh. */
   readonly registerMilliWh: number;
+  /** When the last record settled was signed (the meter's clock), ms; absent in marks written before it was kept. */
+  readonly endMs?: number;
   /** The transaction that settled them. */
   readonly txId: string;
 }
@@ -72,7 +74,8 @@ export interface MeterMark {
 export interface SignedMeasurement {
   readonly measurement: Measurement;
   readonly payloadHashes: readonly string[];
-  readonly mark: Omit<MeterMark, 'txId'>;
+  /** Absent when the records lie wholly before the mark (a session settled late): the mark stays where it is. */
+  readonly mark?: Omit<MeterMark, 'txId'>;
 }
 
 /**
@@ -103,8 +106,8 @@ export async function unclaimedSignedMeasurement(tx: Tx, frozen: FrozenMeter | u
   }
   if (evidence.meterSerial !== frozen.meterSerial) refuse('EVIDENCE_REJECTED', `records are from meter ${evidence.meterSerial}, not ${frozen.meterSerial}`);
   await refuseClaimed(tx, evidence.payloadHashes);
-  const mark = { meterSerial: frozen.meterSerial, keyId: frozen.keyId, page: evidence.lastPage, obis: evidence.obis, registerMilliWh: evidence.endRegisterMilliWh };
-  await refuseBackwards(tx, mark, evidence.firstPage, evidence.startRegisterMilliWh);
+  const next = { meterSerial: frozen.meterSerial, keyId: frozen.keyId, page: evidence.lastPage, obis: evidence.obis, registerMilliWh: evidence.endRegisterMilliWh, endMs: evidence.endTimeMs };
+  const mark = (await refuseBackwards(tx, next, evidence.firstPage, evidence.startRegisterMilliWh)) === 'before' ? undefined : next;
   return {
     measurement: {
       startMs: evidence.startTimeMs,
@@ -114,7 +117,7 @@ export async function unclaimedSignedMeasurement(tx: Tx, frozen: FrozenMeter | u
       evidenceHashes: evidence.hashes,
     },
     payloadHashes: evidence.payloadHashes,
-    mark,
+    ...(mark === undefined ? {} : { mark }),
   };
 }
 
@@ -123,15 +126,21 @@ export async function unclaimedSignedMeasurement(tx: Tx, frozen: FrozenMeter | u
  * register no lower value. Records that go back were signed before (a replayed or restarted meter) or by a
  * meter whose counters were reset, and cannot be told from a second charge of the same energy.
  */
-async function refuseBackwards(tx: Tx, next: Omit<MeterMark, 'txId'>, firstPage: number, startRegisterMilliWh: number): Promise<void> {
+async function refuseBackwards(tx: Tx, next: Omit<MeterMark, 'txId'>, firstPage: number, startRegisterMilliWh: number): Promise<'after' | 'before'> {
   const last = await tx.get<MeterMark>(tx.key(KEY.meterMark, next.meterSerial, next.keyId));
-  if (last === undefined) return;
+  if (last === undefined) return 'after';
+  // A session settled after a later one of the same meter (an outage, a retry): its records lie wholly before the
+  // mark in pagination, register and the meter's own clock, as a real meter's do. A meter whose counters were
+  // reset signs on with its clock going forward, and is refused below.
+  const sameRegister = last.obis === next.obis;
+  if (last.endMs !== undefined && next.endMs !== undefined && next.endMs < last.endMs && next.page < last.page && (!sameRegister || next.registerMilliWh <= last.registerMilliWh)) return 'before';
   if (firstPage <= last.page) {
     refuse('METER_READING_BACKWARDS', `meter ${next.meterSerial} key ${next.keyId}: the records begin at T${firstPage}, not past T${last.page} settled in ${last.txId}`);
   }
-  if (last.obis === next.obis && startRegisterMilliWh < last.registerMilliWh) {
+  if (sameRegister && startRegisterMilliWh < last.registerMilliWh) {
     refuse('METER_READING_BACKWARDS', `meter ${next.meterSerial} key ${next.keyId}: register ${next.obis} begins at ${startRegisterMilliWh / 1000} Wh, below ${last.registerMilliWh / 1000} Wh settled in ${last.txId}`);
   }
+  return 'after';
 }
 
 /**
@@ -189,6 +198,7 @@ export async function refuseClaimed(tx: Tx, hashes: readonly string[]): Promise<
 /** Claims records `refuseClaimed` found unused, for this transaction, and moves their meter key's mark past them. */
 export async function claimEvidence(tx: Tx, signed: Pick<SignedMeasurement, 'payloadHashes' | 'mark'>): Promise<void> {
   for (const hash of signed.payloadHashes) await tx.put(tx.key(KEY.evidence, hash), tx.txId);
+  if (signed.mark === undefined) return;
   const { meterSerial, keyId } = signed.mark;
   await tx.put(tx.key(KEY.meterMark, meterSerial, keyId), { ...signed.mark, txId: tx.txId } satisfies MeterMark);
 }
