@@ -84,6 +84,28 @@ orderer_admin_port() { echo $(( FABRIC_ORDERER_ADMIN_PORT + 100 * $1 )); }
 orderer_ops_port() { echo $(( FABRIC_ORDERER_OPERATIONS_PORT + 1 * $1 )); }
 orderer_address() { echo "$(orderer_host "$1"):$(orderer_port "$1")"; }
 
+# The SmartBFT options of a BFT channel's Orderer section (configtx.yaml, six spaces in), for network.sh on one
+# machine and org.sh's channel from the founding organizations' public folders alike. Blocks are cut as under
+# Raft (FABRIC_BATCH_TIMEOUT, FABRIC_BATCH_MAX_MESSAGES); a leader that stops answering is replaced after
+# LeaderHeartbeatTimeout.
+smartbft_options() {
+  cat <<EOF
+      SmartBFT:
+        RequestBatchMaxInterval: $FABRIC_BATCH_TIMEOUT
+        RequestBatchMaxCount: $FABRIC_BATCH_MAX_MESSAGES
+        RequestForwardTimeout: 2s
+        RequestComplainTimeout: 20s
+        RequestAutoRemoveTimeout: 3m0s
+        ViewChangeResendInterval: 5s
+        ViewChangeTimeout: 20s
+        LeaderHeartbeatTimeout: 10s
+        LeaderHeartbeatCount: 10
+        CollectTimeout: 1s
+        IncomingMessageBufferSize: 200
+        RequestPoolSize: 100000
+EOF
+}
+
 org_dir() { echo "$orgs_dir/$1"; }
 org_ca_cert() { echo "$fabric/ca/$1/ca-cert.pem"; }
 user_msp() { echo "$(org_dir "$1")/users/$2/msp"; }

@@ -326,23 +326,7 @@ EOF
         local odir; odir="$(orderer_dir "$n")"
         echo "        - { ID: $(( n + 1 )), Host: $(orderer_host "$n"), Port: $(orderer_port "$n"), MSPID: ${MSP[$(orderer_org "$n")]}, Identity: $(ls "$odir"/msp/signcerts/*.pem | head -1), ClientTLSCert: $odir/tls/server.crt, ServerTLSCert: $odir/tls/server.crt }"
       done
-      # Blocks are cut as under Raft (BatchTimeout, MaxMessageCount); a leader that stops answering is replaced
-      # after LeaderHeartbeatTimeout.
-      cat <<EOF
-      SmartBFT:
-        RequestBatchMaxInterval: $FABRIC_BATCH_TIMEOUT
-        RequestBatchMaxCount: $FABRIC_BATCH_MAX_MESSAGES
-        RequestForwardTimeout: 2s
-        RequestComplainTimeout: 20s
-        RequestAutoRemoveTimeout: 3m0s
-        ViewChangeResendInterval: 5s
-        ViewChangeTimeout: 20s
-        LeaderHeartbeatTimeout: 10s
-        LeaderHeartbeatCount: 10
-        CollectTimeout: 1s
-        IncomingMessageBufferSize: 200
-        RequestPoolSize: 100000
-EOF
+      smartbft_options
     else
       echo "      OrdererType: etcdraft"
       echo "      EtcdRaft:"

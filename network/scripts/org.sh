@@ -339,20 +339,8 @@ EOF
       id=$(( id + 1 ))
       echo "        - { ID: $id, Host: $(jq -r .host "$p/org.json"), Port: $(jq -r .ordererPort "$p/org.json"), MSPID: $(jq -r .mspId "$p/org.json"), Identity: $p/orderer/identity.pem, ClientTLSCert: $p/orderer/tls.crt, ServerTLSCert: $p/orderer/tls.crt }"
     done
+    smartbft_options
     cat <<EOF
-      SmartBFT:
-        RequestBatchMaxInterval: $FABRIC_BATCH_TIMEOUT
-        RequestBatchMaxCount: $FABRIC_BATCH_MAX_MESSAGES
-        RequestForwardTimeout: 2s
-        RequestComplainTimeout: 20s
-        RequestAutoRemoveTimeout: 3m0s
-        ViewChangeResendInterval: 5s
-        ViewChangeTimeout: 20s
-        LeaderHeartbeatTimeout: 10s
-        LeaderHeartbeatCount: 10
-        CollectTimeout: 1s
-        IncomingMessageBufferSize: 200
-        RequestPoolSize: 100000
       Organizations: [ $(for p in "$@"; do [[ -f "$p/orderer/identity.pem" ]] && printf '*%s, ' "$(jq -r .name "$p/org.json")"; done | sed 's/, $//') ]
       Policies:
         Readers: { Type: ImplicitMeta, Rule: "ANY Readers" }
