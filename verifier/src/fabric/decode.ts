@@ -3,7 +3,9 @@ import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
 import type { Membership } from '../certificates';
 import { parseCertificate } from '../certificates';
 import type { CommittedTransaction, KeyVersion, LedgerIdentity } from '../ledger-view';
+import { type BlockValidationPolicy, decodeBlockValidationPolicy } from './block-validation';
 import { blockHeaderBytes } from './der';
+import { type Consenter, decodeConsenterMapping, decodeIdentifierHeader, decodeMetadataEntry } from './wire';
 
 /** A Fabric block, decoded as far as the checks need, keeping the exact bytes every signature covers. */
 export interface FabricBlock {
@@ -22,9 +24,18 @@ export interface FabricBlock {
   readonly lastConfig: number;
 }
 
+/**
+ * One orderer's signature on a block. Raft and Solo orderers name themselves in a signature header; SmartBFT
+ * consenters name only their consenter id, in an identifier header, and the channel configuration says who that is.
+ */
 export interface BlockSignature {
+  /** The creator of the signature header; undefined under BFT. */
   readonly signer: LedgerIdentity | undefined;
   readonly signatureHeader: Buffer;
+  /** The consenter id of the identifier header (BFT); undefined when the signature has none. */
+  readonly consenterId: number | undefined;
+  /** The header the signature covers: the signature header, or else the identifier header. */
+  readonly signedHeader: Buffer;
   readonly signature: Buffer;
 }
 
@@ -40,8 +51,9 @@ export function decodeBlock(bytes: Uint8Array): FabricBlock {
   const dataHash = Buffer.from(header.getDataHash_asU8());
   const headerBytes = blockHeaderBytes(number, previousHash, dataHash);
   const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
-  const signed = common.Metadata.deserializeBinary(metadata[METADATA_SIGNATURES] ?? new Uint8Array());
-  const signedMetadata = Buffer.from(signed.getValue_asU8());
+  // Decoded by hand: the protos in use drop a BFT signature's identifier header (common.MetadataSignature field 3).
+  const signed = decodeMetadataEntry(metadata[METADATA_SIGNATURES] ?? new Uint8Array());
+  const signedMetadata = signed.value;
   const lastConfig = signedMetadata.length === 0 ? 0 : (common.OrdererBlockMetadata.deserializeBinary(signedMetadata).getLastConfig()?.getIndex() ?? 0);
   return {
     number: Number(number),
@@ -51,9 +63,15 @@ export function decodeBlock(bytes: Uint8Array): FabricBlock {
     headerBytes,
     data: (block.getData()?.getDataList_asU8() ?? []).map((entry) => Buffer.from(entry)),
     validationCodes: [...(metadata[METADATA_TRANSACTIONS_FILTER] ?? new Uint8Array())],
-    signatures: signed.getSignaturesList().map((signature) => {
-      const signatureHeader = Buffer.from(signature.getSignatureHeader_asU8());
-      return { signer: signatureHeader.length === 0 ? undefined : identityOf(common.SignatureHeader.deserializeBinary(signatureHeader).getCreator_asU8()), signatureHeader, signature: Buffer.from(signature.getSignature_asU8()) };
+    signatures: signed.signatures.map(({ signatureHeader, identifierHeader, signature }) => {
+      const byHeader = signatureHeader.length > 0;
+      return {
+        signer: byHeader ? identityOf(common.SignatureHeader.deserializeBinary(signatureHeader).getCreator_asU8()) : undefined,
+        signatureHeader,
+        consenterId: !byHeader && identifierHeader.length > 0 ? decodeIdentifierHeader(identifierHeader).identifier : undefined,
+        signedHeader: byHeader ? signatureHeader : identifierHeader,
+        signature,
+      };
     }),
     signedMetadata,
     lastConfig: Number(lastConfig),
@@ -70,10 +88,14 @@ export function identityOf(serialized: Uint8Array): LedgerIdentity {
   return { mspId: identity.getMspid(), certificate: Buffer.from(identity.getIdBytes_asU8()).toString('utf8') };
 }
 
-/** The channel's organizations as the configuration block defines them. */
+/** The channel's organizations, and who orders its blocks, as the configuration block defines them. */
 export interface ChannelConfig {
   readonly application: readonly Membership[];
   readonly orderer: readonly Membership[];
+  /** The Orderer group's consenter mapping (V3 channels; every BFT channel); empty when the configuration has none. */
+  readonly consenters: readonly Consenter[];
+  /** What a block's signatures must satisfy: the Orderer group's BlockValidation policy. */
+  readonly blockValidation: BlockValidationPolicy;
 }
 
 export function decodeConfig(block: FabricBlock): ChannelConfig {
@@ -102,7 +124,16 @@ export function decodeConfig(block: FabricBlock): ChannelConfig {
     });
     return members;
   };
-  return { application: organizations('Application'), orderer: organizations('Orderer') };
+  const ordererGroup = channel.getGroupsMap().get('Orderer');
+  const mapping = ordererGroup?.getValuesMap().get('Orderers')?.getValue_asU8();
+  const blockValidation = ordererGroup?.getPoliciesMap().get('BlockValidation')?.getPolicy();
+  if (blockValidation === undefined) throw new Error(`block ${block.number}'s configuration has no BlockValidation policy in its Orderer group`);
+  return {
+    application: organizations('Application'),
+    orderer: organizations('Orderer'),
+    consenters: mapping === undefined ? [] : decodeConsenterMapping(mapping),
+    blockValidation: decodeBlockValidationPolicy(blockValidation),
+  };
 }
 
 /** One endorser transaction of a block, with the bytes its signatures cover. */

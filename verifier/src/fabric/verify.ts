@@ -1,4 +1,5 @@
 import { hasOrganizationalUnit, type Membership, membershipFailure, signatureHolds } from '../certificates';
+import { checkBlockSignatures, describeBlockValidation } from './block-validation';
 import type { CommittedTransaction, KeyVersion } from '../ledger-view';
 import type { ReceiptProof } from '../proof';
 import { checkReceipt, verdictOf } from '../receipt';
@@ -49,7 +50,7 @@ export function verifyFabricProof(proof: ReceiptProof): Verdict {
   else checks.fail('transaction-valid', `the peers recorded transaction ${settlement.view.transactionId} as ${settlement.view.validation}`);
 
   const atMs = settlement.view.timestampMs;
-  checkOrdererSignatures([...byNumber.values()].map((served) => (served[0] as Copy).block), config.orderer, atMs, checks);
+  checkOrdererSignatures(copies, config, atMs, checks);
   checkTransactionSignatures(settlement, config, checks);
   checks.pass('msp-membership', `CAs of the configuration in block ${proof.configBlock}: ${config.application.map((m) => m.mspId).join(', ')}; ordering: ${config.orderer.map((m) => m.mspId).join(', ')}`);
 
@@ -129,20 +130,26 @@ function checkAgreement(number: number, served: readonly Copy[], checks: CheckLi
   checks.pass('peers-agree', `${organizations.join(' and ')} served the same block ${number} (hash ${reference.block.hash.toString('hex').slice(0, 16)}…)`);
 }
 
-/** At least one signature on each block by a member of an ordering organization, over the metadata value, its signature header and the block header. */
-function checkOrdererSignatures(blocks: readonly FabricBlock[], orderers: readonly Membership[], atMs: number, checks: CheckList): void {
-  const signed = blocks.filter((block) => block.number > 0);
-  for (const block of signed) {
-    const valid = block.signatures.some((signature) => {
-      if (signature.signer === undefined) return false;
-      const membership = orderers.find((org) => org.mspId === signature.signer?.mspId);
-      if (membershipFailure(signature.signer.certificate, membership, atMs) !== undefined) return false;
-      return signatureHolds(signature.signer.certificate, Buffer.concat([block.signedMetadata, signature.signatureHeader, block.headerBytes]), signature.signature);
-    });
-    if (!valid) checks.fail('block-signatures', `block ${block.number} carries no valid signature of the ordering service (${orderers.map((org) => org.mspId).join(', ')})`);
+/**
+ * Each block's signatures satisfy the channel's BlockValidation policy: under BFT a quorum of the consenters
+ * (3 of 4), each signature checked against the identity the configuration maps to its consenter id; under Raft
+ * a member of an ordering organization. A failure names every signature that did not count, and why.
+ */
+function checkOrdererSignatures(copies: readonly Copy[], config: ChannelConfig, atMs: number, checks: CheckList): void {
+  const policy = describeBlockValidation(config);
+  // Every copy: each orderer delivers a block with the quorum of signatures it collected, so two peers' copies
+  // of one block may carry different signatures, and each must satisfy the policy on its own.
+  const signed = copies.filter((copy) => copy.block.number > 0);
+  for (const { servedBy, block } of signed) {
+    const outcome = checkBlockSignatures(block, config, atMs);
+    if (outcome.satisfied) continue;
+    const refused = outcome.signatures.filter((signature) => signature.failure !== undefined).map((signature) => `${signature.signer}: ${signature.failure as string}`);
+    const missing = config.consenters.filter((consenter) => !block.signatures.some((signature) => signature.consenterId === consenter.id)).map((consenter) => `consenter ${consenter.id} (${consenter.mspId}): no signature`);
+    const why = [...refused, ...(config.blockValidation.kind === 'signature' ? missing : [])];
+    checks.fail('block-signatures', `block ${block.number} from ${servedBy} does not satisfy the BlockValidation policy (${policy}): ${outcome.valid.length} valid signature${outcome.valid.length === 1 ? '' : 's'}${outcome.valid.length === 0 ? '' : ` (${outcome.valid.map((identity) => identity.mspId).join(', ')})`}${why.length === 0 ? '' : `; ${why.join('; ')}`}`);
   }
   // Block 0 is the genesis block the channel was created from: the trust anchor itself, signed by no one.
-  checks.pass('block-signatures', `${signed.length} blocks signed by the ordering service (${orderers.map((org) => org.mspId).join(', ')}); block 0 is the genesis, the trust anchor`);
+  checks.pass('block-signatures', `${new Set(signed.map((copy) => copy.block.number)).size} blocks (${signed.length} copies) signed as the BlockValidation policy asks: ${policy}; block 0 is the genesis, the trust anchor`);
 }
 
 /** The transaction id derives from nonce and creator, the creator is a member and signed the envelope, each endorser is a member's peer and signed the response. */
