@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repositoryRoot } from '@chargeledger/config';
+import { loadConfig, repositoryRoot } from '@chargeledger/config';
 import type { Meter } from '@chargeledger/chaincode/api';
 import { verifyTransactionEvidence } from '@chargeledger/chaincode/ocmf';
 import { issueCertificate, newIssuer } from '@chargeledger/chaincode/testing';
@@ -13,7 +13,7 @@ import { RECORDS_KEY } from '../support/csms';
 import { aDriverWithCard, eventId } from './support/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
 import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
-import { editEmbeddedBlock, editJson, forgeEmbeddedChain, forgeSettlement } from './support/proof-forgery';
+import { dropFirstOrdererSignature, editEmbeddedBlock, editJson, forgeEmbeddedChain, forgeSettlement } from './support/proof-forgery';
 
 /**
  * `npm run verify`'s checks on a real settlement: the proof gathered from the ledger (on Fabric, from the
@@ -156,6 +156,23 @@ it('refuses a block that another organization\'s peer serves differently', () =>
   }
   const verdict = verifyProof(forgeSettlement(proof, { writes: (key, value) => (key.startsWith('\u0000cl.receipt\u0000') ? editJson(value, (r) => ({ ...r, energyWh: 1 })) : undefined) }, 'wallets'));
   expect(failed(verdict)['peers-agree']).toMatch(/^the peers disagree on block \d+: operators's copy/);
+});
+
+/** How the network under test orders blocks (network.sh keeps it in <data>/fabric/ordering): `raft` or `bft`. */
+async function fabricOrdering(): Promise<string> {
+  return (await readFile(path.join(loadConfig().dataDir, 'fabric', 'ordering'), 'utf8').catch(() => 'raft')).trim();
+}
+
+it('checks the orderers\' signatures against the channel\'s BlockValidation policy: on BFT, 3 of the 4 consenters, each by its consenter id', async () => {
+  const detail = verifyProof(proof).checks.find((check) => check.id === 'block-signatures')?.detail;
+  if (ledger.kind === 'embedded') {
+    expect(detail).toMatch(/no ordering service/i);
+    return;
+  }
+  expect(detail).toMatch((await fabricOrdering()) === 'bft' ? /signed as the BlockValidation policy asks: 3 of the 4 consenters \(OperatorsMSP, ProsumersMSP, WalletsMSP, AuthorityMSP\)/ : /signed as the BlockValidation policy asks: ANY Writers of AuthorityMSP/);
+  const verdict = verifyProof(dropFirstOrdererSignature(proof));
+  expect(verdict.verified).toBe(false);
+  expect(failed(verdict)['block-signatures']).toMatch((await fabricOrdering()) === 'bft' ? /^block \d+ from \w+ does not satisfy the BlockValidation policy \(3 of the 4 consenters .*\): 2 valid signatures .*: no signature/ : /^block \d+ from \w+ does not satisfy the BlockValidation policy \(ANY Writers of AuthorityMSP\): 0 valid signatures$/);
 });
 
 it('refuses a settlement submitted with a certificate outside the channel\'s MSPs', () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Block, commitHash, dataHash, headerHash } from '@chargeledger/embedded-ledger';
 import type { ReceiptProof, ServedBlock } from '@chargeledger/verifier';
 import { common, ledger as rwset, msp, peer } from '@hyperledger/fabric-protos';
+import { Reader, Writer } from 'protobufjs';
 
 /**
  * Edits of a copy of a receipt's proof, as someone forging one would make them: the verifier must refuse
@@ -142,5 +143,35 @@ export function editEmbeddedBlock(proof: ReceiptProof, number: number, edit: (bl
   return {
     ...proof,
     blocks: proof.blocks.map((served) => (served.number === number ? { ...served, bytes: Buffer.from(JSON.stringify(edit(JSON.parse(Buffer.from(served.bytes, 'base64').toString('utf8')) as Block))).toString('base64') } : served)),
+  };
+}
+
+/**
+ * The proof with the first orderer signature of every copy of every signed Fabric block removed: under Raft
+ * the block's only signature, under BFT one of the quorum of consenters'. The SIGNATURES metadata is rewritten
+ * from its wire form, so that what the protos in use do not know (a BFT signature's identifier header) stays.
+ */
+export function dropFirstOrdererSignature(proof: ReceiptProof): ReceiptProof {
+  return {
+    ...proof,
+    blocks: proof.blocks.map((served): ServedBlock => {
+      if (served.number === 0) return served;
+      const block = common.Block.deserializeBinary(Buffer.from(served.bytes, 'base64'));
+      const metadata = block.getMetadata() as common.BlockMetadata;
+      const list = metadata.getMetadataList_asU8();
+      const reader = Reader.create(list[common.BlockMetadataIndex.SIGNATURES] ?? new Uint8Array());
+      const writer = Writer.create();
+      let signatures = 0;
+      while (reader.pos < reader.len) {
+        const tag = reader.uint32();
+        const bytes = reader.bytes();
+        // Metadata: value = 1, signatures = 2 (length-delimited both).
+        if (tag >>> 3 === 2 && signatures++ === 0) continue;
+        writer.uint32(tag).bytes(bytes);
+      }
+      list[common.BlockMetadataIndex.SIGNATURES] = writer.finish();
+      metadata.setMetadataList(list);
+      return { ...served, bytes: Buffer.from(block.serializeBinary()).toString('base64') };
+    }),
   };
 }
