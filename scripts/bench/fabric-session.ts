@@ -16,6 +16,7 @@ import { aDriverWithCard, anAcTariff, type DriverOnLedger, eventId, uniqueId } f
 import { openFabric } from '../../test/ledger/support/ledgers';
 import { ocppClient } from '../../test/support/ocpp-client';
 import { type RateStep, sendAtRate } from './support/open-loop';
+import { addAnatomy, type BlockAnatomy, blockAnatomy, EMPTY_ANATOMY } from './support/block-anatomy';
 import { lineChart } from './svg-chart';
 
 /**
@@ -128,6 +129,8 @@ interface SessionStep {
   readonly transactionsPerSession: number;
   readonly blockBytesPerSession: number;
   readonly stateBytesPerSession: number;
+  /** Where the block bytes went, per session settled. */
+  readonly blockBytesPerSessionBy: Omit<BlockAnatomy, 'blocks' | 'transactions'>;
 }
 
 async function main(): Promise<void> {
@@ -153,16 +156,11 @@ async function main(): Promise<void> {
   const retention = { removeOnComplete: keepJobs(loadConfig().queue.retention.completed), removeOnFail: keepJobs(loadConfig().queue.retention.failed) };
   const qscc = watcher.network.getContract('qscc');
   const height = async (): Promise<number> => Number(common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', description.channel)).getHeight());
-  /** Transactions and bytes of blocks [from, to). */
-  const blocksBetween = async (from: number, to: number): Promise<{ transactions: number; bytes: number }> => {
-    let transactions = 0;
-    let bytes = 0;
-    for (let n = from; n < to; n++) {
-      const block = await qscc.evaluateTransaction('GetBlockByNumber', description.channel, String(n));
-      bytes += block.length;
-      transactions += common.Block.deserializeBinary(block).getData()?.getDataList().length ?? 0;
-    }
-    return { transactions, bytes };
+  /** Transactions and bytes of blocks [from, to), and where the bytes go. */
+  const blocksBetween = async (from: number, to: number): Promise<{ transactions: number; bytes: number; anatomy: BlockAnatomy }> => {
+    let anatomy = EMPTY_ANATOMY;
+    for (let n = from; n < to; n++) anatomy = addAnatomy(anatomy, blockAnatomy(await qscc.evaluateTransaction('GetBlockByNumber', description.channel, String(n))));
+    return { transactions: anatomy.transactions, bytes: anatomy.total, anatomy };
   };
   // The Operators peer's state database: what every peer keeps of the world state.
   const stateDir = execFileSync('find', [path.join(stack.dataDir, 'fabric', 'peers', 'operators'), '-type', 'd', '-name', 'stateLeveldb'], { encoding: 'utf8' }).split('\n')[0] ?? '';
@@ -366,6 +364,7 @@ async function main(): Promise<void> {
         transactionsPerSession: per(blocks.transactions),
         blockBytesPerSession: Math.round(blocks.bytes / Math.max(1, settled.length)),
         stateBytesPerSession: Math.round(state / Math.max(1, settled.length)),
+        blockBytesPerSessionBy: perSession(blocks.anatomy, settled.length),
       };
     };
 
@@ -374,7 +373,7 @@ async function main(): Promise<void> {
       const step = await sessionStep(rate);
       steps.push(step);
       const toCsms = step.stopToCsmsMsP50 === undefined ? '' : `; stop → recorded by the CSMS p50 ${step.stopToCsmsMsP50} ms, p99 ${step.stopToCsmsMsP99} ms`;
-      log(`sessions at ${rate}/s: ${step.settled}/${step.started} settled, ${step.completePerS} complete/s; end → settled p50 ${step.endToSettledMsP50} ms, p99 ${step.endToSettledMsP99} ms${toCsms}; ${step.transactionsPerSession} tx, ${step.blockBytesPerSession} block bytes, ${step.stateBytesPerSession} state bytes a session (${step.events} messages, ${step.queued} queued, ${step.blocks} blocks)`);
+      log(`sessions at ${rate}/s: ${step.settled}/${step.started} settled, ${step.completePerS} complete/s; end → settled p50 ${step.endToSettledMsP50} ms, p99 ${step.endToSettledMsP99} ms${toCsms}; ${step.transactionsPerSession} tx, ${step.blockBytesPerSession} block bytes, ${step.stateBytesPerSession} state bytes a session (${step.events} messages, ${step.queued} queued, ${step.blocks} blocks); block bytes a session by part ${JSON.stringify(step.blockBytesPerSessionBy)}`);
     }
     const saturating = Math.max(...steps.map((s) => s.completePerS));
     const halfRate = Math.max(1, Math.round(saturating / 2));
@@ -447,6 +446,11 @@ async function main(): Promise<void> {
     await ledger.close();
     await stack.stop();
   }
+}
+
+function perSession(anatomy: BlockAnatomy, sessions: number): Omit<BlockAnatomy, 'blocks' | 'transactions'> {
+  const per = (bytes: number): number => Math.round(bytes / Math.max(1, sessions));
+  return { total: per(anatomy.total), identitiesAndSignatures: per(anatomy.identitiesAndSignatures), arguments: per(anatomy.arguments), readWriteSets: per(anatomy.readWriteSets), responses: per(anatomy.responses), events: per(anatomy.events), other: per(anatomy.other) };
 }
 
 async function sleepUntil(atMs: number): Promise<void> {
