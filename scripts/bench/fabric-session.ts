@@ -180,18 +180,21 @@ async function main(): Promise<void> {
     const chargers: Charger[] = [];
     await pool(
       Array.from({ length: args.stations }, (_, s) => `${run}-${String(s).padStart(3, '0')}`),
-      16,
+      8,
       async (stationId) => {
         const evses = Array.from({ length: args.evses }, (_, e) => ({ evseId: String(e + 1), connectors: [{ connectorId: '1', type: 'IEC_62196_T2' as const, maxPowerW: 22_000 }] }));
-        await ledger.party('operator').submit('Registry:registerStation', { eventId: eventId(), stationId, payeeAccountId, latMicroDeg: 52_520_008, lonMicroDeg: 13_404_954, evses, policy: { minimumHold: 500 }, tariffId: tariff.id });
-        await ledger.party('authority').submit('Registry:allowUnsignedMeterData', { eventId: eventId(), stationId, validUntilMs: Date.now() + 30 * 86_400_000, maxEnergyWh: 200_000, maxPowerW: 50_000 });
+        // Event ids of the station's own: a step the loaded network timed out is sent again and taken once.
+        await withRetries(() => ledger.party('operator').submit('Registry:registerStation', { eventId: `register-${stationId}`, stationId, payeeAccountId, latMicroDeg: 52_520_008, lonMicroDeg: 13_404_954, evses, policy: { minimumHold: 500 }, tariffId: tariff.id }));
+        const validUntilMs = Date.now() + 30 * 86_400_000;
+        await withRetries(() => ledger.party('authority').submit('Registry:allowUnsignedMeterData', { eventId: `allow-${stationId}`, stationId, validUntilMs, maxEnergyWh: 200_000, maxPowerW: 50_000 }));
         for (let e = 1; e <= args.evses; e++) chargers.push({ stationId, evseId: e });
       },
     );
     // The first driver sets Wallets' token pepper; the others, in parallel, find it set.
     const drivers: DriverOnLedger[] = [await aDriverWithCard(ledger, { topUp: 1_000_000_000, sessionLimit: 2000 })];
-    await pool(Array.from({ length: args.drivers - 1 }, (_, i) => i), 24, async () => {
-      drivers.push(await aDriverWithCard(ledger, { topUp: 1_000_000_000, sessionLimit: 2000 }));
+    await pool(Array.from({ length: args.drivers - 1 }, (_, i) => i), 12, async () => {
+      // A driver whose setup a loaded network timed out is made again: another driver, the same run.
+      drivers.push(await withRetries(() => aDriverWithCard(ledger, { topUp: 1_000_000_000, sessionLimit: 2000 })));
     });
     log(`${chargers.length} chargers at ${args.stations} stations and ${drivers.length} drivers on the ledger (setup ${Math.round((Date.now() - runStarted) / 1000)} s)`);
 
@@ -445,6 +448,18 @@ async function main(): Promise<void> {
     connection.disconnect();
     await ledger.close();
     await stack.stop();
+  }
+}
+
+async function withRetries<T>(attempt: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= attempts) throw error;
+      log(`setup step failed (${String(error).slice(0, 120)}); again`);
+      await sleep(1000 * i);
+    }
   }
 }
 
