@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     queueHealthEveryMs: 1000,
     keyPrefix: `${config.queue.prefix}:csms`,
     outcomes: { connection: outcomesRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerOutcomes },
-    policy: { heartbeatIntervalS: config.csms.heartbeatIntervalS, dataTransferVendors: config.csms.dataTransferVendors },
+    policy: { heartbeatIntervalS: config.csms.heartbeatIntervalS, dataTransferVendors: config.csms.dataTransferVendors, readingsToLedger: config.bridge.progressAuditMs > 0 ? 'all' : 'near-the-hold' },
     apiKeys: config.csms.apiKeys.map(({ role, key }) => apiKeyRecord(key, role)),
     // Beside the admin API key in the data folder's secrets; nodes that show the same digests share the file.
     tokenDigestKey: readOrCreateSecret(path.join(config.dataDir, 'secrets', 'token-digest-key'), TOKEN_DIGEST_KEY_BYTES),

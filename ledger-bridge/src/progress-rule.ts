@@ -1,5 +1,6 @@
 import type { TariffRecord } from '@chargeledger/chaincode/api';
 import { type PricedTariff, PricingError, priceMeasurement } from '@chargeledger/chaincode/pricing';
+import { type ProgressLevel, progressLevel } from '@chargeledger/ledger-queue';
 import type { ChargingLedger } from './ledger';
 
 /** What the bridge keeps of a session's open to price its meter values (ADR 0032). */
@@ -19,11 +20,7 @@ export interface RecordedProgress {
   readonly atMs: number;
 }
 
-/** 0: under NEARING_BASIS_POINTS of the hold; 1: nearing it; 2: the estimate reached the hold. */
-export type ProgressLevel = 0 | 1 | 2;
-
-/** The share of the hold, in basis points, at which the ledger is first told that a session nears its hold. */
-export const NEARING_BASIS_POINTS = 8_000;
+export { NEARING_BASIS_POINTS, type ProgressLevel } from '@chargeledger/ledger-queue';
 
 /** The estimate of a reading and whether the ledger must see a progress record of it. */
 export interface ProgressDecision {
@@ -41,8 +38,8 @@ export interface ProgressDecision {
  * at the hold whatever was estimated meanwhile. Integer arithmetic only.
  */
 export function decideProgress(estimatedCost: number, holdAmount: number, recorded: RecordedProgress, sampledAtMs: number, auditEveryMs: number): ProgressDecision {
-  const holdExhausted = estimatedCost >= holdAmount;
-  const level: ProgressLevel = holdExhausted ? 2 : estimatedCost * 10_000 >= holdAmount * NEARING_BASIS_POINTS ? 1 : 0;
+  const level = progressLevel(estimatedCost, holdAmount);
+  const holdExhausted = level === 2;
   const audit = auditEveryMs > 0 && sampledAtMs - recorded.atMs >= auditEveryMs;
   return { estimatedCost, level, holdExhausted, record: level > recorded.level || audit };
 }

@@ -5,15 +5,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@chargeledger/config';
 import { connectAs, readNetworkDescription } from '@chargeledger/ledger-bridge';
-import { eventIdFor, keepJobs, LEDGER_EVENT_RETRY, type LedgerEvent, ledgerQueueNames, type MeterSampled, type SessionEnded, type SessionStarted } from '@chargeledger/ledger-queue';
+import { eventIdFor, keepJobs, LEDGER_EVENT_RETRY, type LedgerEvent, ledgerQueueNames, type MeterSampled, type SessionEnded, type SessionStarted, settlementOutcomeJobId } from '@chargeledger/ledger-queue';
 import { common } from '@hyperledger/fabric-protos';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { RPCClient } from 'ocpp-rpc';
 import { IsolatedStack } from '../support/isolated-stack';
 import { watchSettlements } from '../support/settlement-watch';
 import { aDriverWithCard, anAcTariff, type DriverOnLedger, eventId, uniqueId } from '../../test/ledger/support/deployment';
 import { openFabric } from '../../test/ledger/support/ledgers';
+import { ocppClient } from '../../test/support/ocpp-client';
 import { type RateStep, sendAtRate } from './support/open-loop';
+import { addAnatomy, type BlockAnatomy, blockAnatomy, EMPTY_ANATOMY } from './support/block-anatomy';
 import { lineChart } from './svg-chart';
 
 /**
@@ -48,6 +51,12 @@ interface Args {
   readonly out: string;
   /** Added to every port of config/defaults.env: 2450 above the ports of the shell that runs it. */
   readonly portOffset: number;
+  /**
+   * `csms`: each station an OCPP 1.6 charger on a real WebSocket to the stack's CSMS, its EVSEs its connectors,
+   * so the CSMS decides which readings reach the queue and records the settlement; `queue`: the events put in the
+   * ledger events queue as the CSMS would publish every one of them (the CSMS not in the path).
+   */
+  readonly through: 'csms' | 'queue';
 }
 
 function parse(): Args {
@@ -65,6 +74,7 @@ function parse(): Args {
       compression: { type: 'string', default: '30' },
       out: { type: 'string', default: 'docs/benchmarks' },
       'port-offset': { type: 'string', default: '2450' },
+      through: { type: 'string', default: 'csms' },
     },
   });
   const list = (text: string): number[] => text.split(',').map(Number);
@@ -81,6 +91,7 @@ function parse(): Args {
     compression: Number(values.compression),
     out: values.out,
     portOffset: Number(values['port-offset']),
+    through: values.through === 'queue' ? 'queue' : 'csms',
   };
 }
 
@@ -88,6 +99,7 @@ const log = (line: string): void => console.log(`[${new Date().toISOString().sli
 const iso = (ms: number): string => new Date(ms).toISOString();
 /** 11 kW: what an AC charger delivers, within the unsigned-data terms below. */
 const POWER_W = 11_000;
+const CHARGER_PASSWORD = 'a-long-bench-charger-password';
 
 interface Charger {
   readonly stationId: string;
@@ -103,7 +115,13 @@ interface SessionStep {
   readonly endToSettledMsP50: number;
   readonly endToSettledMsP99: number;
   readonly endToSettledMsMean: number;
+  /** StopTransaction sent → the CSMS recorded the settlement (csms only). */
+  readonly stopToCsmsMsP50?: number;
+  readonly stopToCsmsMsP99?: number;
+  /** OCPP messages the chargers sent (csms), or events queued (queue). */
   readonly events: number;
+  /** Events the ledger events queue received in the step. */
+  readonly queued: number;
   readonly transactions: number;
   readonly blocks: number;
   readonly blockBytes: number;
@@ -111,6 +129,8 @@ interface SessionStep {
   readonly transactionsPerSession: number;
   readonly blockBytesPerSession: number;
   readonly stateBytesPerSession: number;
+  /** Where the block bytes went, per session settled. */
+  readonly blockBytesPerSessionBy: Omit<BlockAnatomy, 'blocks' | 'transactions'>;
 }
 
 async function main(): Promise<void> {
@@ -136,16 +156,11 @@ async function main(): Promise<void> {
   const retention = { removeOnComplete: keepJobs(loadConfig().queue.retention.completed), removeOnFail: keepJobs(loadConfig().queue.retention.failed) };
   const qscc = watcher.network.getContract('qscc');
   const height = async (): Promise<number> => Number(common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', description.channel)).getHeight());
-  /** Transactions and bytes of blocks [from, to). */
-  const blocksBetween = async (from: number, to: number): Promise<{ transactions: number; bytes: number }> => {
-    let transactions = 0;
-    let bytes = 0;
-    for (let n = from; n < to; n++) {
-      const block = await qscc.evaluateTransaction('GetBlockByNumber', description.channel, String(n));
-      bytes += block.length;
-      transactions += common.Block.deserializeBinary(block).getData()?.getDataList().length ?? 0;
-    }
-    return { transactions, bytes };
+  /** Transactions and bytes of blocks [from, to), and where the bytes go. */
+  const blocksBetween = async (from: number, to: number): Promise<{ transactions: number; bytes: number; anatomy: BlockAnatomy }> => {
+    let anatomy = EMPTY_ANATOMY;
+    for (let n = from; n < to; n++) anatomy = addAnatomy(anatomy, blockAnatomy(await qscc.evaluateTransaction('GetBlockByNumber', description.channel, String(n))));
+    return { transactions: anatomy.transactions, bytes: anatomy.total, anatomy };
   };
   // The Operators peer's state database: what every peer keeps of the world state.
   const stateDir = execFileSync('find', [path.join(stack.dataDir, 'fabric', 'peers', 'operators'), '-type', 'd', '-name', 'stateLeveldb'], { encoding: 'utf8' }).split('\n')[0] ?? '';
@@ -153,6 +168,8 @@ async function main(): Promise<void> {
   log(`state database: ${stateDir}`);
   const stateBytes = (): number => Number(execFileSync('du', ['-sb', stateDir], { encoding: 'utf8' }).split('\t')[0]);
 
+  /** What the run opened after the stack: closed before the stack stops. */
+  const closers: (() => Promise<unknown>)[] = [];
   try {
     // 1. Stations with many EVSEs, each EVSE one simulated charger, and the drivers.
     const tariff = anAcTariff();
@@ -163,18 +180,21 @@ async function main(): Promise<void> {
     const chargers: Charger[] = [];
     await pool(
       Array.from({ length: args.stations }, (_, s) => `${run}-${String(s).padStart(3, '0')}`),
-      16,
+      8,
       async (stationId) => {
         const evses = Array.from({ length: args.evses }, (_, e) => ({ evseId: String(e + 1), connectors: [{ connectorId: '1', type: 'IEC_62196_T2' as const, maxPowerW: 22_000 }] }));
-        await ledger.party('operator').submit('Registry:registerStation', { eventId: eventId(), stationId, payeeAccountId, latMicroDeg: 52_520_008, lonMicroDeg: 13_404_954, evses, policy: { minimumHold: 500 }, tariffId: tariff.id });
-        await ledger.party('authority').submit('Registry:allowUnsignedMeterData', { eventId: eventId(), stationId, validUntilMs: Date.now() + 30 * 86_400_000, maxEnergyWh: 200_000, maxPowerW: 50_000 });
+        // Event ids of the station's own: a step the loaded network timed out is sent again and taken once.
+        await withRetries(() => ledger.party('operator').submit('Registry:registerStation', { eventId: `register-${stationId}`, stationId, payeeAccountId, latMicroDeg: 52_520_008, lonMicroDeg: 13_404_954, evses, policy: { minimumHold: 500 }, tariffId: tariff.id }));
+        const validUntilMs = Date.now() + 30 * 86_400_000;
+        await withRetries(() => ledger.party('authority').submit('Registry:allowUnsignedMeterData', { eventId: `allow-${stationId}`, stationId, validUntilMs, maxEnergyWh: 200_000, maxPowerW: 50_000 }));
         for (let e = 1; e <= args.evses; e++) chargers.push({ stationId, evseId: e });
       },
     );
     // The first driver sets Wallets' token pepper; the others, in parallel, find it set.
     const drivers: DriverOnLedger[] = [await aDriverWithCard(ledger, { topUp: 1_000_000_000, sessionLimit: 2000 })];
-    await pool(Array.from({ length: args.drivers - 1 }, (_, i) => i), 24, async () => {
-      drivers.push(await aDriverWithCard(ledger, { topUp: 1_000_000_000, sessionLimit: 2000 }));
+    await pool(Array.from({ length: args.drivers - 1 }, (_, i) => i), 12, async () => {
+      // A driver whose setup a loaded network timed out is made again: another driver, the same run.
+      drivers.push(await withRetries(() => aDriverWithCard(ledger, { topUp: 1_000_000_000, sessionLimit: 2000 })));
     });
     log(`${chargers.length} chargers at ${args.stations} stations and ${drivers.length} drivers on the ledger (setup ${Math.round((Date.now() - runStarted) / 1000)} s)`);
 
@@ -195,10 +215,46 @@ async function main(): Promise<void> {
     const intervalMs = args.intervalS * 1000;
     const samples = Math.max(0, Math.ceil(sessionMs / intervalMs) - 1);
     const wallOf = (simulatedMs: number): number => simulatedMs / args.compression;
+    const registerAt = (simulatedMs: number): number => Math.round((POWER_W * simulatedMs) / 3_600_000);
     const add = (event: LedgerEvent): Promise<unknown> => events.add(event.kind, event, { jobId: event.eventId, ...LEDGER_EVENT_RETRY, ...retention });
 
-    /** One session on one free charger; resolves once it is settled (or not within the limit), with the end's enqueue time. */
-    const aSession = async (count: { events: number }): Promise<{ sessionId: string; endedAtMs: number } | undefined> => {
+    // What reached the ledger events queue, and when the CSMS recorded each settlement, as they happen.
+    const queueConnection = { host: redis.host, port: redis.port };
+    const eventsAdded = new QueueEvents(names.events, { connection: queueConnection, prefix: queueConfig.prefix });
+    const outcomesDone = new QueueEvents(names.outcomes, { connection: queueConnection, prefix: queueConfig.prefix });
+    let queued = 0;
+    eventsAdded.on('added', () => queued++);
+    const recordedAt = new Map<string, number>();
+    const settledJob = settlementOutcomeJobId('');
+    outcomesDone.on('completed', ({ jobId }) => {
+      if (jobId.startsWith(settledJob)) recordedAt.set(jobId.slice(settledJob.length), Date.now());
+    });
+    closers.push(() => eventsAdded.close(), () => outcomesDone.close());
+    await Promise.all([eventsAdded.waitUntilReady(), outcomesDone.waitUntilReady()]);
+
+    // Through the CSMS: each station one OCPP 1.6 charger, its EVSEs its connectors, the drivers' cards issued.
+    const clients = new Map<string, RPCClient>();
+    closers.push(() => Promise.all([...clients.values()].map((client) => client.close({ force: true }))));
+    if (args.through === 'csms') {
+      const { host, port } = stack.config.csms;
+      const admin = async (method: string, route: string, body: unknown): Promise<void> => {
+        const response = await fetch(`http://${host}:${port}${route}`, { method, headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+      };
+      const stations = [...new Set(chargers.map((c) => c.stationId))];
+      await pool(stations, 8, (identity) => admin('POST', '/api/chargers', { identity, password: CHARGER_PASSWORD }));
+      await pool(drivers, 8, (driver) => admin('PUT', `/api/id-tokens/${driver.idToken}`, { accountId: driver.accountId }));
+      await pool(stations, 8, async (identity) => {
+        const client = ocppClient({ endpoint: `ws://${host}:${port}/ocpp`, identity, password: CHARGER_PASSWORD, protocols: ['ocpp1.6'], strictMode: true, reconnect: false, callTimeoutMs: 120_000 });
+        await client.connect();
+        await client.call('BootNotification', { chargePointVendor: 'ChargeLedger', chargePointModel: 'bench-multi-evse' });
+        clients.set(identity, client);
+      });
+      log(`${stations.length} stations connected to the CSMS over OCPP 1.6, ${chargers.length} connectors; ${drivers.length} cards issued`);
+    }
+
+    /** One session on one free charger; resolves once it is settled (or not within the limit), with the end's time. */
+    const aQueuedSession = async (count: { events: number }): Promise<{ sessionId: string; endedAtMs: number } | undefined> => {
       const charger = free.shift();
       if (charger === undefined) return undefined;
       const driver = drivers[sessionNumber % drivers.length] as DriverOnLedger;
@@ -215,7 +271,7 @@ async function main(): Promise<void> {
       count.events++;
       for (let k = 1; k <= samples; k++) {
         await sleepUntil(wallStart + wallOf(k * intervalMs));
-        const sampled: Omit<MeterSampled, 'eventId'> = { ...base, kind: 'MeterSampled', meterStartWh: 0, sampledAt: iso(simulatedStart + k * intervalMs), registerWh: Math.round((POWER_W * k * intervalMs) / 3_600_000), evidence: [] };
+        const sampled: Omit<MeterSampled, 'eventId'> = { ...base, kind: 'MeterSampled', meterStartWh: 0, sampledAt: iso(simulatedStart + k * intervalMs), registerWh: registerAt(k * intervalMs), evidence: [] };
         await add({ ...sampled, eventId: eventIdFor(sampled) });
         count.events++;
       }
@@ -226,7 +282,7 @@ async function main(): Promise<void> {
         startedAt: iso(simulatedStart),
         meterStartWh: 0,
         endedAt: iso(simulatedStart + sessionMs),
-        meterStopWh: Math.round((POWER_W * sessionMs) / 3_600_000),
+        meterStopWh: registerAt(sessionMs),
         reason: 'Local',
         evidence: [],
       };
@@ -239,8 +295,38 @@ async function main(): Promise<void> {
       return { sessionId, endedAtMs };
     };
 
+    /** The same session sent by its charger to the CSMS: StartTransaction, MeterValues, StopTransaction. */
+    const aChargedSession = async (count: { events: number }): Promise<{ sessionId: string; endedAtMs: number } | undefined> => {
+      const charger = free.shift();
+      if (charger === undefined) return undefined;
+      const driver = drivers[sessionNumber++ % drivers.length] as DriverOnLedger;
+      const client = clients.get(charger.stationId) as RPCClient;
+      const wallStart = Date.now();
+      const simulatedStart = wallStart;
+      const connectorId = charger.evseId;
+      const { transactionId } = (await client.call('StartTransaction', { connectorId, idTag: driver.idToken, meterStart: 0, timestamp: iso(simulatedStart) })) as { transactionId: number };
+      count.events++;
+      const sessionId = `${charger.stationId}-${transactionId}`;
+      for (let k = 1; k <= samples; k++) {
+        await sleepUntil(wallStart + wallOf(k * intervalMs));
+        const sampledValue = [{ value: String(registerAt(k * intervalMs)), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }];
+        await client.call('MeterValues', { connectorId, transactionId, meterValue: [{ timestamp: iso(simulatedStart + k * intervalMs), sampledValue }] });
+        count.events++;
+      }
+      await sleepUntil(wallStart + wallOf(sessionMs));
+      const endedAtMs = Date.now();
+      await client.call('StopTransaction', { transactionId, meterStop: registerAt(sessionMs), timestamp: iso(simulatedStart + sessionMs), reason: 'Local' });
+      count.events++;
+      const deadline = Date.now() + 60_000;
+      while (!(settledAt.has(sessionId) && recordedAt.has(sessionId)) && Date.now() < deadline) await sleep(100);
+      free.push(charger);
+      return { sessionId, endedAtMs };
+    };
+    const aSession = args.through === 'csms' ? aChargedSession : aQueuedSession;
+
     const sessionStep = async (rate: number): Promise<SessionStep> => {
       const count = { events: 0 };
+      const queuedBefore = queued;
       const heightBefore = await height();
       const stateBefore = stateBytes();
       const begun = Date.now();
@@ -261,6 +347,8 @@ async function main(): Promise<void> {
       const lastSettled = Math.max(...settled.map((s) => settledAt.get(s.sessionId) as number));
       const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
       const per = (value: number): number => Math.round((value / Math.max(1, settled.length)) * 1000) / 1000;
+      const toCsms = settled.flatMap((s) => (recordedAt.has(s.sessionId) ? [(recordedAt.get(s.sessionId) as number) - s.endedAtMs] : [])).sort((a, b) => a - b);
+      const qc = (p: number): number => toCsms[Math.min(toCsms.length - 1, Math.floor(p * toCsms.length))] ?? 0;
       return {
         sendRate: rate,
         started: sessions.length,
@@ -269,7 +357,9 @@ async function main(): Promise<void> {
         endToSettledMsP50: q(0.5),
         endToSettledMsP99: q(0.99),
         endToSettledMsMean: Math.round(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)),
+        ...(args.through === 'csms' ? { stopToCsmsMsP50: qc(0.5), stopToCsmsMsP99: qc(0.99) } : {}),
         events: count.events,
+        queued: queued - queuedBefore,
         transactions: blocks.transactions,
         blocks: heightAfter - heightBefore,
         blockBytes: blocks.bytes,
@@ -277,6 +367,7 @@ async function main(): Promise<void> {
         transactionsPerSession: per(blocks.transactions),
         blockBytesPerSession: Math.round(blocks.bytes / Math.max(1, settled.length)),
         stateBytesPerSession: Math.round(state / Math.max(1, settled.length)),
+        blockBytesPerSessionBy: perSession(blocks.anatomy, settled.length),
       };
     };
 
@@ -284,7 +375,8 @@ async function main(): Promise<void> {
     for (const rate of args.rates) {
       const step = await sessionStep(rate);
       steps.push(step);
-      log(`sessions at ${rate}/s: ${step.settled}/${step.started} settled, ${step.completePerS} complete/s; end → settled p50 ${step.endToSettledMsP50} ms, p99 ${step.endToSettledMsP99} ms; ${step.transactionsPerSession} tx, ${step.blockBytesPerSession} block bytes, ${step.stateBytesPerSession} state bytes a session (${step.events} events, ${step.blocks} blocks)`);
+      const toCsms = step.stopToCsmsMsP50 === undefined ? '' : `; stop → recorded by the CSMS p50 ${step.stopToCsmsMsP50} ms, p99 ${step.stopToCsmsMsP99} ms`;
+      log(`sessions at ${rate}/s: ${step.settled}/${step.started} settled, ${step.completePerS} complete/s; end → settled p50 ${step.endToSettledMsP50} ms, p99 ${step.endToSettledMsP99} ms${toCsms}; ${step.transactionsPerSession} tx, ${step.blockBytesPerSession} block bytes, ${step.stateBytesPerSession} state bytes a session (${step.events} messages, ${step.queued} queued, ${step.blocks} blocks); block bytes a session by part ${JSON.stringify(step.blockBytesPerSessionBy)}`);
     }
     const saturating = Math.max(...steps.map((s) => s.completePerS));
     const halfRate = Math.max(1, Math.round(saturating / 2));
@@ -299,7 +391,8 @@ async function main(): Promise<void> {
       label: args.label,
       date: new Date().toISOString(),
       command: `node --import tsx scripts/bench/fabric-session.ts ${process.argv.slice(2).join(' ')}`,
-      network: 'native Fabric 3.1 binaries: 4 organizations (CA, peer, chaincode service each), 1 etcdraft orderer; endorsement MAJORITY (3 of 4); blocks 200 ms / 100 transactions',
+      network: 'native Fabric 3.1 binaries: 5 organizations (two operators; CA, peer, chaincode service each), 1 etcdraft orderer; a session endorsed by its operator, Wallets and the Authority (ADR 0039); blocks 200 ms / 100 transactions',
+      through: args.through === 'csms' ? 'OCPP 1.6 chargers → CSMS → ledger events queue → bridge → Fabric; settlement back to the CSMS' : 'events put in the ledger events queue (the CSMS not in the path) → bridge → Fabric',
       chargers: chargers.length,
       drivers: drivers.length,
       session: { simulatedMinutes: args.sessionMin, meterValueEverySimulatedS: args.intervalS, compression: args.compression, meterValuesPerSession: samples, evidence: 'unsigned readings under the Authority\'s permission (no OCMF)' },
@@ -350,11 +443,29 @@ async function main(): Promise<void> {
   } finally {
     watching.stop();
     watcher.close();
+    await Promise.all(closers.map((close) => close().catch(() => undefined)));
     await events.close();
     connection.disconnect();
     await ledger.close();
     await stack.stop();
   }
+}
+
+async function withRetries<T>(attempt: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= attempts) throw error;
+      log(`setup step failed (${String(error).slice(0, 120)}); again`);
+      await sleep(1000 * i);
+    }
+  }
+}
+
+function perSession(anatomy: BlockAnatomy, sessions: number): Omit<BlockAnatomy, 'blocks' | 'transactions'> {
+  const per = (bytes: number): number => Math.round(bytes / Math.max(1, sessions));
+  return { total: per(anatomy.total), identitiesAndSignatures: per(anatomy.identitiesAndSignatures), arguments: per(anatomy.arguments), readWriteSets: per(anatomy.readWriteSets), responses: per(anatomy.responses), events: per(anatomy.events), other: per(anatomy.other) };
 }
 
 async function sleepUntil(atMs: number): Promise<void> {

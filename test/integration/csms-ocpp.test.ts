@@ -1,4 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
+import type { LedgerOutcome } from '@chargeledger/ledger-queue';
+import { Queue } from 'bullmq';
 import { type RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
 import { ocppClient } from '../support/ocpp-client';
 import { ADMIN_KEY, issueIdToken, provisionCharger, READER_KEY, type RunningCsms, startCsms } from '../support/csms';
@@ -90,6 +92,42 @@ describe('CSMS over real WebSockets and Redis', () => {
     expect(first.transactionId).toBeGreaterThan(before);
     expect(first.transactionId).toBeLessThan(2 ** 31);
     expect(second.transactionId).toBe(first.transactionId + 1);
+  });
+
+  it('keeps a reading off the ledger queue once the ledger opened its session, until its estimate nears the hold (ADR 0032)', async () => {
+    const client = await open(charger(running, 'CP-16', 'ocpp1.6'));
+    await client.call('BootNotification', { chargePointVendor: 'ChargeLedger', chargePointModel: 'Sim' });
+    const start = (await client.call('StartTransaction', { connectorId: 1, idTag: 'RFID-0001', meterStart: 1000, timestamp: '2026-11-24T10:00:00.000Z' })) as { transactionId: number };
+    const sessionId = `CP-16-${start.transactionId}`;
+    const reading = async (minute: number, registerWh: number): Promise<void> => {
+      const timestamp = `2026-11-24T10:${String(minute).padStart(2, '0')}:00.000Z`;
+      await client.call('MeterValues', { connectorId: 1, transactionId: start.transactionId, meterValue: [{ timestamp, sampledValue: [{ value: String(registerWh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }] });
+    };
+    const sampled = async (): Promise<number[]> => (await jobsOf(running)).filter((job) => job.name === 'MeterSampled').map((job) => job.data.registerWh as number);
+
+    // Before the ledger answered the open, every reading goes to the bridge, which decides.
+    await reading(1, 1100);
+    expect(await sampled()).toEqual([1100]);
+
+    // The ledger opened it: a hold of 10.00 EUR at 1.00 EUR/kWh. 80 % of the hold is 8 kWh since the start.
+    const outcomes = new Queue<LedgerOutcome>('ledger-outcomes', { connection: running.redis, prefix: running.prefix });
+    const tariff = { id: 'AC-1', version: 1, currency: 'EUR', utcOffsetMinutes: 0, vatBasisPoints: 0, elements: [{ priceComponents: [{ type: 'ENERGY', priceMicro: 1_000_000, stepSize: 1 }] }] };
+    await outcomes.add('SessionOpened', { kind: 'SessionOpened', eventId: `started.${sessionId}`, sessionId, chargerId: 'CP-16', holdAmount: 1000, tariff: { tariffId: 'AC-1', version: 1, currency: 'EUR', priced: tariff } }, { jobId: `outcome.started.${sessionId}` });
+    await outcomes.close();
+    const deadline = Date.now() + 10_000;
+    while ((await running.redis.get(`${running.prefix}:csms:price:pricing:${sessionId}`)) === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    await reading(10, 5000); // 4 kWh: 4.00 EUR, 40 % of the hold
+    await reading(20, 8900); // 7.9 kWh: 79 %
+    expect(await sampled()).toEqual([1100]);
+    await reading(30, 9000); // 8 kWh: 80 %, the ledger is told the session nears its hold
+    await reading(40, 11_500); // past the hold: the bridge records it and stops the charger
+    expect((await sampled()).sort((a, b) => a - b)).toEqual([1100, 9000, 11_500]);
+
+    // The end carries the whole session, the readings kept off the queue included in its register.
+    await client.call('StopTransaction', { transactionId: start.transactionId, meterStop: 11_600, timestamp: '2026-11-24T10:41:00.000Z', reason: 'Local' });
+    const ended = (await jobsOf(running)).find((job) => job.name === 'SessionEnded');
+    expect(ended?.data).toMatchObject({ sessionId, meterStartWh: 1000, meterStopWh: 11_600 });
   });
 
   it('gives a retried StartTransaction the same transaction id and queues it once', async () => {

@@ -43,6 +43,8 @@ export interface StartCsmsOptions {
   readonly ledgerAuthorization?: Omit<LedgerAuthorizationOptions, 'queriesKey' | 'heartbeatKey'>;
   /** Undefined: a random key of this CSMS alone. */
   readonly tokenDigestKey?: Buffer;
+  /** Which meter values go to the ledger events queue (OcppPolicy.readingsToLedger); the default is the production one. */
+  readonly readingsToLedger?: 'near-the-hold' | 'all';
   /** Undefined: silent (or TEST_LOG_LEVEL); set, to read what the CSMS logged. */
   readonly log?: Logger;
   /** Undefined: the stack's Redis; set, every connection of the CSMS goes to a Redis of the test's own on this port. */
@@ -88,7 +90,7 @@ export async function startCsms(overrides: StartCsmsOptions = {}): Promise<Runni
     queueHealthEveryMs: 200,
     keyPrefix: `${prefix}:csms`,
     outcomes: { connection: outcomesRedis, prefix, queueName: 'ledger-outcomes' },
-    policy: { heartbeatIntervalS: 60, dataTransferVendors: ['org.chargeledger.test'] },
+    policy: { heartbeatIntervalS: 60, dataTransferVendors: ['org.chargeledger.test'], readingsToLedger: overrides.readingsToLedger ?? 'near-the-hold' },
     apiKeys: [apiKeyRecord(ADMIN_KEY, 'admin'), apiKeyRecord(READER_KEY, 'read-only'), apiKeyRecord(RECORDS_KEY, 'records')],
     tokenDigestKey: overrides.tokenDigestKey ?? randomBytes(32),
     maxFrameBytes: 65536,

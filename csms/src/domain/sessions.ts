@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { LedgerEvent, MeterEvidence } from '@chargeledger/ledger-queue';
 import type { IdTokenRegistry } from './id-tokens';
+import { ledgerMayNeed } from './ledger-readings';
+import type { SessionPricing } from './running-cost';
 import { type SessionFlag, sessionIdOf, type SessionState, type TransactionStore } from './transactions';
 
 /** What the ledger needs from one meter value, whatever the protocol version. */
@@ -31,6 +33,12 @@ export interface SessionContext {
   readonly tokens: Pick<IdTokenRegistry, 'digest'>;
   /** Counts a session flag; the session and the log say which session. */
   readonly sessionFlagged: (flag: SessionFlag) => void;
+  /**
+   * The hold and frozen tariff the ledger opened a session with, once the CSMS heard of it: readings the ledger
+   * cannot need are then kept off the queue (ADR 0032). Absent: every reading is published (an audit trail asked
+   * for every N minutes, or no ledger answer yet).
+   */
+  readonly pricing?: (sessionId: string) => Promise<SessionPricing | undefined>;
 }
 
 /**
@@ -75,14 +83,22 @@ export async function startSession(ctx: SessionContext, input: StartInput): Prom
   return state;
 }
 
-/** Publishes each reading that carries a register value; a register that goes backwards is flagged, not published. */
+/**
+ * Publishes each reading that carries a register value and that the ledger may need; a register that goes
+ * backwards is flagged, not published. Every reading's signed records stay with the session for its end.
+ */
 export async function recordReadings(ctx: SessionContext, state: SessionState, readings: readonly Reading[]): Promise<SessionState> {
   let current = state;
+  const pricing = ctx.pricing === undefined || !readings.some((reading) => reading.registerWh !== undefined) ? undefined : await ctx.pricing(state.sessionId);
   for (const reading of readings) {
     current = { ...current, evidence: mergeEvidence(current.evidence, reading.evidence) };
     if (reading.registerWh === undefined) continue;
     if (reading.registerWh < current.lastRegisterWh) {
       ctx.log.warn({ sessionId: state.sessionId, registerWh: reading.registerWh, lastRegisterWh: current.lastRegisterWh }, 'meter value went backwards; ignored');
+      continue;
+    }
+    if (pricing !== undefined && !ledgerMayNeed(pricing, state, { timestamp: reading.timestamp, registerWh: reading.registerWh })) {
+      current = { ...current, lastRegisterWh: reading.registerWh };
       continue;
     }
     await ctx.events.publish({

@@ -13,6 +13,11 @@ export interface OcppPolicy {
   readonly heartbeatIntervalS: number;
   /** Vendor ids whose DataTransfer messages are accepted; everything else is Rejected. */
   readonly dataTransferVendors: readonly string[];
+  /**
+   * Which meter values go to the ledger events queue (ADR 0032): `near-the-hold`, only those whose estimate nears
+   * the session's hold once the ledger opened it; `all`, every one (the bridge keeps an audit trail every N minutes).
+   */
+  readonly readingsToLedger: 'near-the-hold' | 'all';
 }
 
 /** Everything a handler may use. Handlers never touch the socket: they take a request and return a response. */
@@ -36,7 +41,15 @@ export interface HandlerContext {
 
 /** The session lifecycle's narrow view of a handler's context. */
 export function sessionContext(ctx: HandlerContext): SessionContext {
-  return { chargerId: ctx.chargerId, log: ctx.log, sessions: ctx.transactions, events: ctx.publisher, tokens: ctx.tokens, sessionFlagged: ctx.sessionFlagged };
+  return {
+    chargerId: ctx.chargerId,
+    log: ctx.log,
+    sessions: ctx.transactions,
+    events: ctx.publisher,
+    tokens: ctx.tokens,
+    sessionFlagged: ctx.sessionFlagged,
+    ...(ctx.policy.readingsToLedger === 'near-the-hold' ? { pricing: (sessionId: string) => ctx.priceDisplay.pricing(sessionId) } : {}),
+  };
 }
 
 export type Handler<Req, Res> = (ctx: HandlerContext, request: Req) => Promise<Res>;
