@@ -12,6 +12,9 @@
  *   nice node --import tsx scripts/bench/soak.ts --chargers 200 --interval-ms 200 --readings 30 --events 1000000 \
  *     --max-minutes 12 --out docs/benchmarks
  *
+ * `--profile DIR` writes the CSMS's and the bridge's CPU profiles there when they stop (run the script itself
+ * under `node --cpu-prof` for the chargers' side).
+ *
  * Writes soak.json and soak-memory.svg, soak-lag.svg, soak-rate.svg under --out; stops everything it started.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -42,6 +45,7 @@ const { values } = parseArgs({
     'keep-s': { type: 'string', default: '60' },
     'sample-s': { type: 'string', default: '2' },
     out: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const CHARGERS = Number(values.chargers);
@@ -51,6 +55,8 @@ const TARGET_EVENTS = Number(values.events);
 const MAX_MS = Number(values['max-minutes']) * 60_000;
 const KEEP_S = Number(values['keep-s']);
 const SAMPLE_MS = Number(values['sample-s']) * 1000;
+/** A folder for the CSMS's and the bridge's CPU profiles (`node --cpu-prof`), written when they stop. */
+const PROFILE_DIR = values.profile === undefined ? undefined : path.resolve(values.profile);
 
 const root = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -124,8 +130,10 @@ class Stack {
   }
 
   gateway(party: Party): EmbeddedGatewayClient {
-    const key = readFileSync(path.join(this.dataDir, 'secrets', 'embedded-ledger-key'), 'utf8').trim();
-    return new EmbeddedGatewayClient({ url: `http://127.0.0.1:${this.gatewayPort}`, key, identity: { mspId: PARTY_MSP[party] as MspId, attributes: PARTY_ATTRIBUTES[party] } });
+    // Each organization's own key to the gateway, where the gateway wrote them (`<org>-key`).
+    const mspId = PARTY_MSP[party] as MspId;
+    const key = readFileSync(path.join(this.dataDir, 'secrets', 'embedded-ledger', `${mspId.replace(/MSP$/, '').toLowerCase()}-key`), 'utf8').trim();
+    return new EmbeddedGatewayClient({ url: `http://127.0.0.1:${this.gatewayPort}`, key, identity: { mspId, attributes: PARTY_ATTRIBUTES[party] } });
   }
 
   async admin(method: string, route: string, body?: object): Promise<unknown> {
@@ -136,7 +144,9 @@ class Stack {
 
   async stop(): Promise<void> {
     for (const child of this.children.values()) child.kill('SIGTERM');
-    await sleep(2_000);
+    // Each stops on its own (and writes its profile); what has not stopped in 10 s is killed.
+    const deadline = Date.now() + 10_000;
+    while ([...this.children.values()].some((child) => child.exitCode === null && child.signalCode === null) && Date.now() < deadline) await sleep(200);
     for (const child of this.children.values()) if (child.exitCode === null) child.kill('SIGKILL');
     await run('bash', [path.join(root, 'scripts', 'redis.sh'), 'stop'], { env: this.env }).catch(() => undefined);
   }
@@ -144,7 +154,8 @@ class Stack {
   #spawn(name: string, main: string): void {
     const out = path.join(this.dataDir, 'logs', `${name}.log`);
     // Each process at the soak's own priority: run the soak under `nice`, and they are too.
-    const child = spawn(process.execPath, ['--import', 'tsx', main], { cwd: root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', main], { cwd: root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     const flush = (): void => writeFileSync(out, Buffer.concat(chunks));
     child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
