@@ -6,8 +6,10 @@
  * session is settled. Throughout, every `--sample-s`: Redis memory, append-only file size, the queue's depth and
  * its oldest event's age (the bridge's lag), events acknowledged and applied, and each process's CPU.
  *
- * Time is compressed: readings every `--interval-ms` instead of a minute, and completed jobs and ended sessions'
- * marks kept `--keep-s` instead of an hour (the job count limit, 20,000, is the stack's own).
+ * Time is compressed: readings every `--interval-ms` instead of a minute, completed jobs and ended sessions'
+ * marks kept `--keep-s` instead of an hour (the job count limit, 20,000, is the stack's own), and the CSMS's
+ * records of settled sessions `--session-keep-s` instead of 30 days; the run reads every settled session well
+ * within that, to check each was settled once.
  *
  *   nice node --import tsx scripts/bench/soak.ts --chargers 200 --interval-ms 200 --readings 30 --events 1000000 \
  *     --max-minutes 12 --out docs/benchmarks
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '1000000' },
     'max-minutes': { type: 'string', default: '12' },
     'keep-s': { type: 'string', default: '60' },
+    'session-keep-s': { type: 'string', default: '120' },
     'sample-s': { type: 'string', default: '2' },
     out: { type: 'string' },
     profile: { type: 'string' },
@@ -54,6 +57,7 @@ const READINGS = Number(values.readings);
 const TARGET_EVENTS = Number(values.events);
 const MAX_MS = Number(values['max-minutes']) * 60_000;
 const KEEP_S = Number(values['keep-s']);
+const SESSION_KEEP_S = Number(values['session-keep-s']);
 const SAMPLE_MS = Number(values['sample-s']) * 1000;
 /** A folder for the CSMS's and the bridge's CPU profiles (`node --cpu-prof`), written when they stop. */
 const PROFILE_DIR = values.profile === undefined ? undefined : path.resolve(values.profile);
@@ -100,6 +104,7 @@ class Stack {
       EMBEDDED_LEDGER_PORT: String(this.gatewayPort),
       QUEUE_PREFIX: PREFIX,
       QUEUE_COMPLETED_KEEP_S: String(KEEP_S),
+      CSMS_SESSION_RETENTION_S: String(SESSION_KEEP_S),
       CSMS_API_KEYS: `admin:${this.adminKey}`,
       CSMS_LEDGER_AUTHORIZATION: 'off',
       LOG_LEVEL: 'warn',
@@ -154,7 +159,8 @@ class Stack {
   #spawn(name: string, main: string): void {
     const out = path.join(this.dataDir, 'logs', `${name}.log`);
     // Each process at the soak's own priority: run the soak under `nice`, and they are too.
-    const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`];
+    // A folder per process: its main thread and tsx's loader thread each write a profile.
+    const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, name)}`];
     const child = spawn(process.execPath, [...profile, '--import', 'tsx', main], { cwd: root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     const flush = (): void => writeFileSync(out, Buffer.concat(chunks));
@@ -285,6 +291,26 @@ async function main(): Promise<void> {
     };
     const sampler = setInterval(() => void sample().catch((error: unknown) => log(`sample failed: ${String(error)}`)), SAMPLE_MS);
 
+    // Sessions the CSMS recorded as settled, with what they charged, gathered as the run goes: an ended session's
+    // record leaves the CSMS SESSION_KEEP_S after its settlement (ADR 0029), so it is read well within that.
+    const settled = new Map<string, { charged: number }>();
+    const collectSettled = async (): Promise<void> => {
+      for (const identity of identities) {
+        let cursor: string | undefined;
+        do {
+          const page = (await stack.admin('GET', `/api/sessions?chargerId=${identity}&active=false&limit=500${cursor === undefined ? '' : `&cursor=${cursor}`}`)) as { sessions: { sessionId: string; settlement?: { status: string; charged?: number } }[]; next?: string };
+          for (const s of page.sessions) if (s.settlement?.status === 'settled') settled.set(s.sessionId, { charged: s.settlement.charged ?? 0 });
+          cursor = page.next;
+        } while (cursor !== undefined);
+      }
+    };
+    let collecting = true;
+    const collector = (async (): Promise<void> => {
+      while (collecting) {
+        await Promise.all([collectSettled().catch((error: unknown) => log(`reading settled sessions failed: ${String(error)}`)), sleep(Math.min(20, SESSION_KEEP_S / 4) * 1000)]);
+      }
+    })();
+
     log(`load: ${CHARGERS} chargers, a reading every ${INTERVAL_MS} ms, ${READINGS} a session, until ${TARGET_EVENTS} events or ${MAX_MS / 60_000} minutes`);
     const stopWhenDone = setInterval(() => {
       if (acknowledged >= TARGET_EVENTS || Date.now() - started >= MAX_MS) stopping = true;
@@ -303,36 +329,26 @@ async function main(): Promise<void> {
 
     phase = 'drain';
     const drainStarted = Date.now();
-    const settledOf = async (): Promise<{ settled: number; sessions: Map<string, { charged: number }> }> => {
-      const seen = new Map<string, { charged: number }>();
-      for (const identity of identities) {
-        let cursor: string | undefined;
-        do {
-          const page = (await stack.admin('GET', `/api/sessions?chargerId=${identity}&limit=500${cursor === undefined ? '' : `&cursor=${cursor}`}`)) as { sessions: { sessionId: string; settlement?: { status: string; charged?: number } }[]; next?: string };
-          for (const s of page.sessions) if (s.settlement?.status === 'settled') seen.set(s.sessionId, { charged: s.settlement.charged ?? 0 });
-          cursor = page.next;
-        } while (cursor !== undefined);
-      }
-      return { settled: seen.size, sessions: seen };
-    };
-    let settled = await settledOf();
-    while (settled.settled < sessions.length && Date.now() - drainStarted < 600_000) {
+    while (settled.size < sessions.length && Date.now() - drainStarted < 600_000) {
       await sleep(5_000);
-      settled = await settledOf();
-      log(`drain: ${settled.settled} of ${sessions.length} sessions settled`);
+      await collectSettled();
+      log(`drain: ${settled.size} of ${sessions.length} sessions settled`);
     }
     const drainS = (Date.now() - drainStarted) / 1000;
+    collecting = false;
+    await collector;
 
     phase = 'rest';
-    log(`at rest for ${KEEP_S + 20} s: completed jobs and ended sessions' marks past their time leave`);
-    await sleep((KEEP_S + 20) * 1000);
+    const restS = Math.max(KEEP_S, SESSION_KEEP_S) + 20;
+    log(`at rest for ${restS} s: completed jobs, ended sessions' marks and the CSMS's settled session records past their time leave`);
+    await sleep(restS * 1000);
     // A job finishing is what trims by age: one more session makes the rule run once at rest.
     await sample();
     clearInterval(sampler);
 
     log('checking every driver was debited once per session, by what the CSMS recorded');
     const chargedByDriver = new Map<string, number>();
-    for (const [sessionId, { charged }] of settled.sessions) {
+    for (const [sessionId, { charged }] of settled) {
       const index = identities.indexOf(sessionId.replace(/-\d+$/, ''));
       const accountId = drivers[index]?.accountId ?? '';
       chargedByDriver.set(accountId, (chargedByDriver.get(accountId) ?? 0) + charged);
@@ -342,7 +358,7 @@ async function main(): Promise<void> {
       const account = await stack.gateway('wallets').evaluate('Wallet:getAccount', { accountId: driver.accountId });
       if (account.balance !== 1_000_000_000 - (chargedByDriver.get(driver.accountId) ?? 0)) doubled++;
     }
-    const missing = sessions.filter((sessionId) => !settled.sessions.has(sessionId));
+    const missing = sessions.filter((sessionId) => !settled.has(sessionId));
 
     const load = samples.filter((s) => s.phase === 'load');
     const warm = load.filter((s) => s.t >= 60);
@@ -355,10 +371,10 @@ async function main(): Promise<void> {
     const bridgeCpu = mean(warm.map((s) => s.cpu['bridge'] ?? 0));
     const appliedRate = warm.length > 1 ? ((warm.at(-1)?.applied ?? 0) - (warm[0]?.applied ?? 0)) / ((warm.at(-1)?.t ?? 0) - (warm[0]?.t ?? 0)) : 0;
     const result = {
-      settings: { chargers: CHARGERS, intervalMs: INTERVAL_MS, readingsPerSession: READINGS, targetEvents: TARGET_EVENTS, keepCompletedS: KEEP_S, keepCompletedCount: 20_000, sampleS: SAMPLE_MS / 1000 },
+      settings: { chargers: CHARGERS, intervalMs: INTERVAL_MS, readingsPerSession: READINGS, targetEvents: TARGET_EVENTS, keepCompletedS: KEEP_S, keepCompletedCount: 20_000, sessionRetentionS: SESSION_KEEP_S, sampleS: SAMPLE_MS / 1000 },
       acknowledged,
       sessions: sessions.length,
-      settled: settled.settled,
+      settled: settled.size,
       missing: missing.length,
       driversNotDebitedExactlyOnce: doubled,
       chargerFailures: failures,
