@@ -19,22 +19,14 @@
  *
  * Writes soak.json and soak-memory.svg, soak-lag.svg, soak-rate.svg under --out; stops everything it started.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs, promisify } from 'node:util';
-import type { MspId } from '@chargeledger/chaincode/api';
-import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
-import { loadTemplate } from '@chargeledger/simulators';
+import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type { RPCClient } from 'ocpp-rpc';
-import { aDeployedStation, aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../test/ledger/support/deployment';
-import { PARTY_ATTRIBUTES } from '../../test/ledger/support/embedded';
-import { type Party, PARTY_MSP } from '../../test/ledger/support/ledgers';
-import { freePort } from '../../test/support/csms-process';
 import { ocppClient } from '../../test/support/ocpp-client';
+import { BenchStack, deployChargers } from './support/stack';
 import { lineChart } from './svg-chart';
 
 const { values } = parseArgs({
@@ -63,7 +55,6 @@ const SAMPLE_MS = Number(values['sample-s']) * 1000;
 const PROFILE_DIR = values.profile === undefined ? undefined : path.resolve(values.profile);
 
 const root = path.resolve(__dirname, '..', '..');
-const run = promisify(execFile);
 const PASSWORD = 'a-soak-charger-password';
 const PREFIX = 'soak';
 const log = (line: string): void => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -81,106 +72,6 @@ interface Sample {
   readonly keys: number;
   /** Percent of one core since the previous sample. */
   readonly cpu: Readonly<Record<string, number>>;
-}
-
-class Stack {
-  readonly dataDir = path.join(root, '.data-soak');
-  readonly adminKey = randomBytes(24).toString('hex');
-  readonly children = new Map<string, ChildProcess>();
-  env: NodeJS.ProcessEnv = {};
-  redisPort = 0;
-  csmsPort = 0;
-  gatewayPort = 0;
-
-  async start(): Promise<void> {
-    rmSync(this.dataDir, { recursive: true, force: true });
-    mkdirSync(path.join(this.dataDir, 'logs'), { recursive: true });
-    [this.redisPort, this.csmsPort, this.gatewayPort] = [await freePort(), await freePort(), await freePort()];
-    this.env = {
-      ...process.env,
-      CHARGELEDGER_DATA_DIR: this.dataDir,
-      REDIS_PORT: String(this.redisPort),
-      CSMS_PORT: String(this.csmsPort),
-      EMBEDDED_LEDGER_PORT: String(this.gatewayPort),
-      QUEUE_PREFIX: PREFIX,
-      QUEUE_COMPLETED_KEEP_S: String(KEEP_S),
-      CSMS_SESSION_RETENTION_S: String(SESSION_KEEP_S),
-      CSMS_API_KEYS: `admin:${this.adminKey}`,
-      CSMS_LEDGER_AUTHORIZATION: 'off',
-      LOG_LEVEL: 'warn',
-    };
-    await run('bash', [path.join(root, 'scripts', 'redis.sh'), 'start'], { env: this.env });
-    this.#spawn('bridge', path.join(root, 'embedded-ledger', 'src', 'main.ts'));
-    this.#spawn('csms', path.join(root, 'csms', 'src', 'main.ts'));
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const csms = await fetch(`${this.csmsUrl}/ready`).then((r) => r.ok, () => false);
-      const bridge = await this.#bridgeServes();
-      if (csms && bridge) break;
-      if (Date.now() > deadline) throw new Error(`${csms ? '' : 'the CSMS '}${bridge ? '' : 'the bridge '}did not start; see .data-soak/logs`);
-      await sleep(500);
-    }
-  }
-
-  get csmsUrl(): string {
-    return `http://127.0.0.1:${this.csmsPort}`;
-  }
-
-  pids(): Map<string, number> {
-    const pids = new Map<string, number>([['generator', process.pid]]);
-    for (const [name, child] of this.children) if (child.pid !== undefined) pids.set(name, child.pid);
-    const redisPid = Number(readFileSync(path.join(this.dataDir, 'redis', 'redis.pid'), 'utf8'));
-    pids.set('redis', redisPid);
-    return pids;
-  }
-
-  gateway(party: Party): EmbeddedGatewayClient {
-    // Each organization's own key to the gateway, where the gateway wrote them (`<org>-key`).
-    const mspId = PARTY_MSP[party] as MspId;
-    const key = readFileSync(path.join(this.dataDir, 'secrets', 'embedded-ledger', `${mspId.replace(/MSP$/, '').toLowerCase()}-key`), 'utf8').trim();
-    return new EmbeddedGatewayClient({ url: `http://127.0.0.1:${this.gatewayPort}`, key, identity: { mspId, attributes: PARTY_ATTRIBUTES[party] } });
-  }
-
-  async admin(method: string, route: string, body?: object): Promise<unknown> {
-    const response = await fetch(`${this.csmsUrl}${route}`, { method, headers: { authorization: `Bearer ${this.adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
-    return response.status === 204 ? undefined : response.json();
-  }
-
-  async stop(): Promise<void> {
-    for (const child of this.children.values()) child.kill('SIGTERM');
-    // Each stops on its own (and writes its profile); what has not stopped in 10 s is killed.
-    const deadline = Date.now() + 10_000;
-    while ([...this.children.values()].some((child) => child.exitCode === null && child.signalCode === null) && Date.now() < deadline) await sleep(200);
-    for (const child of this.children.values()) if (child.exitCode === null) child.kill('SIGKILL');
-    await run('bash', [path.join(root, 'scripts', 'redis.sh'), 'stop'], { env: this.env }).catch(() => undefined);
-  }
-
-  #spawn(name: string, main: string): void {
-    const out = path.join(this.dataDir, 'logs', `${name}.log`);
-    // Each process at the soak's own priority: run the soak under `nice`, and they are too.
-    // A folder per process: its main thread and tsx's loader thread each write a profile.
-    const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, name)}`];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', main], { cwd: root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    const flush = (): void => writeFileSync(out, Buffer.concat(chunks));
-    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('exit', flush);
-    this.children.set(name, child);
-  }
-
-  async #bridgeServes(): Promise<boolean> {
-    const redis = new Redis({ port: this.redisPort, lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      return (await redis.exists(`${PREFIX}:bridge:alive`)) === 1;
-    } catch {
-      return false;
-    } finally {
-      redis.disconnect();
-    }
-  }
 }
 
 /** CPU time (utime + stime) of a process in clock ticks, from /proc. */
@@ -213,7 +104,12 @@ async function chargeUntil(client: RPCClient, idTag: string, stopping: () => boo
 }
 
 async function main(): Promise<void> {
-  const stack = new Stack();
+  const stack = new BenchStack({
+    dataDir: path.join(root, '.data-soak'),
+    prefix: PREFIX,
+    settings: { QUEUE_COMPLETED_KEEP_S: String(KEEP_S), CSMS_SESSION_RETENTION_S: String(SESSION_KEEP_S) },
+    ...(PROFILE_DIR === undefined ? {} : { profileDir: PROFILE_DIR }),
+  });
   const clients: RPCClient[] = [];
   let redis: Redis | undefined;
   try {
@@ -222,27 +118,7 @@ async function main(): Promise<void> {
     redis = new Redis({ port: stack.redisPort, maxRetriesPerRequest: 3 });
 
     log(`deploying ${CHARGERS} stations (unsigned readings allowed) and a driver each on the ledger, provisioning them at the CSMS`);
-    const ledger = { party: (party: Party) => stack.gateway(party) };
-    const template = loadTemplate('voltbridge-ac22-duo');
-    const drivers: DriverOnLedger[] = [];
-    const identities: string[] = [];
-    // The first alone: it sets the token pepper every later card link reads.
-    for (let i = 0; i < CHARGERS; i += i === 0 ? 1 : 10) {
-      await Promise.all(
-        Array.from({ length: Math.min(i === 0 ? 1 : 10, CHARGERS - i) }, async (_, j) => {
-          const identity = `SOAK-${String(i + j + 1).padStart(4, '0')}`;
-          const publicKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' }).toString('hex');
-          // A tariff each: stations deployed side by side would otherwise rewrite one tariff key (MVCC).
-          await aDeployedStation(ledger, { stationId: identity, template, meter: { serial: `${identity}-M1`, publicKey } }, { tariff: anAcTariff({ id: `AC-${identity}` }) });
-          await ledger.party('authority').submit('Registry:allowUnsignedMeterData', { eventId: `allow-${identity}`, stationId: identity, validUntilMs: Date.now() + 30 * 86_400_000, maxEnergyWh: 100_000, maxPowerW: 22_000 });
-          const driver = await aDriverWithCard(ledger, { topUp: 1_000_000_000, sessionLimit: 2000 });
-          await stack.admin('POST', '/api/chargers', { identity, password: PASSWORD });
-          await stack.admin('PUT', `/api/id-tokens/${driver.idToken}`, { accountId: driver.accountId });
-          drivers[i + j] = driver;
-          identities[i + j] = identity;
-        }),
-      );
-    }
+    const { identities, drivers } = await deployChargers(stack, CHARGERS, 'SOAK', PASSWORD);
     for (let i = 0; i < CHARGERS; i += 25) {
       const batch = identities.slice(i, i + 25).map((identity) => ocppClient({ endpoint: `ws://127.0.0.1:${stack.csmsPort}/ocpp`, identity, password: PASSWORD, protocols: ['ocpp1.6'], strictMode: true, reconnect: false, callTimeoutMs: 60_000 }));
       await Promise.all(batch.map((client) => client.connect()));
