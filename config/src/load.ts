@@ -45,6 +45,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       callTimeoutMs: s.CSMS_CALL_TIMEOUT_MS,
       newSessionsMaxRedisFraction: s.CSMS_NEW_SESSIONS_MAX_REDIS_PCT / 100,
       ledgerLagWarningMs: s.CSMS_LEDGER_LAG_WARNING_S * 1000,
+      sessionRetentionS: s.CSMS_SESSION_RETENTION_S,
       apiKeys: s.CSMS_API_KEYS.split(',')
         .filter((pair) => pair !== '')
         .map((pair) => {

@@ -18,6 +18,7 @@ const settingsObject = z.object({
   CSMS_CALL_TIMEOUT_MS: positiveInt,
   CSMS_NEW_SESSIONS_MAX_REDIS_PCT: z.coerce.number().int().min(1).max(100),
   CSMS_LEDGER_LAG_WARNING_S: positiveInt,
+  CSMS_SESSION_RETENTION_S: positiveInt,
   CSMS_API_KEYS: z
     .string()
     .regex(/^((admin|operator|read-only|records):[^,:\s]{24,})?(,(admin|operator|read-only|records):[^,:\s]{24,})*$/, 'role:key pairs, keys of 24+ characters')
@@ -111,6 +112,8 @@ export interface Config {
     readonly newSessionsMaxRedisFraction: number;
     /** A warning is logged while the oldest event waiting for the bridge is older than this. */
     readonly ledgerLagWarningMs: number;
+    /** An ended session's record stays this long once the ledger settled or refused it (ADR 0029). */
+    readonly sessionRetentionS: number;
     readonly apiKeys: readonly { readonly role: 'admin' | 'operator' | 'read-only' | 'records'; readonly key: string }[];
     readonly dataTransferVendors: readonly string[];
     /** Empty: the composition root derives one from the host name and process id. */

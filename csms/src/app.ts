@@ -38,6 +38,8 @@ export interface CsmsOptions {
   /** How often the queue's health is sampled for the refusal and the warnings. */
   readonly queueHealthEveryMs: number;
   readonly keyPrefix: string;
+  /** How long an ended session's record stays once the ledger settled or refused it (CSMS_SESSION_RETENTION_S). */
+  readonly sessionRetentionS: number;
   /** Where the ledger bridge reports refused and exhausted holds; a connection BullMQ may block on. */
   readonly outcomes: { readonly connection: Redis; readonly prefix: string; readonly queueName: string };
   readonly policy: OcppPolicy;
@@ -79,7 +81,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   const chargers = new ChargerRegistry(stores);
   const tokens = new IdTokenRegistry({ ...stores, digestKey: options.tokenDigestKey });
   const stations = new StationState(stores);
-  const transactions = new TransactionStore(stores);
+  const transactions = new TransactionStore({ ...stores, retentionS: options.sessionRetentionS });
 
   // The router and the metrics ask the OCPP server about its sockets only once it runs (closures, not calls).
   const metrics: CsmsMetrics = new CsmsMetrics({ connectedChargers: (): number => ocpp.connectedCount, queueHealth: () => options.queueHealth.sample() });

@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { SessionFlag, SessionState, TransactionStore } from './domain/transactions';
+import type { SessionFlag, SessionSettlement, SessionState, TransactionStore } from './domain/transactions';
 import type { LedgerOutcome, SettlementOutcome, SettlementRefusalCode, SettlementRefusedOutcome } from '@chargeledger/ledger-queue';
 import type { CommandRouter } from './command-router';
 import type { PriceDisplay } from './price-display';
@@ -51,7 +51,7 @@ export class LedgerReactions {
           return 'unknown-session';
         }
         if (outcome.kind === 'SessionSettled') {
-          await options.transactions.put(settled(session, outcome, (flag, fields) => {
+          await options.transactions.putDecided(settled(session, outcome, (flag, fields) => {
             options.sessionFlagged(flag);
             log.warn({ ...fields, flagged: flag }, 'the charger claimed other energy than its meter signed; the ledger billed the signed energy');
           }));
@@ -61,7 +61,7 @@ export class LedgerReactions {
           return 'settlement-recorded';
         }
         if (outcome.kind === 'SessionRefused') {
-          await options.transactions.put(refused(session, outcome));
+          await options.transactions.putDecided(refused(session, outcome));
           options.settlementRefused(outcome.code);
           log.warn({ settlement: 'refused', code: outcome.code, reason: outcome.reason, released: outcome.released, transactionId: outcome.transactionId, blockNumber: outcome.blockNumber }, 'the ledger refused to settle the session; the hold is released and nothing charged');
           return 'refusal-recorded';
@@ -93,7 +93,7 @@ export class LedgerReactions {
  * charger's registers claimed other energy (meter stop minus meter start), the session is flagged
  * `claimed-differs-from-signed` (each session once), and shows both figures.
  */
-function settled(session: SessionState, outcome: SettlementOutcome, raise: (flag: SessionFlag, fields: Record<string, unknown>) => void): SessionState {
+function settled(session: SessionState, outcome: SettlementOutcome, raise: (flag: SessionFlag, fields: Record<string, unknown>) => void): SessionState & { readonly settlement: SessionSettlement } {
   const { charged, energyWh, verification, transactionId, blockNumber } = outcome;
   const flags = new Set(session.flags ?? []);
   const claimedWh = (session.meterStopWh ?? session.lastRegisterWh) - session.meterStartWh;
@@ -104,7 +104,7 @@ function settled(session: SessionState, outcome: SettlementOutcome, raise: (flag
   return { ...session, flags: [...flags], settlement: { status: 'settled', charged, energyWh, verification, transactionId, blockNumber } };
 }
 
-function refused(session: SessionState, outcome: SettlementRefusedOutcome): SessionState {
+function refused(session: SessionState, outcome: SettlementRefusedOutcome): SessionState & { readonly settlement: SessionSettlement } {
   const { code, reason, released, transactionId, blockNumber } = outcome;
   return { ...session, settlement: { status: 'refused', code, reason, released, transactionId, blockNumber } };
 }

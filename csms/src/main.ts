@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     queueHealth,
     queueHealthEveryMs: 1000,
     keyPrefix: `${config.queue.prefix}:csms`,
+    sessionRetentionS: config.csms.sessionRetentionS,
     outcomes: { connection: outcomesRedis, prefix: config.queue.prefix, queueName: config.queue.ledgerOutcomes },
     policy: { heartbeatIntervalS: config.csms.heartbeatIntervalS, dataTransferVendors: config.csms.dataTransferVendors, readingsToLedger: config.bridge.progressAuditMs > 0 ? 'all' : 'near-the-hold' },
     apiKeys: config.csms.apiKeys.map(({ role, key }) => apiKeyRecord(key, role)),

@@ -6,30 +6,27 @@
  * session is settled. Throughout, every `--sample-s`: Redis memory, append-only file size, the queue's depth and
  * its oldest event's age (the bridge's lag), events acknowledged and applied, and each process's CPU.
  *
- * Time is compressed: readings every `--interval-ms` instead of a minute, and completed jobs and ended sessions'
- * marks kept `--keep-s` instead of an hour (the job count limit, 20,000, is the stack's own).
+ * Time is compressed: readings every `--interval-ms` instead of a minute, completed jobs and ended sessions'
+ * marks kept `--keep-s` instead of an hour (the job count limit, 20,000, is the stack's own), and the CSMS's
+ * records of settled sessions `--session-keep-s` instead of 30 days; the run reads every settled session well
+ * within that, to check each was settled once.
  *
  *   nice node --import tsx scripts/bench/soak.ts --chargers 200 --interval-ms 200 --readings 30 --events 1000000 \
  *     --max-minutes 12 --out docs/benchmarks
  *
+ * `--profile DIR` writes the CSMS's and the bridge's CPU profiles there when they stop (run the script itself
+ * under `node --cpu-prof` for the chargers' side).
+ *
  * Writes soak.json and soak-memory.svg, soak-lag.svg, soak-rate.svg under --out; stops everything it started.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs, promisify } from 'node:util';
-import type { MspId } from '@chargeledger/chaincode/api';
-import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
-import { loadTemplate } from '@chargeledger/simulators';
+import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type { RPCClient } from 'ocpp-rpc';
-import { aDeployedStation, aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../test/ledger/support/deployment';
-import { PARTY_ATTRIBUTES } from '../../test/ledger/support/embedded';
-import { type Party, PARTY_MSP } from '../../test/ledger/support/ledgers';
-import { freePort } from '../../test/support/csms-process';
 import { ocppClient } from '../../test/support/ocpp-client';
+import { BenchStack, deployChargers } from './support/stack';
 import { lineChart } from './svg-chart';
 
 const { values } = parseArgs({
@@ -40,8 +37,10 @@ const { values } = parseArgs({
     events: { type: 'string', default: '1000000' },
     'max-minutes': { type: 'string', default: '12' },
     'keep-s': { type: 'string', default: '60' },
+    'session-keep-s': { type: 'string', default: '600' },
     'sample-s': { type: 'string', default: '2' },
     out: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const CHARGERS = Number(values.chargers);
@@ -50,10 +49,12 @@ const READINGS = Number(values.readings);
 const TARGET_EVENTS = Number(values.events);
 const MAX_MS = Number(values['max-minutes']) * 60_000;
 const KEEP_S = Number(values['keep-s']);
+const SESSION_KEEP_S = Number(values['session-keep-s']);
 const SAMPLE_MS = Number(values['sample-s']) * 1000;
+/** A folder for the CSMS's and the bridge's CPU profiles (`node --cpu-prof`), written when they stop. */
+const PROFILE_DIR = values.profile === undefined ? undefined : path.resolve(values.profile);
 
 const root = path.resolve(__dirname, '..', '..');
-const run = promisify(execFile);
 const PASSWORD = 'a-soak-charger-password';
 const PREFIX = 'soak';
 const log = (line: string): void => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -71,99 +72,6 @@ interface Sample {
   readonly keys: number;
   /** Percent of one core since the previous sample. */
   readonly cpu: Readonly<Record<string, number>>;
-}
-
-class Stack {
-  readonly dataDir = path.join(root, '.data-soak');
-  readonly adminKey = randomBytes(24).toString('hex');
-  readonly children = new Map<string, ChildProcess>();
-  env: NodeJS.ProcessEnv = {};
-  redisPort = 0;
-  csmsPort = 0;
-  gatewayPort = 0;
-
-  async start(): Promise<void> {
-    rmSync(this.dataDir, { recursive: true, force: true });
-    mkdirSync(path.join(this.dataDir, 'logs'), { recursive: true });
-    [this.redisPort, this.csmsPort, this.gatewayPort] = [await freePort(), await freePort(), await freePort()];
-    this.env = {
-      ...process.env,
-      CHARGELEDGER_DATA_DIR: this.dataDir,
-      REDIS_PORT: String(this.redisPort),
-      CSMS_PORT: String(this.csmsPort),
-      EMBEDDED_LEDGER_PORT: String(this.gatewayPort),
-      QUEUE_PREFIX: PREFIX,
-      QUEUE_COMPLETED_KEEP_S: String(KEEP_S),
-      CSMS_API_KEYS: `admin:${this.adminKey}`,
-      CSMS_LEDGER_AUTHORIZATION: 'off',
-      LOG_LEVEL: 'warn',
-    };
-    await run('bash', [path.join(root, 'scripts', 'redis.sh'), 'start'], { env: this.env });
-    this.#spawn('bridge', path.join(root, 'embedded-ledger', 'src', 'main.ts'));
-    this.#spawn('csms', path.join(root, 'csms', 'src', 'main.ts'));
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const csms = await fetch(`${this.csmsUrl}/ready`).then((r) => r.ok, () => false);
-      const bridge = await this.#bridgeServes();
-      if (csms && bridge) break;
-      if (Date.now() > deadline) throw new Error(`${csms ? '' : 'the CSMS '}${bridge ? '' : 'the bridge '}did not start; see .data-soak/logs`);
-      await sleep(500);
-    }
-  }
-
-  get csmsUrl(): string {
-    return `http://127.0.0.1:${this.csmsPort}`;
-  }
-
-  pids(): Map<string, number> {
-    const pids = new Map<string, number>([['generator', process.pid]]);
-    for (const [name, child] of this.children) if (child.pid !== undefined) pids.set(name, child.pid);
-    const redisPid = Number(readFileSync(path.join(this.dataDir, 'redis', 'redis.pid'), 'utf8'));
-    pids.set('redis', redisPid);
-    return pids;
-  }
-
-  gateway(party: Party): EmbeddedGatewayClient {
-    const key = readFileSync(path.join(this.dataDir, 'secrets', 'embedded-ledger-key'), 'utf8').trim();
-    return new EmbeddedGatewayClient({ url: `http://127.0.0.1:${this.gatewayPort}`, key, identity: { mspId: PARTY_MSP[party] as MspId, attributes: PARTY_ATTRIBUTES[party] } });
-  }
-
-  async admin(method: string, route: string, body?: object): Promise<unknown> {
-    const response = await fetch(`${this.csmsUrl}${route}`, { method, headers: { authorization: `Bearer ${this.adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
-    return response.status === 204 ? undefined : response.json();
-  }
-
-  async stop(): Promise<void> {
-    for (const child of this.children.values()) child.kill('SIGTERM');
-    await sleep(2_000);
-    for (const child of this.children.values()) if (child.exitCode === null) child.kill('SIGKILL');
-    await run('bash', [path.join(root, 'scripts', 'redis.sh'), 'stop'], { env: this.env }).catch(() => undefined);
-  }
-
-  #spawn(name: string, main: string): void {
-    const out = path.join(this.dataDir, 'logs', `${name}.log`);
-    // Each process at the soak's own priority: run the soak under `nice`, and they are too.
-    const child = spawn(process.execPath, ['--import', 'tsx', main], { cwd: root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    const flush = (): void => writeFileSync(out, Buffer.concat(chunks));
-    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('exit', flush);
-    this.children.set(name, child);
-  }
-
-  async #bridgeServes(): Promise<boolean> {
-    const redis = new Redis({ port: this.redisPort, lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      return (await redis.exists(`${PREFIX}:bridge:alive`)) === 1;
-    } catch {
-      return false;
-    } finally {
-      redis.disconnect();
-    }
-  }
 }
 
 /** CPU time (utime + stime) of a process in clock ticks, from /proc. */
@@ -196,7 +104,12 @@ async function chargeUntil(client: RPCClient, idTag: string, stopping: () => boo
 }
 
 async function main(): Promise<void> {
-  const stack = new Stack();
+  const stack = new BenchStack({
+    dataDir: path.join(root, '.data-soak'),
+    prefix: PREFIX,
+    settings: { QUEUE_COMPLETED_KEEP_S: String(KEEP_S), CSMS_SESSION_RETENTION_S: String(SESSION_KEEP_S) },
+    ...(PROFILE_DIR === undefined ? {} : { profileDir: PROFILE_DIR }),
+  });
   const clients: RPCClient[] = [];
   let redis: Redis | undefined;
   try {
@@ -205,27 +118,7 @@ async function main(): Promise<void> {
     redis = new Redis({ port: stack.redisPort, maxRetriesPerRequest: 3 });
 
     log(`deploying ${CHARGERS} stations (unsigned readings allowed) and a driver each on the ledger, provisioning them at the CSMS`);
-    const ledger = { party: (party: Party) => stack.gateway(party) };
-    const template = loadTemplate('voltbridge-ac22-duo');
-    const drivers: DriverOnLedger[] = [];
-    const identities: string[] = [];
-    // The first alone: it sets the token pepper every later card link reads.
-    for (let i = 0; i < CHARGERS; i += i === 0 ? 1 : 10) {
-      await Promise.all(
-        Array.from({ length: Math.min(i === 0 ? 1 : 10, CHARGERS - i) }, async (_, j) => {
-          const identity = `SOAK-${String(i + j + 1).padStart(4, '0')}`;
-          const publicKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' }).toString('hex');
-          // A tariff each: stations deployed side by side would otherwise rewrite one tariff key (MVCC).
-          await aDeployedStation(ledger, { stationId: identity, template, meter: { serial: `${identity}-M1`, publicKey } }, { tariff: anAcTariff({ id: `AC-${identity}` }) });
-          await ledger.party('authority').submit('Registry:allowUnsignedMeterData', { eventId: `allow-${identity}`, stationId: identity, validUntilMs: Date.now() + 30 * 86_400_000, maxEnergyWh: 100_000, maxPowerW: 22_000 });
-          const driver = await aDriverWithCard(ledger, { topUp: 1_000_000_000, sessionLimit: 2000 });
-          await stack.admin('POST', '/api/chargers', { identity, password: PASSWORD });
-          await stack.admin('PUT', `/api/id-tokens/${driver.idToken}`, { accountId: driver.accountId });
-          drivers[i + j] = driver;
-          identities[i + j] = identity;
-        }),
-      );
-    }
+    const { identities, drivers } = await deployChargers(stack, CHARGERS, 'SOAK', PASSWORD);
     for (let i = 0; i < CHARGERS; i += 25) {
       const batch = identities.slice(i, i + 25).map((identity) => ocppClient({ endpoint: `ws://127.0.0.1:${stack.csmsPort}/ocpp`, identity, password: PASSWORD, protocols: ['ocpp1.6'], strictMode: true, reconnect: false, callTimeoutMs: 60_000 }));
       await Promise.all(batch.map((client) => client.connect()));
@@ -274,6 +167,28 @@ async function main(): Promise<void> {
     };
     const sampler = setInterval(() => void sample().catch((error: unknown) => log(`sample failed: ${String(error)}`)), SAMPLE_MS);
 
+    // Sessions the CSMS recorded as settled, with what they charged, gathered as the run goes: an ended session's
+    // record leaves the CSMS SESSION_KEEP_S after its settlement (ADR 0029), so it is read well within that.
+    const settled = new Map<string, { charged: number }>();
+    const collectCharger = async (identity: string): Promise<void> => {
+      let cursor: string | undefined;
+      do {
+        const page = (await stack.admin('GET', `/api/sessions?chargerId=${identity}&active=false&limit=500${cursor === undefined ? '' : `&cursor=${cursor}`}`)) as { sessions: { sessionId: string; settlement?: { status: string; charged?: number } }[]; next?: string };
+        for (const s of page.sessions) if (s.settlement?.status === 'settled') settled.set(s.sessionId, { charged: s.settlement.charged ?? 0 });
+        cursor = page.next;
+      } while (cursor !== undefined);
+    };
+    // Ten chargers at a time: one at a time, a pass over 300 chargers on a loaded machine outlasted the retention.
+    const collectSettled = async (): Promise<void> => {
+      for (let i = 0; i < identities.length; i += 10) await Promise.all(identities.slice(i, i + 10).map(collectCharger));
+    };
+    let collecting = true;
+    const collector = (async (): Promise<void> => {
+      while (collecting) {
+        await Promise.all([collectSettled().catch((error: unknown) => log(`reading settled sessions failed: ${String(error)}`)), sleep(Math.min(20, SESSION_KEEP_S / 4) * 1000)]);
+      }
+    })();
+
     log(`load: ${CHARGERS} chargers, a reading every ${INTERVAL_MS} ms, ${READINGS} a session, until ${TARGET_EVENTS} events or ${MAX_MS / 60_000} minutes`);
     const stopWhenDone = setInterval(() => {
       if (acknowledged >= TARGET_EVENTS || Date.now() - started >= MAX_MS) stopping = true;
@@ -292,36 +207,26 @@ async function main(): Promise<void> {
 
     phase = 'drain';
     const drainStarted = Date.now();
-    const settledOf = async (): Promise<{ settled: number; sessions: Map<string, { charged: number }> }> => {
-      const seen = new Map<string, { charged: number }>();
-      for (const identity of identities) {
-        let cursor: string | undefined;
-        do {
-          const page = (await stack.admin('GET', `/api/sessions?chargerId=${identity}&limit=500${cursor === undefined ? '' : `&cursor=${cursor}`}`)) as { sessions: { sessionId: string; settlement?: { status: string; charged?: number } }[]; next?: string };
-          for (const s of page.sessions) if (s.settlement?.status === 'settled') seen.set(s.sessionId, { charged: s.settlement.charged ?? 0 });
-          cursor = page.next;
-        } while (cursor !== undefined);
-      }
-      return { settled: seen.size, sessions: seen };
-    };
-    let settled = await settledOf();
-    while (settled.settled < sessions.length && Date.now() - drainStarted < 600_000) {
+    while (settled.size < sessions.length && Date.now() - drainStarted < 600_000) {
       await sleep(5_000);
-      settled = await settledOf();
-      log(`drain: ${settled.settled} of ${sessions.length} sessions settled`);
+      await collectSettled();
+      log(`drain: ${settled.size} of ${sessions.length} sessions settled`);
     }
     const drainS = (Date.now() - drainStarted) / 1000;
+    collecting = false;
+    await collector;
 
     phase = 'rest';
-    log(`at rest for ${KEEP_S + 20} s: completed jobs and ended sessions' marks past their time leave`);
-    await sleep((KEEP_S + 20) * 1000);
+    const restS = Math.max(KEEP_S, SESSION_KEEP_S) + 20;
+    log(`at rest for ${restS} s: completed jobs, ended sessions' marks and the CSMS's settled session records past their time leave`);
+    await sleep(restS * 1000);
     // A job finishing is what trims by age: one more session makes the rule run once at rest.
     await sample();
     clearInterval(sampler);
 
     log('checking every driver was debited once per session, by what the CSMS recorded');
     const chargedByDriver = new Map<string, number>();
-    for (const [sessionId, { charged }] of settled.sessions) {
+    for (const [sessionId, { charged }] of settled) {
       const index = identities.indexOf(sessionId.replace(/-\d+$/, ''));
       const accountId = drivers[index]?.accountId ?? '';
       chargedByDriver.set(accountId, (chargedByDriver.get(accountId) ?? 0) + charged);
@@ -331,7 +236,7 @@ async function main(): Promise<void> {
       const account = await stack.gateway('wallets').evaluate('Wallet:getAccount', { accountId: driver.accountId });
       if (account.balance !== 1_000_000_000 - (chargedByDriver.get(driver.accountId) ?? 0)) doubled++;
     }
-    const missing = sessions.filter((sessionId) => !settled.sessions.has(sessionId));
+    const missing = sessions.filter((sessionId) => !settled.has(sessionId));
 
     const load = samples.filter((s) => s.phase === 'load');
     const warm = load.filter((s) => s.t >= 60);
@@ -344,10 +249,10 @@ async function main(): Promise<void> {
     const bridgeCpu = mean(warm.map((s) => s.cpu['bridge'] ?? 0));
     const appliedRate = warm.length > 1 ? ((warm.at(-1)?.applied ?? 0) - (warm[0]?.applied ?? 0)) / ((warm.at(-1)?.t ?? 0) - (warm[0]?.t ?? 0)) : 0;
     const result = {
-      settings: { chargers: CHARGERS, intervalMs: INTERVAL_MS, readingsPerSession: READINGS, targetEvents: TARGET_EVENTS, keepCompletedS: KEEP_S, keepCompletedCount: 20_000, sampleS: SAMPLE_MS / 1000 },
+      settings: { chargers: CHARGERS, intervalMs: INTERVAL_MS, readingsPerSession: READINGS, targetEvents: TARGET_EVENTS, keepCompletedS: KEEP_S, keepCompletedCount: 20_000, sessionRetentionS: SESSION_KEEP_S, sampleS: SAMPLE_MS / 1000 },
       acknowledged,
       sessions: sessions.length,
-      settled: settled.settled,
+      settled: settled.size,
       missing: missing.length,
       driversNotDebitedExactlyOnce: doubled,
       chargerFailures: failures,

@@ -51,6 +51,8 @@ export interface StartCsmsOptions {
   readonly redisPort?: number;
   /** Undefined: config/defaults.env's CSMS_NEW_SESSIONS_MAX_REDIS_PCT. */
   readonly newSessionsMaxRedisFraction?: number;
+  /** Undefined: config/defaults.env's CSMS_SESSION_RETENTION_S. */
+  readonly sessionRetentionS?: number;
 }
 
 /** The list a test CSMS with ledger authorization pushes its questions on, under its prefix. */
@@ -89,6 +91,7 @@ export async function startCsms(overrides: StartCsmsOptions = {}): Promise<Runni
     queueHealth,
     queueHealthEveryMs: 200,
     keyPrefix: `${prefix}:csms`,
+    sessionRetentionS: overrides.sessionRetentionS ?? config.csms.sessionRetentionS,
     outcomes: { connection: outcomesRedis, prefix, queueName: 'ledger-outcomes' },
     policy: { heartbeatIntervalS: 60, dataTransferVendors: ['org.chargeledger.test'], readingsToLedger: overrides.readingsToLedger ?? 'near-the-hold' },
     apiKeys: [apiKeyRecord(ADMIN_KEY, 'admin'), apiKeyRecord(READER_KEY, 'read-only'), apiKeyRecord(RECORDS_KEY, 'records')],

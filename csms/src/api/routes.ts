@@ -229,7 +229,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     {
       onRequest: readOnly,
       schema: {
-        description: 'Charging sessions, newest first by the charger-reported start; filtered by charger and by whether they are still running.',
+        description: 'Charging sessions, newest first by the charger-reported start; filtered by charger and by whether they are still running. An ended session is listed until CSMS_SESSION_RETENTION_S (30 days by default) after the ledger settled or refused it; running sessions and ended ones not yet decided are always listed.',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -260,8 +260,9 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     {
       onRequest: readOnly,
       schema: {
+        description: 'One session, with its running cost while it runs. An ended session\'s record is kept CSMS_SESSION_RETENTION_S (30 days by default) after the ledger settled or refused it, then answered 404; its meter records stay.',
         params: { type: 'object', properties: { sessionId: { type: 'string', minLength: 1, maxLength: 128 } } },
-        response: apiResponses({ role: 'read-only', params: true, validated: true }, { 200: sessionBody, 404: { ...errorBody, description: 'No session with this id' } }),
+        response: apiResponses({ role: 'read-only', params: true, validated: true }, { 200: sessionBody, 404: { ...errorBody, description: 'No session with this id, or an ended one past its retention' } }),
       },
     },
     async (request, reply) => {
@@ -278,7 +279,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
       // The records carry the raw card id the meter signed: the operator role, or the narrow `records` role.
       onRequest: requireRole(deps.apiKeys, 'operator', ['records']),
       schema: {
-        description: 'The signed meter records (OCMF) the charger sent for a session, exactly as received: what a receipt\'s verifier checks against the meter key the Authority registered. They carry the card id the meter signed, so this needs the operator role (or a key of the role records, which reads these and nothing else).',
+        description: 'The signed meter records (OCMF) the charger sent for a session, exactly as received: what a receipt\'s verifier checks against the meter key the Authority registered. They carry the card id the meter signed, so this needs the operator role (or a key of the role records, which reads these and nothing else). They are kept after the session\'s own record expires (CSMS_SESSION_RETENTION_S), for as long as a receipt may be checked.',
         params: { type: 'object', properties: { sessionId: { type: 'string', minLength: 1, maxLength: 128 } } },
         response: apiResponses(
           { role: 'operator', params: true, validated: true },
@@ -304,11 +305,11 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
       },
     },
     async (request, reply) => {
-      const state = await deps.transactions.get(request.params.sessionId);
-      if (state === undefined) return reply.code(404).send({ error: 'NotFound', message: `no session ${request.params.sessionId}` });
+      const evidence = await deps.transactions.signedRecords(request.params.sessionId);
+      if (evidence === undefined) return reply.code(404).send({ error: 'NotFound', message: `no session ${request.params.sessionId}` });
       return {
-        sessionId: state.sessionId,
-        records: state.evidence.flatMap((evidence) => evidence.records.map((record) => ({ format: evidence.format, record, ...(evidence.publicKey === undefined ? {} : { publicKey: evidence.publicKey }) }))),
+        sessionId: request.params.sessionId,
+        records: evidence.flatMap((evidence) => evidence.records.map((record) => ({ format: evidence.format, record, ...(evidence.publicKey === undefined ? {} : { publicKey: evidence.publicKey }) }))),
       };
     },
   );

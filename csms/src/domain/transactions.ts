@@ -112,10 +112,13 @@ const TX16_EPOCH_MS = Date.UTC(2025, 0, 1);
 export class TransactionStore {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #retentionS: number;
 
-  constructor(options: Readonly<{ redis: Redis; keyPrefix: string }>) {
+  /** `retentionS`: how long an ended session's record stays once the ledger settled or refused it (ADR 0029). */
+  constructor(options: Readonly<{ redis: Redis; keyPrefix: string; retentionS: number }>) {
     this.#redis = options.redis;
     this.#prefix = options.keyPrefix;
+    this.#retentionS = options.retentionS;
   }
 
   async allocate16(chargerId: string, connectorId: number, timestamp: string): Promise<number> {
@@ -176,8 +179,40 @@ export class TransactionStore {
     return raw === null ? undefined : (JSON.parse(raw) as SessionState);
   }
 
+  /** A session decided on the ledger keeps the time it has left (KEEPTTL), whatever a late message rewrites. */
   async put(state: SessionState): Promise<void> {
-    await this.#redis.set(this.#sessionKey(state.sessionId), JSON.stringify(state));
+    await this.#redis.set(this.#sessionKey(state.sessionId), JSON.stringify(state), 'KEEPTTL');
+  }
+
+  /**
+   * Stores what the ledger decided for an ended session, and from then on the record's time is counted: it
+   * expires `retentionS` later, with its first stop, and leaves the indexes at the next settlement after that.
+   * Only a session the ledger has ended can expire, so nothing a settlement needs is ever gone before it. The
+   * session's signed meter records are kept apart, without expiry: a receipt's proof reads them for as long as
+   * the receipt stands (an unsigned session keeps an empty list, so its proof still finds the CSMS's answer).
+   */
+  async putDecided(state: SessionState & { readonly settlement: SessionSettlement }): Promise<void> {
+    const now = Date.now();
+    const due = await this.#redis.zrangebyscore(this.#expiringKey(), '-inf', now, 'LIMIT', 0, INDEX_BATCH);
+    const transaction = this.#redis.multi();
+    for (const entry of due) {
+      const [chargerId, sessionId] = JSON.parse(entry) as [string, string];
+      transaction.zrem(this.#indexKey(undefined), sessionId).zrem(this.#indexKey(chargerId), sessionId).zrem(this.#expiringKey(), entry);
+    }
+    await transaction
+      .set(this.#sessionKey(state.sessionId), JSON.stringify(state), 'EX', this.#retentionS)
+      .expire(`${this.#prefix}:stop:${state.sessionId}`, this.#retentionS)
+      .set(this.#recordsKey(state.sessionId), JSON.stringify(state.evidence))
+      .zadd(this.#expiringKey(), now + this.#retentionS * 1000, JSON.stringify([state.chargerId, state.sessionId]))
+      .exec();
+  }
+
+  /** The signed meter records of a session, from its record while it is kept, then from what stays of it. */
+  async signedRecords(sessionId: string): Promise<readonly MeterEvidence[] | undefined> {
+    const state = await this.get(sessionId);
+    if (state !== undefined) return state.evidence;
+    const kept = await this.#redis.get(this.#recordsKey(sessionId));
+    return kept === null ? undefined : (JSON.parse(kept) as MeterEvidence[]);
   }
 
   /** Stores a new session and indexes it by start time, across all chargers and per charger. */
@@ -216,6 +251,15 @@ export class TransactionStore {
 
   #indexKey(chargerId: string | undefined): string {
     return chargerId === undefined ? `${this.#prefix}:sessions-by-start` : `${this.#prefix}:sessions-by-start:${chargerId}`;
+  }
+
+  /** Ended sessions by when their record expires, so that the indexes let go of them too. */
+  #expiringKey(): string {
+    return `${this.#prefix}:sessions-expiring`;
+  }
+
+  #recordsKey(sessionId: string): string {
+    return `${this.#prefix}:meter-records:${sessionId}`;
   }
 
   #sessionKey(sessionId: string): string {
