@@ -22,8 +22,13 @@ const OPEN_MARK_TTL_S = 60 * 24 * 3600;
  */
 const JOB_LOCK_MS = 4_000;
 const STALLED_CHECK_MS = 1_000;
-/** How often a job may lose its bridge (killed, or cut from Redis) before BullMQ fails it as one that kills bridges. */
-const MAX_STALLS = 20;
+/**
+ * How often a job may lose its bridge (killed, cut from Redis, or starved of CPU past its lock) before BullMQ fails
+ * it as one that kills bridges. A bridge starved on a loaded machine loses its locks every few seconds for minutes
+ * (one lost cycle takes at least JOB_LOCK_MS); such an event must not become a dead letter, and applying it again is
+ * harmless (event ids), so only a job that stalled for about an hour of lost cycles is given up.
+ */
+const MAX_STALLS = 1_000;
 /**
  * Longer than one event's ledger calls can take. The lock yields earlier to anyone once its holder's job lock
  * has lapsed (a bridge killed while holding it), and at once to the holder's own job run again.
