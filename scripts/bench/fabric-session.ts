@@ -204,7 +204,7 @@ async function main(): Promise<void> {
       const driver = drivers[sessionNumber % drivers.length] as DriverOnLedger;
       const transactionId = String(++sessionNumber);
       const sessionId = `${charger.stationId}-${charger.evseId}-${transactionId}`;
-      const base = { chargerId: charger.stationId, transactionId, protocol: '1.6' as const, sessionId };
+      const base = { chargerId: charger.stationId, ocppTransactionId: transactionId, protocol: '1.6' as const, sessionId };
       const wallStart = Date.now();
       // The charger's clock starts with the session and runs --compression times faster: its readings run ahead of
       // the ledger's clock by less than the 15 minutes of skew the chaincode allows (sessions under 15 minutes), and

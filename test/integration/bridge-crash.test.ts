@@ -104,10 +104,10 @@ describe('a ledger bridge killed while it settles a session', () => {
     const { entries } = await ledger.party('wallets').evaluate('Wallet:getHistory', { accountId: inFlight.driver.accountId });
     expect(entries.filter((entry) => entry.reason === 'session-debit').map((entry) => entry.amount)).toEqual([-receipt.charged]);
     const shown = await until('the settlement at the CSMS', async () => {
-      const body = JSON.parse((await adminRequest(csms, 'GET', `/api/sessions/${inFlight.sessionId}`)).body) as { settlement?: { charged: number; transactionId: string } };
+      const body = JSON.parse((await adminRequest(csms, 'GET', `/api/sessions/${inFlight.sessionId}`)).body) as { settlement?: { charged: number; ledgerTxId: string } };
       return body.settlement;
     });
-    expect(shown).toMatchObject({ charged: receipt.charged, transactionId: receipt.txId });
+    expect(shown).toMatchObject({ charged: receipt.charged, ledgerTxId: receipt.txId });
     expect(await csms.queue.getJobState(`ended.${inFlight.sessionId}`)).toBe('completed');
   });
 });

@@ -117,7 +117,7 @@ it('settles sessions handed over together in one transaction, each at its own pr
     await sleep(500);
     expect((await reported()).map((o) => o.sessionId).sort()).toEqual(ends.map((e) => e.sessionId).sort());
     for (const receipt of receipts) {
-      expect(await outcomes.getJob(settlementOutcomeJobId(receipt.sessionId))).toMatchObject({ data: { kind: 'SessionSettled', transactionId: receipt.txId, charged: receipt.charged, energyWh: receipt.energyWh } });
+      expect(await outcomes.getJob(settlementOutcomeJobId(receipt.sessionId))).toMatchObject({ data: { kind: 'SessionSettled', ledgerTxId: receipt.txId, charged: receipt.charged, energyWh: receipt.energyWh } });
     }
   } finally {
     await outcomes.close();

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Authorization } from '../domain/authorization';
-import type { ChargerRegistry } from '../domain/chargers';
+import type { ChargerRegistry } from '../stores/chargers';
 import type { Clock } from '../domain/clock';
-import type { IdTokenRegistry } from '../domain/id-tokens';
+import type { IdTokenRegistry } from '../stores/id-tokens';
 import type { SessionContext } from '../domain/sessions';
-import type { StationState } from '../domain/station-state';
-import type { SessionFlag, TransactionStore } from '../domain/transactions';
+import type { StationState } from '../stores/station-state';
+import type { SessionFlag } from '../domain/session-state';
+import type { SessionStore } from '../stores/sessions';
 import type { EventPublisher } from '../queue/publisher';
 import type { PriceDisplay } from '../price-display';
 
@@ -22,7 +23,7 @@ export interface HandlerContext {
   readonly clock: Clock;
   readonly policy: OcppPolicy;
   readonly publisher: EventPublisher;
-  readonly transactions: TransactionStore;
+  readonly sessions: SessionStore;
   readonly tokens: IdTokenRegistry;
   /** Authorize's decision: the registry, then the ledger. Transactions check the registry alone (the hold decides). */
   readonly authorization: Authorization;
@@ -36,7 +37,7 @@ export interface HandlerContext {
 
 /** The session lifecycle's narrow view of a handler's context. */
 export function sessionContext(ctx: HandlerContext): SessionContext {
-  return { chargerId: ctx.chargerId, log: ctx.log, sessions: ctx.transactions, events: ctx.publisher, tokens: ctx.tokens, sessionFlagged: ctx.sessionFlagged };
+  return { chargerId: ctx.chargerId, log: ctx.log, sessions: ctx.sessions, events: ctx.publisher, tokens: ctx.tokens, sessionFlagged: ctx.sessionFlagged };
 }
 
 export type Handler<Req, Res> = (ctx: HandlerContext, request: Req) => Promise<Res>;

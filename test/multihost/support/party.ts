@@ -54,7 +54,7 @@ function retrying(ledger: ChargingLedger): ChargingLedger {
 async function settleOne(ledger: ChargingLedger, stationId: string, idToken: string, n: number, startMs: number): Promise<Outcome> {
   const transactionId = String(n);
   const sessionId = `${stationId}-${transactionId}`;
-  const common = { sessionId, chargerId: stationId, transactionId, protocol: '2.0.1' as const };
+  const common = { sessionId, chargerId: stationId, ocppTransactionId: transactionId, protocol: '2.0.1' as const };
   const startedAt = new Date(startMs).toISOString();
   const started: SessionStarted = { kind: 'SessionStarted', eventId: `started.${sessionId}`, ...common, evseId: 1, connectorId: 1, idToken, startedAt, meterStartWh: 0, evidence: [] };
   const opened = await withRetries(() => applyEvent(ledger, started));

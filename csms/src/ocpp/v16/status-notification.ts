@@ -1,4 +1,4 @@
-import { locateConnector16 } from '../../domain/chargers';
+import { locateConnector16 } from '../../domain/connector-layout';
 import type { Handler } from '../context';
 import type { ChargerRequests16, ChargerResponses16 } from './messages';
 
@@ -13,9 +13,9 @@ export const statusNotification: Handler<ChargerRequests16[Action], ChargerRespo
   if (request.connectorId > 0 && (request.status === 'Charging' || CHARGING_ENDED.has(request.status))) {
     // The session running at the connector, if any: its parking begins at the first such status, until charging resumes.
     const { evseId, connectorId } = locateConnector16(request.connectorId, (await ctx.chargers.get(ctx.chargerId))?.evseLayout);
-    const { sessions } = await ctx.transactions.list({ chargerId: ctx.chargerId, active: true, limit: 20 });
+    const { sessions } = await ctx.sessions.list({ chargerId: ctx.chargerId, active: true, limit: 20 });
     const running = sessions.find((session) => session.protocol === '1.6' && session.evseId === evseId && session.connectorId === connectorId);
-    if (running !== undefined) await ctx.transactions.chargingEnd(running.sessionId, request.status === 'Charging' ? { state: 'charging' } : { state: 'ended', at: timestamp });
+    if (running !== undefined) await ctx.sessions.chargingEnd(running.sessionId, request.status === 'Charging' ? { state: 'charging' } : { state: 'ended', at: timestamp });
   }
   return {};
 };

@@ -1,5 +1,5 @@
 import { endSession, recordReadings } from '../../domain/sessions';
-import { sessionIdOf } from '../../domain/transactions';
+import { sessionIdOf } from '../../domain/session-state';
 import { type Handler, sessionContext } from '../context';
 import { readings16 } from '../meter-readings';
 import type { ChargerRequests16, ChargerResponses16 } from './messages';
@@ -12,9 +12,9 @@ type Action = 'StopTransaction';
  * repeated one is answered the same way; the first stop stands (endSession).
  */
 export const stopTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
-  const state = await ctx.transactions.get(sessionIdOf(ctx.chargerId, String(request.transactionId)));
+  const state = await ctx.sessions.get(sessionIdOf(ctx.chargerId, String(request.transactionId)));
   if (state === undefined) {
-    ctx.log.warn({ transactionId: request.transactionId, flagged: 'unknown-transaction' }, 'StopTransaction for an unknown transaction');
+    ctx.log.warn({ ocppTransactionId: request.transactionId, flagged: 'unknown-transaction' }, 'StopTransaction for an unknown transaction');
     return request.idTag === undefined ? {} : { idTagInfo: { status: 'Invalid' } };
   }
   const readings = readings16(request.transactionData ?? []);
