@@ -26,10 +26,10 @@ import { loadTemplate } from '@chargeledger/simulators';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { aDeployedStation, aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../test/ledger/support/deployment';
-import { PARTY_ATTRIBUTES } from '../../test/ledger/support/embedded';
-import { type Party, PARTY_MSP } from '../../test/ledger/support/ledgers';
-import { removeKeys } from '../../test/support/csms';
+import { aDeployedStation, aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../support/ledger/deployment';
+import { PARTY_ATTRIBUTES } from '../../support/ledger/embedded';
+import { type Party, PARTY_MSP } from '../../support/ledger/ledgers';
+import { removeKeys } from '../../support/redis-keys';
 
 const { values } = parseArgs({ options: { chargers: { type: 'string', default: '50' }, sessions: { type: 'string', default: '4' }, readings: { type: 'string', default: '20' }, out: { type: 'string' }, label: { type: 'string', default: 'bridge' } } });
 const CHARGERS = Number(values.chargers);

@@ -9,10 +9,10 @@ import { eventIdFor, keepJobs, LEDGER_EVENT_RETRY, type LedgerEvent, ledgerQueue
 import { common } from '@hyperledger/fabric-protos';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { IsolatedStack } from '../support/isolated-stack';
-import { watchSettlements } from '../support/settlement-watch';
-import { aDriverWithCard, anAcTariff, type DriverOnLedger, eventId, uniqueId } from '../../test/ledger/support/deployment';
-import { openFabric } from '../../test/ledger/support/ledgers';
+import { IsolatedStack } from '../../support/isolated-stack';
+import { watchSettlements } from '../../support/settlement-watch';
+import { aDriverWithCard, anAcTariff, type DriverOnLedger, eventId, uniqueId } from '../../support/ledger/deployment';
+import { openFabric } from '../../support/ledger/ledgers';
 import { type RateStep, sendAtRate } from './support/open-loop';
 import { lineChart } from './svg-chart';
 

@@ -25,11 +25,11 @@ import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
 import { loadTemplate } from '@chargeledger/simulators';
 import { Redis } from 'ioredis';
 import type { RPCClient } from 'ocpp-rpc';
-import { aDeployedStation, aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../test/ledger/support/deployment';
-import { PARTY_ATTRIBUTES } from '../../test/ledger/support/embedded';
-import { type Party, PARTY_MSP } from '../../test/ledger/support/ledgers';
-import { freePort } from '../../test/support/csms-process';
-import { ocppClient } from '../../test/support/ocpp-client';
+import { aDeployedStation, aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../support/ledger/deployment';
+import { PARTY_ATTRIBUTES } from '../../support/ledger/embedded';
+import { type Party, PARTY_MSP } from '../../support/ledger/ledgers';
+import { freePort } from '../../support/csms-process';
+import { ocppClient } from '../../support/ocpp-client';
 import { lineChart } from './svg-chart';
 
 const { values } = parseArgs({

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MspId } from '@chargeledger/chaincode/api';
 import { type ChargePoint, createChargePoint, loadTemplate, ManualClock } from '@chargeledger/simulators';
-import { aDeployedStation, aDriverWithCard, type DriverOnLedger } from '../ledger/support/deployment';
-import { PARTY_ATTRIBUTES } from '../ledger/support/embedded';
-import { type LedgerUnderTest, PARTY_MSP } from '../ledger/support/ledgers';
+import { aDeployedStation, aDriverWithCard, type DriverOnLedger } from '../../support/ledger/deployment';
+import { PARTY_ATTRIBUTES } from '../../support/ledger/embedded';
+import { type LedgerUnderTest, PARTY_MSP } from '../../support/ledger/ledgers';
 import { BridgeProcess } from '../support/bridge-process';
 import { adminRequest, issueIdToken, LEDGER_QUERIES, provisionCharger, type RunningCsms, startCsms } from '../support/csms';
-import { freePort } from '../support/csms-process';
+import { freePort } from '../../support/csms-process';
 
 /**
  * The ledger bridge on the embedded ledger as its own process, killed with SIGKILL while a session's

@@ -1,6 +1,6 @@
 import type { RPCClient } from 'ocpp-rpc';
 import { adminRequest, issueIdToken, provisionCharger, READER_KEY, RECORDS_KEY, type RunningCsms, startCsms } from '../support/csms';
-import { ocppClient } from '../support/ocpp-client';
+import { ocppClient } from '../../support/ocpp-client';
 
 const PASSWORD = 'a-long-charger-password';
 const CARD = 'RFID-0001';

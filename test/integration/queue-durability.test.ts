@@ -8,7 +8,7 @@ import type { LedgerEvent } from '@chargeledger/ledger-queue';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { freePort } from '../support/csms-process';
+import { freePort } from '../../support/csms-process';
 
 /**
  * A redis-server of the test's own, configured as the stack's (scripts/redis.sh): append-only file fsynced

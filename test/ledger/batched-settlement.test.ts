@@ -10,8 +10,8 @@ import { settlementOutcomeJobId, type LedgerEvent, type SessionEnded, type Settl
 import { checkpointers } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';
 import pino from 'pino';
-import { aDriverWithCard, type DriverOnLedger } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard, type DriverOnLedger } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
 
 /**

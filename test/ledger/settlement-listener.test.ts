@@ -9,8 +9,8 @@ import { checkpointers } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';
 import pino from 'pino';
 import { adminRequest } from '../support/csms';
-import { aDriverWithCard } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, chargeAndStop, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
 
 /**

@@ -6,7 +6,7 @@ import { type Outcome, applyEvent, type ChargingLedger, connectAs, LedgerUnavail
 import { fabricBlockSource, gatherFabricProof, verifyProof } from '@chargeledger/verifier';
 import type { SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
 import { loadTemplate } from '@chargeledger/simulators';
-import { aDriverWithCard, anAcTariff, eventId, uniqueId } from '../../ledger/support/deployment';
+import { aDriverWithCard, anAcTariff, eventId, uniqueId } from '../../../support/ledger/deployment';
 import { ledgerEvses } from '@chargeledger/simulators';
 
 /**
