@@ -16,7 +16,10 @@ export interface OcppPolicy {
   readonly dataTransferVendors: readonly string[];
 }
 
-/** Everything a handler may use. Handlers never touch the socket: they take a request and return a response. */
+/**
+ * Everything a handler may use; each handler names the fields it does use (Handler's `Uses`), so its reader and
+ * its test see what it touches. Handlers never touch the socket: they take a request and return a response.
+ */
 export interface HandlerContext {
   readonly chargerId: string;
   readonly log: Logger;
@@ -35,12 +38,16 @@ export interface HandlerContext {
   readonly priceDisplay: PriceDisplay;
 }
 
+/** What a handler that runs the session lifecycle uses of its context. */
+export type SessionContextUses = 'chargerId' | 'log' | 'sessions' | 'publisher' | 'tokens' | 'sessionFlagged';
+
 /** The session lifecycle's narrow view of a handler's context. */
-export function sessionContext(ctx: HandlerContext): SessionContext {
+export function sessionContext(ctx: Pick<HandlerContext, SessionContextUses>): SessionContext {
   return { chargerId: ctx.chargerId, log: ctx.log, sessions: ctx.sessions, events: ctx.publisher, tokens: ctx.tokens, sessionFlagged: ctx.sessionFlagged };
 }
 
-export type Handler<Req, Res> = (ctx: HandlerContext, request: Req) => Promise<Res>;
+/** A handler of one action, given the fields of the context it names in `Uses` and nothing else. */
+export type Handler<Req, Res, Uses extends keyof HandlerContext = keyof HandlerContext> = (ctx: Pick<HandlerContext, Uses>, request: Req) => Promise<Res>;
 
 /** A handler per action, checked against the version's typed request/response map. */
 export type RouteTable<Requests, Responses extends { [K in keyof Requests]: unknown }> = {

@@ -7,7 +7,7 @@ import type { ChargerRequests16, ChargerResponses16 } from './messages';
 type Action = 'MeterValues';
 
 /** Meter values outside a transaction describe the connector, not a session: nothing goes to the ledger. */
-export const meterValues: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
+export const meterValues: Handler<ChargerRequests16[Action], ChargerResponses16[Action], 'chargerId' | 'log' | 'priceDisplay' | 'publisher' | 'sessionFlagged' | 'sessions' | 'tokens'> = async (ctx, request) => {
   if (request.transactionId === undefined) return {};
   const state = await ctx.sessions.get(sessionIdOf(ctx.chargerId, String(request.transactionId)));
   if (state === undefined || state.ended) {

@@ -11,7 +11,7 @@ type Action = 'StartTransaction';
  * charger is told the status and stops (StopTransactionOnInvalidId). The transaction id is allocated (or, for a retried message, found again) before the event is published,
  * and the charger gets it only after the event is stored.
  */
-export const startTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
+export const startTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action], 'authorization' | 'chargerId' | 'chargers' | 'log' | 'publisher' | 'sessionFlagged' | 'sessions' | 'tokens'> = async (ctx, request) => {
   // The registry, and a refusal the ledger gave this card here moments ago (1.6 says Blocked for lack of funds).
   const status = toStatus16((await ctx.authorization.decideStart(ctx.chargerId, request.idTag, ctx.log)).status);
   const transactionId = await ctx.sessions.allocate16(ctx.chargerId, request.connectorId, request.timestamp);

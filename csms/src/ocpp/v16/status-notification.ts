@@ -7,7 +7,7 @@ type Action = 'StatusNotification';
 /** The statuses of a connector whose vehicle stopped drawing energy while its transaction runs on: the end of charging. */
 const CHARGING_ENDED: ReadonlySet<string> = new Set(['SuspendedEV', 'Finishing']);
 
-export const statusNotification: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
+export const statusNotification: Handler<ChargerRequests16[Action], ChargerResponses16[Action], 'chargerId' | 'chargers' | 'clock' | 'sessions' | 'stations'> = async (ctx, request) => {
   const timestamp = request.timestamp ?? ctx.clock.now().toISOString();
   await ctx.stations.setConnector(ctx.chargerId, String(request.connectorId), { status: request.status, errorCode: request.errorCode, timestamp });
   if (request.connectorId > 0 && (request.status === 'Charging' || CHARGING_ENDED.has(request.status))) {

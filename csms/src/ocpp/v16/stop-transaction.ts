@@ -11,7 +11,7 @@ type Action = 'StopTransaction';
  * charger must be able to delete it from its queue), and flagged; nothing reaches the ledger for it. A
  * repeated one is answered the same way; the first stop stands (endSession).
  */
-export const stopTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
+export const stopTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action], 'chargerId' | 'log' | 'priceDisplay' | 'publisher' | 'sessionFlagged' | 'sessions' | 'tokens'> = async (ctx, request) => {
   const state = await ctx.sessions.get(sessionIdOf(ctx.chargerId, String(request.transactionId)));
   if (state === undefined) {
     ctx.log.warn({ ocppTransactionId: request.transactionId, flagged: 'unknown-transaction' }, 'StopTransaction for an unknown transaction');

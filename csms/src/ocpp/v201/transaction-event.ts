@@ -11,7 +11,7 @@ type Action = 'TransactionEvent';
  * ledger with the first event that names an accepted id token; what earlier events said (EVSE, start time,
  * meter start, signed begin reading) is kept pending until then, because later events need not repeat it.
  */
-export const transactionEvent: Handler<ChargerRequests201[Action], ChargerResponses201[Action]> = async (ctx, request) => {
+export const transactionEvent: Handler<ChargerRequests201[Action], ChargerResponses201[Action], 'authorization' | 'chargerId' | 'log' | 'priceDisplay' | 'publisher' | 'sessionFlagged' | 'sessions' | 'tokens'> = async (ctx, request) => {
   const sessionId = sessionIdOf(ctx.chargerId, request.transactionInfo.transactionId);
   const readings = readings201(request.meterValue ?? []);
   let state = await ctx.sessions.get(sessionId);
@@ -71,7 +71,7 @@ function optional<K extends string>(key: K, value: number | undefined): { [P in 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
-async function tokenInfo(ctx: HandlerContext, idToken: string, session: 'start' | 'running'): Promise<IdTokenInfo> {
+async function tokenInfo(ctx: Pick<HandlerContext, 'authorization' | 'chargerId' | 'log' | 'tokens'>, idToken: string, session: 'start' | 'running'): Promise<IdTokenInfo> {
   if (session === 'start') return { status: (await ctx.authorization.decideStart(ctx.chargerId, idToken, ctx.log)).status };
   const status = await ctx.tokens.status(idToken);
   return { status: status === 'Invalid' ? 'Unknown' : status };
