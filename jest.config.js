@@ -8,8 +8,9 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/config', '<rootDir>/chaincode', '<rootDir>/csms', '<rootDir>/ledger-bridge', '<rootDir>/ledger-queue', '<rootDir>/embedded-ledger', '<rootDir>/simulators', '<rootDir>/participants', '<rootDir>/verifier'],
-      testMatch: ['**/src/**/*.test.ts'],
+      roots: ['<rootDir>/config', '<rootDir>/chaincode', '<rootDir>/csms', '<rootDir>/ledger-bridge', '<rootDir>/ledger-queue', '<rootDir>/embedded-ledger', '<rootDir>/simulators', '<rootDir>/participants', '<rootDir>/verifier', '<rootDir>/test/docs'],
+      // test/docs: the documents checked against the tree (every path they name exists).
+      testMatch: ['**/src/**/*.test.ts', '**/test/docs/*.test.ts'],
     },
     {
       ...common,

@@ -4,14 +4,14 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ApiKeyRecord } from './api/auth';
 import { registerRoutes } from './api/routes';
-import { ChargerRegistry } from './domain/chargers';
+import { ChargerRegistry } from './stores/chargers';
 import type { Clock } from './domain/clock';
 import { Authorization, type WhenLedgerUnavailable } from './domain/authorization';
-import { IdTokenRegistry } from './domain/id-tokens';
+import { IdTokenRegistry } from './stores/id-tokens';
 import { requestSerializer } from './api/log-redaction';
 import { LedgerAuthorizer } from './ledger-authorizer';
-import { StationState } from './domain/station-state';
-import { TransactionStore } from './domain/transactions';
+import { StationState } from './stores/station-state';
+import { SessionStore } from './stores/sessions';
 import type { OcppPolicy } from './ocpp/context';
 import { LedgerReactions } from './ledger-reactions';
 import { PriceDisplay } from './price-display';
@@ -81,7 +81,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   const chargers = new ChargerRegistry(stores);
   const tokens = new IdTokenRegistry({ ...stores, digestKey: options.tokenDigestKey });
   const stations = new StationState(stores);
-  const transactions = new TransactionStore({ ...stores, retentionS: options.sessionRetentionS });
+  const sessions = new SessionStore({ ...stores, retentionS: options.sessionRetentionS });
 
   // The router and the metrics ask the OCPP server about its sockets only once it runs (closures, not calls).
   const metrics: CsmsMetrics = new CsmsMetrics({ connectedChargers: (): number => ocpp.connectedCount, queueHealth: () => options.queueHealth.sample() });
@@ -95,7 +95,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     log: options.log,
   });
   await router.start();
-  const priceDisplay = new PriceDisplay({ redis: options.redis, keyPrefix: options.keyPrefix, chargers: router, chargingEndedAt: (sessionId) => transactions.chargingEndedAt(sessionId), log: options.log.child({ component: 'price-display' }) });
+  const priceDisplay = new PriceDisplay({ redis: options.redis, keyPrefix: options.keyPrefix, chargers: router, chargingEndedAt: (sessionId) => sessions.chargingEndedAt(sessionId), log: options.log.child({ component: 'price-display' }) });
   let ledger: LedgerAuthorizer | undefined;
   if (options.ledgerAuthorization !== undefined) {
     ledger = new LedgerAuthorizer({
@@ -124,7 +124,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
     handshakeThrottle: new HandshakeThrottle({ clock: options.clock, windowMs: 5 * 60_000, maxFailuresPerIdentity: 10, maxFailuresPerAddress: 50, maxTracked: 100_000 }),
     maxFrameBytes: options.maxFrameBytes,
     callTimeoutMs: options.callTimeoutMs,
-    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, transactions, tokens, authorization, stations, chargers, sessionFlagged: (flag) => metrics.sessionFlags.inc({ flag }), priceDisplay }),
+    contextFor: (chargerId, log) => ({ chargerId, log, clock: options.clock, policy: options.policy, publisher: options.publisher, sessions, tokens, authorization, stations, chargers, sessionFlagged: (flag) => metrics.sessionFlags.inc({ flag }), priceDisplay }),
   });
 
   // Every line fastify logs about a request carries its URL through this serializer: an id token in a URL
@@ -146,7 +146,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
   });
   // Fastify's own 404 logs the raw URL in its message; this one logs nothing beyond the redacted request line.
   http.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'NotFound', message: `no route for ${request.method} at this path` }));
-  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, transactions, ocpp, router, metrics, queueHealth: options.queueHealth,
+  await registerRoutes(http, { redis: options.redis, clock: options.clock, apiKeys: options.apiKeys, chargers, tokens, stations, sessions, ocpp, router, metrics, queueHealth: options.queueHealth,
     runningCost: async (session) => {
       const cost = await priceDisplay.cost(session, 'running');
       return cost === undefined ? undefined : { amount: cost.amount, currency: cost.currency };
@@ -165,7 +165,7 @@ export async function buildCsms(options: Readonly<CsmsOptions>): Promise<Csms> {
 
   const reactions = new LedgerReactions({
     ...options.outcomes,
-    transactions,
+    sessions,
     router,
     priceDisplay,
     log: options.log.child({ component: 'ledger-reactions' }),

@@ -1,8 +1,9 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { SessionFlag, SessionSettlement, SessionState, TransactionStore } from './domain/transactions';
-import type { LedgerOutcome, SettlementOutcome, SettlementRefusalCode, SettlementRefusedOutcome } from '@chargeledger/ledger-queue';
+import { type LedgerOutcome, type SessionSettlement, type SettledOnLedger, type SettlementRefusalCode, settlementOf } from '@chargeledger/ledger-queue';
+import type { SessionFlag, SessionState } from './domain/session-state';
+import type { SessionStore } from './stores/sessions';
 import type { CommandRouter } from './command-router';
 import type { PriceDisplay } from './price-display';
 
@@ -10,7 +11,7 @@ export interface LedgerReactionsOptions {
   readonly connection: Redis;
   readonly prefix: string;
   readonly queueName: string;
-  readonly transactions: TransactionStore;
+  readonly sessions: SessionStore;
   readonly router: CommandRouter;
   readonly priceDisplay: Pick<PriceDisplay, 'setPricing' | 'settled'>;
   readonly log: Logger;
@@ -45,32 +46,35 @@ export class LedgerReactions {
           log.info({ tariffId: outcome.tariff.tariffId, tariffVersion: outcome.tariff.version, holdAmount: outcome.holdAmount }, 'the ledger opened the session; its frozen tariff prices the running cost');
           return 'pricing-recorded';
         }
-        const session = await options.transactions.get(outcome.sessionId);
+        const session = await options.sessions.get(outcome.sessionId);
         if (session === undefined) {
           log.warn('the ledger reported on a session this CSMS does not know');
           return 'unknown-session';
         }
         if (outcome.kind === 'SessionSettled') {
-          await options.transactions.putDecided(settled(session, outcome, (flag, fields) => {
+          // settlementOf also reads an outcome a bridge queued before the ledger's transaction id was named apart.
+          const settlement = settlementOf(outcome);
+          await options.sessions.putDecided(settled(session, settlement, (flag, fields) => {
             options.sessionFlagged(flag);
             log.warn({ ...fields, flagged: flag }, 'the charger claimed other energy than its meter signed; the ledger billed the signed energy');
           }));
-          log.info({ charged: outcome.charged, energyWh: outcome.energyWh, transactionId: outcome.transactionId, blockNumber: outcome.blockNumber }, 'the ledger settled the session');
+          log.info({ charged: outcome.charged, energyWh: outcome.energyWh, ledgerTxId: settlement.ledgerTxId, blockNumber: outcome.blockNumber }, 'the ledger settled the session');
           // The receipt's amount replaces the estimate on the charger; a charger gone offline keeps the estimate.
-          await options.priceDisplay.settled(session, outcome).catch((error: unknown) => log.warn({ err: error }, 'could not show the receipt at the charger'));
+          await options.priceDisplay.settled(session, settlement).catch((error: unknown) => log.warn({ err: error }, 'could not show the receipt at the charger'));
           return 'settlement-recorded';
         }
         if (outcome.kind === 'SessionRefused') {
-          await options.transactions.putDecided(refused(session, outcome));
+          const settlement = settlementOf(outcome);
+          await options.sessions.putDecided({ ...session, settlement });
           options.settlementRefused(outcome.code);
-          log.warn({ settlement: 'refused', code: outcome.code, reason: outcome.reason, released: outcome.released, transactionId: outcome.transactionId, blockNumber: outcome.blockNumber }, 'the ledger refused to settle the session; the hold is released and nothing charged');
+          log.warn({ settlement: 'refused', code: outcome.code, reason: outcome.reason, released: outcome.released, ledgerTxId: settlement.ledgerTxId, blockNumber: outcome.blockNumber }, 'the ledger refused to settle the session; the hold is released and nothing charged');
           return 'refusal-recorded';
         }
         if (session.ended) return 'already-ended';
         const answer =
           session.protocol === '1.6'
-            ? await options.router.call(session.chargerId, '1.6', 'RemoteStopTransaction', { transactionId: Number(session.transactionId) })
-            : await options.router.call(session.chargerId, '2.0.1', 'RequestStopTransaction', { transactionId: session.transactionId });
+            ? await options.router.call(session.chargerId, '1.6', 'RemoteStopTransaction', { transactionId: Number(session.ocppTransactionId) })
+            : await options.router.call(session.chargerId, '2.0.1', 'RequestStopTransaction', { transactionId: session.ocppTransactionId });
         log.info({ reason: outcome.reason, answer: answer.status }, 'stop requested after the ledger refused or exhausted the hold');
         return answer.status === 'Accepted' ? 'stop-requested' : 'charger-declined';
       },
@@ -93,18 +97,13 @@ export class LedgerReactions {
  * charger's registers claimed other energy (meter stop minus meter start), the session is flagged
  * `claimed-differs-from-signed` (each session once), and shows both figures.
  */
-function settled(session: SessionState, outcome: SettlementOutcome, raise: (flag: SessionFlag, fields: Record<string, unknown>) => void): SessionState & { readonly settlement: SessionSettlement } {
-  const { charged, energyWh, verification, transactionId, blockNumber } = outcome;
+function settled(session: SessionState, settlement: SettledOnLedger, raise: (flag: SessionFlag, fields: Record<string, unknown>) => void): SessionState & { readonly settlement: SessionSettlement } {
+  const { energyWh, verification } = settlement;
   const flags = new Set(session.flags ?? []);
   const claimedWh = (session.meterStopWh ?? session.lastRegisterWh) - session.meterStartWh;
   if (verification === 'verified' && claimedWh !== energyWh && !flags.has('claimed-differs-from-signed')) {
     flags.add('claimed-differs-from-signed');
     raise('claimed-differs-from-signed', { claimedEnergyWh: claimedWh, signedEnergyWh: energyWh, meterStartWh: session.meterStartWh, meterStopWh: session.meterStopWh });
   }
-  return { ...session, flags: [...flags], settlement: { status: 'settled', charged, energyWh, verification, transactionId, blockNumber } };
-}
-
-function refused(session: SessionState, outcome: SettlementRefusedOutcome): SessionState & { readonly settlement: SessionSettlement } {
-  const { code, reason, released, transactionId, blockNumber } = outcome;
-  return { ...session, settlement: { status: 'refused', code, reason, released, transactionId, blockNumber } };
+  return { ...session, flags: [...flags], settlement };
 }

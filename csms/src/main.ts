@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { apiKeyRecord } from './api/auth';
 import { buildCsms } from './app';
 import { systemClock } from './domain/clock';
-import { TOKEN_DIGEST_KEY_BYTES } from './domain/id-tokens';
+import { TOKEN_DIGEST_KEY_BYTES } from './stores/id-tokens';
 import { installLastResortHandlers } from './last-resort';
 import { createLogger } from './logger';
 import { bridgeHeartbeatKey, ledgerQueriesKey } from '@chargeledger/ledger-queue';

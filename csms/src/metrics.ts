@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SETTLEMENT_REFUSAL_CODES } from '@chargeledger/ledger-queue';
-import { SESSION_FLAGS } from './domain/transactions';
+import { SESSION_FLAGS } from './domain/session-state';
 import type { QueueHealthSnapshot } from './queue/queue-health';
 
 export interface MetricsSources {

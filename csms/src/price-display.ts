@@ -1,10 +1,10 @@
-import type { FrozenTariff, SettlementOutcome } from '@chargeledger/ledger-queue';
+import type { FrozenTariff, SettledOnLedger } from '@chargeledger/ledger-queue';
 import type { OcppAction, OcppRequest, OcppResponse, OcppVersion } from '@chargeledger/ocpp-types';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type Cost, type CostSample, finalCost, formatAmount, majorUnits, runningCost, type SessionPricing } from './domain/running-cost';
 import { type DriverText, tariffText } from './domain/tariff-text';
-import type { SessionState } from './domain/transactions';
+import type { SessionState } from './domain/session-state';
 
 /** The OCA's vendor id of the California Pricing messages for OCPP 1.6 (DataTransfer). */
 export const COST_VENDOR_ID = 'org.openchargealliance.costmsg';
@@ -161,7 +161,7 @@ export class PriceDisplay {
       const latest = samples[samples.length - 1];
       this.#options.log.info({ sessionId: session.sessionId, display: 'running-cost', amount: cost.amount, currency: cost.currency }, 'cost shown at the charger');
       await this.#dataTransfer(session.chargerId, 'RunningCost', {
-        transactionId: Number(session.transactionId),
+        transactionId: Number(session.ocppTransactionId),
         timestamp: new Date(latest?.timestampMs ?? Date.now()).toISOString(),
         meterValue: latest?.registerWh ?? session.lastRegisterWh,
         cost: majorUnits(cost),
@@ -177,7 +177,7 @@ export class PriceDisplay {
       const cost = await this.cost(session, 'final');
       if (cost === undefined) return;
       this.#options.log.info({ sessionId: session.sessionId, display: 'final-cost', amount: cost.amount, currency: cost.currency }, 'cost shown at the charger');
-      await this.#dataTransfer(session.chargerId, 'FinalCost', { transactionId: Number(session.transactionId), cost: majorUnits(cost), priceText: `${formatAmount(cost)} ${cost.currency}` });
+      await this.#dataTransfer(session.chargerId, 'FinalCost', { transactionId: Number(session.ocppTransactionId), cost: majorUnits(cost), priceText: `${formatAmount(cost)} ${cost.currency}` });
     });
   }
 
@@ -185,24 +185,24 @@ export class PriceDisplay {
    * The ledger settled the session: the final amount is the receipt's. 2.0.1: CostUpdated, and SetDisplayMessage
    * with the receipt's short id where the charger displays messages; 1.6: FinalCost with the short id as its QR text.
    */
-  async settled(session: SessionState, outcome: SettlementOutcome): Promise<void> {
+  async settled(session: SessionState, settlement: SettledOnLedger): Promise<void> {
     const capability = await this.capability(session.chargerId, session.protocol);
     if (!capability.cost) return;
     const pricing = await this.pricing(session.sessionId);
     if (pricing === undefined || !sameCurrency(capability, pricing.tariff.currency)) return;
-    const cost: Cost = { amount: outcome.charged, currency: pricing.tariff.currency, digits: (await this.cost(session, 'final'))?.digits ?? 2 };
-    const receipt = receiptLine(cost, outcome);
-    this.#options.log.info({ sessionId: session.sessionId, display: 'receipt', amount: cost.amount, currency: cost.currency, receipt: shortId(outcome.transactionId) }, 'receipt shown at the charger');
+    const cost: Cost = { amount: settlement.charged, currency: pricing.tariff.currency, digits: (await this.cost(session, 'final'))?.digits ?? 2 };
+    const receipt = receiptLine(cost, settlement);
+    this.#options.log.info({ sessionId: session.sessionId, display: 'receipt', amount: cost.amount, currency: cost.currency, receipt: shortId(settlement.ledgerTxId) }, 'receipt shown at the charger');
     if (session.protocol === '2.0.1') {
-      await this.#options.chargers.call(session.chargerId, '2.0.1', 'CostUpdated', { totalCost: majorUnits(cost), transactionId: session.transactionId });
+      await this.#options.chargers.call(session.chargerId, '2.0.1', 'CostUpdated', { totalCost: majorUnits(cost), transactionId: session.ocppTransactionId });
       if (capability.displayMessages) {
         await this.#options.chargers.call(session.chargerId, '2.0.1', 'SetDisplayMessage', {
-          message: { id: displayMessageId(session), priority: 'InFront', transactionId: session.transactionId, message: { format: 'UTF8', language: 'en', content: receipt } },
+          message: { id: displayMessageId(session), priority: 'InFront', transactionId: session.ocppTransactionId, message: { format: 'UTF8', language: 'en', content: receipt } },
         });
       }
       return;
     }
-    await this.#dataTransfer(session.chargerId, 'FinalCost', { transactionId: Number(session.transactionId), cost: majorUnits(cost), priceText: receipt, qrCodeText: `chargeledger:receipt:${session.sessionId}` });
+    await this.#dataTransfer(session.chargerId, 'FinalCost', { transactionId: Number(session.ocppTransactionId), cost: majorUnits(cost), priceText: receipt, qrCodeText: `chargeledger:receipt:${session.sessionId}` });
   }
 
   #soon(chargerId: string, protocol: OcppVersion, task: (capability: DisplayCapability) => Promise<void>): void {
@@ -281,13 +281,13 @@ function sameCurrency(capability: DisplayCapability, currency: string): boolean 
 }
 
 /** The first 8 characters of the settlement's ledger transaction: enough for a driver to find the receipt. */
-export function shortId(transactionId: string): string {
-  return transactionId.slice(0, 8);
+export function shortId(ledgerTxId: string): string {
+  return ledgerTxId.slice(0, 8);
 }
 
-function receiptLine(cost: Cost, outcome: SettlementOutcome): string {
-  const kWh = formatAmount({ amount: outcome.energyWh, digits: 3 });
-  return `Paid ${formatAmount(cost)} ${cost.currency} for ${kWh} kWh. Receipt ${shortId(outcome.transactionId)} (block ${outcome.blockNumber})`;
+function receiptLine(cost: Cost, settlement: SettledOnLedger): string {
+  const kWh = formatAmount({ amount: settlement.energyWh, digits: 3 });
+  return `Paid ${formatAmount(cost)} ${cost.currency} for ${kWh} kWh. Receipt ${shortId(settlement.ledgerTxId)} (block ${settlement.blockNumber})`;
 }
 
 /** One display message per transaction: a repeated settlement report replaces it rather than adding another. */

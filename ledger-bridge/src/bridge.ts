@@ -36,9 +36,6 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
-// The heartbeat's key and timing belong to the seam: the CSMS reads what the bridge writes.
-export { BRIDGE_HEARTBEAT_MS, BRIDGE_HEARTBEAT_TTL_MS, bridgeHeartbeatKey } from '@chargeledger/ledger-queue';
-
 /**
  * The one wiring of a ledger bridge, used by its main, the tests and the benchmarks: the worker that applies
  * the CSMS's events, the server that answers its questions, and a heartbeat that says a bridge is serving.

@@ -1,5 +1,5 @@
 export { applyEvent, type Outcome } from './apply-event';
-export { BRIDGE_HEARTBEAT_MS, BRIDGE_HEARTBEAT_TTL_MS, bridgeHeartbeatKey, startBridge, type BridgeOptions, type RunningBridge } from './bridge';
+export { startBridge, type BridgeOptions, type RunningBridge } from './bridge';
 export { classifyLedgerError, LedgerRefusal, LedgerUnavailable, validationCodeName, type InvalidationCode } from './errors';
 export { blockNumberOf, connectAs, NetworkDescriptionError, readNetworkDescription, type FabricIdentityConnection, type NetworkDescription, type OrganizationDescription } from './fabric-network';
 export { connectGateway, type GatewayConnection, type GatewayIdentity } from './gateway';

@@ -1,5 +1,3 @@
-import { SETTLEMENT_REFUSAL_CODES as CHAINCODE_CODES } from '@chargeledger/chaincode/api';
-import { SETTLEMENT_REFUSAL_CODES } from '@chargeledger/ledger-queue';
 import { sessionEndsOf, settlementsOf } from './settlement-listener';
 
 const event = (eventName: string, payload: unknown): { eventName: string; payload: Uint8Array } => ({ eventName, payload: Buffer.from(JSON.stringify(payload)) });
@@ -18,9 +16,5 @@ describe('the session ends a committed event reports', () => {
   it('reads a batch event from before refusals were recorded, and nothing from other events', () => {
     expect(sessionEndsOf(event('SessionsSettled', { txId: 'tx-4', settlements: [settled] }))).toEqual([{ ended: 'settled', ...settled }]);
     expect(sessionEndsOf(event('HoldReleased', { sessionId: 'CP-1-3', driverAccountId: 'drv-3', released: 2000 }))).toEqual([]);
-  });
-
-  it('knows the codes of a refusal for good as the chaincode does', () => {
-    expect([...SETTLEMENT_REFUSAL_CODES]).toEqual([...CHAINCODE_CODES]);
   });
 });

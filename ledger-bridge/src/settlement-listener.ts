@@ -121,11 +121,13 @@ export class SettlementListener {
   }
 
   async #report(event: CommittedEvent, end: SessionEnd): Promise<void> {
-    const where = { sessionId: end.sessionId, chargerId: end.stationId, transactionId: event.transactionId, blockNumber: event.blockNumber.toString() };
+    // The ledger names a charger by its station id (stationId, in every stored session record), the CSMS by its
+    // OCPP identity (chargerId): one value, the charger's identity.
+    const where = { sessionId: end.sessionId, chargerId: end.stationId, ledgerTxId: event.transactionId, blockNumber: event.blockNumber.toString() };
     const outcome: SessionEndOutcome =
       end.ended === 'settled'
-        ? { kind: 'SessionSettled', ...where, charged: end.charged, energyWh: end.energyWh, verification: end.verification }
-        : { kind: 'SessionRefused', ...where, code: end.code, reason: end.reason, released: end.released };
+        ? { kind: 'SessionSettled', ...where, status: 'settled', charged: end.charged, energyWh: end.energyWh, verification: end.verification }
+        : { kind: 'SessionRefused', ...where, status: 'refused', code: end.code, reason: end.reason, released: end.released };
     await this.#outcomes.add(outcome.kind, outcome, {
       jobId: settlementOutcomeJobId(end.sessionId),
       attempts: 20,
@@ -133,6 +135,6 @@ export class SettlementListener {
       removeOnComplete: keepJobs(this.#options.retention.completed),
       removeOnFail: keepJobs(this.#options.retention.failed),
     });
-    this.#options.log.info({ sessionId: end.sessionId, ended: end.ended, transactionId: event.transactionId, blockNumber: where.blockNumber }, end.ended === 'settled' ? 'settlement reported to the CSMS' : 'refused settlement reported to the CSMS');
+    this.#options.log.info({ sessionId: end.sessionId, ended: end.ended, ledgerTxId: event.transactionId, blockNumber: where.blockNumber }, end.ended === 'settled' ? 'settlement reported to the CSMS' : 'refused settlement reported to the CSMS');
   }
 }

@@ -74,7 +74,7 @@ class RecordingLedger implements ChargingLedger {
   }
 }
 
-const base = { chargerId: 'CP-1', transactionId: '7', protocol: '1.6' as const, sessionId: 'CP-1-7' };
+const base = { chargerId: 'CP-1', ocppTransactionId: '7', protocol: '1.6' as const, sessionId: 'CP-1-7' };
 const started: LedgerEvent = { ...base, kind: 'SessionStarted', eventId: 'started.CP-1-7', evseId: 1, connectorId: 1, idToken: 'RFID-1', startedAt: '2026-11-24T10:00:00.000Z', meterStartWh: 0, evidence: [] };
 const ended: LedgerEvent = { ...base, kind: 'SessionEnded', eventId: 'ended.CP-1-7', startedAt: '2026-11-24T10:00:00.000Z', meterStartWh: 0, endedAt: '2026-11-24T10:30:00.000Z', meterStopWh: 1000, reason: 'Local', evidence: [] };
 

@@ -1,3 +1,5 @@
+import type { RefusedOnLedger, SettledOnLedger } from './settlement';
+
 /**
  * The contract between the CSMS and the ledger bridge: one queue, protocol-free events, deterministic job
  * ids. A job id is also the event id the chaincode uses for idempotency, so a charger's retry, a CSMS
@@ -14,10 +16,12 @@ export interface MeterEvidence {
 
 interface SessionEventBase {
   readonly eventId: string;
-  /** `<chargerId>-<transactionId>`: unique across chargers and protocol versions. */
+  /** `<chargerId>-<ocppTransactionId>`: unique across chargers and protocol versions. */
   readonly sessionId: string;
+  /** The charger's OCPP identity: its station id on the ledger. */
   readonly chargerId: string;
-  readonly transactionId: string;
+  /** The OCPP transaction id (1.6: the integer the CSMS allocated, in decimal; 2.0.1: the charger's own). */
+  readonly ocppTransactionId: string;
   readonly protocol: '1.6' | '2.0.1';
 }
 
@@ -98,44 +102,21 @@ export interface HoldOutcome {
  * submitted it), with job id `outcome.settled.<session id>`: the CSMS records what the driver was charged and
  * where on the ledger, once, however often the listener replays the event after a restart.
  */
-export interface SettlementOutcome {
+export interface SettlementOutcome extends SettledOnLedger {
   readonly kind: 'SessionSettled';
   readonly sessionId: string;
   readonly chargerId: string;
-  /** Minor units of the session's currency. */
-  readonly charged: number;
-  readonly energyWh: number;
-  readonly verification: 'verified' | 'unverified';
-  readonly transactionId: string;
-  /** Decimal string: block numbers are unsigned 64-bit. */
-  readonly blockNumber: string;
 }
-
-/**
- * The codes of a settlement the ledger refuses for good (the chaincode's SettlementRefusalCode): bad or
- * unregistered signatures, altered records and readings outside the session (EVIDENCE_REJECTED), records that
- * settled something already (EVIDENCE_REUSED), a meter's pagination or register going back behind what its key
- * settled before (METER_READING_BACKWARDS), a revoked meter key (METER_KEY_REVOKED), unsigned readings
- * without the Authority's permission (UNSIGNED_NOT_ALLOWED).
- */
-export const SETTLEMENT_REFUSAL_CODES = ['EVIDENCE_REJECTED', 'EVIDENCE_REUSED', 'METER_READING_BACKWARDS', 'METER_KEY_REVOKED', 'UNSIGNED_NOT_ALLOWED'] as const;
-export type SettlementRefusalCode = (typeof SETTLEMENT_REFUSAL_CODES)[number];
 
 /**
  * A settlement the ledger refused for good and recorded (ADR 0025): the session is over, its hold released,
  * nothing charged. Read from the chaincode's events like a settlement, with the same job id: a session ends
  * once, settled or refused.
  */
-export interface SettlementRefusedOutcome {
+export interface SettlementRefusedOutcome extends RefusedOnLedger {
   readonly kind: 'SessionRefused';
   readonly sessionId: string;
   readonly chargerId: string;
-  readonly code: SettlementRefusalCode;
-  readonly reason: string;
-  /** The hold released, in minor units of the session's currency. */
-  readonly released: number;
-  readonly transactionId: string;
-  readonly blockNumber: string;
 }
 
 /** How the ledger ended a session: settled, or refused for good. */

@@ -6,13 +6,12 @@
  * The CSMS pushes a question on a Redis list that any bridge pops (BRPOP), and waits on its own pub/sub
  * channel for the reply. The list expires when no bridge pops it, so questions never pile up.
  */
+import type { AuthorizationStatus } from '@chargeledger/chaincode/api';
 import type { FrozenTariff } from './events';
 
 /** The ledger's verdict on an id token at a station (the chaincode's Session:authorizeIdToken). */
-export type LedgerAuthorizationStatus = 'accepted' | 'unknown-token' | 'revoked-token' | 'account-closed' | 'below-minimum-hold' | 'insufficient-funds' | 'currency-mismatch';
-
 export interface LedgerAuthorizationVerdict {
-  readonly status: LedgerAuthorizationStatus;
+  readonly status: AuthorizationStatus;
   /** What opening a session now would hold on the driver's account, in minor units of `currency`; 0 unless accepted. */
   readonly holdAmount: number;
   readonly minimumHold: number;

@@ -28,9 +28,9 @@ import { Redis } from 'ioredis';
 import type { RPCClient } from 'ocpp-rpc';
 import pino from 'pino';
 import ts from 'typescript';
-import { removeKeys } from '../../test/support/csms';
-import { type CsmsProcess, aCsmsProcess, freePort } from '../../test/support/csms-process';
-import { ocppClient } from '../../test/support/ocpp-client';
+import { removeKeys } from '../../support/redis-keys';
+import { type CsmsProcess, aCsmsProcess, freePort } from '../../support/csms-process';
+import { ocppClient } from '../../support/ocpp-client';
 import { adminCall, pacedCalls, rssMb, summary } from './paced-calls';
 import { lineChart } from './svg-chart';
 

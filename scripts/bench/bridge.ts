@@ -26,10 +26,10 @@ import { loadTemplate } from '@chargeledger/simulators';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { aDeployedStation, aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../test/ledger/support/deployment';
-import { PARTY_ATTRIBUTES } from '../../test/ledger/support/embedded';
-import { type Party, PARTY_MSP } from '../../test/ledger/support/ledgers';
-import { removeKeys } from '../../test/support/csms';
+import { aDeployedStation, aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../support/ledger/deployment';
+import { PARTY_ATTRIBUTES } from '../../support/ledger/embedded';
+import { type Party, PARTY_MSP } from '../../support/ledger/ledgers';
+import { removeKeys } from '../../support/redis-keys';
 
 const { values } = parseArgs({ options: { chargers: { type: 'string', default: '50' }, sessions: { type: 'string', default: '4' }, readings: { type: 'string', default: '20' }, out: { type: 'string' }, label: { type: 'string', default: 'bridge' } } });
 const CHARGERS = Number(values.chargers);
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
           const transactionId = String(s + 1);
           const sessionId = `${chargerId}-${transactionId}`;
           const startMs = base + s * (READINGS + 2) * 1_000;
-          const common = { sessionId, chargerId, transactionId, protocol: '1.6' as const };
+          const common = { sessionId, chargerId, ocppTransactionId: transactionId, protocol: '1.6' as const };
           await publisher.publish({ kind: 'SessionStarted', ...common, evseId: 1, connectorId: 1, idToken: driver.idToken, startedAt: new Date(startMs).toISOString(), meterStartWh: 0, evidence: [] });
           for (let r = 1; r <= READINGS; r++) await publisher.publish({ kind: 'MeterSampled', ...common, meterStartWh: 0, sampledAt: new Date(startMs + r * 1_000).toISOString(), registerWh: r * 10, evidence: [] });
           const endMs = startMs + (READINGS + 1) * 1_000;

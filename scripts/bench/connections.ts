@@ -13,8 +13,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@chargeledger/config';
 import { type ChargePoint, createChargePoint, ManualClock } from '@chargeledger/simulators';
 import { Redis } from 'ioredis';
-import { removeKeys } from '../../test/support/csms';
-import { aCsmsProcess, freePort } from '../../test/support/csms-process';
+import { removeKeys } from '../../support/redis-keys';
+import { aCsmsProcess, freePort } from '../../support/csms-process';
 import { rssMb } from './paced-calls';
 import { lineChart } from './svg-chart';
 

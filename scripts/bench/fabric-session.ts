@@ -10,11 +10,11 @@ import { common } from '@hyperledger/fabric-protos';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { RPCClient } from 'ocpp-rpc';
-import { IsolatedStack } from '../support/isolated-stack';
-import { watchSettlements } from '../support/settlement-watch';
-import { aDriverWithCard, anAcTariff, type DriverOnLedger, eventId, uniqueId } from '../../test/ledger/support/deployment';
-import { openFabric } from '../../test/ledger/support/ledgers';
-import { ocppClient } from '../../test/support/ocpp-client';
+import { IsolatedStack } from '../../support/isolated-stack';
+import { watchSettlements } from '../../support/settlement-watch';
+import { aDriverWithCard, anAcTariff, type DriverOnLedger, eventId, uniqueId } from '../../support/ledger/deployment';
+import { openFabric } from '../../support/ledger/ledgers';
+import { ocppClient } from '../../support/ocpp-client';
 import { type RateStep, sendAtRate } from './support/open-loop';
 import { addAnatomy, type BlockAnatomy, blockAnatomy, EMPTY_ANATOMY } from './support/block-anatomy';
 import { lineChart } from './svg-chart';
@@ -260,7 +260,7 @@ async function main(): Promise<void> {
       const driver = drivers[sessionNumber % drivers.length] as DriverOnLedger;
       const transactionId = String(++sessionNumber);
       const sessionId = `${charger.stationId}-${charger.evseId}-${transactionId}`;
-      const base = { chargerId: charger.stationId, transactionId, protocol: '1.6' as const, sessionId };
+      const base = { chargerId: charger.stationId, ocppTransactionId: transactionId, protocol: '1.6' as const, sessionId };
       const wallStart = Date.now();
       // The charger's clock starts with the session and runs --compression times faster: its readings run ahead of
       // the ledger's clock by less than the 15 minutes of skew the chaincode allows (sessions under 15 minutes), and

@@ -15,9 +15,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@chargeledger/config';
 import type { RPCClient } from 'ocpp-rpc';
 import { Redis } from 'ioredis';
-import { removeKeys } from '../../test/support/csms';
-import { aCsmsProcess, freePort } from '../../test/support/csms-process';
-import { ocppClient } from '../../test/support/ocpp-client';
+import { removeKeys } from '../../support/redis-keys';
+import { aCsmsProcess, freePort } from '../../support/csms-process';
+import { ocppClient } from '../../support/ocpp-client';
 import { adminCall, pacedCalls, rssMb, summary } from './paced-calls';
 import { lineChart } from './svg-chart';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { CsmsProcess } from '../../test/support/csms-process';
+import type { CsmsProcess } from '../../support/csms-process';
 
 /** What the chargers saw in one step of a paced benchmark. */
 export interface PacedResult {

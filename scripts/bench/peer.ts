@@ -24,7 +24,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { RPCClient } from 'ocpp-rpc';
-import { ocppClient } from '../../test/support/ocpp-client';
+import { ocppClient } from '../../support/ocpp-client';
 import { pacedCalls, summary } from './paced-calls';
 import { BenchStack, deployChargers } from './support/stack';
 import { lineChart } from './svg-chart';

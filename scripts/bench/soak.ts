@@ -25,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type { RPCClient } from 'ocpp-rpc';
-import { ocppClient } from '../../test/support/ocpp-client';
+import { ocppClient } from '../../support/ocpp-client';
 import { BenchStack, deployChargers } from './support/stack';
 import { lineChart } from './svg-chart';
 

@@ -1,4 +1,4 @@
-import { type FaultReport, runFabricFaults, summary } from '../../scripts/faults/fabric-faults';
+import { type FaultReport, runFabricFaults, summary } from '../../support/faults/fabric-faults';
 
 /**
  * The fault run on a network whose blocks are ordered by SmartBFT, one orderer per organization, each with its

@@ -1,4 +1,4 @@
-import { type FaultReport, runFabricFaults, summary } from '../../scripts/faults/fabric-faults';
+import { type FaultReport, runFabricFaults, summary } from '../../support/faults/fabric-faults';
 
 /**
  * The fault run (scripts/faults/fabric-faults.ts) on a Fabric network, Redis, bridge and CSMS of its own

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MspId } from '@chargeledger/chaincode/api';
 import { type ChargePoint, createChargePoint, loadTemplate, ManualClock } from '@chargeledger/simulators';
-import { aDeployedStation, aDriverWithCard, type DriverOnLedger } from '../ledger/support/deployment';
-import { PARTY_ATTRIBUTES } from '../ledger/support/embedded';
-import { type LedgerUnderTest, PARTY_MSP } from '../ledger/support/ledgers';
+import { aDeployedStation, aDriverWithCard, type DriverOnLedger } from '../../support/ledger/deployment';
+import { PARTY_ATTRIBUTES } from '../../support/ledger/embedded';
+import { type LedgerUnderTest, PARTY_MSP } from '../../support/ledger/ledgers';
 import { BridgeProcess } from '../support/bridge-process';
 import { adminRequest, issueIdToken, LEDGER_QUERIES, provisionCharger, type RunningCsms, startCsms } from '../support/csms';
-import { freePort } from '../support/csms-process';
+import { freePort } from '../../support/csms-process';
 
 /**
  * The ledger bridge on the embedded ledger as its own process, killed with SIGKILL while a session's
@@ -104,10 +104,10 @@ describe('a ledger bridge killed while it settles a session', () => {
     const { entries } = await ledger.party('wallets').evaluate('Wallet:getHistory', { accountId: inFlight.driver.accountId });
     expect(entries.filter((entry) => entry.reason === 'session-debit').map((entry) => entry.amount)).toEqual([-receipt.charged]);
     const shown = await until('the settlement at the CSMS', async () => {
-      const body = JSON.parse((await adminRequest(csms, 'GET', `/api/sessions/${inFlight.sessionId}`)).body) as { settlement?: { charged: number; transactionId: string } };
+      const body = JSON.parse((await adminRequest(csms, 'GET', `/api/sessions/${inFlight.sessionId}`)).body) as { settlement?: { charged: number; ledgerTxId: string } };
       return body.settlement;
     });
-    expect(shown).toMatchObject({ charged: receipt.charged, transactionId: receipt.txId });
+    expect(shown).toMatchObject({ charged: receipt.charged, ledgerTxId: receipt.txId });
     expect(await csms.queue.getJobState(`ended.${inFlight.sessionId}`)).toBe('completed');
   });
 });

@@ -1,8 +1,8 @@
 import { bridgeHeartbeatKey } from '@chargeledger/ledger-queue';
 import { adminRequest } from '../support/csms';
-import { aDriverWithCard } from '../ledger/support/deployment';
-import { openEmbedded } from '../ledger/support/embedded';
-import type { LedgerUnderTest } from '../ledger/support/ledgers';
+import { aDriverWithCard } from '../../support/ledger/deployment';
+import { openEmbedded } from '../../support/ledger/embedded';
+import type { LedgerUnderTest } from '../../support/ledger/ledgers';
 import { AN_EV, aPipeline, type Pipeline } from '../ledger/support/pipeline';
 
 /**

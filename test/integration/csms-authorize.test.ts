@@ -1,7 +1,7 @@
 import { bridgeHeartbeatKey, ledgerQueriesKey } from '@chargeledger/ledger-queue';
 import type { RPCClient } from 'ocpp-rpc';
 import { adminRequest, issueIdToken, LEDGER_QUERIES, provisionCharger, type RunningCsms, startCsms, type StartCsmsOptions } from '../support/csms';
-import { ocppClient } from '../support/ocpp-client';
+import { ocppClient } from '../../support/ocpp-client';
 
 /**
  * Authorize when the ledger cannot be asked. No ledger bridge runs here: where a test writes the bridge's

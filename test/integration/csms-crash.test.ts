@@ -4,8 +4,8 @@ import type { LedgerEvent, SessionEnded } from '@chargeledger/ledger-queue';
 import { type ChargePoint, createChargePoint, ManualClock, type StopResult } from '@chargeledger/simulators';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { removeKeys } from '../support/csms';
-import { aCsmsProcess, type CsmsProcess, freePort } from '../support/csms-process';
+import { removeKeys } from '../../support/redis-keys';
+import { aCsmsProcess, type CsmsProcess, freePort } from '../../support/csms-process';
 
 const PASSWORD = 'a-long-charger-password';
 const TOKEN = '04A2B3C4D5E6F7';

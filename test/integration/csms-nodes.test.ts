@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createRPCError, type RPCClient } from 'ocpp-rpc';
-import { ADMIN_KEY, issueIdToken, provisionCharger, removeKeys, type RunningCsms, startCsms } from '../support/csms';
-import { ocppClient } from '../support/ocpp-client';
+import { ADMIN_KEY, issueIdToken, provisionCharger, type RunningCsms, startCsms } from '../support/csms';
+import { removeKeys } from '../../support/redis-keys';
+import { ocppClient } from '../../support/ocpp-client';
 
 const PASSWORD = 'a-long-charger-password';
 

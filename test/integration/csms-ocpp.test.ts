@@ -2,7 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import type { LedgerOutcome } from '@chargeledger/ledger-queue';
 import { Queue } from 'bullmq';
 import { type RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
-import { ocppClient } from '../support/ocpp-client';
+import { ocppClient } from '../../support/ocpp-client';
 import { ADMIN_KEY, issueIdToken, provisionCharger, READER_KEY, type RunningCsms, startCsms } from '../support/csms';
 
 const PASSWORD = 'a-long-charger-password';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type ChargePoint, createChargePoint, ManualClock, type OcppSecurity } from '@chargeledger/simulators';
 import { issueTestPki } from '@chargeledger/simulators/testing';
 import { type RPCClient, UnexpectedHttpResponse } from 'ocpp-rpc';
-import { ocppClient } from '../support/ocpp-client';
+import { ocppClient } from '../../support/ocpp-client';
 import { adminRequest, provisionCharger, type RunningCsms, startCsms } from '../support/csms';
 
 const PASSWORD = 'a-long-charger-password';

@@ -2,7 +2,7 @@ import { type LedgerOutcome, settlementOutcomeJobId } from '@chargeledger/ledger
 import { Queue } from 'bullmq';
 import type { RPCClient } from 'ocpp-rpc';
 import { adminRequest, issueIdToken, provisionCharger, type RunningCsms, startCsms } from '../support/csms';
-import { ocppClient } from '../support/ocpp-client';
+import { ocppClient } from '../../support/ocpp-client';
 
 const PASSWORD = 'a-long-charger-password';
 const CARD = 'RFID-0001';
@@ -40,7 +40,7 @@ describe('the retention of ended sessions at the CSMS', () => {
   }
 
   async function settle(sessionId: string): Promise<void> {
-    await outcomes.add('SessionSettled', { kind: 'SessionSettled', sessionId, chargerId: 'CP-RET', charged: 245, energyWh: 750, verification: 'unverified', transactionId: `tx-${sessionId}`, blockNumber: '7' }, { jobId: settlementOutcomeJobId(sessionId) });
+    await outcomes.add('SessionSettled', { kind: 'SessionSettled', status: 'settled', sessionId, chargerId: 'CP-RET', charged: 245, energyWh: 750, verification: 'unverified', ledgerTxId: `tx-${sessionId}`, blockNumber: '7' }, { jobId: settlementOutcomeJobId(sessionId) });
     for (let i = 0; i < 100; i++) {
       const session = JSON.parse((await adminRequest(running, 'GET', `/api/sessions/${sessionId}`)).body) as { settlement?: unknown };
       if (session.settlement !== undefined) return;

@@ -3,7 +3,7 @@ import type { SessionEnded } from '@chargeledger/ledger-queue';
 import type { RPCClient } from 'ocpp-rpc';
 import pino from 'pino';
 import { adminRequest, issueIdToken, provisionCharger, type RunningCsms, startCsms } from '../support/csms';
-import { ocppClient } from '../support/ocpp-client';
+import { ocppClient } from '../../support/ocpp-client';
 
 const PASSWORD = 'a-long-charger-password';
 const TOKEN = 'RFID-0001';

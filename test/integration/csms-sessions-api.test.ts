@@ -1,6 +1,6 @@
 import type { RPCClient } from 'ocpp-rpc';
 import { adminRequest, issueIdToken, provisionCharger, READER_KEY, RECORDS_KEY, type RunningCsms, startCsms } from '../support/csms';
-import { ocppClient } from '../support/ocpp-client';
+import { ocppClient } from '../../support/ocpp-client';
 
 const PASSWORD = 'a-long-charger-password';
 const CARD = 'RFID-0001';
@@ -111,6 +111,20 @@ describe('Sessions in the admin API, from real chargers over WebSockets', () => 
     expect(JSON.stringify(one.body)).not.toContain(CARD);
     expect((await get<{ error: string }>('/api/sessions/CP-16-99')).body).toEqual({ error: 'NotFound', message: 'no session CP-16-99' });
     expect((await get('/api/sessions/CP-16-99')).status).toBe(404);
+  });
+
+  it('names the charger’s OCPP transaction apart from the ledger’s, also for a session stored before they were', async () => {
+    const [first] = await someSessions();
+    expect((await get<Record<string, unknown>>(`/api/sessions/${first}`)).body).toMatchObject({ ocppTransactionId: first.slice('CP-16-'.length) });
+    const stored = {
+      sessionId: 'CP-16-41', chargerId: 'CP-16', transactionId: '41', protocol: '1.6', evseId: 1, connectorId: 1, idToken: CARD, startedAt: '2026-11-20T10:00:00.000Z',
+      meterStartWh: 0, lastRegisterWh: 900, ended: true, endedAt: '2026-11-20T10:30:00.000Z', meterStopWh: 900, evidence: [],
+      settlement: { charged: 81, energyWh: 900, verification: 'unverified', transactionId: 'f00dfeed', blockNumber: '12' },
+    };
+    await running.redis.multi().set(`${running.prefix}:csms:session:CP-16-41`, JSON.stringify(stored)).zadd(`${running.prefix}:csms:sessions-by-start`, Date.parse(stored.startedAt), 'CP-16-41').exec();
+    const settlement = { status: 'settled', charged: 81, energyWh: 900, verification: 'unverified', ledgerTxId: 'f00dfeed', blockNumber: '12' };
+    expect((await get<Record<string, unknown>>('/api/sessions/CP-16-41')).body).toMatchObject({ ocppTransactionId: '41', billedEnergyWh: 900, settlement });
+    expect((await get<SessionPage>('/api/sessions?active=false')).body.sessions.at(-1)).toMatchObject({ sessionId: 'CP-16-41', ocppTransactionId: '41', settlement });
   });
 
   it('lets a read-only key read sessions, refuses a call without a key, and answers bad queries with 400', async () => {

@@ -1,8 +1,8 @@
 import { loadConfig } from '@chargeledger/config';
 import { Redis } from 'ioredis';
-import { removeKeys } from '../support/csms';
-import { aCsmsProcess, type CsmsProcess, freePort } from '../support/csms-process';
-import { ocppClient } from '../support/ocpp-client';
+import { removeKeys } from '../../support/redis-keys';
+import { aCsmsProcess, type CsmsProcess, freePort } from '../../support/csms-process';
+import { ocppClient } from '../../support/ocpp-client';
 
 describe('a CSMS asked to stop (SIGTERM)', () => {
   let csms: CsmsProcess;

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@chargeledger/config';
 import { Redis } from 'ioredis';
-import { removeKeys } from '../support/csms';
-import { aCsmsProcess, type CsmsProcess, freePort } from '../support/csms-process';
-import { ocppClient } from '../support/ocpp-client';
+import { removeKeys } from '../../support/redis-keys';
+import { aCsmsProcess, type CsmsProcess, freePort } from '../../support/csms-process';
+import { ocppClient } from '../../support/ocpp-client';
 
 const PASSWORD = 'a-long-charger-password';
 // A short RFID UID: four bytes, the kind anyone can enumerate against an unkeyed hash.

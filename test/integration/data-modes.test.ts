@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { BridgeProcess } from '../support/bridge-process';
-import { aCsmsProcess, freePort } from '../support/csms-process';
+import { aCsmsProcess, freePort } from '../../support/csms-process';
 import { call } from './participants-support';
 
 /**

@@ -1,6 +1,6 @@
 import type { RPCClient } from 'ocpp-rpc';
 import { issueIdToken, provisionCharger, type RunningCsms, startCsms } from '../support/csms';
-import { ocppClient } from '../support/ocpp-client';
+import { ocppClient } from '../../support/ocpp-client';
 
 const PASSWORD = 'a-long-charger-password';
 // A token no other text in Redis could contain by chance.

@@ -8,7 +8,7 @@ import type { LedgerEvent } from '@chargeledger/ledger-queue';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { freePort } from '../support/csms-process';
+import { freePort } from '../../support/csms-process';
 
 /**
  * A redis-server of the test's own, configured as the stack's (scripts/redis.sh): append-only file fsynced
@@ -38,7 +38,7 @@ describe('the event queue across a Redis crash', () => {
 
     const acknowledged: string[] = [];
     for (let i = 0; i < 200; i++) {
-      const event = await publisher.publish({ kind: 'SessionStarted', sessionId: `CP-${i}-1`, chargerId: `CP-${i}`, transactionId: '1', protocol: '1.6', evseId: 1, connectorId: 1, idToken: 'T', startedAt: '2026-11-24T10:00:00.000Z', meterStartWh: 0, evidence: [] });
+      const event = await publisher.publish({ kind: 'SessionStarted', sessionId: `CP-${i}-1`, chargerId: `CP-${i}`, ocppTransactionId: '1', protocol: '1.6', evseId: 1, connectorId: 1, idToken: 'T', startedAt: '2026-11-24T10:00:00.000Z', meterStartWh: 0, evidence: [] });
       acknowledged.push(event.eventId);
     }
     const exited = new Promise((resolve) => redis.once('exit', resolve));

@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import type { RPCClient } from 'ocpp-rpc';
 import { Redis } from 'ioredis';
 import { adminRequest, issueIdToken, provisionCharger, type RunningCsms, startCsms } from '../support/csms';
-import { freePort } from '../support/csms-process';
-import { ocppClient } from '../support/ocpp-client';
+import { freePort } from '../../support/csms-process';
+import { ocppClient } from '../../support/ocpp-client';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '..', '..');

@@ -1,7 +1,7 @@
 import { type MspId, type TransactionName, TRANSACTIONS, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { LedgerRefusal } from '@chargeledger/ledger-bridge';
-import { aDriverWithCard, eventId, uniqueId } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest, type Party, PARTY_MSP } from './support/ledgers';
+import { aDriverWithCard, eventId, uniqueId } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest, type Party, PARTY_MSP } from '../../support/ledger/ledgers';
 
 /**
  * What the design relies on the ledger for, tried with each organization's own identity on its own peer:

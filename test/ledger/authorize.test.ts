@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminRequest, issueIdToken } from '../support/csms';
-import { aDriverWithCard, eventId, uniqueId } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
-import { ocppClient } from '../support/ocpp-client';
+import { aDriverWithCard, eventId, uniqueId } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
+import { ocppClient } from '../../support/ocpp-client';
 import { aPipeline, CHARGER_PASSWORD, jobIds, type Pipeline, readLedger } from './support/pipeline';
 
 /**

@@ -10,8 +10,8 @@ import { settlementOutcomeJobId, type LedgerEvent, type SessionEnded, type Settl
 import { checkpointers } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';
 import pino from 'pino';
-import { aDriverWithCard, type DriverOnLedger } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard, type DriverOnLedger } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
 
 /**
@@ -117,7 +117,7 @@ it('settles sessions handed over together in one transaction, each at its own pr
     await sleep(500);
     expect((await reported()).map((o) => o.sessionId).sort()).toEqual(ends.map((e) => e.sessionId).sort());
     for (const receipt of receipts) {
-      expect(await outcomes.getJob(settlementOutcomeJobId(receipt.sessionId))).toMatchObject({ data: { kind: 'SessionSettled', transactionId: receipt.txId, charged: receipt.charged, energyWh: receipt.energyWh } });
+      expect(await outcomes.getJob(settlementOutcomeJobId(receipt.sessionId))).toMatchObject({ data: { kind: 'SessionSettled', ledgerTxId: receipt.txId, charged: receipt.charged, energyWh: receipt.energyWh } });
     }
   } finally {
     await outcomes.close();

@@ -1,6 +1,6 @@
 import { priceSession, type PriceBreakdown, type Tariff } from '@chargeledger/chaincode/pricing';
-import { aDriverWithCard, anAcTariff, type DriverOnLedger } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, chargeAndStop, type FinishedJob, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging, type StartedSession } from './support/pipeline';
 
 /**

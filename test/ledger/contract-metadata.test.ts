@@ -1,8 +1,8 @@
 import { type ContractMetadata, type TransactionMetadata, type TransactionName, TRANSACTIONS } from '@chargeledger/chaincode/api';
 import { LedgerRefusal } from '@chargeledger/ledger-bridge';
 import Ajv2020 from 'ajv/dist/2020';
-import { anAcTariff, eventId, uniqueId } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest, type Party } from './support/ledgers';
+import { anAcTariff, eventId, uniqueId } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest, type Party } from '../../support/ledger/ledgers';
 
 /**
  * The chaincode describes itself: `org.hyperledger.fabric:GetMetadata`, on every organization's peer, names

@@ -1,6 +1,6 @@
 import { LedgerRefusal } from '@chargeledger/ledger-bridge';
-import { aDriverWithCard, anOperatorAccount, balanceOn, eventId, uniqueId } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard, anOperatorAccount, balanceOn, eventId, uniqueId } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 
 /**
  * Money comes in once per payment and leaves only where its owner said, on whichever ledger runs: the same

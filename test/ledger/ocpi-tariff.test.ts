@@ -1,6 +1,6 @@
 import { priceSession, type PricedTariff } from '@chargeledger/chaincode/pricing';
-import { aDriverWithCard, eventId } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard, eventId } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
 
 /**

@@ -2,8 +2,8 @@ import { TRANSIENT_KEYS, type TransactionName } from '@chargeledger/chaincode/ap
 import { TestMeter } from '@chargeledger/chaincode/testing';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { verifyProof } from '@chargeledger/verifier';
-import { aDriverWithCard, anAcTariff, balanceOn, eventId, uniqueId, type DriverOnLedger } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest, type Party } from './support/ledgers';
+import { aDriverWithCard, anAcTariff, balanceOn, eventId, uniqueId, type DriverOnLedger } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest, type Party } from '../../support/ledger/ledgers';
 
 /**
  * Every charging operator its own organization (ADR 0038, 0039): op-1 in OperatorsMSP and op-2 in

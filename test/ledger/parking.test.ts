@@ -1,7 +1,7 @@
 import { priceMeasurement, type Tariff } from '@chargeledger/chaincode/pricing';
 import type { SessionEnded } from '@chargeledger/ledger-queue';
-import { aDriverWithCard, anAcTariff } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard, anAcTariff } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
 
 /**

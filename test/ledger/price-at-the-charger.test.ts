@@ -6,8 +6,8 @@ import { checkpointers } from '@hyperledger/fabric-gateway';
 import pino from 'pino';
 import { adminRequest } from '../support/csms';
 import type { DisplayLine } from '@chargeledger/simulators';
-import { aDriverWithCard } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
 
 /**

@@ -1,8 +1,8 @@
 import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import type { ChargingLedger } from '@chargeledger/ledger-bridge';
 import { createExportMeter, createProsumer, generateMeterKey, productionCurve, type ProsumerPort, solarNoonMs, type SurplusSource, SystemClock } from '@chargeledger/simulators';
-import { anOperatorAccount as anOperatorAccountOn, balanceOn, eventId, uniqueId } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { anOperatorAccount as anOperatorAccountOn, balanceOn, eventId, uniqueId } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 
 /**
  * The simulated rooftop-solar prosumer trading on the ledger, each organization with its own identity: the

@@ -10,8 +10,8 @@ import { issueCertificate, newIssuer } from '@chargeledger/chaincode/testing';
 import { generateMeterKey, parseOcmf, publicKeySpkiDer, signOcmf } from '@chargeledger/simulators';
 import { readMeterRecords, type ReceiptProof, transparencyXml, type Verdict, verifyProof } from '@chargeledger/verifier';
 import { RECORDS_KEY } from '../support/csms';
-import { aDriverWithCard, eventId } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard, eventId } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, chargeAndStop, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
 import { dropFirstOrdererSignature, editEmbeddedBlock, editJson, forgeEmbeddedChain, forgeSettlement } from './support/proof-forgery';
 

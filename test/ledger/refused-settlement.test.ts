@@ -7,8 +7,8 @@ import { ledgerSettlementOf, renderRefusal } from '@chargeledger/verifier';
 import { checkpointers } from '@hyperledger/fabric-gateway';
 import pino from 'pino';
 import { adminRequest } from '../support/csms';
-import { aDriverWithCard, type DriverOnLedger } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard, type DriverOnLedger } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, jobIds, MINUTE_MS, type Pipeline, readLedger } from './support/pipeline';
 import { ScriptedCharger, type ScriptedSession, type ScriptedStop } from './support/scripted-charger';
 

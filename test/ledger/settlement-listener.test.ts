@@ -9,8 +9,8 @@ import { checkpointers } from '@hyperledger/fabric-gateway';
 import { Queue } from 'bullmq';
 import pino from 'pino';
 import { adminRequest } from '../support/csms';
-import { aDriverWithCard } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, chargeAndStop, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
 
 /**
@@ -65,7 +65,7 @@ it('reports a settlement to the CSMS once, from the committed event, and again a
   const outcomes = new Queue<SettlementOutcome>(OUTCOMES_QUEUE, { connection: pipeline.csms.redis, prefix: pipeline.csms.prefix });
   const jobId = settlementOutcomeJobId(session.sessionId);
   const job = await until('the settlement outcome', async () => (await outcomes.getJob(jobId)) ?? undefined);
-  expect(job.data).toMatchObject({ kind: 'SessionSettled', sessionId: session.sessionId, chargerId: pipeline.station.stationId, charged: receipt.charged, energyWh: receipt.energyWh, transactionId: receipt.txId });
+  expect(job.data).toMatchObject({ kind: 'SessionSettled', sessionId: session.sessionId, chargerId: pipeline.station.stationId, charged: receipt.charged, energyWh: receipt.energyWh, ledgerTxId: receipt.txId });
   const block = BigInt(job.data.blockNumber);
   expect(block).toBeGreaterThan(0n);
   expect(block).toBeLessThan(await ledger.height());
@@ -76,7 +76,7 @@ it('reports a settlement to the CSMS once, from the committed event, and again a
     const body = JSON.parse(response.body) as { settlement?: unknown };
     return body.settlement === undefined ? undefined : body;
   });
-  expect(shown).toMatchObject({ settlement: { charged: receipt.charged, transactionId: receipt.txId, blockNumber: job.data.blockNumber, verification: 'verified' } });
+  expect(shown).toMatchObject({ settlement: { charged: receipt.charged, ledgerTxId: receipt.txId, blockNumber: job.data.blockNumber, verification: 'verified' } });
   await first.close();
 
   // A restart from a checkpoint before the settlement's block replays its event: the CSMS still has one job.

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { ExportMeter } from '../integration/participants-support';
-import { anOperatorAccount as anOperatorAccountOn, balanceOn, eventId, uniqueId } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { anOperatorAccount as anOperatorAccountOn, balanceOn, eventId, uniqueId } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 
 /**
  * A prosumer's P2P sale, each organization acting with its own identity: the Authority registers the export

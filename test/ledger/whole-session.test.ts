@@ -1,8 +1,8 @@
 import { LedgerRefusal, SessionBatcher, type Outcome } from '@chargeledger/ledger-bridge';
 import type { LedgerEvent, SessionStarted } from '@chargeledger/ledger-queue';
 import pino from 'pino';
-import { aDriverWithCard, anAcTariff, type DriverOnLedger } from './support/deployment';
-import { type LedgerUnderTest, openLedgerUnderTest } from './support/ledgers';
+import { aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../support/ledger/deployment';
+import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 import { aPipeline, jobIds, MINUTE_MS, type Pipeline, readLedger, startCharging } from './support/pipeline';
 
 /**

@@ -8,7 +8,7 @@ import { loadConfig } from '@chargeledger/config';
 import { CHANNEL_ORGANIZATIONS, EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
 import { bridgeHeartbeatKey } from '@chargeledger/ledger-queue';
 import { Redis } from 'ioredis';
-import { endChild } from './child-process';
+import { endChild } from '../../support/child-process';
 
 const root = path.resolve(__dirname, '..', '..');
 

@@ -8,6 +8,7 @@ import { apiKeyRecord, buildCsms, type Csms, type CsmsTls, EventPublisher, type 
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
+import { removeKeys } from '../../support/redis-keys';
 
 export const ADMIN_KEY = `admin-key-${randomBytes(16).toString('hex')}`;
 export const READER_KEY = `reader-key-${randomBytes(16).toString('hex')}`;
@@ -162,10 +163,4 @@ export async function provisionCharger(running: RunningCsms, identity: string, c
 export async function issueIdToken(running: RunningCsms, idToken: string, accountId: string): Promise<void> {
   const response = await adminRequest(running, 'PUT', `/api/id-tokens/${encodeURIComponent(idToken)}`, { accountId });
   if (response.status !== 204) throw new Error(`issuing a token failed: ${response.status} ${response.body}`);
-}
-
-/** Removes every key a test's prefix owns. */
-export async function removeKeys(redis: Redis, prefix: string): Promise<void> {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
 }

@@ -1,3 +1,4 @@
+import type { Verification } from '@chargeledger/chaincode/api';
 import { evidenceHash } from '@chargeledger/chaincode/ocmf';
 import { priceMeasurement, type Tariff } from '@chargeledger/chaincode/pricing';
 import { TestMeter } from '@chargeledger/chaincode/testing';
@@ -37,7 +38,7 @@ interface World {
   readonly hold?: number;
   readonly keys?: readonly Record<string, unknown>[];
   readonly meterWriter?: string;
-  readonly verification?: 'verified' | 'unverified';
+  readonly verification?: Verification;
 }
 
 function aSettlement(world: World = {}): { settlement: CommittedTransaction; writerAt: (version: KeyVersion) => CommittedTransaction | undefined } {

@@ -1,4 +1,4 @@
-import type { SettlementRefusalCode } from './session';
+import type { SettlementRefusalCode, Verification } from './session';
 import type { AccountKind } from './wallet';
 
 interface EventBase {
@@ -67,7 +67,7 @@ export interface ChaincodeEvents {
     readonly driverAccountId: string;
     readonly charged: number;
     readonly energyWh: number;
-    readonly verification: 'verified' | 'unverified';
+    readonly verification: Verification;
   };
   /** Session:closeSession that refused the settlement for good (ADR 0025): the hold is released, nothing charged. */
   SessionRefused: EventBase & {

@@ -42,6 +42,9 @@ export interface AuthorizeIdTokenQuery {
  * the account is closed, the driver's session limit is below the station's minimum hold, the available funds
  * are, or the account is kept in another currency than the station's tariff.
  */
+/** Whether a settlement's energy was checked against its meter's signed records (verified) or taken from unsigned readings. */
+export type Verification = 'verified' | 'unverified';
+
 export type AuthorizationStatus = 'accepted' | 'unknown-token' | 'revoked-token' | 'account-closed' | 'below-minimum-hold' | 'insufficient-funds' | 'currency-mismatch';
 export interface AuthorizationVerdict {
   readonly stationId: string;
@@ -200,7 +203,7 @@ export interface Receipt {
   readonly charged: number;
   readonly holdAmount: number;
   readonly released: number;
-  readonly verification: 'verified' | 'unverified';
+  readonly verification: Verification;
   /**
    * On every receipt of a session opened while its station had the Authority's permission for unsigned
    * meter data, verified or not: the driver sees that the station may bill from unsigned readings, and within

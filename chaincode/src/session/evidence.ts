@@ -1,4 +1,4 @@
-import { TRANSIENT_KEYS, type Meter, type SessionEvidence, type UnsignedMeterDataTerms } from '../api';
+import { TRANSIENT_KEYS, type Meter, type SessionEvidence, type UnsignedMeterDataTerms, type Verification } from '../api';
 import { refuse, refuseForNow } from '../core/errors';
 import { KEY } from '../core/keys';
 import type { Tx } from '../core/transaction-view';
@@ -14,7 +14,7 @@ export interface Measurement {
   readonly startMs: number;
   readonly endMs: number;
   readonly energyWh: number;
-  readonly verification: 'verified' | 'unverified';
+  readonly verification: Verification;
   readonly evidenceHashes: readonly string[];
   /** When charging ended and parking began (the settlement's chargingEndMs, when between the readings). */
   readonly chargingEndMs?: number;

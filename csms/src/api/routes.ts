@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock';
-import { type ChargerCredentials, ChargerExistsError, ChargerNotProvisionedError, type ChargerRegistry } from '../domain/chargers';
+import { type ChargerCredentials, ChargerExistsError, ChargerNotProvisionedError, type ChargerRegistry } from '../stores/chargers';
 import { SECURITY_PROFILES } from '../domain/security-profiles';
-import type { IdTokenRegistry } from '../domain/id-tokens';
-import type { StationState } from '../domain/station-state';
+import type { IdTokenRegistry } from '../stores/id-tokens';
+import type { StationState } from '../stores/station-state';
 import { SETTLEMENT_REFUSAL_CODES } from '@chargeledger/ledger-queue';
-import { SESSION_FLAGS, type SessionSettlement, type SessionState, type TransactionStore } from '../domain/transactions';
+import type { SessionSettlement } from '@chargeledger/ledger-queue';
+import { SESSION_FLAGS, type SessionState } from '../domain/session-state';
+import type { SessionStore } from '../stores/sessions';
 import type { CsmsMetrics } from '../metrics';
 import type { QueueHealth } from '../queue/queue-health';
 import type { OcppServer } from '../ocpp/server';
@@ -21,7 +23,7 @@ export interface ApiDependencies {
   readonly chargers: ChargerRegistry;
   readonly tokens: IdTokenRegistry;
   readonly stations: StationState;
-  readonly transactions: TransactionStore;
+  readonly sessions: SessionStore;
   readonly ocpp: OcppServer;
   readonly router: CommandRouter;
   readonly metrics: CsmsMetrics;
@@ -36,11 +38,11 @@ const chargerBody = { type: 'object', properties: { identity: { type: 'string' }
 
 const sessionBody = {
   type: 'object',
-  required: ['sessionId', 'chargerId', 'transactionId', 'protocol', 'evseId', 'connectorId', 'token', 'startedAt', 'meterStartWh', 'lastRegisterWh', 'energyWh', 'active', 'signedRecords', 'flags'],
+  required: ['sessionId', 'chargerId', 'ocppTransactionId', 'protocol', 'evseId', 'connectorId', 'token', 'startedAt', 'meterStartWh', 'lastRegisterWh', 'energyWh', 'active', 'signedRecords', 'flags'],
   properties: {
     sessionId: { type: 'string' },
     chargerId: { type: 'string' },
-    transactionId: { type: 'string' },
+    ocppTransactionId: { type: 'string', description: "The charger's OCPP transaction id (1.6: the integer the CSMS gave it, in decimal)" },
     protocol: { type: 'string', enum: ['1.6', '2.0.1'] },
     evseId: { type: 'integer' },
     connectorId: { type: 'integer' },
@@ -64,8 +66,8 @@ const sessionBody = {
     settlement: {
       type: 'object',
       description:
-        'How the ledger ended the session, once the bridge has seen it committed: `settled` with the amount the chaincode computed, or `refused` (the evidence can never settle it: the hold is released and nothing charged) with the chaincode\'s code and reason; and the transaction and block that hold it',
-      required: ['status', 'transactionId', 'blockNumber'],
+        'How the ledger ended the session, once the bridge has seen it committed: `settled` with the amount the chaincode computed, or `refused` (the evidence can never settle it: the hold is released and nothing charged) with the chaincode\'s code and reason; and the ledger transaction and block that hold it',
+      required: ['status', 'ledgerTxId', 'blockNumber'],
       properties: {
         status: { type: 'string', enum: ['settled', 'refused'] },
         charged: { type: 'integer', description: 'Settled: minor units of the session currency' },
@@ -74,7 +76,7 @@ const sessionBody = {
         code: { type: 'string', enum: [...SETTLEMENT_REFUSAL_CODES], description: 'Refused: why, as the chaincode says it' },
         reason: { type: 'string', description: 'Refused: the chaincode\'s words' },
         released: { type: 'integer', description: 'Refused: the hold released, minor units of the session currency' },
-        transactionId: { type: 'string' },
+        ledgerTxId: { type: 'string', description: 'The Fabric transaction that settled or refused the session' },
         blockNumber: { type: 'string' },
       },
     },
@@ -92,7 +94,7 @@ function sessionView(state: SessionState, tokens: Pick<IdTokenRegistry, 'digest'
   return {
     sessionId: state.sessionId,
     chargerId: state.chargerId,
-    transactionId: state.transactionId,
+    ocppTransactionId: state.ocppTransactionId,
     protocol: state.protocol,
     evseId: state.evseId,
     connectorId: state.connectorId,
@@ -111,10 +113,9 @@ function sessionView(state: SessionState, tokens: Pick<IdTokenRegistry, 'digest'
   };
 }
 
-/** The ledger's end of the session; a settlement recorded before refusals were has no status and is `settled`. */
+/** The ledger's end of the session, and the energy it billed when it settled it. */
 function settlementView(settlement: SessionSettlement): Record<string, unknown> {
-  if (settlement.status === 'refused') return { settlement };
-  return { billedEnergyWh: settlement.energyWh, settlement: { ...settlement, status: 'settled' } };
+  return settlement.status === 'refused' ? { settlement } : { billedEnergyWh: settlement.energyWh, settlement };
 }
 
 export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies): Promise<void> {
@@ -245,7 +246,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
     },
     async (request) => {
       const { chargerId, active, limit, cursor } = request.query;
-      const page = await deps.transactions.list({
+      const page = await deps.sessions.list({
         limit: limit === undefined ? 50 : Number(limit),
         ...(chargerId === undefined ? {} : { chargerId }),
         ...(active === undefined ? {} : { active: active === 'true' }),
@@ -266,7 +267,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
       },
     },
     async (request, reply) => {
-      const state = await deps.transactions.get(request.params.sessionId);
+      const state = await deps.sessions.get(request.params.sessionId);
       if (state === undefined) return reply.code(404).send({ error: 'NotFound', message: `no session ${request.params.sessionId}` });
       const runningCost = state.ended ? undefined : await deps.runningCost(state);
       return { ...sessionView(state, deps.tokens), ...(runningCost === undefined ? {} : { runningCost }) };
@@ -305,7 +306,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDependencies
       },
     },
     async (request, reply) => {
-      const evidence = await deps.transactions.signedRecords(request.params.sessionId);
+      const evidence = await deps.sessions.signedRecords(request.params.sessionId);
       if (evidence === undefined) return reply.code(404).send({ error: 'NotFound', message: `no session ${request.params.sessionId}` });
       return {
         sessionId: request.params.sessionId,

@@ -1,7 +1,7 @@
 import pino from 'pino';
-import type { LedgerAuthorizationStatus, LedgerAuthorizationVerdict } from '@chargeledger/ledger-queue';
+import type { LedgerAuthorizationVerdict } from '@chargeledger/ledger-queue';
 import { Authorization, type AuthorizationDecision, type LedgerAnswer, toStatus16, type WhenLedgerUnavailable } from './authorization';
-import type { TokenStatus } from './id-tokens';
+import type { TokenStatus } from '../stores/id-tokens';
 
 const log = pino({ level: 'silent' });
 
@@ -27,8 +27,8 @@ function anAuthorization(registry: TokenStatus, answer: LedgerAnswer | undefined
   return { authorization, asked, decisions };
 }
 
-const aVerdict = (status: LedgerAuthorizationStatus): LedgerAuthorizationVerdict => ({ status, holdAmount: status === 'accepted' ? 2000 : 0, minimumHold: 500, currency: 'EUR' });
-const verdict = (status: LedgerAuthorizationStatus): LedgerAnswer => ({ kind: 'verdict', verdict: aVerdict(status), cached: false });
+const aVerdict = (status: LedgerAuthorizationVerdict['status']): LedgerAuthorizationVerdict => ({ status, holdAmount: status === 'accepted' ? 2000 : 0, minimumHold: 500, currency: 'EUR' });
+const verdict = (status: LedgerAuthorizationVerdict['status']): LedgerAnswer => ({ kind: 'verdict', verdict: aVerdict(status), cached: false });
 
 describe('Authorization', () => {
   it.each([

@@ -1,7 +1,7 @@
 import type { FrozenTariff } from '@chargeledger/ledger-queue';
 import type { Logger } from 'pino';
-import type { LedgerAuthorizationStatus, LedgerAuthorizationVerdict } from '@chargeledger/ledger-queue';
-import type { IdTokenRegistry } from './id-tokens';
+import type { LedgerAuthorizationVerdict } from '@chargeledger/ledger-queue';
+import type { IdTokenRegistry } from '../stores/id-tokens';
 
 /**
  * An Authorize answer before it is put in one protocol's words: OCPP 2.0.1's statuses, which 1.6 folds
@@ -52,7 +52,7 @@ export interface AuthorizationOptions {
   readonly newSessions: NewSessionGate;
 }
 
-const LEDGER_STATUS: Readonly<Record<LedgerAuthorizationStatus, AuthorizationStatus>> = {
+const LEDGER_STATUS: Readonly<Record<LedgerAuthorizationVerdict['status'], AuthorizationStatus>> = {
   accepted: 'Accepted',
   'unknown-token': 'Unknown',
   'revoked-token': 'Blocked',

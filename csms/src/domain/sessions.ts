@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { LedgerEvent, MeterEvidence } from '@chargeledger/ledger-queue';
-import type { IdTokenRegistry } from './id-tokens';
+import type { IdTokenRegistry } from '../stores/id-tokens';
+import { type SessionFlag, sessionIdOf, type SessionState, type SessionStop } from './session-state';
 import { ledgerMayNeed } from './ledger-readings';
 import type { SessionPricing } from './running-cost';
-import { type SessionFlag, sessionIdOf, type SessionState, type TransactionStore } from './transactions';
 
 /** What the ledger needs from one meter value, whatever the protocol version. */
 export interface Reading {
@@ -12,8 +12,16 @@ export interface Reading {
   readonly evidence: readonly MeterEvidence[];
 }
 
-/** Where sessions are kept between a charger's messages. */
-export type SessionStore = Pick<TransactionStore, 'get' | 'create' | 'put' | 'recordStop' | 'chargingEndedAt'>;
+/** Where sessions are kept between a charger's messages (the CSMS's SessionStore in Redis). */
+export interface SessionRecords {
+  get(sessionId: string): Promise<SessionState | undefined>;
+  create(state: SessionState): Promise<void>;
+  put(state: SessionState): Promise<void>;
+  /** Keeps the first stop of a session and answers it, with whether this one was the first. */
+  recordStop(sessionId: string, stop: SessionStop): Promise<{ readonly stop: SessionStop; readonly first: boolean }>;
+  /** When the charger said charging ended in the session, if it did and did not resume. */
+  chargingEndedAt(sessionId: string): Promise<string | undefined>;
+}
 
 type SessionEventKind = 'SessionStarted' | 'MeterSampled' | 'SessionEnded';
 /** A session's ledger event before the sink gives it its id. */
@@ -28,7 +36,7 @@ export interface SessionEventSink {
 export interface SessionContext {
   readonly chargerId: string;
   readonly log: Logger;
-  readonly sessions: SessionStore;
+  readonly sessions: SessionRecords;
   readonly events: SessionEventSink;
   readonly tokens: Pick<IdTokenRegistry, 'digest'>;
   /** Counts a session flag; the session and the log say which session. */
@@ -46,15 +54,15 @@ export interface SessionContext {
  * handler answers the charger only after that, so an acknowledged message is never lost; a failure to
  * publish propagates and the charger is answered with an error and retries.
  */
-export type StartInput = Pick<SessionState, 'transactionId' | 'protocol' | 'evseId' | 'connectorId' | 'idToken' | 'startedAt' | 'meterStartWh' | 'evidence'>;
+export type StartInput = Pick<SessionState, 'ocppTransactionId' | 'protocol' | 'evseId' | 'connectorId' | 'idToken' | 'startedAt' | 'meterStartWh' | 'evidence'>;
 
 export async function startSession(ctx: SessionContext, input: StartInput): Promise<SessionState> {
-  const sessionId = sessionIdOf(ctx.chargerId, input.transactionId);
+  const sessionId = sessionIdOf(ctx.chargerId, input.ocppTransactionId);
   const existing = await ctx.sessions.get(sessionId);
   const state: SessionState = existing ?? {
     sessionId,
     chargerId: ctx.chargerId,
-    transactionId: input.transactionId,
+    ocppTransactionId: input.ocppTransactionId,
     protocol: input.protocol,
     evseId: input.evseId,
     connectorId: input.connectorId,
@@ -69,7 +77,7 @@ export async function startSession(ctx: SessionContext, input: StartInput): Prom
     kind: 'SessionStarted',
     sessionId,
     chargerId: ctx.chargerId,
-    transactionId: state.transactionId,
+    ocppTransactionId: state.ocppTransactionId,
     protocol: state.protocol,
     evseId: state.evseId,
     connectorId: state.connectorId,
@@ -105,7 +113,7 @@ export async function recordReadings(ctx: SessionContext, state: SessionState, r
       kind: 'MeterSampled',
       sessionId: state.sessionId,
       chargerId: state.chargerId,
-      transactionId: state.transactionId,
+      ocppTransactionId: state.ocppTransactionId,
       protocol: state.protocol,
       meterStartWh: state.meterStartWh,
       sampledAt: reading.timestamp,
@@ -166,7 +174,7 @@ export async function endSession(ctx: SessionContext, state: SessionState, input
     kind: 'SessionEnded',
     sessionId: state.sessionId,
     chargerId: state.chargerId,
-    transactionId: state.transactionId,
+    ocppTransactionId: state.ocppTransactionId,
     protocol: state.protocol,
     startedAt: state.startedAt,
     meterStartWh: state.meterStartWh,

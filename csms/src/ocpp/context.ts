@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Authorization } from '../domain/authorization';
-import type { ChargerRegistry } from '../domain/chargers';
+import type { ChargerRegistry } from '../stores/chargers';
 import type { Clock } from '../domain/clock';
-import type { IdTokenRegistry } from '../domain/id-tokens';
+import type { IdTokenRegistry } from '../stores/id-tokens';
 import type { SessionContext } from '../domain/sessions';
-import type { StationState } from '../domain/station-state';
-import type { SessionFlag, TransactionStore } from '../domain/transactions';
+import type { StationState } from '../stores/station-state';
+import type { SessionFlag } from '../domain/session-state';
+import type { SessionStore } from '../stores/sessions';
 import type { EventPublisher } from '../queue/publisher';
 import type { PriceDisplay } from '../price-display';
 
@@ -20,14 +21,17 @@ export interface OcppPolicy {
   readonly readingsToLedger: 'near-the-hold' | 'all';
 }
 
-/** Everything a handler may use. Handlers never touch the socket: they take a request and return a response. */
+/**
+ * Everything a handler may use; each handler names the fields it does use (Handler's `Uses`), so its reader and
+ * its test see what it touches. Handlers never touch the socket: they take a request and return a response.
+ */
 export interface HandlerContext {
   readonly chargerId: string;
   readonly log: Logger;
   readonly clock: Clock;
   readonly policy: OcppPolicy;
   readonly publisher: EventPublisher;
-  readonly transactions: TransactionStore;
+  readonly sessions: SessionStore;
   readonly tokens: IdTokenRegistry;
   /** Authorize's decision: the registry, then the ledger. Transactions check the registry alone (the hold decides). */
   readonly authorization: Authorization;
@@ -39,12 +43,15 @@ export interface HandlerContext {
   readonly priceDisplay: PriceDisplay;
 }
 
+/** What a handler that runs the session lifecycle uses of its context. */
+export type SessionContextUses = 'chargerId' | 'log' | 'sessions' | 'publisher' | 'tokens' | 'sessionFlagged' | 'policy' | 'priceDisplay';
+
 /** The session lifecycle's narrow view of a handler's context. */
-export function sessionContext(ctx: HandlerContext): SessionContext {
+export function sessionContext(ctx: Pick<HandlerContext, SessionContextUses>): SessionContext {
   return {
     chargerId: ctx.chargerId,
     log: ctx.log,
-    sessions: ctx.transactions,
+    sessions: ctx.sessions,
     events: ctx.publisher,
     tokens: ctx.tokens,
     sessionFlagged: ctx.sessionFlagged,
@@ -52,7 +59,8 @@ export function sessionContext(ctx: HandlerContext): SessionContext {
   };
 }
 
-export type Handler<Req, Res> = (ctx: HandlerContext, request: Req) => Promise<Res>;
+/** A handler of one action, given the fields of the context it names in `Uses` and nothing else. */
+export type Handler<Req, Res, Uses extends keyof HandlerContext = keyof HandlerContext> = (ctx: Pick<HandlerContext, Uses>, request: Req) => Promise<Res>;
 
 /** A handler per action, checked against the version's typed request/response map. */
 export type RouteTable<Requests, Responses extends { [K in keyof Requests]: unknown }> = {

@@ -12,10 +12,10 @@ const CHARGERS = [
 ];
 
 const ENDED = [
-  { sessionId: 'CP-3-9', chargerId: 'CP-3', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 2000, active: false, flags: [], settlement: { status: 'refused', code: 'EVIDENCE_REJECTED', reason: 'BAD_SIGNATURE in record 1', released: 2000, transactionId: 'tx-9', blockNumber: '9' } },
-  { sessionId: 'CP-3-8', chargerId: 'CP-3', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 9000, billedEnergyWh: 2000, active: false, flags: ['claimed-differs-from-signed'], settlement: { status: 'settled', charged: 150, energyWh: 2000, verification: 'verified', transactionId: 'tx-8', blockNumber: '8' } },
+  { sessionId: 'CP-3-9', chargerId: 'CP-3', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 2000, active: false, flags: [], settlement: { status: 'refused', code: 'EVIDENCE_REJECTED', reason: 'BAD_SIGNATURE in record 1', released: 2000, ledgerTxId: 'tx-9', blockNumber: '9' } },
+  { sessionId: 'CP-3-8', chargerId: 'CP-3', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 9000, billedEnergyWh: 2000, active: false, flags: ['claimed-differs-from-signed'], settlement: { status: 'settled', charged: 150, energyWh: 2000, verification: 'verified', ledgerTxId: 'tx-8', blockNumber: '8' } },
   // Recorded before refusals were: no status.
-  { sessionId: 'CP-3-7', chargerId: 'CP-3', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1000, active: false, flags: [], settlement: { charged: 90, energyWh: 1000, verification: 'verified', transactionId: 'tx-7', blockNumber: '7' } },
+  { sessionId: 'CP-3-7', chargerId: 'CP-3', evseId: 1, connectorId: 1, startedAt: 's', energyWh: 1000, active: false, flags: [], settlement: { status: 'settled', charged: 90, energyWh: 1000, verification: 'verified', ledgerTxId: 'tx-7', blockNumber: '7' } },
 ];
 
 let server: Server;
@@ -74,9 +74,9 @@ describe('CsmsReader', () => {
     expect(answer).toMatchObject({
       status: 'ok',
       value: [
-        { sessionId: 'CP-3-9', settlement: { status: 'refused', code: 'EVIDENCE_REJECTED', reason: 'BAD_SIGNATURE in record 1', transactionId: 'tx-9' } },
+        { sessionId: 'CP-3-9', settlement: { status: 'refused', code: 'EVIDENCE_REJECTED', reason: 'BAD_SIGNATURE in record 1', ledgerTxId: 'tx-9' } },
         { sessionId: 'CP-3-8', energyWh: 9000, billedEnergyWh: 2000, flags: ['claimed-differs-from-signed'], settlement: { status: 'settled', charged: 150 } },
-        { sessionId: 'CP-3-7', settlement: { status: 'settled', charged: 90, transactionId: 'tx-7' } },
+        { sessionId: 'CP-3-7', settlement: { status: 'settled', charged: 90, ledgerTxId: 'tx-7' } },
       ],
     });
   });

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { SessionSettlement } from '@chargeledger/ledger-queue';
 
 /** One connector's last StatusNotification: its key is the CSMS's (`<connectorId>` in 1.6, `<evseId>/<connectorId>` in 2.0.1). */
 export interface ConnectorLive {
@@ -29,7 +30,7 @@ export interface CsmsSession {
   readonly billedEnergyWh?: number;
   readonly active: boolean;
   /** How the ledger ended the session: settled with its charge, or refused for good with its code and reason (the hold released). */
-  readonly settlement?: CsmsSettlement;
+  readonly settlement?: SessionSettlement;
   /** What the charger said that the CSMS could not make right, e.g. `claimed-differs-from-signed`. */
   readonly flags: readonly string[];
   /** While it runs: the cost so far as the charger is shown it (minor units), once the CSMS knows the frozen tariff. */
@@ -48,10 +49,6 @@ export interface LedgerQueueState {
   /** false while the CSMS refuses new sessions, its Redis near the memory limit. */
   readonly newSessionsAccepted: boolean;
 }
-
-export type CsmsSettlement =
-  | { readonly status: 'settled'; readonly charged: number; readonly transactionId: string }
-  | { readonly status: 'refused'; readonly code: string; readonly reason: string; readonly transactionId: string };
 
 /**
  * What the CSMS answered: `ok`, or why there is no answer (`no-key`: the read-only key file does not exist;
@@ -72,18 +69,8 @@ export interface CsmsReaderOptions {
   readonly timeoutMs?: number;
 }
 
-/** A session as the CSMS's admin API answers it: a settlement recorded before refusals were has no status. */
-interface SessionListed extends Omit<CsmsSession, 'settlement' | 'flags'> {
-  readonly settlement?: { readonly status?: 'settled' | 'refused'; readonly charged?: number; readonly code?: string; readonly reason?: string; readonly transactionId: string };
-  readonly flags?: readonly string[];
-}
-
-function settlementOf(listed: NonNullable<SessionListed['settlement']>): CsmsSettlement {
-  const { transactionId } = listed;
-  return listed.status === 'refused' ? { status: 'refused', code: listed.code ?? '', reason: listed.reason ?? '', transactionId } : { status: 'settled', charged: listed.charged ?? 0, transactionId };
-}
-
-function sessionOf(s: SessionListed): CsmsSession {
+/** The dashboard's fields of a session as the CSMS's admin API answers it (not its token digest). */
+function sessionOf(s: CsmsSession): CsmsSession {
   return {
     sessionId: s.sessionId,
     chargerId: s.chargerId,
@@ -94,8 +81,8 @@ function sessionOf(s: SessionListed): CsmsSession {
     energyWh: s.energyWh,
     ...(s.billedEnergyWh === undefined ? {} : { billedEnergyWh: s.billedEnergyWh }),
     active: s.active,
-    ...(s.settlement === undefined ? {} : { settlement: settlementOf(s.settlement) }),
-    flags: s.flags ?? [],
+    ...(s.settlement === undefined ? {} : { settlement: s.settlement }),
+    flags: s.flags,
     ...(s.runningCost === undefined ? {} : { runningCost: s.runningCost }),
   };
 }
@@ -137,7 +124,7 @@ export class CsmsReader {
 
   /** The charger's latest sessions, newest first. */
   async sessions(chargerId: string, limit: number): Promise<CsmsAnswer<readonly CsmsSession[]>> {
-    const answer = await this.#get<{ sessions: SessionListed[] }>(`/api/sessions?chargerId=${encodeURIComponent(chargerId)}&limit=${limit}`);
+    const answer = await this.#get<{ sessions: CsmsSession[] }>(`/api/sessions?chargerId=${encodeURIComponent(chargerId)}&limit=${limit}`);
     if (answer.status !== 'ok') return answer;
     return {
       status: 'ok',
@@ -150,7 +137,7 @@ export class CsmsReader {
    * (`energyWh`), the figure a driver watches; `not-at-csms` when the CSMS has no session of that id.
    */
   async session(sessionId: string): Promise<CsmsAnswer<CsmsSession | undefined>> {
-    const answer = await this.#get<SessionListed>(`/api/sessions/${encodeURIComponent(sessionId)}`, this.#options.keyFile, [404]);
+    const answer = await this.#get<CsmsSession>(`/api/sessions/${encodeURIComponent(sessionId)}`, this.#options.keyFile, [404]);
     if (answer.status !== 'ok') return answer;
     return { status: 'ok', value: answer.value === undefined ? undefined : sessionOf(answer.value) };
   }

@@ -8,10 +8,10 @@ import type { MspId } from '@chargeledger/chaincode/api';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
 import { loadTemplate } from '@chargeledger/simulators';
 import { Redis } from 'ioredis';
-import { aDeployedStation, aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../../test/ledger/support/deployment';
-import { PARTY_ATTRIBUTES } from '../../../test/ledger/support/embedded';
-import { type Party, PARTY_MSP } from '../../../test/ledger/support/ledgers';
-import { freePort } from '../../../test/support/csms-process';
+import { aDeployedStation, aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../../support/ledger/deployment';
+import { PARTY_ATTRIBUTES } from '../../../support/ledger/embedded';
+import { type Party, PARTY_MSP } from '../../../support/ledger/ledgers';
+import { freePort } from '../../../support/csms-process';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const run = promisify(execFile);

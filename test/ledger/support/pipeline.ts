@@ -10,8 +10,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { issueIdToken, LEDGER_QUERIES, provisionCharger, type RunningCsms, startCsms, type StartCsmsOptions } from '../../support/csms';
-import { aDeployedStation, type DeployedStation, type DriverOnLedger } from './deployment';
-import type { LedgerUnderTest } from './ledgers';
+import { aDeployedStation, type DeployedStation, type DriverOnLedger } from '../../../support/ledger/deployment';
+import type { LedgerUnderTest } from '../../../support/ledger/ledgers';
 
 /** The password of every pipeline's charger, for a test that speaks for the charger itself. */
 export const CHARGER_PASSWORD = 'a-long-charger-password';

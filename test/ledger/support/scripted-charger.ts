@@ -1,10 +1,10 @@
 import { TestMeter } from '@chargeledger/chaincode/testing';
 import { loadTemplate } from '@chargeledger/simulators';
 import type { RPCClient } from 'ocpp-rpc';
-import { ocppClient } from '../../support/ocpp-client';
+import { ocppClient } from '../../../support/ocpp-client';
 import { provisionCharger, type RunningCsms } from '../../support/csms';
-import { aDeployedStation, type DeployedStation, uniqueId } from './deployment';
-import type { LedgerUnderTest } from './ledgers';
+import { aDeployedStation, type DeployedStation, uniqueId } from '../../../support/ledger/deployment';
+import type { LedgerUnderTest } from '../../../support/ledger/ledgers';
 
 const PASSWORD = 'a-scripted-charger-password';
 

@@ -6,7 +6,7 @@ import { type Outcome, applyEvent, type ChargingLedger, connectAs, LedgerUnavail
 import { fabricBlockSource, gatherFabricProof, verifyProof } from '@chargeledger/verifier';
 import type { SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
 import { loadTemplate } from '@chargeledger/simulators';
-import { aDriverWithCard, anAcTariff, eventId, uniqueId } from '../../ledger/support/deployment';
+import { aDriverWithCard, anAcTariff, eventId, uniqueId } from '../../../support/ledger/deployment';
 import { ledgerEvses } from '@chargeledger/simulators';
 
 /**
@@ -54,7 +54,7 @@ function retrying(ledger: ChargingLedger): ChargingLedger {
 async function settleOne(ledger: ChargingLedger, stationId: string, idToken: string, n: number, startMs: number): Promise<Outcome> {
   const transactionId = String(n);
   const sessionId = `${stationId}-${transactionId}`;
-  const common = { sessionId, chargerId: stationId, transactionId, protocol: '2.0.1' as const };
+  const common = { sessionId, chargerId: stationId, ocppTransactionId: transactionId, protocol: '2.0.1' as const };
   const startedAt = new Date(startMs).toISOString();
   const started: SessionStarted = { kind: 'SessionStarted', eventId: `started.${sessionId}`, ...common, evseId: 1, connectorId: 1, idToken, startedAt, meterStartWh: 0, evidence: [] };
   const opened = await withRetries(() => applyEvent(ledger, started));

@@ -4,7 +4,7 @@ import type { ChargerRequests16, ChargerResponses16 } from './messages';
 type Action = 'BootNotification';
 
 /** Every provisioned charger is accepted; it reports its vendor data, which the station state keeps. */
-export const bootNotification: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
+export const bootNotification: Handler<ChargerRequests16[Action], ChargerResponses16[Action], 'chargerId' | 'clock' | 'policy' | 'priceDisplay' | 'stations'> = async (ctx, request) => {
   const now = ctx.clock.now();
   await ctx.stations.update(ctx.chargerId, {
     bootedAt: now.toISOString(),

@@ -1,5 +1,5 @@
 import { endSession, recordReadings } from '../../domain/sessions';
-import { sessionIdOf } from '../../domain/transactions';
+import { sessionIdOf } from '../../domain/session-state';
 import { type Handler, sessionContext } from '../context';
 import { readings16 } from '../meter-readings';
 import type { ChargerRequests16, ChargerResponses16 } from './messages';
@@ -11,10 +11,10 @@ type Action = 'StopTransaction';
  * charger must be able to delete it from its queue), and flagged; nothing reaches the ledger for it. A
  * repeated one is answered the same way; the first stop stands (endSession).
  */
-export const stopTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action]> = async (ctx, request) => {
-  const state = await ctx.transactions.get(sessionIdOf(ctx.chargerId, String(request.transactionId)));
+export const stopTransaction: Handler<ChargerRequests16[Action], ChargerResponses16[Action], 'chargerId' | 'log' | 'policy' | 'priceDisplay' | 'publisher' | 'sessionFlagged' | 'sessions' | 'tokens'> = async (ctx, request) => {
+  const state = await ctx.sessions.get(sessionIdOf(ctx.chargerId, String(request.transactionId)));
   if (state === undefined) {
-    ctx.log.warn({ transactionId: request.transactionId, flagged: 'unknown-transaction' }, 'StopTransaction for an unknown transaction');
+    ctx.log.warn({ ocppTransactionId: request.transactionId, flagged: 'unknown-transaction' }, 'StopTransaction for an unknown transaction');
     return request.idTag === undefined ? {} : { idTagInfo: { status: 'Invalid' } };
   }
   const readings = readings16(request.transactionData ?? []);

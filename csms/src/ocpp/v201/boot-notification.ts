@@ -3,7 +3,7 @@ import type { ChargerRequests201, ChargerResponses201 } from './messages';
 
 type Action = 'BootNotification';
 
-export const bootNotification: Handler<ChargerRequests201[Action], ChargerResponses201[Action]> = async (ctx, request) => {
+export const bootNotification: Handler<ChargerRequests201[Action], ChargerResponses201[Action], 'chargerId' | 'clock' | 'policy' | 'priceDisplay' | 'stations'> = async (ctx, request) => {
   const now = ctx.clock.now();
   const station = request.chargingStation;
   await ctx.stations.update(ctx.chargerId, {

@@ -1,5 +1,5 @@
 import { endSession, type Reading, recordReadings, startSession } from '../../domain/sessions';
-import { sessionIdOf } from '../../domain/transactions';
+import { sessionIdOf } from '../../domain/session-state';
 import { type Handler, type HandlerContext, sessionContext } from '../context';
 import { readings201 } from '../meter-readings';
 import type { ChargerRequests201, ChargerResponses201, IdTokenInfo } from './messages';
@@ -11,16 +11,16 @@ type Action = 'TransactionEvent';
  * ledger with the first event that names an accepted id token; what earlier events said (EVSE, start time,
  * meter start, signed begin reading) is kept pending until then, because later events need not repeat it.
  */
-export const transactionEvent: Handler<ChargerRequests201[Action], ChargerResponses201[Action]> = async (ctx, request) => {
+export const transactionEvent: Handler<ChargerRequests201[Action], ChargerResponses201[Action], 'authorization' | 'chargerId' | 'log' | 'policy' | 'priceDisplay' | 'publisher' | 'sessionFlagged' | 'sessions' | 'tokens'> = async (ctx, request) => {
   const sessionId = sessionIdOf(ctx.chargerId, request.transactionInfo.transactionId);
   const readings = readings201(request.meterValue ?? []);
-  let state = await ctx.transactions.get(sessionId);
+  let state = await ctx.sessions.get(sessionId);
   // A token that would start the session is also checked against a refusal the ledger gave it here moments ago.
   const idTokenInfo = request.idToken === undefined ? undefined : await tokenInfo(ctx, request.idToken.idToken, state === undefined ? 'start' : 'running');
 
   if (state === undefined) {
     // Until the driver is identified, keep what the charger said first: its EVSE, start and meter start.
-    const pending = await ctx.transactions.getPending(sessionId);
+    const pending = await ctx.sessions.getPending(sessionId);
     const known = {
       startedAt: pending?.startedAt ?? request.timestamp,
       evidence: [...(pending?.evidence ?? []), ...readings.flatMap((reading) => reading.evidence)],
@@ -30,7 +30,7 @@ export const transactionEvent: Handler<ChargerRequests201[Action], ChargerRespon
     };
     if (request.idToken !== undefined && idTokenInfo?.status === 'Accepted') {
       state = await startSession(sessionContext(ctx), {
-        transactionId: request.transactionInfo.transactionId,
+        ocppTransactionId: request.transactionInfo.transactionId,
         protocol: '2.0.1',
         evseId: known.evseId ?? 1,
         connectorId: known.connectorId ?? 1,
@@ -40,7 +40,7 @@ export const transactionEvent: Handler<ChargerRequests201[Action], ChargerRespon
         evidence: known.evidence,
       });
     } else {
-      await ctx.transactions.putPending(sessionId, known);
+      await ctx.sessions.putPending(sessionId, known);
       ctx.log.info({ sessionId, eventType: request.eventType, seqNo: request.seqNo }, 'transaction event before the driver is identified');
       return idTokenInfo === undefined ? {} : { idTokenInfo };
     }
@@ -48,8 +48,8 @@ export const transactionEvent: Handler<ChargerRequests201[Action], ChargerRespon
   const chargingState = request.transactionInfo.chargingState;
   if (chargingState !== undefined && !state.ended) {
     // The vehicle stopped drawing energy (SuspendedEVSE is the station's doing, not parking): parking from the first such event.
-    if (chargingState === 'Charging') await ctx.transactions.chargingEnd(sessionId, { state: 'charging' });
-    else if (chargingState !== 'SuspendedEVSE') await ctx.transactions.chargingEnd(sessionId, { state: 'ended', at: request.timestamp });
+    if (chargingState === 'Charging') await ctx.sessions.chargingEnd(sessionId, { state: 'charging' });
+    else if (chargingState !== 'SuspendedEVSE') await ctx.sessions.chargingEnd(sessionId, { state: 'ended', at: request.timestamp });
   }
   let current = state;
   if (request.eventType === 'Ended') {
@@ -71,7 +71,7 @@ function optional<K extends string>(key: K, value: number | undefined): { [P in 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
-async function tokenInfo(ctx: HandlerContext, idToken: string, session: 'start' | 'running'): Promise<IdTokenInfo> {
+async function tokenInfo(ctx: Pick<HandlerContext, 'authorization' | 'chargerId' | 'log' | 'tokens'>, idToken: string, session: 'start' | 'running'): Promise<IdTokenInfo> {
   if (session === 'start') return { status: (await ctx.authorization.decideStart(ctx.chargerId, idToken, ctx.log)).status };
   const status = await ctx.tokens.status(idToken);
   return { status: status === 'Invalid' ? 'Unknown' : status };

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { hashSecret, verifySecret } from './secrets';
-import { assessHandshake, type HandshakeEvidence, type HandshakeOutcome, type SecurityProfile } from './security-profiles';
+import { hashSecret, verifySecret } from '../domain/secrets';
+import { assessHandshake, type HandshakeEvidence, type HandshakeOutcome, type SecurityProfile } from '../domain/security-profiles';
 
 export interface ChargerRecord {
   readonly identity: string;
@@ -14,27 +14,6 @@ export interface ChargerRecord {
    * connectors. Absent: every 1.6 connector is an EVSE of its own.
    */
   readonly evseLayout?: readonly number[];
-}
-
-/** Where a 1.6 station-wide connector number sits: its EVSE and its connector within that EVSE. */
-export function locateConnector16(connectorId: number, evseLayout: readonly number[] | undefined): { readonly evseId: number; readonly connectorId: number } {
-  if (evseLayout === undefined) return { evseId: connectorId, connectorId: 1 };
-  let first = 1;
-  for (const [index, count] of evseLayout.entries()) {
-    if (connectorId < first + count) return { evseId: index + 1, connectorId: connectorId - first + 1 };
-    first += count;
-  }
-  throw new ConnectorLayoutError(connectorId, evseLayout);
-}
-
-export class ConnectorLayoutError extends Error {
-  override readonly name = 'ConnectorLayoutError';
-  constructor(
-    readonly connectorId: number,
-    readonly evseLayout: readonly number[],
-  ) {
-    super(`connector ${connectorId} is outside the provisioned layout [${evseLayout.join(', ')}]`);
-  }
 }
 
 /** Provisioning an identity that is already provisioned, without asking to replace its credentials. */

@@ -1,4 +1,4 @@
-import { ConnectorLayoutError, locateConnector16 } from './chargers';
+import { ConnectorLayoutError, locateConnector16 } from './connector-layout';
 
 describe('locateConnector16', () => {
   it('makes every 1.6 connector an EVSE of its own when no layout was provisioned', () => {

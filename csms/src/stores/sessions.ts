@@ -1,75 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { MeterEvidence, SettlementRefusalCode } from '@chargeledger/ledger-queue';
-
-export interface SessionState {
-  readonly sessionId: string;
-  readonly chargerId: string;
-  readonly transactionId: string;
-  readonly protocol: '1.6' | '2.0.1';
-  readonly evseId: number;
-  readonly connectorId: number;
-  readonly idToken: string;
-  readonly startedAt: string;
-  readonly meterStartWh: number;
-  readonly lastRegisterWh: number;
-  readonly ended: boolean;
-  /** Set when the session ended: the charger's end time, stop reason and final register. */
-  readonly endedAt?: string;
-  readonly stopReason?: string;
-  readonly meterStopWh?: number;
-  /** When charging ended and parking began, as the first stop recorded it (absent: charging to the end). */
-  readonly chargingEndedAt?: string;
-  /** Every signed record seen in the session so far, in arrival order. */
-  readonly evidence: readonly MeterEvidence[];
-  /** What the charger said that the CSMS could not make right, each once (absent on sessions stored before flags). */
-  readonly flags?: readonly SessionFlag[];
-  /** How the ledger ended the session, settled or refused, once the bridge has seen it committed. */
-  readonly settlement?: SessionSettlement;
-}
-
-/** The ledger settled the session: what it charged, for which energy, and where on the ledger. */
-export interface SettledOnLedger {
-  /** Absent on settlements recorded before refusals were. */
-  readonly status?: 'settled';
-  readonly charged: number;
-  /** The energy the ledger billed: the meter's signed energy when verified. */
-  readonly energyWh: number;
-  readonly verification: 'verified' | 'unverified';
-  readonly transactionId: string;
-  readonly blockNumber: string;
-}
-
-/** The ledger refused the settlement for good (ADR 0025): the hold released, nothing charged, and why. */
-export interface RefusedOnLedger {
-  readonly status: 'refused';
-  readonly code: SettlementRefusalCode;
-  readonly reason: string;
-  readonly released: number;
-  readonly transactionId: string;
-  readonly blockNumber: string;
-}
-
-export type SessionSettlement = SettledOnLedger | RefusedOnLedger;
-
-/**
- * `repeated-stop-differs`: the session was stopped again with another meter stop or end time; the first stop
- * stands. `meter-stop-below-start`: the final register is below the one the session started at.
- * `claimed-differs-from-signed`: the energy the charger's registers claim (meter stop minus meter start) is
- * not what its meter signed and the ledger billed.
- */
-export const SESSION_FLAGS = ['repeated-stop-differs', 'meter-stop-below-start', 'claimed-differs-from-signed'] as const;
-export type SessionFlag = (typeof SESSION_FLAGS)[number];
-
-/** How a session ended, as its first stop said: final, whatever a repeat says later. */
-export interface SessionStop {
-  readonly endedAt: string;
-  readonly meterStopWh: number;
-  readonly reason: string;
-  /** Every signed record of the session, the stop's own included. */
-  readonly evidence: readonly MeterEvidence[];
-  /** When charging ended before the stop, as the charger reported it (chargingEnd), if it did. */
-  readonly chargingEndedAt?: string;
-}
+import { type MeterEvidence, settlementOf, type RecordedSettlement, type SessionSettlement } from '@chargeledger/ledger-queue';
+import type { PendingStart, SessionState, SessionStop } from '../domain/session-state';
 
 export interface SessionPage {
   readonly sessions: readonly SessionState[];
@@ -89,27 +20,15 @@ export interface SessionFilter {
 /** Index entries read per round trip while filling a page. */
 const INDEX_BATCH = 100;
 
-export interface PendingStart {
-  readonly evseId?: number;
-  readonly connectorId?: number;
-  readonly startedAt: string;
-  readonly meterStartWh?: number;
-  readonly evidence: readonly MeterEvidence[];
-}
-
-export function sessionIdOf(chargerId: string, transactionId: string): string {
-  return `${chargerId}-${transactionId}`;
-}
-
-/**
- * Transactions as the CSMS tracks them, in Redis so that any CSMS node (and a restarted one) carries on.
- * OCPP 1.6 transaction ids are allocated here; a StartTransaction retried by the charger (same charger,
- * connector and timestamp) gets the id it was first given, so a retry never opens a second session.
- */
 /** Where OCPP 1.6 transaction ids start counting from: 2025-01-01. */
 const TX16_EPOCH_MS = Date.UTC(2025, 0, 1);
 
-export class TransactionStore {
+/**
+ * Sessions as the CSMS tracks them, in Redis so that any CSMS node (and a restarted one) carries on.
+ * OCPP 1.6 transaction ids are allocated here; a StartTransaction retried by the charger (same charger,
+ * connector and timestamp) gets the id it was first given, so a retry never opens a second session.
+ */
+export class SessionStore {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #retentionS: number;
@@ -176,7 +95,7 @@ export class TransactionStore {
 
   async get(sessionId: string): Promise<SessionState | undefined> {
     const raw = await this.#redis.get(this.#sessionKey(sessionId));
-    return raw === null ? undefined : (JSON.parse(raw) as SessionState);
+    return raw === null ? undefined : sessionFromStored(raw);
   }
 
   /** A session decided on the ledger keeps the time it has left (KEEPTTL), whatever a late message rewrites. */
@@ -240,7 +159,7 @@ export class TransactionStore {
       const stored = await this.#redis.mget(ids.map((id) => this.#sessionKey(id)));
       for (const [offset, raw] of stored.entries()) {
         if (raw === null) continue;
-        const state = JSON.parse(raw) as SessionState;
+        const state = sessionFromStored(raw);
         if (filter.active !== undefined && state.ended === filter.active) continue;
         sessions.push(state);
         if (sessions.length === filter.limit) return { sessions, next: String(position + offset + 1) };
@@ -265,4 +184,20 @@ export class TransactionStore {
   #sessionKey(sessionId: string): string {
     return `${this.#prefix}:session:${sessionId}`;
   }
+}
+
+/** A session as stored before the charger's and the ledger's transaction ids were named apart. */
+type StoredSession = Omit<SessionState, 'ocppTransactionId' | 'settlement'> & {
+  readonly ocppTransactionId?: string;
+  readonly transactionId?: string;
+  readonly settlement?: RecordedSettlement;
+};
+
+/**
+ * A stored session in today's names: sessions stored before the rename keep `transactionId` (the OCPP one) and
+ * their settlement's `transactionId` (the ledger's), and settlements stored before refusals were have no status.
+ */
+function sessionFromStored(raw: string): SessionState {
+  const { transactionId, ocppTransactionId, settlement, ...session } = JSON.parse(raw) as StoredSession;
+  return { ...session, ocppTransactionId: ocppTransactionId ?? transactionId ?? '', ...(settlement === undefined ? {} : { settlement: settlementOf(settlement) }) };
 }
