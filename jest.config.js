@@ -8,7 +8,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/config', '<rootDir>/chaincode', '<rootDir>/csms', '<rootDir>/ledger-bridge', '<rootDir>/ledger-queue', '<rootDir>/embedded-ledger', '<rootDir>/simulators', '<rootDir>/participants', '<rootDir>/verifier'],
+      roots: ['<rootDir>/config', '<rootDir>/chaincode', '<rootDir>/csms', '<rootDir>/ledger-client', '<rootDir>/ledger-bridge', '<rootDir>/ledger-queue', '<rootDir>/embedded-ledger', '<rootDir>/simulators', '<rootDir>/participants', '<rootDir>/verifier'],
       testMatch: ['**/src/**/*.test.ts'],
     },
     {
