@@ -2,8 +2,7 @@ import type { AuthorizeQuery } from '@chargeledger/ledger-queue';
 import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
-import { LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-client';
-import type { CallOptions, ChargingLedger } from '@chargeledger/ledger-client';
+import { type CallOptions, type ChargingLedger, LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-client';
 import { LedgerQueryServer } from './query-server';
 
 /** How the server turns one question into one evaluation and its reply; the Redis loop is tested in test/ledger/authorize.test.ts. */

@@ -6,8 +6,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { DeadLetterOffice } from './dead-letters';
-import { LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-client';
-import type { CallOptions, ChargingLedger } from '@chargeledger/ledger-client';
+import { type CallOptions, type ChargingLedger, LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-client';
 import { LedgerWorker } from './worker';
 
 /**
