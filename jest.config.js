@@ -1,6 +1,9 @@
 /** Unit tests live beside the code they test; integration and e2e tests under test/ use real Redis and sockets. */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
-const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
+// The contracts from their source, never chaincode/dist (built by scripts/setup.sh for the chaincode service
+// and production): the embedded ledger under test runs the contracts as they are in the tree.
+const moduleNameMapper = { '^@chargeledger/chaincode$': '<rootDir>/chaincode/src/index.ts' };
+const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleNameMapper };
 
 module.exports = {
   testTimeout: 60000,
@@ -8,7 +11,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/config', '<rootDir>/chaincode', '<rootDir>/csms', '<rootDir>/ledger-bridge', '<rootDir>/ledger-queue', '<rootDir>/embedded-ledger', '<rootDir>/simulators', '<rootDir>/participants', '<rootDir>/verifier', '<rootDir>/test/docs'],
+      roots: ['<rootDir>/config', '<rootDir>/chaincode', '<rootDir>/csms', '<rootDir>/ledger-client', '<rootDir>/ledger-bridge', '<rootDir>/ledger-queue', '<rootDir>/embedded-ledger', '<rootDir>/simulators', '<rootDir>/participants', '<rootDir>/verifier', '<rootDir>/test/docs'],
       // test/docs: the documents checked against the tree (every path they name exists).
       testMatch: ['**/src/**/*.test.ts', '**/test/docs/*.test.ts'],
     },

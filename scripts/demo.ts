@@ -15,7 +15,7 @@ import { TRANSIENT_KEYS, type Receipt } from '@chargeledger/chaincode/api';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
 import { loadConfig } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
-import { blockNumberOf, type ChargingLedger, connectAs, ensureTokenPepper, LedgerRefusal, linkCard, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { blockNumberOf, type ChargingLedger, connectAs, ensureTokenPepper, LedgerRefusal, linkCard, readNetworkDescription } from '@chargeledger/ledger-client';
 import { createChargePoint, generateMeterKey, ManualClock, meterKeyFromPem, MeterStateFiles } from '@chargeledger/simulators';
 
 const IDENTITY = 'DEMO-CP-1';
@@ -166,7 +166,7 @@ async function setUp(ledger: DemoLedger, meterPublicKey: string): Promise<void> 
       return await ledger.wallets.evaluate('Wallet:resolveIdToken', {}, { ...wallets, transient: { [TRANSIENT_KEYS.idToken]: ID_TOKEN } });
     } catch (error) {
       // No pepper yet, or a card the ledger does not know: either way it is to be linked.
-      if (error instanceof LedgerRefusal && (error.code === 'INVALID_STATE' || error.code === 'ID_TOKEN_REJECTED')) throw new LedgerRefusal('NOT_FOUND', error.reason, undefined);
+      if (error instanceof LedgerRefusal && (error.code === 'INVALID_STATE' || error.code === 'ID_TOKEN_REJECTED')) throw new LedgerRefusal({ code: 'NOT_FOUND', reason: error.reason, cause: error });
       throw error;
     }
   };

@@ -78,7 +78,7 @@ if [[ -n "$bridge_pid" ]]; then
   log "ledger bridge already running (pid $bridge_pid)"
 else
   main="$root/ledger-bridge/src/main.ts"
-  [[ $ledger == embedded ]] && main="$root/embedded-ledger/src/main.ts"
+  [[ $ledger == embedded ]] && main="$root/ledger-bridge/src/embedded-main.ts"
   log "starting the ledger bridge, supervised (log: $logs/ledger-bridge.log)"
   setsid nohup bash "$root/scripts/supervise.sh" ledger-bridge "$logs/ledger-bridge.log" node --import tsx "$main" >/dev/null 2>&1 &
   echo $! > "$run/ledger-bridge.pid"

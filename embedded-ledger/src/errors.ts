@@ -1,5 +1,4 @@
-import type { ChaincodeErrorCode } from '@chargeledger/chaincode/api';
-import { LedgerRefusal, LedgerUnavailable, validationCodeName } from '@chargeledger/ledger-bridge';
+import { chaincodeRefusal, invalidatedAtCommit, LedgerRefusal, LedgerUnavailable, readChaincodeRefusal } from '@chargeledger/ledger-client';
 import { VALIDATION_CODE, type ValidationCodeName } from './blocks';
 import { ProposalFailure } from './endorse';
 
@@ -43,7 +42,6 @@ export class TransactionInvalidated extends Error {
 // gRPC status codes the Fabric gateway answers with, so that both ledgers sort the same failure alike.
 const GRPC_ABORTED = 10;
 const GRPC_UNAVAILABLE = 14;
-const CHAINCODE_REFUSAL = /\[([A-Z_]+)\]\s*([^\n]*)/;
 
 /**
  * Sorts a failed proposal as the bridge sorts the gateway's answer: a chaincode `[CODE] text` is a final
@@ -52,18 +50,19 @@ const CHAINCODE_REFUSAL = /\[([A-Z_]+)\]\s*([^\n]*)/;
  * unavailable.
  */
 export function proposalError(error: unknown, stage: 'endorse' | 'evaluate'): LedgerRefusal | LedgerUnavailable {
-  if (!(error instanceof ProposalFailure)) return new LedgerUnavailable(stage, 'EMBEDDED', undefined, error);
-  if (error.kind === 'no-peer') return new LedgerUnavailable(stage, GRPC_UNAVAILABLE, error.transactionId, error);
-  if (error.kind === 'mismatch') return new LedgerUnavailable(stage, GRPC_ABORTED, error.transactionId, error);
-  const refusal = CHAINCODE_REFUSAL.exec(error.message);
-  if (refusal?.[1] !== undefined) return new LedgerRefusal(refusal[1] as ChaincodeErrorCode, refusal[2] ?? '', error.transactionId, error);
-  return stage === 'endorse' ? new LedgerUnavailable(stage, GRPC_ABORTED, error.transactionId, error) : new LedgerRefusal('UNKNOWN', error.message, error.transactionId, error);
+  if (!(error instanceof ProposalFailure)) return new LedgerUnavailable({ stage, code: 'EMBEDDED', cause: error });
+  const { transactionId } = error;
+  if (error.kind === 'no-peer') return new LedgerUnavailable({ stage, code: GRPC_UNAVAILABLE, transactionId, cause: error });
+  if (error.kind === 'mismatch') return new LedgerUnavailable({ stage, code: GRPC_ABORTED, transactionId, cause: error });
+  const refusal = readChaincodeRefusal(error.message);
+  if (refusal?.[1] !== undefined) return chaincodeRefusal(refusal, transactionId, error);
+  return stage === 'endorse' ? new LedgerUnavailable({ stage, code: GRPC_ABORTED, transactionId, cause: error }) : new LedgerRefusal({ code: 'UNKNOWN', reason: error.message, transactionId, cause: error });
 }
 
 /** MVCC and phantom-read conflicts pass with a fresh endorsement; any other invalidation is final. */
 export function invalidationError(invalidated: TransactionInvalidated): LedgerRefusal | LedgerUnavailable {
   if (invalidated.validationCode === 'MVCC_READ_CONFLICT' || invalidated.validationCode === 'PHANTOM_READ_CONFLICT') {
-    return new LedgerUnavailable('commit', invalidated.code, invalidated.transactionId, invalidated);
+    return new LedgerUnavailable({ stage: 'commit', code: invalidated.code, transactionId: invalidated.transactionId, cause: invalidated });
   }
-  return new LedgerRefusal(validationCodeName(invalidated.code), `transaction invalidated at commit: ${invalidated.validationCode} (validation code ${invalidated.code})`, invalidated.transactionId, invalidated);
+  return invalidatedAtCommit(invalidated.code, invalidated.transactionId, invalidated);
 }

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { IDENTITY_ATTRIBUTES, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import { LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-client';
 import { aDataDir, aFundedDriver, aLinkedCard, openAt, removeDataDir, WALLETS_ONLY, type Parties } from './testing';
 
 describe('Fabric semantics kept by the embedded ledger', () => {

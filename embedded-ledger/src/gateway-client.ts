@@ -1,5 +1,5 @@
 import type { MspId, RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
-import { type CallOptions, type ChargingLedger, LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-bridge';
+import { type CallOptions, type ChargingLedger, LedgerRefusal, type LedgerRefusalCode, LedgerUnavailable } from '@chargeledger/ledger-client';
 import type { Block } from './blocks';
 import type { GatewayFailure } from './gateway-server';
 
@@ -41,7 +41,7 @@ export class EmbeddedGatewayClient implements ChargingLedger {
   async block(number: number): Promise<Block | undefined> {
     const response = await this.#fetch(`/v1/blocks/${number}`, { method: 'GET' });
     if (response.status === 404) return undefined;
-    if (!response.ok) throw new LedgerUnavailable('evaluate', String(response.status), undefined, new Error(await response.text()));
+    if (!response.ok) throw new LedgerUnavailable({ stage: 'evaluate', code: String(response.status), cause: new Error(await response.text()) });
     return (await response.json()) as Block;
   }
 
@@ -56,16 +56,16 @@ export class EmbeddedGatewayClient implements ChargingLedger {
     if (response.ok && 'result' in answer) return answer.result;
     const failure = answer as GatewayFailure;
     // A key used for another organization's identity: final, as the chaincode's own refusals are.
-    if (failure.error === 'Forbidden') throw new LedgerRefusal('ACCESS_DENIED', failure.message, undefined);
-    if (failure.error === 'LedgerRefusal') throw new LedgerRefusal(failure.code as never, failure.message, failure.transactionId);
-    throw new LedgerUnavailable(kind === 'submit' ? 'endorse' : 'evaluate', failure.code, failure.transactionId, new Error(failure.message));
+    if (failure.error === 'Forbidden') throw new LedgerRefusal({ code: 'ACCESS_DENIED', reason: failure.message });
+    if (failure.error === 'LedgerRefusal') throw new LedgerRefusal({ code: failure.code as LedgerRefusalCode, reason: failure.message, transactionId: failure.transactionId });
+    throw new LedgerUnavailable({ stage: kind === 'submit' ? 'endorse' : 'evaluate', code: failure.code, transactionId: failure.transactionId, cause: new Error(failure.message) });
   }
 
   async #fetch(route: string, init: RequestInit): Promise<Response> {
     try {
       return await fetch(`${this.#options.url}${route}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.#options.key}` } });
     } catch (error) {
-      throw new LedgerUnavailable('endorse', 'UNREACHABLE', undefined, error);
+      throw new LedgerUnavailable({ stage: 'endorse', code: 'UNREACHABLE', cause: error });
     }
   }
 }

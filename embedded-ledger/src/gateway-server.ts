@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MspId, TransactionName } from '@chargeledger/chaincode/api';
-import { type CallOptions, classifyLedgerError, LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { type CallOptions, classifyLedgerError, LedgerRefusal } from '@chargeledger/ledger-client';
 import type { EmbeddedLedger } from './ledger';
 import { CHANNEL_ORGANIZATIONS } from './msp';
 

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { GET_METADATA, type ContractMetadata, type MspId, type RequestOf, type ResultOf, type TransactionName } from '@chargeledger/chaincode/api';
-import { LedgerUnavailable, type CallOptions, type ChargingLedger } from '@chargeledger/ledger-bridge';
+import { LedgerUnavailable, type CallOptions, type ChargingLedger } from '@chargeledger/ledger-client';
 import { newBlock, parseEnvelope, type Block, type ConfigEnvelope, type TransactionEnvelope, type ValidationCodeName } from './blocks';
 import { CHAINCODE, CHANNEL, COLLECTIONS, newDispatcher } from './chaincode';
 import { Committer, type CommitOutcome } from './commit';
@@ -308,7 +308,7 @@ class LevelDbLedger implements EmbeddedLedger {
     try {
       outcome = await this.#committer.order(endorsed);
     } catch (error) {
-      throw new LedgerUnavailable('commit', 'STORE', txId, error);
+      throw new LedgerUnavailable({ stage: 'commit', code: 'STORE', transactionId: txId, cause: error });
     }
     if (outcome.code !== 'VALID') throw invalidationError(new TransactionInvalidated(txId, outcome.blockNumber, outcome.code));
     return JSON.parse(endorsed.payload) as ResultOf<T>;
@@ -326,7 +326,7 @@ class LevelDbLedger implements EmbeddedLedger {
   }
 
   async #propose(identity: () => Promise<SigningIdentity>, name: string, request: unknown, options: CallOptions): Promise<Proposal> {
-    if (this.#closed) throw new LedgerUnavailable('endorse', 'CLOSED', undefined, new Error('the embedded ledger is closed'));
+    if (this.#closed) throw new LedgerUnavailable({ stage: 'endorse', code: 'CLOSED', cause: new Error('the embedded ledger is closed') });
     const creator = await identity();
     return this.#endorser.newProposal(creator, name, JSON.stringify(request), options.transient ?? {}, this.#stamp());
   }
@@ -347,7 +347,7 @@ class LevelDbLedger implements EmbeddedLedger {
     const stored = await this.#store.get(key(PREFIX.client, name));
     if (stored !== undefined) return loadIdentity(JSON.parse(stored.toString('utf8')) as StoredIdentity);
     const organization = this.#organizations.find((candidate) => candidate.mspId === mspId);
-    if (organization === undefined) throw new LedgerUnavailable('endorse', 'UNKNOWN_ORGANIZATION', undefined, new Error(`${mspId} is not an organization of the channel`));
+    if (organization === undefined) throw new LedgerUnavailable({ stage: 'endorse', code: 'UNKNOWN_ORGANIZATION', cause: new Error(`${mspId} is not an organization of the channel`) });
     const identity = issueClient(organization, attributes, new Date(this.#clock.now() - 24 * 3600_000));
     await this.#store.write([{ type: 'put', key: key(PREFIX.client, name), value: Buffer.from(JSON.stringify(storeIdentity(identity))) }]);
     return identity;

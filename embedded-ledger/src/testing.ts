@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDENTITY_ATTRIBUTES, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import { type ChargingLedger, ensureTokenPepper, linkCard } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, ensureTokenPepper, linkCard } from '@chargeledger/ledger-client';
 import { openEmbeddedLedger, type Clock, type EmbeddedLedger } from './ledger';
 
 export const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 import type { LedgerEvent, MeterSampled, SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
-import { TRANSIENT_KEYS, type CloseSessionRequest, type OpenSessionRequest, type SettlementRefusalCode } from '@chargeledger/chaincode/api';
-import type { ChargingLedger } from './ledger';
+import { TRANSIENT_KEYS, type CloseSessionRequest, type OpenSessionRequest, type OpenSessionResult, type ResultOf, type SettledFigures, type SettlementRefusal, type SettlementRefusalCode } from '@chargeledger/chaincode/api';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 
 /** What applying an event did, reported back to the CSMS (e.g. to stop a charger whose hold was refused). */
 export type Outcome =
@@ -48,15 +48,26 @@ export function openRequestOf(event: SessionStarted, resolved: Readonly<{ accoun
   };
 }
 
+/**
+ * The driver's account a start's token belongs to, and the proof the open carries instead of the token. The
+ * token → account link lives in the Wallets organization's private collection: only its peers can resolve
+ * it, so the raw token goes to a Wallets peer alone, in the transient map.
+ */
+export function resolveToken(ledger: ChargingLedger, event: SessionStarted): Promise<ResultOf<'Wallet:resolveIdToken'>> {
+  return ledger.evaluate('Wallet:resolveIdToken', {}, { transient: { [TRANSIENT_KEYS.idToken]: event.idToken }, endorsingOrganizations: ['WalletsMSP'] });
+}
+
 async function openSession(ledger: ChargingLedger, event: SessionStarted): Promise<Outcome> {
-  // The token → account link lives in the Wallets organization's private collection: only its peers can resolve it.
-  const resolved = await ledger.evaluate('Wallet:resolveIdToken', {}, { transient: { [TRANSIENT_KEYS.idToken]: event.idToken }, endorsingOrganizations: ['WalletsMSP'] });
-  // The raw token went only to a Wallets peer; the session is opened with the proof Wallets derived from it.
-  const opened = await ledger.submit('Session:openSession', openRequestOf(event, resolved), { transient: { [TRANSIENT_KEYS.tokenProof]: resolved.tokenProof } });
+  const resolved = await resolveToken(ledger, event);
+  const request = openRequestOf(event, resolved);
+  return openedOutcome(request, await ledger.submit('Session:openSession', request, { transient: { [TRANSIENT_KEYS.tokenProof]: resolved.tokenProof } }));
+}
+
+/** What an open the ledger applied (alone, or as one of a Session:openSessions batch) is reported as. */
+export function openedOutcome(request: OpenSessionRequest, opened: OpenSessionResult): Outcome {
+  if (opened.status !== 'opened') return { kind: 'hold-refused', sessionId: request.sessionId, chargerId: request.stationId, reason: opened.refusedReason ?? 'refused' };
   const tariff = opened.tariffId === undefined || opened.tariffVersion === undefined ? {} : { tariff: { tariffId: opened.tariffId, version: opened.tariffVersion } };
-  return opened.status === 'opened'
-    ? { kind: 'session-opened', sessionId: event.sessionId, holdAmount: opened.holdAmount, driverAccountId: resolved.accountId, ...tariff }
-    : { kind: 'hold-refused', sessionId: event.sessionId, chargerId: event.chargerId, reason: opened.refusedReason ?? 'refused' };
+  return { kind: 'session-opened', sessionId: request.sessionId, holdAmount: opened.holdAmount, driverAccountId: request.driverAccountId, ...tariff };
 }
 
 async function recordProgress(ledger: ChargingLedger, event: MeterSampled): Promise<Outcome> {
@@ -83,6 +94,14 @@ export function settlementOf(event: SessionEnded): { readonly request: CloseSess
 async function closeSession(ledger: ChargingLedger, event: SessionEnded): Promise<Outcome> {
   const { request, records } = settlementOf(event);
   const result = records.length > 0 ? await ledger.submit('Session:closeSession', request, { transient: { [TRANSIENT_KEYS.ocmfRecords]: JSON.stringify(records) } }) : await ledger.submit('Session:closeSession', request);
-  if ('refusal' in result) return { kind: 'session-refused', sessionId: event.sessionId, code: result.refusal.code, reason: result.refusal.reason, released: result.released };
-  return { kind: 'session-settled', sessionId: event.sessionId, charged: result.charged, energyWh: result.energyWh, verification: result.verification };
+  return settledOutcome(event.sessionId, result);
+}
+
+/**
+ * What a settlement the ledger applied (alone, or as one of a Session:closeSessions batch) is reported as:
+ * settled with its figures, or refused for good with the refusal recorded on the ledger (ADR 0025).
+ */
+export function settledOutcome(sessionId: string, result: Pick<SettledFigures, 'charged' | 'energyWh' | 'verification'> | Readonly<{ refusal: SettlementRefusal; released: number }>): Outcome {
+  if ('refusal' in result) return { kind: 'session-refused', sessionId, code: result.refusal.code, reason: result.refusal.reason, released: result.released };
+  return { kind: 'session-settled', sessionId, charged: result.charged, energyWh: result.energyWh, verification: result.verification };
 }

@@ -1,7 +1,7 @@
 import { BRIDGE_HEARTBEAT_MS, BRIDGE_HEARTBEAT_TTL_MS, bridgeHeartbeatKey, ledgerQueriesKey, type LedgerQueueNames, type QueueRetention } from '@chargeledger/ledger-queue';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ChargingLedger } from './ledger';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import { LedgerQueryServer } from './query-server';
 import { LedgerWorker } from './worker';
 

@@ -1,6 +1,5 @@
 import { loadConfig, protectDataDir } from '@chargeledger/config';
-import { connectGateway } from './gateway';
-import { FabricLedger } from './ledger';
+import { connectGateway, FabricLedger } from '@chargeledger/ledger-client';
 import { bridgeLogger, runBridgeProcess } from './process';
 import { fabricEventSource } from './settlement-listener';
 

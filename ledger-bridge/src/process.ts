@@ -6,7 +6,7 @@ import { checkpointers } from '@hyperledger/fabric-gateway';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { startBridge } from './bridge';
-import type { ChargingLedger } from './ledger';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import { type CommittedEventSource, SettlementListener } from './settlement-listener';
 
 export interface BridgeProcessOptions {

@@ -1,7 +1,7 @@
 import type { TariffRecord } from '@chargeledger/chaincode/api';
 import { type PricedTariff, PricingError, priceMeasurement } from '@chargeledger/chaincode/pricing';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import { type ProgressLevel, progressLevel } from '@chargeledger/ledger-queue';
-import type { ChargingLedger } from './ledger';
 
 /** What the bridge keeps of a session's open to price its meter values (ADR 0032). */
 export interface SessionPricing {

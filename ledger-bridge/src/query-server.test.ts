@@ -2,8 +2,7 @@ import type { AuthorizeQuery } from '@chargeledger/ledger-queue';
 import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
-import { LedgerRefusal, LedgerUnavailable } from './errors';
-import type { CallOptions, ChargingLedger } from './ledger';
+import { type CallOptions, type ChargingLedger, LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-client';
 import { LedgerQueryServer } from './query-server';
 
 /** How the server turns one question into one evaluation and its reply; the Redis loop is tested in test/ledger/authorize.test.ts. */
@@ -64,11 +63,11 @@ describe('LedgerQueryServer.answer', () => {
 
   it('tells a refusal from an outage', async () => {
     const refused = new AnsweringLedger(() => {
-      throw new LedgerRefusal('NOT_FOUND', 'station CP-1 not found', undefined);
+      throw new LedgerRefusal({ code: 'NOT_FOUND', reason: 'station CP-1 not found' });
     });
     expect(await serverOver(refused).answer(question, NOW)).toEqual({ queryId: 'q-1', ok: false, failure: 'refused', code: 'NOT_FOUND', message: 'station CP-1 not found' });
     const away = new AnsweringLedger(() => {
-      throw new LedgerUnavailable('evaluate', 14, undefined, new Error('peer down'));
+      throw new LedgerUnavailable({ stage: 'evaluate', code: 14, cause: new Error('peer down') });
     });
     expect(await serverOver(away).answer(question, NOW)).toMatchObject({ queryId: 'q-1', ok: false, failure: 'unavailable', code: 'LedgerUnavailable' });
   });

@@ -3,8 +3,7 @@ import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import type { FrozenTariff, LedgerQuery, LedgerQueryReply } from '@chargeledger/ledger-queue';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { classifyLedgerError, LedgerRefusal } from './errors';
-import type { ChargingLedger } from './ledger';
+import { type ChargingLedger, classifyLedgerError, LedgerRefusal } from '@chargeledger/ledger-client';
 
 export interface LedgerQueryServerOptions {
   /** Duplicated once per loop: each loop blocks its own connection on BRPOP. */

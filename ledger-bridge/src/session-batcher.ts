@@ -1,9 +1,8 @@
 import { TRANSIENT_KEYS, type CloseSessionRequest, type CloseSessionsItemResult, type OpenSessionRequest, type OpenSessionsItemResult } from '@chargeledger/chaincode/api';
 import type { SessionEnded, SessionStarted } from '@chargeledger/ledger-queue';
 import type { Logger } from 'pino';
-import { openRequestOf, settlementOf, type Outcome } from './apply-event';
-import { classifyLedgerError, LedgerRefusal } from './errors';
-import { STATE_DEPENDENT_REFUSALS, type ChargingLedger } from './ledger';
+import { openedOutcome, openRequestOf, settledOutcome, settlementOf, type Outcome } from './apply-event';
+import { type ChargingLedger, classifyLedgerError, confirmDelayMs, decideRetry, LedgerRefusal } from '@chargeledger/ledger-client';
 
 export interface SessionBatcherOptions {
   readonly ledger: ChargingLedger;
@@ -12,8 +11,8 @@ export interface SessionBatcherOptions {
   /** Transactions in flight at once, opens and settlements together: while this many are, new ones gather for the next. */
   readonly transactionsInFlight: number;
   /**
-   * How long a refusal that depends on state is tried again before it is final (as FabricLedger's
-   * confirmRefusalMs): an endorsing peer a block behind may refuse what an up-to-date one would not.
+   * How long a refusal that depends on state is tried again before it is final (decideRetry's `confirm`, as
+   * FabricLedger's confirmRefusalMs): an endorsing peer a block behind may refuse what an up-to-date one would not.
    */
   readonly confirmRefusalMs: number;
   readonly log: Logger;
@@ -141,7 +140,7 @@ export class SessionBatcher {
       if (sorted instanceof LedgerRefusal && batch.length > 1) {
         // Something in the batch made the whole transaction unacceptable: each is tried alone and answers for itself.
         this.#options.log.warn({ code: sorted.code, reason: sorted.reason, parts: batch.length, kind: batch[0]?.part.kind }, 'the ledger refused a batch; trying each alone');
-        this.#retry(batch.map((item) => Object.assign(item, { alone: true })), 0);
+        this.#retry(batch.map((item) => Object.assign(item, { alone: true })), 'now');
       } else {
         for (const item of batch) item.reject(sorted);
       }
@@ -152,10 +151,10 @@ export class SessionBatcher {
       const answer = answers[i] as Answer;
       if ('outcome' in answer) item.resolve(answer.outcome);
       else if ('error' in answer) item.reject(answer.error);
-      else if (answer.deferred || (STATE_DEPENDENT_REFUSALS.has(answer.refused.code) && Date.now() - item.firstTriedAt < this.#options.confirmRefusalMs)) again.push(item);
+      else if (answer.deferred || decideRetry(answer.refused, { confirm: { firstTriedAtMs: item.firstTriedAt, nowMs: Date.now(), confirmRefusalMs: this.#options.confirmRefusalMs } }) === 'confirm') again.push(item);
       else item.reject(answer.refused);
     }
-    if (again.length > 0) this.#retry(again, 100);
+    if (again.length > 0) this.#retry(again, 'later');
   }
 
   async #settleAll(batch: readonly Pending[]): Promise<Answer[]> {
@@ -176,14 +175,15 @@ export class SessionBatcher {
     return opens.map((part, i) => openAnswer(part.request, results[i], results.length));
   }
 
-  #retry(items: readonly Pending[], delayMs: number): void {
+  /** Back in line: at once (each alone, after a whole batch was refused), or after decideRetry's confirmation delay. */
+  #retry(items: readonly Pending[], when: 'now' | 'later'): void {
     const requeue = (): void => {
       for (const item of items) item.attempts++;
       this.#waiting.unshift(...items);
       this.#schedulePump();
     };
-    if (delayMs === 0) requeue();
-    else setTimeout(requeue, Math.min(1000, delayMs * (1 + Math.max(...items.map((item) => item.attempts)))));
+    if (when === 'now') requeue();
+    else setTimeout(requeue, confirmDelayMs(1 + Math.max(...items.map((item) => item.attempts))));
   }
 }
 
@@ -194,30 +194,26 @@ function settlementAnswer(eventId: string, result: CloseSessionsItemResult | und
   if (result === undefined || result.eventId !== eventId) return { error: new Error(`the ledger answered a batch with ${results.length} results out of order`) };
   switch (result.status) {
     case 'settled':
-      return { outcome: { kind: 'session-settled', sessionId: result.sessionId, charged: result.settled.charged, energyWh: result.settled.energyWh, verification: result.settled.verification } };
+      return { outcome: settledOutcome(result.sessionId, result.settled) };
     case 'refusal-recorded':
       // Final, and on the ledger: the session is over, its hold released; the settlement listener tells the CSMS.
-      return { outcome: { kind: 'session-refused', sessionId: result.sessionId, code: result.refusal.code, reason: result.refusal.reason, released: result.released } };
+      return { outcome: settledOutcome(result.sessionId, result) };
     case 'deferred':
       return { deferred: true };
     case 'refused':
-      return { deferred: false, refused: new LedgerRefusal(result.code, result.reason, txIdOf(results)) };
+      return { deferred: false, refused: new LedgerRefusal({ code: result.code, reason: result.reason, transactionId: txIdOf(results) }) };
   }
 }
 
 function openAnswer(request: OpenSessionRequest, result: OpenSessionsItemResult | undefined, count: number): Answer {
   if (result === undefined || result.eventId !== request.eventId) return { error: new Error(`the ledger answered a batch of opens with ${count} results out of order`) };
   switch (result.status) {
-    case 'applied': {
-      const opened = result.result;
-      if (opened.status !== 'opened') return { outcome: { kind: 'hold-refused', sessionId: request.sessionId, chargerId: request.stationId, reason: opened.refusedReason ?? 'refused' } };
-      const tariff = opened.tariffId === undefined || opened.tariffVersion === undefined ? undefined : { tariffId: opened.tariffId, version: opened.tariffVersion };
-      return { outcome: { kind: 'session-opened', sessionId: request.sessionId, holdAmount: opened.holdAmount, driverAccountId: request.driverAccountId, ...(tariff === undefined ? {} : { tariff }) } };
-    }
+    case 'applied':
+      return { outcome: openedOutcome(request, result.result) };
     case 'deferred':
       return { deferred: true };
     case 'refused':
-      return { deferred: false, refused: new LedgerRefusal(result.code, result.reason, undefined) };
+      return { deferred: false, refused: new LedgerRefusal({ code: result.code, reason: result.reason }) };
   }
 }
 

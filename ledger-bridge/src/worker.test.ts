@@ -6,8 +6,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { DeadLetterOffice } from './dead-letters';
-import { LedgerRefusal, LedgerUnavailable } from './errors';
-import type { CallOptions, ChargingLedger } from './ledger';
+import { type CallOptions, type ChargingLedger, LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-client';
 import { LedgerWorker } from './worker';
 
 /**
@@ -157,7 +156,7 @@ describe('LedgerWorker', () => {
 
   it('retries while the ledger is unavailable and applies the event once', async () => {
     let outages = 2;
-    ledger.failures.push(() => (outages-- > 0 ? new LedgerUnavailable('endorse', 14, undefined, new Error('peer down')) : undefined));
+    ledger.failures.push(() => (outages-- > 0 ? new LedgerUnavailable({ stage: 'endorse', code: 14, cause: new Error('peer down') }) : undefined));
     worker.run();
     const job = await add(started);
     expect(await job.waitUntilFinished(events)).toMatchObject({ kind: 'session-opened', holdAmount: 5000 });
@@ -168,7 +167,7 @@ describe('LedgerWorker', () => {
     let calls = 0;
     ledger.failures.push(() => {
       calls++;
-      return new LedgerRefusal('INSUFFICIENT_FUNDS', 'available 0', 'tx-9');
+      return new LedgerRefusal({ code: 'INSUFFICIENT_FUNDS', reason: 'available 0', transactionId: 'tx-9' });
     });
     worker.run();
     const job = await add(started, 5);
@@ -342,9 +341,9 @@ describe('LedgerWorker: what stays in Redis (ADR 0029)', () => {
 
   it('keeps the newest dead letters within the rule, lists them with events whose retries ran out, and re-drives them on an operator’s word', async () => {
     start({ completed: { age: 3600, count: 100 }, failed: { age: 3600, count: 2 } });
-    ledger.failures.push((name) => (name === 'Session:openSession' ? new LedgerRefusal('NOT_FOUND', 'station not registered', 'tx-1') : undefined));
+    ledger.failures.push((name) => (name === 'Session:openSession' ? new LedgerRefusal({ code: 'NOT_FOUND', reason: 'station not registered', transactionId: 'tx-1' }) : undefined));
     for (const n of [1, 2, 3]) await expect((await add(aStart(n))).waitUntilFinished(events)).rejects.toThrow(/NOT_FOUND/);
-    ledger.failures = [(name, request) => ((request as { sessionId?: string }).sessionId === 'CP-1-4' ? new LedgerUnavailable('endorse', 14, undefined, new Error('peer down')) : undefined)];
+    ledger.failures = [(name, request) => ((request as { sessionId?: string }).sessionId === 'CP-1-4' ? new LedgerUnavailable({ stage: 'endorse', code: 14, cause: new Error('peer down') }) : undefined)];
     await expect((await add(aStart(4), 1)).waitUntilFinished(events)).rejects.toThrow(/peer down/);
 
     // Three refusals, two kept: the oldest went. The event whose retries ran out is listed beside them.

@@ -2,11 +2,9 @@ import { type FrozenTariff, keepJobs, type KeptJobs, type LedgerEvent, type Mete
 import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import { applyEvent, type Outcome } from './apply-event';
+import { applyEvent, resolveToken, type Outcome } from './apply-event';
 import { type DeadLetter, DeadLetterOffice } from './dead-letters';
-import { classifyLedgerError, LedgerRefusal } from './errors';
-import { CONFIRM_REFUSAL_MS, type ChargingLedger } from './ledger';
+import { type ChargingLedger, classifyLedgerError, CONFIRM_REFUSAL_MS, isFinal } from '@chargeledger/ledger-client';
 import { decideProgress, estimateAt, type RecordedProgress, TariffVersions } from './progress-rule';
 import { SessionBatcher } from './session-batcher';
 import { type Mark, OPEN_REFUSED, SessionMarks } from './session-marks';
@@ -141,7 +139,8 @@ export class LedgerWorker {
           return outcome;
         } catch (error) {
           const sorted = classifyLedgerError(error);
-          if (sorted instanceof LedgerRefusal) {
+          // decideRetry's `final` (@chargeledger/ledger-client): kept as a dead letter; anything else is BullMQ's backoff.
+          if (isFinal(sorted)) {
             if (event.kind === 'SessionStarted') {
               mark = { open: OPEN_REFUSED };
               // A session the ledger will not open must not go on charging for free.
@@ -204,10 +203,9 @@ export class LedgerWorker {
     }
   }
 
-  /** The raw token goes only to a Wallets peer, which resolves it; the open rides in a shared transaction. */
+  /** The token resolved on a Wallets peer alone; the open rides in a shared transaction. */
   async #open(event: SessionStarted): Promise<Outcome> {
-    const resolved = await this.#ledger.evaluate('Wallet:resolveIdToken', {}, { transient: { [TRANSIENT_KEYS.idToken]: event.idToken }, endorsingOrganizations: ['WalletsMSP'] });
-    return this.#batcher.open(event, resolved);
+    return this.#batcher.open(event, await resolveToken(this.#ledger, event));
   }
 
   /**

@@ -515,7 +515,7 @@ commit() {
 }
 
 # ---------------------------------------------------------------------------------------------- network.json
-# What this organization's applications read (ledger-bridge's readNetworkDescription): its own peer and identities.
+# What this organization's applications read (ledger-client's readNetworkDescription): its own peer and identities.
 write_network_file() {
   node -e '
     const fs = require("node:fs"), path = require("node:path");

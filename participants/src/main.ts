@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, protectDataDir, repositoryRoot } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
-import { readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { readNetworkDescription } from '@chargeledger/ledger-client';
 import pino from 'pino';
 import { embeddedOrganizationLedger, fabricOrganizationLedger, type OrganizationLedger } from './ledger/organization-ledger';
 import { ORGANIZATION_MSP, ORGANIZATIONS, type Organization } from './organizations';

@@ -22,7 +22,8 @@ import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chainco
 import type { Cast } from '@chargeledger/chaincode/testing';
 import { loadConfig } from '@chargeledger/config';
 import { ledgerQueueNames } from '@chargeledger/ledger-queue';
-import { type CallOptions, type ChargingLedger, type RunningBridge, startBridge } from '@chargeledger/ledger-bridge';
+import type { CallOptions, ChargingLedger } from '@chargeledger/ledger-client';
+import { type RunningBridge, startBridge } from '@chargeledger/ledger-bridge';
 import { loadTemplate } from '@chargeledger/simulators';
 import { Redis } from 'ioredis';
 import type { RPCClient } from 'ocpp-rpc';

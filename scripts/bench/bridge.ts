@@ -20,7 +20,8 @@ import type { MspId, RequestOf, ResultOf, TransactionName } from '@chargeledger/
 import { loadConfig } from '@chargeledger/config';
 import { EventPublisher } from '@chargeledger/csms';
 import { openEmbeddedLedger } from '@chargeledger/embedded-ledger';
-import { type CallOptions, type ChargingLedger, startBridge } from '@chargeledger/ledger-bridge';
+import type { CallOptions, ChargingLedger } from '@chargeledger/ledger-client';
+import { startBridge } from '@chargeledger/ledger-bridge';
 import { ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { loadTemplate } from '@chargeledger/simulators';
 import { Queue } from 'bullmq';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@chargeledger/config';
-import { connectAs, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { connectAs, readNetworkDescription } from '@chargeledger/ledger-client';
 import { eventIdFor, keepJobs, LEDGER_EVENT_RETRY, type LedgerEvent, ledgerQueueNames, type MeterSampled, type SessionEnded, type SessionStarted, settlementOutcomeJobId } from '@chargeledger/ledger-queue';
 import { common } from '@hyperledger/fabric-protos';
 import { Queue, QueueEvents } from 'bullmq';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
-import { connectAs, type DeadLetter, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { connectAs, readNetworkDescription } from '@chargeledger/ledger-client';
+import type { DeadLetter } from '@chargeledger/ledger-bridge';
 import { endedEventId, ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { loadTemplate, type OcppVersion } from '@chargeledger/simulators';
 import { Queue } from 'bullmq';

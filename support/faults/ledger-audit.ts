@@ -1,6 +1,7 @@
 import type { LedgerEntry, Receipt } from '@chargeledger/chaincode/api';
 import { priceSession } from '@chargeledger/chaincode/pricing';
-import { type ChargingLedger, type DeadLetter, LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-client';
+import type { DeadLetter } from '@chargeledger/ledger-bridge';
 import type { EndedOnCharger } from './charging';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TRANSIENT_KEYS, type StationPolicy } from '@chargeledger/chaincode/api';
 import type { Tariff } from '@chargeledger/chaincode/pricing';
-import { ensureTokenPepper, linkCard } from '@chargeledger/ledger-bridge';
+import { ensureTokenPepper, linkCard } from '@chargeledger/ledger-client';
 import { type ChargerTemplate, ledgerEvses } from '@chargeledger/simulators';
 import type { LedgerUnderTest } from './ledgers';
 

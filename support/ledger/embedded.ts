@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MspId } from '@chargeledger/chaincode/api';
 import { openEmbeddedLedger } from '@chargeledger/embedded-ledger';
-import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import { gatherEmbeddedProof } from '@chargeledger/verifier';
 import { type LedgerUnderTest, type Party, PARTIES, PARTY_MSP } from './ledgers';
 

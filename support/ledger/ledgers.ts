@@ -1,7 +1,8 @@
 import { type ContractMetadata, GET_METADATA } from '@chargeledger/chaincode/api';
 import { loadConfig } from '@chargeledger/config';
 import { fabricBlockSource, gatherFabricProof, type ReceiptProof } from '@chargeledger/verifier';
-import { type ChargingLedger, type CommittedEventSource, connectAs, type FabricIdentityConnection, fabricEventSource, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, connectAs, type FabricIdentityConnection, readNetworkDescription } from '@chargeledger/ledger-client';
+import { type CommittedEventSource, fabricEventSource } from '@chargeledger/ledger-bridge';
 
 /**
  * The ledger a scenario runs on. The same scenarios run on the embedded ledger always and on the Fabric

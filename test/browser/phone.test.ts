@@ -5,7 +5,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import type { Receipt } from '@chargeledger/chaincode/api';
 import { priceMeasurement, validateTariff } from '@chargeledger/chaincode/pricing';
 import { loadConfig } from '@chargeledger/config';
-import { LedgerRefusal, type RunningBridge, startBridge } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal } from '@chargeledger/ledger-client';
+import { type RunningBridge, startBridge } from '@chargeledger/ledger-bridge';
 import { ledgerQueueNames } from '@chargeledger/ledger-queue';
 import { type ChargePoint, createChargePoint, loadTemplate, ManualClock } from '@chargeledger/simulators';
 import { parseProof, verifyProof } from '@chargeledger/verifier';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 import { type EmbeddedLedger, openEmbeddedLedger } from '@chargeledger/embedded-ledger';
-import { type CallOptions, type ChargingLedger, LedgerUnavailable } from '@chargeledger/ledger-bridge';
+import { type CallOptions, type ChargingLedger, LedgerUnavailable } from '@chargeledger/ledger-client';
 import { startParticipantsService, type OrganizationLedger, type RunningParticipantsService } from '@chargeledger/participants';
 import { StripeApiStandIn } from '../support/stripe-api-stand-in';
 import { call, ExportMeter, ParticipantsStack, type Reply } from './participants-support';
@@ -119,7 +119,7 @@ describe('a commit whose status did not arrive', () => {
       const eventId = (request as { eventId: string }).eventId;
       if (lost.includes(eventId)) return result;
       lost.push(eventId);
-      throw new LedgerUnavailable('commit-status', 4, `tx-of-${eventId}`, new Error('DEADLINE_EXCEEDED: the commit status did not arrive in time'));
+      throw new LedgerUnavailable({ stage: 'commit-status', code: 4, transactionId: `tx-of-${eventId}`, cause: new Error('DEADLINE_EXCEEDED: the commit status did not arrive in time') });
     },
   });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MspId } from '@chargeledger/chaincode/api';
 import { type EmbeddedLedger, openEmbeddedLedger, startEmbeddedGateway } from '@chargeledger/embedded-ledger';
-import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import type { Organization } from '@chargeledger/participants';
 import { embeddedGatewayKeys, writeEmbeddedGatewayKeys } from '../support/bridge-process';
 import { type Clock, createExportMeter, generateMeterKey, publicKeySpkiDer, type SurplusSource } from '@chargeledger/simulators';

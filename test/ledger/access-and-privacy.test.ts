@@ -1,5 +1,5 @@
 import { type MspId, type TransactionName, TRANSACTIONS, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import { LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal } from '@chargeledger/ledger-client';
 import { aDriverWithCard, eventId, uniqueId } from '../../support/ledger/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest, type Party, PARTY_MSP } from '../../support/ledger/ledgers';
 

@@ -1,5 +1,5 @@
 import { type ContractMetadata, type TransactionMetadata, type TransactionName, TRANSACTIONS } from '@chargeledger/chaincode/api';
-import { LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal } from '@chargeledger/ledger-client';
 import Ajv2020 from 'ajv/dist/2020';
 import { anAcTariff, eventId, uniqueId } from '../../support/ledger/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest, type Party } from '../../support/ledger/ledgers';

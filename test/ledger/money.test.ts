@@ -1,4 +1,4 @@
-import { LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal } from '@chargeledger/ledger-client';
 import { aDriverWithCard, anOperatorAccount, balanceOn, eventId, uniqueId } from '../../support/ledger/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';
 

@@ -1,6 +1,6 @@
 import { TRANSIENT_KEYS, type TransactionName } from '@chargeledger/chaincode/api';
 import { TestMeter } from '@chargeledger/chaincode/testing';
-import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import { verifyProof } from '@chargeledger/verifier';
 import { aDriverWithCard, anAcTariff, balanceOn, eventId, uniqueId, type DriverOnLedger } from '../../support/ledger/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest, type Party } from '../../support/ledger/ledgers';

@@ -1,5 +1,5 @@
 import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import { createExportMeter, createProsumer, generateMeterKey, productionCurve, type ProsumerPort, solarNoonMs, type SurplusSource, SystemClock } from '@chargeledger/simulators';
 import { anOperatorAccount as anOperatorAccountOn, balanceOn, eventId, uniqueId } from '../../support/ledger/deployment';
 import { type LedgerUnderTest, openLedgerUnderTest } from '../../support/ledger/ledgers';

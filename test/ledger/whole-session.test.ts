@@ -1,4 +1,5 @@
-import { LedgerRefusal, SessionBatcher, type Outcome } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal } from '@chargeledger/ledger-client';
+import { SessionBatcher, type Outcome } from '@chargeledger/ledger-bridge';
 import type { LedgerEvent, SessionStarted } from '@chargeledger/ledger-queue';
 import pino from 'pino';
 import { aDriverWithCard, anAcTariff, type DriverOnLedger } from '../../support/ledger/deployment';

@@ -17,7 +17,7 @@ export function embeddedGatewayKeys(): Record<MspId, string> {
   return Object.fromEntries(CHANNEL_ORGANIZATIONS.map((mspId) => [mspId, randomBytes(24).toString('hex')])) as Record<MspId, string>;
 }
 
-/** Writes the keys where the gateway (embedded-ledger/src/main.ts) and the services read them: `<data>/secrets/embedded-ledger/<org>-key`. */
+/** Writes the keys where the gateway (ledger-bridge/src/embedded-main.ts) and the services read them: `<data>/secrets/embedded-ledger/<org>-key`. */
 export async function writeEmbeddedGatewayKeys(dataDir: string, keys: Readonly<Record<MspId, string>>): Promise<void> {
   const dir = path.join(dataDir, 'secrets', 'embedded-ledger');
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -35,7 +35,7 @@ export interface BridgeProcessOptions {
 }
 
 /**
- * The ledger bridge on the embedded ledger as its own OS process (embedded-ledger/src/main.ts, as `npm start`
+ * The ledger bridge on the embedded ledger as its own OS process (ledger-bridge/src/embedded-main.ts, as `npm start`
  * runs it), so that a test can SIGKILL it in the middle of its work and start it again, as its supervisor does.
  */
 export class BridgeProcess {
@@ -70,7 +70,7 @@ export class BridgeProcess {
     await writeEmbeddedGatewayKeys(dataDir, this.#keys);
     const startedAt = Date.now();
     // tsx as a loader inside this one process: a SIGKILL must reach the bridge itself, not a wrapper.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'embedded-ledger', 'src', 'main.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'ledger-bridge', 'src', 'embedded-main.ts')], {
       cwd: root,
       env: {
         ...process.env,

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { Receipt, RecordedRefusal } from '@chargeledger/chaincode/api';
 import { loadConfig } from '@chargeledger/config';
 import { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
-import { type ChargingLedger, connectAs, readNetworkDescription } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, connectAs, readNetworkDescription } from '@chargeledger/ledger-client';
 import { gatherEmbeddedProof } from './embedded/gather';
 import { ledgerSettlementOf, renderRefusal } from './ledger-settlement';
 import { fabricBlockSource, gatherFabricProof } from './fabric/gather';

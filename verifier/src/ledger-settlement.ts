@@ -1,5 +1,5 @@
 import type { Receipt, RecordedRefusal } from '@chargeledger/chaincode/api';
-import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-client';
 
 /**
  * What the ledger says of a session's settlement: its receipt, the refusal it recorded instead (ADR 0025),

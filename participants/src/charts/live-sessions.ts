@@ -1,6 +1,6 @@
 import type { TariffRecord } from '@chargeledger/chaincode/api';
 import { type PricedTariff, priceMeasurement } from '@chargeledger/chaincode/pricing';
-import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import type { Clock } from '../auth/sessions';
 import type { CsmsReader } from '../csms/csms-reader';
 

@@ -1,4 +1,4 @@
-import { LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-client';
 import { ledgerErrorReply } from './refusals';
 
 describe('ledgerErrorReply', () => {
@@ -10,11 +10,11 @@ describe('ledgerErrorReply', () => {
     ['OFFER_EXPIRED', 422],
     ['UNKNOWN', 422],
   ] as const)('answers a %s refusal with %i and the chaincode’s code and reason', (code, status) => {
-    expect(ledgerErrorReply(new LedgerRefusal(code, 'because', 'tx-1'))).toEqual({ status, body: { error: 'LedgerRefusal', code, reason: 'because' } });
+    expect(ledgerErrorReply(new LedgerRefusal({ code, reason: 'because', transactionId: 'tx-1' }))).toEqual({ status, body: { error: 'LedgerRefusal', code, reason: 'because' } });
   });
 
   it('answers an unreachable ledger with 503 and does not pass on the cause', () => {
-    const reply = ledgerErrorReply(new LedgerUnavailable('endorse', 14, undefined, new Error('peer0 at 10.0.0.7 refused')));
+    const reply = ledgerErrorReply(new LedgerUnavailable({ stage: 'endorse', code: 14, cause: new Error('peer0 at 10.0.0.7 refused') }));
     expect(reply).toMatchObject({ status: 503, body: { error: 'LedgerUnavailable', code: '14' } });
     expect(JSON.stringify(reply)).not.toContain('10.0.0.7');
   });

@@ -1,4 +1,4 @@
-import { LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal, LedgerUnavailable } from '@chargeledger/ledger-client';
 
 /** What a client is told when the ledger refused or could not be reached; `code` and `reason` are the chaincode's. */
 export interface LedgerErrorReply {

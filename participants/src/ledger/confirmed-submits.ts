@@ -1,4 +1,4 @@
-import { type CallOptions, type ChargingLedger, LedgerUnavailable } from '@chargeledger/ledger-bridge';
+import { type CallOptions, type ChargingLedger, LedgerUnavailable } from '@chargeledger/ledger-client';
 import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 
 export interface ConfirmedSubmitsOptions {

@@ -1,5 +1,5 @@
 import type { EmbeddedGatewayClient } from '@chargeledger/embedded-ledger';
-import { type ChargingLedger, connectAs, type FabricIdentityConnection, type NetworkDescription } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, connectAs, type FabricIdentityConnection, type NetworkDescription } from '@chargeledger/ledger-client';
 import { fabricBlockSource, gatherEmbeddedProof, gatherFabricProof, type ReceiptProof } from '@chargeledger/verifier';
 import { ORGANIZATION_MSP, type Organization, PARTY_ATTRIBUTE } from '../organizations';
 

@@ -1,4 +1,4 @@
-import { LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal } from '@chargeledger/ledger-client';
 
 /**
  * Reads each id a service remembers from the ledger, leaving out those the ledger does not know: the data

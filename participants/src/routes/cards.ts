@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import { type ChargingLedger, ensureTokenPepper, LedgerRefusal, linkCard } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, ensureTokenPepper, LedgerRefusal, linkCard } from '@chargeledger/ledger-client';
 import type { Principal } from '../auth/sessions';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payout } from '@chargeledger/chaincode/api';
-import { LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal } from '@chargeledger/ledger-client';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';
 import { IDEMPOTENCY_KEY } from '../http/idempotency';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { registerOwnPayoutRoutes } from './own-payouts';
 import type { Evse, StationPolicy, TariffRecord, Trade } from '@chargeledger/chaincode/api';
 import { isOcpiPriced } from '@chargeledger/chaincode/pricing';
-import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import { type CsmsSession, liveOf, type StationLive } from '../csms/csms-reader';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';

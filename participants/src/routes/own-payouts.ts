@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Payout } from '@chargeledger/chaincode/api';
-import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import type { Role } from '../auth/sessions';
 import type { RouteContext } from '../http/app';
 import { bearer, closed, ledgerId } from '../http/schemas';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { registerOwnPayoutRoutes } from './own-payouts';
 import { type PostOfferRequest, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-client';
 import { hashPassword } from '../auth/passwords';
 import type { RouteContext } from '../http/app';
 import { forbidUnless } from '../http/guard';

@@ -1,5 +1,5 @@
 import type { Receipt } from '@chargeledger/chaincode/api';
-import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { type ChargingLedger, LedgerRefusal } from '@chargeledger/ledger-client';
 
 /** A session's receipt, or undefined while the ledger has not settled it. */
 export async function receiptOf(ledger: ChargingLedger, sessionId: string): Promise<Receipt | undefined> {

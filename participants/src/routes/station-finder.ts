@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { NearResult, TariffRecord } from '@chargeledger/chaincode/api';
-import { LedgerRefusal } from '@chargeledger/ledger-bridge';
+import { LedgerRefusal } from '@chargeledger/ledger-client';
 import type { Role } from '../auth/sessions';
 import { liveOf, type StationLive } from '../csms/csms-reader';
 import type { RouteContext } from '../http/app';

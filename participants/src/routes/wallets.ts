@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type LedgerEntry, type Receipt, type RecordedRefusal, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
-import type { ChargingLedger } from '@chargeledger/ledger-bridge';
+import type { ChargingLedger } from '@chargeledger/ledger-client';
 import { transparencyXml, verifyProof } from '@chargeledger/verifier';
 import { hashPassword } from '../auth/passwords';
 import type { Principal } from '../auth/sessions';

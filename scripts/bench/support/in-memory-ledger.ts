@@ -20,7 +20,7 @@ import { Metadata, status as grpcStatus, type ServiceError } from '@grpc/grpc-js
 import { CommitError as GatewayCommitError, EndorseError as GatewayEndorseError, GatewayError, StatusCode, type ErrorDetail } from '@hyperledger/fabric-gateway';
 import type { MspId, RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
 import { CHANNEL_ORGS, CommitError, EndorseError, type Endorsed, type Identity, type TestNetwork, type ValidationCode } from '@chargeledger/chaincode/testing';
-import { type CallOptions, type ChargingLedger, classifyLedgerError } from '@chargeledger/ledger-bridge';
+import { type CallOptions, type ChargingLedger, classifyLedgerError } from '@chargeledger/ledger-client';
 
 export interface InMemoryLedgerOptions {
   readonly network: TestNetwork;

@@ -1,5 +1,5 @@
 import { common } from '@hyperledger/fabric-protos';
-import { connectGateway, type NetworkDescription } from '@chargeledger/ledger-bridge';
+import { connectGateway, type NetworkDescription } from '@chargeledger/ledger-client';
 import { compositeKey, sessionMeterSerial } from '../ledger-view';
 import { PROOF_FORMAT, type ReceiptProof, type ServedBlock } from '../proof';
 import { decodeBlock, findTransaction } from './decode';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type ResultOf, TRANSIENT_KEYS } from '@chargeledger/chaincode/api';
 import { LedgerRefusal } from './errors';
-import type { ChargingLedger } from './ledger';
+import type { ChargingLedger } from './charging-ledger';
 
 /** Private-collection transactions are endorsed by the Wallets peer alone, so their transient data stays there. */
 const WALLETS_ONLY = { endorsingOrganizations: ['WalletsMSP'] } as const;

@@ -1,19 +1,8 @@
 import { CommitError, type Contract, type Network, type ProposalOptions } from '@hyperledger/fabric-gateway';
 import type { RequestOf, ResultOf, TransactionName } from '@chargeledger/chaincode/api';
-import { classifyLedgerError, LedgerRefusal, LedgerUnavailable } from './errors';
-
-export interface CallOptions {
-  /** Values for the transient map; never written to a block. */
-  readonly transient?: Readonly<Record<string, string>>;
-  /** Organizations whose peers must endorse (or answer an evaluate), e.g. the private collection's members. */
-  readonly endorsingOrganizations?: readonly string[];
-}
-
-/** What the bridge needs from the ledger: typed transactions by their `Contract:function` name. */
-export interface ChargingLedger {
-  submit<T extends TransactionName>(name: T, request: RequestOf<T>, options?: CallOptions): Promise<ResultOf<T>>;
-  evaluate<T extends TransactionName>(name: T, request: RequestOf<T>, options?: CallOptions): Promise<ResultOf<T>>;
-}
+import type { CallOptions, ChargingLedger } from './charging-ledger';
+import { classifyLedgerError } from './errors';
+import { CONFIRM_REFUSAL_MS, confirmDelayMs, decideRetry, resendDelayMs } from './retry';
 
 export interface FabricLedgerOptions {
   readonly network: Network;
@@ -28,21 +17,11 @@ export interface FabricLedgerOptions {
   readonly confirmRefusalMs?: number;
 }
 
-/** gRPC DEADLINE_EXCEEDED. */
-const DEADLINE_EXCEEDED = 4;
-
-/** How long a refusal that depends on state is confirmed, by default. */
-export const CONFIRM_REFUSAL_MS = 2_000;
-
-/** Refusals a peer lagging by a block could give where an up-to-date peer would not. */
-export const STATE_DEPENDENT_REFUSALS: ReadonlySet<string> = new Set(['NOT_FOUND', 'INVALID_STATE', 'ID_TOKEN_REJECTED', 'INSUFFICIENT_FUNDS']);
-
 /**
- * The typed wrapper over the contract: hides transaction names and JSON encoding, and retries the stage
- * that failed rather than the whole transaction — the same signed transaction is re-sent after a submit
- * error, and the commit status asked again after a status error — so no retry creates a second transaction.
- * Conflicts found at commit (MVCC, phantom read) need a fresh endorsement: they are passed up as
- * LedgerUnavailable for the caller's backoff, which endorses anew.
+ * The typed wrapper over the contract: hides transaction names and JSON encoding, and carries out
+ * decideRetry's `confirm` (a refusal a lagging peer may have given) and `resend` (the stage that failed after
+ * the endorsement, never a second transaction). Everything else, conflicts at commit included, is passed up
+ * as LedgerUnavailable for the caller's backoff, which endorses anew.
  */
 export class FabricLedger implements ChargingLedger {
   readonly #network: Network;
@@ -59,14 +38,14 @@ export class FabricLedger implements ChargingLedger {
   }
 
   async submit<T extends TransactionName>(name: T, request: RequestOf<T>, options: CallOptions = {}): Promise<ResultOf<T>> {
-    const deadline = Date.now() + this.#confirmRefusalMs;
+    const firstTriedAtMs = Date.now();
+    const confirmRefusalMs = this.#confirmRefusalMs;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#submitOnce(name, request, options);
       } catch (error) {
-        const lagging = error instanceof LedgerRefusal && STATE_DEPENDENT_REFUSALS.has(error.code);
-        if (!lagging || Date.now() >= deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, Math.max(0, deadline - Date.now()))));
+        if (decideRetry(error, { confirm: { firstTriedAtMs, nowMs: Date.now(), confirmRefusalMs } }) !== 'confirm') throw error;
+        await sleep(Math.min(confirmDelayMs(attempt), Math.max(0, firstTriedAtMs + confirmRefusalMs - Date.now())));
       }
     }
   }
@@ -76,11 +55,8 @@ export class FabricLedger implements ChargingLedger {
     try {
       const proposal = contract.newProposal(fn, proposalOptions(request, options));
       const transaction = await proposal.endorse();
-      const submitted = await this.#retryStage(() => transaction.submit());
-      // A status that does not come within its deadline is not asked again: the orderer may have lost the
-      // transaction (killed with it in flight), and it would never commit. The caller's backoff endorses
-      // anew, which the event id makes safe: had the first one committed after all, its result comes back.
-      const status = await this.#retryStage(() => submitted.getStatus(), (sorted) => sorted.code !== DEADLINE_EXCEEDED);
+      const submitted = await this.#resend(() => transaction.submit());
+      const status = await this.#resend(() => submitted.getStatus());
       if (!status.successful) {
         throw new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
       }
@@ -99,14 +75,13 @@ export class FabricLedger implements ChargingLedger {
     }
   }
 
-  async #retryStage<R>(stage: () => Promise<R>, worthAskingAgain: (sorted: LedgerUnavailable) => boolean = () => true): Promise<R> {
+  async #resend<R>(stage: () => Promise<R>): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await stage();
       } catch (error) {
-        const sorted = classifyLedgerError(error);
-        if (!(sorted instanceof LedgerUnavailable) || sorted.stage === 'endorse' || !worthAskingAgain(sorted) || attempt >= this.#stageAttempts) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+        if (decideRetry(error, { stage: { attempt, attempts: this.#stageAttempts } }) !== 'resend') throw error;
+        await sleep(resendDelayMs(attempt));
       }
     }
   }
@@ -132,4 +107,8 @@ function proposalOptions(request: unknown, options: CallOptions): ProposalOption
 
 function decode(bytes: Uint8Array): unknown {
   return JSON.parse(Buffer.from(bytes).toString('utf8'));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,9 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MspId } from '@chargeledger/chaincode/api';
 import { loadConfig, protectDataDir } from '@chargeledger/config';
-import { bridgeLogger, runBridgeProcess } from '@chargeledger/ledger-bridge';
-import { startEmbeddedGateway } from './gateway-server';
-import { DEFAULT_OPERATORS, EMBEDDED_LEDGER_DESCRIPTION, openEmbeddedLedger } from './ledger';
+import { DEFAULT_OPERATORS, EMBEDDED_LEDGER_DESCRIPTION, openEmbeddedLedger, startEmbeddedGateway } from '@chargeledger/embedded-ledger';
+import { bridgeLogger, runBridgeProcess } from './process';
 
 /**
  * The ledger bridge on the embedded ledger: one process holds the ledger, settles the CSMS's events on it
