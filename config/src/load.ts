@@ -85,7 +85,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       channel: s.FABRIC_CHANNEL,
       chaincode: s.FABRIC_CHAINCODE,
       operatorId: s.FABRIC_OPERATOR_ID,
-      operators2OperatorId: s.FABRIC_OPERATORS2_OPERATOR_ID,
       networkFile: underData('fabric/network.json'),
       gateway: {
         peerEndpoint: s.FABRIC_GATEWAY_PEER,
@@ -103,6 +102,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       progressAuditMs: s.BRIDGE_PROGRESS_AUDIT_MINUTES * 60_000,
       stateDir: underData(s.BRIDGE_STATE_DIR),
     },
+    secondOperator: { operatorId: s.FABRIC_OPERATORS2_OPERATOR_ID, mspId: 'Operators2MSP' as const, csmsPort: s.CSMS_OPERATORS2_PORT, queuePrefix: s.QUEUE_OPERATORS2_PREFIX },
     participants: {
       organization: s.PARTICIPANTS_ORG === '' ? undefined : s.PARTICIPANTS_ORG,
       host: s.PARTICIPANTS_HOST,

@@ -52,6 +52,8 @@ const settingsObject = z.object({
   FABRIC_CHAINCODE: z.string().min(1),
   FABRIC_OPERATOR_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -'),
   FABRIC_OPERATORS2_OPERATOR_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -'),
+  CSMS_OPERATORS2_PORT: port,
+  QUEUE_OPERATORS2_PREFIX: z.string().min(1),
   FABRIC_GATEWAY_PEER: z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port'),
   FABRIC_GATEWAY_HOST_ALIAS: z.string().min(1),
   FABRIC_MSP_ID: z.enum(['OperatorsMSP', 'Operators2MSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP']),
@@ -153,8 +155,6 @@ export interface Config {
     readonly chaincode: string;
     /** The operator the stack's bridge identity acts for. */
     readonly operatorId: string;
-    /** The operator the ledger binds to the second operator organization, Operators2MSP (ADR 0038). */
-    readonly operators2OperatorId: string;
     /** Written by the network tooling: every organization's peer, TLS CA and enrolled identities. */
     readonly networkFile: string;
     /** The identity the bridge signs with and the peer whose gateway it uses. Relative paths are under dataDir. */
@@ -177,6 +177,11 @@ export interface Config {
     /** The bridge's own folder under the data folder (its settlement listener's checkpoint): one per bridge, as each operator runs its own. */
     readonly stateDir: string;
   };
+  /**
+   * The second operator as `npm start` runs it beside the first (ADR 0038): the operator the ledger binds to
+   * Operators2MSP, its CSMS's port and its queues' prefix in the same Redis.
+   */
+  readonly secondOperator: { readonly operatorId: string; readonly mspId: 'Operators2MSP'; readonly csmsPort: number; readonly queuePrefix: string };
   /** The participants' services: one per organization on its own port, their users and records under dataDir. */
   readonly participants: {
     /** The organization this process serves; undefined outside a participants' service. `operators2` is the second operator's organization (ADR 0038). */

@@ -49,7 +49,7 @@ interface ServedOrganization {
 
 function servedOrganization(config: ReturnType<typeof loadConfig>, organization: NonNullable<ReturnType<typeof loadConfig>['participants']['organization']>): ServedOrganization {
   const { ports } = config.participants;
-  if (organization === 'operators2') return { kind: 'operators', name: 'operators2', mspId: 'Operators2MSP', embeddedKey: 'Operators2', port: ports.operators2, defaultParty: config.fabric.operators2OperatorId };
+  if (organization === 'operators2') return { kind: 'operators', name: 'operators2', mspId: 'Operators2MSP', embeddedKey: 'Operators2', port: ports.operators2, defaultParty: config.secondOperator.operatorId };
   const defaultParty = { operators: config.fabric.operatorId, prosumers: 'pro-1', wallets: undefined, authority: undefined }[organization];
   return { kind: organization, name: organization, mspId: ORGANIZATION_MSP[organization], embeddedKey: EMBEDDED_KEY_OF[organization], port: ports[organization], defaultParty };
 }
