@@ -61,11 +61,19 @@ interface DemoLedger {
 const ledgerKind = (): 'fabric' | 'embedded' => {
   const at = process.argv.indexOf('--ledger');
   const kind = at < 0 ? undefined : process.argv[at + 1];
-  if (kind !== 'fabric' && kind !== 'embedded') throw new Error('usage: demo.ts --ledger fabric|embedded');
+  if (kind !== 'fabric' && kind !== 'embedded') throw new Error('usage: demo.ts --ledger fabric|embedded [--operators 1|2]');
   return kind;
 };
 
-async function openDemoLedger(kind: 'fabric' | 'embedded'): Promise<DemoLedger> {
+/** How many operators run: 2 unless the Fabric network was created with one operator organization. */
+const operatorCount = (): 1 | 2 => {
+  const at = process.argv.indexOf('--operators');
+  const count = at < 0 ? '2' : process.argv[at + 1];
+  if (count !== '1' && count !== '2') throw new Error('usage: demo.ts --ledger fabric|embedded [--operators 1|2]');
+  return count === '1' ? 1 : 2;
+};
+
+async function openDemoLedger(kind: 'fabric' | 'embedded', operators: 1 | 2): Promise<DemoLedger> {
   const config = loadConfig();
   if (kind === 'embedded') {
     // The demo plays every organization, each with its own gateway key (a key admits its organization only).
@@ -89,22 +97,19 @@ async function openDemoLedger(kind: 'fabric' | 'embedded'): Promise<DemoLedger> 
   }
   const description = await readNetworkDescription(config.fabric.networkFile);
   const operator = await connectAs(description, 'operators', 'bridge');
-  const second = await connectAs(description, 'operators2', 'bridge');
+  const second = operators === 2 ? await connectAs(description, 'operators2', 'bridge') : undefined;
   const wallets = await connectAs(description, 'wallets', 'wallet-service');
   const authority = await connectAs(description, 'authority', 'metering-authority');
   return {
     description: `the Fabric network (channel ${description.channel}; each organization on its own peer)`,
-    operators: new Map([
-      [config.fabric.operatorId, operator.ledger],
-      [config.secondOperator.operatorId, second.ledger],
-    ]),
+    operators: new Map([[config.fabric.operatorId, operator.ledger], ...(second === undefined ? [] : ([[config.secondOperator.operatorId, second.ledger]] as const))]),
     wallets: wallets.ledger,
     authority: authority.ledger,
     blockNumberOf: (transactionId) => blockNumberOf(wallets.network, transactionId),
     balanceCheck: `bash network/scripts/network.sh query wallets Wallet:getAccount '{"accountId":"${DRIVER}"}'`,
     close: () => {
       operator.close();
-      second.close();
+      second?.close();
       wallets.close();
       authority.close();
     },
@@ -258,7 +263,7 @@ function chargerOf(station: DemoStation, config: ReturnType<typeof loadConfig>):
 }
 
 /** One charging session at a station, through its operator's CSMS; the receipt as the ledger holds it. */
-async function chargeAt(ledger: DemoLedger, station: DemoStation, { cp, clock }: DemoCharger, config: ReturnType<typeof loadConfig>): Promise<boolean> {
+async function chargeAt(ledger: DemoLedger, stations: readonly DemoStation[], station: DemoStation, { cp, clock }: DemoCharger, config: ReturnType<typeof loadConfig>): Promise<boolean> {
   const base = `http://${config.csms.host}:${station.csmsPort}`;
   const adminKey = readFileSync(path.join(config.dataDir, 'secrets', station.adminKeyFile), 'utf8').trim();
   const call = async (method: string, route: string, body: object, accept: readonly number[]): Promise<void> => {
@@ -270,7 +275,7 @@ async function chargeAt(ledger: DemoLedger, station: DemoStation, { cp, clock }:
     await call('POST', '/api/chargers', { identity: station.identity, password: station.password }, [409]);
     // The card is listed in each operator's token registry; whether the driver's wallet covers the station's hold is the ledger's answer.
     await call('PUT', `/api/id-tokens/${ID_TOKEN}`, { accountId: DRIVER }, []);
-    const payees = new Map(await Promise.all(demoStations(config).map(async (each) => [each.payee, await balanceOf(ledger, each.payee)] as const)));
+    const payees = new Map(await Promise.all(stations.map(async (each) => [each.payee, await balanceOf(ledger, each.payee)] as const)));
     const before = await balanceOf(ledger, DRIVER);
 
     await clock.advance(Math.max(0, Date.now() - clock.now()));
@@ -318,8 +323,9 @@ async function chargeAt(ledger: DemoLedger, station: DemoStation, { cp, clock }:
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const ledger = await openDemoLedger(ledgerKind());
-  const stations = demoStations(config);
+  const operators = operatorCount();
+  const ledger = await openDemoLedger(ledgerKind(), operators);
+  const stations = demoStations(config).slice(0, operators);
   const chargers = stations.map((station) => chargerOf(station, config));
   try {
     console.log(`Ledger: ${ledger.description}`);
@@ -327,9 +333,9 @@ async function main(): Promise<number> {
     await setUpDriver(ledger);
     for (const [i, station] of stations.entries()) await setUpStation(ledger, station, (chargers[i] as DemoCharger).cp.meterPublicKey(1));
     for (const [i, station] of stations.entries()) {
-      if (!(await chargeAt(ledger, station, chargers[i] as DemoCharger, config))) return 1;
+      if (!(await chargeAt(ledger, stations, station, chargers[i] as DemoCharger, config))) return 1;
     }
-    console.log(`\nThe driver's wallet was debited at ${stations.length} operators' stations on ${ledger.description.split(' (')[0]}; each operator was paid for its own session.`);
+    console.log(`\nThe driver's wallet was debited at ${stations.length} operator${stations.length === 1 ? "'s station" : "s' stations"} on ${ledger.description.split(' (')[0]}; each operator was paid for its own session.`);
     return 0;
   } finally {
     for (const { cp } of chargers) await cp.close();

@@ -140,23 +140,30 @@ fi
 # (own port, own admin keys under secrets/<operator>/), its queues under its own prefix, its supervised bridge
 # (Operators2MSP's peer and certificate on Fabric, its organization's gateway key on the embedded ledger) and its
 # Operators' service. Drivers' cards are Wallets', so the same driver charges at both.
+# A Fabric network created with one operator organization (FABRIC_OPERATOR_ORGS=1, or before ADR 0038) runs the first only.
+operators=2
+[[ $ledger == fabric && " ${ORGS[*]} " != *" operators2 "* ]] && operators=1
 op2="$FABRIC_OPERATORS2_OPERATOR_ID"
-op2_secrets="$secrets/$op2"
-mkdir -p "$op2_secrets"
-make_key "$op2_secrets/admin-api-key"
-make_key "$op2_secrets/csms-read-only-key"
-op2_settings=(QUEUE_PREFIX="$QUEUE_OPERATORS2_PREFIX" FABRIC_OPERATOR_ID="$op2" FABRIC_MSP_ID=Operators2MSP BRIDGE_STATE_DIR="bridge-$op2")
-if [[ $ledger == fabric ]]; then
-  op2_bridge_main="$root/ledger-bridge/src/main.ts"
-  op2_settings+=(FABRIC_GATEWAY_PEER="$(peer_address operators2)" FABRIC_GATEWAY_HOST_ALIAS="$(peer_name operators2)"
-    FABRIC_TLS_CA_FILE=fabric/organizations/operators2/tlsca.pem
-    FABRIC_CERT_FILE=fabric/organizations/operators2/users/bridge/msp/signcerts/cert.pem
-    FABRIC_KEY_DIR=fabric/organizations/operators2/users/bridge/msp/keystore)
+if [[ $operators -eq 2 ]]; then
+  op2_secrets="$secrets/$op2"
+  mkdir -p "$op2_secrets"
+  make_key "$op2_secrets/admin-api-key"
+  make_key "$op2_secrets/csms-read-only-key"
+  op2_settings=(QUEUE_PREFIX="$QUEUE_OPERATORS2_PREFIX" FABRIC_OPERATOR_ID="$op2" FABRIC_MSP_ID=Operators2MSP BRIDGE_STATE_DIR="bridge-$op2")
+  if [[ $ledger == fabric ]]; then
+    op2_bridge_main="$root/ledger-bridge/src/main.ts"
+    op2_settings+=(FABRIC_GATEWAY_PEER="$(peer_address operators2)" FABRIC_GATEWAY_HOST_ALIAS="$(peer_name operators2)"
+      FABRIC_TLS_CA_FILE=fabric/organizations/operators2/tlsca.pem
+      FABRIC_CERT_FILE=fabric/organizations/operators2/users/bridge/msp/signcerts/cert.pem
+      FABRIC_KEY_DIR=fabric/organizations/operators2/users/bridge/msp/keystore)
+  else
+    op2_bridge_main="$root/embedded-ledger/src/gateway-bridge-main.ts"
+  fi
+  start_bridge ledger-bridge-operators2 "$QUEUE_OPERATORS2_PREFIX" "$op2_bridge_main" "${op2_settings[@]}"
+  start_csms csms-operators2 "$CSMS_OPERATORS2_PORT" "admin:$(cat "$op2_secrets/admin-api-key"),read-only:$(cat "$op2_secrets/csms-read-only-key")" "${op2_settings[@]}" CSMS_NODE_ID="${CSMS_NODE_ID:+$CSMS_NODE_ID-}$op2"
 else
-  op2_bridge_main="$root/embedded-ledger/src/gateway-bridge-main.ts"
+  log "this Fabric network has one operator organization: only $FABRIC_OPERATOR_ID runs (network/scripts/env.sh, FABRIC_OPERATOR_ORGS)"
 fi
-start_bridge ledger-bridge-operators2 "$QUEUE_OPERATORS2_PREFIX" "$op2_bridge_main" "${op2_settings[@]}"
-start_csms csms-operators2 "$CSMS_OPERATORS2_PORT" "admin:$(cat "$op2_secrets/admin-api-key"),read-only:$(cat "$op2_secrets/csms-read-only-key")" "${op2_settings[@]}" CSMS_NODE_ID="${CSMS_NODE_ID:+$CSMS_NODE_ID-}$op2"
 
 # The participants' services, one per organization on its own ledger identity; they serve the dashboard.
 for org in wallets operators prosumers authority; do
@@ -166,14 +173,14 @@ for org in wallets operators prosumers authority; do
   fi
 done
 # The second operator's Operators' service reads its own CSMS with its own read-only key.
-if ! is_running participants-operators2; then
+if [[ $operators -eq 2 ]] && ! is_running participants-operators2; then
   PARTICIPANTS_ORG=operators2 PARTICIPANTS_CSMS_URL="http://$CSMS_HOST:$CSMS_OPERATORS2_PORT" PARTICIPANTS_CSMS_KEY_FILE="secrets/$op2/csms-read-only-key" \
     nohup node --import tsx "$root/participants/src/main.ts" --ledger "$ledger" >> "$logs/participants-operators2.log" 2>&1 &
   echo $! > "$run/participants-operators2.pid"
 fi
 dashboard="http://$PARTICIPANTS_HOST:$PARTICIPANTS_WALLETS_PORT/"
 for _ in $(seq 1 150); do curl -fs "${dashboard}health" >/dev/null 2>&1 && break; sleep 0.2; done
-log "the second operator $op2: CSMS on $CSMS_HOST:$CSMS_OPERATORS2_PORT, Operators' service on http://$PARTICIPANTS_HOST:$PARTICIPANTS_OPERATORS2_PORT/ (staff: operators2-admin)"
+[[ $operators -eq 2 ]] && log "the second operator $op2: CSMS on $CSMS_HOST:$CSMS_OPERATORS2_PORT, Operators' service on http://$PARTICIPANTS_HOST:$PARTICIPANTS_OPERATORS2_PORT/ (staff: operators2-admin)"
 log "dashboard: $dashboard (staff sign in as <org>-admin, passwords in $data/participants/<org>-admin-password; logs: $logs/participants-*.log)"
 
-node --import tsx "$root/scripts/demo.ts" --ledger "$ledger"
+node --import tsx "$root/scripts/demo.ts" --ledger "$ledger" --operators "$operators"
