@@ -17,6 +17,16 @@ describe('loadConfig', () => {
     expect(config.participants).toEqual({ organization: 'prosumers', host: '127.0.0.1', ports: { wallets: 8281, operators: 8282, operators2: 8285, prosumers: 9283, authority: 8284 }, dataDir: path.join(config.dataDir, 'participants'), csms: { url: 'http://127.0.0.1:8180', keyFile: path.join(config.dataDir, 'secrets', 'csms-read-only-key'), recordsKeyFile: path.join(config.dataDir, 'secrets', 'csms-records-key') }, throttles: { signInPerAccount: 10, signInPerAddress: 30, signUpPerAddress: 20 }, stripe: undefined });
   });
 
+  it('gives the second operator its own CSMS port, queue prefix and Operators’ service, and each bridge a folder of its own', () => {
+    const config = loadConfig({ CSMS_OPERATORS2_PORT: '9181', BRIDGE_STATE_DIR: 'bridge-op-2' });
+    expect(config.secondOperator).toEqual({ operatorId: 'op-2', mspId: 'Operators2MSP', csmsPort: 9181, queuePrefix: 'chargeledger-op-2' });
+    expect(config.secondOperator.queuePrefix).not.toBe(config.queue.prefix);
+    expect(config.participants.ports.operators2).not.toBe(config.participants.ports.operators);
+    expect(config.bridge.stateDir).toBe(path.join(config.dataDir, 'bridge-op-2'));
+    expect(loadConfig({ FABRIC_MSP_ID: 'Operators2MSP', PARTICIPANTS_ORG: 'operators2' }).fabric.gateway.mspId).toBe('Operators2MSP');
+    expect(() => loadConfig({ BRIDGE_STATE_DIR: '../elsewhere' })).toThrow(ConfigError);
+  });
+
   it('has the participants’ services read the CSMS where CSMS_HOST and CSMS_PORT say, unless a URL is given', () => {
     expect(loadConfig({ CSMS_HOST: 'csms', CSMS_PORT: '9180' }).participants.csms.url).toBe('http://csms:9180');
     expect(loadConfig({ CSMS_TLS_KEY_FILE: 'k.pem', CSMS_TLS_CERT_FILE: 'c.pem' }).participants.csms.url).toBe('https://127.0.0.1:8180');
