@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Stops what `npm start` started: the participants' services, the CSMS, the ledger bridge (and its supervisor), the Fabric network when
+# Stops what `npm start` started: the participants' services, both operators' CSMSes and ledger bridges (and their supervisors), the Fabric network when
 # it runs, Redis. The data (Redis append-only file, the ledger, identities) stays in $CHARGELEDGER_DATA_DIR.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-for service in participants-wallets participants-operators participants-prosumers participants-authority csms ledger-bridge; do
+for service in participants-wallets participants-operators participants-operators2 participants-prosumers participants-authority csms csms-operators2 ledger-bridge-operators2 ledger-bridge; do
   if is_running "$service"; then
     stop_process "$service"
     log "$service stopped"

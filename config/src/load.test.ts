@@ -14,7 +14,17 @@ describe('loadConfig', () => {
   it('gives each organization’s participants’ service its own loopback port and a folder under the data folder', () => {
     const config = loadConfig({ PARTICIPANTS_PROSUMERS_PORT: '9283', PARTICIPANTS_ORG: 'prosumers' });
     expect(() => loadConfig({ PARTICIPANTS_ORG: 'banks' })).toThrow(ConfigError);
-    expect(config.participants).toEqual({ organization: 'prosumers', host: '127.0.0.1', ports: { wallets: 8281, operators: 8282, prosumers: 9283, authority: 8284 }, dataDir: path.join(config.dataDir, 'participants'), csms: { url: 'http://127.0.0.1:8180', keyFile: path.join(config.dataDir, 'secrets', 'csms-read-only-key'), recordsKeyFile: path.join(config.dataDir, 'secrets', 'csms-records-key') }, throttles: { signInPerAccount: 10, signInPerAddress: 30, signUpPerAddress: 20 }, stripe: undefined });
+    expect(config.participants).toEqual({ organization: 'prosumers', host: '127.0.0.1', ports: { wallets: 8281, operators: 8282, operators2: 8285, prosumers: 9283, authority: 8284 }, dataDir: path.join(config.dataDir, 'participants'), csms: { url: 'http://127.0.0.1:8180', keyFile: path.join(config.dataDir, 'secrets', 'csms-read-only-key'), recordsKeyFile: path.join(config.dataDir, 'secrets', 'csms-records-key') }, throttles: { signInPerAccount: 10, signInPerAddress: 30, signUpPerAddress: 20 }, stripe: undefined });
+  });
+
+  it('gives the second operator its own CSMS port, queue prefix and Operators’ service, and each bridge a folder of its own', () => {
+    const config = loadConfig({ CSMS_OPERATORS2_PORT: '9181', BRIDGE_STATE_DIR: 'bridge-op-2' });
+    expect(config.secondOperator).toEqual({ operatorId: 'op-2', mspId: 'Operators2MSP', csmsPort: 9181, queuePrefix: 'chargeledger-op-2' });
+    expect(config.secondOperator.queuePrefix).not.toBe(config.queue.prefix);
+    expect(config.participants.ports.operators2).not.toBe(config.participants.ports.operators);
+    expect(config.bridge.stateDir).toBe(path.join(config.dataDir, 'bridge-op-2'));
+    expect(loadConfig({ FABRIC_MSP_ID: 'Operators2MSP', PARTICIPANTS_ORG: 'operators2' }).fabric.gateway.mspId).toBe('Operators2MSP');
+    expect(() => loadConfig({ BRIDGE_STATE_DIR: '../elsewhere' })).toThrow(ConfigError);
   });
 
   it('has the participants’ services read the CSMS where CSMS_HOST and CSMS_PORT say, unless a URL is given', () => {

@@ -101,11 +101,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       queryConcurrency: s.BRIDGE_QUERY_CONCURRENCY,
       settlementBatch: { maxPerTransaction: s.BRIDGE_SETTLEMENT_BATCH, transactionsInFlight: s.BRIDGE_SETTLEMENT_TRANSACTIONS },
       progressAuditMs: s.BRIDGE_PROGRESS_AUDIT_MINUTES * 60_000,
+      stateDir: underData(s.BRIDGE_STATE_DIR),
     },
+    secondOperator: { operatorId: s.FABRIC_OPERATORS2_OPERATOR_ID, mspId: 'Operators2MSP' as const, csmsPort: s.CSMS_OPERATORS2_PORT, queuePrefix: s.QUEUE_OPERATORS2_PREFIX },
     participants: {
       organization: s.PARTICIPANTS_ORG === '' ? undefined : s.PARTICIPANTS_ORG,
       host: s.PARTICIPANTS_HOST,
-      ports: { wallets: s.PARTICIPANTS_WALLETS_PORT, operators: s.PARTICIPANTS_OPERATORS_PORT, prosumers: s.PARTICIPANTS_PROSUMERS_PORT, authority: s.PARTICIPANTS_AUTHORITY_PORT },
+      ports: { wallets: s.PARTICIPANTS_WALLETS_PORT, operators: s.PARTICIPANTS_OPERATORS_PORT, operators2: s.PARTICIPANTS_OPERATORS2_PORT, prosumers: s.PARTICIPANTS_PROSUMERS_PORT, authority: s.PARTICIPANTS_AUTHORITY_PORT },
       dataDir: underData('participants'),
       csms: {
         url: s.PARTICIPANTS_CSMS_URL === '' ? `${s.CSMS_TLS_CERT_FILE === '' ? 'http' : 'https'}://${s.CSMS_HOST}:${s.CSMS_PORT}` : s.PARTICIPANTS_CSMS_URL,

@@ -52,9 +52,12 @@ const settingsObject = z.object({
   FABRIC_CHANNEL: z.string().regex(/^[a-z][a-z0-9.-]*$/, 'a Fabric channel name'),
   FABRIC_CHAINCODE: z.string().min(1),
   FABRIC_OPERATOR_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -'),
+  FABRIC_OPERATORS2_OPERATOR_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -'),
+  CSMS_OPERATORS2_PORT: port,
+  QUEUE_OPERATORS2_PREFIX: z.string().min(1),
   FABRIC_GATEWAY_PEER: z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port'),
   FABRIC_GATEWAY_HOST_ALIAS: z.string().min(1),
-  FABRIC_MSP_ID: z.enum(['OperatorsMSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP']),
+  FABRIC_MSP_ID: z.enum(['OperatorsMSP', 'Operators2MSP', 'ProsumersMSP', 'WalletsMSP', 'AuthorityMSP']),
   FABRIC_TLS_CA_FILE: z.string().min(1),
   FABRIC_CERT_FILE: z.string().min(1),
   FABRIC_KEY_DIR: z.string().min(1),
@@ -62,10 +65,12 @@ const settingsObject = z.object({
   BRIDGE_SETTLEMENT_BATCH: z.coerce.number().int().min(1).max(100),
   BRIDGE_SETTLEMENT_TRANSACTIONS: positiveInt,
   BRIDGE_PROGRESS_AUDIT_MINUTES: z.coerce.number().int().min(0).max(24 * 60),
-  PARTICIPANTS_ORG: z.enum(['', 'wallets', 'operators', 'prosumers', 'authority']).optional().default(''),
+  BRIDGE_STATE_DIR: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a folder name under the data folder'),
+  PARTICIPANTS_ORG: z.enum(['', 'wallets', 'operators', 'operators2', 'prosumers', 'authority']).optional().default(''),
   PARTICIPANTS_HOST: host,
   PARTICIPANTS_WALLETS_PORT: port,
   PARTICIPANTS_OPERATORS_PORT: port,
+  PARTICIPANTS_OPERATORS2_PORT: port,
   PARTICIPANTS_PROSUMERS_PORT: port,
   PARTICIPANTS_AUTHORITY_PORT: port,
   PARTICIPANTS_CSMS_URL: z.string().regex(/^(https?:\/\/[^\s/]+)?$/, 'http(s)://host:port, or empty for CSMS_HOST and CSMS_PORT').optional().default(''),
@@ -159,7 +164,7 @@ export interface Config {
     readonly gateway: {
       readonly peerEndpoint: string;
       readonly hostAlias: string;
-      readonly mspId: 'OperatorsMSP' | 'ProsumersMSP' | 'WalletsMSP' | 'AuthorityMSP';
+      readonly mspId: 'OperatorsMSP' | 'Operators2MSP' | 'ProsumersMSP' | 'WalletsMSP' | 'AuthorityMSP';
       readonly tlsCaFile: string;
       readonly certFile: string;
       readonly keyDir: string;
@@ -172,13 +177,20 @@ export interface Config {
     readonly settlementBatch: { readonly maxPerTransaction: number; readonly transactionsInFlight: number };
     /** A session's progress is written to the ledger at least this often as an audit trail (ADR 0032); 0: only when the estimate nears or reaches the hold. */
     readonly progressAuditMs: number;
+    /** The bridge's own folder under the data folder (its settlement listener's checkpoint): one per bridge, as each operator runs its own. */
+    readonly stateDir: string;
   };
+  /**
+   * The second operator as `npm start` runs it beside the first (ADR 0038): the operator the ledger binds to
+   * Operators2MSP, its CSMS's port and its queues' prefix in the same Redis.
+   */
+  readonly secondOperator: { readonly operatorId: string; readonly mspId: 'Operators2MSP'; readonly csmsPort: number; readonly queuePrefix: string };
   /** The participants' services: one per organization on its own port, their users and records under dataDir. */
   readonly participants: {
-    /** The organization this process serves; undefined outside a participants' service. */
-    readonly organization: 'wallets' | 'operators' | 'prosumers' | 'authority' | undefined;
+    /** The organization this process serves; undefined outside a participants' service. `operators2` is the second operator's organization (ADR 0038). */
+    readonly organization: 'wallets' | 'operators' | 'operators2' | 'prosumers' | 'authority' | undefined;
     readonly host: string;
-    readonly ports: { readonly wallets: number; readonly operators: number; readonly prosumers: number; readonly authority: number };
+    readonly ports: { readonly wallets: number; readonly operators: number; readonly operators2: number; readonly prosumers: number; readonly authority: number };
     readonly dataDir: string;
     /** The CSMS's admin API, read with a read-only key (absolute path of the file holding it). */
     readonly csms: { readonly url: string; readonly keyFile: string; readonly recordsKeyFile: string };
@@ -204,5 +216,5 @@ export interface CsmsTlsFiles {
   readonly clientCaFile: string | undefined;
 }
 
-export const organizations = ['Operators', 'Prosumers', 'Wallets', 'Authority'] as const;
+export const organizations = ['Operators', 'Operators2', 'Prosumers', 'Wallets', 'Authority'] as const;
 export type OrganizationName = (typeof organizations)[number];

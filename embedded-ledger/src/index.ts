@@ -17,3 +17,4 @@ export type { ChainVerification } from './verify';
 export { CHANNEL_ORGANIZATIONS } from './msp';
 export { startEmbeddedGateway, type EmbeddedGatewayOptions, type GatewayCall, type GatewayFailure } from './gateway-server';
 export { EmbeddedGatewayClient, type EmbeddedGatewayClientOptions } from './gateway-client';
+export { gatewayEvents } from './gateway-events';

@@ -49,7 +49,7 @@ export async function runBridgeProcess(options: Readonly<BridgeProcessOptions>):
     progressAuditMs: config.bridge.progressAuditMs,
     retention: config.queue.retention,
   });
-  const checkpointDir = path.join(config.dataDir, 'bridge');
+  const checkpointDir = config.bridge.stateDir;
   await mkdir(checkpointDir, { recursive: true });
   const listener = new SettlementListener({
     source: options.events,

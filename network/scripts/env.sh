@@ -37,12 +37,30 @@ fabric_builders_dir() { echo "${FABRIC_BUILDERS_DIR:-$(cd "$1/.." && pwd)/builde
 
 # The organizations: name, MSP id, and the setting prefix of their host and ports. Every charging operator is
 # an organization of its own (ADR 0038): OPERATOR_ID names the operator the ledger binds to each operator
-# organization, which network.sh has the Authority admit. Another operator is one more entry in ORGS, MSP,
-# KEY and OPERATOR_ID, and its FABRIC_<KEY>_* settings in config/defaults.env.
-ORGS=(operators operators2 prosumers wallets authority)
-declare -A MSP=([operators]=OperatorsMSP [operators2]=Operators2MSP [prosumers]=ProsumersMSP [wallets]=WalletsMSP [authority]=AuthorityMSP)
-declare -A KEY=([operators]=OPERATORS [operators2]=OPERATORS2 [prosumers]=PROSUMERS [wallets]=WALLETS [authority]=AUTHORITY)
-declare -A OPERATOR_ID=([operators]="$FABRIC_OPERATOR_ID" [operators2]="$FABRIC_OPERATORS2_OPERATOR_ID")
+# organization, which network.sh has the Authority admit. FABRIC_OPERATOR_ORGS (1, 2 or 4; default 2) is how many
+# operator organizations a new network is created with: operators (OperatorsMSP, FABRIC_OPERATOR_ID), then
+# operators2..operators4 (OperatorsNMSP, FABRIC_OPERATORSN_OPERATOR_ID), each with its FABRIC_OPERATORSN_*
+# settings in config/defaults.env. Another operator is one more entry there.
+FABRIC_OPERATOR_ORGS="${FABRIC_OPERATOR_ORGS:-2}"
+# A network keeps the operator organizations it was created with, whatever the setting says now.
+if [[ -f "$data/fabric/network.json" ]]; then
+  FABRIC_OPERATOR_ORGS=1
+  for n in 2 3 4; do [[ -d "$data/fabric/organizations/operators$n/msp" ]] && FABRIC_OPERATOR_ORGS=$n; done
+fi
+[[ $FABRIC_OPERATOR_ORGS =~ ^[1-4]$ ]] || { echo "error: FABRIC_OPERATOR_ORGS is 1 to 4, not $FABRIC_OPERATOR_ORGS" >&2; exit 1; }
+OPERATOR_ORGS=(operators)
+declare -A MSP=([operators]=OperatorsMSP [prosumers]=ProsumersMSP [wallets]=WalletsMSP [authority]=AuthorityMSP)
+declare -A KEY=([operators]=OPERATORS [prosumers]=PROSUMERS [wallets]=WALLETS [authority]=AUTHORITY)
+declare -A OPERATOR_ID=([operators]="$FABRIC_OPERATOR_ID")
+for n in $(seq 2 "$FABRIC_OPERATOR_ORGS"); do
+  OPERATOR_ORGS+=("operators$n")
+  MSP[operators$n]="Operators${n}MSP"
+  KEY[operators$n]="OPERATORS$n"
+  id_setting="FABRIC_OPERATORS${n}_OPERATOR_ID"
+  OPERATOR_ID[operators$n]="${!id_setting}"
+done
+unset n id_setting
+ORGS=("${OPERATOR_ORGS[@]}" prosumers wallets authority)
 # The organizations that run one orderer each under BFT: the founding four; operators that join later do not.
 FOUNDING_ORGS=(operators prosumers wallets authority)
 # The chaincode's endorsement policy (ADR 0039): the same two organizations however many operators join; each

@@ -459,8 +459,9 @@ deploy_chaincode() {
 # The Authority admits each operator organization's operator (Registry:admitOperator, ADR 0038), endorsed by
 # the chaincode policy's organizations. An operator already admitted is skipped, so `up` and `upgrade` run it
 # every time: an existing single-operator network gets op-1's binding to OperatorsMSP at its upgrade.
+#   admit_operators COMMAND: COMMAND (up or upgrade) names what to advise when the admission fails.
 admit_operators() {
-  local org request
+  local command="$1" org request output
   for org in "${ORGS[@]}"; do
     [[ -n "${OPERATOR_ID[$org]:-}" ]] || continue
     if ( admin_env authority; export FABRIC_LOGGING_SPEC=error
@@ -470,13 +471,35 @@ admit_operators() {
     fi
     step "the Authority admits operator ${OPERATOR_ID[$org]} in ${MSP[$org]}"
     request="$(node -e 'const [o, m] = process.argv.slice(1); console.log(JSON.stringify({ Args: ["Registry:admitOperator", JSON.stringify({ eventId: `admit-operator-${o}`, operatorId: o, mspId: m })] }))' "${OPERATOR_ID[$org]}" "${MSP[$org]}")"
-    ( admin_env authority
+    if ! output="$( admin_env authority
       # shellcheck disable=SC2046
       peer chaincode invoke $(orderer_tls_args) -C "$FABRIC_CHANNEL" -n "$FABRIC_CHAINCODE" --waitForEvent \
         --peerAddresses "$(peer_address wallets)" --tlsRootCertFiles "$(org_dir wallets)/tlsca.pem" \
         --peerAddresses "$(peer_address authority)" --tlsRootCertFiles "$(org_dir authority)/tlsca.pem" \
-        -c "$request" >> "$logs/fabric-peer-cli.log" 2>&1 ) || die "admitting ${OPERATOR_ID[$org]} failed; see $logs/fabric-peer-cli.log"
+        -c "$request" 2>&1 )"; then
+      printf '%s\n' "$output" >> "$logs/fabric-peer-cli.log"
+      die "admitting ${OPERATOR_ID[$org]} failed: $(admit_failure_advice "$command" "$output")"
+    fi
+    printf '%s\n' "$output" >> "$logs/fabric-peer-cli.log"
   done
+}
+
+# What to tell the user when Registry:admitOperator fails, from the peer CLI's output. A network whose chaincode
+# was deployed before ADR 0038 and 0039 (the channel's MAJORITY policy, no Registry:admitOperator) refuses the
+# Authority's admission with ENDORSEMENT_POLICY_FAILURE, or does not know the function: `upgrade` deploys the
+# current chaincode with the policy of ADR 0039 and admits op-1 in OperatorsMSP, keeping the ledger.
+admit_failure_advice() {
+  local command="$1" output="$2"
+  # fabric-contract-api answers a function the chaincode does not have with "...a function that does not exist: <name>".
+  if [[ $output == *ENDORSEMENT_POLICY_FAILURE* || $output == *"does not exist: Registry:admitOperator"* ]]; then
+    if [[ $command == up ]]; then
+      echo "this network's chaincode predates operators bound to their organizations (ADR 0038, 0039): run \`bash network/scripts/network.sh upgrade\` once; it deploys the current chaincode with the policy $CHAINCODE_POLICY and admits ${OPERATOR_ID[operators]} in OperatorsMSP, and the ledger is kept"
+    else
+      echo "the chaincode's policy is still not $CHAINCODE_POLICY after the upgrade; see $logs/fabric-peer-cli.log"
+    fi
+  else
+    echo "see $logs/fabric-peer-cli.log"
+  fi
 }
 
 # Discovery can plan an endorsement only once a peer's gossip knows the other organizations' peers.
@@ -560,7 +583,7 @@ up() {
   step "waiting until every organization's chaincode answers a query and every peer knows the others"
   wait_for_queries
   wait_for_membership
-  admit_operators
+  admit_operators up
   write_network_file
   step "up in $(( SECONDS - started )) s: channel $FABRIC_CHANNEL, chaincode $FABRIC_CHAINCODE sequence $(committed_sequence)"
 }
@@ -594,7 +617,7 @@ upgrade() {
   for org in "${ORGS[@]}"; do stop_process "chaincode-$org"; start_chaincode "$org"; done
   wait_for_queries
   wait_for_membership
-  admit_operators
+  admit_operators upgrade
   step "chaincode $FABRIC_CHAINCODE is at sequence $(committed_sequence); the ledger was kept"
 }
 
@@ -622,5 +645,7 @@ case "${1:-}" in
       args="$(node -e 'console.log(JSON.stringify({ Args: process.argv.slice(1) }))' "$3" "${4:-{\}}")"
       peer chaincode query -C "$FABRIC_CHANNEL" -n "$FABRIC_CHAINCODE" -c "$args" ) ;;
   check) require_fabric; echo "Fabric binaries: $BIN (config $CFG, builders $BUILDERS)" ;;
+  # What `up` or `upgrade` advises when the Authority's admission fails with this peer CLI output (tests read it).
+  admit-advice) [[ $# -eq 3 ]] || die "usage: network.sh admit-advice up|upgrade OUTPUT"; admit_failure_advice "$2" "$3" ;;
   *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { IsolatedStack } from '../../support/isolated-stack';
 import { watchSettlements } from '../../support/settlement-watch';
 import { aDeployedStation, aDriverWithCard, anAcTariff, eventId } from '../../support/ledger/deployment';
 import { openFabric } from '../../support/ledger/ledgers';
+import { endorsersOf } from './support/endorsements';
 import { type RateStep, sendAtRate } from './support/open-loop';
 import { ProcSampler, type ProcessUsage } from './support/proc-sampler';
 import { lineChart } from './svg-chart';
@@ -35,6 +37,10 @@ import { lineChart } from './svg-chart';
  *   and the CPU and memory of every process from /proc throughout (Table 2).
  *
  * With --ordering bft the network orders with SmartBFT, one orderer per organization (.data-bench-bft-<timeout>-<max>).
+ * With --operator-orgs 1, 2 or 4 the network has that many operator organizations (FABRIC_OPERATOR_ORGS of
+ * network/scripts/env.sh; .data-bench-ops<n>-<timeout>-<max>), and the result records which organizations endorsed
+ * a settlement and a raw write, read from their blocks. --port-offset moves the network's ports (default 2450);
+ * --bridge-phase no leaves step 4 out.
  *
  *   node --import tsx scripts/bench/fabric-settlement.ts --label 200ms-100-batched --batch-timeout 200ms --batch-max 100 \
  *     --single-rates 10,20,40 --rates 20,40,80,120,160 --step-s 4 --chargers 200 --out docs/benchmarks
@@ -58,6 +64,11 @@ interface Args {
   readonly out: string;
   /** FABRIC_ORDERING of the benchmark's network: Raft (the Authority's orderer) or BFT (one orderer per organization). */
   readonly ordering: 'raft' | 'bft';
+  /** FABRIC_OPERATOR_ORGS of the benchmark's network; undefined: env.sh's default, in the data folder of earlier runs. */
+  readonly operatorOrgs: 1 | 2 | 4 | undefined;
+  readonly portOffset: number;
+  /** Step 4, the bridge settling stops and a burst. */
+  readonly bridgePhase: boolean;
 }
 
 function parse(): Args {
@@ -75,8 +86,14 @@ function parse(): Args {
       'settlement-transactions': { type: 'string', default: '16' },
       out: { type: 'string', default: 'docs/benchmarks' },
       ordering: { type: 'string', default: 'raft' },
+      'operator-orgs': { type: 'string', default: '' },
+      'port-offset': { type: 'string', default: '2450' },
+      'bridge-phase': { type: 'string', default: 'yes' },
     },
   });
+  const operatorOrgs = values['operator-orgs'];
+  if (operatorOrgs !== '' && operatorOrgs !== '1' && operatorOrgs !== '2' && operatorOrgs !== '4') throw new Error('--operator-orgs is 1, 2 or 4');
+  if (values['bridge-phase'] !== 'yes' && values['bridge-phase'] !== 'no') throw new Error('--bridge-phase is yes or no');
   if (values.ordering !== 'raft' && values.ordering !== 'bft') throw new Error('--ordering is raft or bft');
   return {
     label: values.label,
@@ -91,6 +108,9 @@ function parse(): Args {
     settlementTransactions: Number(values['settlement-transactions']),
     out: values.out,
     ordering: values.ordering,
+    operatorOrgs: operatorOrgs === '' ? undefined : (Number(operatorOrgs) as 1 | 2 | 4),
+    portOffset: Number(values['port-offset']),
+    bridgePhase: values['bridge-phase'] === 'yes',
   };
 }
 
@@ -104,12 +124,13 @@ async function main(): Promise<void> {
   // Each charger's simulated clock may run at most 15 minutes ahead of the ledger's: one-minute sessions.
   if (perCharger > 12) throw new Error(`${needed} settlements need ${perCharger} sessions per charger; at most 12 fit: give more --chargers`);
   // One network per block setting: the channel keeps the settings it was created with.
-  const dataDir = `.data-bench-${args.ordering === 'bft' ? 'bft-' : ''}${args.batchTimeout}-${args.batchMax}`;
+  const dataDir = `.data-bench-${args.ordering === 'bft' ? 'bft-' : ''}${args.operatorOrgs === undefined ? '' : `ops${args.operatorOrgs}-`}${args.batchTimeout}-${args.batchMax}`;
+  const loadBefore = loadavg();
   const stack = await IsolatedStack.start({
     dataDir,
-    portOffset: 2450,
+    portOffset: args.portOffset,
     bridge: 'later',
-    settings: { FABRIC_ORDERING: args.ordering, FABRIC_BATCH_TIMEOUT: args.batchTimeout, FABRIC_BATCH_MAX_MESSAGES: String(args.batchMax), BRIDGE_CONCURRENCY: String(args.bridgeConcurrency), BRIDGE_SETTLEMENT_BATCH: String(args.settlementBatch), BRIDGE_SETTLEMENT_TRANSACTIONS: String(args.settlementTransactions), CSMS_LEDGER_AUTHORIZATION: 'off', LOG_LEVEL: 'warn' },
+    settings: { ...(args.operatorOrgs === undefined ? {} : { FABRIC_OPERATOR_ORGS: String(args.operatorOrgs) }), FABRIC_ORDERING: args.ordering, FABRIC_BATCH_TIMEOUT: args.batchTimeout, FABRIC_BATCH_MAX_MESSAGES: String(args.batchMax), BRIDGE_CONCURRENCY: String(args.bridgeConcurrency), BRIDGE_SETTLEMENT_BATCH: String(args.settlementBatch), BRIDGE_SETTLEMENT_TRANSACTIONS: String(args.settlementTransactions), CSMS_LEDGER_AUTHORIZATION: 'off', LOG_LEVEL: 'warn' },
     log,
   });
   // The channel keeps the block settings it was created with: read them back rather than trust the arguments.
@@ -204,33 +225,53 @@ async function main(): Promise<void> {
     const driverOf = (event: SessionEnded): string | undefined => drivers[chargerIndex.get(event.chargerId) ?? -1]?.accountId;
     const settlement: RateStep[] = [];
     const raw: RateStep[] = [];
+    let sampled: { settlement: string; raw: string } | undefined;
     for (const rate of args.rates) {
       sampler.phase('batched settlement sweep');
       const batch = take(rate);
+      sampled ??= { settlement: (batch[0] as SessionEnded).sessionId, raw: '' };
       const blocksBefore = await ledger.height();
       const step = await sendAtRate(rate, args.stepS, (i) => batcher.settle(batch[i] as SessionEnded, driverOf(batch[i] as SessionEnded)));
       settlement.push(step);
       log(`settlement, shared transactions, at ${rate}/s: ${step.throughput}/s committed, mean ${step.latencyMsMean} ms, p50 ${step.latencyMsP50} ms, p99 ${step.latencyMsP99} ms, ${step.failed} failed, ${(await ledger.height()) - blocksBefore} blocks ${step.failures.join(' | ')}`);
       sampler.phase('raw sweep');
-      const rawStep = await sendAtRate(rate, args.stepS, () => ledger.bridge.submit('Tariff:publishTariff', { eventId: eventId(), tariff: anAcTariff() }));
+      const rawStep = await sendAtRate(rate, args.stepS, async () => {
+        const tariff = anAcTariff();
+        await ledger.bridge.submit('Tariff:publishTariff', { eventId: eventId(), tariff });
+        if (sampled !== undefined && sampled.raw === '') sampled.raw = tariff.id;
+      });
       raw.push(rawStep);
       log(`raw at ${rate}/s: ${rawStep.throughput}/s committed, mean ${rawStep.latencyMsMean} ms, p99 ${rawStep.latencyMsP99} ms, ${rawStep.failed} failed ${rawStep.failures.join(' | ')}`);
     }
 
+    // Which organizations endorsed a settlement and a raw write, read from the blocks that hold them.
+    const endorsements =
+      sampled === undefined
+        ? undefined
+        : {
+            settlement: await endorsersOf(watcher.network, description.channel, (await ledger.bridge.evaluate('Session:getReceipt', { sessionId: sampled.settlement })).txId),
+            raw: sampled.raw === '' ? [] : await endorsersOf(watcher.network, description.channel, (await ledger.bridge.evaluate('Tariff:getTariff', { tariffId: sampled.raw })).txId),
+          };
+    log(`endorsed by: settlement ${endorsements?.settlement.join(', ')}; raw write ${endorsements?.raw.join(', ')}`);
+
     // 4. The bridge: the opens of the sessions left charging, then stops at half the saturating rate, then a burst.
-    sampler.phase('bridge: opens');
-    await stack.startBridge();
-    await drained(stack, 180_000);
     const saturating = Math.max(...settlement.map((s) => s.throughput));
     const halfRate = Math.max(1, Math.round(saturating / 2));
-    const paced = chargers.slice(0, Math.ceil(chargers.length / 2));
-    const burst = chargers.slice(paced.length);
-    sampler.phase('bridge: stops at half the saturating rate');
-    const pacedLatency = await stopAndWait(paced, charging, halfRate, settledAt);
-    log(`StopTransaction → settled at ${halfRate}/s: p50 ${pacedLatency.p50Ms} ms, p99 ${pacedLatency.p99Ms} ms (${pacedLatency.settled}/${paced.length})`);
-    sampler.phase('bridge: burst of stops');
-    const burstLatency = await stopAndWait(burst, charging, 10_000, settledAt);
-    log(`a burst of ${burst.length} stops: settled ${burstLatency.settled} at ${burstLatency.settledPerS}/s; p50 ${burstLatency.p50Ms} ms, p99 ${burstLatency.p99Ms} ms`);
+    let pacedLatency: Awaited<ReturnType<typeof stopAndWait>> | undefined;
+    let burstLatency: Awaited<ReturnType<typeof stopAndWait>> | undefined;
+    if (args.bridgePhase) {
+      sampler.phase('bridge: opens');
+      await stack.startBridge();
+      await drained(stack, 180_000);
+      const paced = chargers.slice(0, Math.ceil(chargers.length / 2));
+      const burst = chargers.slice(paced.length);
+      sampler.phase('bridge: stops at half the saturating rate');
+      pacedLatency = await stopAndWait(paced, charging, halfRate, settledAt);
+      log(`StopTransaction → settled at ${halfRate}/s: p50 ${pacedLatency.p50Ms} ms, p99 ${pacedLatency.p99Ms} ms (${pacedLatency.settled}/${paced.length})`);
+      sampler.phase('bridge: burst of stops');
+      burstLatency = await stopAndWait(burst, charging, 10_000, settledAt);
+      log(`a burst of ${burst.length} stops: settled ${burstLatency.settled} at ${burstLatency.settledPerS}/s; p50 ${burstLatency.p50Ms} ms, p99 ${burstLatency.p99Ms} ms`);
+    }
     sampler.stop();
 
     const result = {
@@ -240,7 +281,10 @@ async function main(): Promise<void> {
       blockSettings,
       bridgeConcurrency: args.bridgeConcurrency,
       settlementBatch: { maxPerTransaction: args.settlementBatch, transactionsInFlight: args.settlementTransactions },
-      network: 'native Fabric 3.1 binaries: 4 organizations (CA, peer, chaincode service each), 1 etcdraft orderer; endorsement MAJORITY (3 of 4)',
+      network: `native Fabric 3.1 binaries: ${Object.keys(description.organizations).length} organizations (${Object.values(description.organizations).map((org) => org.mspId).join(', ')}; CA, peer, chaincode service each), ${args.ordering === 'bft' ? 'SmartBFT' : 'etcdraft'} ordering`,
+      operatorOrganizations: Object.values(description.organizations).filter((org) => /^Operators\d*MSP$/.test(org.mspId)).length,
+      endorsements,
+      loadAverage: { before: loadBefore.map((value) => Math.round(value * 100) / 100), after: loadavg().map((value) => Math.round(value * 100) / 100) },
       rawTransaction: 'Tariff:publishTariff with a new tariff id (Operators identity, Operators gateway)',
       singleSettlementTransaction: 'Session:closeSession with the OCMF evidence in the transient map (applyEvent), one session a transaction',
       settlementTransaction: "Session:closeSessions through the bridge's SessionBatcher, the OCMF evidence of each session in the transient map",
@@ -251,7 +295,7 @@ async function main(): Promise<void> {
       saturatingSettlementPerS: saturating,
       saturatingRawPerS: Math.max(...raw.map((s) => s.throughput)),
       settlementOverRaw: Math.round((saturating / Math.max(...raw.map((s) => s.throughput))) * 100) / 100,
-      endToEnd: { sendRate: halfRate, ...pacedLatency },
+      endToEnd: pacedLatency === undefined ? undefined : { sendRate: halfRate, ...pacedLatency },
       bridgeBurst: burstLatency,
       processes: Object.fromEntries(['setup', 'sessions through the CSMS', 'opening sessions', 'settlement sweep', 'batched settlement sweep', 'raw sweep', 'bridge: stops at half the saturating rate', 'bridge: burst of stops'].map((phase) => [phase, sampler.usage(phase)])) as Record<string, ProcessUsage[]>,
     };

@@ -105,7 +105,7 @@ const orderers = Array.from({ length: Number(defaults['FABRIC_ORDERERS'] ?? '1')
 // The organizations config/defaults.env gives a participants' service (PARTICIPANTS_<ORG>_PORT).
 const participantOrganizations = Object.keys(defaults)
   .map((key) => /^PARTICIPANTS_([A-Z]+)_PORT$/.exec(key)?.[1])
-  .filter((key): key is string => key !== undefined)
+  .filter((key): key is string => key !== undefined && key !== 'OPERATORS2')
   .map((key) => key.toLowerCase());
 
 // The processes network/scripts/network.sh and scripts/start.sh run, under the names their pid files carry.
@@ -121,8 +121,8 @@ const nativeServices = [
 // Port settings of ledgers the Fabric stack does not run: the embedded ledger serves only where no Fabric runs.
 const notOnFabric = new Set(['EMBEDDED_LEDGER_PORT']);
 // The compose stack runs the four founding organizations; a second operator organization joins the running
-// channel as docs/consortium.md says, so its ports are not the compose stack's.
-const notInCompose = (key: string): boolean => key.startsWith('FABRIC_OPERATORS2_');
+// channel as docs/consortium.md says, and the third and fourth exist for the benchmark's runs only, so their ports (its CSMS's and its Operators' service's too) are not the compose stack's.
+const notInCompose = (key: string): boolean => /^FABRIC_OPERATORS[2-9]_/.test(key) || key === 'CSMS_OPERATORS2_PORT' || key === 'PARTICIPANTS_OPERATORS2_PORT';
 
 /** Every port setting of config/defaults.env and the service that listens on it. */
 function serviceOfPortSetting(key: string): string {
