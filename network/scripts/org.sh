@@ -6,6 +6,8 @@
 #   org.sh start         start its CA, orderer, peer and (once installed) chaincode service
 #   org.sh stop          stop them
 #   org.sh enroll NAME [ATTR=VALUE ...]   a client identity from its own CA; rewrites network.json
+#   org.sh know PUBLIC_DIR   another organization's peer (its org.json and tlsca.pem, copied here) in network.json,
+#                        for an application that reads blocks from two organizations' peers (npm run verify)
 #   org.sh export DIR    its public material: MSP (CA and TLS CA certificates, NodeOUs), anchor peer, orderer
 #                        endpoint and identity (for the consenter set), and its channel definition
 #   org.sh create-channel BLOCK PUBLIC_DIR...   the channel's first block from the founders' public folders (BFT,
@@ -538,6 +540,12 @@ write_network_file() {
       identities[user] = { certFile: path.join(msp, "signcerts", "cert.pem"), keyDir: path.join(msp, "keystore") };
     }
     const organizations = { [name]: { mspId, peerEndpoint: endpoint, hostAlias: host, tlsCaFile: path.join(dir, "tlsca.pem"), identities } };
+    // Other organizations this one knows from their public material: their peer only, no identity of theirs.
+    const known = path.join(dir, "known");
+    for (const other of fs.existsSync(known) ? fs.readdirSync(known) : []) {
+      const org = JSON.parse(fs.readFileSync(path.join(known, other, "org.json"), "utf8"));
+      organizations[org.name] = { mspId: org.mspId, peerEndpoint: `${org.host}:${org.peerPort}`, hostAlias: org.host, tlsCaFile: path.join(known, other, "tlsca.pem"), identities: {} };
+    }
     fs.writeFileSync(file, JSON.stringify({ channel, chaincode, organizations }, null, 2) + "\n");
   ' "$fabric/network.json" "$FABRIC_CHANNEL" "$FABRIC_CHAINCODE" "$ORG_NAME" "$ORG_MSP" "$ORG_HOST:$ORG_PEER_PORT" "$ORG_HOST" "$fabric"
 }
@@ -552,12 +560,24 @@ enroll_client() {
   echo "$fabric/users/$name/msp"
 }
 
+know() {
+  [[ $# -eq 1 ]] || die "usage: org.sh know PUBLIC_DIR"
+  load_settings
+  local name; name="$(jq -r .name "$1/org.json")"
+  [[ "$name" != "$ORG_NAME" ]] || die "$1 is this organization's own public material"
+  mkdir -p "$fabric/known/$name"
+  cp "$1/org.json" "$1/tlsca.pem" "$fabric/known/$name/"
+  write_network_file
+  step "network.json names $name's peer ($(jq -r '"\(.host):\(.peerPort)"' "$1/org.json")) from its public material"
+}
+
 command="${1:-}"; shift || true
 case "$command" in
   init) init "$@" ;;
   start) start ;;
   stop) stop ;;
   enroll) enroll_client "$@" ;;
+  know) know "$@" ;;
   export) export_public "$@" ;;
   create-channel) create_channel "$@" ;;
   join-orderer) join_orderer "$@" ;;
@@ -570,5 +590,5 @@ case "$command" in
   chaincode) chaincode "$@" ;;
   commit) commit "$@" ;;
   height) height ;;
-  *) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

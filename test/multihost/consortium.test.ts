@@ -128,19 +128,38 @@ function consortiumSuite(title: string, delayMs: number): void {
       expect(account.debited).toBe(charged);
     }, 300_000);
 
-    it('verifies a receipt on the Wallets\' host from blocks served by its own and the Operators\' peers', async () => {
-      const operators = JSON.parse(readFileSync(path.join(pub('operators'), 'org.json'), 'utf8')) as { mspId: string; host: string; peerPort: number };
-      const otherPeer = { organization: 'operators', mspId: operators.mspId, peerEndpoint: `${operators.host}:${operators.peerPort}`, hostAlias: operators.host, tlsCaFile: path.join(pub('operators'), 'tlsca.pem') };
-      const verdict = await hosts.party<{ checks: { id: string; ok: boolean; detail: string }[]; receipt?: { charged: number } }>('wallets', 'wallet-service', 'verify-receipt', { sessionId: `${stationId}-1`, otherPeer });
-      // The readings were unsigned (the Authority's allowance): that check fails, as it must. So does the orderers'
-      // check: SmartBFT names a block's signers by consenter id (an identifier header, not a certificate), which the
-      // verifier does not map to the consenters yet. Every other check passes, the endorsements of organizations on
-      // other hosts and the two peers' agreement on the block among them.
-      const failed = verdict.checks.filter((check) => !check.ok).map((check) => check.id);
-      expect(failed).toEqual(['block-signatures', 'meter-signatures']);
-      expect(verdict.checks.filter((check) => check.ok).map((check) => check.id)).toEqual(expect.arrayContaining(['block-hashes', 'peers-agree', 'endorsement-signatures', 'endorsement-policy', 'price']));
-      expect(verdict.checks.length).toBeGreaterThan(5);
-    }, 180_000);
+    it('a driver charges through the CSMS on the Operators\' host, and `npm run verify` on the Wallets\' host says VERIFIED', async () => {
+      // The operator's site: Redis, the CSMS and the bridge against its own peer, a simulated charger over OCPP.
+      const chargerId = `${stationId}-CP`;
+      const { payeeAccountId } = await hosts.party<{ payeeAccountId: string }>('wallets', 'wallet-service', 'open-payee', { operatorId: 'op-1' });
+      await hosts.party('operators', 'bridge', 'operator-setup', { payeeAccountId, stationId: chargerId });
+      const meterFile = path.join(exchange, 'charger-meter.json');
+      const goFile = path.join(exchange, 'charger-meter-registered');
+      const recordsFile = path.join(exchange, 'charger-session-records.json');
+      const site = hosts.siteInBackground('operators', { stationId: chargerId, idToken: driver.idToken, accountId: driver.accountId, meterFile, goFile, recordsFile });
+      // The Authority registers the charger's meter with the public key the operator sends it.
+      for (let i = 0; i < 600 && !existsSync(meterFile); i++) await sleep(500);
+      const meter = JSON.parse(readFileSync(meterFile, 'utf8')) as { meterSerial: string; publicKey: string };
+      await hosts.party('authority', 'metering-authority', 'register-meter', { stationId: chargerId, ...meter });
+      writeFileSync(goFile, 'registered');
+      const done = await site.done;
+      expect({ code: done.code, stderr: done.code === 0 ? '' : done.stderr }).toEqual({ code: 0, stderr: '' });
+      const session = JSON.parse(done.stdout.trim().split('\n').pop() as string) as { sessionId: string; charged: number; energyWh: number; records: number };
+      expect(session.charged).toBeGreaterThan(0);
+      expect(session.records).toBeGreaterThanOrEqual(2);
+      chargedSoFar += session.charged;
+
+      // The driver's verifier on the Wallets' host: its own identity and peer, the Operators' peer known from
+      // its public material, the signed records as a file from the operator.
+      await hosts.org('wallets', ['know', pub('operators')]);
+      const verify = await hosts.on('wallets', [process.execPath, '--import', 'tsx', 'verifier/src/cli.ts', session.sessionId, '--ledger', 'fabric', '--peers', 'wallets,operators', '--identity', 'wallets/wallet-service', '--records', recordsFile], {}, 180_000);
+      expect({ code: verify.code, stderr: verify.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(verify.stdout).toMatch(new RegExp(`^VERIFIED: the receipt of session ${session.sessionId} holds\\.`));
+      // SmartBFT names each block's signers by consenter id; the verifier finds them in the consenter mapping.
+      expect(verify.stdout).toMatch(/blocks signed by the ordering service/);
+      const account = await hosts.party<{ debited: number }>('wallets', 'wallet-service', 'account', { accountId: driver.accountId });
+      expect(account.debited).toBe(chargedSoFar);
+    }, 600_000);
 
     it('adds a fifth organization with a majority of the admins\' signatures as files while sessions settle: none lost, none doubled', async () => {
       const stopFile = path.join(dataRoot, 'stop-settling');
@@ -211,6 +230,30 @@ function consortiumSuite(title: string, delayMs: number): void {
       const atWallets = await hosts.party<{ balance: number }>('wallets', 'wallet-service', 'account', { accountId: driver.accountId });
       expect(account.balance).toBe(atWallets.balance);
     }, 180_000);
+
+    it('the fifth organization is the second charging operator: admitted on the ledger, its station\'s sessions endorsed by its own peer', async () => {
+      await hosts.org(JOINER, ['enroll', 'bridge', 'chargeledger.operatorId=op-2']);
+      // Before the Authority admits op-2, nothing is done in its name.
+      await expect(hosts.party(JOINER, 'bridge', 'operator-setup', { payeeAccountId: 'none' })).rejects.toThrow(/Operators2MSP acts for no admitted operator/);
+      await hosts.party('authority', 'metering-authority', 'admit-operator', { operatorId: 'op-2', mspId: MSP[JOINER] as string });
+      const { payeeAccountId } = await hosts.party<{ payeeAccountId: string }>('wallets', 'wallet-service', 'open-payee', { operatorId: 'op-2' });
+      const { stationId: station2 } = await hosts.party<{ stationId: string }>(JOINER, 'bridge', 'operator-setup', { payeeAccountId });
+      await hosts.party('authority', 'metering-authority', 'authority-setup', { stationId: station2 });
+      const { outcomes } = await hosts.party<{ outcomes: Outcome[] }>(JOINER, 'bridge', 'settle', { stationId: station2, idToken: driver.idToken, first: 1, count: 2 });
+      const { sessions, notSettled, redeliveredDiffers } = audit(outcomes);
+      expect(notSettled).toEqual([]);
+      expect(redeliveredDiffers).toEqual([]);
+      expect(sessions).toBe(2);
+      remember(outcomes);
+      // Its settlement in the block: endorsed by its own peer, Wallets and the Authority, and by no other operator.
+      const joiner = JSON.parse(readFileSync(path.join(pub(JOINER), 'org.json'), 'utf8')) as { mspId: string; host: string; peerPort: number };
+      const otherPeer = { organization: JOINER, mspId: joiner.mspId, peerEndpoint: `${joiner.host}:${joiner.peerPort}`, hostAlias: joiner.host, tlsCaFile: path.join(pub(JOINER), 'tlsca.pem') };
+      const verdict = await hosts.party<{ checks: { id: string; ok: boolean }[]; receipt?: { endorsedBy: string[]; charged: number } }>('wallets', 'wallet-service', 'verify-receipt', { sessionId: `${station2}-1`, otherPeer });
+      expect(new Set(verdict.receipt?.endorsedBy)).toEqual(new Set(['Operators2MSP', 'WalletsMSP', 'AuthorityMSP']));
+      expect(verdict.checks.filter((check) => !check.ok).map((check) => check.id)).toEqual(['meter-signatures']);
+      const account = await hosts.party<{ debited: number }>('wallets', 'wallet-service', 'account', { accountId: driver.accountId });
+      expect(account.debited).toBe(chargedSoFar);
+    }, 300_000);
 
     it('goes on settling with one orderer of four killed, and the orderer catches up once restarted', async () => {
       process.kill(hosts.pidOf('prosumers', 'orderer'), 'SIGKILL');

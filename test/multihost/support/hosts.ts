@@ -13,6 +13,7 @@ const HOSTS_SH = path.join(__dirname, 'hosts.sh');
 const ORG_SH = path.join(repositoryRoot, 'network/scripts/org.sh');
 const PARTY_TS = path.join(__dirname, 'party.ts');
 const RELAY_TS = path.join(__dirname, 'relay.ts');
+const SITE_TS = path.join(__dirname, 'operator-site.ts');
 
 export interface CommandResult {
   readonly code: number;
@@ -110,6 +111,11 @@ export class Hosts {
   /** The same, left running: the caller ends it (e.g. through a stop file) and reads its answer. */
   partyInBackground(name: string, identity: string, command: string, args: object): { readonly done: Promise<CommandResult> } {
     return { done: this.on(name, [process.execPath, '--import', 'tsx', PARTY_TS, name, identity, command, JSON.stringify(args)], {}, 600_000) };
+  }
+
+  /** An operator's site (support/operator-site.ts: Redis, CSMS, bridge, a simulated charger) on its host, until it is done. */
+  siteInBackground(name: string, args: object): { readonly done: Promise<CommandResult> } {
+    return { done: this.on(name, [process.execPath, '--import', 'tsx', SITE_TS, JSON.stringify(args)], {}, 600_000) };
   }
 
   /** The pid of one of an organization's processes (org.sh keeps them under <data>/run). */

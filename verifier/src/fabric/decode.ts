@@ -23,9 +23,81 @@ export interface FabricBlock {
 }
 
 export interface BlockSignature {
+  /** The signer a signature header names; undefined when it names its signer by consenter id instead. */
   readonly signer: LedgerIdentity | undefined;
+  /**
+   * SmartBFT (Fabric 3): the signer's id in the channel's consenter mapping, from the signature's identifier
+   * header, which the orderers send instead of a signature header.
+   */
+  readonly consenterId?: number;
+  /** The header the signature covers: the signature header, or the identifier header in its place. */
   readonly signatureHeader: Buffer;
   readonly signature: Buffer;
+}
+
+/**
+ * A protobuf message's fields by number (varints as numbers, length-delimited fields as bytes), for the
+ * messages Fabric 3 added or extended for BFT ordering that the generated classes of
+ * @hyperledger/fabric-protos 0.2 do not know (MetadataSignature's identifier header, IdentifierHeader,
+ * the Orderers consenter mapping): they drop unknown fields when they decode.
+ */
+function protoFields(bytes: Uint8Array): Map<number, (number | Buffer)[]> {
+  const fields = new Map<number, (number | Buffer)[]>();
+  let at = 0;
+  const varint = (): number => {
+    let value = 0;
+    let factor = 1;
+    for (;;) {
+      if (at >= bytes.length) throw new Error('a protobuf varint runs past the end of the message');
+      const byte = bytes[at++] as number;
+      value += (byte & 0x7f) * factor;
+      if (byte < 0x80) return value;
+      factor *= 128;
+    }
+  };
+  while (at < bytes.length) {
+    const key = varint();
+    const field = Math.floor(key / 8);
+    const wire = key % 8;
+    let value: number | Buffer;
+    if (wire === 0) value = varint();
+    else if (wire === 2) {
+      const length = varint();
+      if (at + length > bytes.length) throw new Error('a protobuf field runs past the end of the message');
+      value = Buffer.from(bytes.subarray(at, at + length));
+      at += length;
+    } else if (wire === 1) {
+      at += 8;
+      continue;
+    } else if (wire === 5) {
+      at += 4;
+      continue;
+    } else throw new Error(`protobuf wire type ${wire} is not supported`);
+    fields.set(field, [...(fields.get(field) ?? []), value]);
+  }
+  return fields;
+}
+
+const bytesField = (fields: Map<number, (number | Buffer)[]>, field: number): Buffer => {
+  const value = fields.get(field)?.[0];
+  return Buffer.isBuffer(value) ? value : Buffer.alloc(0);
+};
+const numberField = (fields: Map<number, (number | Buffer)[]>, field: number): number => {
+  const value = fields.get(field)?.[0];
+  return typeof value === 'number' ? value : 0;
+};
+
+/** A block signature (common.MetadataSignature: signature header 1, signature 2, identifier header 3). */
+function blockSignatureOf(bytes: Buffer): BlockSignature {
+  const fields = protoFields(bytes);
+  const signatureHeader = bytesField(fields, 1);
+  const signature = bytesField(fields, 2);
+  const identifierHeader = bytesField(fields, 3);
+  if (signatureHeader.length === 0 && identifierHeader.length > 0) {
+    // common.IdentifierHeader: identifier 1 (the consenter's id), nonce 2.
+    return { signer: undefined, consenterId: numberField(protoFields(identifierHeader), 1), signatureHeader: identifierHeader, signature };
+  }
+  return { signer: signatureHeader.length === 0 ? undefined : identityOf(common.SignatureHeader.deserializeBinary(signatureHeader).getCreator_asU8()), signatureHeader, signature };
 }
 
 const METADATA_SIGNATURES = common.BlockMetadataIndex.SIGNATURES;
@@ -40,8 +112,9 @@ export function decodeBlock(bytes: Uint8Array): FabricBlock {
   const dataHash = Buffer.from(header.getDataHash_asU8());
   const headerBytes = blockHeaderBytes(number, previousHash, dataHash);
   const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
-  const signed = common.Metadata.deserializeBinary(metadata[METADATA_SIGNATURES] ?? new Uint8Array());
-  const signedMetadata = Buffer.from(signed.getValue_asU8());
+  // common.Metadata: value 1, signatures 2.
+  const signed = protoFields(metadata[METADATA_SIGNATURES] ?? new Uint8Array());
+  const signedMetadata = bytesField(signed, 1);
   const lastConfig = signedMetadata.length === 0 ? 0 : (common.OrdererBlockMetadata.deserializeBinary(signedMetadata).getLastConfig()?.getIndex() ?? 0);
   return {
     number: Number(number),
@@ -51,10 +124,7 @@ export function decodeBlock(bytes: Uint8Array): FabricBlock {
     headerBytes,
     data: (block.getData()?.getDataList_asU8() ?? []).map((entry) => Buffer.from(entry)),
     validationCodes: [...(metadata[METADATA_TRANSACTIONS_FILTER] ?? new Uint8Array())],
-    signatures: signed.getSignaturesList().map((signature) => {
-      const signatureHeader = Buffer.from(signature.getSignatureHeader_asU8());
-      return { signer: signatureHeader.length === 0 ? undefined : identityOf(common.SignatureHeader.deserializeBinary(signatureHeader).getCreator_asU8()), signatureHeader, signature: Buffer.from(signature.getSignature_asU8()) };
-    }),
+    signatures: (signed.get(2) ?? []).flatMap((signature) => (Buffer.isBuffer(signature) ? [blockSignatureOf(signature)] : [])),
     signedMetadata,
     lastConfig: Number(lastConfig),
   };
@@ -74,6 +144,13 @@ export function identityOf(serialized: Uint8Array): LedgerIdentity {
 export interface ChannelConfig {
   readonly application: readonly Membership[];
   readonly orderer: readonly Membership[];
+  /** BFT ordering: each consenter's id and identity (the Orderer group's `Orderers` value); empty for Raft. */
+  readonly consenters: readonly Consenter[];
+}
+
+export interface Consenter {
+  readonly id: number;
+  readonly identity: LedgerIdentity;
 }
 
 export function decodeConfig(block: FabricBlock): ChannelConfig {
@@ -102,7 +179,14 @@ export function decodeConfig(block: FabricBlock): ChannelConfig {
     });
     return members;
   };
-  return { application: organizations('Application'), orderer: organizations('Orderer') };
+  // common.Orderers: consenter_mapping 1; common.Consenter: id 1, host 2, port 3, msp_id 4, identity 5 (PEM).
+  const orderers = channel.getGroupsMap().get('Orderer')?.getValuesMap().get('Orderers')?.getValue_asU8();
+  const consenters = (orderers === undefined ? [] : (protoFields(orderers).get(1) ?? [])).flatMap((entry) => {
+    if (!Buffer.isBuffer(entry)) return [];
+    const fields = protoFields(entry);
+    return [{ id: numberField(fields, 1), identity: { mspId: bytesField(fields, 4).toString('utf8'), certificate: bytesField(fields, 5).toString('utf8') } }];
+  });
+  return { application: organizations('Application'), orderer: organizations('Orderer'), consenters };
 }
 
 /** One endorser transaction of a block, with the bytes its signatures cover. */

@@ -49,7 +49,7 @@ export function verifyFabricProof(proof: ReceiptProof): Verdict {
   else checks.fail('transaction-valid', `the peers recorded transaction ${settlement.view.transactionId} as ${settlement.view.validation}`);
 
   const atMs = settlement.view.timestampMs;
-  checkOrdererSignatures([...byNumber.values()].map((served) => (served[0] as Copy).block), config.orderer, atMs, checks);
+  checkOrdererSignatures([...byNumber.values()].map((served) => (served[0] as Copy).block), config, atMs, checks);
   checkTransactionSignatures(settlement, config, checks);
   checks.pass('msp-membership', `CAs of the configuration in block ${proof.configBlock}: ${config.application.map((m) => m.mspId).join(', ')}; ordering: ${config.orderer.map((m) => m.mspId).join(', ')}`);
 
@@ -129,15 +129,22 @@ function checkAgreement(number: number, served: readonly Copy[], checks: CheckLi
   checks.pass('peers-agree', `${organizations.join(' and ')} served the same block ${number} (hash ${reference.block.hash.toString('hex').slice(0, 16)}…)`);
 }
 
-/** At least one signature on each block by a member of an ordering organization, over the metadata value, its signature header and the block header. */
-function checkOrdererSignatures(blocks: readonly FabricBlock[], orderers: readonly Membership[], atMs: number, checks: CheckList): void {
+/**
+ * At least one signature on each block by a member of an ordering organization, over the metadata value, its
+ * signature header and the block header. A SmartBFT orderer names itself by its id in the configuration's
+ * consenter mapping (an identifier header in place of the signature header, Fabric's BlockSignatureVerifier):
+ * its identity is the one the mapping holds for that id.
+ */
+function checkOrdererSignatures(blocks: readonly FabricBlock[], config: ChannelConfig, atMs: number, checks: CheckList): void {
+  const orderers: readonly Membership[] = config.orderer;
   const signed = blocks.filter((block) => block.number > 0);
   for (const block of signed) {
     const valid = block.signatures.some((signature) => {
-      if (signature.signer === undefined) return false;
-      const membership = orderers.find((org) => org.mspId === signature.signer?.mspId);
-      if (membershipFailure(signature.signer.certificate, membership, atMs) !== undefined) return false;
-      return signatureHolds(signature.signer.certificate, Buffer.concat([block.signedMetadata, signature.signatureHeader, block.headerBytes]), signature.signature);
+      const signer = signature.signer ?? config.consenters.find((consenter) => signature.consenterId !== undefined && consenter.id === signature.consenterId)?.identity;
+      if (signer === undefined) return false;
+      const membership = orderers.find((org) => org.mspId === signer.mspId);
+      if (membershipFailure(signer.certificate, membership, atMs) !== undefined) return false;
+      return signatureHolds(signer.certificate, Buffer.concat([block.signedMetadata, signature.signatureHeader, block.headerBytes]), signature.signature);
     });
     if (!valid) checks.fail('block-signatures', `block ${block.number} carries no valid signature of the ordering service (${orderers.map((org) => org.mspId).join(', ')})`);
   }
