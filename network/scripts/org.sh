@@ -15,6 +15,11 @@
 #   org.sh join-orderer BLOCK / org.sh join-peer BLOCK   its own orderer, its own peer
 #   org.sh fetch-block N|config OUT   a block of the channel, fetched as this organization's admin
 #   org.sh propose-join PUBLIC_DIR ENVELOPE   the configuration update adding an organization, unsigned
+#   org.sh propose-removal MSPID ENVELOPE   the update removing an application organization, unsigned
+#   org.sh propose-ca-rotation ENVELOPE   a new CA for this organization, the old kept on this host; the update
+#                        adding its root to the organization's MSP (its own admin submits it alone)
+#   org.sh propose-orderer-tls ENVELOPE   a new TLS certificate for its orderer; the update naming it in the
+#                        consenter mapping (orderer organizations' admins sign); then org.sh orderer-tls-switch
 #   org.sh sign ENVELOPE SIGNATURE   this organization's admin signs the update; the signature is a file
 #   org.sh submit ENVELOPE SIGNATURE...   the update with the signatures collected, plus this admin's own
 #   org.sh describe ENVELOPE   what an update changes, for an admin to read before signing
@@ -418,17 +423,15 @@ height() {
 decode() { configtxlator proto_decode --type "$1" --input "$2"; }
 encode() { configtxlator proto_encode --type "$1" --input "$2" --output "$3"; }
 
-propose_join() {
-  [[ $# -eq 2 ]] || die "usage: org.sh propose-join PUBLIC_DIR ENVELOPE"
-  load_settings; require_fabric
-  local pub="$1" out="$2" tmp msp
-  tmp="$(mktemp -d)"; msp="$(jq -r .mspId "$pub/org.json")"
-  fetch_block config "$tmp/config.block"
-  decode common.Block "$tmp/config.block" | jq .data.data[0].payload.data.config > "$tmp/config.json"
-  jq -e --arg msp "$msp" '.channel_group.groups.Application.groups[$msp] == null' "$tmp/config.json" >/dev/null \
-    || die "$msp is already a member of $FABRIC_CHANNEL"
-  jq --arg msp "$msp" --slurpfile definition "$pub/definition.json" '.channel_group.groups.Application.groups[$msp] = $definition[0]' \
-    "$tmp/config.json" > "$tmp/modified.json"
+# The channel's latest configuration, as JSON, in $1/config.json (fetched as this organization's admin).
+latest_config() {
+  fetch_block config "$1/config.block"
+  decode common.Block "$1/config.block" | jq .data.data[0].payload.data.config > "$1/config.json"
+}
+
+# The update from $1/config.json to $1/modified.json as an unsigned envelope in $2.
+write_update() {
+  local tmp="$1" out="$2"
   encode common.Config "$tmp/config.json" "$tmp/config.pb"
   encode common.Config "$tmp/modified.json" "$tmp/modified.pb"
   configtxlator compute_update --channel_id "$FABRIC_CHANNEL" --original "$tmp/config.pb" --updated "$tmp/modified.pb" \
@@ -437,8 +440,108 @@ propose_join() {
     | jq --arg ch "$FABRIC_CHANNEL" '{payload: {header: {channel_header: {channel_id: $ch, type: 2}}, data: {config_update: .}}}' > "$tmp/envelope.json"
   encode common.Envelope "$tmp/envelope.json" "$out"
   chmod go+r "$out"
+}
+
+propose_join() {
+  [[ $# -eq 2 ]] || die "usage: org.sh propose-join PUBLIC_DIR ENVELOPE"
+  load_settings; require_fabric
+  local pub="$1" out="$2" tmp msp
+  tmp="$(mktemp -d)"; msp="$(jq -r .mspId "$pub/org.json")"
+  latest_config "$tmp"
+  jq -e --arg msp "$msp" '.channel_group.groups.Application.groups[$msp] == null' "$tmp/config.json" >/dev/null \
+    || die "$msp is already a member of $FABRIC_CHANNEL"
+  jq --arg msp "$msp" --slurpfile definition "$pub/definition.json" '.channel_group.groups.Application.groups[$msp] = $definition[0]' \
+    "$tmp/config.json" > "$tmp/modified.json"
+  write_update "$tmp" "$out"
   rm -rf "$tmp"
   step "the update adding $msp to $FABRIC_CHANNEL is in $out; it needs the signatures of a majority of the channel's admins"
+}
+
+# An application organization leaves: its group goes, and with it its peers' right to read, write and endorse.
+propose_removal() {
+  [[ $# -eq 2 ]] || die "usage: org.sh propose-removal MSPID ENVELOPE"
+  load_settings; require_fabric
+  local msp="$1" out="$2" tmp
+  tmp="$(mktemp -d)"
+  latest_config "$tmp"
+  jq -e --arg msp "$msp" '.channel_group.groups.Application.groups[$msp] != null' "$tmp/config.json" >/dev/null \
+    || die "$msp is not a member of $FABRIC_CHANNEL"
+  # A consenter's removal changes the BFT quorum: it is a change of the ordering service, not done here.
+  jq -e --arg msp "$msp" '[.channel_group.groups.Orderer.values.Orderers.value.consenter_mapping[]? | select(.msp_id == $msp)] | length == 0' \
+    "$tmp/config.json" >/dev/null || die "$msp runs a consenter of $FABRIC_CHANNEL: add another consenter first, then remove its orderer from the consenter mapping (docs/consortium.md)"
+  jq --arg msp "$msp" 'del(.channel_group.groups.Application.groups[$msp])' "$tmp/config.json" > "$tmp/modified.json"
+  write_update "$tmp" "$out"
+  rm -rf "$tmp"
+  step "the update removing $msp from $FABRIC_CHANNEL is in $out; it needs the signatures of a majority of the channel's admins"
+}
+
+# A new root CA for this organization, kept beside the old one. The old CA's folder is kept (ca-retired-<time>)
+# with its key, on this host; the new CA, on the same port, issues every identity from now on. The update adds
+# the new root to the organization's MSP (signing and TLS roots) and lets its NodeOUs hold for both roots; the
+# organization's own admin alone signs it (its group's Admins policy). Once every identity was issued again,
+# a second update removes the old root (docs/consortium.md).
+propose_ca_rotation() {
+  [[ $# -eq 1 ]] || die "usage: org.sh propose-ca-rotation ENVELOPE"
+  load_settings; require_fabric
+  local out="$1" tmp retired new
+  tmp="$(mktemp -d)"
+  retired="$fabric/ca-retired-$(date -u +%Y%m%dT%H%M%S)"
+  is_running fabric-ca && stop_process fabric-ca
+  mv "$ca_home" "$retired"
+  start_ca
+  ca_client enroll -u "$(ca_url "admin:$(cat "$ca_home/ca-admin-password")")" || die "enrolling the new CA's admin failed"
+  new="$(base64 -w0 < "$ca_home/ca-cert.pem")"
+  latest_config "$tmp"
+  # The organization's group in the application and, for an ordering organization, in the orderer group.
+  jq --arg msp "$ORG_MSP" --arg new "$new" '
+    def rotate: .root_certs = ((.root_certs // []) + [$new] | unique)
+      | .tls_root_certs = ((.tls_root_certs // []) + [$new] | unique)
+      | if .fabric_node_ous then .fabric_node_ous |= with_entries(if (.value | type) == "object" then .value.certificate = "" else . end) else . end;
+    .channel_group.groups |= with_entries(if .value.groups[$msp] then .value.groups[$msp].values.MSP.value.config |= rotate else . end)' \
+    "$tmp/config.json" > "$tmp/modified.json"
+  jq -e --arg msp "$ORG_MSP" --arg new "$new" '[.channel_group.groups[] | .groups[$msp] // empty | .values.MSP.value.config.root_certs | index($new) != null] | (length > 0 and all)' \
+    "$tmp/modified.json" >/dev/null || die "the new root is not in $ORG_MSP's definition"
+  write_update "$tmp" "$out"
+  cp "$ca_home/ca-cert.pem" "$fabric/msp/cacerts/ca-next.pem"
+  cp "$ca_home/ca-cert.pem" "$fabric/msp/tlscacerts/ca-next.pem"
+  rm -rf "$tmp"
+  step "a new CA runs on $ORG_HOST:$ORG_CA_PORT (the old one kept in $retired); the update adding its root to $ORG_MSP is in $out: $ORG_MSP's admin submits it alone"
+}
+
+# A new TLS key and certificate for this organization's orderer (from its own CA), and the update putting them
+# in place of the old ones in its entry of the consenter mapping; the orderer organizations' admins sign it
+# (the Orderer group's MAJORITY Admins). After it is committed, `org.sh orderer-tls-switch` restarts the orderer
+# with the new files.
+propose_orderer_tls() {
+  [[ $# -eq 1 ]] || die "usage: org.sh propose-orderer-tls ENVELOPE"
+  load_settings; require_fabric
+  [[ $ORG_ORDERER == 1 ]] || die "$ORG_NAME runs no orderer"
+  local out="$1" tmp next="$fabric/orderer/tls-next" cert
+  tmp="$(mktemp -d)"
+  rm -rf "$next"
+  enroll_tls orderer0 "$next" "$ORG_HOST"
+  cert="$(base64 -w0 < "$next/server.crt")"
+  latest_config "$tmp"
+  jq -e --arg msp "$ORG_MSP" '[.channel_group.groups.Orderer.values.Orderers.value.consenter_mapping[] | select(.msp_id == $msp)] | length == 1' \
+    "$tmp/config.json" >/dev/null || die "$ORG_MSP has no consenter of its own in $FABRIC_CHANNEL"
+  jq --arg msp "$ORG_MSP" --arg cert "$cert" \
+    '(.channel_group.groups.Orderer.values.Orderers.value.consenter_mapping[] | select(.msp_id == $msp)) |= (.client_tls_cert = $cert | .server_tls_cert = $cert)' \
+    "$tmp/config.json" > "$tmp/modified.json"
+  write_update "$tmp" "$out"
+  rm -rf "$tmp"
+  step "a new TLS certificate for its orderer in $next; the update naming it in the consenter mapping is in $out: it needs a majority of the orderer organizations' admins"
+}
+
+orderer_tls_switch() {
+  load_settings; require_fabric
+  [[ -f "$fabric/orderer/tls-next/server.crt" ]] || die "no new TLS certificate to switch to: org.sh propose-orderer-tls first"
+  is_running orderer && stop_process orderer
+  rm -rf "$fabric/orderer/tls-old"
+  mv "$fabric/orderer/tls" "$fabric/orderer/tls-old"
+  mv "$fabric/orderer/tls-next" "$fabric/orderer/tls"
+  ( orderer_env; spawn orderer orderer )
+  wait_port "the orderer" "$ORG_HOST" "$ORG_ORDERER_PORT" orderer
+  step "its orderer runs with its new TLS certificate (the old one in $fabric/orderer/tls-old)"
 }
 
 describe() {
@@ -584,11 +687,15 @@ case "$command" in
   join-peer) join_peer "$@" ;;
   fetch-block) fetch_block "$@" ;;
   propose-join) propose_join "$@" ;;
+  propose-removal) propose_removal "$@" ;;
+  propose-ca-rotation) propose_ca_rotation "$@" ;;
+  propose-orderer-tls) propose_orderer_tls "$@" ;;
+  orderer-tls-switch) orderer_tls_switch ;;
   describe) describe "$@" ;;
   sign) sign "$@" ;;
   submit) submit "$@" ;;
   chaincode) chaincode "$@" ;;
   commit) commit "$@" ;;
   height) height ;;
-  *) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -22,6 +22,16 @@ const JOINER = 'operators2';
 /** Generous limits: the suite shares a 2-core machine with whatever else runs, and a slow step is not a failure. */
 const EIGHT_MINUTES = 8 * 60_000;
 
+/** What the suite reads of a channel configuration decoded by configtxlator. */
+interface ChannelConfigJson {
+  readonly channel_group: {
+    readonly groups: {
+      readonly Application: { readonly groups: Readonly<Record<string, { readonly values: { readonly MSP: { readonly value: { readonly config: { readonly root_certs: readonly string[] } } } } }>> };
+      readonly Orderer: { readonly values: { readonly Orderers: { readonly value: { readonly consenter_mapping: readonly { readonly msp_id: string; readonly server_tls_cert: string }[] } } } };
+    };
+  };
+}
+
 type Settled = Extract<Outcome, { kind: 'session-settled' }>;
 const settledOf = (outcomes: readonly Outcome[]): Settled[] => outcomes.filter((o): o is Settled => o.kind === 'session-settled');
 
@@ -56,6 +66,15 @@ function consortiumSuite(title: string, delayMs: number): void {
 
     async function heights(names: readonly string[]): Promise<number[]> {
       return Promise.all(names.map(async (name) => Number((await hosts.org(name, ['height'])).trim())));
+    }
+
+    /** The channel's latest configuration as an organization's admin fetches it from its orderer. */
+    async function channelConfig(name: string): Promise<ChannelConfigJson> {
+      const block = path.join(hosts.dataDir(name), 'fabric', 'latest-config.block');
+      await hosts.org(name, ['fetch-block', 'config', block]);
+      const decoded = await hosts.on(name, ['configtxlator', 'proto_decode', '--type', 'common.Block', '--input', block], { PATH: `${process.env['FABRIC_BIN'] ?? '/opt/fabric/bin'}:${process.env['PATH'] ?? ''}` });
+      if (decoded.code !== 0) throw new Error(`decoding the configuration failed: ${decoded.stderr}`);
+      return (JSON.parse(decoded.stdout) as { data: { data: [{ payload: { data: { config: ChannelConfigJson } } }] } }).data.data[0].payload.data.config;
     }
 
     async function settle(count: number): Promise<Outcome[]> {
@@ -265,6 +284,62 @@ function consortiumSuite(title: string, delayMs: number): void {
       const afterRestart = await settle(2);
       expect(audit(afterRestart).sessions).toBe(2);
       remember(afterRestart);
+      const account = await hosts.party<{ debited: number }>('wallets', 'wallet-service', 'account', { accountId: driver.accountId });
+      expect(account.debited).toBe(chargedSoFar);
+    }, 300_000);
+
+    it('rotates an orderer\'s TLS certificate in the consenter set with a majority of the orderer organizations\' admins, and ordering goes on through it', async () => {
+      const envelope = path.join(exchange, 'orderer-tls-prosumers.pb');
+      const signature = (name: string): string => path.join(exchange, `orderer-tls-prosumers.${name}.sig`);
+      await hosts.org('prosumers', ['propose-orderer-tls', envelope]);
+      await hosts.org('wallets', ['sign', envelope, signature('wallets')]);
+      await hosts.org('authority', ['sign', envelope, signature('authority')]);
+      await hosts.org('prosumers', ['submit', envelope, signature('wallets'), signature('authority')]);
+      await hosts.org('prosumers', ['orderer-tls-switch']);
+      const renewed = readFileSync(path.join(hosts.dataDir('prosumers'), 'fabric/orderer/tls/server.crt'));
+      expect(renewed.equals(readFileSync(path.join(hosts.dataDir('prosumers'), 'fabric/orderer/tls-old/server.crt')))).toBe(false);
+      const consenters = (await channelConfig('operators')).channel_group.groups.Orderer.values.Orderers.value.consenter_mapping;
+      const prosumers = consenters.find((consenter) => consenter.msp_id === 'ProsumersMSP');
+      expect(Buffer.from(prosumers?.server_tls_cert ?? '', 'base64').equals(renewed)).toBe(true);
+      // With the Operators' orderer stopped, a block needs three of the others, the renewed one among them.
+      process.kill(hosts.pidOf('operators', 'orderer'), 'SIGKILL');
+      try {
+        const outcomes = await settle(2);
+        expect(audit(outcomes).notSettled).toEqual([]);
+        expect(audit(outcomes).sessions).toBe(2);
+        remember(outcomes);
+      } finally {
+        await hosts.org('operators', ['start']);
+      }
+    }, 300_000);
+
+    it('rotates an organization\'s CA: the new root beside the old, signed by its own admin alone; an identity of the new CA is accepted', async () => {
+      const envelope = path.join(exchange, 'ca-wallets.pb');
+      await hosts.org('wallets', ['propose-ca-rotation', envelope]);
+      await hosts.org('wallets', ['enroll', 'wallet-service-2']);
+      // Until the channel knows the new root, the channel refuses what its identities sign.
+      await expect(hosts.party('wallets', 'wallet-service-2', 'account', { accountId: driver.accountId })).rejects.toThrow();
+      await hosts.org('wallets', ['submit', envelope]);
+      const roots = (await channelConfig('operators')).channel_group.groups.Application.groups['WalletsMSP']?.values.MSP.value.config.root_certs ?? [];
+      expect(roots).toHaveLength(2);
+      const account = await hosts.party<{ balance: number }>('wallets', 'wallet-service-2', 'endorsed-top-up', { accountId: driver.accountId, organizations: ['WalletsMSP', 'AuthorityMSP'] });
+      const atOld = await hosts.party<{ balance: number }>('wallets', 'wallet-service', 'account', { accountId: driver.accountId });
+      expect(account.balance).toBe(atOld.balance);
+    }, 300_000);
+
+    it('removes the fifth organization with a majority of the admins\' signatures: its peer endorses no more', async () => {
+      const envelope = path.join(exchange, 'remove-operators2.pb');
+      const signature = (name: string): string => path.join(exchange, `remove-operators2.${name}.sig`);
+      await hosts.org('authority', ['propose-removal', MSP[JOINER] as string, envelope]);
+      await hosts.org('wallets', ['sign', envelope, signature('wallets')]);
+      await hosts.org('prosumers', ['sign', envelope, signature('prosumers')]);
+      await hosts.org('authority', ['submit', envelope, signature('wallets'), signature('prosumers')]);
+      expect(Object.keys((await channelConfig('operators')).channel_group.groups.Application.groups).sort()).toEqual(['AuthorityMSP', 'OperatorsMSP', 'ProsumersMSP', 'WalletsMSP']);
+      await expect(hosts.party('wallets', 'wallet-service', 'endorsed-top-up', { accountId: driver.accountId, organizations: ['WalletsMSP', 'AuthorityMSP', 'Operators2MSP'] })).rejects.toThrow();
+      // The four go on settling.
+      const outcomes = await settle(1);
+      expect(audit(outcomes).sessions).toBe(1);
+      remember(outcomes);
       const account = await hosts.party<{ debited: number }>('wallets', 'wallet-service', 'account', { accountId: driver.accountId });
       expect(account.debited).toBe(chargedSoFar);
     }, 300_000);
