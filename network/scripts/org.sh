@@ -429,6 +429,12 @@ latest_config() {
   decode common.Block "$1/config.block" | jq .data.data[0].payload.data.config > "$1/config.json"
 }
 
+# The number of the channel's latest configuration block (fetched into the folder $1).
+config_block_number() {
+  fetch_block config "$1/latest-config.block"
+  decode common.Block "$1/latest-config.block" | jq -r .header.number
+}
+
 # The update from $1/config.json to $1/modified.json as an unsigned envelope in $2.
 write_update() {
   local tmp="$1" out="$2"
@@ -573,11 +579,21 @@ submit() {
   tmp="$(mktemp -d)"
   decode common.Envelope "$envelope" | jq --slurpfile sigs <(cat "$@" /dev/null | jq -s .) '.payload.data.signatures = $sigs[0]' > "$tmp/signed.json"
   encode common.Envelope "$tmp/signed.json" "$tmp/signed.pb"
+  local before
+  before="$(config_block_number "$tmp")"
   # shellcheck disable=SC2046
   ( admin_env; peer channel update -f "$tmp/signed.pb" -c "$FABRIC_CHANNEL" $(orderer_args) >> "$logs/fabric-peer-cli.log" 2>&1 ) \
     || { rm -rf "$tmp"; die "the channel refused the update; see $logs/fabric-peer-cli.log"; }
+  # The orderer accepted it; it is in force once the ordering service has cut the new configuration block.
+  local after="$before"
+  for _ in $(seq 1 120); do
+    after="$(config_block_number "$tmp")"
+    [[ "$after" -gt "$before" ]] && break
+    sleep 0.5
+  done
   rm -rf "$tmp"
-  step "submitted the update with $# collected signature(s) and $ORG_MSP's own"
+  [[ "$after" -gt "$before" ]] || die "the update was accepted but no new configuration block came within a minute"
+  step "submitted the update with $# collected signature(s) and $ORG_MSP's own; it is in force from block $after"
 }
 
 # ---------------------------------------------------------------------------------------------- chaincode
