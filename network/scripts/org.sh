@@ -19,9 +19,11 @@
 #   org.sh propose-ca-rotation ENVELOPE   a new CA for this organization, the old kept on this host; the update
 #                        adding its root to the organization's MSP (its own admin submits it alone)
 #   org.sh propose-orderer-tls ENVELOPE   a new TLS certificate for its orderer; the update naming it in the
-#                        consenter mapping (orderer organizations' admins sign); then org.sh orderer-tls-switch
+#                        consenter mapping (orderer organizations' admins sign, another one submits); then
+#                        org.sh orderer-tls-switch
 #   org.sh sign ENVELOPE SIGNATURE   this organization's admin signs the update; the signature is a file
-#   org.sh submit ENVELOPE SIGNATURE...   the update with the signatures collected, plus this admin's own
+#   org.sh submit ENVELOPE SIGNATURE...   the update with the signatures collected, plus this admin's own; it returns
+#                        once its orderer has the new configuration block
 #   org.sh describe ENVELOPE   what an update changes, for an admin to read before signing
 #   org.sh chaincode SEQUENCE   package (its own chaincode service), install, approve the definition
 #   org.sh commit SEQUENCE PUBLIC_DIR...   commit the definition, endorsed by the peers of the folders' organizations
@@ -516,8 +518,9 @@ propose_ca_rotation() {
 
 # A new TLS key and certificate for this organization's orderer (from its own CA), and the update putting them
 # in place of the old ones in its entry of the consenter mapping; the orderer organizations' admins sign it
-# (the Orderer group's MAJORITY Admins). After it is committed, `org.sh orderer-tls-switch` restarts the orderer
-# with the new files.
+# (the Orderer group's MAJORITY Admins) and another orderer organization submits it: once it is committed the
+# others refuse this orderer's old certificate. Then `org.sh orderer-tls-switch` restarts the orderer with the
+# new files, and it catches up from the others.
 propose_orderer_tls() {
   [[ $# -eq 1 ]] || die "usage: org.sh propose-orderer-tls ENVELOPE"
   load_settings; require_fabric
