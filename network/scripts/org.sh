@@ -273,7 +273,7 @@ org_yaml() {
     ID: $msp
     MSPDir: $dir/msp
     Policies:
-      Readers: { Type: Signature, Rule: "OR('$msp.admin', '$msp.peer', '$msp.client')" }
+      Readers: { Type: Signature, Rule: "OR('$msp.admin', '$msp.peer', '$msp.client'${oport:+, '$msp.orderer'})" }
       Writers: { Type: Signature, Rule: "OR('$msp.admin', '$msp.client'${oport:+, '$msp.orderer'})" }
       Admins: { Type: Signature, Rule: "OR('$msp.admin')" }
       Endorsement: { Type: Signature, Rule: "OR('$msp.peer')" }
