@@ -6,6 +6,8 @@
 #   org.sh start         start its CA, orderer, peer and (once installed) chaincode service
 #   org.sh stop          stop them
 #   org.sh enroll NAME [ATTR=VALUE ...]   a client identity from its own CA; rewrites network.json
+#   org.sh know PUBLIC_DIR   another organization's peer (its org.json and tlsca.pem, copied here) in network.json,
+#                        for an application that reads blocks from two organizations' peers (npm run verify)
 #   org.sh export DIR    its public material: MSP (CA and TLS CA certificates, NodeOUs), anchor peer, orderer
 #                        endpoint and identity (for the consenter set), and its channel definition
 #   org.sh create-channel BLOCK PUBLIC_DIR...   the channel's first block from the founders' public folders (BFT,
@@ -13,8 +15,15 @@
 #   org.sh join-orderer BLOCK / org.sh join-peer BLOCK   its own orderer, its own peer
 #   org.sh fetch-block N|config OUT   a block of the channel, fetched as this organization's admin
 #   org.sh propose-join PUBLIC_DIR ENVELOPE   the configuration update adding an organization, unsigned
+#   org.sh propose-removal MSPID ENVELOPE   the update removing an application organization, unsigned
+#   org.sh propose-ca-rotation ENVELOPE   a new CA for this organization, the old kept on this host; the update
+#                        adding its root to the organization's MSP (its own admin submits it alone)
+#   org.sh propose-orderer-tls ENVELOPE   a new TLS certificate for its orderer; the update naming it in the
+#                        consenter mapping (orderer organizations' admins sign, another one submits); then
+#                        org.sh orderer-tls-switch
 #   org.sh sign ENVELOPE SIGNATURE   this organization's admin signs the update; the signature is a file
-#   org.sh submit ENVELOPE SIGNATURE...   the update with the signatures collected, plus this admin's own
+#   org.sh submit ENVELOPE SIGNATURE...   the update with the signatures collected, plus this admin's own; it returns
+#                        once its orderer has the new configuration block
 #   org.sh describe ENVELOPE   what an update changes, for an admin to read before signing
 #   org.sh chaincode SEQUENCE   package (its own chaincode service), install, approve the definition
 #   org.sh commit SEQUENCE PUBLIC_DIR...   commit the definition, endorsed by the peers of the folders' organizations
@@ -264,7 +273,7 @@ org_yaml() {
     ID: $msp
     MSPDir: $dir/msp
     Policies:
-      Readers: { Type: Signature, Rule: "OR('$msp.admin', '$msp.peer', '$msp.client')" }
+      Readers: { Type: Signature, Rule: "OR('$msp.admin', '$msp.peer', '$msp.client'${oport:+, '$msp.orderer'})" }
       Writers: { Type: Signature, Rule: "OR('$msp.admin', '$msp.client'${oport:+, '$msp.orderer'})" }
       Admins: { Type: Signature, Rule: "OR('$msp.admin')" }
       Endorsement: { Type: Signature, Rule: "OR('$msp.peer')" }
@@ -404,17 +413,21 @@ height() {
 decode() { configtxlator proto_decode --type "$1" --input "$2"; }
 encode() { configtxlator proto_encode --type "$1" --input "$2" --output "$3"; }
 
-propose_join() {
-  [[ $# -eq 2 ]] || die "usage: org.sh propose-join PUBLIC_DIR ENVELOPE"
-  load_settings; require_fabric
-  local pub="$1" out="$2" tmp msp
-  tmp="$(mktemp -d)"; msp="$(jq -r .mspId "$pub/org.json")"
-  fetch_block config "$tmp/config.block"
-  decode common.Block "$tmp/config.block" | jq .data.data[0].payload.data.config > "$tmp/config.json"
-  jq -e --arg msp "$msp" '.channel_group.groups.Application.groups[$msp] == null' "$tmp/config.json" >/dev/null \
-    || die "$msp is already a member of $FABRIC_CHANNEL"
-  jq --arg msp "$msp" --slurpfile definition "$pub/definition.json" '.channel_group.groups.Application.groups[$msp] = $definition[0]' \
-    "$tmp/config.json" > "$tmp/modified.json"
+# The channel's latest configuration, as JSON, in $1/config.json (fetched as this organization's admin).
+latest_config() {
+  fetch_block config "$1/config.block"
+  decode common.Block "$1/config.block" | jq .data.data[0].payload.data.config > "$1/config.json"
+}
+
+# The number of the channel's latest configuration block (fetched into the folder $1).
+config_block_number() {
+  fetch_block config "$1/latest-config.block"
+  decode common.Block "$1/latest-config.block" | jq -r .header.number
+}
+
+# The update from $1/config.json to $1/modified.json as an unsigned envelope in $2.
+write_update() {
+  local tmp="$1" out="$2"
   encode common.Config "$tmp/config.json" "$tmp/config.pb"
   encode common.Config "$tmp/modified.json" "$tmp/modified.pb"
   configtxlator compute_update --channel_id "$FABRIC_CHANNEL" --original "$tmp/config.pb" --updated "$tmp/modified.pb" \
@@ -423,8 +436,109 @@ propose_join() {
     | jq --arg ch "$FABRIC_CHANNEL" '{payload: {header: {channel_header: {channel_id: $ch, type: 2}}, data: {config_update: .}}}' > "$tmp/envelope.json"
   encode common.Envelope "$tmp/envelope.json" "$out"
   chmod go+r "$out"
+}
+
+propose_join() {
+  [[ $# -eq 2 ]] || die "usage: org.sh propose-join PUBLIC_DIR ENVELOPE"
+  load_settings; require_fabric
+  local pub="$1" out="$2" tmp msp
+  tmp="$(mktemp -d)"; msp="$(jq -r .mspId "$pub/org.json")"
+  latest_config "$tmp"
+  jq -e --arg msp "$msp" '.channel_group.groups.Application.groups[$msp] == null' "$tmp/config.json" >/dev/null \
+    || die "$msp is already a member of $FABRIC_CHANNEL"
+  jq --arg msp "$msp" --slurpfile definition "$pub/definition.json" '.channel_group.groups.Application.groups[$msp] = $definition[0]' \
+    "$tmp/config.json" > "$tmp/modified.json"
+  write_update "$tmp" "$out"
   rm -rf "$tmp"
   step "the update adding $msp to $FABRIC_CHANNEL is in $out; it needs the signatures of a majority of the channel's admins"
+}
+
+# An application organization leaves: its group goes, and with it its peers' right to read, write and endorse.
+propose_removal() {
+  [[ $# -eq 2 ]] || die "usage: org.sh propose-removal MSPID ENVELOPE"
+  load_settings; require_fabric
+  local msp="$1" out="$2" tmp
+  tmp="$(mktemp -d)"
+  latest_config "$tmp"
+  jq -e --arg msp "$msp" '.channel_group.groups.Application.groups[$msp] != null' "$tmp/config.json" >/dev/null \
+    || die "$msp is not a member of $FABRIC_CHANNEL"
+  # A consenter's removal changes the BFT quorum: it is a change of the ordering service, not done here.
+  jq -e --arg msp "$msp" '[.channel_group.groups.Orderer.values.Orderers.value.consenter_mapping[]? | select(.msp_id == $msp)] | length == 0' \
+    "$tmp/config.json" >/dev/null || die "$msp runs a consenter of $FABRIC_CHANNEL: add another consenter first, then remove its orderer from the consenter mapping (docs/consortium.md)"
+  jq --arg msp "$msp" 'del(.channel_group.groups.Application.groups[$msp])' "$tmp/config.json" > "$tmp/modified.json"
+  write_update "$tmp" "$out"
+  rm -rf "$tmp"
+  step "the update removing $msp from $FABRIC_CHANNEL is in $out; it needs the signatures of a majority of the channel's admins"
+}
+
+# A new root CA for this organization, kept beside the old one. The old CA's folder is kept (ca-retired-<time>)
+# with its key, on this host; the new CA, on the same port, issues every identity from now on. The update adds
+# the new root to the organization's MSP (signing and TLS roots) and lets its NodeOUs hold for both roots; the
+# organization's own admin alone signs it (its group's Admins policy). Once every identity was issued again,
+# a second update removes the old root (docs/consortium.md).
+propose_ca_rotation() {
+  [[ $# -eq 1 ]] || die "usage: org.sh propose-ca-rotation ENVELOPE"
+  load_settings; require_fabric
+  local out="$1" tmp retired new
+  tmp="$(mktemp -d)"
+  retired="$fabric/ca-retired-$(date -u +%Y%m%dT%H%M%S)"
+  is_running fabric-ca && stop_process fabric-ca
+  mv "$ca_home" "$retired"
+  start_ca
+  ca_client enroll -u "$(ca_url "admin:$(cat "$ca_home/ca-admin-password")")" || die "enrolling the new CA's admin failed"
+  new="$(base64 -w0 < "$ca_home/ca-cert.pem")"
+  latest_config "$tmp"
+  # The organization's group in the application and, for an ordering organization, in the orderer group.
+  jq --arg msp "$ORG_MSP" --arg new "$new" '
+    def rotate: .root_certs = ((.root_certs // []) + [$new] | unique)
+      | .tls_root_certs = ((.tls_root_certs // []) + [$new] | unique)
+      | if .fabric_node_ous then .fabric_node_ous |= with_entries(if (.value | type) == "object" then .value.certificate = "" else . end) else . end;
+    .channel_group.groups |= with_entries(if .value.groups[$msp] then .value.groups[$msp].values.MSP.value.config |= rotate else . end)' \
+    "$tmp/config.json" > "$tmp/modified.json"
+  jq -e --arg msp "$ORG_MSP" --arg new "$new" '[.channel_group.groups[] | .groups[$msp] // empty | .values.MSP.value.config.root_certs | index($new) != null] | (length > 0 and all)' \
+    "$tmp/modified.json" >/dev/null || die "the new root is not in $ORG_MSP's definition"
+  write_update "$tmp" "$out"
+  cp "$ca_home/ca-cert.pem" "$fabric/msp/cacerts/ca-next.pem"
+  cp "$ca_home/ca-cert.pem" "$fabric/msp/tlscacerts/ca-next.pem"
+  rm -rf "$tmp"
+  step "a new CA runs on $ORG_HOST:$ORG_CA_PORT (the old one kept in $retired); the update adding its root to $ORG_MSP is in $out: $ORG_MSP's admin submits it alone"
+}
+
+# A new TLS key and certificate for this organization's orderer (from its own CA), and the update putting them
+# in place of the old ones in its entry of the consenter mapping; the orderer organizations' admins sign it
+# (the Orderer group's MAJORITY Admins) and another orderer organization submits it: once it is committed the
+# others refuse this orderer's old certificate. Then `org.sh orderer-tls-switch` restarts the orderer with the
+# new files, and it catches up from the others.
+propose_orderer_tls() {
+  [[ $# -eq 1 ]] || die "usage: org.sh propose-orderer-tls ENVELOPE"
+  load_settings; require_fabric
+  [[ $ORG_ORDERER == 1 ]] || die "$ORG_NAME runs no orderer"
+  local out="$1" tmp next="$fabric/orderer/tls-next" cert
+  tmp="$(mktemp -d)"
+  rm -rf "$next"
+  enroll_tls orderer0 "$next" "$ORG_HOST"
+  cert="$(base64 -w0 < "$next/server.crt")"
+  latest_config "$tmp"
+  jq -e --arg msp "$ORG_MSP" '[.channel_group.groups.Orderer.values.Orderers.value.consenter_mapping[] | select(.msp_id == $msp)] | length == 1' \
+    "$tmp/config.json" >/dev/null || die "$ORG_MSP has no consenter of its own in $FABRIC_CHANNEL"
+  jq --arg msp "$ORG_MSP" --arg cert "$cert" \
+    '(.channel_group.groups.Orderer.values.Orderers.value.consenter_mapping[] | select(.msp_id == $msp)) |= (.client_tls_cert = $cert | .server_tls_cert = $cert)' \
+    "$tmp/config.json" > "$tmp/modified.json"
+  write_update "$tmp" "$out"
+  rm -rf "$tmp"
+  step "a new TLS certificate for its orderer in $next; the update naming it in the consenter mapping is in $out: it needs a majority of the orderer organizations' admins"
+}
+
+orderer_tls_switch() {
+  load_settings; require_fabric
+  [[ -f "$fabric/orderer/tls-next/server.crt" ]] || die "no new TLS certificate to switch to: org.sh propose-orderer-tls first"
+  is_running orderer && stop_process orderer
+  rm -rf "$fabric/orderer/tls-old"
+  mv "$fabric/orderer/tls" "$fabric/orderer/tls-old"
+  mv "$fabric/orderer/tls-next" "$fabric/orderer/tls"
+  ( orderer_env; spawn orderer orderer )
+  wait_port "the orderer" "$ORG_HOST" "$ORG_ORDERER_PORT" orderer
+  step "its orderer runs with its new TLS certificate (the old one in $fabric/orderer/tls-old)"
 }
 
 describe() {
@@ -456,11 +570,21 @@ submit() {
   tmp="$(mktemp -d)"
   decode common.Envelope "$envelope" | jq --slurpfile sigs <(cat "$@" /dev/null | jq -s .) '.payload.data.signatures = $sigs[0]' > "$tmp/signed.json"
   encode common.Envelope "$tmp/signed.json" "$tmp/signed.pb"
+  local before
+  before="$(config_block_number "$tmp")"
   # shellcheck disable=SC2046
   ( admin_env; peer channel update -f "$tmp/signed.pb" -c "$FABRIC_CHANNEL" $(orderer_args) >> "$logs/fabric-peer-cli.log" 2>&1 ) \
     || { rm -rf "$tmp"; die "the channel refused the update; see $logs/fabric-peer-cli.log"; }
+  # The orderer accepted it; it is in force once the ordering service has cut the new configuration block.
+  local after="$before"
+  for _ in $(seq 1 120); do
+    after="$(config_block_number "$tmp")"
+    [[ "$after" -gt "$before" ]] && break
+    sleep 0.5
+  done
   rm -rf "$tmp"
-  step "submitted the update with $# collected signature(s) and $ORG_MSP's own"
+  [[ "$after" -gt "$before" ]] || die "the update was accepted but no new configuration block came within a minute"
+  step "submitted the update with $# collected signature(s) and $ORG_MSP's own; it is in force from block $after"
 }
 
 # ---------------------------------------------------------------------------------------------- chaincode
@@ -526,6 +650,12 @@ write_network_file() {
       identities[user] = { certFile: path.join(msp, "signcerts", "cert.pem"), keyDir: path.join(msp, "keystore") };
     }
     const organizations = { [name]: { mspId, peerEndpoint: endpoint, hostAlias: host, tlsCaFile: path.join(dir, "tlsca.pem"), identities } };
+    // Other organizations this one knows from their public material: their peer only, no identity of theirs.
+    const known = path.join(dir, "known");
+    for (const other of fs.existsSync(known) ? fs.readdirSync(known) : []) {
+      const org = JSON.parse(fs.readFileSync(path.join(known, other, "org.json"), "utf8"));
+      organizations[org.name] = { mspId: org.mspId, peerEndpoint: `${org.host}:${org.peerPort}`, hostAlias: org.host, tlsCaFile: path.join(known, other, "tlsca.pem"), identities: {} };
+    }
     fs.writeFileSync(file, JSON.stringify({ channel, chaincode, organizations }, null, 2) + "\n");
   ' "$fabric/network.json" "$FABRIC_CHANNEL" "$FABRIC_CHAINCODE" "$ORG_NAME" "$ORG_MSP" "$ORG_HOST:$ORG_PEER_PORT" "$ORG_HOST" "$fabric"
 }
@@ -540,23 +670,39 @@ enroll_client() {
   echo "$fabric/users/$name/msp"
 }
 
+know() {
+  [[ $# -eq 1 ]] || die "usage: org.sh know PUBLIC_DIR"
+  load_settings
+  local name; name="$(jq -r .name "$1/org.json")"
+  [[ "$name" != "$ORG_NAME" ]] || die "$1 is this organization's own public material"
+  mkdir -p "$fabric/known/$name"
+  cp "$1/org.json" "$1/tlsca.pem" "$fabric/known/$name/"
+  write_network_file
+  step "network.json names $name's peer ($(jq -r '"\(.host):\(.peerPort)"' "$1/org.json")) from its public material"
+}
+
 command="${1:-}"; shift || true
 case "$command" in
   init) init "$@" ;;
   start) start ;;
   stop) stop ;;
   enroll) enroll_client "$@" ;;
+  know) know "$@" ;;
   export) export_public "$@" ;;
   create-channel) create_channel "$@" ;;
   join-orderer) join_orderer "$@" ;;
   join-peer) join_peer "$@" ;;
   fetch-block) fetch_block "$@" ;;
   propose-join) propose_join "$@" ;;
+  propose-removal) propose_removal "$@" ;;
+  propose-ca-rotation) propose_ca_rotation "$@" ;;
+  propose-orderer-tls) propose_orderer_tls "$@" ;;
+  orderer-tls-switch) orderer_tls_switch ;;
   describe) describe "$@" ;;
   sign) sign "$@" ;;
   submit) submit "$@" ;;
   chaincode) chaincode "$@" ;;
   commit) commit "$@" ;;
   height) height ;;
-  *) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ const HOSTS_SH = path.join(__dirname, 'hosts.sh');
 const ORG_SH = path.join(repositoryRoot, 'network/scripts/org.sh');
 const PARTY_TS = path.join(__dirname, 'party.ts');
 const RELAY_TS = path.join(__dirname, 'relay.ts');
+const SITE_TS = path.join(__dirname, 'operator-site.ts');
 
 export interface CommandResult {
   readonly code: number;
@@ -112,6 +113,11 @@ export class Hosts {
     return { done: this.on(name, [process.execPath, '--import', 'tsx', PARTY_TS, name, identity, command, JSON.stringify(args)], {}, 600_000) };
   }
 
+  /** An operator's site (support/operator-site.ts: Redis, CSMS, bridge, a simulated charger) on its host, until it is done. */
+  siteInBackground(name: string, args: object): { readonly done: Promise<CommandResult> } {
+    return { done: this.on(name, [process.execPath, '--import', 'tsx', SITE_TS, JSON.stringify(args)], {}, 600_000) };
+  }
+
   /** The pid of one of an organization's processes (org.sh keeps them under <data>/run). */
   pidOf(name: string, process: string): number {
     return Number(readFileSync(path.join(this.dataDir(name), 'run', `${process}.pid`), 'utf8').trim());
@@ -157,9 +163,11 @@ const PEM = /-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g;
  * (a CA's own key belongs to the host whose CA certificate it is). Certificates are looked for on every host.
  */
 export function privateKeyOwners(hosts: Hosts): Map<string, KeyOwnership[]> {
-  const caOf = new Map<string, X509Certificate>();
+  // Every CA a host ran: its CA, and the CAs it retired when it rotated its root (fabric/ca-retired-*).
+  const caOf: [string, X509Certificate][] = [];
+  const caFolders = (name: string): string[] => readdirSync(path.join(hosts.dataDir(name), 'fabric')).filter((entry) => entry === 'ca' || entry.startsWith('ca-retired-'));
   const present = hosts.names.filter((name) => existsSync(path.join(hosts.dataDir(name), 'fabric/ca/ca-cert.pem')));
-  for (const name of present) caOf.set(name, new X509Certificate(readFileSync(path.join(hosts.dataDir(name), 'fabric/ca/ca-cert.pem'))));
+  for (const name of present) for (const folder of caFolders(name)) caOf.push([name, new X509Certificate(readFileSync(path.join(hosts.dataDir(name), 'fabric', folder, 'ca-cert.pem')))]);
   const certificates: X509Certificate[] = [];
   /** Public keys a CA wrote beside its own (its Idemix revocation key has no certificate), by the host they are on. */
   const caPublicKeys = new Map<string, string>();
@@ -171,7 +179,7 @@ export function privateKeyOwners(hosts: Hosts): Map<string, KeyOwnership[]> {
       const text = readFileSync(file, 'latin1').replaceAll('\\n', '\n');
       if (!text.includes('-----BEGIN ')) continue;
       for (const [pem, kind] of text.matchAll(PEM)) {
-        if (kind === 'PUBLIC KEY' && file.startsWith(path.join(hosts.dataDir(name), 'fabric/ca') + path.sep)) {
+        if (kind === 'PUBLIC KEY' && caFolders(name).some((folder) => file.startsWith(path.join(hosts.dataDir(name), 'fabric', folder) + path.sep))) {
           caPublicKeys.set(createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('hex'), name);
         } else if (kind === 'CERTIFICATE') {
           try {
@@ -186,7 +194,7 @@ export function privateKeyOwners(hosts: Hosts): Map<string, KeyOwnership[]> {
       }
     }
   }
-  const issuers = (certificate: X509Certificate): string[] => [...caOf].filter(([, ca]) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey)).map(([name]) => name);
+  const issuers = (certificate: X509Certificate): string[] => caOf.filter(([, ca]) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey)).map(([name]) => name);
   const result = new Map<string, KeyOwnership[]>();
   for (const [name, found] of keys) {
     result.set(

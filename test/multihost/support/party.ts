@@ -78,10 +78,17 @@ const commands: Readonly<Record<string, Command>> = {
     const driver = await aDriverWithCard({ party: () => ledger }, { topUp: 10_000_000, sessionLimit: 2_000 });
     return { payeeAccountId, driver };
   },
-  /** Operators: its tariff and a station paying into the payee account Wallets opened. */
+  /** Wallets: the payee account of an operator the Authority admitted. */
+  'open-payee': async (ledger, args) => {
+    const operatorId = str(args, 'operatorId');
+    const payeeAccountId = uniqueId(`payee-${operatorId}`);
+    await ledger.submit('Wallet:openAccount', { eventId: eventId(), accountId: payeeAccountId, kind: 'operator', ownerId: operatorId, currency: 'EUR' });
+    return { payeeAccountId };
+  },
+  /** Operators: its tariff and a station (of the id given, or a new one) paying into the payee account Wallets opened. */
   'operator-setup': async (ledger, args) => {
     const tariff = anAcTariff();
-    const stationId = uniqueId('MH');
+    const stationId = typeof args['stationId'] === 'string' ? args['stationId'] : uniqueId('MH');
     await ledger.submit('Tariff:publishTariff', { eventId: eventId(), tariff });
     const evses = ledgerEvses(loadTemplate('voltbridge-ac22-duo'));
     await ledger.submit('Registry:registerStation', { eventId: eventId(), stationId, payeeAccountId: str(args, 'payeeAccountId'), latMicroDeg: 52_520_008, lonMicroDeg: 13_404_954, evses, policy: { minimumHold: 500 }, tariffId: tariff.id });
@@ -94,6 +101,13 @@ const commands: Readonly<Record<string, Command>> = {
     await ledger.submit('Registry:registerMeter', { eventId: eventId(), meterSerial: `${stationId}-M1`, binding: { kind: 'evse', stationId, evseId: '1' }, keyId: 'k1', publicKey });
     await ledger.submit('Registry:allowUnsignedMeterData', { eventId: eventId(), stationId, validUntilMs: Date.now() + 86_400_000, maxEnergyWh: 100_000, maxPowerW: 22_000 });
     return { meterSerial: `${stationId}-M1` };
+  },
+  /** Authority: a meter of a station's first EVSE with the public key its charger reported (signed readings). */
+  'register-meter': async (ledger, args) => {
+    const stationId = str(args, 'stationId');
+    const meterSerial = str(args, 'meterSerial');
+    await ledger.submit('Registry:registerMeter', { eventId: eventId(), meterSerial, binding: { kind: 'evse', stationId, evseId: '1' }, keyId: 'k1', publicKey: str(args, 'publicKey') });
+    return { meterSerial };
   },
   /**
    * Operators, as its bridge: sessions from `first` on, one after another, until `count` are done or the file
