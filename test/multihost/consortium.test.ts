@@ -180,7 +180,7 @@ function consortiumSuite(title: string, delayMs: number, { changes }: { readonly
       expect({ code: verify.code, stderr: verify.stderr }).toEqual({ code: 0, stderr: '' });
       expect(verify.stdout).toMatch(new RegExp(`^VERIFIED: the receipt of session ${session.sessionId} holds\\.`));
       // SmartBFT names each block's signers by consenter id; the verifier finds them in the consenter mapping.
-      expect(verify.stdout).toMatch(/blocks signed by the ordering service/);
+      expect(verify.stdout).toMatch(/ok +the ordering service signed each block: .*as the BlockValidation policy asks: 3 of the 4 consenters/);
       const account = await hosts.party<{ debited: number }>('wallets', 'wallet-service', 'account', { accountId: driver.accountId });
       expect(account.debited).toBe(chargedSoFar);
     }, 600_000);
