@@ -1,7 +1,6 @@
 import type { TariffRecord } from '@chargeledger/chaincode/api';
-import { type PricedTariff, PricingError, priceMeasurement } from '@chargeledger/chaincode/pricing';
 import type { ChargingLedger } from '@chargeledger/ledger-client';
-import { type ProgressLevel, progressLevel } from '@chargeledger/ledger-queue';
+import { estimateAt as estimateAtReading, type ProgressLevel, progressLevel } from '@chargeledger/ledger-queue';
 
 /** What the bridge keeps of a session's open to price its meter values (ADR 0032). */
 export interface SessionPricing {
@@ -51,14 +50,7 @@ export function decideProgress(estimatedCost: number, holdAmount: number, record
  * decides.
  */
 export function estimateAt(tariff: TariffRecord, pricing: SessionPricing, sampledAtMs: number, energyWh: number): number | undefined {
-  const endMs = Math.max(sampledAtMs, pricing.startMs);
-  if (endMs === pricing.startMs && energyWh > 0) return undefined;
-  try {
-    return priceMeasurement(tariff.tariff as PricedTariff, { startMs: pricing.startMs, endMs, energyWh }).total;
-  } catch (error) {
-    if (error instanceof PricingError) return undefined;
-    throw error;
-  }
+  return estimateAtReading(tariff.tariff, pricing.startMs, sampledAtMs, energyWh);
 }
 
 /**

@@ -3,5 +3,5 @@ export { type RecordedSettlement, type RefusedOnLedger, type SessionSettlement, 
 export type { AuthorizeQuery, LedgerAuthorizationVerdict, LedgerQuery, LedgerQueryReply } from './queries';
 export { BRIDGE_HEARTBEAT_MS, BRIDGE_HEARTBEAT_TTL_MS, bridgeHeartbeatKey, ledgerQueueNames, ledgerQueriesKey, type LedgerQueueNames } from './names';
 export { LEDGER_EVENT_BACKOFF, LEDGER_EVENT_RETRY, ledgerEventRetryDelayMs } from './retry';
-export { NEARING_BASIS_POINTS, type ProgressLevel, progressLevel } from './progress';
+export { estimateAt, NEARING_BASIS_POINTS, type ProgressLevel, progressLevel } from './progress';
 export { keepJobs, type KeptJobs, type QueueRetention } from './retention';
